@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* nletsfs(1): dispatch to the commands. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef NLETSFS_VERSION
+#define NLETSFS_VERSION "0"
+#endif
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "import", cmd_import, "import records bundles (folders or archives of CSV files)" },
+	{ "mount", cmd_mount, "mount an inventory as a read-only filesystem" },
+	{ "export", cmd_export, "write the inventory as a records bundle" },
+	{ "check", cmd_check, "check the inventory's integrity and citations" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"usage: nletsfs COMMAND [OPTIONS] ...\n"
+		"       nletsfs INVENTORY MOUNTPOINT [-o OPTIONS]   (as mount.fuse3 calls it)\n"
+		"\n"
+		"An inventory of what flows through Nlets, each fact with its source, shown as\n"
+		"a read-only filesystem.\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"The inventory is --db FILE, else $NLETSFS_DB, else ./inventory.db.\n"
+		"`nletsfs COMMAND --help` tells more; so does nletsfs(1).\n"
+		"Exit status: 0 done, 1 bad data or failed check, 2 usage.\n");
+}
+
+const char *cli_db_path(const char *opt)
+{
+	const char *env = getenv("NLETSFS_DB");
+
+	if (opt)
+		return opt;
+	return env && *env ? env : "inventory.db";
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "nletsfs %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'nletsfs %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_DONE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("nletsfs %s\n", NLETSFS_VERSION);
+		return EXIT_DONE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	/* mount.fuse3 runs "nletsfs SOURCE MOUNTPOINT -o OPTIONS": a mount. */
+	if (argc >= 3 && argv[1][0] != '-') {
+		char **margv = calloc((size_t)argc + 3, sizeof(*margv));
+		int j, n = 0, rc;
+
+		if (!margv)
+			return EXIT_BAD_DATA;
+		margv[n++] = (char *)"mount";
+		margv[n++] = (char *)"--db";
+		margv[n++] = argv[1];
+		for (j = 2; j < argc; j++)
+			margv[n++] = argv[j];
+		rc = cmd_mount(n, margv);
+		free(margv);
+		return rc;
+	}
+	fprintf(stderr, "nletsfs: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

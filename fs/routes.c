@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The route table: the one place that says what the filesystem shows.
+ * Each row maps a path pattern to a view; a `:name` segment matches any one
+ * name, which the row's list view enumerates and its exists view checks.
+ * A literal segment always wins over a :param sibling. Adding a file to the
+ * tree is adding a row here and, if need be, a view in fs/views.c.
+ */
+#include "tree.h"
+#include "views.h"
+
+#define DIR(p) { .pattern = p, .type = NODE_DIR }
+#define RECORDS(p, k) \
+	{ .pattern = p, .type = NODE_DIR, .list = list_record_slugs, .exists = view_record_exists, .kind = k }
+#define SCALAR(p, k, c) \
+	{ .pattern = p, .type = NODE_FILE, .render = view_record_scalar, \
+	  .exists = view_record_scalar_exists, .kind = k, .column = c }
+#define LIST(p, k, c) { .pattern = p, .type = NODE_FILE, .render = view_record_list, .kind = k, .column = c }
+#define CITED(p, k) { .pattern = p, .type = NODE_FILE, .render = view_record_sources, .kind = k }
+#define FILE(p, fn) { .pattern = p, .type = NODE_FILE, .render = fn }
+#define SYSTEM_FILE(p, name) \
+	{ .pattern = p, .type = NODE_FILE, .render = view_state_system, .column = name }
+
+const struct route tree_routes[] = {
+	DIR(""),
+	FILE("/README", view_readme),
+
+	DIR("/states"),
+	{ .pattern = "/states/:state", .type = NODE_DIR, .list = list_states },
+	FILE("/states/:state/name", view_state_name),
+	DIR("/states/:state/laws"),
+	{ .pattern = "/states/:state/laws/:law", .type = NODE_FILE, .list = list_record_slugs,
+	  .exists = view_record_exists, .render = view_law, .kind = REC_LAWS },
+	DIR("/states/:state/participation"),
+	{ .pattern = "/states/:state/participation/:function", .type = NODE_FILE, .list = list_record_slugs,
+	  .exists = view_record_exists, .render = view_participation, .kind = REC_PARTICIPATION },
+	{ .pattern = "/states/:state/:system", .type = NODE_DIR, .list = list_state_systems },
+	SYSTEM_FILE("/states/:state/:system/shared_fields", "shared_fields"),
+	SYSTEM_FILE("/states/:state/:system/transactions", "transactions"),
+	SYSTEM_FILE("/states/:state/:system/recipients", "recipients"),
+	SYSTEM_FILE("/states/:state/:system/blocked", "blocked"),
+	SYSTEM_FILE("/states/:state/:system/sources", "sources"),
+
+	DIR("/agencies"),
+	RECORDS("/agencies/:agency", REC_AGENCIES),
+	SCALAR("/agencies/:agency/name", REC_AGENCIES, "name"),
+	SCALAR("/agencies/:agency/parent", REC_AGENCIES, "parent"),
+	SCALAR("/agencies/:agency/membership", REC_AGENCIES, "membership"),
+	LIST("/agencies/:agency/oris", REC_AGENCIES, "oris"),
+	FILE("/agencies/:agency/receives", view_agency_receives),
+	FILE("/agencies/:agency/blocked_by", view_agency_blocked_by),
+	SCALAR("/agencies/:agency/quote", REC_AGENCIES, "quote"),
+	CITED("/agencies/:agency/sources", REC_AGENCIES),
+
+	DIR("/partners"),
+	RECORDS("/partners/:partner", REC_PARTNERS),
+	SCALAR("/partners/:partner/name", REC_PARTNERS, "name"),
+	SCALAR("/partners/:partner/kind", REC_PARTNERS, "kind"),
+	SCALAR("/partners/:partner/category", REC_PARTNERS, "category"),
+	SCALAR("/partners/:partner/access", REC_PARTNERS, "description"),
+	FILE("/partners/:partner/listed", view_partner_listed),
+	SCALAR("/partners/:partner/quote", REC_PARTNERS, "quote"),
+	CITED("/partners/:partner/sources", REC_PARTNERS),
+
+	DIR("/transactions"),
+	RECORDS("/transactions/:key", REC_TRANSACTIONS),
+	SCALAR("/transactions/:key/name", REC_TRANSACTIONS, "name"),
+	SCALAR("/transactions/:key/section", REC_TRANSACTIONS, "section"),
+	SCALAR("/transactions/:key/purpose", REC_TRANSACTIONS, "purpose"),
+	LIST("/transactions/:key/inputs", REC_TRANSACTIONS, "inputs"),
+	LIST("/transactions/:key/returns", REC_TRANSACTIONS, "returns"),
+	SCALAR("/transactions/:key/scope", REC_TRANSACTIONS, "scope"),
+	SCALAR("/transactions/:key/max_states", REC_TRANSACTIONS, "max_states"),
+	FILE("/transactions/:key/states", view_transaction_states),
+	SCALAR("/transactions/:key/quote", REC_TRANSACTIONS, "quote"),
+	CITED("/transactions/:key/sources", REC_TRANSACTIONS),
+
+	DIR("/fields"),
+	RECORDS("/fields/:field", REC_FIELDS),
+	SCALAR("/fields/:field/name", REC_FIELDS, "name"),
+	LIST("/fields/:field/synonyms", REC_FIELDS, "synonyms"),
+	FILE("/fields/:field/shared_by", view_field_shared_by),
+	FILE("/fields/:field/returned_by", view_field_returned_by),
+
+	DIR("/systems"),
+	RECORDS("/systems/:system", REC_SYSTEMS),
+	SCALAR("/systems/:system/name", REC_SYSTEMS, "name"),
+	SCALAR("/systems/:system/section", REC_SYSTEMS, "section"),
+
+	DIR("/flows"),
+	RECORDS("/flows/:flow", REC_FLOWS),
+	SCALAR("/flows/:flow/from", REC_FLOWS, "from"),
+	SCALAR("/flows/:flow/to", REC_FLOWS, "to"),
+	SCALAR("/flows/:flow/via", REC_FLOWS, "via"),
+	SCALAR("/flows/:flow/transaction", REC_FLOWS, "transaction"),
+	LIST("/flows/:flow/fields", REC_FLOWS, "fields"),
+	SCALAR("/flows/:flow/status", REC_FLOWS, "status"),
+	SCALAR("/flows/:flow/conditions", REC_FLOWS, "conditions"),
+	SCALAR("/flows/:flow/since", REC_FLOWS, "since"),
+	SCALAR("/flows/:flow/until", REC_FLOWS, "until"),
+	SCALAR("/flows/:flow/quote", REC_FLOWS, "quote"),
+	CITED("/flows/:flow/sources", REC_FLOWS),
+
+	DIR("/sources"),
+	RECORDS("/sources/:source", REC_SOURCES),
+	SCALAR("/sources/:source/title", REC_SOURCES, "title"),
+	SCALAR("/sources/:source/kind", REC_SOURCES, "kind"),
+	SCALAR("/sources/:source/date", REC_SOURCES, "date"),
+	SCALAR("/sources/:source/url", REC_SOURCES, "url"),
+	SCALAR("/sources/:source/note", REC_SOURCES, "note"),
+	{ .pattern = "/sources/:source/sha256", .type = NODE_FILE, .render = view_source_sha256,
+	  .exists = source_has_document },
+	{ .pattern = "/sources/:source/text", .type = NODE_FILE, .render = view_source_text,
+	  .exists = source_has_text },
+	FILE("/sources/:source/supports", view_source_supports),
+	{ .pattern = "/sources/:source/:original", .type = NODE_FILE, .list = list_source_original,
+	  .render = view_source_original },
+
+	DIR("/export"),
+	DIR("/export/files"),
+	{ .pattern = "/export/files/:document", .type = NODE_FILE, .list = list_export_documents,
+	  .render = view_export_document, .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/export/:file", .type = NODE_FILE, .list = list_export_files, .render = view_export_file,
+	  .flags = ROUTE_NOT_IN_AT },
+};
+
+const int tree_nroutes = (int)(sizeof(tree_routes) / sizeof(tree_routes[0]));

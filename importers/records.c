@@ -1,0 +1,686 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The records importer: checks every cell of a records bundle against the
+ * column descriptors of the store (store_record_desc()) and writes the rows
+ * through the store, all in one transaction.
+ *
+ * Kinds are read in store order (sources first, participation last) across
+ * all the bundles of one call, so a row may cite a source or name a field
+ * from any bundle of the call, or one already in the inventory: by the time
+ * a row is checked, everything it may reference has been written in the
+ * open transaction. The only forward reference, an agency's parent, is
+ * checked after its whole file.
+ *
+ * A bad row is not written, but its key is remembered, so that rows
+ * referring to it do not add a second, misleading error.
+ */
+#include "importers.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/hmap.h"
+
+static const char *const reserved_system_ids[] = {
+	"name", "laws", "questions", "participation", "records_request.txt", NULL
+};
+
+struct import_ctx {
+	struct store *st;
+	struct import_report *rep;
+	struct hmap bad[REC_COUNT];	/* keys of rows that failed */
+	struct hmap seen;		/* keys of the current file */
+	const struct bundle *bundle;
+	struct strbuf file;		/* "label/flows.csv" */
+};
+
+static void add_error(struct import_ctx *c, unsigned line, unsigned col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add_error(struct import_ctx *c, unsigned line, unsigned col, const char *fmt, ...)
+{
+	struct import_report *rep = c->rep;
+	struct import_error *e;
+	va_list ap;
+	char *msg = NULL;
+
+	if (rep->nerrors == rep->alloc) {
+		size_t na = rep->alloc ? rep->alloc * 2 : 16;
+		struct import_error *ne = realloc(rep->errors, na * sizeof(*ne));
+
+		if (!ne)
+			return;
+		rep->errors = ne;
+		rep->alloc = na;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	e = &rep->errors[rep->nerrors];
+	e->file = strdup(c->file.buf);
+	e->line = line;
+	e->col = col;
+	e->message = msg;
+	if (!e->file || !e->message) {
+		free(e->file);
+		free(e->message);
+		return;
+	}
+	rep->nerrors++;
+}
+
+void import_report_print(const struct import_report *rep, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nerrors; i++)
+		fprintf(out, "%s:%u:%u: error: %s\n", rep->errors[i].file, rep->errors[i].line,
+			rep->errors[i].col, rep->errors[i].message);
+}
+
+void import_report_release(struct import_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nerrors; i++) {
+		free(rep->errors[i].file);
+		free(rep->errors[i].message);
+	}
+	free(rep->errors);
+	rep->errors = NULL;
+	rep->nerrors = rep->alloc = 0;
+}
+
+/* Column (in characters) of `item` inside a cell that starts at `cell_col`. */
+static unsigned item_col(const struct csv_cell *cell, const char *item)
+{
+	const char *p = strstr(cell->text, item);
+	unsigned col = cell->col;
+	const char *q;
+
+	if (!p || memchr(cell->text, '\n', (size_t)(p - cell->text)))
+		return cell->col;
+	for (q = cell->text; q < p; q++)
+		if (((unsigned char)*q & 0xC0) != 0x80)
+			col++;
+	return col;
+}
+
+static int is_ctrl(unsigned char ch)
+{
+	return ch < 0x20 || ch == 0x7f;
+}
+
+/* An id: no control characters, no ';' or '/', no edge spaces, at most 200 bytes. */
+static const char *id_problem(const char *s)
+{
+	size_t n = strlen(s);
+	const unsigned char *p;
+
+	if (n > 200)
+		return "is longer than 200 bytes";
+	if (s[0] == ' ' || (n && s[n - 1] == ' '))
+		return "has leading or trailing spaces";
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (is_ctrl(*p))
+			return "has a control character";
+		if (*p == ';' || *p == '/')
+			return "has a ';' or '/'";
+	}
+	return NULL;
+}
+
+static int kind_has(struct import_ctx *c, enum record_kind kind, const char *id)
+{
+	const char *keys[1] = { id };
+
+	if (hmap_get(&c->bad[kind], id, NULL))
+		return 1; /* already reported where it was defined */
+	return store_has_record(c->st, kind, keys) > 0;
+}
+
+static int endpoint_known(struct import_ctx *c, const char *id)
+{
+	return kind_has(c, REC_AGENCIES, id) || kind_has(c, REC_PARTNERS, id);
+}
+
+static int page_ok(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (!n || n > 16)
+		return 0;
+	for (; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      *p == '-'))
+			return 0;
+	return 1;
+}
+
+static int enum_has(const char *const *values, const char *v)
+{
+	for (; *values; values++)
+		if (!strcmp(*values, v))
+			return 1;
+	return 0;
+}
+
+static void enum_list(const char *const *values, struct strbuf *out)
+{
+	for (const char *const *v = values; *v; v++) {
+		if (v != values)
+			strbuf_addstr(out, ", ");
+		strbuf_addstr(out, *v);
+	}
+}
+
+/*
+ * Check one list cell: items non-empty, no duplicates, each passing
+ * `check` (which reports its own error). Returns the number of errors.
+ */
+static int check_list(struct import_ctx *c, const struct csv_cell *cell, const char *col, struct strlist *items,
+		      int (*check)(struct import_ctx *, const struct csv_cell *, const char *, const char *))
+{
+	size_t i, j;
+	int errs = 0;
+
+	if (strlist_split(items, cell->text)) {
+		add_error(c, cell->line, cell->col, "%s: empty item in a ';' list", col);
+		return 1;
+	}
+	for (i = 0; i < items->n; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(items->items[i], items->items[j]))
+				break;
+		if (j < i) {
+			add_error(c, cell->line, item_col(cell, items->items[i]), "%s: duplicate item '%s'", col,
+				  items->items[i]);
+			errs++;
+		} else if (check) {
+			errs += check(c, cell, col, items->items[i]);
+		}
+	}
+	return errs;
+}
+
+static int check_field_ref(struct import_ctx *c, const struct csv_cell *cell, const char *col, const char *item)
+{
+	if (kind_has(c, REC_FIELDS, item))
+		return 0;
+	add_error(c, cell->line, item_col(cell, item), "%s: unknown field '%s' (not in fields.csv)", col, item);
+	return 1;
+}
+
+static int check_source_ref(struct import_ctx *c, const struct csv_cell *cell, const char *col, const char *item)
+{
+	if (kind_has(c, REC_SOURCES, item))
+		return 0;
+	add_error(c, cell->line, item_col(cell, item), "%s: unknown source '%s' (not in sources.csv)", col, item);
+	return 1;
+}
+
+static int check_page(struct import_ctx *c, const struct csv_cell *cell, const char *col, const char *item)
+{
+	if (!strcmp(item, "-") || page_ok(item))
+		return 0;
+	add_error(c, cell->line, item_col(cell, item), "%s: bad page '%s' (N, N-M or a short token)", col, item);
+	return 1;
+}
+
+static int safe_path(const char *p)
+{
+	const char *s = p;
+
+	if (!*p || *p == '/')
+		return 0;
+	while (*s) {
+		size_t n = strcspn(s, "/");
+
+		if (!n || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return 0;
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	return 1;
+}
+
+/* Check one non-empty cell of column `col`. Returns the number of errors. */
+static int check_cell(struct import_ctx *c, const struct record_column *col, const struct csv_cell *cell,
+		      size_t nsources)
+{
+	const char *v = cell->text;
+	struct strlist items = STRLIST_INIT;
+	struct strbuf tmp = STRBUF_INIT;
+	const char *why;
+	int errs = 0;
+
+	switch (col->type) {
+	case COL_TEXT:
+		for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+			if (is_ctrl(*p) && *p != '\n' && *p != '\t') {
+				add_error(c, cell->line, cell->col, "%s: control character in text", col->name);
+				errs++;
+				break;
+			}
+		break;
+	case COL_ID:
+		why = id_problem(v);
+		if (why) {
+			add_error(c, cell->line, cell->col, "%s: id '%s' %s", col->name, v, why);
+			errs++;
+		}
+		break;
+	case COL_WORD:
+		if (strlen(v) > 64 || strchr(v, ';') || strchr(v, '\n')) {
+			add_error(c, cell->line, cell->col, "%s: '%s' must be one short word (no ';')", col->name, v);
+			errs++;
+		}
+		break;
+	case COL_DATE:
+		if (store_date_valid(v)) {
+			add_error(c, cell->line, cell->col, "%s: invalid date '%s' (YYYY, YYYY-MM or YYYY-MM-DD)",
+				  col->name, v);
+			errs++;
+		}
+		break;
+	case COL_ENUM:
+		if (!enum_has(col->values, v)) {
+			enum_list(col->values, &tmp);
+			add_error(c, cell->line, cell->col, "%s: '%s' is not one of: %s", col->name, v, tmp.buf);
+			errs++;
+		}
+		break;
+	case COL_INT: {
+		char *end;
+		long n = strtol(v, &end, 10);
+
+		if (*end || end == v || n < col->min || n > col->max || v[0] == '+' || v[0] == ' ') {
+			add_error(c, cell->line, cell->col, "%s: '%s' is not a whole number from %d to %d",
+				  col->name, v, col->min, col->max);
+			errs++;
+		}
+		break;
+	}
+	case COL_REF:
+		if (!kind_has(c, (enum record_kind)col->ref, v)) {
+			add_error(c, cell->line, cell->col, "%s: unknown %s '%s' (not in %s)", col->name,
+				  col->ref == REC_TRANSACTIONS ? "transaction" : "agency", v,
+				  store_record_desc((enum record_kind)col->ref)->file);
+			errs++;
+		}
+		break;
+	case COL_REFLIST:
+		errs += check_list(c, cell, col->name, &items, check_field_ref);
+		break;
+	case COL_LIST:
+		errs += check_list(c, cell, col->name, &items, NULL);
+		break;
+	case COL_STATE:
+		if (!store_jurisdiction_name(v)) {
+			add_error(c, cell->line, cell->col, "%s: unknown jurisdiction code '%s'", col->name, v);
+			errs++;
+		}
+		break;
+	case COL_FUNCTION:
+		if (strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(v)) {
+			add_error(c, cell->line, cell->col, "%s: '%s' must be lower-case letters, digits and '-'",
+				  col->name, v);
+			errs++;
+		}
+		break;
+	case COL_FROM: {
+		const char *slash = strchr(v, '/');
+
+		if (slash) {
+			struct strbuf st = STRBUF_INIT;
+
+			strbuf_add(&st, v, (size_t)(slash - v));
+			if (strcmp(st.buf, "*") && !store_jurisdiction_name(st.buf)) {
+				add_error(c, cell->line, cell->col, "%s: unknown jurisdiction code '%s' in '%s'",
+					  col->name, st.buf, v);
+				errs++;
+			} else if (!kind_has(c, REC_SYSTEMS, slash + 1)) {
+				add_error(c, cell->line, cell->col + (unsigned)(slash - v) + 1,
+					  "%s: unknown system '%s' (not in systems.csv)", col->name, slash + 1);
+				errs++;
+			}
+			strbuf_release(&st);
+		} else if (!endpoint_known(c, v)) {
+			add_error(c, cell->line, cell->col,
+				  "%s: '%s' is neither XX/SYSTEM nor a known agency or partner id", col->name, v);
+			errs++;
+		}
+		break;
+	}
+	case COL_TO:
+		if (strcmp(v, "*") && !endpoint_known(c, v)) {
+			add_error(c, cell->line, cell->col, "%s: unknown agency or partner '%s'", col->name, v);
+			errs++;
+		}
+		break;
+	case COL_SOURCES:
+		errs += check_list(c, cell, col->name, &items, check_source_ref);
+		break;
+	case COL_PAGES:
+		errs += check_list(c, cell, col->name, &items, NULL);
+		if (!errs) {
+			size_t i;
+
+			for (i = 0; i < items.n; i++)
+				errs += check_page(c, cell, col->name, items.items[i]);
+			if (!errs && items.n != nsources) {
+				add_error(c, cell->line, cell->col,
+					  "%s: %zu page(s) for %zu source(s): give one page per source ('-' for none)",
+					  col->name, items.n, nsources);
+				errs++;
+			}
+		}
+		break;
+	case COL_PATH:
+		if (!safe_path(v)) {
+			add_error(c, cell->line, cell->col, "%s: '%s' must be a relative path without '..'",
+				  col->name, v);
+			errs++;
+		} else if (!bundle_find(c->bundle, v)) {
+			add_error(c, cell->line, cell->col, "%s: no file '%s' in the bundle", col->name, v);
+			errs++;
+		}
+		break;
+	}
+	strlist_release(&items);
+	strbuf_release(&tmp);
+	return errs;
+}
+
+static void sha256_hex(const unsigned char *data, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	for (i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+struct pending_parent {
+	char *parent;
+	unsigned line, col;
+};
+
+/* Import one CSV file of one bundle. Returns 0, or a negative errno (system failure). */
+static int import_file(struct import_ctx *c, const struct record_desc *d, const struct bundle_member *m)
+{
+	struct csv_reader r;
+	struct csv_row header = { 0 }, row = { 0 };
+	struct strbuf msg = STRBUF_INIT, key = STRBUF_INIT;
+	int *colmap = NULL;	/* descriptor column -> CSV cell index, or -1 */
+	struct pending_parent *pend = NULL;
+	size_t npend = 0, i;
+	unsigned eline, ecol;
+	int rc = 0, n, nerr_header = 0, k;
+	long rows = 0;
+
+	csv_init(&r, (const char *)m->data, m->len);
+	n = csv_next(&r, &header, &msg, &eline, &ecol);
+	if (n <= 0) {
+		if (n < 0)
+			add_error(c, eline, ecol, "%s", msg.buf);
+		else
+			add_error(c, 1, 1, "empty file: a header row is required");
+		goto out;
+	}
+	colmap = malloc((size_t)d->ncols * sizeof(*colmap));
+	if (!colmap) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (k = 0; k < d->ncols; k++)
+		colmap[k] = -1;
+	for (i = 0; i < header.n; i++) {
+		int col = store_record_column(d, header.cells[i].text);
+
+		if (col < 0) {
+			struct strbuf names = STRBUF_INIT;
+
+			for (k = 0; k < d->ncols; k++)
+				strbuf_addf(&names, "%s%s", k ? ", " : "", d->cols[k].name);
+			add_error(c, header.cells[i].line, header.cells[i].col,
+				  "unknown column '%s' (%s takes: %s)", header.cells[i].text, d->file, names.buf);
+			strbuf_release(&names);
+			nerr_header++;
+		} else if (colmap[col] >= 0) {
+			add_error(c, header.cells[i].line, header.cells[i].col, "duplicate column '%s'",
+				  header.cells[i].text);
+			nerr_header++;
+		} else {
+			colmap[col] = (int)i;
+		}
+	}
+	for (k = 0; k < d->ncols; k++)
+		if ((d->cols[k].flags & COLF_REQUIRED) && colmap[k] < 0) {
+			add_error(c, 1, 1, "missing required column '%s'", d->cols[k].name);
+			nerr_header++;
+		}
+	if (nerr_header)
+		goto out;
+
+	while ((n = csv_next(&r, &row, &msg, &eline, &ecol)) > 0) {
+		const char **values = NULL;
+		int errs = 0, src_col = store_record_column(d, "source");
+		size_t nsources = 0;
+
+		rows++;
+		if (row.n != header.n) {
+			add_error(c, row.line, 1, "row has %zu cells, the header has %zu", row.n, header.n);
+			continue;
+		}
+		values = calloc((size_t)d->ncols, sizeof(*values));
+		if (!values) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (k = 0; k < d->ncols; k++)
+			values[k] = colmap[k] >= 0 ? row.cells[colmap[k]].text : "";
+		if (src_col >= 0) {
+			struct strlist sl = STRLIST_INIT;
+
+			if (!strlist_split(&sl, values[src_col]))
+				nsources = sl.n;
+			strlist_release(&sl);
+		}
+		for (k = 0; k < d->ncols; k++) {
+			const struct csv_cell *cell = colmap[k] >= 0 ? &row.cells[colmap[k]] : NULL;
+
+			if (!cell || !cell->len) {
+				if (d->cols[k].flags & COLF_REQUIRED) {
+					add_error(c, row.line, cell ? cell->col : 1, "%s: a value is required",
+						  d->cols[k].name);
+					errs++;
+				}
+				continue;
+			}
+			if (d->cols[k].type == COL_REF && d->cols[k].ref == (int)d->kind) {
+				/* Parent agencies may come later in the same file. */
+				if (!id_problem(cell->text)) {
+					struct pending_parent *np = realloc(pend, (npend + 1) * sizeof(*np));
+
+					if (!np) {
+						free(values);
+						rc = -ENOMEM;
+						goto out;
+					}
+					pend = np;
+					pend[npend].parent = strdup(cell->text);
+					pend[npend].line = cell->line;
+					pend[npend].col = cell->col;
+					npend++;
+				}
+				continue;
+			}
+			errs += check_cell(c, &d->cols[k], cell, nsources);
+		}
+		if (d->kind == REC_SYSTEMS && enum_has(reserved_system_ids, values[0])) {
+			add_error(c, row.line, colmap[0] >= 0 ? row.cells[colmap[0]].col : 1,
+				  "id: '%s' is a name state folders already use", values[0]);
+			errs++;
+		}
+		strbuf_reset(&key);
+		for (k = 0; k < d->nkeys; k++)
+			strbuf_addf(&key, "%s%s", k ? "/" : "", values[k]);
+		if (hmap_get(&c->seen, key.buf, NULL)) {
+			add_error(c, row.line, colmap[0] >= 0 ? row.cells[colmap[0]].col : 1,
+				  "duplicate %s '%s' in this file", d->nkeys > 1 ? "key" : "id", key.buf);
+			errs++;
+		} else if (hmap_put(&c->seen, key.buf, 1)) {
+			free(values);
+			rc = -ENOMEM;
+			goto out;
+		}
+		if (errs) {
+			hmap_put(&c->bad[d->kind], key.buf, 1);
+		} else {
+			/*
+			 * Written even when the call has already failed, so later
+			 * rows can refer to it; the transaction is rolled back.
+			 */
+			struct store_document doc = { NULL, 0, NULL };
+			char hex[65];
+			int file_col = store_record_column(d, "file");
+
+			if (d->kind == REC_SOURCES && *values[file_col]) {
+				const struct bundle_member *dm = bundle_find(c->bundle, values[file_col]);
+
+				doc.data = dm->data;
+				doc.len = dm->len;
+				sha256_hex(dm->data, dm->len, hex);
+				doc.sha256_hex = hex;
+				c->rep->documents++;
+			}
+			rc = store_put_record(c->st, d->kind, values, doc.data ? &doc : NULL);
+			if (rc) {
+				free(values);
+				goto out;
+			}
+		}
+		free(values);
+	}
+	if (n < 0)
+		add_error(c, eline, ecol, "%s", msg.buf);
+	for (i = 0; i < npend; i++) {
+		if (!pend[i].parent || kind_has(c, d->kind, pend[i].parent))
+			continue;
+		add_error(c, pend[i].line, pend[i].col, "parent: unknown agency '%s' (not in %s)",
+			  pend[i].parent, d->file);
+	}
+	c->rep->rows[d->kind] += rows;
+	if (c->rep->progress)
+		c->rep->progress(c->rep->progress_arg, c->file.buf, rows);
+out:
+	for (i = 0; i < npend; i++)
+		free(pend[i].parent);
+	free(pend);
+	free(colmap);
+	csv_row_release(&header);
+	csv_row_release(&row);
+	strbuf_release(&msg);
+	strbuf_release(&key);
+	return rc;
+}
+
+static int known_file(const char *name)
+{
+	int k;
+
+	for (k = 0; k < REC_COUNT; k++)
+		if (!strcmp(store_record_desc((enum record_kind)k)->file, name))
+			return 1;
+	return 0;
+}
+
+int import_records(struct store *st, const char *const *paths, size_t npaths, unsigned flags,
+		   struct import_report *rep, struct strbuf *err)
+{
+	struct import_ctx c = { 0 };
+	struct bundle *bundles;
+	size_t i, j, ncsv = 0;
+	int rc = 0, k;
+
+	c.st = st;
+	c.rep = rep;
+	strbuf_init(&c.file);
+	bundles = calloc(npaths ? npaths : 1, sizeof(*bundles));
+	if (!bundles)
+		return -ENOMEM;
+	for (i = 0; i < npaths; i++) {
+		rc = bundle_read(paths[i], &bundles[i], err);
+		if (rc)
+			goto out;
+		/* A CSV at the top of a bundle must be one of the record files. */
+		for (j = 0; j < bundles[i].n; j++) {
+			const char *name = bundles[i].members[j].name;
+			size_t len = strlen(name);
+
+			if (strchr(name, '/') || len < 4 || strcmp(name + len - 4, ".csv"))
+				continue;
+			strbuf_reset(&c.file);
+			strbuf_addf(&c.file, "%s/%s", bundles[i].label, name);
+			if (known_file(name))
+				ncsv++;
+			else
+				add_error(&c, 1, 1, "unknown file (a records bundle holds sources.csv, agencies.csv, "
+					  "partners.csv, systems.csv, fields.csv, transactions.csv, flows.csv, "
+					  "laws.csv, participation.csv)");
+		}
+	}
+	if (!ncsv && !rep->nerrors) {
+		strbuf_addf(err, "%s: no records files (sources.csv, flows.csv, ...) found", npaths ? paths[0] : "");
+		rc = 1;
+		goto out;
+	}
+	rc = store_begin(st);
+	if (rc) {
+		strbuf_addf(err, "cannot write the inventory: %s", store_errmsg(st));
+		goto out;
+	}
+	for (k = 0; k < REC_COUNT && !rc; k++) {
+		const struct record_desc *d = store_record_desc((enum record_kind)k);
+
+		for (i = 0; i < npaths && !rc; i++) {
+			const struct bundle_member *m = bundle_find(&bundles[i], d->file);
+
+			if (!m)
+				continue;
+			c.bundle = &bundles[i];
+			strbuf_reset(&c.file);
+			strbuf_addf(&c.file, "%s/%s", bundles[i].label, d->file);
+			hmap_release(&c.seen);
+			rc = import_file(&c, d, m);
+			if (rc)
+				strbuf_addf(err, "%s: %s", c.file.buf,
+					    rc == -EIO || rc == -ENOSPC ? store_errmsg(st) : strerror(-rc));
+		}
+	}
+	if (rc || rep->nerrors || (flags & IMPORT_DRY_RUN)) {
+		store_rollback(st);
+	} else {
+		rc = store_commit(st);
+		if (rc)
+			strbuf_addf(err, "cannot commit the import: %s", store_errmsg(st));
+	}
+	if (!rc && rep->nerrors)
+		rc = 1;
+out:
+	for (i = 0; i < npaths; i++)
+		bundle_release(&bundles[i]);
+	free(bundles);
+	for (k = 0; k < REC_COUNT; k++)
+		hmap_release(&c.bad[k]);
+	hmap_release(&c.seen);
+	strbuf_release(&c.file);
+	return rc;
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The questions the tree asks of the inventory: relations between records
+ * (what a state system shares and with whom, who receives a field, which
+ * paths a source supports), README counts, and the integrity check.
+ *
+ * Every relation is one indexed query that returns one text column,
+ * DISTINCT and ORDER BY under SQLite's BINARY collation (memcmp), which is
+ * exactly the bytewise order list files require. ?1 and ?2 are the
+ * relation's arguments, ?3 the day shown (YYYY-MM-DD).
+ */
+#include "store_i.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define OK_ON(f) f ".valid_from<=?3 AND (" f ".valid_until IS NULL OR " f ".valid_until>?3)"
+#define SYSTEM_FLOWS "FROM flows f WHERE f.from_state=?1 AND f.from_system=?2 AND " OK_ON("f")
+#define CITE_LINE "c.source||COALESCE(' p.'||c.page,'')"
+
+static const char *const relation_sql[REL_COUNT] = {
+	[REL_STATE_SYSTEMS] =
+		"SELECT DISTINCT y.slug FROM flows f JOIN systems y ON y.id=f.from_system"
+		" WHERE f.from_state=?1 AND " OK_ON("f") " ORDER BY 1",
+	[REL_SYSTEM_FIELDS] =
+		"SELECT DISTINCT l.value FROM flows f JOIN links l"
+		" ON l.kind=6 AND l.\"key\"=f.id AND l.col='fields'"
+		" WHERE f.from_state=?1 AND f.from_system=?2 AND f.status<>'blocked' AND " OK_ON("f")
+		" ORDER BY 1",
+	[REL_SYSTEM_TRANSACTIONS] =
+		"SELECT DISTINCT f.\"transaction\" " SYSTEM_FLOWS
+		" AND f.status<>'blocked' AND f.\"transaction\" IS NOT NULL ORDER BY 1",
+	[REL_SYSTEM_RECIPIENTS] =
+		"SELECT DISTINCT f.\"to\" " SYSTEM_FLOWS " AND f.status<>'blocked' ORDER BY 1",
+	[REL_SYSTEM_BLOCKED] =
+		"SELECT DISTINCT f.\"to\" " SYSTEM_FLOWS " AND f.status='blocked' ORDER BY 1",
+	[REL_SYSTEM_SOURCES] =
+		"SELECT DISTINCT " CITE_LINE " FROM flows f JOIN citations c ON c.kind=6 AND c.\"key\"=f.id"
+		" WHERE f.from_state=?1 AND f.from_system=?2 AND " OK_ON("f") " ORDER BY 1",
+	[REL_AGENCY_RECEIVES] =
+		"SELECT DISTINCT f.\"from\" FROM flows f WHERE f.\"to\"=?1 AND f.from_system IS NOT NULL"
+		" AND f.status<>'blocked' AND " OK_ON("f") " ORDER BY 1",
+	[REL_AGENCY_BLOCKED_BY] =
+		"SELECT DISTINCT f.\"from\" FROM flows f WHERE f.\"to\"=?1 AND f.from_system IS NOT NULL"
+		" AND f.status='blocked' AND " OK_ON("f") " ORDER BY 1",
+	[REL_FIELD_SHARED_BY] =
+		"SELECT DISTINCT f.\"from\" FROM links l JOIN flows f ON f.id=l.\"key\""
+		" WHERE l.kind=6 AND l.col='fields' AND l.value=?1 AND f.from_system IS NOT NULL"
+		" AND f.status<>'blocked' AND " OK_ON("f") " ORDER BY 1",
+	[REL_FIELD_RETURNED_BY] =
+		"SELECT DISTINCT t.\"key\" FROM links l JOIN transactions t ON t.\"key\"=l.\"key\""
+		" WHERE l.kind=5 AND l.col='returns' AND l.value=?1 AND " OK_ON("t") " ORDER BY 1",
+	[REL_TRANSACTION_STATES] =
+		"SELECT DISTINCT f.from_state FROM flows f WHERE f.\"transaction\"=?1"
+		" AND f.from_state IS NOT NULL AND f.from_state<>'*' AND f.status<>'blocked' AND "
+		OK_ON("f") " ORDER BY 1",
+	[REL_SOURCE_SUPPORTS] =
+		"SELECT 'agencies/'||a.slug FROM citations c JOIN agencies a ON c.kind=3 AND c.\"key\"=a.id"
+		" WHERE c.source=?1 AND (?3 IS NULL OR a.valid_from<=?3)"
+		" UNION SELECT 'partners/'||p.slug FROM citations c JOIN partners p"
+		" ON c.kind=4 AND c.\"key\"=p.id WHERE c.source=?1 AND (?3 IS NULL OR p.valid_from<=?3)"
+		" UNION SELECT 'transactions/'||t.slug FROM citations c JOIN transactions t"
+		" ON c.kind=5 AND c.\"key\"=t.\"key\" WHERE c.source=?1 AND (?3 IS NULL OR t.valid_from<=?3)"
+		" UNION SELECT 'flows/'||f.slug FROM citations c JOIN flows f ON c.kind=6 AND c.\"key\"=f.id"
+		" WHERE c.source=?1 AND (?3 IS NULL OR (" OK_ON("f") "))"
+		" UNION SELECT 'states/'||f.from_state||'/'||y.slug FROM citations c JOIN flows f"
+		" ON c.kind=6 AND c.\"key\"=f.id JOIN systems y ON y.id=f.from_system"
+		" WHERE c.source=?1 AND f.from_state<>'*' AND (?3 IS NULL OR (" OK_ON("f") "))"
+		" UNION SELECT 'states/'||l.state||'/laws/'||l.slug FROM citations c JOIN laws l"
+		" ON c.kind=7 AND c.\"key\"=l.state||'/'||l.id WHERE c.source=?1"
+		" AND (?3 IS NULL OR l.valid_from<=?3)"
+		" UNION SELECT 'states/'||p.state||'/participation/'||p.function FROM citations c"
+		" JOIN participation p ON c.kind=8 AND c.\"key\"=p.state||'/'||p.function||'/'||p.as_of"
+		" WHERE c.source=?1 AND (?3 IS NULL OR p.as_of<=?3)"
+		" ORDER BY 1",
+	[REL_PARTNER_LISTED] =
+		"SELECT DISTINCT s.date FROM citations c JOIN sources s ON s.id=c.source"
+		" WHERE c.kind=4 AND c.\"key\"=?1 AND s.kind='partner-list'"
+		" AND (?3 IS NULL OR s.date<=?3) ORDER BY 1",
+	[REL_RECORD_SOURCES] =
+		"SELECT DISTINCT " CITE_LINE " FROM citations c WHERE c.kind=?1 AND c.\"key\"=?2 ORDER BY 1",
+};
+
+int store_relation(struct store *st, enum store_relation rel, const char *a, const char *b,
+		   const char *date, struct strlist *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (rel >= REL_COUNT)
+		return -EINVAL;
+	s = store_misc_stmt(st, MS_REL_BASE + rel, relation_sql[rel]);
+	if (!s)
+		return -EIO;
+	if (rel == REL_RECORD_SOURCES) {
+		int k;
+
+		for (k = 0; k < REC_COUNT; k++)
+			if (!strcmp(store_record_desc((enum record_kind)k)->name, a ? a : ""))
+				break;
+		sqlite3_bind_int(s, 1, k);
+	} else {
+		store_bind_text(s, 1, a, 0);
+	}
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		store_bind_text(s, 2, b, 0);
+	if (sqlite3_bind_parameter_count(s) >= 3)
+		store_bind_text(s, 3, date, 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+
+		if (t)
+			strlist_add(out, t);
+	}
+	store_stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(rc);
+	return out->oom ? -ENOMEM : 0;
+}
+
+int store_counts(struct store *st, const char *date, struct store_counts *out)
+{
+	static const char sql[] =
+		"SELECT"
+		" (SELECT count(*) FROM (SELECT from_state FROM flows f WHERE from_state<>'*' AND " OK_ON("f")
+		"  UNION SELECT state FROM laws WHERE valid_from<=?3"
+		"  UNION SELECT state FROM participation WHERE as_of<=?3)),"
+		" (SELECT count(*) FROM flows f WHERE " OK_ON("f") "),"
+		" (SELECT count(*) FROM partners WHERE valid_from<=?3),"
+		" (SELECT count(*) FROM agencies WHERE valid_from<=?3),"
+		" (SELECT count(*) FROM sources WHERE date<=?3),"
+		" (SELECT count(*) FROM transactions WHERE valid_from<=?3),"
+		" (SELECT count(*) FROM fields),"
+		" (SELECT count(*) FROM laws WHERE valid_from<=?3),"
+		" (SELECT MAX(date) FROM sources WHERE date<=?3)";
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 3, date, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	if (rc == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(s, 8);
+
+		out->states_with_facts = sqlite3_column_int64(s, 0);
+		out->flows = sqlite3_column_int64(s, 1);
+		out->partners = sqlite3_column_int64(s, 2);
+		out->agencies = sqlite3_column_int64(s, 3);
+		out->sources = sqlite3_column_int64(s, 4);
+		out->transactions = sqlite3_column_int64(s, 5);
+		out->fields = sqlite3_column_int64(s, 6);
+		out->laws = sqlite3_column_int64(s, 7);
+		if (d) {
+			strncpy(out->newest_source_date, d, sizeof(out->newest_source_date) - 1);
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return store_sqlite_err(rc);
+}
+
+/* Append each row of a one-column query to the report, prefixed. */
+static int report_rows(struct store *st, const char *sql, const char *prefix, const char *skip,
+		       struct strbuf *report, int *problems)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+
+		if (skip && t && !strcmp(t, skip))
+			continue;
+		strbuf_addf(report, "%s%s\n", prefix, t ? t : "?");
+		(*problems)++;
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	if (rc != SQLITE_DONE) {
+		strbuf_addf(report, "%scheck failed: %s\n", prefix, sqlite3_errmsg(st->db));
+		(*problems)++;
+	}
+	return 0;
+}
+
+int store_check(struct store *st, struct strbuf *report)
+{
+	int problems = 0;
+
+	report_rows(st, "PRAGMA integrity_check", "integrity: ", "ok", report, &problems);
+	report_rows(st, "SELECT \"table\"||' row '||rowid||' references a missing '||parent"
+			" FROM pragma_foreign_key_check", "foreign key: ", NULL, report, &problems);
+	report_rows(st,
+		    "SELECT 'agencies/'||id FROM agencies a WHERE NOT EXISTS"
+		    " (SELECT 1 FROM citations c WHERE c.kind=3 AND c.\"key\"=a.id)"
+		    " UNION ALL SELECT 'partners/'||id FROM partners p WHERE NOT EXISTS"
+		    " (SELECT 1 FROM citations c WHERE c.kind=4 AND c.\"key\"=p.id)"
+		    " UNION ALL SELECT 'transactions/'||\"key\" FROM transactions t WHERE NOT EXISTS"
+		    " (SELECT 1 FROM citations c WHERE c.kind=5 AND c.\"key\"=t.\"key\")"
+		    " UNION ALL SELECT 'flows/'||id FROM flows f WHERE NOT EXISTS"
+		    " (SELECT 1 FROM citations c WHERE c.kind=6 AND c.\"key\"=f.id)"
+		    " UNION ALL SELECT 'laws/'||state||'/'||id FROM laws l WHERE NOT EXISTS"
+		    " (SELECT 1 FROM citations c WHERE c.kind=7 AND c.\"key\"=l.state||'/'||l.id)"
+		    " UNION ALL SELECT 'participation/'||state||'/'||function||'/'||as_of FROM participation p"
+		    " WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.kind=8"
+		    " AND c.\"key\"=p.state||'/'||p.function||'/'||p.as_of)",
+		    "fact without a source: ", NULL, report, &problems);
+	report_rows(st, "SELECT c.source||' (cited by kind '||c.kind||' '||c.\"key\"||')' FROM citations c"
+			" WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.id=c.source)",
+		    "missing source: ", NULL, report, &problems);
+	report_rows(st, "SELECT 'jurisdictions: '||count(*)||' rows, 56 expected' FROM jurisdictions"
+			" HAVING count(*)<>56", "schema: ", NULL, report, &problems);
+	return problems;
+}

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Opening an inventory: schema creation, forward migrations, the fixed
+ * jurisdiction table, and the prepared-statement cache.
+ *
+ * Migrations are a list indexed by the user_version they start from; a file
+ * at version N runs migrations[N..] in one transaction. A file with another
+ * application_id, or a newer user_version, is refused so that nletsfs never
+ * damages what it does not understand.
+ */
+#include "store_i.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const jurisdictions[STORE_NJURISDICTIONS][2] = {
+	{ "AK", "Alaska" }, { "AL", "Alabama" }, { "AR", "Arkansas" },
+	{ "AS", "American Samoa" }, { "AZ", "Arizona" }, { "CA", "California" },
+	{ "CO", "Colorado" }, { "CT", "Connecticut" }, { "DC", "District of Columbia" },
+	{ "DE", "Delaware" }, { "FL", "Florida" }, { "GA", "Georgia" },
+	{ "GU", "Guam" }, { "HI", "Hawaii" }, { "IA", "Iowa" },
+	{ "ID", "Idaho" }, { "IL", "Illinois" }, { "IN", "Indiana" },
+	{ "KS", "Kansas" }, { "KY", "Kentucky" }, { "LA", "Louisiana" },
+	{ "MA", "Massachusetts" }, { "MD", "Maryland" }, { "ME", "Maine" },
+	{ "MI", "Michigan" }, { "MN", "Minnesota" }, { "MO", "Missouri" },
+	{ "MP", "Northern Mariana Islands" }, { "MS", "Mississippi" }, { "MT", "Montana" },
+	{ "NC", "North Carolina" }, { "ND", "North Dakota" }, { "NE", "Nebraska" },
+	{ "NH", "New Hampshire" }, { "NJ", "New Jersey" }, { "NM", "New Mexico" },
+	{ "NV", "Nevada" }, { "NY", "New York" }, { "OH", "Ohio" },
+	{ "OK", "Oklahoma" }, { "OR", "Oregon" }, { "PA", "Pennsylvania" },
+	{ "PR", "Puerto Rico" }, { "RI", "Rhode Island" }, { "SC", "South Carolina" },
+	{ "SD", "South Dakota" }, { "TN", "Tennessee" }, { "TX", "Texas" },
+	{ "UT", "Utah" }, { "VA", "Virginia" }, { "VI", "U.S. Virgin Islands" },
+	{ "VT", "Vermont" }, { "WA", "Washington" }, { "WI", "Wisconsin" },
+	{ "WV", "West Virginia" }, { "WY", "Wyoming" },
+};
+
+const char *store_jurisdiction_code(int i)
+{
+	return i >= 0 && i < STORE_NJURISDICTIONS ? jurisdictions[i][0] : NULL;
+}
+
+const char *store_jurisdiction_name_at(int i)
+{
+	return i >= 0 && i < STORE_NJURISDICTIONS ? jurisdictions[i][1] : NULL;
+}
+
+const char *store_jurisdiction_name(const char *code)
+{
+	int lo = 0, hi = STORE_NJURISDICTIONS - 1;
+
+	if (!code)
+		return NULL;
+	while (lo <= hi) { /* the table is in code order */
+		int mid = (lo + hi) / 2, c = strcmp(code, jurisdictions[mid][0]);
+
+		if (!c)
+			return jurisdictions[mid][1];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* Version 0 -> 1: the whole schema of docs/format.md. */
+static const char schema_v1[] =
+	"CREATE TABLE jurisdictions(code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE sources(id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK(kind IN ('foia','pia','partner-list','law','report','web','other')),"
+	" date TEXT NOT NULL, url TEXT, file TEXT, note TEXT, sha256 TEXT, content BLOB,"
+	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT);"
+	"CREATE TABLE systems(id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, section TEXT,"
+	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT);"
+	"CREATE TABLE fields(id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, synonyms TEXT,"
+	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT);"
+	"CREATE TABLE agencies(id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,"
+	" parent TEXT REFERENCES agencies(id) DEFERRABLE INITIALLY DEFERRED,"
+	" membership TEXT CHECK(membership IN ('core','strategic','member','none')),"
+	" oris TEXT, source TEXT NOT NULL, page TEXT, quote TEXT,"
+	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT);"
+	"CREATE TABLE partners(id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK(kind IN ('strategic','hosting')), category TEXT, description TEXT,"
+	" source TEXT NOT NULL, page TEXT, quote TEXT,"
+	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT);"
+	"CREATE TABLE transactions(\"key\" TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL,"
+	" section TEXT, purpose TEXT, inputs TEXT, returns TEXT,"
+	" scope TEXT CHECK(scope IN ('single-state','multi-state','all-states','federal')),"
+	" max_states TEXT, source TEXT NOT NULL, page TEXT, quote TEXT,"
+	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT);"
+	"CREATE TABLE flows(id TEXT PRIMARY KEY NOT NULL, \"from\" TEXT NOT NULL, \"to\" TEXT NOT NULL,"
+	" via TEXT NOT NULL,"
+	" \"transaction\" TEXT REFERENCES transactions(\"key\") DEFERRABLE INITIALLY DEFERRED,"
+	" fields TEXT, status TEXT NOT NULL CHECK(status IN ('allowed','blocked','conditional','reported')),"
+	" conditions TEXT, since TEXT, \"until\" TEXT, source TEXT NOT NULL, page TEXT, quote TEXT,"
+	" from_state TEXT,"
+	" from_system TEXT REFERENCES systems(id) DEFERRABLE INITIALLY DEFERRED,"
+	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT);"
+	"CREATE TABLE laws(state TEXT NOT NULL REFERENCES jurisdictions(code), id TEXT NOT NULL,"
+	" title TEXT NOT NULL, enacted TEXT, summary TEXT, source TEXT NOT NULL, page TEXT, quote TEXT,"
+	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT,"
+	" PRIMARY KEY(state, id));"
+	"CREATE TABLE participation(state TEXT NOT NULL REFERENCES jurisdictions(code),"
+	" function TEXT NOT NULL, as_of TEXT NOT NULL,"
+	" value TEXT NOT NULL CHECK(value IN ('yes','no','partial','unknown')), detail TEXT,"
+	" source TEXT NOT NULL, page TEXT, quote TEXT,"
+	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT,"
+	" PRIMARY KEY(state, function, as_of));"
+	"CREATE TABLE citations(kind INTEGER NOT NULL, \"key\" TEXT NOT NULL, ord INTEGER NOT NULL,"
+	" source TEXT NOT NULL REFERENCES sources(id) DEFERRABLE INITIALLY DEFERRED, page TEXT,"
+	" PRIMARY KEY(kind, \"key\", ord)) WITHOUT ROWID;"
+	"CREATE INDEX citations_by_source ON citations(source);"
+	"CREATE TABLE links(kind INTEGER NOT NULL, \"key\" TEXT NOT NULL, col TEXT NOT NULL,"
+	" ord INTEGER NOT NULL, value TEXT NOT NULL,"
+	" PRIMARY KEY(kind, \"key\", col, ord)) WITHOUT ROWID;"
+	"CREATE INDEX links_by_value ON links(kind, col, value);"
+	"CREATE INDEX sources_slug ON sources(slug);"
+	"CREATE INDEX systems_slug ON systems(slug);"
+	"CREATE INDEX fields_slug ON fields(slug);"
+	"CREATE INDEX agencies_slug ON agencies(slug);"
+	"CREATE INDEX partners_slug ON partners(slug);"
+	"CREATE INDEX transactions_slug ON transactions(slug);"
+	"CREATE INDEX flows_slug ON flows(slug);"
+	"CREATE INDEX flows_from ON flows(from_state, from_system);"
+	"CREATE INDEX flows_to ON flows(\"to\");"
+	"CREATE INDEX flows_transaction ON flows(\"transaction\");"
+	"CREATE INDEX laws_slug ON laws(state, slug);";
+
+static const char *const migrations[] = {
+	schema_v1,
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
+	       "one migration per schema version");
+
+int store_sqlite_err(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return st && st->db ? sqlite3_errmsg(st->db) : "no inventory";
+}
+
+static int exec(struct store *st, const char *sql)
+{
+	return store_sqlite_err(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
+}
+
+static int pragma_int(struct store *st, const char *sql, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int(s, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(s);
+	return store_sqlite_err(rc);
+}
+
+static int seed_jurisdictions(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int i, rc;
+
+	rc = sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO jurisdictions(code, name) VALUES(?1, ?2)",
+				-1, &s, NULL);
+	for (i = 0; rc == SQLITE_OK && i < STORE_NJURISDICTIONS; i++) {
+		sqlite3_bind_text(s, 1, jurisdictions[i][0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, jurisdictions[i][1], -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return store_sqlite_err(rc);
+}
+
+/* Bring the schema from `version` to STORE_SCHEMA_VERSION in one transaction. */
+static int migrate(struct store *st, int version, struct strbuf *err)
+{
+	int rc, v;
+
+	rc = exec(st, "BEGIN IMMEDIATE");
+	if (rc)
+		goto fail;
+	for (v = version; v < STORE_SCHEMA_VERSION; v++) {
+		rc = exec(st, migrations[v]);
+		if (rc)
+			goto fail_rollback;
+	}
+	rc = seed_jurisdictions(st);
+	if (rc)
+		goto fail_rollback;
+	rc = exec(st, "PRAGMA application_id = 1313625171"); /* STORE_APPLICATION_ID */
+	if (!rc)
+		rc = exec(st, "PRAGMA user_version = 1"); /* STORE_SCHEMA_VERSION */
+	if (!rc)
+		rc = exec(st, "COMMIT");
+	if (rc)
+		goto fail_rollback;
+	return 0;
+fail_rollback:
+	strbuf_addf(err, "cannot create the schema: %s", sqlite3_errmsg(st->db));
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+fail:
+	strbuf_addf(err, "cannot write the inventory: %s", sqlite3_errmsg(st->db));
+	return rc;
+}
+
+_Static_assert(STORE_APPLICATION_ID == 1313625171, "application_id pragma literal");
+_Static_assert(STORE_SCHEMA_VERSION == 1, "user_version pragma literal");
+
+int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err)
+{
+	struct store *st;
+	int oflags, rc, appid = 0, version = 0;
+	struct strbuf uri = STRBUF_INIT;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->flags = flags;
+	if (flags & STORE_READONLY)
+		oflags = SQLITE_OPEN_READONLY;
+	else
+		oflags = SQLITE_OPEN_READWRITE | ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	oflags |= SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+	/* A URI so that odd file names need no escaping rules of ours. */
+	strbuf_addstr(&uri, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '?' || *p == '#' || *p == '%')
+			strbuf_addf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			strbuf_addch(&uri, *p);
+	}
+	if (flags & STORE_IMMUTABLE)
+		strbuf_addstr(&uri, "?immutable=1");
+	rc = strbuf_ok(&uri);
+	if (rc)
+		goto fail;
+	rc = sqlite3_open_v2(uri.buf, &st->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		strbuf_addf(err, "cannot open %s: %s", path,
+			    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		rc = store_sqlite_err(rc);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 10000);
+	rc = pragma_int(st, "PRAGMA application_id", &appid);
+	if (!rc)
+		rc = pragma_int(st, "PRAGMA user_version", &version);
+	if (rc) {
+		strbuf_addf(err, "%s is not an nletsfs inventory: %s", path, sqlite3_errmsg(st->db));
+		rc = -EINVAL;
+		goto fail;
+	}
+	if (appid != STORE_APPLICATION_ID) {
+		int ntables = 0;
+
+		rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &ntables);
+		if (rc || appid != 0 || ntables != 0 || version != 0) {
+			strbuf_addf(err, "%s is not an nletsfs inventory", path);
+			rc = -EINVAL;
+			goto fail;
+		}
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		strbuf_addf(err, "%s has schema version %d; this nletsfs reads up to %d: upgrade nletsfs",
+			    path, version, STORE_SCHEMA_VERSION);
+		rc = -EINVAL;
+		goto fail;
+	}
+	if (!(flags & STORE_READONLY)) {
+		rc = exec(st, "PRAGMA journal_mode = WAL");
+		if (!rc)
+			rc = exec(st, "PRAGMA synchronous = NORMAL");
+		if (rc) {
+			strbuf_addf(err, "cannot write %s: %s", path, sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	rc = exec(st, "PRAGMA foreign_keys = ON");
+	if (rc)
+		goto fail;
+	if (version < STORE_SCHEMA_VERSION) {
+		if (flags & STORE_READONLY) {
+			strbuf_addf(err, "%s is %s; run `nletsfs import` on it first", path,
+				    version ? "of an older schema" : "empty");
+			rc = -EINVAL;
+			goto fail;
+		}
+		rc = migrate(st, version, err);
+		if (rc)
+			goto fail;
+	}
+	strbuf_release(&uri);
+	*out = st;
+	return 0;
+fail:
+	strbuf_release(&uri);
+	store_close(st);
+	return rc ? rc : -EIO;
+}
+
+void store_close(struct store *st)
+{
+	int k, i;
+
+	if (!st)
+		return;
+	for (k = 0; k < REC_COUNT; k++)
+		for (i = 0; i < KS_COUNT; i++)
+			sqlite3_finalize(st->kind_stmts[k][i]);
+	for (i = 0; i < (int)(sizeof(st->misc) / sizeof(st->misc[0])); i++)
+		sqlite3_finalize(st->misc[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql)
+{
+	if (!st->misc[slot] &&
+	    sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->misc[slot], NULL) != SQLITE_OK)
+		return NULL;
+	return st->misc[slot];
+}
+
+void store_stmt_done(sqlite3_stmt *s)
+{
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+}
+
+int store_bind_text(sqlite3_stmt *s, int i, const char *v, int null_empty)
+{
+	if (!v || (null_empty && !*v))
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static int step_once(struct store *st, int slot, const char *sql)
+{
+	sqlite3_stmt *s = store_misc_stmt(st, slot, sql);
+	int rc;
+
+	if (!s)
+		return store_sqlite_err(sqlite3_errcode(st->db));
+	rc = sqlite3_step(s);
+	store_stmt_done(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
+}
+
+int store_begin(struct store *st)
+{
+	int rc = step_once(st, MS_BEGIN, "BEGIN IMMEDIATE");
+
+	if (!rc) {
+		st->in_txn = 1;
+		st->dirty_slugs = 0;
+	}
+	return rc;
+}
+
+int store_commit(struct store *st)
+{
+	int rc = store_refresh_slugs(st);
+
+	if (!rc)
+		rc = step_once(st, MS_COMMIT, "COMMIT");
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	st->in_txn = 0;
+	return 0;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->in_txn)
+		step_once(st, MS_ROLLBACK, "ROLLBACK");
+	st->in_txn = 0;
+}
+
+int store_read_begin(struct store *st)
+{
+	return step_once(st, MS_READ_BEGIN, "BEGIN DEFERRED");
+}
+
+void store_read_end(struct store *st)
+{
+	step_once(st, MS_READ_END, "COMMIT");
+}
+
+int64_t store_data_version(struct store *st)
+{
+	sqlite3_stmt *s = store_misc_stmt(st, MS_DATA_VERSION, "PRAGMA data_version");
+	int64_t v = -1;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	store_stmt_done(s);
+	return v;
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * store: the inventory on disk. Owns the SQLite schema, its migrations, every
+ * SQL statement of the project, slugs and dates. Nothing else includes
+ * <sqlite3.h>.
+ *
+ * An inventory is one SQLite file in WAL mode with foreign keys on. It holds
+ * the fixed table of the 56 jurisdictions (present even when empty), one
+ * table per record kind of the records bundle (docs/format.md), and two
+ * derived tables rebuilt from those rows on every write:
+ *   citations(kind, key, ord, source, page)  -- one row per cited source;
+ *   links(kind, key, col, ord, value)        -- one row per list item.
+ * A record's key is its id; for laws "STATE/ID", for participation
+ * "STATE/FUNCTION/AS_OF".
+ *
+ * Time is valid time. Every fact row carries `valid_from` (its `since`,
+ * `enacted` or `as_of`, else the earliest date of the sources it cites) and
+ * flows carry `valid_until` (`until`). Dates are kept as written (YYYY,
+ * YYYY-MM or YYYY-MM-DD); comparing such a string with a full date bytewise
+ * gives start-of-period semantics, so no normalisation is needed.
+ *
+ * Errors: functions return 0 or a negative errno (-EIO for an SQLite
+ * failure, -ENOENT for a missing row, -ENOMEM); store_errmsg() then tells
+ * what SQLite said. A store handle is used by one thread at a time.
+ */
+#ifndef NLETSFS_STORE_H
+#define NLETSFS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/strbuf.h"
+
+/** Schema version written to PRAGMA user_version. */
+#define STORE_SCHEMA_VERSION 1
+/** application_id marking an nletsfs inventory ("NLTS"). */
+#define STORE_APPLICATION_ID 0x4e4c5453
+
+struct store;
+
+enum store_open_flags {
+	STORE_READONLY = 1,	/* open read-only (mount, check, export) */
+	STORE_CREATE = 2,	/* create the file and schema when missing */
+	STORE_IMMUTABLE = 4,	/* the file never changes while open (signed bundles) */
+};
+
+/**
+ * Open the inventory at `path`. With STORE_CREATE a missing or empty file
+ * gets the current schema; an older schema is migrated forward (unless
+ * read-only, which then fails). A file that is not an nletsfs inventory, or
+ * has a newer schema, is refused with -EINVAL and a message in `err`.
+ */
+int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err);
+/** Close the handle (NULL is a no-op). */
+void store_close(struct store *st);
+/** The last SQLite error message of this handle. */
+const char *store_errmsg(struct store *st);
+
+/** Begin an immediate (write) transaction. */
+int store_begin(struct store *st);
+/** Commit, after rebuilding derived columns (slugs, valid_from). */
+int store_commit(struct store *st);
+/** Roll back; the inventory is exactly as before store_begin(). */
+void store_rollback(struct store *st);
+/** Begin / end a read snapshot, so several queries see one state. */
+int store_read_begin(struct store *st);
+void store_read_end(struct store *st);
+/** A number that changes whenever another connection commits (PRAGMA data_version). */
+int64_t store_data_version(struct store *st);
+
+/* ---- jurisdictions --------------------------------------------------- */
+
+/** Number of jurisdictions (56): the 50 states, DC, PR, GU, VI, AS, MP. */
+#define STORE_NJURISDICTIONS 56
+/** The code and name of jurisdiction i (0 <= i < 56), in code order. */
+const char *store_jurisdiction_code(int i);
+const char *store_jurisdiction_name_at(int i);
+/** The name of the jurisdiction with this code, or NULL. No SQL: a fixed table. */
+const char *store_jurisdiction_name(const char *code);
+
+/* ---- record kinds ----------------------------------------------------- */
+
+/** Record kinds, in import order (a kind may reference earlier kinds). */
+enum record_kind {
+	REC_SOURCES,
+	REC_SYSTEMS,
+	REC_FIELDS,
+	REC_AGENCIES,
+	REC_PARTNERS,
+	REC_TRANSACTIONS,
+	REC_FLOWS,
+	REC_LAWS,
+	REC_PARTICIPATION,
+	REC_COUNT
+};
+
+enum col_type {
+	COL_TEXT,	/* free text, one line or more */
+	COL_ID,		/* an id: no control characters, no ';' */
+	COL_WORD,	/* a short token without ';' (flows.via) */
+	COL_DATE,	/* YYYY, YYYY-MM or YYYY-MM-DD */
+	COL_ENUM,	/* one of `values` */
+	COL_INT,	/* integer in [min, max] */
+	COL_REF,	/* the id of a record of kind `ref` */
+	COL_REFLIST,	/* a list of ids of kind `ref` */
+	COL_LIST,	/* a list of free items */
+	COL_STATE,	/* a jurisdiction code */
+	COL_FUNCTION,	/* [a-z0-9-]+ */
+	COL_FROM,	/* XX/SYSTEM, STAR/SYSTEM, or an agency or partner id */
+	COL_TO,		/* an agency or partner id, or '*' */
+	COL_SOURCES,	/* a list of source ids */
+	COL_PAGES,	/* a list of pages aligned with the sources */
+	COL_PATH,	/* a relative path inside the bundle */
+};
+
+#define COLF_REQUIRED 1u	/* must be present and non-empty */
+#define COLF_KEY 2u		/* part of the record's key */
+
+struct record_column {
+	const char *name;		/* CSV header name */
+	unsigned flags;			/* COLF_* */
+	enum col_type type;
+	const char *const *values;	/* COL_ENUM: NULL-terminated */
+	int ref;			/* COL_REF/COL_REFLIST: the record_kind */
+	int min, max;			/* COL_INT bounds */
+};
+
+struct record_desc {
+	enum record_kind kind;
+	const char *name;		/* "flows": also the tree folder */
+	const char *file;		/* "flows.csv" */
+	const struct record_column *cols;
+	int ncols;
+	int nkeys;			/* the first nkeys columns are the key */
+};
+
+/** The descriptor of a kind: the single definition of its columns. */
+const struct record_desc *store_record_desc(enum record_kind kind);
+/** Index of column `name` in the descriptor, or -1. */
+int store_record_column(const struct record_desc *d, const char *name);
+
+/**
+ * A record as an array of ncols strings in descriptor order; "" for empty.
+ * Owned by the caller after store_get_*(); free with record_release().
+ */
+struct record {
+	char **v;
+	int n;
+};
+void record_release(struct record *r);
+
+/** A document attached to a source: its bytes (copied by the store). */
+struct store_document {
+	const unsigned char *data;
+	size_t len;
+	const char *sha256_hex;	/* 64 hex digits of SHA-256(data) */
+};
+
+/**
+ * Insert or update a record. `values` has ncols entries in descriptor order
+ * (NULL or "" for empty); they must already be valid (the importers check).
+ * When the key exists, the citations of both rows are kept, and the stored
+ * values are replaced unless the stored row cites a newer source. `doc` is
+ * the document of a source (NULL otherwise).
+ */
+int store_put_record(struct store *st, enum record_kind kind, const char *const *values,
+		     const struct store_document *doc);
+
+/** 1 when a record with this key exists (keys: nkeys strings), 0 if not, <0 on error. */
+int store_has_record(struct store *st, enum record_kind kind, const char *const *keys);
+
+/** 1 when `id` is an agency or partner id. */
+int store_is_endpoint(struct store *st, const char *id);
+
+/**
+ * Call `cb` for every record of a kind, in key order (the export order).
+ * Stops and returns cb's value when it is non-zero.
+ */
+int store_each_record(struct store *st, enum record_kind kind,
+		      int (*cb)(void *arg, const struct record *r), void *arg);
+
+/** The stored document of a source: bytes and their SHA-256 (hex). */
+int store_source_document(struct store *st, const char *source_id, struct strbuf *bytes,
+			  struct strbuf *sha256_hex);
+
+/* ---- views: what the tree asks --------------------------------------- */
+
+/*
+ * `date` is a full YYYY-MM-DD: the day the view shows. For entity listings
+ * a NULL date means "every record whatever its dates" (the root folders).
+ * Slugs are the names shown in paths (store_slug()).
+ */
+
+/** Slugs of the records of a kind visible on `date` (laws, participation: of `state`). */
+int store_list_slugs(struct store *st, enum record_kind kind, const char *state,
+		     const char *date, struct strlist *out);
+/** The record with this slug (laws, participation: of `state`), visible on `date`. */
+int store_get_by_slug(struct store *st, enum record_kind kind, const char *state,
+		      const char *slug, const char *date, struct record *out);
+/** The slug of the record with this id, or -ENOENT. */
+int store_slug_of(struct store *st, enum record_kind kind, const char *id, struct strbuf *slug);
+
+/** Relations: each fills a sorted, duplicate-free list. */
+enum store_relation {
+	REL_STATE_SYSTEMS,	/* a: state -> slugs of systems with flows from it */
+	REL_SYSTEM_FIELDS,	/* a: state, b: system id -> field ids shared */
+	REL_SYSTEM_TRANSACTIONS,/* -> message keys answered */
+	REL_SYSTEM_RECIPIENTS,	/* -> agency/partner ids receiving */
+	REL_SYSTEM_BLOCKED,	/* -> ids blocked */
+	REL_SYSTEM_SOURCES,	/* -> "SOURCE p.PAGE" lines */
+	REL_AGENCY_RECEIVES,	/* a: id -> "XX/SYSTEM" it receives from */
+	REL_AGENCY_BLOCKED_BY,	/* a: id -> "XX/SYSTEM" blocking it */
+	REL_FIELD_SHARED_BY,	/* a: field id -> "XX/SYSTEM" sharing it */
+	REL_FIELD_RETURNED_BY,	/* a: field id -> message keys returning it */
+	REL_TRANSACTION_STATES,	/* a: key -> state codes known to answer it */
+	REL_SOURCE_SUPPORTS,	/* a: source id -> tree paths citing it */
+	REL_PARTNER_LISTED,	/* a: partner id -> dates of partner lists naming it */
+	REL_RECORD_SOURCES,	/* a: kind name, b: key -> "SOURCE p.PAGE" lines */
+	REL_COUNT
+};
+int store_relation(struct store *st, enum store_relation rel, const char *a, const char *b,
+		   const char *date, struct strlist *out);
+
+/** Counts for the generated README, as of `date`. */
+struct store_counts {
+	long states_with_facts, flows, partners, agencies, sources, transactions, fields, laws;
+	char newest_source_date[11];
+};
+int store_counts(struct store *st, const char *date, struct store_counts *out);
+
+/* ---- checks ------------------------------------------------------------ */
+
+/**
+ * Run PRAGMA integrity_check, foreign_key_check and "every fact has a
+ * source"; append one line per problem to `report`. Returns the number of
+ * problems (0 = healthy) or a negative errno.
+ */
+int store_check(struct store *st, struct strbuf *report);
+
+/* ---- slugs and dates (no SQL) ----------------------------------------- */
+
+/**
+ * The slug of a display name: bytes [A-Za-z0-9._-] kept, spaces become '-',
+ * every other byte dropped. "", "." and ".." become "_". Appends to `out`.
+ */
+void store_slug(const char *name, struct strbuf *out);
+
+/**
+ * Validate a date cell: YYYY, YYYY-MM or YYYY-MM-DD with a real month and
+ * day (leap years honoured), year 1000-9999. Returns 0 or -EINVAL.
+ */
+int store_date_valid(const char *s);
+/** 1 when `s` is a full valid YYYY-MM-DD date. */
+int store_date_full(const char *s);
+/** Today's date (UTC) as YYYY-MM-DD into buf[11]. */
+void store_today(char buf[11]);
+
+#endif

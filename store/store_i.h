@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Private to store/: the handle and the prepared-statement cache. */
+#ifndef NLETSFS_STORE_I_H
+#define NLETSFS_STORE_I_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Statement slots: per-kind statements first, then the fixed ones. */
+enum kind_stmt {
+	KS_UPSERT,	/* all descriptor columns, ?1..?n */
+	KS_GET_CITES,	/* source, page by key */
+	KS_SET_CITES,	/* ?1 source, ?2 page, key from ?3 */
+	KS_DERIVE,	/* recompute derived columns by key */
+	KS_SELECT_ALL,	/* descriptor columns, key order */
+	KS_EXISTS,	/* 1 by key */
+	KS_LIST_SLUGS,	/* slug; ?1 date or NULL, ?2 state */
+	KS_GET_SLUG,	/* descriptor columns; ?1 slug, ?2 date, ?3 state */
+	KS_SLUG_OF,	/* slug by id (first key) */
+	KS_SLUG_ITER,	/* rowid, slug source, current slug, group (state) in slug order */
+	KS_SLUG_SET,	/* ?1 slug, ?2 rowid */
+	KS_COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	unsigned flags;
+	int in_txn;
+	unsigned dirty_slugs;	/* bit per record_kind inserted since begin */
+	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
+	sqlite3_stmt *misc[64];	/* fixed statements by enum misc_stmt / relation */
+};
+
+/** Prepare (once) and return a cached statement; NULL on error. */
+sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which);
+sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql);
+/** Reset and clear a cached statement after use. */
+void store_stmt_done(sqlite3_stmt *s);
+/** Bind text (NULL or "" binds NULL when `null_empty`). */
+int store_bind_text(sqlite3_stmt *s, int i, const char *v, int null_empty);
+/** Map an SQLite result code to a negative errno. */
+int store_sqlite_err(int rc);
+/** Recompute slugs of the kinds marked dirty. */
+int store_refresh_slugs(struct store *st);
+
+/* Slots of store->misc. */
+enum misc_stmt {
+	MS_BEGIN, MS_COMMIT, MS_ROLLBACK, MS_READ_BEGIN, MS_READ_END,
+	MS_CITE_DEL, MS_CITE_ADD, MS_LINK_DEL, MS_LINK_ADD, MS_SOURCE_DATE,
+	MS_CITES_MAXDATE, MS_IS_AGENCY, MS_IS_PARTNER, MS_SOURCE_DOC,
+	MS_SOURCE_SETDOC, MS_DATA_VERSION,
+	MS_REL_BASE /* relations follow: MS_REL_BASE + enum store_relation */
+};
+
+#endif

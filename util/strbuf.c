@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* strbuf and strlist: see strbuf.h for the invariants. */
+#include "strbuf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void strbuf_init(struct strbuf *sb)
+{
+	sb->buf = (char *)"";
+	sb->len = 0;
+	sb->alloc = 0;
+	sb->oom = 0;
+}
+
+void strbuf_release(struct strbuf *sb)
+{
+	if (sb->alloc)
+		free(sb->buf);
+	strbuf_init(sb);
+}
+
+void strbuf_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->alloc)
+		sb->buf[0] = '\0';
+	sb->oom = 0;
+}
+
+char *strbuf_detach(struct strbuf *sb, size_t *len)
+{
+	char *res;
+
+	if (sb->oom) {
+		strbuf_release(sb);
+		return NULL;
+	}
+	res = sb->alloc ? sb->buf : strdup("");
+	if (len)
+		*len = sb->len;
+	strbuf_init(sb);
+	return res;
+}
+
+int strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	size_t want, nalloc;
+	char *nbuf;
+
+	if (sb->oom)
+		return -ENOMEM;
+	want = sb->len + extra + 1;
+	if (want < sb->len) /* overflow */
+		goto fail;
+	if (want <= sb->alloc)
+		return 0;
+	nalloc = sb->alloc ? sb->alloc : 64;
+	while (nalloc < want)
+		nalloc *= 2;
+	nbuf = sb->alloc ? realloc(sb->buf, nalloc) : malloc(nalloc);
+	if (!nbuf)
+		goto fail;
+	if (!sb->alloc)
+		nbuf[0] = '\0';
+	sb->buf = nbuf;
+	sb->alloc = nalloc;
+	return 0;
+fail:
+	sb->oom = 1;
+	return -ENOMEM;
+}
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+	if (strbuf_grow(sb, len))
+		return;
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_addstr(struct strbuf *sb, const char *s)
+{
+	if (s)
+		strbuf_add(sb, s, strlen(s));
+}
+
+void strbuf_addch(struct strbuf *sb, int c)
+{
+	char ch = (char)c;
+
+	strbuf_add(sb, &ch, 1);
+}
+
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || strbuf_grow(sb, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+}
+
+void strbuf_addline(struct strbuf *sb, const char *s)
+{
+	strbuf_addstr(sb, s);
+	strbuf_addch(sb, '\n');
+}
+
+void strlist_addn(struct strlist *l, const char *s, size_t len)
+{
+	char *copy;
+
+	if (l->oom)
+		return;
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 16;
+		char **ni = realloc(l->items, na * sizeof(*ni));
+
+		if (!ni) {
+			l->oom = 1;
+			return;
+		}
+		l->items = ni;
+		l->alloc = na;
+	}
+	copy = len == (size_t)-1 ? strdup(s) : strndup(s, len);
+	if (!copy) {
+		l->oom = 1;
+		return;
+	}
+	l->items[l->n++] = copy;
+}
+
+static int cmp_bytes(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strlist_sort_uniq(struct strlist *l)
+{
+	size_t i, out = 0;
+
+	if (l->n < 2)
+		return;
+	qsort(l->items, l->n, sizeof(*l->items), cmp_bytes);
+	for (i = 0; i < l->n; i++) {
+		if (out && !strcmp(l->items[out - 1], l->items[i]))
+			free(l->items[i]);
+		else
+			l->items[out++] = l->items[i];
+	}
+	l->n = out;
+}
+
+long strlist_find(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->items[i], s))
+			return (long)i;
+	return -1;
+}
+
+void strlist_release(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = l->alloc = 0;
+	l->oom = 0;
+}
+
+void strlist_write_lines(const struct strlist *l, struct strbuf *sb)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		strbuf_addline(sb, l->items[i]);
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int strlist_split(struct strlist *l, const char *cell)
+{
+	const char *p = cell, *end, *a, *b;
+
+	if (!cell || !*cell)
+		return 0;
+	for (;;) {
+		end = strchr(p, ';');
+		if (!end)
+			end = p + strlen(p);
+		a = p;
+		b = end;
+		while (a < b && is_space(*a))
+			a++;
+		while (b > a && is_space(b[-1]))
+			b--;
+		if (a == b)
+			return -EINVAL;
+		strlist_addn(l, a, (size_t)(b - a));
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	return l->oom ? -ENOMEM : 0;
+}
