@@ -167,6 +167,8 @@ static int read_archive(const char *path, struct bundle *b, struct strbuf *err)
 
 		if (archive_entry_filetype(e) == AE_IFDIR)
 			continue;
+		while (name && name[0] == '.' && name[1] == '/') /* "tar -C dir ." writes ./NAME */
+			name += 2;
 		if (!name || !safe_name(name)) {
 			strbuf_addf(err, "%s: member '%s': unsafe name (absolute or with '..')", path,
 				    name ? name : "");

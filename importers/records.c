@@ -94,17 +94,24 @@ void import_report_release(struct import_report *rep)
 	rep->nerrors = rep->alloc = 0;
 }
 
-/* Column (in characters) of `item` inside a cell that starts at `cell_col`. */
-static unsigned item_col(const struct csv_cell *cell, const char *item)
+/*
+ * Column (in characters) of list item `index` inside a cell that starts at
+ * cell->col, or the cell's column when the cell spans lines.
+ */
+static unsigned item_col(const struct csv_cell *cell, size_t index)
 {
-	const char *p = strstr(cell->text, item);
+	const char *p = cell->text, *end;
 	unsigned col = cell->col;
-	const char *q;
 
-	if (!p || memchr(cell->text, '\n', (size_t)(p - cell->text)))
+	if (strchr(cell->text, '\n'))
 		return cell->col;
-	for (q = cell->text; q < p; q++)
-		if (((unsigned char)*q & 0xC0) != 0x80)
+	for (end = p; index && *end; end++)
+		if (*end == ';')
+			index--;
+	while (*end == ' ' || *end == '\t')
+		end++;
+	for (; p < end; p++)
+		if (((unsigned char)*p & 0xC0) != 0x80)
 			col++;
 	return col;
 }
@@ -182,7 +189,7 @@ static void enum_list(const char *const *values, struct strbuf *out)
  * `check` (which reports its own error). Returns the number of errors.
  */
 static int check_list(struct import_ctx *c, const struct csv_cell *cell, const char *col, struct strlist *items,
-		      int (*check)(struct import_ctx *, const struct csv_cell *, const char *, const char *))
+		      int (*check)(struct import_ctx *, const struct csv_cell *, const char *, const char *, size_t))
 {
 	size_t i, j;
 	int errs = 0;
@@ -196,37 +203,39 @@ static int check_list(struct import_ctx *c, const struct csv_cell *cell, const c
 			if (!strcmp(items->items[i], items->items[j]))
 				break;
 		if (j < i) {
-			add_error(c, cell->line, item_col(cell, items->items[i]), "%s: duplicate item '%s'", col,
-				  items->items[i]);
+			add_error(c, cell->line, item_col(cell, i), "%s: duplicate item '%s'", col, items->items[i]);
 			errs++;
 		} else if (check) {
-			errs += check(c, cell, col, items->items[i]);
+			errs += check(c, cell, col, items->items[i], i);
 		}
 	}
 	return errs;
 }
 
-static int check_field_ref(struct import_ctx *c, const struct csv_cell *cell, const char *col, const char *item)
+static int check_field_ref(struct import_ctx *c, const struct csv_cell *cell, const char *col, const char *item,
+		                size_t index)
 {
 	if (kind_has(c, REC_FIELDS, item))
 		return 0;
-	add_error(c, cell->line, item_col(cell, item), "%s: unknown field '%s' (not in fields.csv)", col, item);
+	add_error(c, cell->line, item_col(cell, index), "%s: unknown field '%s' (not in fields.csv)", col, item);
 	return 1;
 }
 
-static int check_source_ref(struct import_ctx *c, const struct csv_cell *cell, const char *col, const char *item)
+static int check_source_ref(struct import_ctx *c, const struct csv_cell *cell, const char *col, const char *item,
+		                 size_t index)
 {
 	if (kind_has(c, REC_SOURCES, item))
 		return 0;
-	add_error(c, cell->line, item_col(cell, item), "%s: unknown source '%s' (not in sources.csv)", col, item);
+	add_error(c, cell->line, item_col(cell, index), "%s: unknown source '%s' (not in sources.csv)", col, item);
 	return 1;
 }
 
-static int check_page(struct import_ctx *c, const struct csv_cell *cell, const char *col, const char *item)
+static int check_page(struct import_ctx *c, const struct csv_cell *cell, const char *col, const char *item,
+		           size_t index)
 {
 	if (!strcmp(item, "-") || page_ok(item))
 		return 0;
-	add_error(c, cell->line, item_col(cell, item), "%s: bad page '%s' (N, N-M or a short token)", col, item);
+	add_error(c, cell->line, item_col(cell, index), "%s: bad page '%s' (N, N-M or a short token)", col, item);
 	return 1;
 }
 
@@ -366,12 +375,16 @@ static int check_cell(struct import_ctx *c, const struct record_column *col, con
 		errs += check_list(c, cell, col->name, &items, check_source_ref);
 		break;
 	case COL_PAGES:
-		errs += check_list(c, cell, col->name, &items, NULL);
+		/* Aligned with the sources, so the same page may repeat ("-;3;-"). */
+		if (strlist_split(&items, v)) {
+			add_error(c, cell->line, cell->col, "%s: empty item in a ';' list", col->name);
+			errs++;
+		}
 		if (!errs) {
 			size_t i;
 
 			for (i = 0; i < items.n; i++)
-				errs += check_page(c, cell, col->name, items.items[i]);
+				errs += check_page(c, cell, col->name, items.items[i], i);
 			if (!errs && items.n != nsources) {
 				add_error(c, cell->line, cell->col,
 					  "%s: %zu page(s) for %zu source(s): give one page per source ('-' for none)",

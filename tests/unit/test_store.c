@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* Unit tests of store/: schema, jurisdictions, records, slugs, dates, checks. */
+#include "testlib.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_store__new_inventory_has_56_jurisdictions(void **state)
+{
+	struct store *st = test_store_new();
+	struct strbuf report = STRBUF_INIT;
+	int i;
+
+	(void)state;
+	for (i = 1; i < STORE_NJURISDICTIONS; i++)
+		assert_true(strcmp(store_jurisdiction_code(i - 1), store_jurisdiction_code(i)) < 0);
+	assert_null(store_jurisdiction_code(STORE_NJURISDICTIONS));
+	assert_string_equal(store_jurisdiction_name("NY"), "New York");
+	assert_string_equal(store_jurisdiction_name("PR"), "Puerto Rico");
+	assert_string_equal(store_jurisdiction_name("MP"), "Northern Mariana Islands");
+	assert_null(store_jurisdiction_name("XX"));
+	assert_null(store_jurisdiction_name("ny"));
+	/* The table in the database agrees: check() counts it. */
+	assert_int_equal(store_check(st, &report), 0);
+	strbuf_release(&report);
+	store_close(st);
+}
+
+static void write_sqlite(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_store__refuses_what_it_does_not_understand(void **state)
+{
+	char *dir = test_tmpdir(), *foreign = NULL, *newer = NULL, *junk = NULL;
+	struct strbuf err = STRBUF_INIT;
+	struct store *st = NULL;
+
+	(void)state;
+	assert_true(asprintf(&foreign, "%s/foreign.db", dir) > 0);
+	assert_true(asprintf(&newer, "%s/newer.db", dir) > 0);
+	assert_true(asprintf(&junk, "%s/junk.db", dir) > 0);
+
+	write_sqlite(foreign, "CREATE TABLE t(x)");
+	assert_int_equal(store_open(foreign, STORE_CREATE, &st, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "is not an nletsfs inventory"));
+
+	strbuf_reset(&err);
+	assert_int_equal(store_open(newer, STORE_CREATE, &st, &err), 0);
+	store_close(st);
+	write_sqlite(newer, "PRAGMA user_version = 99");
+	assert_int_equal(store_open(newer, STORE_READONLY, &st, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "schema version 99"));
+
+	strbuf_reset(&err);
+	test_write(dir, "junk.db", "this is not a database, just text that is long enough to matter......"
+				   "........................................................................");
+	assert_int_not_equal(store_open(junk, STORE_CREATE, &st, &err), 0);
+	assert_null(st);
+
+	strbuf_release(&err);
+	free(foreign);
+	free(newer);
+	free(junk);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void test_store__dates(void **state)
+{
+	static const struct {
+		const char *s;
+		int ok, full;
+	} cases[] = {
+		{ "2019", 1, 0 }, { "2019-06", 1, 0 }, { "2019-06-17", 1, 1 }, { "2020-02-29", 1, 1 },
+		{ "2000-02-29", 1, 1 }, { "1900-02-29", 0, 0 }, { "2019-02-29", 0, 0 }, { "2025-02-30", 0, 0 },
+		{ "2025-13-01", 0, 0 }, { "2025-00", 0, 0 }, { "2025-1-01", 0, 0 }, { "25", 0, 0 },
+		{ "words", 0, 0 }, { "", 0, 0 }, { "2019-06-17x", 0, 0 }, { "0999", 0, 0 }, { "2019/06/17", 0, 0 },
+	};
+	char today[11];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(store_date_valid(cases[i].s) == 0, cases[i].ok);
+		assert_int_equal(store_date_full(cases[i].s), cases[i].full);
+	}
+	store_today(today);
+	assert_true(store_date_full(today));
+}
+
+static void test_store__slug(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "Datamaxx", "Datamaxx" }, { "Forensic Logic", "Forensic-Logic" },
+		{ "BLS/Blue Line Services", "BLSBlue-Line-Services" }, { "a.b_c-d", "a.b_c-d" },
+		{ "Rekor (REKOR), Inc.", "Rekor-REKOR-Inc." }, { "", "_" }, { ".", "_" }, { "..", "_" },
+		{ "...", "..." }, { "/", "_" }, { "caf\xc3\xa9", "caf" }, { "DQ/KQ to CL", "DQKQ-to-CL" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		store_slug(cases[i].in, &sb);
+		assert_string_equal(sb.buf, cases[i].out);
+		strbuf_release(&sb);
+	}
+}
+
+static void put(struct store *st, enum record_kind kind, const char *const *v)
+{
+	assert_int_equal(store_put_record(st, kind, v, NULL), 0);
+}
+
+static char *get_value(struct store *st, enum record_kind kind, const char *slug, const char *column)
+{
+	struct record r;
+	char *v;
+
+	assert_int_equal(store_get_by_slug(st, kind, NULL, slug, NULL, &r), 0);
+	v = strdup(r.v[store_record_column(store_record_desc(kind), column)]);
+	record_release(&r);
+	return v;
+}
+
+static void test_store__newest_source_wins_and_citations_merge(void **state)
+{
+	struct store *st = test_store_new();
+	const char *old_src[] = { "old", "Old report", "report", "2015", "", "", "" };
+	const char *new_src[] = { "new", "New report", "report", "2020-11", "", "", "" };
+	const char *a1[] = { "ICE", "Immigration and Customs Enforcement", "", "core", "", "old", "4", "" };
+	const char *a2[] = { "ICE", "U.S. Immigration and Customs Enforcement", "", "core", "", "new", "3", "" };
+	const char *a3[] = { "ICE", "ICE (older name)", "", "", "", "old", "9", "" };
+	char *v;
+
+	(void)state;
+	assert_int_equal(store_begin(st), 0);
+	put(st, REC_SOURCES, old_src);
+	put(st, REC_SOURCES, new_src);
+	put(st, REC_AGENCIES, a1);
+	assert_int_equal(store_commit(st), 0);
+
+	/* A newer source's claim replaces the value; both citations stay. */
+	assert_int_equal(store_begin(st), 0);
+	put(st, REC_AGENCIES, a2);
+	assert_int_equal(store_commit(st), 0);
+	v = get_value(st, REC_AGENCIES, "ICE", "name");
+	assert_string_equal(v, "U.S. Immigration and Customs Enforcement");
+	free(v);
+	v = get_value(st, REC_AGENCIES, "ICE", "source");
+	assert_string_equal(v, "old;new");
+	free(v);
+	v = get_value(st, REC_AGENCIES, "ICE", "page");
+	assert_string_equal(v, "4;3");
+	free(v);
+
+	/* An older source adds nothing new to the citations and does not win. */
+	assert_int_equal(store_begin(st), 0);
+	put(st, REC_AGENCIES, a3);
+	assert_int_equal(store_commit(st), 0);
+	v = get_value(st, REC_AGENCIES, "ICE", "name");
+	assert_string_equal(v, "U.S. Immigration and Customs Enforcement");
+	free(v);
+	v = get_value(st, REC_AGENCIES, "ICE", "source");
+	assert_string_equal(v, "old;new");
+	free(v);
+	store_close(st);
+}
+
+static void test_store__slugs_are_unique_in_id_order(void **state)
+{
+	struct store *st = test_store_new();
+	const char *src[] = { "s", "S", "other", "2020", "", "", "" };
+	const char *ids[] = { "a-b", "a b", "a!b", "a_b" };
+	struct strlist slugs = STRLIST_INIT;
+	struct strbuf slug = STRBUF_INIT;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(store_begin(st), 0);
+	put(st, REC_SOURCES, src);
+	for (i = 0; i < 4; i++) {
+		const char *p[] = { ids[i], "Partner", "strategic", "", "", "s", "", "" };
+
+		put(st, REC_PARTNERS, p);
+	}
+	assert_int_equal(store_commit(st), 0);
+	/* Bytewise id order: "a b" < "a!b" < "a-b" < "a_b". */
+	assert_int_equal(store_slug_of(st, REC_PARTNERS, "a b", &slug), 0);
+	assert_string_equal(slug.buf, "a-b");
+	strbuf_reset(&slug);
+	assert_int_equal(store_slug_of(st, REC_PARTNERS, "a-b", &slug), 0);
+	assert_string_equal(slug.buf, "a-b-2");
+	strbuf_reset(&slug);
+	assert_int_equal(store_slug_of(st, REC_PARTNERS, "a!b", &slug), 0);
+	assert_string_equal(slug.buf, "ab");
+	assert_int_equal(store_list_slugs(st, REC_PARTNERS, NULL, NULL, &slugs), 0);
+	assert_int_equal(slugs.n, 4);
+	assert_string_equal(slugs.items[0], "a-b");
+	assert_string_equal(slugs.items[1], "a-b-2");
+	strlist_release(&slugs);
+	strbuf_release(&slug);
+	store_close(st);
+}
+
+static void test_store__rollback_leaves_nothing(void **state)
+{
+	struct store *st = test_store_new();
+	const char *src[] = { "s", "S", "other", "2020", "", "", "" };
+	char *before = test_snapshot(st), *after;
+
+	(void)state;
+	assert_int_equal(store_begin(st), 0);
+	put(st, REC_SOURCES, src);
+	store_rollback(st);
+	after = test_snapshot(st);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	store_close(st);
+}
+
+static void test_store__relations_follow_time(void **state)
+{
+	char *dir = test_tmpdir();
+	struct store *st = test_store_new();
+	struct strlist l = STRLIST_INIT;
+
+	(void)state;
+	test_copy_fixture("small", dir);
+	test_import_ok(st, dir);
+	/* NY's DMV gave ICE name and address until 2019-12-14, then blocked it. */
+	assert_int_equal(store_relation(st, REL_SYSTEM_RECIPIENTS, "NY", "dmv", "2019-01-01", &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.items[0], "ICE");
+	strlist_release(&l);
+	assert_int_equal(store_relation(st, REL_SYSTEM_BLOCKED, "NY", "dmv", "2019-01-01", &l), 0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(store_relation(st, REL_SYSTEM_BLOCKED, "NY", "dmv", "2019-12-14", &l), 0);
+	assert_int_equal(l.n, 1);
+	strlist_release(&l);
+	assert_int_equal(store_relation(st, REL_SYSTEM_RECIPIENTS, "NY", "dmv", "2019-12-14", &l), 0);
+	assert_int_equal(l.n, 0);
+	/* Before anything is known: empty, not an error. */
+	assert_int_equal(store_relation(st, REL_STATE_SYSTEMS, "NY", NULL, "1990-01-01", &l), 0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(store_relation(st, REL_FIELD_SHARED_BY, "ssn", NULL, "2019-06-01", &l), 0);
+	assert_int_equal(l.n, 2); /* CA/dmv (until 2020) and */ /* e-verify's */
+	assert_string_equal(l.items[0], "*/dmv");
+	assert_string_equal(l.items[1], "CA/dmv");
+	strlist_release(&l);
+	store_close(st);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void test_store__check_reports_a_fact_without_source(void **state)
+{
+	char *dir = test_tmpdir(), *db = NULL;
+	struct strbuf err = STRBUF_INIT, report = STRBUF_INIT;
+	struct store *st = NULL;
+	sqlite3 *raw;
+
+	(void)state;
+	assert_true(asprintf(&db, "%s/inv.db", dir) > 0);
+	test_copy_fixture("small", dir);
+	assert_int_equal(store_open(db, STORE_CREATE, &st, &err), 0);
+	test_import_ok(st, dir);
+	assert_int_equal(store_check(st, &report), 0);
+	store_close(st);
+	/* Damage it behind the store's back. */
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "DELETE FROM citations WHERE \"key\"='ny-dmv-blocks-ice'", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	assert_int_equal(store_open(db, STORE_READONLY, &st, &err), 0);
+	strbuf_reset(&report);
+	assert_int_equal(store_check(st, &report), 1);
+	assert_non_null(strstr(report.buf, "fact without a source: flows/ny-dmv-blocks-ice"));
+	store_close(st);
+	strbuf_release(&err);
+	strbuf_release(&report);
+	free(db);
+	test_rmtree(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_store__new_inventory_has_56_jurisdictions),
+		cmocka_unit_test(test_store__refuses_what_it_does_not_understand),
+		cmocka_unit_test(test_store__dates),
+		cmocka_unit_test(test_store__slug),
+		cmocka_unit_test(test_store__newest_source_wins_and_citations_merge),
+		cmocka_unit_test(test_store__slugs_are_unique_in_id_order),
+		cmocka_unit_test(test_store__rollback_leaves_nothing),
+		cmocka_unit_test(test_store__relations_follow_time),
+		cmocka_unit_test(test_store__check_reports_a_fact_without_source),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
