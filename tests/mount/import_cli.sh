@@ -1,2 +1,74 @@
 #!/usr/bin/env bash
-exit 77
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The command line as a user meets it: --help, usage errors (exit 2), bad
+# data (exit 1, FILE:LINE:COLUMN errors on stderr, the inventory exactly as
+# it was), --dry-run, re-import, check, and refusing what is not an inventory.
+# No mount here, but it shares the scratch-folder harness.
+. "$(dirname "$0")/lib.sh"
+
+for cmd in import mount export check; do
+  "$NLETSFS" "$cmd" --help | grep -q "usage: nletsfs $cmd" || fail "$cmd --help"
+done
+"$NLETSFS" --help | grep -q 'Commands:' || fail "--help"
+"$NLETSFS" --version | grep -q '^nletsfs [0-9]' || fail "--version"
+status() { local s=0; "$@" >/dev/null 2>&1 || s=$?; echo "$s"; }
+[[ $(status "$NLETSFS") == 2 ]] || fail "no command: exit 2"
+[[ $(status "$NLETSFS" frobnicate) == 2 ]] || fail "unknown command: exit 2"
+[[ $(status "$NLETSFS" import) == 2 ]] || fail "import without PATH: exit 2"
+[[ $(status "$NLETSFS" import --bogus x) == 2 ]] || fail "bad option: exit 2"
+[[ $(status "$NLETSFS" export) == 2 ]] || fail "export without DIR: exit 2"
+[[ $(status "$NLETSFS" mount) == 2 ]] || fail "mount without MOUNTPOINT: exit 2"
+[[ $(status "$NLETSFS" check extra) == 2 ]] || fail "check with an argument: exit 2"
+ok "help and usage"
+
+db=$WORK/inv.db
+"$NLETSFS" import --dry-run --db "$db" "$SRC/tests/fixtures/small" || fail "dry run of a good bundle"
+[[ ! -e $db ]] || fail "a dry run created the inventory"
+import_into "$db" "$SRC/tests/fixtures/small"
+"$NLETSFS" export --db "$db" "$WORK/before"
+import_into "$db" "$SRC/tests/fixtures/small"
+"$NLETSFS" export --db "$db" "$WORK/again"
+diff -r "$WORK/before" "$WORK/again" || fail "re-importing the same bundle changed the inventory"
+ok "dry run writes nothing; re-import changes nothing"
+
+# A bundle with errors in two files: all reported, exit 1, nothing imported.
+cp -r "$SRC/tests/fixtures/small" "$WORK/bad"
+cat >>"$WORK/bad/flows.csv" <<'CSV'
+new-flow,NY/dmv,CBP,Nlets,DQ,ssn,blocked,,2019-12-14,,ice-2019,18,
+bad-flow,NY/dmv,ICE,Nlets,DQ,ssn,maybe,,2019-13-01,,ice-2019,18,
+CSV
+printf 'XX,L,Title,,,qa-2020,1,\n' >>"$WORK/bad/laws.csv"
+s=0
+"$NLETSFS" import --db "$db" "$WORK/bad" 2>"$WORK/err" || s=$?
+[[ $s == 1 ]] || fail "bad data: exit $s, not 1"
+grep -qx "$WORK/bad/flows.csv:6:17: error: to: unknown agency or partner 'CBP'" "$WORK/err" || fail "$(cat "$WORK/err")"
+grep -qx "$WORK/bad/flows.csv:7:34: error: status: 'maybe' is not one of: allowed, blocked, conditional, reported" \
+  "$WORK/err" || fail "status error missing: $(cat "$WORK/err")"
+grep -q "^$WORK/bad/flows.csv:7:41: error: since: invalid date '2019-13-01'" "$WORK/err" || fail "date error missing"
+grep -q "^$WORK/bad/laws.csv:3:1: error: state: unknown jurisdiction code 'XX'" "$WORK/err" || fail "laws error missing"
+grep -q 'nothing was imported' "$WORK/err" || fail "no summary line"
+"$NLETSFS" export --db "$db" "$WORK/after"
+diff -r "$WORK/before" "$WORK/after" || fail "a failed import changed the inventory"
+ok "bad data: every error, exit 1, inventory unchanged"
+
+"$NLETSFS" check --db "$db" | grep -q ': ok' || fail "check of a good inventory"
+sqlite3 "$db" "DELETE FROM citations WHERE \"key\"='ny-dmv-blocks-ice'"
+s=0
+"$NLETSFS" check --db "$db" >"$WORK/check" || s=$?
+[[ $s == 1 ]] || fail "check of a damaged inventory: exit $s"
+grep -q 'fact without a source: flows/ny-dmv-blocks-ice' "$WORK/check" || fail "check report: $(cat "$WORK/check")"
+ok "check"
+
+printf 'not a database\n' >"$WORK/text.db"
+sqlite3 "$WORK/other.db" 'CREATE TABLE t(x)'
+for f in "$WORK/text.db" "$WORK/other.db"; do
+  s=0
+  "$NLETSFS" check --db "$f" 2>"$WORK/err" || s=$?
+  [[ $s == 1 ]] || fail "check of $f: exit $s"
+  grep -q 'not an nletsfs inventory' "$WORK/err" || fail "no clear message for $f: $(cat "$WORK/err")"
+  s=0
+  "$NLETSFS" import --db "$f" "$SRC/tests/fixtures/small" 2>"$WORK/err" || s=$?
+  [[ $s == 1 ]] || fail "import into $f: exit $s"
+done
+sqlite3 "$WORK/other.db" 'SELECT count(*) FROM t' >/dev/null || fail "a foreign database was damaged"
+ok "refuses what is not an inventory"
