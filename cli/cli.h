@@ -17,6 +17,12 @@ int cmd_check(int argc, char **argv);
 
 /** The inventory path: --db, else $NLETSFS_DB, else ./inventory.db. */
 const char *cli_db_path(const char *opt);
+/**
+ * Parse the options of a command that takes only --db FILE and --help.
+ * Returns -1 to go on (operands start at optind), or the exit status to
+ * return at once (after printing help, or a usage error).
+ */
+int cli_parse_db_options(int argc, char **argv, const char *cmd, void (*help)(void), const char **db_opt);
 /** Print "nletsfs CMD: " + message to stderr and return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

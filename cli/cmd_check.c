@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* nletsfs check: integrity, foreign keys, and a source for every fact. */
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "../store/store.h"
 #include "cli.h"
@@ -20,27 +20,14 @@ static void help(void)
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *db_opt = NULL, *db;
 	struct strbuf err = STRBUF_INIT, report = STRBUF_INIT;
 	struct store *st = NULL;
 	int c, problems, status = EXIT_DONE;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		if (c == 'D') {
-			db_opt = optarg;
-		} else if (c == 'h') {
-			help();
-			return EXIT_DONE;
-		} else {
-			return cli_usage_error("check", "bad option");
-		}
-	}
+	c = cli_parse_db_options(argc, argv, "check", help, &db_opt);
+	if (c >= 0)
+		return c;
 	if (optind != argc)
 		return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
 	db = cli_db_path(db_opt);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* nletsfs export: the inventory as a records bundle. */
-#include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "../importers/importers.h"
 #include "cli.h"
@@ -20,27 +20,14 @@ static void help(void)
 
 int cmd_export(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *db_opt = NULL;
 	struct strbuf err = STRBUF_INIT;
 	struct store *st = NULL;
 	int c, status = EXIT_DONE;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		if (c == 'D') {
-			db_opt = optarg;
-		} else if (c == 'h') {
-			help();
-			return EXIT_DONE;
-		} else {
-			return cli_usage_error("export", "bad option");
-		}
-	}
+	c = cli_parse_db_options(argc, argv, "export", help, &db_opt);
+	if (c >= 0)
+		return c;
 	if (argc - optind != 1)
 		return cli_usage_error("export", "give one DIR to write the bundle into");
 	if (store_open(cli_db_path(db_opt), STORE_READONLY, &st, &err) ||

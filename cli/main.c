@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* nletsfs(1): dispatch to the commands. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,29 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'nletsfs %s --help'.\n", cmd);
 	return EXIT_USAGE;
+}
+
+int cli_parse_db_options(int argc, char **argv, const char *cmd, void (*help)(void), const char **db_opt)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 'D') {
+			*db_opt = optarg;
+		} else if (c == 'h') {
+			help();
+			return EXIT_DONE;
+		} else {
+			return cli_usage_error(cmd, "bad option");
+		}
+	}
+	return -1;
 }
 
 int main(int argc, char **argv)
