@@ -14,6 +14,7 @@ int cmd_import(int argc, char **argv);
 int cmd_mount(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /** The inventory path: --db, else $NLETSFS_DB, else ./inventory.db. */
 const char *cli_db_path(const char *opt);

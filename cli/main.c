@@ -20,6 +20,7 @@ static const struct {
 	{ "mount", cmd_mount, "mount an inventory as a read-only filesystem" },
 	{ "export", cmd_export, "write the inventory as a records bundle" },
 	{ "check", cmd_check, "check the inventory's integrity and citations" },
+	{ "diff", cmd_diff, "what changed between two days" },
 };
 
 static void usage(FILE *out)
