@@ -72,3 +72,17 @@ expect_file() {
 expect_line() {
   grep -qxF -- "$2" "$MNT/$1" || fail "$1: no line '$2' in [$(cat "$MNT/$1" 2>&1)]"
 }
+
+# daemon_stats FIELD: ask the daemon (SIGUSR1) for its request counts; print FIELD
+# ("requests" for the total, or lookup, read, readdirplus, inodes, ...).
+daemon_stats() {
+  local before
+  before=$(grep -c '^nletsfs: requests' "$WORK/daemon.log" || true)
+  kill -USR1 "$DAEMON_PID"
+  for _ in $(seq 50); do
+    [[ $(grep -c '^nletsfs: requests' "$WORK/daemon.log" || true) -gt $before ]] && break
+    sleep 0.05
+  done
+  grep '^nletsfs: requests' "$WORK/daemon.log" | tail -1 |
+    awk -v f="$1" '{ for (i = 2; i < NF; i += 2) if ($i == f) print $(i + 1) }'
+}

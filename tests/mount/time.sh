@@ -47,6 +47,17 @@ for bad in 2025-02-30 2025-13-01 2019-02-29 words 2019-1-01 20190101; do
 done
 ok "invalid dates are ENOENT"
 
+# Walking a hundred different days costs what the change days cost, not a tree per date.
+per_tree=$(find ".at/$newest" | wc -l)
+ndays=$(printf '%s\n' "$days" | wc -l)
+for i in $(seq 0 99); do
+  find "at/$(date -u -d "2012-01-01 + $((i * 53)) days" +%F)/" >/dev/null
+done
+inodes=$(daemon_stats inodes)
+(( inodes <= (ndays + 2) * per_tree + 100 )) ||
+  fail "100 dates left $inodes inodes in the daemon (${ndays} change days of about $per_tree paths)"
+ok "100 dates walked: $inodes inodes for $ndays change days"
+
 cd /
 pairs="1990-01-01:2019-12-14 2019-12-13:2019-12-14 2014-06-01:2026-01-01 2020-06-01:2019-06-01"
 for pair in $pairs; do
