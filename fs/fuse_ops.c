@@ -329,7 +329,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	n = n < size ? n : size;
 	fuse_reply_buf(req, n ? in->content + off : NULL, n);
 	/* Served to the end: the page cache holds it now. */
-	if ((size_t)off + n >= in->content_len && in->content_len > FS_KEEP_SMALL) {
+	if ((size_t)off + n >= in->content_len) {
 		free(in->content);
 		in->content = NULL;
 		in->content_len = 0;
