@@ -82,6 +82,16 @@ s=0; "$NLETSFS" diff --db "$WORK/inv.db" 2019-02-30 2020-01-01 2>/dev/null || s=
 [[ $s == 2 ]] || fail "a bad date is a usage error"
 ok "nletsfs diff equals diff -r of at/ folders, in text, csv and json"
 
+"$SRC/scripts/participation-diff" --db "$WORK/inv.db" 2019-12-13 2019-12-14 >"$WORK/pd"
+grep -qx 'NY: dmv began blocking ICE' "$WORK/pd" || fail "participation-diff: $(cat "$WORK/pd")"
+grep -qx 'NY: dmv stopped sending to ICE' "$WORK/pd" || fail "participation-diff: $(cat "$WORK/pd")"
+grep -qx 'NY: blocks-ori is now yes' "$WORK/pd" || fail "participation-diff: $(cat "$WORK/pd")"
+"$SRC/scripts/participation-diff" --csv --db "$WORK/inv.db" 2019-12-13 2019-12-14 >"$WORK/pd.csv"
+grep -qx 'NY,dmv,blocked,began,ICE' "$WORK/pd.csv" || fail "participation-diff --csv: $(cat "$WORK/pd.csv")"
+"$SRC/scripts/participation-diff" --db "$WORK/inv.db" 2015-01-01 2015-02-01 | grep -q '^No change' ||
+  fail "participation-diff with no change"
+ok "scripts/participation-diff"
+
 # changes: every change day's lines, oldest first, equal to diff of consecutive days.
 prev=1000-01-01
 : >"$WORK/expected"
