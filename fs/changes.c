@@ -23,88 +23,100 @@ struct candidates {
 	struct strlist prefixes;
 };
 
-/* Add "<folder>/<slug of id>" for a record of `kind`; 0 when it has no slug. */
-static void add_record(struct candidates *c, enum record_kind kind, const char *folder, const char *id)
+/*
+ * Add "<folder>/<slug of id>[/<file>]" for a record of `kind` (nothing when
+ * the record has no slug).
+ */
+static void add_record(struct candidates *c, enum record_kind kind, const char *folder, const char *id,
+		       const char *file)
 {
 	struct strbuf p = STRBUF_INIT;
 
 	if (!id || !*id)
 		return;
 	strbuf_addf(&p, "%s/", folder);
-	if (store_slug_of(c->t->st, kind, id, &p) == 0)
+	if (store_slug_of(c->t->st, kind, id, &p) == 0) {
+		if (file)
+			strbuf_addf(&p, "/%s", file);
 		strlist_add(&c->prefixes, p.buf);
+	}
 	strbuf_release(&p);
 }
 
-static void add_endpoint(struct candidates *c, const char *id)
-{
-	add_record(c, REC_AGENCIES, "agencies", id);
-	add_record(c, REC_PARTNERS, "partners", id);
-}
-
-static void add_list(struct candidates *c, enum record_kind kind, const char *folder, const char *cell)
+static void add_list(struct candidates *c, enum record_kind kind, const char *folder, const char *cell,
+		     const char *file)
 {
 	struct strlist items = STRLIST_INIT;
 	size_t i;
 
 	if (cell && strlist_split(&items, cell) == 0)
 		for (i = 0; i < items.n; i++)
-			add_record(c, kind, folder, items.items[i]);
+			add_record(c, kind, folder, items.items[i], file);
 	strlist_release(&items);
 }
 
-static void add_state(struct candidates *c, const char *code)
+static void add_path(struct candidates *c, const char *fmt, const char *a, const char *b)
 {
 	struct strbuf p = STRBUF_INIT;
 
-	if (!code || !store_jurisdiction_name(code))
-		return;
-	strbuf_addf(&p, "states/%s", code);
+	strbuf_addf(&p, fmt, a, b ? b : "");
 	strlist_add(&c->prefixes, p.buf);
 	strbuf_release(&p);
 }
 
-/* The folders a fact that starts or stops holding can change. */
+/*
+ * The parts of the tree a fact that starts or stops holding can change: its
+ * own folder when it is an entity, and the relation files that list it. This
+ * table of rules mirrors the views (fs/routes.c): a new relation view needs
+ * its line here, which the time test checks against diff -r.
+ */
 static int add_fact(void *arg, const struct store_fact *f)
 {
 	struct candidates *c = arg;
+	const char *slash;
 
-	add_list(c, REC_SOURCES, "sources", f->sources);
+	add_list(c, REC_SOURCES, "sources", f->sources, "supports");
 	switch (f->kind) {
 	case REC_FLOWS:
-		add_record(c, REC_FLOWS, "flows", f->id);
-		if (f->from && strchr(f->from, '/')) {
-			struct strbuf st = STRBUF_INIT;
+		add_record(c, REC_FLOWS, "flows", f->id, NULL);
+		slash = f->from ? strchr(f->from, '/') : NULL;
+		if (slash) {
+			struct strbuf state = STRBUF_INIT, sys = STRBUF_INIT;
 
-			strbuf_add(&st, f->from, (size_t)(strchr(f->from, '/') - f->from));
-			add_state(c, st.buf);
-			strbuf_release(&st);
-		} else {
-			add_endpoint(c, f->from);
+			strbuf_add(&state, f->from, (size_t)(slash - f->from));
+			if (store_jurisdiction_name(state.buf) && store_slug_of(c->t->st, REC_SYSTEMS, slash + 1, &sys) == 0)
+				add_path(c, "states/%s/%s", state.buf, sys.buf);
+			add_record(c, REC_AGENCIES, "agencies", f->to, "receives");
+			add_record(c, REC_AGENCIES, "agencies", f->to, "blocked_by");
+			add_list(c, REC_FIELDS, "fields", f->fields, "shared_by");
+			add_record(c, REC_TRANSACTIONS, "transactions", f->transaction, "states");
+			strbuf_release(&state);
+			strbuf_release(&sys);
 		}
-		add_endpoint(c, f->to);
-		add_list(c, REC_FIELDS, "fields", f->fields);
-		add_record(c, REC_TRANSACTIONS, "transactions", f->transaction);
 		break;
 	case REC_LAWS:
+		if (store_jurisdiction_name(f->id))
+			add_path(c, "states/%s/laws", f->id, NULL);
+		break;
 	case REC_PARTICIPATION:
-		add_state(c, f->id);
+		if (store_jurisdiction_name(f->id))
+			add_path(c, "states/%s/participation", f->id, NULL);
 		break;
 	case REC_SOURCES:
-		/* A document's day also moves what names it and dated lists. */
-		strlist_add(&c->prefixes, "partners");
-		strlist_add(&c->prefixes, "fields");
-		strlist_add(&c->prefixes, "agencies");
+		add_record(c, REC_SOURCES, "sources", f->id, NULL);
+		/* A partner list's day moves the `listed` dates of what it names. */
+		if (f->from && !strcmp(f->from, "partner-list"))
+			strlist_add(&c->prefixes, "partners");
 		break;
 	case REC_AGENCIES:
-		add_record(c, REC_AGENCIES, "agencies", f->id);
+		add_record(c, REC_AGENCIES, "agencies", f->id, NULL);
 		break;
 	case REC_PARTNERS:
-		add_record(c, REC_PARTNERS, "partners", f->id);
+		add_record(c, REC_PARTNERS, "partners", f->id, NULL);
 		break;
 	case REC_TRANSACTIONS:
-		add_record(c, REC_TRANSACTIONS, "transactions", f->id);
-		add_list(c, REC_FIELDS, "fields", f->fields);
+		add_record(c, REC_TRANSACTIONS, "transactions", f->id, NULL);
+		add_list(c, REC_FIELDS, "fields", f->fields, "returned_by");
 		break;
 	default:
 		break;

@@ -241,7 +241,8 @@ int store_change_dates(struct store *st, struct strlist *out);
 struct store_fact {
 	enum record_kind kind;
 	const char *id;		/* flows/agencies/partners/transactions/sources: the id; laws, participation: the state */
-	const char *from, *to;	/* flows: from and to; laws: the law id; participation: the function */
+	const char *from, *to;	/* flows: from and to; laws: the law id; participation: the function;
+				   sources: the kind in `from` */
 	const char *fields;	/* flows: fields; transactions: returns (';' list) */
 	const char *transaction;/* flows: the message key */
 	const char *sources;	/* the ';' list of sources it cites */
