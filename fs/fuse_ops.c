@@ -396,8 +396,18 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			e.attr.st_mode = S_IFDIR;
 		} else {
 			rc = child_inode(fs, in, name, &child);
-			if (!rc)
+			/*
+			 * A costly file (`changes`) is listed without attributes:
+			 * ls and find need not render it; stat and read will.
+			 */
+			if (!rc && plus && child->node.route && (child->node.route->flags & ROUTE_MEMO) &&
+			    !child->size_known) {
+				e.attr.st_mode = S_IFREG;
+				e.attr.st_ino = child->ino;
+				child = NULL;
+			} else if (!rc) {
 				rc = fill_entry(fs, child, &e);
+			}
 			if (rc == -ENOENT) { /* vanished since the listing: skip it */
 				rc = 0;
 				continue;
