@@ -18,22 +18,30 @@ static void help(void)
 	       "  --db FILE     the inventory\n"
 	       "  -f            stay in the foreground\n"
 	       "  -d            debug: log every request (implies -f)\n"
-	       "  -o OPTIONS    mount options, e.g. allow_other, auto_unmount\n"
+	       "  -o OPTIONS    mount options, e.g. allow_other, auto_unmount, and nletsfs's\n"
+	       "                push_pages: put listed files in the page cache ahead of reads\n"
 	       "  -h, --help    this text\n"
 	       "\n"
 	       "As a mount helper: mount -t fuse.nletsfs INVENTORY MOUNTPOINT, or in fstab:\n"
 	       "  /srv/inventory.db  /mnt/nlets  fuse.nletsfs  ro,allow_other  0 0\n");
 }
 
-/* Mount options that would contradict a read-only inventory are dropped. */
-static void filter_options(const char *in, struct strbuf *out)
+/*
+ * Mount options that would contradict a read-only inventory are dropped;
+ * nletsfs's own (push_pages) are taken out for it.
+ */
+static void filter_options(const char *in, struct strbuf *out, struct fs_mount_options *o)
 {
 	const char *p = in;
 
 	while (*p) {
 		size_t n = strcspn(p, ",");
 
-		if (n && !(n == 2 && !strncmp(p, "rw", 2)) && !(n == 2 && !strncmp(p, "ro", 2))) {
+		if (n == 10 && !strncmp(p, "push_pages", 10)) {
+			o->push_pages = 1;
+		} else if (n == 13 && !strncmp(p, "no_push_pages", 13)) {
+			o->push_pages = 0;
+		} else if (n && !(n == 2 && !strncmp(p, "rw", 2)) && !(n == 2 && !strncmp(p, "ro", 2))) {
 			if (out->len)
 				strbuf_addch(out, ',');
 			strbuf_add(out, p, n);
@@ -70,7 +78,7 @@ int cmd_mount(int argc, char **argv)
 			o.debug = 1;
 			break;
 		case 'o':
-			filter_options(optarg, &opts);
+			filter_options(optarg, &opts, &o);
 			break;
 		case 'h':
 			help();

@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,12 @@ struct negative {
 	char *name;
 };
 
+struct push_item {
+	uint64_t ino;
+	char *data;
+	size_t len;
+};
+
 struct fs_state {
 	pthread_mutex_t lock;		/* the FUSE thread and the watcher */
 	struct fuse_session *se;
@@ -61,6 +68,10 @@ struct fs_state {
 	uint64_t counts[OP_COUNT];
 	pthread_t watcher;
 	int watching, stop, sigfd;
+	/* Pages to push into the kernel's cache (push_pages): files just listed. */
+	int push, pushfd;
+	struct push_item *pushq;
+	size_t npush, apush;
 };
 
 /* Every request runs under the lock, in one read transaction: a reader sees
@@ -357,6 +368,56 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	leave(fs);
 }
 
+/*
+ * A small file just listed by READDIRPLUS: its bytes (rendered for its size
+ * anyway) go to the watcher, which stores them in the kernel's page cache
+ * once the kernel has made the inode, so the first read needs no READ.
+ */
+static void queue_push(struct fs_state *fs, struct fs_inode *in)
+{
+	struct push_item *it;
+
+	if (in->node.type != NODE_FILE || !in->content || !in->content_len)
+		return;
+	if (fs->npush == fs->apush) {
+		size_t na = fs->apush ? fs->apush * 2 : 256;
+		struct push_item *nq = realloc(fs->pushq, na * sizeof(*nq));
+
+		if (!nq)
+			return;
+		fs->pushq = nq;
+		fs->apush = na;
+	}
+	it = &fs->pushq[fs->npush++];
+	it->ino = in->ino;
+	it->data = in->content; /* handed over: the kernel will hold the page */
+	it->len = in->content_len;
+	in->content = NULL;
+	in->content_len = 0;
+}
+
+static void push_pages(struct fs_state *fs)
+{
+	struct push_item *q;
+	size_t n, i;
+
+	pthread_mutex_lock(&fs->lock);
+	q = fs->pushq;
+	n = fs->npush;
+	fs->pushq = NULL;
+	fs->npush = fs->apush = 0;
+	pthread_mutex_unlock(&fs->lock);
+	for (i = 0; i < n; i++) {
+		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(q[i].len);
+
+		bv.buf[0].mem = q[i].data;
+		/* -ENOENT: the kernel has not made (or already dropped) the inode: the READ will come. */
+		fuse_lowlevel_notify_store(fs->se, q[i].ino, 0, &bv, 0);
+		free(q[i].data);
+	}
+	free(q);
+}
+
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
 {
 	struct fs_state *fs = enter(req, plus ? OP_READDIRPLUS : OP_READDIR);
@@ -422,8 +483,11 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		if (need > size - used)
 			break; /* full; the entry was not added, and no lookup was counted */
 		used += need;
-		if (plus && child)
+		if (plus && child) {
 			child->nlookup++;
+			if (fs->push)
+				queue_push(fs, child);
+		}
 	}
 	if (rc && !used) {
 		fuse_reply_err(req, -rc);
@@ -433,6 +497,12 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			in->names_valid = 0;
 		}
 		fuse_reply_buf(req, buf, used);
+	}
+	if (fs->npush) {
+		uint64_t one = 1;
+		ssize_t w = write(fs->pushfd, &one, sizeof(one));
+
+		(void)w; /* EAGAIN: the watcher is awake already */
 	}
 out:
 	free(buf);
@@ -683,14 +753,17 @@ static void *watch(void *arg)
 
 	store_today(day);
 	while (!__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE)) {
-		struct pollfd p = { fs->sigfd, POLLIN, 0 };
+		struct pollfd p[2] = { { fs->sigfd, POLLIN, 0 }, { fs->pushfd, POLLIN, 0 } };
 		int64_t v;
 
-		if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN)) {
+		if (poll(p, 2, 100) > 0) {
 			struct signalfd_siginfo si;
+			uint64_t n;
 
-			if (read(fs->sigfd, &si, sizeof(si)) == sizeof(si))
+			if ((p[0].revents & POLLIN) && read(fs->sigfd, &si, sizeof(si)) == sizeof(si))
 				print_stats(fs);
+			if ((p[1].revents & POLLIN) && read(fs->pushfd, &n, sizeof(n)) == sizeof(n))
+				push_pages(fs);
 		}
 		v = store_data_version(fs->watch_st);
 		store_today(now);
@@ -716,7 +789,8 @@ static int start_watcher(struct fs_state *fs, const char *db, struct strbuf *err
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	fs->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (fs->sigfd < 0 || pthread_create(&fs->watcher, NULL, watch, fs)) {
+	fs->pushfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fs->sigfd < 0 || fs->pushfd < 0 || pthread_create(&fs->watcher, NULL, watch, fs)) {
 		strbuf_addf(err, "cannot start the watcher: %s", strerror(errno));
 		return -errno;
 	}
@@ -733,6 +807,13 @@ static void stop_watcher(struct fs_state *fs)
 	}
 	if (fs->sigfd >= 0)
 		close(fs->sigfd);
+	if (fs->pushfd >= 0)
+		close(fs->pushfd);
+	for (size_t i = 0; i < fs->npush; i++)
+		free(fs->pushq[i].data);
+	free(fs->pushq);
+	fs->pushq = NULL;
+	fs->npush = 0;
 	store_close(fs->watch_st);
 	fs->watch_st = NULL;
 }
@@ -749,6 +830,8 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 
 	memset(&fs, 0, sizeof(fs));
 	fs.sigfd = -1;
+	fs.pushfd = -1;
+	fs.push = o->push_pages;
 	pthread_mutex_init(&fs.lock, NULL);
 	/* Open once before forking, so a bad inventory is reported on the terminal. */
 	rc = store_open(o->db, STORE_READONLY, &fs.st, err);
