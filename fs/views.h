@@ -30,4 +30,20 @@ int source_has_document(const struct view_ctx *ctx);
 int source_has_text(const struct view_ctx *ctx);
 int view_readme(const struct view_ctx *ctx, struct strbuf *out);
 
+/* The advocates' checklist (fs/views_questions.c); the question is the path's last :param. */
+int list_questions(const struct view_ctx *ctx, struct strlist *names);
+int question_exists(const struct view_ctx *ctx);
+/** questions/QID/question: the seed's wording. */
+int view_question_text(const struct view_ctx *ctx, struct strbuf *out);
+/** questions/QID/ANSWER: the codes whose answer is the route's column (yes, no, partial, unknown). */
+int view_question_states(const struct view_ctx *ctx, struct strbuf *out);
+/** states/XX/questions/QID: question, answer, basis and sources lines (SPEC section 4). */
+int view_state_question(const struct view_ctx *ctx, struct strbuf *out);
+/** states/XX/records_request.txt: the draft request asking every unknown question. */
+int view_records_request(const struct view_ctx *ctx, struct strbuf *out);
+/** maps/QID.svg: names, existence and the tile-grid map. */
+int list_maps(const struct view_ctx *ctx, struct strlist *names);
+int map_exists(const struct view_ctx *ctx);
+int view_map(const struct view_ctx *ctx, struct strbuf *out);
+
 #endif

@@ -29,7 +29,7 @@ struct store {
 	int in_txn;
 	unsigned dirty_slugs;	/* bit per record_kind inserted since begin */
 	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
-	sqlite3_stmt *misc[64];	/* fixed statements by enum misc_stmt / relation */
+	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
 };
 
 /** Prepare (once) and return a cached statement; NULL on error. */
@@ -50,7 +50,9 @@ enum misc_stmt {
 	MS_CITE_DEL, MS_CITE_ADD, MS_LINK_DEL, MS_LINK_ADD, MS_SOURCE_DATE,
 	MS_CITES_MAXDATE, MS_IS_AGENCY, MS_IS_PARTNER, MS_SOURCE_DOC,
 	MS_SOURCE_SETDOC, MS_DATA_VERSION,
-	MS_REL_BASE /* relations follow: MS_REL_BASE + enum store_relation */
+	MS_REL_BASE, /* relations follow: MS_REL_BASE + enum store_relation */
+	/* then the checklist's: evidence and background of each question, and a state's flows */
+	MS_QUESTION_BASE = MS_REL_BASE + REL_COUNT
 };
 
 #endif
