@@ -41,7 +41,7 @@ int view_record_exists(const struct view_ctx *ctx)
 	return rc;
 }
 
-static const char *record_value(const struct record *rec, int kind, const char *column)
+const char *record_value(const struct record *rec, int kind, const char *column)
 {
 	int col = store_record_column(store_record_desc((enum record_kind)kind), column);
 

@@ -5,6 +5,9 @@
 
 #include "tree.h"
 
+/** The value of `column` in a record of kind `kind` ("" when absent or empty). */
+const char *record_value(const struct record *rec, int kind, const char *column);
+
 int view_law(const struct view_ctx *ctx, struct strbuf *out);
 int view_participation(const struct view_ctx *ctx, struct strbuf *out);
 int list_states(const struct view_ctx *ctx, struct strlist *names);

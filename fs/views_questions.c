@@ -102,14 +102,12 @@ int view_state_question(const struct view_ctx *ctx, struct strbuf *out)
 
 /* ---- text helpers ------------------------------------------------------------- */
 
-/*
- * Split `text` into lines of at most `first_width` (the first) and `width`
- * (the others) bytes, breaking at spaces; a longer word gets a line of its own.
- */
-static void wrap_lines(const char *text, size_t first_width, size_t width, struct strlist *lines)
+/* Split `text` into lines of at most `width` bytes, breaking at spaces; a longer word gets a line of its own. */
+static void wrap_lines(const char *text, size_t width, struct strlist *lines)
 {
 	struct strbuf line = STRBUF_INIT;
 	const char *p = text;
+	int oom = 0;
 
 	for (;;) {
 		size_t n;
@@ -119,7 +117,8 @@ static void wrap_lines(const char *text, size_t first_width, size_t width, struc
 		if (!*p)
 			break;
 		n = strcspn(p, " \n");
-		if (line.len && line.len + 1 + n > (lines->n ? width : first_width)) {
+		if (line.len && line.len + 1 + n > width) {
+			oom |= line.oom;
 			strlist_add(lines, line.buf);
 			strbuf_reset(&line);
 		}
@@ -128,9 +127,10 @@ static void wrap_lines(const char *text, size_t first_width, size_t width, struc
 		strbuf_add(&line, p, n);
 		p += n;
 	}
+	oom |= line.oom;
 	if (line.len || !lines->n)
 		strlist_add(lines, line.buf);
-	if (line.oom)
+	if (oom)
 		lines->oom = 1;
 	strbuf_release(&line);
 }
@@ -143,19 +143,12 @@ static void add_wrapped(struct strbuf *out, const char *first, const char *text)
 	struct strlist lines = STRLIST_INIT;
 	size_t indent = strlen(first), i;
 
-	wrap_lines(text, WRAP - indent, WRAP - indent, &lines);
+	wrap_lines(text, WRAP - indent, &lines);
 	for (i = 0; i < lines.n; i++)
 		strbuf_addf(out, "%*s%s\n", (int)indent, i ? "" : first, lines.items[i]);
 	if (lines.oom)
 		out->oom = 1;
 	strlist_release(&lines);
-}
-
-static const char *column(const struct record *r, enum record_kind kind, const char *name)
-{
-	int c = store_record_column(store_record_desc(kind), name);
-
-	return c >= 0 && c < r->n ? r->v[c] : "";
 }
 
 /* The citations of a record, as "SOURCE p.PAGE" lines. */
@@ -180,7 +173,7 @@ static void fact_release(struct fact *f)
 	strlist_release(&f->cites);
 }
 
-/* "New York's Driver license (DMV) system", or for STAR/SYSTEM "the ... system of a state that takes part". */
+/* "the Driver license (DMV) system of New York", or for STAR/SYSTEM "... of a state that takes part". */
 static int flow_subject(struct store *st, const char *from, struct strbuf *text)
 {
 	const char *slash = strchr(from, '/');
@@ -195,13 +188,13 @@ static int flow_subject(struct store *st, const char *from, struct strbuf *text)
 	sys_name = slash + 1;
 	if (!store_slug_of(st, REC_SYSTEMS, slash + 1, &sys_slug) &&
 	    !store_get_by_slug(st, REC_SYSTEMS, NULL, sys_slug.buf, NULL, &sys))
-		sys_name = column(&sys, REC_SYSTEMS, "name");
+		sys_name = record_value(&sys, REC_SYSTEMS, "name");
 	strbuf_add(&code, from, (size_t)(slash - from));
 	state = store_jurisdiction_name(code.buf);
 	if (!strcmp(code.buf, "*"))
 		strbuf_addf(text, "the %s system of a state that takes part", sys_name);
 	else
-		strbuf_addf(text, "%s's %s system", state ? state : code.buf, sys_name);
+		strbuf_addf(text, "the %s system of %s", sys_name, state ? state : code.buf);
 	record_release(&sys);
 	strbuf_release(&code);
 	strbuf_release(&sys_slug);
@@ -227,26 +220,26 @@ static int describe_flow(struct store *st, const char *slug, const char *date, i
 	if (rc)
 		return rc;
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (!strcmp(verbs[i][0], column(&f, REC_FLOWS, "status")))
+		if (!strcmp(verbs[i][0], record_value(&f, REC_FLOWS, "status")))
 			verb = verbs[i][1];
-	to = column(&f, REC_FLOWS, "to");
+	to = record_value(&f, REC_FLOWS, "to");
 	strbuf_addf(&out->path, "flows/%s", slug);
-	rc = flow_subject(st, column(&f, REC_FLOWS, "from"), &out->text);
+	rc = flow_subject(st, record_value(&f, REC_FLOWS, "from"), &out->text);
 	strbuf_addf(&out->text, " %s %s through %s", verb, strcmp(to, "*") ? to : "every Nlets member",
-		    column(&f, REC_FLOWS, "via"));
-	if (*column(&f, REC_FLOWS, "transaction"))
-		strbuf_addf(&out->text, " (message %s)", column(&f, REC_FLOWS, "transaction"));
+		    record_value(&f, REC_FLOWS, "via"));
+	if (*record_value(&f, REC_FLOWS, "transaction"))
+		strbuf_addf(&out->text, " (message %s)", record_value(&f, REC_FLOWS, "transaction"));
 	if (!rc)
-		rc = strlist_split(&fields, column(&f, REC_FLOWS, "fields"));
+		rc = strlist_split(&fields, record_value(&f, REC_FLOWS, "fields"));
 	for (i = 0; i < fields.n; i++)
 		strbuf_addf(&out->text, "%s%s", i ? ", " : ": ", fields.items[i]);
-	if (*column(&f, REC_FLOWS, "since"))
-		strbuf_addf(&out->text, ", since %s", column(&f, REC_FLOWS, "since"));
-	if (*column(&f, REC_FLOWS, "until"))
-		strbuf_addf(&out->text, ", until %s", column(&f, REC_FLOWS, "until"));
+	if (*record_value(&f, REC_FLOWS, "since"))
+		strbuf_addf(&out->text, ", since %s", record_value(&f, REC_FLOWS, "since"));
+	if (*record_value(&f, REC_FLOWS, "until"))
+		strbuf_addf(&out->text, ", until %s", record_value(&f, REC_FLOWS, "until"));
 	strbuf_addch(&out->text, '.');
-	if (with_conditions && *column(&f, REC_FLOWS, "conditions"))
-		strbuf_addf(&out->text, " %s", column(&f, REC_FLOWS, "conditions"));
+	if (with_conditions && *record_value(&f, REC_FLOWS, "conditions"))
+		strbuf_addf(&out->text, " %s", record_value(&f, REC_FLOWS, "conditions"));
 	if (!rc)
 		rc = record_cites(st, REC_FLOWS, f.v[0], &out->cites);
 	strlist_release(&fields);
@@ -266,14 +259,15 @@ static int describe_state_record(struct store *st, enum record_kind kind, const 
 		return rc;
 	strbuf_addf(&out->path, "states/%s/%s/%s", state, store_record_desc(kind)->name, slug);
 	if (kind == REC_LAWS) {
-		strbuf_addstr(&out->text, column(&r, kind, "title"));
-		if (*column(&r, kind, "enacted"))
-			strbuf_addf(&out->text, ", enacted %s", column(&r, kind, "enacted"));
-		strbuf_addf(&out->text, ". %s", column(&r, kind, "summary"));
+		strbuf_addstr(&out->text, record_value(&r, kind, "title"));
+		if (*record_value(&r, kind, "enacted"))
+			strbuf_addf(&out->text, ", enacted %s", record_value(&r, kind, "enacted"));
+		strbuf_addf(&out->text, ". %s", record_value(&r, kind, "summary"));
 		strbuf_addf(&key, "%s/%s", r.v[0], r.v[1]);
 	} else {
-		strbuf_addf(&out->text, "%s: %s, as of %s. %s", column(&r, kind, "function"),
-			    column(&r, kind, "value"), column(&r, kind, "as_of"), column(&r, kind, "detail"));
+		strbuf_addf(&out->text, "%s: %s, as of %s. %s", record_value(&r, kind, "function"),
+			    record_value(&r, kind, "value"), record_value(&r, kind, "as_of"),
+			    record_value(&r, kind, "detail"));
 		strbuf_addf(&key, "%s/%s/%s", r.v[0], r.v[1], r.v[2]);
 	}
 	rc = strbuf_ok(&key);
@@ -380,10 +374,11 @@ static int add_source_list(struct store *st, struct strlist *ids, struct strbuf 
 		if (!rc)
 			rc = store_get_by_slug(st, REC_SOURCES, NULL, slug.buf, NULL, &s);
 		if (!rc) {
-			strbuf_addf(&line, "%s: \"%s\" (%s, %s).", ids->items[i], column(&s, REC_SOURCES, "title"),
-				    column(&s, REC_SOURCES, "kind"), column(&s, REC_SOURCES, "date"));
-			if (*column(&s, REC_SOURCES, "url"))
-				strbuf_addf(&line, " %s", column(&s, REC_SOURCES, "url"));
+			strbuf_addf(&line, "%s: \"%s\" (%s, %s).", ids->items[i],
+				    record_value(&s, REC_SOURCES, "title"),
+				    record_value(&s, REC_SOURCES, "kind"), record_value(&s, REC_SOURCES, "date"));
+			if (*record_value(&s, REC_SOURCES, "url"))
+				strbuf_addf(&line, " %s", record_value(&s, REC_SOURCES, "url"));
 			else
 				strbuf_addstr(&line, " No web address recorded.");
 			add_wrapped(out, "- ", line.buf);
@@ -429,7 +424,7 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 	add_wrapped(out, "", "Re: Driver's license and vehicle registration information shared through Nlets.");
 	strbuf_addch(out, '\n');
 	strbuf_reset(&line);
-	strbuf_addf(&line, "Under %s's public records law, I request copies of the records that answer the "
+	strbuf_addf(&line, "Under the public records law of %s, I request copies of the records that answer the "
 			   "questions below: policies, agreements, Nlets configuration and routing settings, "
 			   "message logs, audit reports and correspondence, held by your agency or by anyone "
 			   "acting for it. Public documents gathered in the nletsfs inventory, as of %s, do not "
@@ -576,7 +571,7 @@ static int add_svg_lines(struct strbuf *out, const char *text, size_t width, int
 	struct strlist lines = STRLIST_INIT;
 	size_t i;
 
-	wrap_lines(text, width, width, &lines);
+	wrap_lines(text, width, &lines);
 	for (i = 0; i < lines.n; i++, y += step) {
 		strbuf_addf(out, "<text x=\"%d\" y=\"%d\" %s>", x, y, attrs);
 		add_xml(out, lines.items[i]);
@@ -700,8 +695,9 @@ int view_map(const struct view_ctx *ctx, struct strbuf *out)
 	for (i = 0; i < STORE_NJURISDICTIONS; i++) {
 		for (t = 0; t < NTILES && strcmp(tiles[t].code, store_jurisdiction_code(i)); t++)
 			;
-		if (t == NTILES)
-			strbuf_addf(&text, "%s %s", text.buf[text.len - 1] == ':' ? "" : ",", store_jurisdiction_code(i));
+		if (t == NTILES) /* "Not shown: AS, GU, ..." */
+			strbuf_addf(&text, "%s %s", text.buf[text.len - 1] == ':' ? "" : ",",
+				    store_jurisdiction_code(i));
 	}
 	strbuf_addf(&text, " (their answers are in questions/%s/).", store_question_id(q));
 	y = add_svg_lines(&body, text.buf, 118, GRID_X, grid_y + 8 * PITCH + 14, 15,

@@ -76,13 +76,17 @@
 #define TO_PARTNER "f.\"to\" IN (SELECT id FROM partners)"
 #define OPEN "f.status<>'blocked'"
 #define BLOCKED "f.status='blocked'"
-#define MULTI_STATE "f.\"transaction\" IN (SELECT \"key\" FROM transactions WHERE scope IN ('multi-state','all-states'))"
+#define MULTI_STATE \
+	"f.\"transaction\" IN (SELECT \"key\" FROM transactions WHERE scope IN ('multi-state','all-states'))"
 #define NAME_ONLY "f.\"transaction\"='DNQ'"
 #define HAS_FIELD(x) \
 	"EXISTS (SELECT 1 FROM links l WHERE l.kind=6 AND l.\"key\"=f.id AND l.col='fields' AND l.value='" x "')"
 /* Participation votes. */
 #define AS_IS "NULLIF(p.value,'unknown')"
 #define YES_MEANS_PARTIAL "CASE p.value WHEN 'yes' THEN 'partial' END"
+
+/* A question only the state can answer: a direct answer (participation row QID) or nothing. */
+#define DIRECT_ONLY(id, text) { id, text, EVIDENCE(NOTHING), NULL }
 
 /* A state that refuses some DHS agencies limits DHS's access; no source says it refuses all. */
 #define DHS_REFUSED(systems) \
@@ -100,15 +104,13 @@ static const struct rule {
 	  "driver's license and vehicle registration databases through Nlets?",
 	  EVIDENCE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN) OR DHS_REFUSED(DL_VR)),
 	  BACKGROUND(DL_VR AND NLETS AND TO_DHS) },
-	{ "intermediary",
+	DIRECT_ONLY("intermediary",
 	  "Are the state's criminal justice or other state and local networks an intermediary or access point "
-	  "between Nlets and driver's license or vehicle registration databases?",
-	  EVIDENCE(NOTHING), NULL },
-	{ "unauthorized-users",
+	  "between Nlets and driver's license or vehicle registration databases?"),
+	DIRECT_ONLY("unauthorized-users",
 	  "Can federal and state law enforcement agencies obtain driver's license and vehicle registration "
 	  "databases through Nlets if they are not authorized users of a state's criminal justice information "
-	  "system(s) or other state and local information systems and networks?",
-	  EVIDENCE(NOTHING), NULL },
+	  "system(s) or other state and local information systems and networks?"),
 	{ "multistate-dhs",
 	  "Does your state's system support a multi-state request by DHS through Nlets for driver's license or "
 	  "vehicle registration information?",
@@ -132,9 +134,8 @@ static const struct rule {
 	  EVIDENCE(FLOWS("'yes'", "', fields include country_of_birth'",
 			 NLETS AND TO_DHS AND OPEN AND HAS_FIELD("country_of_birth"))),
 	  BACKGROUND(NLETS AND TO_DHS AND HAS_FIELD("country_of_birth")) },
-	{ "non-real-id",
-	  "Can DHS agencies find out, through Nlets, whether an individual has been issued a non-REAL ID license?",
-	  EVIDENCE(NOTHING), NULL },
+	DIRECT_ONLY("non-real-id",
+	  "Can DHS agencies find out, through Nlets, whether an individual has been issued a non-REAL ID license?"),
 	{ "lawful-status",
 	  "Are DHS agencies able to learn through Nlets whether an individual has a license issued to people who "
 	  "have not proved that they have lawful immigration status in the U.S.?",
@@ -155,14 +156,12 @@ static const struct rule {
 	  "through Nlets?",
 	  EVIDENCE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_PARTNER AND OPEN)),
 	  BACKGROUND(DL_VR AND NLETS AND TO_PARTNER) },
-	{ "sample-query",
+	DIRECT_ONLY("sample-query",
 	  "Can you show us a sample DHS agency query made to Nlets for information in driver's license and vehicle "
-	  "registration databases, as well as the results of that query?",
-	  EVIDENCE(NOTHING), NULL },
-	{ "audits",
+	  "registration databases, as well as the results of that query?"),
+	DIRECT_ONLY("audits",
 	  "What audits or records does the state maintain of DHS's use of Nlets to obtain driver's license and "
-	  "vehicle registration information?",
-	  EVIDENCE(NOTHING), NULL },
+	  "vehicle registration information?"),
 };
 
 /* Statement slots: evidence and background of each rule, then the state's flows. */
@@ -209,38 +208,62 @@ void store_answer_release(struct store_answer *a)
 }
 
 /*
- * Add a note to the basis entry being built for one path. Notes of one path
- * that differ only after their shared words ("law cited by flows/a", "law
- * cited by flows/b") become "law cited by flows/a, flows/b".
+ * Builds the basis from evidence rows ordered by path then note: one entry
+ * "PATH (NOTES)" per path. Notes of one path that differ only after their
+ * shared words ("law cited by flows/a", "law cited by flows/b") become
+ * "law cited by flows/a, flows/b".
  */
-static void add_note(struct strbuf *entry, const char *first_note, const char *note)
-{
-	size_t i = 0, cut = 0;
+struct basis_builder {
+	struct strbuf entry, path, first_note, last_note;
+	int oom;
+};
+#define BASIS_BUILDER_INIT { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0 }
 
-	while (first_note[i] && first_note[i] == note[i]) {
-		if (note[i] == ' ')
-			cut = i + 1;
-		i++;
+static void basis_flush(struct basis_builder *b, struct strlist *basis)
+{
+	if (b->entry.len) {
+		strbuf_addch(&b->entry, ')');
+		b->oom |= b->entry.oom;
+		if (!b->oom)
+			strlist_add(basis, b->entry.buf);
 	}
-	strbuf_addf(entry, ", %s", note + cut);
+	strbuf_reset(&b->entry);
+	strbuf_reset(&b->path);
+	strbuf_reset(&b->first_note);
 }
 
-/* Close the entry being built ("PATH (NOTES)") into the basis list (an allocation failure marks the list). */
-static void flush_entry(struct strbuf *entry, struct strlist *basis)
+static void basis_add(struct basis_builder *b, const char *path, const char *note, struct strlist *basis)
 {
-	if (entry->len) {
-		strbuf_addch(entry, ')');
-		if (strbuf_ok(entry))
-			basis->oom = 1;
-		else
-			strlist_add(basis, entry->buf);
+	if (strcmp(path, b->path.buf)) {
+		basis_flush(b, basis);
+		strbuf_addstr(&b->path, path);
+		strbuf_addstr(&b->first_note, note);
+		strbuf_addf(&b->entry, "%s (%s", path, note);
+	} else if (strcmp(note, b->last_note.buf)) {
+		const char *first = b->first_note.buf;
+		size_t i, cut = 0;
+
+		for (i = 0; first[i] && first[i] == note[i]; i++)
+			if (note[i] == ' ')
+				cut = i + 1;
+		strbuf_addf(&b->entry, ", %s", note + cut);
 	}
-	strbuf_reset(entry);
+	strbuf_reset(&b->last_note);
+	strbuf_addstr(&b->last_note, note);
+	b->oom |= b->entry.oom || b->path.oom || b->first_note.oom || b->last_note.oom;
+}
+
+static void basis_release(struct basis_builder *b)
+{
+	strbuf_release(&b->entry);
+	strbuf_release(&b->path);
+	strbuf_release(&b->first_note);
+	strbuf_release(&b->last_note);
 }
 
 int store_answer(struct store *st, int q, const char *state, const char *date, struct store_answer *out)
 {
-	struct strbuf entry = STRBUF_INIT, path = STRBUF_INIT, first_note = STRBUF_INIT, last_note = STRBUF_INIT;
+	struct basis_builder b = BASIS_BUILDER_INIT;
 	sqlite3_stmt *s;
 	unsigned votes = 0;
 	int rc;
@@ -253,10 +276,9 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
 	store_bind_text(s, 1, state, 0);
 	store_bind_text(s, 2, date, 0);
 	store_bind_text(s, 3, rules[q].id, 0);
-	/* Rows come ordered by path then note: one basis entry per path. */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *vote = (const char *)sqlite3_column_text(s, 0);
-		const char *p = (const char *)sqlite3_column_text(s, 1);
+		const char *path = (const char *)sqlite3_column_text(s, 1);
 		const char *note = (const char *)sqlite3_column_text(s, 2);
 		const char *cite = (const char *)sqlite3_column_text(s, 3);
 		int v;
@@ -264,36 +286,18 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
 		for (v = 0; v < ANSWER_UNKNOWN; v++)
 			if (vote && !strcmp(vote, answer_names[v]))
 				votes |= 1u << v;
-		if (!p || !note)
-			continue;
-		if (strcmp(p, path.buf)) {
-			flush_entry(&entry, &out->basis);
-			strbuf_reset(&path);
-			strbuf_addstr(&path, p);
-			strbuf_reset(&first_note);
-			strbuf_addstr(&first_note, note);
-			strbuf_addf(&entry, "%s (%s", p, note);
-		} else if (strcmp(note, last_note.buf)) {
-			add_note(&entry, first_note.buf, note);
-		}
-		strbuf_reset(&last_note);
-		strbuf_addstr(&last_note, note);
+		if (path && note)
+			basis_add(&b, path, note, &out->basis);
 		if (cite)
 			strlist_add(&out->sources, cite);
 	}
 	store_stmt_done(s);
-	flush_entry(&entry, &out->basis);
+	basis_flush(&b, &out->basis);
 	if (rc != SQLITE_DONE)
 		rc = store_sqlite_err(rc);
-	else if (out->basis.oom || out->sources.oom || strbuf_ok(&path) || strbuf_ok(&first_note) ||
-		 strbuf_ok(&last_note))
-		rc = -ENOMEM;
 	else
-		rc = 0;
-	strbuf_release(&entry);
-	strbuf_release(&path);
-	strbuf_release(&first_note);
-	strbuf_release(&last_note);
+		rc = b.oom || out->basis.oom || out->sources.oom ? -ENOMEM : 0;
+	basis_release(&b);
 	if (rc) {
 		store_answer_release(out);
 		return rc;
@@ -317,23 +321,13 @@ static int list_rows(struct store *st, int slot, const char *sql, const char *a,
 		     struct strlist *out)
 {
 	sqlite3_stmt *s = store_misc_stmt(st, slot, sql);
-	int rc;
 
 	if (!s)
 		return -EIO;
 	if (a)
 		store_bind_text(s, 1, a, 0);
 	store_bind_text(s, 2, date, 0);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-
-		if (t)
-			strlist_add(out, t);
-	}
-	store_stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(rc);
-	return out->oom ? -ENOMEM : 0;
+	return store_step_list(s, out);
 }
 
 int store_question_background(struct store *st, int q, const char *date, struct strlist *flow_slugs)

@@ -295,7 +295,8 @@ static void test_questions__records_request(void **state)
 	/* New York's: what is known, cited with titles and addresses; Alaska's: nothing known, all asked. */
 	text = cat(f, "/states/NY/records_request.txt");
 	assert_non_null(strstr(text, "\n- [ori-block] yes: "));
-	assert_non_null(strstr(text, "\n- flows/ny-dmv-blocks-ice: New York's Driver license (DMV) system blocks ICE"));
+	assert_non_null(strstr(text, "\n- flows/ny-dmv-blocks-ice: the Driver license (DMV) system of New York\n"
+				     "  blocks ICE"));
 	assert_non_null(strstr(text, "\n- nilc-nlets-qa-2020: \"Nlets: Questions and Answers\" (report, 2020-11).\n"
 				     "  https://www.nilc.org/resources/nlets-questions-and-answers/\n"));
 	assert_null(strstr(text, "[ori-block] Can"));
