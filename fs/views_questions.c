@@ -332,7 +332,7 @@ static int add_state_facts(const struct view_ctx *ctx, struct strbuf *out, struc
 	return rc;
 }
 
-/* The generic facts behind question q, as "what Nlets documentation says", indented under it. */
+/* The generic facts behind question q (flows from STAR/SYSTEM), indented under it. */
 static int add_background(const struct view_ctx *ctx, int q, const char *indent, struct strbuf *out,
 			  struct strlist *source_ids)
 {
@@ -341,8 +341,12 @@ static int add_background(const struct view_ctx *ctx, int q, const char *indent,
 	size_t i;
 	int rc = store_question_background(ctx->st, q, ctx->date, &slugs);
 
-	if (!rc && slugs.n)
-		add_wrapped(out, indent, "Known from Nlets documentation about every state, not about this one:");
+	if (!rc && slugs.n) {
+		strbuf_addf(&item, "Known of Nlets in general, for any state that takes part, not of %s in "
+				   "particular:", store_jurisdiction_name(ctx->args[0]));
+		add_wrapped(out, indent, item.buf);
+		strbuf_reset(&item);
+	}
 	strbuf_addf(&item, "%s- ", indent);
 	for (i = 0; !rc && i < slugs.n; i++) {
 		struct fact f = FACT_INIT;
