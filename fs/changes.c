@@ -121,10 +121,21 @@ static int add_fact(void *arg, const struct store_fact *f)
 	default:
 		break;
 	}
-	/* Flows, laws and participation decide the checklist and its maps. */
+	/*
+	 * Flows, laws and participation decide the state's checklist answers;
+	 * the lists questions/QID/ANSWER follow from those (derive_lists()).
+	 */
 	if (f->kind == REC_FLOWS || f->kind == REC_LAWS || f->kind == REC_PARTICIPATION) {
-		strlist_add(&c->prefixes, "questions");
-		strlist_add(&c->prefixes, "maps");
+		const char *state = f->kind == REC_FLOWS ? NULL : f->id;
+		struct strbuf st = STRBUF_INIT;
+
+		if (!state && f->from && strchr(f->from, '/')) {
+			strbuf_add(&st, f->from, (size_t)(strchr(f->from, '/') - f->from));
+			state = st.buf;
+		}
+		if (state && store_jurisdiction_name(state))
+			add_path(c, "states/%s/questions", state, NULL);
+		strbuf_release(&st);
 	}
 	return c->prefixes.oom ? -ENOMEM : 0;
 }
@@ -339,8 +350,116 @@ static int diff_file(const struct file_entry *old, const struct file_entry *new,
 	return rc;
 }
 
+static int diff_files(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,
+		      void *arg);
+
+/* Lines are gathered, then sorted by path, so derived lines fall in place. */
+struct change {
+	char *path, *line;
+	char op;
+	size_t seq;		/* order within a path: removals, then additions, as found */
+};
+
+struct changes {
+	struct change *c;
+	size_t n, alloc;
+};
+
+static int gather(void *arg, char op, const char *path, const char *line)
+{
+	struct changes *cs = arg;
+
+	if (cs->n == cs->alloc) {
+		size_t na = cs->alloc ? cs->alloc * 2 : 256;
+		struct change *nc = realloc(cs->c, na * sizeof(*nc));
+
+		if (!nc)
+			return -ENOMEM;
+		cs->c = nc;
+		cs->alloc = na;
+	}
+	cs->c[cs->n].path = strdup(path);
+	cs->c[cs->n].line = strdup(line);
+	cs->c[cs->n].op = op;
+	cs->c[cs->n].seq = cs->n;
+	if (!cs->c[cs->n].path || !cs->c[cs->n].line) {
+		free(cs->c[cs->n].path);
+		free(cs->c[cs->n].line);
+		return -ENOMEM;
+	}
+	cs->n++;
+	return 0;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const struct change *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * questions/QID/ANSWER lists the states whose states/XX/questions/QID says
+ * `answer: ANSWER`: a state's answer moving from A to B is "- XX" in the A
+ * list and "+ XX" in the B list. Deriving these lines saves answering every
+ * question for every state on every day. Removals come before additions,
+ * each in state order, as a diff of the sorted lists has them.
+ */
+static int derive_lists(struct changes *cs)
+{
+	size_t i, n = cs->n;
+	int pass, rc = 0;
+
+	for (pass = 0; pass < 2 && !rc; pass++) {
+		char op = pass ? '+' : '-';
+
+		for (i = 0; i < n && !rc; i++) {
+			struct change *c = &cs->c[i];
+			char state[3], qid[64], path[128];
+
+			if (c->op != op || strncmp(c->line, "answer: ", 8) ||
+			    sscanf(c->path, "states/%2[A-Z]/questions/%63[^/]", state, qid) != 2)
+				continue;
+			snprintf(path, sizeof(path), "questions/%s/%s", qid, c->line + 8);
+			rc = gather(cs, op, path, state);
+			if (!rc)
+				cs->c[cs->n - 1].seq = (size_t)pass << 32 | (size_t)(state[0] << 8 | state[1]);
+		}
+	}
+	return rc;
+}
+
 int tree_diff(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,
 	      void *arg)
+{
+	struct changes cs = { 0 };
+	size_t i;
+	int rc;
+
+	/* Lists under questions/ are derived from states/: compare those too. */
+	rc = diff_files(t, from, to, prefix && !strncmp(prefix, "questions", 9) ? "" : prefix, gather, &cs);
+	if (!rc)
+		rc = derive_lists(&cs);
+	if (!rc)
+		qsort(cs.c, cs.n, sizeof(*cs.c), cmp_change);
+	for (i = 0; i < cs.n; i++) {
+		size_t plen = prefix ? strlen(prefix) : 0;
+
+		if (!rc && (!plen || !strncmp(cs.c[i].path, prefix, plen)))
+			rc = emit(arg, cs.c[i].op, cs.c[i].path, cs.c[i].line);
+		free(cs.c[i].path);
+		free(cs.c[i].line);
+	}
+	free(cs.c);
+	return rc;
+}
+
+/* The file-by-file differences of the candidate parts of the two trees. */
+static int diff_files(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,
+		      void *arg)
 {
 	/* Before every change: a day no fact reaches back to. */
 	const char *before = "0000-00-00", *after, *upto;
@@ -354,6 +473,11 @@ int tree_diff(struct tree *t, const char *from, const char *to, const char *pref
 	reverse = strcmp(from, to) > 0;
 	after = reverse ? to : from;
 	upto = reverse ? from : to;
+	/*
+	 * The README's counts may move on any day. maps/ are left out: they
+	 * draw questions/ (whose changes are listed) and carry the day they
+	 * show, so they would change every day; see docs/time.md.
+	 */
 	strlist_add(&c.prefixes, "README");
 	rc = store_boundary_facts(t->st, strcmp(after, before) ? after : NULL, upto, add_fact, &c);
 	if (rc)

@@ -20,6 +20,7 @@
 #define FILE(p, fn) { .pattern = p, .type = NODE_FILE, .render = fn }
 #define SYSTEM_FILE(p, name) \
 	{ .pattern = p, .type = NODE_FILE, .render = view_state_system, .column = name }
+#define ANSWER_LIST(p, answer) { .pattern = p, .type = NODE_FILE, .render = view_question_states, .column = answer }
 
 const struct route tree_routes[] = {
 	DIR(""),
@@ -34,12 +35,29 @@ const struct route tree_routes[] = {
 	DIR("/states/:state/participation"),
 	{ .pattern = "/states/:state/participation/:function", .type = NODE_FILE, .list = list_record_slugs,
 	  .exists = view_record_exists, .render = view_participation, .kind = REC_PARTICIPATION },
+	DIR("/states/:state/questions"),
+	{ .pattern = "/states/:state/questions/:question", .type = NODE_FILE, .list = list_questions,
+	  .exists = question_exists, .render = view_state_question },
+	/* A request is written to be sent now: not a view of the past. */
+	{ .pattern = "/states/:state/records_request.txt", .type = NODE_FILE, .render = view_records_request,
+	  .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/states/:state/:system", .type = NODE_DIR, .list = list_state_systems },
 	SYSTEM_FILE("/states/:state/:system/shared_fields", "shared_fields"),
 	SYSTEM_FILE("/states/:state/:system/transactions", "transactions"),
 	SYSTEM_FILE("/states/:state/:system/recipients", "recipients"),
 	SYSTEM_FILE("/states/:state/:system/blocked", "blocked"),
 	SYSTEM_FILE("/states/:state/:system/sources", "sources"),
+
+	DIR("/questions"),
+	{ .pattern = "/questions/:question", .type = NODE_DIR, .list = list_questions, .exists = question_exists },
+	FILE("/questions/:question/question", view_question_text),
+	ANSWER_LIST("/questions/:question/yes", "yes"),
+	ANSWER_LIST("/questions/:question/no", "no"),
+	ANSWER_LIST("/questions/:question/partial", "partial"),
+	ANSWER_LIST("/questions/:question/unknown", "unknown"),
+
+	DIR("/maps"),
+	{ .pattern = "/maps/:map", .type = NODE_FILE, .list = list_maps, .exists = map_exists, .render = view_map },
 
 	DIR("/agencies"),
 	RECORDS("/agencies/:agency", REC_AGENCIES),

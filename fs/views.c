@@ -41,7 +41,7 @@ int view_record_exists(const struct view_ctx *ctx)
 	return rc;
 }
 
-static const char *record_value(const struct record *rec, int kind, const char *column)
+const char *record_value(const struct record *rec, int kind, const char *column)
 {
 	int col = store_record_column(store_record_desc((enum record_kind)kind), column);
 
@@ -467,9 +467,16 @@ int view_readme(const struct view_ctx *ctx, struct strbuf *out)
 		    "  laws: %ld\n  sources: %ld (newest: %s)\n"
 		    "\n"
 		    "How to cite a fact: each folder has a `sources` file of \"SOURCE-ID p.PAGE\"\n"
-		    "lines; sources/SOURCE-ID/ holds the title, date, kind and URL of each one.\n"
+		    "lines (laws, participation and questions: a `sources:` line); cite the\n"
+		    "source's title, date and page from sources/SOURCE-ID/ (title, date, kind,\n"
+		    "url), and the path of the fact, e.g. states/NY/dmv/blocked.\n"
 		    "\n"
 		    "Where to start:\n"
+		    "  states/NY/questions/           the advocates' checklist for New York, answered\n"
+		    "                                 (yes, no, partial, unknown) with basis and sources\n"
+		    "  questions/ori-block/yes        the jurisdictions answering yes (also no, ...)\n"
+		    "  states/NY/records_request.txt  a draft public-records request for the unknowns\n"
+		    "  maps/ori-block.svg             the answers on a map (open it in a browser)\n"
 		    "  ls states/NY                   what is known of New York's systems\n"
 		    "  cat states/NY/dmv/blocked      whom New York's DMV refuses\n"
 		    "  cat agencies/ICE/receives      which state systems ICE receives from\n"

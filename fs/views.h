@@ -5,6 +5,9 @@
 
 #include "tree.h"
 
+/** The value of `column` in a record of kind `kind` ("" when absent or empty). */
+const char *record_value(const struct record *rec, int kind, const char *column);
+
 int view_law(const struct view_ctx *ctx, struct strbuf *out);
 int view_participation(const struct view_ctx *ctx, struct strbuf *out);
 int list_states(const struct view_ctx *ctx, struct strlist *names);
@@ -36,5 +39,21 @@ int at_day_exists(const struct view_ctx *ctx);
 int at_latest_exists(const struct view_ctx *ctx);
 int view_at_latest(const struct view_ctx *ctx, struct strbuf *out);
 int view_changes(const struct view_ctx *ctx, struct strbuf *out);
+
+/* The advocates' checklist (fs/views_questions.c); the question is the path's last :param. */
+int list_questions(const struct view_ctx *ctx, struct strlist *names);
+int question_exists(const struct view_ctx *ctx);
+/** questions/QID/question: the seed's wording. */
+int view_question_text(const struct view_ctx *ctx, struct strbuf *out);
+/** questions/QID/ANSWER: the codes whose answer is the route's column (yes, no, partial, unknown). */
+int view_question_states(const struct view_ctx *ctx, struct strbuf *out);
+/** states/XX/questions/QID: question, answer, basis and sources lines (SPEC section 4). */
+int view_state_question(const struct view_ctx *ctx, struct strbuf *out);
+/** states/XX/records_request.txt: the draft request asking every unknown question. */
+int view_records_request(const struct view_ctx *ctx, struct strbuf *out);
+/** maps/QID.svg: names, existence and the tile-grid map. */
+int list_maps(const struct view_ctx *ctx, struct strlist *names);
+int map_exists(const struct view_ctx *ctx);
+int view_map(const struct view_ctx *ctx, struct strbuf *out);
 
 #endif

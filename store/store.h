@@ -255,6 +255,55 @@ struct store_fact {
 int store_boundary_facts(struct store *st, const char *after, const char *upto,
 			 int (*cb)(void *arg, const struct store_fact *f), void *arg);
 
+/* ---- the advocates' checklist (store/questions.c) --------------------- */
+
+/*
+ * The questions of the seed's "What can advocates do?" list, each answered
+ * for one jurisdiction on one day by a rule over that jurisdiction's own
+ * facts (flows from XX/SYSTEM, participation rows, laws); docs/questions.md
+ * says each rule in words. Generic facts (flows from STAR/SYSTEM: what the
+ * Nlets documentation says of every state) never decide an answer; they are
+ * the question's background. No deciding fact gives ANSWER_UNKNOWN.
+ */
+
+/** Number of questions in the checklist. */
+#define STORE_NQUESTIONS 14
+
+enum store_answer_value { ANSWER_YES, ANSWER_NO, ANSWER_PARTIAL, ANSWER_UNKNOWN, ANSWER_COUNT };
+
+/** The id (a slug: "ori-block") and the seed's wording of question i (0 <= i < STORE_NQUESTIONS). */
+const char *store_question_id(int i);
+const char *store_question_text(int i);
+/** The index of the question with this id, or -1. */
+int store_question_find(const char *id);
+/** "yes", "no", "partial", "unknown". */
+const char *store_answer_name(enum store_answer_value v);
+
+struct store_answer {
+	enum store_answer_value value;
+	struct strlist basis;	/* "PATH (NOTE)" of each deciding fact, sorted */
+	struct strlist sources;	/* "SOURCE p.PAGE" of those facts, sorted */
+};
+#define STORE_ANSWER_INIT { ANSWER_UNKNOWN, STRLIST_INIT, STRLIST_INIT }
+
+/**
+ * Answer question `q` for jurisdiction `state` as of `date` (YYYY-MM-DD).
+ * `out` must be STORE_ANSWER_INIT or released; on error it is left empty.
+ * Returns 0, -EINVAL for a bad index, -EIO or -ENOMEM.
+ */
+int store_answer(struct store *st, int q, const char *state, const char *date, struct store_answer *out);
+void store_answer_release(struct store_answer *a);
+
+/**
+ * The background of question `q` on `date`: slugs of the generic flows
+ * (from STAR/SYSTEM) the question's rule looks at, sorted. They say what
+ * Nlets does where a state takes part, not what any one state does.
+ */
+int store_question_background(struct store *st, int q, const char *date, struct strlist *flow_slugs);
+
+/** Slugs of the flows from `state`'s own systems that hold on `date`, sorted. */
+int store_state_flows(struct store *st, const char *state, const char *date, struct strlist *flow_slugs);
+
 /* ---- checks ------------------------------------------------------------ */
 
 /**

@@ -39,7 +39,7 @@ struct store {
 	int in_txn;
 	unsigned dirty_slugs;	/* bit per record_kind inserted since begin */
 	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
-	sqlite3_stmt *misc[64];	/* fixed statements by enum misc_stmt / relation */
+	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
 	struct record_memo memo;
 };
 
@@ -51,6 +51,11 @@ sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind
 sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql);
 /** Reset and clear a cached statement after use. */
 void store_stmt_done(sqlite3_stmt *s);
+/**
+ * Step a bound one-column query to its end, appending each non-NULL text to
+ * `out`, then store_stmt_done() it. Returns 0, -ENOMEM, or the SQLite error.
+ */
+int store_step_list(sqlite3_stmt *s, struct strlist *out);
 /** Bind text (NULL or "" binds NULL when `null_empty`). */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v, int null_empty);
 /** Map an SQLite result code to a negative errno. */
@@ -64,7 +69,9 @@ enum misc_stmt {
 	MS_CITE_DEL, MS_CITE_ADD, MS_LINK_DEL, MS_LINK_ADD, MS_SOURCE_DATE,
 	MS_CITES_MAXDATE, MS_IS_AGENCY, MS_IS_PARTNER, MS_SOURCE_DOC,
 	MS_SOURCE_SETDOC, MS_DATA_VERSION, MS_CHANGE_DATES, MS_BOUNDARY_FACTS,
-	MS_REL_BASE /* relations follow: MS_REL_BASE + enum store_relation */
+	MS_REL_BASE, /* relations follow: MS_REL_BASE + enum store_relation */
+	/* then the checklist's: evidence and background of each question, and a state's flows */
+	MS_QUESTION_BASE = MS_REL_BASE + REL_COUNT
 };
 
 #endif

@@ -17,6 +17,11 @@ export LC_ALL=C
 
 cleanup() {
   local rc=$?
+  # Background helpers of the test (readers, loops) first: they hold the mount busy.
+  local j
+  for j in $(jobs -p); do
+    [[ $j == "$DAEMON_PID" ]] || kill "$j" 2>/dev/null || true
+  done
   if mountpoint -q "$MNT" 2>/dev/null; then
     fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
   fi

@@ -190,3 +190,129 @@ for s in sources:
     sup += ['states/%s/laws/%s' % (l['state'], law_slugs[(l['state'], l['id'])]) for l in laws if sid in items(l['source'])]
     sup += ['states/%s/participation/%s' % (p['state'], p['function']) for p in participation if sid in items(p['source'])]
     write(d + 'supports', lines(sup))
+
+# The advocates' checklist (docs/questions.md): states/XX/questions/QID.
+QUESTIONS = [
+    ('dhs-access', "Can federal and state law enforcement agencies, including DHS agencies, gain access to "
+     "information in driver's license and vehicle registration databases through Nlets?"),
+    ('intermediary', "Are the state's criminal justice or other state and local networks an intermediary or "
+     "access point between Nlets and driver's license or vehicle registration databases?"),
+    ('unauthorized-users', "Can federal and state law enforcement agencies obtain driver's license and vehicle "
+     "registration databases through Nlets if they are not authorized users of a state's criminal justice "
+     "information system(s) or other state and local information systems and networks?"),
+    ('multistate-dhs', "Does your state's system support a multi-state request by DHS through Nlets for driver's "
+     "license or vehicle registration information?"),
+    ('name-only-dhs', "Does your state's system support a request by DHS for driver's license information by "
+     "name only?"),
+    ('ori-block', "Can your state limit DHS's access to driver's license or vehicle registration information "
+     "through Nlets by blocking requests made with ICE's or CBP's Originating Agency Identification (ORI) code?"),
+    ('country-of-birth', "Can DHS agencies find out, through Nlets, an individual's country of birth?"),
+    ('non-real-id', "Can DHS agencies find out, through Nlets, whether an individual has been issued a non-REAL "
+     "ID license?"),
+    ('lawful-status', "Are DHS agencies able to learn through Nlets whether an individual has a license issued to "
+     "people who have not proved that they have lawful immigration status in the U.S.?"),
+    ('ssn', "Does your state share Social Security numbers through Nlets?"),
+    ('photos-dhs', "Does your state share driver's license photographs with DHS agencies through Nlets?"),
+    ('commercial', "Does your state provide driver's license or vehicle registration information to commercial "
+     "entities through Nlets?"),
+    ('sample-query', "Can you show us a sample DHS agency query made to Nlets for information in driver's license "
+     "and vehicle registration databases, as well as the results of that query?"),
+    ('audits', "What audits or records does the state maintain of DHS's use of Nlets to obtain driver's license "
+     "and vehicle registration information?"),
+]
+
+parent = {a['id']: a['parent'] for a in agencies}
+def is_dhs(x):
+    while x:
+        if x == 'DHS':
+            return True
+        x = parent.get(x, '')
+    return False
+partner_ids = {p['id'] for p in partners}
+scope = {t['key']: t['scope'] for t in transactions}
+DL, DL_VR = {'dmv', 'driver_history'}, {'dmv', 'driver_history', 'vehicle_registration'}
+
+def check(f, systems=None, to_dhs=False, to_partner=False, status=None, field=None, multi=False, dnq=False):
+    sysid = from_state_system(f)[1]
+    return ((systems is None or sysid in systems) and f['via'].lower() == 'nlets'
+            and (not to_dhs or is_dhs(f['to'])) and (not to_partner or f['to'] in partner_ids)
+            and (status is None or (f['status'] == 'blocked') == (status == 'blocked'))
+            and (field is None or field in items(f['fields']))
+            and (not multi or scope.get(f['transaction']) in ('multi-state', 'all-states'))
+            and (not dnq or f['transaction'] == 'DNQ'))
+
+def answer(qid, code):
+    mine = [f for f in live if from_state_system(f)[0] == code]
+    votes = []   # (vote, path, note, cites, sources of kind law)
+    def flows(vote, more='', **kw):
+        for f in mine:
+            if check(f, **kw):
+                note = f['from'] + (' blocks ' if f['status'] == 'blocked' else ' to ') + f['to']
+                note += (', ' + f['transaction'] if f['transaction'] else '')
+                note += ('' if f['status'] == 'blocked' else ', ' + f['status']) + more
+                votes.append((vote, 'flows/' + fl_slug[f['id']], note, f))
+    def part(fn, vote):
+        p = latest.get((code, fn))
+        if p and vote(p['value']):
+            votes.append((vote(p['value']), 'states/%s/participation/%s' % (code, fn), fn + ': ' + p['value'], p))
+    as_is = lambda v: None if v == 'unknown' else v
+    refused_partial = lambda v: 'partial' if v == 'yes' else None
+    def refused(systems):
+        flows('partial', systems=systems, to_dhs=True, status='blocked')
+        part('blocks-ori', refused_partial)
+    part(qid, as_is)
+    if votes:
+        pass  # a direct answer: nothing else counts
+    elif qid == 'dhs-access':
+        flows('yes', systems=DL_VR, to_dhs=True, status='open'); refused(DL_VR)
+    elif qid == 'multistate-dhs':
+        flows('yes', systems=DL_VR, to_dhs=True, status='open', multi=True)
+        part('dq-multistate', as_is); part('rq-multistate', as_is); refused(DL_VR)
+    elif qid == 'name-only-dhs':
+        flows('yes', systems=DL, to_dhs=True, status='open', dnq=True); part('dnq-name-only', as_is); refused(DL)
+    elif qid == 'ori-block':
+        part('blocks-ori', as_is); flows('yes', systems=DL_VR, to_dhs=True, status='blocked')
+    elif qid == 'country-of-birth':
+        flows('yes', ', fields include country_of_birth', to_dhs=True, status='open', field='country_of_birth')
+    elif qid == 'lawful-status':
+        flows('yes', ', fields include immigration_status', systems=DL, to_dhs=True, status='open',
+              field='immigration_status')
+    elif qid == 'ssn':
+        flows('yes', ', fields include ssn', status='open', field='ssn')
+    elif qid == 'photos-dhs':
+        flows('yes', ', fields include photo', systems=DL, to_dhs=True, status='open', field='photo'); refused(DL)
+    elif qid == 'commercial':
+        flows('yes', systems=DL_VR, to_partner=True, status='open')
+    # A law joins the basis when it and a deciding fact cite the same source of kind law.
+    for vote, path, note, r in list(votes):
+        law_src = {s for s in items(r['source']) if kinds[s] == 'law'}
+        for l in laws:
+            if l['state'] == code and valid_from(l, l['enacted']) <= today and law_src & set(items(l['source'])):
+                votes.append((vote, 'states/%s/laws/%s' % (code, law_slugs[(code, l['id'])]), 'law cited by ' + path, l))
+    if not votes:
+        return 'unknown', [], []
+    vs = {v[0] for v in votes}
+    value = vs.pop() if len(vs) == 1 else 'partial'
+    notes = defaultdict(set)
+    for v in votes:
+        notes[v[1]].add(v[2])
+    basis = []
+    for path in sorted(notes, key=lambda x: x.encode()):
+        ns = sorted(notes[path], key=lambda x: x.encode())
+        entry = ns[0]
+        for n in ns[1:]:   # "law cited by a", "law cited by b" -> "law cited by a, b"
+            i = 0
+            while i < min(len(n), len(ns[0])) and n[i] == ns[0][i]:
+                i += 1
+            entry += ', ' + n[n.rfind(' ', 0, i) + 1:]
+        basis.append('%s (%s)' % (path, entry))
+    srcs = sorted({c for v in votes for c in cites(v[3])}, key=lambda x: x.encode())
+    return value, basis, srcs
+
+for code, name in [l.split(' ', 1) for l in open(os.path.join(os.path.dirname(__file__), 'jurisdictions.txt')).read().splitlines()]:
+    for qid, text in QUESTIONS:
+        value, basis, srcs = answer(qid, code)
+        write('states/%s/questions/%s' % (code, qid),
+              'question: %s\nanswer: %s\nbasis: %s\nsources: %s\n' % (
+                  text, value, '; '.join(basis) or 'none (no fact about %s in the inventory decides it)' % name,
+                  '; '.join(srcs) or 'none'))

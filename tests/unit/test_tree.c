@@ -169,14 +169,15 @@ static void test_tree__listings(void **state)
 	char *l;
 
 	l = ls(f, "/");
-	assert_string_equal(l, "README agencies at changes export fields flows partners sources states systems transactions");
+	assert_string_equal(l, "README agencies at changes export fields flows maps partners questions sources states "
+			       "systems transactions");
 	free(l);
 	l = ls(f, "/states/NY");
-	assert_string_equal(l, "dmv laws name participation");
+	assert_string_equal(l, "dmv laws name participation questions records_request.txt");
 	free(l);
 	/* CA's only flow ended on 2020-01-01: today CA shows no system. */
 	l = ls(f, "/states/CA");
-	assert_string_equal(l, "laws name participation");
+	assert_string_equal(l, "laws name participation questions records_request.txt");
 	free(l);
 	/* The entity folders list every record whatever its dates. */
 	l = ls(f, "/flows");
@@ -204,6 +205,9 @@ static void test_tree__unknown_names(void **state)
 		{ "/agencies/ICE/quote", -ENOENT }, { "/sources/qa-2020/sha256", -ENOENT },
 		{ "/sources/qa-2020/original.txt", -ENOENT }, { "/README/x", -ENOTDIR },
 		{ "/export/nosuch.csv", -ENOENT }, { "/flows/e-verify-dl-check/until", -ENOENT },
+		{ "/questions/nosuch", -ENOENT }, { "/questions/ssn/maybe", -ENOENT },
+		{ "/states/NY/questions/nosuch", -ENOENT }, { "/states/ZZ/questions/ssn", -ENOENT },
+		{ "/maps/ssn", -ENOENT }, { "/maps/nosuch.svg", -ENOENT }, { "/maps/.svg", -ENOENT },
 	};
 	struct fixture *f = *state;
 	size_t i;

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The advocates' checklist: the questions of the seed's "What can advocates
+ * do?" section (SPEC section 4), each with the rule that answers it for one
+ * jurisdiction on one day. The table `rules[]` below is the whole checklist;
+ * docs/questions.md says every rule in words.
+ *
+ * A rule is one query over the jurisdiction's own facts that returns
+ * evidence rows (vote, path, note, citation). A vote is yes, no or partial;
+ * the answer is the vote when all evidence agrees, partial when it does not,
+ * and unknown without evidence. Three things every rule shares:
+ *  - a participation row of the state whose function is the question id
+ *    (e.g. `ori-block`) is a direct answer and overrides the rest, so an
+ *    answer obtained from a state can be recorded as data;
+ *  - a law of the state is part of the basis when it and a deciding fact
+ *    cite the same source of kind `law`: it is what that fact rests on;
+ *  - flows from STAR/SYSTEM (the Nlets documentation about every state) are
+ *    never evidence about a state; a rule's background query lists them.
+ * Parameters: ?1 the jurisdiction code, ?2 the day (YYYY-MM-DD), ?3 the
+ * question id. System ids (dmv, driver_history, vehicle_registration), the
+ * agency id DHS and the message key DNQ are the data/ vocabulary.
+ */
+#include "store_i.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIVE_ON(t) "(" t ".valid_from<=?2 AND (" t ".valid_until IS NULL OR " t ".valid_until>?2))"
+#define CITE_LINE "c.source||COALESCE(' p.'||c.page,'')"
+/* DHS and every agency below it (ICE, CBP, USCIS, LESC, HSI, ...). */
+#define DHS_CTE "dhs(id) AS (SELECT 'DHS' UNION SELECT a.id FROM agencies a JOIN dhs ON a.parent=dhs.id)"
+
+/* The newest participation row of the state for a function, as of ?2. */
+#define PARTICIPATION_ROW(vote, direct) \
+	"SELECT " vote ", " direct ", 8, p.state||'/'||p.function||'/'||p.as_of," \
+	" 'states/'||p.state||'/participation/'||p.function, p.function||': '||p.value" \
+	" FROM participation p WHERE p.state=?1 AND p.as_of=(SELECT max(q.as_of) FROM participation q" \
+	" WHERE q.state=?1 AND q.function=p.function AND q.as_of<=?2) AND p.function="
+#define DIRECT PARTICIPATION_ROW("NULLIF(p.value,'unknown')", "1") "?3"
+/* Participation row `fn` votes `vote` (an SQL expression of p.value; NULL: no vote). */
+#define PARTICIPATION(fn, vote) PARTICIPATION_ROW(vote, "0") "'" fn "'"
+/* The state's own flows (sf) that meet `cond` vote `vote`; `more` is added to the note. */
+#define FLOWS(vote, more, cond) \
+	"SELECT " vote ", 0, 6, f.id, 'flows/'||f.slug, f.\"from\"" \
+	"||CASE f.status WHEN 'blocked' THEN ' blocks ' ELSE ' to ' END||f.\"to\"" \
+	"||COALESCE(', '||f.\"transaction\",'')||CASE f.status WHEN 'blocked' THEN '' ELSE ', '||f.status END" \
+	"||" more " FROM sf f WHERE " cond
+#define NOTHING "SELECT NULL, 0, 0, NULL, NULL, NULL WHERE 0"
+#define OR " UNION ALL "
+#define AND " AND "
+
+#define EVIDENCE(rows) \
+	"WITH RECURSIVE " DHS_CTE "," \
+	" sf AS (SELECT * FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") ")," \
+	" ev(vote, direct, kind, k, path, note) AS (" DIRECT OR rows ")," \
+	" lawev AS (SELECT DISTINCT e.vote, e.direct, 7, l.state||'/'||l.id, 'states/'||l.state||'/laws/'||l.slug," \
+	" 'law cited by '||e.path FROM ev e JOIN citations c ON c.kind=e.kind AND c.\"key\"=e.k" \
+	" JOIN sources s ON s.id=c.source AND s.kind='law' JOIN citations lc ON lc.kind=7 AND lc.source=s.id" \
+	" JOIN laws l ON lc.\"key\"=l.state||'/'||l.id" \
+	" WHERE e.vote IS NOT NULL AND e.kind<>7 AND l.state=?1 AND " LIVE_ON("l") ")," \
+	" allev AS (SELECT * FROM ev UNION ALL SELECT * FROM lawev)" \
+	" SELECT a.vote, a.path, a.note, " CITE_LINE " FROM allev a" \
+	" LEFT JOIN citations c ON c.kind=a.kind AND c.\"key\"=a.k WHERE a.vote IS NOT NULL" \
+	" AND (a.direct=1 OR NOT EXISTS (SELECT 1 FROM ev d WHERE d.direct=1 AND d.vote IS NOT NULL))" \
+	" ORDER BY 2, 3, 4"
+#define BACKGROUND(cond) \
+	"WITH RECURSIVE " DHS_CTE " SELECT DISTINCT f.slug FROM flows f" \
+	" WHERE f.from_state='*' AND " LIVE_ON("f") AND cond " ORDER BY 1"
+
+/* Conditions on a flow f. */
+#define DL_VR "f.from_system IN ('dmv','driver_history','vehicle_registration')"
+#define DL "f.from_system IN ('dmv','driver_history')"
+#define NLETS "lower(f.via)='nlets'"
+#define TO_DHS "f.\"to\" IN (SELECT id FROM dhs)"
+#define TO_PARTNER "f.\"to\" IN (SELECT id FROM partners)"
+#define OPEN "f.status<>'blocked'"
+#define BLOCKED "f.status='blocked'"
+#define MULTI_STATE \
+	"f.\"transaction\" IN (SELECT \"key\" FROM transactions WHERE scope IN ('multi-state','all-states'))"
+#define NAME_ONLY "f.\"transaction\"='DNQ'"
+#define HAS_FIELD(x) \
+	"EXISTS (SELECT 1 FROM links l WHERE l.kind=6 AND l.\"key\"=f.id AND l.col='fields' AND l.value='" x "')"
+/* Participation votes. */
+#define AS_IS "NULLIF(p.value,'unknown')"
+#define YES_MEANS_PARTIAL "CASE p.value WHEN 'yes' THEN 'partial' END"
+
+/* A question only the state can answer: a direct answer (participation row QID) or nothing. */
+#define DIRECT_ONLY(id, text) { id, text, EVIDENCE(NOTHING), NULL }
+
+/* A state that refuses some DHS agencies limits DHS's access; no source says it refuses all. */
+#define DHS_REFUSED(systems) \
+	FLOWS("'partial'", "''", systems AND NLETS AND TO_DHS AND BLOCKED) OR \
+	PARTICIPATION("blocks-ori", YES_MEANS_PARTIAL)
+
+static const struct rule {
+	const char *id;
+	const char *text;	/* the seed's words (nilc-nlets-qa-2020 p.14) */
+	const char *evidence;
+	const char *background;	/* NULL: no generic flow bears on it */
+} rules[STORE_NQUESTIONS] = {
+	{ "dhs-access",
+	  "Can federal and state law enforcement agencies, including DHS agencies, gain access to information in "
+	  "driver's license and vehicle registration databases through Nlets?",
+	  EVIDENCE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN) OR DHS_REFUSED(DL_VR)),
+	  BACKGROUND(DL_VR AND NLETS AND TO_DHS) },
+	DIRECT_ONLY("intermediary",
+	  "Are the state's criminal justice or other state and local networks an intermediary or access point "
+	  "between Nlets and driver's license or vehicle registration databases?"),
+	DIRECT_ONLY("unauthorized-users",
+	  "Can federal and state law enforcement agencies obtain driver's license and vehicle registration "
+	  "databases through Nlets if they are not authorized users of a state's criminal justice information "
+	  "system(s) or other state and local information systems and networks?"),
+	{ "multistate-dhs",
+	  "Does your state's system support a multi-state request by DHS through Nlets for driver's license or "
+	  "vehicle registration information?",
+	  EVIDENCE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN AND MULTI_STATE) OR
+		   PARTICIPATION("dq-multistate", AS_IS) OR PARTICIPATION("rq-multistate", AS_IS) OR
+		   DHS_REFUSED(DL_VR)),
+	  BACKGROUND(DL_VR AND NLETS AND TO_DHS AND MULTI_STATE) },
+	{ "name-only-dhs",
+	  "Does your state's system support a request by DHS for driver's license information by name only?",
+	  EVIDENCE(FLOWS("'yes'", "''", DL AND NLETS AND TO_DHS AND OPEN AND NAME_ONLY) OR
+		   PARTICIPATION("dnq-name-only", AS_IS) OR DHS_REFUSED(DL)),
+	  BACKGROUND(DL AND NLETS AND TO_DHS AND NAME_ONLY) },
+	{ "ori-block",
+	  "Can your state limit DHS's access to driver's license or vehicle registration information through "
+	  "Nlets by blocking requests made with ICE's or CBP's Originating Agency Identification (ORI) code?",
+	  EVIDENCE(PARTICIPATION("blocks-ori", AS_IS) OR
+		   FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND BLOCKED)),
+	  NULL },
+	{ "country-of-birth",
+	  "Can DHS agencies find out, through Nlets, an individual's country of birth?",
+	  EVIDENCE(FLOWS("'yes'", "', fields include country_of_birth'",
+			 NLETS AND TO_DHS AND OPEN AND HAS_FIELD("country_of_birth"))),
+	  BACKGROUND(NLETS AND TO_DHS AND HAS_FIELD("country_of_birth")) },
+	DIRECT_ONLY("non-real-id",
+	  "Can DHS agencies find out, through Nlets, whether an individual has been issued a non-REAL ID license?"),
+	{ "lawful-status",
+	  "Are DHS agencies able to learn through Nlets whether an individual has a license issued to people who "
+	  "have not proved that they have lawful immigration status in the U.S.?",
+	  EVIDENCE(FLOWS("'yes'", "', fields include immigration_status'",
+			 DL AND NLETS AND TO_DHS AND OPEN AND HAS_FIELD("immigration_status"))),
+	  BACKGROUND(DL AND NLETS AND TO_DHS AND HAS_FIELD("immigration_status")) },
+	{ "ssn",
+	  "Does your state share Social Security numbers through Nlets?",
+	  EVIDENCE(FLOWS("'yes'", "', fields include ssn'", NLETS AND OPEN AND HAS_FIELD("ssn"))),
+	  BACKGROUND(NLETS AND HAS_FIELD("ssn")) },
+	{ "photos-dhs",
+	  "Does your state share driver's license photographs with DHS agencies through Nlets?",
+	  EVIDENCE(FLOWS("'yes'", "', fields include photo'", DL AND NLETS AND TO_DHS AND OPEN AND HAS_FIELD("photo"))
+		   OR DHS_REFUSED(DL)),
+	  BACKGROUND(DL AND NLETS AND "(" TO_DHS " OR f.\"to\"='*')" AND HAS_FIELD("photo")) },
+	{ "commercial",
+	  "Does your state provide driver's license or vehicle registration information to commercial entities "
+	  "through Nlets?",
+	  EVIDENCE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_PARTNER AND OPEN)),
+	  BACKGROUND(DL_VR AND NLETS AND TO_PARTNER) },
+	DIRECT_ONLY("sample-query",
+	  "Can you show us a sample DHS agency query made to Nlets for information in driver's license and vehicle "
+	  "registration databases, as well as the results of that query?"),
+	DIRECT_ONLY("audits",
+	  "What audits or records does the state maintain of DHS's use of Nlets to obtain driver's license and "
+	  "vehicle registration information?"),
+};
+
+/* Statement slots: evidence and background of each rule, then the state's flows. */
+#define SLOT_EVIDENCE(q) (MS_QUESTION_BASE + 2 * (q))
+#define SLOT_BACKGROUND(q) (MS_QUESTION_BASE + 2 * (q) + 1)
+#define SLOT_STATE_FLOWS (MS_QUESTION_BASE + 2 * STORE_NQUESTIONS)
+_Static_assert(SLOT_STATE_FLOWS < (int)(sizeof(((struct store *)0)->misc) / sizeof(sqlite3_stmt *)),
+	       "store->misc holds the checklist's statements");
+
+static const char *const answer_names[ANSWER_COUNT] = {
+	[ANSWER_YES] = "yes", [ANSWER_NO] = "no", [ANSWER_PARTIAL] = "partial", [ANSWER_UNKNOWN] = "unknown",
+};
+
+const char *store_question_id(int i)
+{
+	return i >= 0 && i < STORE_NQUESTIONS ? rules[i].id : NULL;
+}
+
+const char *store_question_text(int i)
+{
+	return i >= 0 && i < STORE_NQUESTIONS ? rules[i].text : NULL;
+}
+
+int store_question_find(const char *id)
+{
+	int i;
+
+	for (i = 0; id && i < STORE_NQUESTIONS; i++)
+		if (!strcmp(rules[i].id, id))
+			return i;
+	return -1;
+}
+
+const char *store_answer_name(enum store_answer_value v)
+{
+	return v < ANSWER_COUNT ? answer_names[v] : "unknown";
+}
+
+void store_answer_release(struct store_answer *a)
+{
+	strlist_release(&a->basis);
+	strlist_release(&a->sources);
+	a->value = ANSWER_UNKNOWN;
+}
+
+/*
+ * Builds the basis from evidence rows ordered by path then note: one entry
+ * "PATH (NOTES)" per path. Notes of one path that differ only after their
+ * shared words ("law cited by flows/a", "law cited by flows/b") become
+ * "law cited by flows/a, flows/b".
+ */
+struct basis_builder {
+	struct strbuf entry, path, first_note, last_note;
+	int oom;
+};
+#define BASIS_BUILDER_INIT { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0 }
+
+static void basis_flush(struct basis_builder *b, struct strlist *basis)
+{
+	if (b->entry.len) {
+		strbuf_addch(&b->entry, ')');
+		b->oom |= b->entry.oom;
+		if (!b->oom)
+			strlist_add(basis, b->entry.buf);
+	}
+	strbuf_reset(&b->entry);
+	strbuf_reset(&b->path);
+	strbuf_reset(&b->first_note);
+}
+
+static void basis_add(struct basis_builder *b, const char *path, const char *note, struct strlist *basis)
+{
+	if (strcmp(path, b->path.buf)) {
+		basis_flush(b, basis);
+		strbuf_addstr(&b->path, path);
+		strbuf_addstr(&b->first_note, note);
+		strbuf_addf(&b->entry, "%s (%s", path, note);
+	} else if (strcmp(note, b->last_note.buf)) {
+		const char *first = b->first_note.buf;
+		size_t i, cut = 0;
+
+		for (i = 0; first[i] && first[i] == note[i]; i++)
+			if (note[i] == ' ')
+				cut = i + 1;
+		strbuf_addf(&b->entry, ", %s", note + cut);
+	}
+	strbuf_reset(&b->last_note);
+	strbuf_addstr(&b->last_note, note);
+	b->oom |= b->entry.oom || b->path.oom || b->first_note.oom || b->last_note.oom;
+}
+
+static void basis_release(struct basis_builder *b)
+{
+	strbuf_release(&b->entry);
+	strbuf_release(&b->path);
+	strbuf_release(&b->first_note);
+	strbuf_release(&b->last_note);
+}
+
+int store_answer(struct store *st, int q, const char *state, const char *date, struct store_answer *out)
+{
+	struct basis_builder b = BASIS_BUILDER_INIT;
+	sqlite3_stmt *s;
+	unsigned votes = 0;
+	int rc;
+
+	if (q < 0 || q >= STORE_NQUESTIONS)
+		return -EINVAL;
+	s = store_misc_stmt(st, SLOT_EVIDENCE(q), rules[q].evidence);
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, state, 0);
+	store_bind_text(s, 2, date, 0);
+	store_bind_text(s, 3, rules[q].id, 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *vote = (const char *)sqlite3_column_text(s, 0);
+		const char *path = (const char *)sqlite3_column_text(s, 1);
+		const char *note = (const char *)sqlite3_column_text(s, 2);
+		const char *cite = (const char *)sqlite3_column_text(s, 3);
+		int v;
+
+		for (v = 0; v < ANSWER_UNKNOWN; v++)
+			if (vote && !strcmp(vote, answer_names[v]))
+				votes |= 1u << v;
+		if (path && note)
+			basis_add(&b, path, note, &out->basis);
+		if (cite)
+			strlist_add(&out->sources, cite);
+	}
+	store_stmt_done(s);
+	basis_flush(&b, &out->basis);
+	if (rc != SQLITE_DONE)
+		rc = store_sqlite_err(rc);
+	else
+		rc = b.oom || out->basis.oom || out->sources.oom ? -ENOMEM : 0;
+	basis_release(&b);
+	if (rc) {
+		store_answer_release(out);
+		return rc;
+	}
+	/* One vote: that answer; evidence both ways: partial; none: unknown. */
+	if (!votes)
+		out->value = ANSWER_UNKNOWN;
+	else if (votes == 1u << ANSWER_YES)
+		out->value = ANSWER_YES;
+	else if (votes == 1u << ANSWER_NO)
+		out->value = ANSWER_NO;
+	else
+		out->value = ANSWER_PARTIAL;
+	strlist_sort_uniq(&out->basis);
+	strlist_sort_uniq(&out->sources);
+	return 0;
+}
+
+/* Run a one-column query with ?1 and ?2 bound, appending each row to `out`. */
+static int list_rows(struct store *st, int slot, const char *sql, const char *a, const char *date,
+		     struct strlist *out)
+{
+	sqlite3_stmt *s = store_misc_stmt(st, slot, sql);
+
+	if (!s)
+		return -EIO;
+	if (a)
+		store_bind_text(s, 1, a, 0);
+	store_bind_text(s, 2, date, 0);
+	return store_step_list(s, out);
+}
+
+int store_question_background(struct store *st, int q, const char *date, struct strlist *flow_slugs)
+{
+	if (q < 0 || q >= STORE_NQUESTIONS)
+		return -EINVAL;
+	if (!rules[q].background)
+		return 0;
+	return list_rows(st, SLOT_BACKGROUND(q), rules[q].background, NULL, date, flow_slugs);
+}
+
+int store_state_flows(struct store *st, const char *state, const char *date, struct strlist *flow_slugs)
+{
+	return list_rows(st, SLOT_STATE_FLOWS,
+			 "SELECT slug FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") " ORDER BY 1", state, date,
+			 flow_slugs);
+}

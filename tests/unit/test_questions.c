@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Unit tests of the advocates' checklist (store/questions.c) and its files
+ * (fs/views_questions.c): the rule table, the answers the default inventory
+ * gives, direct answers, votes and dates, the records request, and the maps,
+ * which must parse with libxml2 and hold one tile per jurisdiction drawn.
+ */
+#include "testlib.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../fs/tree.h"
+
+struct fixture {
+	struct store *st;
+	struct tree tree;
+	char *dir;
+};
+
+/* The default inventory, plus the bundle `extra` (files name -> CSV text) when given. */
+static struct fixture *fixture_new(const char *const *extra)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->st = test_store_new();
+	test_import_ok(f->st, DATA_DIR);
+	if (extra) {
+		f->dir = test_tmpdir();
+		for (; *extra; extra += 2)
+			test_write(f->dir, extra[0], extra[1]);
+		test_import_ok(f->st, f->dir);
+	}
+	tree_init(&f->tree, f->st);
+	return f;
+}
+
+static void fixture_free(struct fixture *f)
+{
+	store_close(f->st);
+	if (f->dir) {
+		test_rmtree(f->dir);
+		free(f->dir);
+	}
+	free(f);
+}
+
+static int setup_default(void **state)
+{
+	*state = fixture_new(NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture_free(*state);
+	return 0;
+}
+
+static char *cat(struct fixture *f, const char *path)
+{
+	struct tree_node n;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (tree_resolve(&f->tree, path, &n))
+		fail_msg("%s: not found", path);
+	assert_int_equal(tree_render(&f->tree, &n, &sb), 0);
+	tree_node_release(&n);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* The answer to question `id` for `state` on `date`, as its name. */
+static const char *answer(struct fixture *f, const char *id, const char *state, const char *date,
+			  struct store_answer *out)
+{
+	int q = store_question_find(id);
+
+	assert_true(q >= 0);
+	*out = (struct store_answer)STORE_ANSWER_INIT;
+	assert_int_equal(store_answer(f->st, q, state, date, out), 0);
+	return store_answer_name(out->value);
+}
+
+static void assert_answer(struct fixture *f, const char *id, const char *state, const char *date, const char *want)
+{
+	struct store_answer a;
+	const char *got = answer(f, id, state, date, &a);
+
+	if (strcmp(got, want))
+		fail_msg("%s %s on %s: %s, expected %s", state, id, date, got, want);
+	store_answer_release(&a);
+}
+
+static void test_questions__table(void **state)
+{
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < STORE_NQUESTIONS; i++) {
+		const char *id = store_question_id(i), *text = store_question_text(i);
+
+		assert_non_null(id);
+		assert_int_equal(strspn(id, "abcdefghijklmnopqrstuvwxyz-"), strlen(id));
+		assert_int_equal(store_question_find(id), i);
+		assert_int_equal(text[strlen(text) - 1], '?');
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(id, store_question_id(j));
+	}
+	assert_null(store_question_id(STORE_NQUESTIONS));
+	assert_int_equal(store_question_find("nosuch"), -1);
+	/* The seed's questions the brief names. */
+	assert_true(store_question_find("sample-query") >= 0);
+	assert_true(store_question_find("audits") >= 0);
+	assert_string_equal(store_question_text(store_question_find("ssn")),
+			    "Does your state share Social Security numbers through Nlets?");
+}
+
+static void test_questions__new_york(void **state)
+{
+	struct fixture *f = *state;
+	char *text = cat(f, "/states/NY/questions/ori-block");
+
+	/* New York blocks ICE and CBP by ORI: yes, with the flows, the participation row and the laws they rest on. */
+	assert_string_equal(
+		text,
+		"question: Can your state limit DHS's access to driver's license or vehicle registration information "
+		"through Nlets by blocking requests made with ICE's or CBP's Originating Agency Identification (ORI) "
+		"code?\n"
+		"answer: yes\n"
+		"basis: flows/ny-dmv-blocks-cbp (NY/dmv blocks CBP); flows/ny-dmv-blocks-ice (NY/dmv blocks ICE); "
+		"states/NY/laws/A3675 (law cited by flows/ny-dmv-blocks-cbp, flows/ny-dmv-blocks-ice); "
+		"states/NY/laws/A9508B (law cited by flows/ny-dmv-blocks-cbp); "
+		"states/NY/participation/blocks-ori (blocks-ori: yes)\n"
+		"sources: ice-response-state-dmv-laws p.18; nilc-nlets-qa-2020 p.6; ny-a3675-2019; ny-a9508b-2020; "
+		"reuters-states-block-ice-nlets-2025; usatoday-ny-green-light-2019\n");
+	free(text);
+	/* Refusing ICE and CBP limits DHS's access without ending it. */
+	assert_answer(f, "dhs-access", "NY", "2026-01-01", "partial");
+	assert_answer(f, "photos-dhs", "NY", "2026-01-01", "partial");
+	/* What Nlets documents of every state is not a fact about New York. */
+	assert_answer(f, "ssn", "NY", "2026-01-01", "unknown");
+	assert_answer(f, "commercial", "NY", "2026-01-01", "unknown");
+	text = cat(f, "/questions/ori-block/yes");
+	assert_string_equal(text, "IL\nMA\nMN\nNY\nWA\n");
+	free(text);
+}
+
+static void test_questions__no_facts_no_answers(void **state)
+{
+	struct fixture *f = *state;
+	int q;
+
+	/* Alaska has no fact: unknown everywhere, with no basis and no source. */
+	for (q = 0; q < STORE_NQUESTIONS; q++) {
+		struct store_answer a = STORE_ANSWER_INIT;
+		struct strbuf path = STRBUF_INIT;
+		char *text;
+
+		assert_int_equal(store_answer(f->st, q, "AK", "2026-01-01", &a), 0);
+		assert_int_equal(a.value, ANSWER_UNKNOWN);
+		assert_int_equal(a.basis.n, 0);
+		assert_int_equal(a.sources.n, 0);
+		store_answer_release(&a);
+		strbuf_addf(&path, "/states/AK/questions/%s", store_question_id(q));
+		text = cat(f, path.buf);
+		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Alaska in the inventory "
+					     "decides it)\nsources: none\n"));
+		free(text);
+		strbuf_release(&path);
+	}
+}
+
+static void test_questions__answers_follow_the_date(void **state)
+{
+	struct fixture *f = *state;
+
+	/* New York's block holds from December 2019; A3675 alone (June 2019) decides nothing. */
+	assert_answer(f, "ori-block", "NY", "2019-11-30", "unknown");
+	assert_answer(f, "ori-block", "NY", "2019-12-01", "yes");
+	/* Washington locked ICE out on 2025-11-18. */
+	assert_answer(f, "ori-block", "WA", "2025-11-17", "unknown");
+	assert_answer(f, "ori-block", "WA", "2025-11-18", "yes");
+}
+
+/* Extra facts: a state's own open flow, a state's own refusal, direct answers. */
+static const char *const extra_bundle[] = {
+	"flows.csv",
+	"id,from,to,via,transaction,fields,status,source,page\n"
+	"tx-dq-to-ice,TX/dmv,ICE,Nlets,DQ,name;ssn;photo,allowed,nilc-nlets-qa-2020,3\n"
+	"tx-rq-to-bls,TX/vehicle_registration,BLS-Blue-Line-Services,Nlets,RQ,plate,allowed,nilc-nlets-qa-2020,11\n"
+	"tx-direct-to-cbp,TX/dmv,CBP,direct access,,name;country_of_birth,allowed,nilc-nlets-qa-2020,7\n"
+	"ok-dmv-blocks-cbp,OK/dmv,CBP,Nlets,,,blocked,nilc-nlets-qa-2020,6\n"
+	"ok-dq-to-ice,OK/dmv,ICE,Nlets,DQ,name,conditional,nilc-nlets-qa-2020,3\n",
+	"participation.csv",
+	"state,function,value,detail,as_of,source,page\n"
+	"TX,dnq-name-only,no,test,2020-01-01,nilc-nlets-qa-2020,4\n"
+	"NY,ori-block,no,a direct answer overrides the rules,2021-01-01,nilc-nlets-qa-2020,14\n"
+	"VT,audits,yes,test,2021-01-01,nilc-nlets-qa-2020,14\n"
+	"VT,ssn,unknown,an unknown direct answer is no answer,2021-01-01,nilc-nlets-qa-2020,14\n",
+	NULL,
+};
+
+static int setup_extra(void **state)
+{
+	*state = fixture_new(extra_bundle);
+	return 0;
+}
+
+static void test_questions__votes_and_direct_answers(void **state)
+{
+	struct fixture *f = *state;
+	struct store_answer a;
+
+	/* A state's own open flow to ICE decides yes; fields decide ssn and photos. */
+	assert_answer(f, "dhs-access", "TX", "2026-01-01", "yes");
+	assert_answer(f, "multistate-dhs", "TX", "2026-01-01", "yes");
+	assert_answer(f, "ssn", "TX", "2026-01-01", "yes");
+	assert_answer(f, "photos-dhs", "TX", "2026-01-01", "yes");
+	assert_answer(f, "commercial", "TX", "2026-01-01", "yes");
+	assert_answer(f, "name-only-dhs", "TX", "2026-01-01", "no");
+	/* Direct access is not through Nlets. */
+	assert_answer(f, "country-of-birth", "TX", "2026-01-01", "unknown");
+	assert_answer(f, "ori-block", "TX", "2026-01-01", "unknown");
+	/* Open to ICE, closed to CBP: the votes disagree. */
+	assert_answer(f, "dhs-access", "OK", "2026-01-01", "partial");
+	assert_answer(f, "ori-block", "OK", "2026-01-01", "yes");
+	/* A direct answer wins over every rule, and only it is the basis. */
+	assert_string_equal(answer(f, "ori-block", "NY", "2026-01-01", &a), "no");
+	assert_int_equal(a.basis.n, 1);
+	assert_string_equal(a.basis.items[0], "states/NY/participation/ori-block (ori-block: no)");
+	assert_int_equal(a.sources.n, 1);
+	assert_string_equal(a.sources.items[0], "nilc-nlets-qa-2020 p.14");
+	store_answer_release(&a);
+	assert_answer(f, "ori-block", "NY", "2020-12-31", "yes");
+	assert_answer(f, "audits", "VT", "2026-01-01", "yes");
+	assert_answer(f, "ssn", "VT", "2026-01-01", "unknown");
+}
+
+/* The [QID] of each numbered question of a records request, in order. */
+static void asked_questions(const char *text, struct strlist *ids)
+{
+	const char *p;
+
+	for (p = text; (p = strchr(p, '\n')); p++) {
+		const char *q = p + 1 + strspn(p + 1, "0123456789");
+
+		if (q > p + 1 && !strncmp(q, ". [", 3))
+			strlist_addn(ids, q + 3, strcspn(q + 3, "]"));
+	}
+}
+
+static void check_request(struct fixture *f, const char *code)
+{
+	struct strlist asked = STRLIST_INIT, unknown = STRLIST_INIT;
+	struct strbuf path = STRBUF_INIT;
+	char *text;
+	size_t i;
+	int q;
+
+	strbuf_addf(&path, "/states/%s/records_request.txt", code);
+	text = cat(f, path.buf);
+	asked_questions(text, &asked);
+	for (q = 0; q < STORE_NQUESTIONS; q++) {
+		struct store_answer a = STORE_ANSWER_INIT;
+
+		assert_int_equal(store_answer(f->st, q, code, f->tree.today, &a), 0);
+		if (a.value == ANSWER_UNKNOWN)
+			strlist_add(&unknown, store_question_id(q));
+		store_answer_release(&a);
+	}
+	/* Exactly the unknown questions, in checklist order. */
+	assert_int_equal(asked.n, unknown.n);
+	for (i = 0; i < asked.n; i++)
+		assert_string_equal(asked.items[i], unknown.items[i]);
+	/* Dated by the view, with blanks for the requester. */
+	assert_non_null(strstr(text, f->tree.today));
+	assert_non_null(strstr(text, "______________________________  (your name)"));
+	free(text);
+	strlist_release(&asked);
+	strlist_release(&unknown);
+	strbuf_release(&path);
+}
+
+static void test_questions__records_request(void **state)
+{
+	struct fixture *f = *state;
+	char *text;
+	int i;
+
+	for (i = 0; i < STORE_NJURISDICTIONS; i++)
+		check_request(f, store_jurisdiction_code(i));
+	/* New York's: what is known, cited with titles and addresses; Alaska's: nothing known, all asked. */
+	text = cat(f, "/states/NY/records_request.txt");
+	assert_non_null(strstr(text, "\n- [ori-block] yes: "));
+	assert_non_null(strstr(text, "\n- flows/ny-dmv-blocks-ice: the Driver license (DMV) system of New York\n"
+				     "  blocks ICE"));
+	assert_non_null(strstr(text, "\n- nilc-nlets-qa-2020: \"Nlets: Questions and Answers\" (report, 2020-11).\n"
+				     "  https://www.nilc.org/resources/nlets-questions-and-answers/\n"));
+	assert_null(strstr(text, "[ori-block] Can"));
+	free(text);
+	text = cat(f, "/states/AK/records_request.txt");
+	assert_non_null(strstr(text, "\n14. [audits] "));
+	assert_non_null(strstr(text, "- The inventory holds no fact about Alaska yet.\n"));
+	/* Background comes from the generic flows, and says so. */
+	assert_non_null(strstr(text, "   Known of Nlets in general, for any state that takes part, not of Alaska\n"
+				     "   in particular:\n"));
+	assert_non_null(strstr(text, "   - flows/dq-multistate-to-ice: the Driver license (DMV) system of a state"));
+	free(text);
+}
+
+/* The value of attribute `name`, or NULL (free with xmlFree). */
+static char *attr(xmlNode *n, const char *name)
+{
+	return (char *)xmlGetProp(n, (const xmlChar *)name);
+}
+
+/* Check every tile under `n` against the store: one per drawn jurisdiction, classed by its answer. */
+static void check_tiles(struct fixture *f, int q, xmlNode *n, struct strlist *seen)
+{
+	for (; n; n = n->next) {
+		char *cls = n->type == XML_ELEMENT_NODE ? attr(n, "class") : NULL;
+
+		if (cls && !strncmp(cls, "tile ", 5)) {
+			struct store_answer a = STORE_ANSWER_INIT;
+			char *code = attr(n, "data-state");
+
+			assert_non_null(code);
+			assert_int_equal(store_answer(f->st, q, code, f->tree.today, &a), 0);
+			assert_string_equal(cls + 5, store_answer_name(a.value));
+			strlist_add(seen, code);
+			store_answer_release(&a);
+			xmlFree(code);
+		} else if (n->type == XML_ELEMENT_NODE) {
+			check_tiles(f, q, n->children, seen);
+		}
+		xmlFree(cls);
+	}
+}
+
+static void test_questions__maps_parse(void **state)
+{
+	struct fixture *f = *state;
+	int q;
+
+	for (q = 0; q < STORE_NQUESTIONS; q++) {
+		struct strlist seen = STRLIST_INIT;
+		struct strbuf path = STRBUF_INIT;
+		xmlDoc *doc;
+		xmlNode *root, *n;
+		char *svg, *title = NULL;
+		size_t len;
+
+		strbuf_addf(&path, "/maps/%s.svg", store_question_id(q));
+		svg = cat(f, path.buf);
+		len = strlen(svg);
+		doc = xmlReadMemory(svg, (int)len, path.buf, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR);
+		assert_non_null(doc);
+		root = xmlDocGetRootElement(doc);
+		assert_string_equal((const char *)root->name, "svg");
+		assert_string_equal((const char *)root->ns->href, "http://www.w3.org/2000/svg");
+		for (n = root->children; n; n = n->next)
+			if (n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, "title"))
+				title = (char *)xmlNodeGetContent(n);
+		assert_non_null(title);
+		assert_string_equal(title, store_question_text(q));
+		check_tiles(f, q, root->children, &seen);
+		/* 52 tiles: the 50 states, DC and PR, each once. */
+		assert_int_equal(seen.n, 52);
+		strlist_sort_uniq(&seen);
+		assert_int_equal(seen.n, 52);
+		assert_true(strlist_find(&seen, "DC") >= 0 && strlist_find(&seen, "PR") >= 0);
+		assert_int_equal(strlist_find(&seen, "GU"), -1);
+		assert_non_null(strstr(svg, f->tree.today));
+		xmlFree(title);
+		xmlFreeDoc(doc);
+		free(svg);
+		strlist_release(&seen);
+		strbuf_release(&path);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_questions__table),
+		cmocka_unit_test(test_questions__new_york),
+		cmocka_unit_test(test_questions__no_facts_no_answers),
+		cmocka_unit_test(test_questions__answers_follow_the_date),
+		cmocka_unit_test(test_questions__records_request),
+		cmocka_unit_test(test_questions__maps_parse),
+		cmocka_unit_test_setup_teardown(test_questions__votes_and_direct_answers, setup_extra, teardown),
+	};
+	int rc;
+
+	rc = cmocka_run_group_tests_name("questions", tests, setup_default, teardown);
+	xmlCleanupParser();
+	return rc;
+}
