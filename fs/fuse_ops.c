@@ -484,15 +484,18 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	struct fuse_session *se = NULL;
 	struct strbuf opts = STRBUF_INIT;
 	struct stat dbst;
+	const char *source;
 	int rc = 0, mounted = 0, handlers = 0;
 
 	memset(&fs, 0, sizeof(fs));
-	/* Open once before forking, so a bad inventory is reported on the terminal. */
-	rc = store_open(o->db, STORE_READONLY, &fs.st, err);
-	if (rc)
-		return rc;
 	if (stat(o->db, &dbst) == 0)
 		fs.mtime = dbst.st_mtim;
+	/* Open once before forking, so a bad inventory is reported on the terminal. */
+	rc = store_open(o->db, STORE_READONLY | o->store_flags, &fs.st, err);
+	if (o->unlink_db)
+		unlink(o->db); /* the open handle keeps a private copy alive until the unmount */
+	if (rc)
+		return rc;
 	fs.uid = getuid();
 	fs.gid = getgid();
 	tree_init(&fs.tree, fs.st);
@@ -501,7 +504,8 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		goto out;
 
 	strbuf_addstr(&opts, "ro,default_permissions,subtype=nletsfs,fsname=");
-	strbuf_addstr(&opts, strchr(o->db, ',') ? "nletsfs" : o->db);
+	source = o->source ? o->source : o->db;
+	strbuf_addstr(&opts, strchr(source, ',') ? "nletsfs" : source);
 	if (o->options && *o->options)
 		strbuf_addf(&opts, ",%s", o->options);
 	if (fuse_opt_add_arg(&args, "nletsfs") || fuse_opt_add_arg(&args, "-o") ||
