@@ -13,10 +13,11 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nletsfs-mount.XXXXXX")
 MNT=$WORK/mnt
 DAEMON_PID=
+EXIT_HOOKS=()
 export LC_ALL=C
 
 cleanup() {
-  local rc=$?
+  local rc=$? hook
   if mountpoint -q "$MNT" 2>/dev/null; then
     fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
   fi
@@ -25,6 +26,9 @@ cleanup() {
     sleep 0.2
     kill -9 "$DAEMON_PID" 2>/dev/null || true
   fi
+  for hook in "${EXIT_HOOKS[@]}"; do
+    eval "$hook" || true
+  done
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -33,6 +37,14 @@ trap 'exit 1' INT TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+# on_exit COMMAND: run COMMAND (a string, eval'd) when the test ends, however it ends,
+# after the unmount and before the scratch folder goes.
+on_exit() { EXIT_HOOKS+=("$1"); }
+
+# need_root: the test needs root (useradd, mount(8)); skip otherwise.
+need_root() { [[ $(id -u) == 0 ]] || skip "needs root"; }
 
 # import_into DB PATH...: a fresh inventory from bundles.
 import_into() {
@@ -41,10 +53,10 @@ import_into() {
   "$NLETSFS" import --db "$db" "$@" || fail "import of $* failed"
 }
 
-# mount_db DB: mount in the foreground, in the background of this shell.
+# mount_db DB [OPTION...]: mount in the foreground, in the background of this shell.
 mount_db() {
   mkdir -p "$MNT"
-  "$NLETSFS" mount --db "$1" "$MNT" -f 2>"$WORK/daemon.log" &
+  "$NLETSFS" mount --db "$1" "$MNT" -f "${@:2}" 2>"$WORK/daemon.log" &
   DAEMON_PID=$!
   for _ in $(seq 100); do
     mountpoint -q "$MNT" && return 0
