@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/io.h"
 #include "fs.h"
 #include "tree.h"
 
@@ -38,28 +39,13 @@ static int skipped(const struct tree_node *dir, const char *name)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int write_file(int dirfd, const char *name, const struct strbuf *content)
 {
 	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666), rc;
 
 	if (fd < 0)
 		return -errno;
-	rc = write_all(fd, content->buf, content->len);
+	rc = io_write_all(fd, content->buf, content->len);
 	if (close(fd) && !rc)
 		rc = -errno;
 	return rc;

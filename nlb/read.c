@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/io.h"
+
 #define MANIFEST_MAX (1u << 20)
 #define READ_CHUNK 65536
 
@@ -40,21 +42,6 @@ int nlb_is_bundle(const char *path)
 	archive_read_free(a);
 	close(fd);
 	return rc;
-}
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 struct reading {
@@ -105,7 +92,7 @@ static int read_member(struct reading *r, const char *name, int db_fd, struct st
 	while (!rc && (n = archive_read_data(r->a, buf, sizeof(buf))) > 0) {
 		nlb_hash_update(&h, buf, (size_t)n);
 		if (db_fd >= 0) {
-			rc = write_all(db_fd, buf, (size_t)n);
+			rc = io_write_all(db_fd, buf, (size_t)n);
 			if (rc)
 				strbuf_addf(err, "cannot extract %s from %s: %s", name, r->path, strerror(-rc));
 		}
@@ -216,7 +203,7 @@ int nlb_read(const char *path, const char *trust, int db_fd, struct nlb_manifest
 	struct reading r = { .path = path, .manifest = STRBUF_INIT, .sig = STRBUF_INIT };
 	struct strbuf msg = STRBUF_INIT;
 	EVP_PKEY *key = NULL;
-	int rc = 0;
+	int rc = 0, fd = -1;
 
 	memset(m, 0, sizeof(*m));
 	/* The key first: a wrong --trust file is told before a long read. */
@@ -228,7 +215,13 @@ int nlb_read(const char *path, const char *trust, int db_fd, struct nlb_manifest
 		goto out;
 	}
 	archive_read_support_format_tar(r.a);
-	if (archive_read_open_filename(r.a, path, READ_CHUNK) != ARCHIVE_OK) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		strbuf_addf(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (archive_read_open_fd(r.a, fd, READ_CHUNK) != ARCHIVE_OK) {
 		strbuf_addf(err, "%s: not a signed bundle: %s", path, archive_error_string(r.a));
 		rc = -EINVAL;
 		goto out;
@@ -260,6 +253,8 @@ int nlb_read(const char *path, const char *trust, int db_fd, struct nlb_manifest
 out:
 	if (r.a)
 		archive_read_free(r.a);
+	if (fd >= 0)
+		close(fd);
 	EVP_PKEY_free(key);
 	strbuf_release(&r.manifest);
 	strbuf_release(&r.sig);

@@ -63,13 +63,17 @@ mounted "$db"
 helper_unmount
 ok "mount -t fuse.nletsfs DB MNT; umount"
 
+# The README's example; mount.fuse3 adds rw,dev,suid of its own.
+mount -t fuse.nletsfs -o allow_other "$db" "$MNT" || fail "mount -t fuse.nletsfs -o allow_other"
+mounted "$db"
+helper_unmount
 mount -t fuse.nletsfs -o rw,dev,suid,allow_other "$db" "$MNT" || fail "mount -o rw,dev,suid,allow_other"
 mounted "$db"
 awk -v m="$MNT" '$2 == m { print $4 }' /proc/mounts | grep -q allow_other || fail "allow_other not passed on"
 helper_unmount
 ok "mount -o rw,dev,suid,allow_other: still read-only"
 
-printf '%s %s fuse.nletsfs ro,allow_other,nofail,_netdev 0 0\n' "$db" "$MNT" >"$WORK/fstab"
+printf '%s %s fuse.nletsfs ro,allow_other,nofail 0 0\n' "$db" "$MNT" >"$WORK/fstab"
 mount -T "$WORK/fstab" "$MNT" || fail "mount -T fstab: $(cat "$WORK/fstab")"
 mounted "$db"
 helper_unmount
@@ -78,7 +82,7 @@ ok "an fstab line"
 # A signed bundle from fstab, its key given as trust=; a tampered one mounts nothing.
 "$NLETSFS" keygen -o "$WORK/k" >/dev/null
 "$NLETSFS" pack --db "$db" --key "$WORK/k.pem" -o "$WORK/x.nlb"
-printf '%s %s fuse.nletsfs ro,trust=%s 0 0\n' "$WORK/x.nlb" "$MNT" "$WORK/k.pub.pem" >"$WORK/fstab"
+printf '%s %s fuse.nletsfs ro,allow_other,trust=%s 0 0\n' "$WORK/x.nlb" "$MNT" "$WORK/k.pub.pem" >"$WORK/fstab"
 mount -T "$WORK/fstab" "$MNT" || fail "mount -T fstab of a bundle"
 mounted "$WORK/x.nlb"
 helper_unmount

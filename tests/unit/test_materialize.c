@@ -19,23 +19,15 @@
 #include "../../fs/tree.h"
 
 struct fixture {
-	struct store *st;
-	struct tree tree;
-	char *dir;
+	struct store *st;	/* the small fixture, in memory */
+	char *dir;		/* scratch folder */
 };
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char *src = NULL;
 
-	f->dir = test_tmpdir();
-	assert_true(asprintf(&src, "%s/src", f->dir) > 0);
-	test_copy_fixture("small", src);
-	f->st = test_store_new();
-	test_import_ok(f->st, src);
-	tree_init(&f->tree, f->st);
-	free(src);
+	f->st = test_fixture_inventory("small", NULL, &f->dir);
 	*state = f;
 	return 0;
 }
@@ -44,9 +36,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	store_close(f->st);
-	test_rmtree(f->dir);
-	free(f->dir);
+	test_fixture_release(f->st, f->dir);
 	free(f);
 	return 0;
 }
@@ -74,6 +64,19 @@ static char *read_text(const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* The file DIR/REL holds `want`; NULL: there is no such file. */
+static void expect_text(const char *dir, const char *rel, const char *want)
+{
+	char *path = NULL, *got;
+
+	assert_true(asprintf(&path, "%s/%s", dir, rel) > 0);
+	got = read_text(path);
+	if (want ? !got || strcmp(got, want) : got != NULL)
+		fail_msg("%s: got [%s], want [%s]", rel, got ? got : "(none)", want ? want : "(none)");
+	free(got);
+	free(path);
+}
+
 static size_t entries_on_disk(const char *path)
 {
 	DIR *d = opendir(path);
@@ -88,12 +91,12 @@ static size_t entries_on_disk(const char *path)
 }
 
 /* The folder on disk holds exactly what the tree shows at `node`, recursively. */
-static void same_as_tree(struct fixture *f, const struct tree_node *node, const char *path)
+static void same_as_tree(struct tree *t, const struct tree_node *node, const char *path)
 {
 	struct strlist names = STRLIST_INIT;
 	size_t i;
 
-	assert_int_equal(tree_list(&f->tree, node, &names), 0);
+	assert_int_equal(tree_list(t, node, &names), 0);
 	assert_int_equal(entries_on_disk(path), names.n);
 	for (i = 0; i < names.n; i++) {
 		struct tree_node child;
@@ -102,14 +105,14 @@ static void same_as_tree(struct fixture *f, const struct tree_node *node, const 
 		struct stat sb;
 
 		assert_true(asprintf(&sub, "%s/%s", path, names.items[i]) > 0);
-		assert_int_equal(tree_child(&f->tree, node, names.items[i], &child), 0);
+		assert_int_equal(tree_child(t, node, names.items[i], &child), 0);
 		assert_int_equal(lstat(sub, &sb), 0);
 		if (child.type == NODE_DIR) {
 			assert_true(S_ISDIR(sb.st_mode));
-			same_as_tree(f, &child, sub);
+			same_as_tree(t, &child, sub);
 		} else {
 			assert_true(child.type == NODE_FILE ? S_ISREG(sb.st_mode) : S_ISLNK(sb.st_mode));
-			assert_int_equal(tree_render(&f->tree, &child, &want), 0);
+			assert_int_equal(tree_render(t, &child, &want), 0);
 			got = read_text(sub);
 			assert_non_null(got);
 			assert_int_equal(strlen(got), want.len);
@@ -128,17 +131,15 @@ static void test_materialize__writes_the_whole_tree(void **state)
 	struct fixture *f = *state;
 	struct strbuf err = STRBUF_INIT;
 	struct tree_node root;
-	char *out = out_dir(f, "out"), *blocked = NULL, *text;
+	struct tree tree;
+	char *out = out_dir(f, "out");
 
 	assert_int_equal(fs_materialize(f->st, NULL, out, &err), 0);
-	assert_int_equal(tree_resolve(&f->tree, "/", &root), 0);
-	same_as_tree(f, &root, out);
+	tree_init(&tree, f->st);
+	assert_int_equal(tree_resolve(&tree, "/", &root), 0);
+	same_as_tree(&tree, &root, out);
 	tree_node_release(&root);
-	assert_true(asprintf(&blocked, "%s/states/NY/dmv/blocked", out) > 0);
-	text = read_text(blocked);
-	assert_string_equal(text, "ICE\n");
-	free(text);
-	free(blocked);
+	expect_text(out, "states/NY/dmv/blocked", "ICE\n");
 	free(out);
 	strbuf_release(&err);
 }
@@ -147,33 +148,22 @@ static void test_materialize__at_a_date(void **state)
 {
 	struct fixture *f = *state;
 	struct strbuf err = STRBUF_INIT;
-	char *out = out_dir(f, "at"), *p = NULL, *text;
-	struct stat sb;
+	char *out = out_dir(f, "at"), *readme = NULL, *text;
 
 	assert_int_equal(fs_materialize(f->st, "2019-06-01", out, &err), 0);
 	/* Before New York blocked ICE (2019-12-14), its DMV still sent to ICE. */
-	assert_true(asprintf(&p, "%s/states/NY/dmv/blocked", out) > 0);
-	text = read_text(p);
-	assert_string_equal(text, "");
-	free(text);
-	free(p);
-	assert_true(asprintf(&p, "%s/states/NY/dmv/recipients", out) > 0);
-	text = read_text(p);
-	assert_string_equal(text, "ICE\n");
-	free(text);
-	free(p);
-	assert_true(asprintf(&p, "%s/flows/ny-dmv-blocks-ice", out) > 0);
-	assert_int_equal(stat(p, &sb), -1);
-	free(p);
+	expect_text(out, "states/NY/dmv/blocked", "");
+	expect_text(out, "states/NY/dmv/recipients", "ICE\n");
+	expect_text(out, "flows/ny-dmv-blocks-ice/status", NULL);
+	expect_text(out, "flows/ny-dmv-to-ice-before/status", "reported\n");
 	/* The New York law of 2019-06-17 is not there yet. */
-	assert_true(asprintf(&p, "%s/states/NY/laws/A3675", out) > 0);
-	assert_int_equal(stat(p, &sb), -1);
-	free(p);
-	assert_true(asprintf(&p, "%s/README", out) > 0);
-	text = read_text(p);
+	expect_text(out, "states/NY/laws/A3675", NULL);
+	assert_true(asprintf(&readme, "%s/README", out) > 0);
+	text = read_text(readme);
+	assert_non_null(text);
 	assert_non_null(strstr(text, "as of 2019-06-01"));
 	free(text);
-	free(p);
+	free(readme);
 	free(out);
 	strbuf_release(&err);
 }
