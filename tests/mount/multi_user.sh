@@ -24,6 +24,8 @@ for o in ro default_permissions allow_other; do
 done
 [[ $(find "$MNT" -type f -printf '%m %u\n' | sort -u) == "444 root" ]] || fail "file modes: $(find "$MNT" -type f -printf '%m %u\n' | sort -u)"
 [[ $(find "$MNT" -type d -printf '%m %u\n' | sort -u) == "555 root" ]] || fail "folder modes: $(find "$MNT" -type d -printf '%m %u\n' | sort -u)"
+[[ $(stat -c '%a %U %F' "$MNT/README" "$MNT/states/NY/dmv/blocked" "$MNT" "$MNT/states/NY" | sort -u | tr '\n' ';') == \
+  "444 root regular file;555 root directory;" ]] || fail "stat: $(stat -c '%n %a %U %F' "$MNT/README" "$MNT")"
 ok "ro, default_permissions, allow_other; files 0444, folders 0555"
 
 # The user finds and reads everything root does.
