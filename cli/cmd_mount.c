@@ -26,8 +26,9 @@ static void help(void)
 	       "  --no-verify      mount a bundle without checking its signature (warns)\n"
 	       "  -f               stay in the foreground\n"
 	       "  -d               debug: log every request (implies -f)\n"
-	       "  -o OPTIONS       mount options, e.g. allow_other, auto_unmount; also\n"
-	       "                   trust=PUB.pem and no_verify, for fstab\n"
+	       "  -o OPTIONS       mount options, e.g. allow_other, auto_unmount; and nletsfs's\n"
+	       "                   own: trust=PUB.pem and no_verify (for fstab), and\n"
+	       "                   push_pages: put listed files in the page cache ahead of reads\n"
 	       "  -h, --help       this text\n"
 	       "\n"
 	       "As a mount helper: mount -t fuse.nletsfs INVENTORY MOUNTPOINT, or in fstab:\n"
@@ -57,11 +58,12 @@ static int userspace_only(const char *p, size_t n)
 }
 
 /*
- * Split a -o list: our own options (trust=, no_verify) are taken; options
- * that would contradict a read-only inventory (rw, and ro, which is always
- * set) and userspace-only fstab options are dropped; the rest is for libfuse.
+ * Split a -o list: nletsfs's own options (trust=, no_verify, push_pages) are
+ * taken; options that would contradict a read-only inventory (rw, and ro,
+ * which is always set) and userspace-only fstab options are dropped; the
+ * rest is for libfuse.
  */
-static void filter_options(const char *in, struct mount_args *m)
+static void filter_options(const char *in, struct mount_args *m, struct fs_mount_options *o)
 {
 	const char *p = in;
 
@@ -73,6 +75,10 @@ static void filter_options(const char *in, struct mount_args *m)
 			strbuf_add(&m->trust, p + 6, n - 6);
 		} else if (n == 9 && !strncmp(p, "no_verify", 9)) {
 			m->no_verify = 1;
+		} else if (n == 10 && !strncmp(p, "push_pages", 10)) {
+			o->push_pages = 1;
+		} else if (n == 13 && !strncmp(p, "no_push_pages", 13)) {
+			o->push_pages = 0;
 		} else if (n && !(n == 2 && !strncmp(p, "rw", 2)) && !(n == 2 && !strncmp(p, "ro", 2)) &&
 			   !userspace_only(p, n)) {
 			if (m->opts.len)
@@ -121,7 +127,7 @@ int cmd_mount(int argc, char **argv)
 			o.debug = 1;
 			break;
 		case 'o':
-			filter_options(optarg, &m);
+			filter_options(optarg, &m, &o);
 			break;
 		case 'h':
 			help();

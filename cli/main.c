@@ -20,6 +20,7 @@ static const struct {
 	{ "mount", cmd_mount, "mount an inventory as a read-only filesystem" },
 	{ "export", cmd_export, "write the inventory as a records bundle" },
 	{ "check", cmd_check, "check the inventory's integrity and citations" },
+	{ "diff", cmd_diff, "what changed between two days" },
 	{ "materialize", cmd_materialize, "write the tree as plain files, without FUSE" },
 	{ "keygen", cmd_keygen, "make an Ed25519 key pair for signing bundles" },
 	{ "pack", cmd_pack, "write the inventory as one signed bundle" },

@@ -6,6 +6,8 @@
 #ifndef NLETSFS_FS_H
 #define NLETSFS_FS_H
 
+#include <stdio.h>
+
 #include "../util/strbuf.h"
 
 struct store;
@@ -19,6 +21,7 @@ struct fs_mount_options {
 	int foreground;		/* -f: stay in the foreground */
 	int debug;		/* -d: libfuse debug log (implies foreground) */
 	const char *options;	/* -o list, passed to the mount after ro,default_permissions */
+	int push_pages;		/* -o push_pages: store listed files in the page cache ahead of reads */
 };
 
 /**
@@ -28,6 +31,18 @@ struct fs_mount_options {
  * fails. In the background, errors after the fork go to syslog-less stderr.
  */
 int fs_mount(const struct fs_mount_options *o, struct strbuf *err);
+
+enum fs_diff_format { FS_DIFF_TEXT, FS_DIFF_CSV, FS_DIFF_JSON };
+
+/**
+ * Print what changed in the tree between the days FROM and TO (full
+ * YYYY-MM-DD dates) under PREFIX ("" or NULL for everything): the lines
+ * `diff -r at/FROM at/TO` shows, as DATE<TAB>+|-<TAB>PATH<TAB>LINE (text),
+ * date,op,path,line (CSV) or a JSON array. Returns 0, or a negative errno
+ * with a message in `err`.
+ */
+int fs_diff(const char *db, const char *from, const char *to, const char *prefix, enum fs_diff_format format,
+	    FILE *out, struct strbuf *err);
 
 /**
  * Write the tree of the inventory `st` into the folder `dir` as plain files,

@@ -7,14 +7,21 @@
  * page cache and directory cache keep serving with no further upcall), exact
  * sizes at lookup, and a read-only mount with default_permissions.
  *
- * The loop is single-threaded: one store handle, no locks. Warm reads cost
- * no upcalls at all, so threads would only serve the first pass.
+ * The loop is single-threaded (warm reads cost no upcalls at all, so more
+ * threads would only serve the first pass). A watcher thread notices
+ * imports into the mounted inventory and invalidates what the kernel holds;
+ * one lock keeps it and the loop apart.
  */
 #define FUSE_USE_VERSION 34
 
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,23 +34,62 @@
 /* The kernel may trust what it was told for a day; nothing changes under it. */
 #define FS_TIMEOUT 86400.0
 
+/* Request kinds counted for `kill -USR1` (the caching test reads them). */
+enum fs_op { OP_LOOKUP, OP_GETATTR, OP_READLINK, OP_OPEN, OP_READ, OP_OPENDIR, OP_READDIR, OP_READDIRPLUS,
+	     OP_STATFS, OP_FORGET, OP_WRITE, OP_COUNT };
+static const char *const op_names[OP_COUNT] = { "lookup", "getattr", "readlink", "open", "read", "opendir",
+						 "readdir", "readdirplus", "statfs", "forget", "write" };
+
+struct negative {
+	uint64_t parent;
+	char *name;
+};
+
+struct push_item {
+	uint64_t ino;
+	char *data;
+	size_t len;
+};
+
 struct fs_state {
-	struct store *st;
+	pthread_mutex_t lock;		/* the FUSE thread and the watcher */
+	struct fuse_session *se;
+	struct store *st;		/* the FUSE thread's connection */
+	struct store *watch_st;		/* the watcher's, to see commits of importers */
 	struct tree tree;
 	struct inode_table inodes;
+	uint64_t generation;		/* bumped when the inventory changes */
+	struct negative *neg;		/* names answered ENOENT since the last change */
+	size_t nneg, aneg;
 	int no_open, no_opendir;
 	uid_t uid;
 	gid_t gid;
 	struct timespec mtime;
-	uint64_t requests;
+	uint64_t counts[OP_COUNT];
+	pthread_t watcher;
+	int watching, stop, sigfd;
+	/* Pages to push into the kernel's cache (push_pages): files just listed. */
+	int push, pushfd;
+	struct push_item *pushq;
+	size_t npush, apush;
 };
 
-static struct fs_state *state_of(fuse_req_t req)
+/* Every request runs under the lock, in one read transaction: a reader sees
+ * an import whole or not at all. */
+static struct fs_state *enter(fuse_req_t req, enum fs_op op)
 {
 	struct fs_state *fs = fuse_req_userdata(req);
 
-	fs->requests++;
+	pthread_mutex_lock(&fs->lock);
+	fs->counts[op]++;
+	store_read_begin(fs->st);
 	return fs;
+}
+
+static void leave(struct fs_state *fs)
+{
+	store_read_end(fs->st);
+	pthread_mutex_unlock(&fs->lock);
 }
 
 /*
@@ -107,7 +153,10 @@ static int fill_attr(struct fs_state *fs, struct fs_inode *in, struct stat *stbu
 	return 0;
 }
 
-/* The inode of `name` in `parent`: known already, or resolved now. */
+/*
+ * The inode of `name` in `parent`: known already (checked again once the
+ * inventory changed), or resolved now.
+ */
 static int child_inode(struct fs_state *fs, struct fs_inode *parent, const char *name, struct fs_inode **out)
 {
 	struct strbuf path = STRBUF_INIT;
@@ -118,15 +167,20 @@ static int child_inode(struct fs_state *fs, struct fs_inode *parent, const char 
 	if (strbuf_ok(&path))
 		return -ENOMEM;
 	*out = inodes_find(&fs->inodes, path.buf);
-	if (*out) {
+	if (*out && (*out)->generation == fs->generation) {
 		strbuf_release(&path);
 		return 0;
 	}
 	rc = tree_child(&fs->tree, &parent->node, name, &node);
-	if (!rc) {
-		*out = inodes_add(&fs->inodes, path.buf, &node);
+	if (!rc && *out) {
+		tree_node_release(&(*out)->node);
+		(*out)->node = node;
+	} else if (!rc) {
+		*out = inodes_add(&fs->inodes, parent->ino, path.buf, &node);
 		rc = *out ? 0 : -ENOMEM;
 	}
+	if (!rc)
+		(*out)->generation = fs->generation;
 	strbuf_release(&path);
 	return rc;
 }
@@ -141,6 +195,23 @@ static int fill_entry(struct fs_state *fs, struct fs_inode *in, struct fuse_entr
 	return fill_attr(fs, in, &e->attr);
 }
 
+static void remember_negative(struct fs_state *fs, uint64_t parent, const char *name)
+{
+	if (fs->nneg == fs->aneg) {
+		size_t na = fs->aneg ? fs->aneg * 2 : 64;
+		struct negative *nn = realloc(fs->neg, na * sizeof(*nn));
+
+		if (!nn)
+			return;
+		fs->neg = nn;
+		fs->aneg = na;
+	}
+	fs->neg[fs->nneg].parent = parent;
+	fs->neg[fs->nneg].name = strdup(name);
+	if (fs->neg[fs->nneg].name)
+		fs->nneg++;
+}
+
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct fs_state *fs = userdata;
@@ -149,73 +220,89 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_READDIRPLUS;
 		conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
 	}
+	/* at/ is links: let the kernel keep their targets like file pages. */
+	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
 	fs->no_open = !!(conn->capable & FUSE_CAP_NO_OPEN_SUPPORT);
 	fs->no_opendir = !!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 }
 
 static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct fs_state *fs = state_of(req);
+	struct fs_state *fs = enter(req, OP_LOOKUP);
 	struct fs_inode *p = inodes_get(&fs->inodes, parent), *in = NULL;
 	struct fuse_entry_param e;
-	int rc;
+	int rc = p ? child_inode(fs, p, name, &in) : -ENOENT;
 
-	if (!p) {
-		fuse_reply_err(req, ENOENT);
-		return;
-	}
-	rc = child_inode(fs, p, name, &in);
 	if (!rc)
 		rc = fill_entry(fs, in, &e);
-	if (rc == -ENOENT) {
+	if (rc == -ENOENT || rc == -ENOTDIR) {
 		/* A negative entry the kernel may cache: no upcall for the next miss. */
 		memset(&e, 0, sizeof(e));
 		e.entry_timeout = FS_TIMEOUT;
+		remember_negative(fs, parent, name);
 		fuse_reply_entry(req, &e);
-		return;
-	}
-	if (rc)
+	} else if (rc) {
 		fuse_reply_err(req, -rc);
-	else
-		fuse_reply_entry(req, &e);
+	} else if (fuse_reply_entry(req, &e) == 0) {
+		in->nlookup++;
+	}
+	leave(fs);
+}
+
+static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct fs_state *fs = enter(req, OP_FORGET);
+
+	inodes_forget(&fs->inodes, ino, nlookup);
+	leave(fs);
+	fuse_reply_none(req);
+}
+
+static void fs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	struct fs_state *fs = enter(req, OP_FORGET);
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		inodes_forget(&fs->inodes, forgets[i].ino, forgets[i].nlookup);
+	leave(fs);
+	fuse_reply_none(req);
 }
 
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_state *fs = state_of(req);
+	struct fs_state *fs = enter(req, OP_GETATTR);
 	struct fs_inode *in = inodes_get(&fs->inodes, ino);
 	struct stat stbuf;
-	int rc;
+	int rc = in ? fill_attr(fs, in, &stbuf) : -ENOENT;
 
 	(void)fi;
-	rc = in ? fill_attr(fs, in, &stbuf) : -ENOENT;
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_attr(req, &stbuf, FS_TIMEOUT);
+	leave(fs);
 }
 
 static void fs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
-	struct fs_state *fs = state_of(req);
+	struct fs_state *fs = enter(req, OP_READLINK);
 	struct fs_inode *in = inodes_get(&fs->inodes, ino);
 	struct strbuf sb = STRBUF_INIT;
-	int rc;
+	int rc = !in || in->node.type != NODE_LINK ? -EINVAL : tree_render(&fs->tree, &in->node, &sb);
 
-	if (!in || in->node.type != NODE_LINK)
-		rc = -EINVAL;
-	else
-		rc = tree_render(&fs->tree, &in->node, &sb);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_readlink(req, sb.buf);
 	strbuf_release(&sb);
+	leave(fs);
 }
 
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_state *fs = state_of(req);
+	struct fs_state *fs = enter(req, OP_OPEN);
 	struct fs_inode *in = inodes_get(&fs->inodes, ino);
 
 	if (!in) {
@@ -229,42 +316,42 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fi->noflush = 1;
 		fuse_reply_open(req, fi);
 	}
+	leave(fs);
 }
 
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
-	struct fs_state *fs = state_of(req);
+	struct fs_state *fs = enter(req, OP_READ);
 	struct fs_inode *in = inodes_get(&fs->inodes, ino);
+	size_t n;
 	int rc;
 
 	(void)fi;
 	if (!in || in->node.type != NODE_FILE) {
 		fuse_reply_err(req, in ? EISDIR : ENOENT);
-		return;
+		goto out;
 	}
 	rc = inode_content(fs, in, 1);
 	if (rc) {
 		fuse_reply_err(req, -rc);
-		return;
+		goto out;
 	}
-	if ((uint64_t)off >= in->content_len) {
-		fuse_reply_buf(req, NULL, 0);
-	} else {
-		size_t n = in->content_len - (size_t)off;
-
-		fuse_reply_buf(req, in->content + off, n < size ? n : size);
-		if ((size_t)off + (n < size ? n : size) < in->content_len)
-			return;
-	}
+	n = (uint64_t)off >= in->content_len ? 0 : in->content_len - (size_t)off;
+	n = n < size ? n : size;
+	fuse_reply_buf(req, n ? in->content + off : NULL, n);
 	/* Served to the end: the page cache holds it now. */
-	free(in->content);
-	in->content = NULL;
-	in->content_len = 0;
+	if ((size_t)off + n >= in->content_len) {
+		free(in->content);
+		in->content = NULL;
+		in->content_len = 0;
+	}
+out:
+	leave(fs);
 }
 
 static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_state *fs = state_of(req);
+	struct fs_state *fs = enter(req, OP_OPENDIR);
 	struct fs_inode *in = inodes_get(&fs->inodes, ino);
 
 	if (!in) {
@@ -278,11 +365,62 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fi->keep_cache = 1;
 		fuse_reply_open(req, fi);
 	}
+	leave(fs);
+}
+
+/*
+ * A small file just listed by READDIRPLUS: its bytes (rendered for its size
+ * anyway) go to the watcher, which stores them in the kernel's page cache
+ * once the kernel has made the inode, so the first read needs no READ.
+ */
+static void queue_push(struct fs_state *fs, struct fs_inode *in)
+{
+	struct push_item *it;
+
+	if (in->node.type != NODE_FILE || !in->content || !in->content_len)
+		return;
+	if (fs->npush == fs->apush) {
+		size_t na = fs->apush ? fs->apush * 2 : 256;
+		struct push_item *nq = realloc(fs->pushq, na * sizeof(*nq));
+
+		if (!nq)
+			return;
+		fs->pushq = nq;
+		fs->apush = na;
+	}
+	it = &fs->pushq[fs->npush++];
+	it->ino = in->ino;
+	it->data = in->content; /* handed over: the kernel will hold the page */
+	it->len = in->content_len;
+	in->content = NULL;
+	in->content_len = 0;
+}
+
+static void push_pages(struct fs_state *fs)
+{
+	struct push_item *q;
+	size_t n, i;
+
+	pthread_mutex_lock(&fs->lock);
+	q = fs->pushq;
+	n = fs->npush;
+	fs->pushq = NULL;
+	fs->npush = fs->apush = 0;
+	pthread_mutex_unlock(&fs->lock);
+	for (i = 0; i < n; i++) {
+		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(q[i].len);
+
+		bv.buf[0].mem = q[i].data;
+		/* -ENOENT: the kernel has not made (or already dropped) the inode: the READ will come. */
+		fuse_lowlevel_notify_store(fs->se, q[i].ino, 0, &bv, 0);
+		free(q[i].data);
+	}
+	free(q);
 }
 
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
 {
-	struct fs_state *fs = state_of(req);
+	struct fs_state *fs = enter(req, plus ? OP_READDIRPLUS : OP_READDIR);
 	struct fs_inode *in = inodes_get(&fs->inodes, ino);
 	char *buf = NULL;
 	size_t used = 0;
@@ -290,21 +428,21 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 
 	if (!in || in->node.type != NODE_DIR) {
 		fuse_reply_err(req, in ? ENOTDIR : ENOENT);
-		return;
+		goto out;
 	}
 	if (off == 0 || !in->names_valid) {
 		strlist_release(&in->names);
 		rc = tree_list(&fs->tree, &in->node, &in->names);
 		if (rc) {
 			fuse_reply_err(req, -rc);
-			return;
+			goto out;
 		}
 		in->names_valid = 1;
 	}
 	buf = malloc(size);
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
-		return;
+		goto out;
 	}
 	/* Offsets: 1 after ".", 2 after "..", k + 3 after names[k]. */
 	for (; (size_t)off < in->names.n + 2; off++) {
@@ -319,8 +457,18 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			e.attr.st_mode = S_IFDIR;
 		} else {
 			rc = child_inode(fs, in, name, &child);
-			if (!rc)
+			/*
+			 * A costly file (`changes`) is listed without attributes:
+			 * ls and find need not render it; stat and read will.
+			 */
+			if (!rc && plus && child->node.route && (child->node.route->flags & ROUTE_MEMO) &&
+			    !child->size_known) {
+				e.attr.st_mode = S_IFREG;
+				e.attr.st_ino = child->ino;
+				child = NULL;
+			} else if (!rc) {
 				rc = fill_entry(fs, child, &e);
+			}
 			if (rc == -ENOENT) { /* vanished since the listing: skip it */
 				rc = 0;
 				continue;
@@ -333,8 +481,13 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		else
 			need = fuse_add_direntry(req, buf + used, size - used, name, &e.attr, off + 1);
 		if (need > size - used)
-			break; /* full; the entry was not added, and with plus no lookup was counted */
+			break; /* full; the entry was not added, and no lookup was counted */
 		used += need;
+		if (plus && child) {
+			child->nlookup++;
+			if (fs->push)
+				queue_push(fs, child);
+		}
 	}
 	if (rc && !used) {
 		fuse_reply_err(req, -rc);
@@ -345,7 +498,15 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		}
 		fuse_reply_buf(req, buf, used);
 	}
+	if (fs->npush) {
+		uint64_t one = 1;
+		ssize_t w = write(fs->pushfd, &one, sizeof(one));
+
+		(void)w; /* EAGAIN: the watcher is awake already */
+	}
+out:
 	free(buf);
+	leave(fs);
 }
 
 static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -362,7 +523,7 @@ static void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 
 static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
-	struct fs_state *fs = state_of(req);
+	struct fs_state *fs = enter(req, OP_STATFS);
 	struct statvfs sv;
 
 	(void)ino;
@@ -373,12 +534,13 @@ static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 	sv.f_namemax = 255;
 	sv.f_flag = ST_RDONLY;
 	fuse_reply_statfs(req, &sv);
+	leave(fs);
 }
 
 /* Every way of changing the tree: refused, and nothing changes. */
 static void erofs(fuse_req_t req)
 {
-	state_of(req);
+	leave(enter(req, OP_WRITE));
 	fuse_reply_err(req, EROFS);
 }
 
@@ -455,6 +617,8 @@ static void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 static const struct fuse_lowlevel_ops fs_ops = {
 	.init = fs_init,
 	.lookup = fs_lookup,
+	.forget = fs_forget,
+	.forget_multi = fs_forget_multi,
 	.getattr = fs_getattr,
 	.readlink = fs_readlink,
 	.open = fs_open,
@@ -477,6 +641,184 @@ static const struct fuse_lowlevel_ops fs_ops = {
 	.removexattr = fs_removexattr,
 };
 
+/* ---- live updates ------------------------------------------------------------ */
+
+struct entry_ref {
+	uint64_t parent, ino;
+	char *name;
+	size_t depth;
+};
+
+struct snapshot {
+	struct entry_ref *e;
+	size_t n, alloc;
+};
+
+static void snapshot_one(void *arg, struct fs_inode *in)
+{
+	struct snapshot *s = arg;
+	size_t depth = 0;
+
+	if (s->n == s->alloc) {
+		size_t na = s->alloc ? s->alloc * 2 : 256;
+		struct entry_ref *ne = realloc(s->e, na * sizeof(*ne));
+
+		if (!ne)
+			return;
+		s->e = ne;
+		s->alloc = na;
+	}
+	for (const char *p = in->path; *p; p++)
+		depth += *p == '/';
+	s->e[s->n].parent = in->parent;
+	s->e[s->n].ino = in->ino;
+	s->e[s->n].name = *in->path ? strdup(in->name) : NULL;
+	s->e[s->n].depth = depth;
+	s->n++;
+}
+
+static int by_depth(const void *a, const void *b)
+{
+	const struct entry_ref *x = a, *y = b;
+
+	return x->depth < y->depth ? -1 : x->depth > y->depth;
+}
+
+/*
+ * The inventory changed: drop our caches, then (without the lock, so the
+ * FUSE thread can answer what the kernel asks meanwhile) tell the kernel to
+ * forget the pages, attributes and names it holds, including the names it
+ * holds as missing.
+ */
+static void refresh(struct fs_state *fs)
+{
+	struct snapshot snap = { 0 };
+	struct negative *neg;
+	size_t nneg, i;
+
+	pthread_mutex_lock(&fs->lock);
+	fs->generation++;
+	tree_invalidate(&fs->tree);
+	inodes_reset_caches(&fs->inodes);
+	inodes_each(&fs->inodes, snapshot_one, &snap);
+	neg = fs->neg;
+	nneg = fs->nneg;
+	fs->neg = NULL;
+	fs->nneg = fs->aneg = 0;
+	pthread_mutex_unlock(&fs->lock);
+
+	for (i = 0; i < snap.n; i++)
+		fuse_lowlevel_notify_inval_inode(fs->se, snap.e[i].ino, 0, 0);
+	/* Parents first: dropping a folder's name drops the names below it. */
+	qsort(snap.e, snap.n, sizeof(*snap.e), by_depth);
+	for (i = 0; i < snap.n; i++) {
+		if (snap.e[i].name)
+			fuse_lowlevel_notify_inval_entry(fs->se, snap.e[i].parent, snap.e[i].name,
+							 strlen(snap.e[i].name));
+		free(snap.e[i].name);
+	}
+	for (i = 0; i < nneg; i++) {
+		fuse_lowlevel_notify_inval_entry(fs->se, neg[i].parent, neg[i].name, strlen(neg[i].name));
+		free(neg[i].name);
+	}
+	free(snap.e);
+	free(neg);
+}
+
+static void print_stats(struct fs_state *fs)
+{
+	uint64_t total = 0;
+	int i;
+
+	pthread_mutex_lock(&fs->lock);
+	for (i = 0; i < OP_COUNT; i++)
+		total += fs->counts[i];
+	fprintf(stderr, "nletsfs: requests %llu", (unsigned long long)total);
+	for (i = 0; i < OP_COUNT; i++)
+		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)fs->counts[i]);
+	fprintf(stderr, " inodes %llu\n", (unsigned long long)fs->inodes.n);
+	pthread_mutex_unlock(&fs->lock);
+	fflush(stderr);
+}
+
+/*
+ * The watcher: every 100 ms, has another connection committed (an import),
+ * or has the day changed? Then refresh. SIGUSR1 prints the request counts.
+ */
+static void *watch(void *arg)
+{
+	struct fs_state *fs = arg;
+	int64_t version = fs->watch_st ? store_data_version(fs->watch_st) : 0;
+	char day[11], now[11];
+
+	store_today(day);
+	while (!__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE)) {
+		struct pollfd p[2] = { { fs->sigfd, POLLIN, 0 }, { fs->pushfd, POLLIN, 0 } };
+		int64_t v;
+
+		if (poll(p, 2, 100) > 0) {
+			struct signalfd_siginfo si;
+			uint64_t n;
+
+			if ((p[0].revents & POLLIN) && read(fs->sigfd, &si, sizeof(si)) == sizeof(si))
+				print_stats(fs);
+			if ((p[1].revents & POLLIN) && read(fs->pushfd, &n, sizeof(n)) == sizeof(n))
+				push_pages(fs);
+		}
+		v = fs->watch_st ? store_data_version(fs->watch_st) : version;
+		store_today(now);
+		if (v != version || strcmp(now, day)) {
+			version = v;
+			memcpy(day, now, sizeof(day));
+			refresh(fs);
+		}
+	}
+	return NULL;
+}
+
+/* Start the watcher; with a NULL `db` (an immutable inventory) it watches the day and signals only. */
+static int start_watcher(struct fs_state *fs, const char *db, struct strbuf *err)
+{
+	sigset_t set;
+	int rc;
+
+	rc = db ? store_open(db, STORE_READONLY, &fs->watch_st, err) : 0;
+	if (rc)
+		return rc;
+	/* SIGUSR1 reaches the watcher through a signalfd: no handler, no global. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	fs->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	fs->pushfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fs->sigfd < 0 || fs->pushfd < 0 || pthread_create(&fs->watcher, NULL, watch, fs)) {
+		strbuf_addf(err, "cannot start the watcher: %s", strerror(errno));
+		return -errno;
+	}
+	fs->watching = 1;
+	return 0;
+}
+
+static void stop_watcher(struct fs_state *fs)
+{
+	if (fs->watching) {
+		__atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
+		pthread_join(fs->watcher, NULL);
+		fs->watching = 0;
+	}
+	if (fs->sigfd >= 0)
+		close(fs->sigfd);
+	if (fs->pushfd >= 0)
+		close(fs->pushfd);
+	for (size_t i = 0; i < fs->npush; i++)
+		free(fs->pushq[i].data);
+	free(fs->pushq);
+	fs->pushq = NULL;
+	fs->npush = 0;
+	store_close(fs->watch_st);
+	fs->watch_st = NULL;
+}
+
 int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 {
 	struct fs_state fs;
@@ -485,9 +827,14 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	struct strbuf opts = STRBUF_INIT;
 	struct stat dbst;
 	const char *source;
+	size_t i;
 	int rc = 0, mounted = 0, handlers = 0;
 
 	memset(&fs, 0, sizeof(fs));
+	fs.sigfd = -1;
+	fs.pushfd = -1;
+	fs.push = o->push_pages;
+	pthread_mutex_init(&fs.lock, NULL);
 	if (stat(o->db, &dbst) == 0)
 		fs.mtime = dbst.st_mtim;
 	/* Open once before forking, so a bad inventory is reported on the terminal. */
@@ -495,7 +842,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	if (o->unlink_db)
 		unlink(o->db); /* the open handle keeps a private copy alive until the unmount */
 	if (rc)
-		return rc;
+		goto out;
 	fs.uid = getuid();
 	fs.gid = getgid();
 	tree_init(&fs.tree, fs.st);
@@ -519,6 +866,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		rc = -EINVAL;
 		goto out;
 	}
+	fs.se = se;
 	if (fuse_set_signal_handlers(se)) {
 		strbuf_addf(err, "cannot set signal handlers");
 		rc = -EIO;
@@ -535,9 +883,14 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		rc = -EIO;
 		goto out;
 	}
+	/* After the fork: threads do not survive it. An immutable inventory (a bundle's) never changes. */
+	rc = start_watcher(&fs, (o->store_flags & STORE_IMMUTABLE) ? NULL : o->db, err);
+	if (rc)
+		goto out;
 	rc = fuse_session_loop(se);
 	rc = rc < 0 ? rc : 0;
 out:
+	stop_watcher(&fs);
 	if (mounted)
 		fuse_session_unmount(se);
 	if (handlers)
@@ -547,6 +900,11 @@ out:
 	fuse_opt_free_args(&args);
 	strbuf_release(&opts);
 	inodes_release(&fs.inodes);
+	tree_release(&fs.tree);
+	for (i = 0; i < fs.nneg; i++)
+		free(fs.neg[i].name);
+	free(fs.neg);
 	store_close(fs.st);
+	pthread_mutex_destroy(&fs.lock);
 	return rc;
 }

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Private to fs/: inode numbers for resolved paths. A path gets a number the
- * first time the kernel asks for it and keeps it for the life of the mount,
- * so `diff -r`, `rsync` and `find -newer` see stable inodes. Inode 1 is the
- * root. Each inode caches what the kernel asks for twice: a file's size
- * (lookup, then getattr) and, while a listing or read is in progress, the
- * directory's names or the file's bytes.
+ * Private to fs/: inode numbers for resolved paths. A path's number is a
+ * 64-bit hash of the path (probing on the rare collision), so it stays the
+ * same for the life of the mount, also after the kernel forgot it and asks
+ * again: `diff -r`, `rsync` and `find -newer` see stable inodes. Inode 1 is
+ * the root. An inode lives while the kernel holds lookups of it (nlookup),
+ * so memory follows what the kernel caches, not every path ever walked.
+ *
+ * Each inode caches what the kernel asks for twice: a file's size (lookup,
+ * then getattr), small contents, and a directory's names while a listing
+ * is in progress. inodes_reset_caches() drops them when the inventory changes.
  */
 #ifndef NLETSFS_INODES_H
 #define NLETSFS_INODES_H
@@ -17,29 +21,42 @@
 
 struct fs_inode {
 	uint64_t ino;
+	uint64_t parent;		/* parent's ino (the root's is 1) */
+	uint64_t nlookup;		/* lookups the kernel holds */
+	uint64_t generation;		/* inventory version the node was resolved in */
 	char *path;			/* "/states/NY" ("" for the root) */
+	const char *name;		/* last component, inside path */
 	struct tree_node node;
 	int size_known;
 	uint64_t size;
-	char *content;			/* cached bytes while a read is in progress */
+	char *content;			/* cached bytes (small files, or a read in progress) */
 	size_t content_len;
 	struct strlist names;		/* cached listing while a readdir is in progress */
 	int names_valid;
 };
 
 struct inode_table {
-	struct fs_inode **by_ino;	/* index = ino */
-	uint64_t n, alloc;
-	struct hmap by_path;
+	struct fs_inode **slots;	/* open addressing by ino */
+	uint64_t cap, n;
+	struct hmap by_path;		/* path -> ino */
 };
 
 int inodes_init(struct inode_table *t);
 void inodes_release(struct inode_table *t);
 /** The inode with this number, or NULL. */
 struct fs_inode *inodes_get(struct inode_table *t, uint64_t ino);
-/** The inode for `path` (creating it from `node`, which it takes over), or NULL on ENOMEM. */
-struct fs_inode *inodes_add(struct inode_table *t, const char *path, struct tree_node *node);
 /** The existing inode for `path`, or NULL. */
 struct fs_inode *inodes_find(struct inode_table *t, const char *path);
+/**
+ * The inode for `path` under `parent` (creating it from `node`, which it
+ * takes over either way), or NULL on ENOMEM.
+ */
+struct fs_inode *inodes_add(struct inode_table *t, uint64_t parent, const char *path, struct tree_node *node);
+/** The kernel forgot `n` lookups; the inode is freed at zero (never the root). */
+void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n);
+/** Drop every cached size, content and listing (the inventory changed). */
+void inodes_reset_caches(struct inode_table *t);
+/** Call `fn` for every inode (no adding or forgetting meanwhile). */
+void inodes_each(struct inode_table *t, void (*fn)(void *arg, struct fs_inode *in), void *arg);
 
 #endif

@@ -6,7 +6,8 @@
  * folder, file and link with *at() calls relative to its parent's
  * descriptor, so no path is ever resolved twice and nothing outside DIR is
  * touched. What `cp -a` of the mount gives, less at/ and search/ (the
- * first is the whole tree again per date, the second is open-ended).
+ * first is the whole tree again per date, the second is open-ended; the
+ * hidden .at/ is never listed).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -162,21 +163,22 @@ int fs_materialize(struct store *st, const char *at, const char *dir, struct str
 {
 	struct walk w = { .err = err };
 	struct tree_node root;
-	int fd, rc;
+	char day[11];
+	int fd, rc = 0;
 
 	if (at && !store_date_full(at)) {
 		strbuf_addf(err, "bad date '%s': give YYYY-MM-DD", at);
 		return -EINVAL;
 	}
 	tree_init(&w.tree, st);
-	rc = tree_resolve(&w.tree, "/", &root);
-	if (rc) {
-		strbuf_addf(err, "cannot read the tree: %s", strerror(-rc));
-		return rc;
-	}
-	/* The root on a date is what at/DATE/ shows: every view reads the node's date. */
+	/* at/AT links to .at/DAY, the change day whose tree AT shows: the same root here. */
 	if (at)
-		memcpy(root.date, at, sizeof(root.date));
+		rc = tree_canonical_date(&w.tree, at, day);
+	if (rc) {
+		strbuf_addf(err, "cannot read the days of the inventory: %s", strerror(-rc));
+		goto out;
+	}
+	tree_root(&root, at ? day : NULL);
 	fd = open_target(dir, err);
 	if (fd >= 0) {
 		rc = walk_dir(&w, &root, fd, dir);
@@ -185,5 +187,7 @@ int fs_materialize(struct store *st, const char *at, const char *dir, struct str
 		rc = fd;
 	}
 	tree_node_release(&root);
+out:
+	tree_release(&w.tree);
 	return rc;
 }

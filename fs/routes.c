@@ -116,8 +116,24 @@ const struct route tree_routes[] = {
 	{ .pattern = "/sources/:source/:original", .type = NODE_FILE, .list = list_source_original,
 	  .render = view_source_original },
 
-	DIR("/export"),
-	DIR("/export/files"),
+	/*
+	 * at/DATE is a link into the hidden .at/, where each day on which
+	 * anything changes has its tree: find, grep -r, cp -a and tar do not
+	 * follow links, so walking the mount does not walk every past day.
+	 */
+	{ .pattern = "/at", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/at/latest", .type = NODE_LINK, .render = view_at_latest, .exists = at_latest_exists,
+	  .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/at/:date", .type = NODE_LINK, .list = list_at_dates, .exists = at_date_exists,
+	  .render = view_at_link, .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/.at", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT | ROUTE_HIDDEN },
+	{ .pattern = "/.at/:date", .type = NODE_DIR, .list = list_at_dates, .exists = at_day_exists,
+	  .flags = ROUTE_NOT_IN_AT | ROUTE_AT_DATE },
+	{ .pattern = "/changes", .type = NODE_FILE, .render = view_changes,
+	  .flags = ROUTE_NOT_IN_AT | ROUTE_MEMO },
+
+	{ .pattern = "/export", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/export/files", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/export/files/:document", .type = NODE_FILE, .list = list_export_documents,
 	  .render = view_export_document, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/export/:file", .type = NODE_FILE, .list = list_export_files, .render = view_export_file,

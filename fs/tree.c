@@ -9,12 +9,95 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void tree_init(struct tree *t, struct store *st)
 {
+	memset(t, 0, sizeof(*t));
 	t->st = st;
 	store_today(t->today);
+}
+
+void tree_invalidate(struct tree *t)
+{
+	size_t i;
+
+	strlist_release(&t->change_dates);
+	t->change_dates_valid = 0;
+	for (i = 0; i < t->nmemo; i++) {
+		free(t->memo[i].key);
+		free(t->memo[i].data);
+	}
+	free(t->memo);
+	t->memo = NULL;
+	t->nmemo = 0;
+	store_today(t->today);
+}
+
+void tree_release(struct tree *t)
+{
+	tree_invalidate(t);
+}
+
+const struct strlist *tree_change_dates(struct tree *t)
+{
+	if (!t->change_dates_valid) {
+		strlist_release(&t->change_dates);
+		if (store_change_dates(t->st, &t->change_dates) == 0)
+			t->change_dates_valid = 1;
+	}
+	return &t->change_dates;
+}
+
+/* The day before a full date (timegm handles month and year ends). */
+static void day_before(const char *date, char out[11])
+{
+	struct tm tm = { 0 };
+	time_t when;
+
+	tm.tm_year = atoi(date) - 1900;
+	tm.tm_mon = atoi(date + 5) - 1;
+	tm.tm_mday = atoi(date + 8) - 1;
+	tm.tm_hour = 12;
+	when = timegm(&tm);
+	gmtime_r(&when, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int tree_canonical_date(struct tree *t, const char *date, char out[11])
+{
+	const struct strlist *d = tree_change_dates(t);
+	size_t lo = 0, hi = d->n;
+
+	if (!store_date_full(date))
+		return -ENOENT;
+	/* The last change day <= date, by binary search over the sorted days. */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(d->items[mid], date) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0)
+		memcpy(out, d->items[lo - 1], 11);
+	else if (d->n)
+		day_before(d->items[0], out);
+	else
+		memcpy(out, date, 11);
+	return 0;
+}
+
+void tree_root(struct tree_node *out, const char *date)
+{
+	memset(out, 0, sizeof(*out));
+	out->route = &tree_routes[0];
+	out->type = NODE_DIR;
+	if (date)
+		snprintf(out->date, sizeof(out->date), "%s", date);
 }
 
 void tree_node_release(struct tree_node *n)
@@ -42,12 +125,13 @@ int tree_node_copy(struct tree_node *dst, const struct tree_node *src)
 	return 0;
 }
 
-static void make_ctx(const struct tree *t, const struct tree_node *n, const struct route *r, struct view_ctx *ctx)
+static void make_ctx(struct tree *t, const struct tree_node *n, const struct route *r, struct view_ctx *ctx)
 {
 	int i;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->st = t->st;
+	ctx->tree = t;
 	ctx->route = r;
 	for (i = 0; i < n->nargs; i++)
 		ctx->args[i] = n->args[i];
@@ -129,6 +213,13 @@ int tree_child(struct tree *t, const struct tree_node *dir, const char *name, st
 	}
 	if (rc)
 		goto fail;
+	if (out->route->flags & ROUTE_AT_DATE) {
+		char day[11];
+
+		snprintf(day, sizeof(day), "%s", name);
+		tree_node_release(out);
+		tree_root(out, day);
+	}
 	return 0;
 fail:
 	tree_node_release(out);
@@ -141,8 +232,7 @@ int tree_resolve(struct tree *t, const char *path, struct tree_node *out)
 	const char *p = path;
 	int rc = 0;
 
-	cur.route = &tree_routes[0];
-	cur.type = NODE_DIR;
+	tree_root(&cur, NULL);
 	while (*p) {
 		struct tree_node next;
 		char seg[256];
@@ -185,7 +275,7 @@ int tree_list(struct tree *t, const struct tree_node *dir, struct strlist *names
 		const struct route *r = &tree_routes[i];
 		const char *seg = child_segment(dir->route->pattern, r->pattern);
 
-		if (!seg || !visible(dir, r))
+		if (!seg || !visible(dir, r) || (r->flags & ROUTE_HIDDEN))
 			continue;
 		if (seg[0] == ':') {
 			make_ctx(t, dir, r, &ctx);
@@ -208,6 +298,42 @@ int tree_list(struct tree *t, const struct tree_node *dir, struct strlist *names
 	return rc;
 }
 
+/* Render once per inventory version: the content waits in t->memo. */
+static int render_memo(struct tree *t, const struct tree_node *node, const struct view_ctx *ctx,
+		       struct strbuf *out)
+{
+	struct strbuf key = STRBUF_INIT, body = STRBUF_INIT;
+	struct tree_memo *nm;
+	size_t i;
+	int rc;
+
+	strbuf_addf(&key, "%s@%s", node->route->pattern, node->date);
+	for (i = 0; i < t->nmemo; i++)
+		if (!strcmp(t->memo[i].key, key.buf)) {
+			strbuf_add(out, t->memo[i].data, t->memo[i].len);
+			strbuf_release(&key);
+			return strbuf_ok(out);
+		}
+	rc = node->route->render(ctx, &body);
+	if (rc)
+		goto out;
+	strbuf_add(out, body.buf, body.len);
+	nm = realloc(t->memo, (t->nmemo + 1) * sizeof(*nm));
+	if (nm) {
+		t->memo = nm;
+		nm[t->nmemo].len = body.len;
+		nm[t->nmemo].data = strbuf_detach(&body, NULL);
+		nm[t->nmemo].key = strbuf_detach(&key, NULL);
+		if (nm[t->nmemo].data && nm[t->nmemo].key)
+			t->nmemo++;
+	}
+	rc = strbuf_ok(out);
+out:
+	strbuf_release(&key);
+	strbuf_release(&body);
+	return rc;
+}
+
 int tree_render(struct tree *t, const struct tree_node *node, struct strbuf *out)
 {
 	struct view_ctx ctx;
@@ -217,5 +343,7 @@ int tree_render(struct tree *t, const struct tree_node *node, struct strbuf *out
 	if (!node->route || !node->route->render)
 		return -EIO;
 	make_ctx(t, node, node->route, &ctx);
-	return node->route->render(&ctx, out);
+	if (!(node->route->flags & ROUTE_MEMO))
+		return node->route->render(&ctx, out);
+	return render_memo(t, node, &ctx, out);
 }

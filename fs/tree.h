@@ -24,6 +24,7 @@ struct route;
 /** What a view gets: the store and what the path said. */
 struct view_ctx {
 	struct store *st;
+	struct tree *tree;		/* for views about time (at/, changes) */
 	const struct route *route;
 	const char *args[TREE_MAX_ARGS];	/* the :params, in path order */
 	int nargs;
@@ -40,6 +41,9 @@ typedef int (*view_render_fn)(const struct view_ctx *ctx, struct strbuf *out);
 typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 
 #define ROUTE_NOT_IN_AT 1u	/* not shown under at/DATE/ */
+#define ROUTE_AT_DATE 2u	/* .at/DATE: the root again, as of DATE */
+#define ROUTE_MEMO 4u		/* costly content kept until the inventory changes (tree_invalidate) */
+#define ROUTE_HIDDEN 8u		/* resolvable but not listed: walkers (find, grep -r) do not enter it */
 
 struct route {
 	const char *pattern;	/* "/states/:state/:system/blocked" */
@@ -65,12 +69,47 @@ struct tree_node {
 	int at_level;			/* 1: /at, 2: /at/DATE, 0 otherwise */
 };
 
+struct tree_memo {
+	char *key;
+	char *data;
+	size_t len;
+};
+
 struct tree {
 	struct store *st;
 	char today[11];
+	struct strlist change_dates;	/* cached store_change_dates() */
+	int change_dates_valid;
+	struct tree_memo *memo;		/* ROUTE_MEMO contents */
+	size_t nmemo;
 };
 
 void tree_init(struct tree *t, struct store *st);
+/** Forget every cached view (the inventory changed) and refresh today's date. */
+void tree_invalidate(struct tree *t);
+void tree_release(struct tree *t);
+
+/** The days on which anything changes (cached until tree_invalidate). */
+const struct strlist *tree_change_dates(struct tree *t);
+/**
+ * The day whose tree `date` shows: the newest change day not after it, or
+ * the day before the first change day for a date before everything, or the
+ * date itself in an inventory without dates. Writes 11 bytes.
+ */
+int tree_canonical_date(struct tree *t, const char *date, char out[11]);
+/** The root of the tree as it stood on `date` (a full date; NULL: the present root). */
+void tree_root(struct tree_node *out, const char *date);
+
+/**
+ * The changes between the trees of two days, as diff -r of at/FROM and
+ * at/TO would show them: `emit` gets each removed ('-') and added ('+')
+ * line of each file under PREFIX ("" for all), paths sorted bytewise; a
+ * file that appears or disappears empty gives one call with an empty line.
+ * `from` NULL is the empty tree before every change.
+ */
+typedef int (*tree_change_fn)(void *arg, char op, const char *path, const char *line);
+int tree_diff(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,
+	      void *arg);
 /** Resolve an absolute path ("/" is the root). 0, -ENOENT or -ENOTDIR. */
 int tree_resolve(struct tree *t, const char *path, struct tree_node *out);
 /** Resolve `name` inside directory `dir`. */

@@ -454,7 +454,7 @@ int view_readme(const struct view_ctx *ctx, struct strbuf *out)
 	strbuf_addf(out,
 		    "nletsfs: who can see a driver's license record through Nlets, and how\n"
 		    "\n"
-		    "This folder is an nletsfs inventory, shown read-only, as of %s.\n"
+		    "This folder is an nletsfs inventory, shown read-only.\n"
 		    "Nlets is the private network that switches messages between state DMVs and\n"
 		    "criminal-history systems, federal agencies, foreign partners and companies.\n"
 		    "Every fact here carries its source and page. Nothing is invented: where no\n"
@@ -476,8 +476,11 @@ int view_readme(const struct view_ctx *ctx, struct strbuf *out)
 		    "  cat fields/ssn/shared_by       who shares Social Security numbers\n"
 		    "  grep -r ssn transactions       which message types return them\n"
 		    "  ls flows; cat flows/*/sources  every recorded flow, and what backs it\n"
+		    "  ls at/; diff -r at/2019-01-01 at/2021-01-01\n"
+		    "                                 the tree as it stood on a day, and what changed\n"
+		    "  cat changes                    every change, oldest first: DATE + or - PATH LINE\n"
 		    "  export/                        the whole inventory as CSV files\n",
-		    ctx->date, c.states_with_facts, STORE_NJURISDICTIONS, c.flows, c.agencies, c.partners,
+		    c.states_with_facts, STORE_NJURISDICTIONS, c.flows, c.agencies, c.partners,
 		    c.transactions, c.fields, c.laws, c.sources,
 		    *c.newest_source_date ? c.newest_source_date : "none");
 	return strbuf_ok(out);

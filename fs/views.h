@@ -29,5 +29,12 @@ int list_state_systems(const struct view_ctx *ctx, struct strlist *names);
 int source_has_document(const struct view_ctx *ctx);
 int source_has_text(const struct view_ctx *ctx);
 int view_readme(const struct view_ctx *ctx, struct strbuf *out);
+int list_at_dates(const struct view_ctx *ctx, struct strlist *names);
+int at_date_exists(const struct view_ctx *ctx);
+int view_at_link(const struct view_ctx *ctx, struct strbuf *out);
+int at_day_exists(const struct view_ctx *ctx);
+int at_latest_exists(const struct view_ctx *ctx);
+int view_at_latest(const struct view_ctx *ctx, struct strbuf *out);
+int view_changes(const struct view_ctx *ctx, struct strbuf *out);
 
 #endif

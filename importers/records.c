@@ -31,6 +31,7 @@ struct import_ctx {
 	struct store *st;
 	struct import_report *rep;
 	struct hmap bad[REC_COUNT];	/* keys of rows that failed */
+	struct hmap known[REC_COUNT];	/* ids seen to exist: one query per distinct id */
 	struct hmap seen;		/* keys of the current file */
 	const struct bundle *bundle;
 	struct strbuf file;		/* "label/flows.csv" */
@@ -144,9 +145,12 @@ static int kind_has(struct import_ctx *c, enum record_kind kind, const char *id)
 {
 	const char *keys[1] = { id };
 
-	if (hmap_get(&c->bad[kind], id, NULL))
-		return 1; /* already reported where it was defined */
-	return store_has_record(c->st, kind, keys) > 0;
+	if (hmap_get(&c->bad[kind], id, NULL) || hmap_get(&c->known[kind], id, NULL))
+		return 1; /* known, or already reported where it was defined */
+	if (store_has_record(c->st, kind, keys) <= 0)
+		return 0;
+	hmap_put(&c->known[kind], id, 1);
+	return 1;
 }
 
 static int endpoint_known(struct import_ctx *c, const char *id)
@@ -691,8 +695,10 @@ out:
 	for (i = 0; i < npaths; i++)
 		bundle_release(&bundles[i]);
 	free(bundles);
-	for (k = 0; k < REC_COUNT; k++)
+	for (k = 0; k < REC_COUNT; k++) {
 		hmap_release(&c.bad[k]);
+		hmap_release(&c.known[k]);
+	}
 	hmap_release(&c.seen);
 	strbuf_release(&c.file);
 	return rc;

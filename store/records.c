@@ -160,6 +160,8 @@ int store_record_column(const struct record_desc *d, const char *name)
 	[KS_SLUG_OF] = "SELECT slug FROM " T " WHERE " IDCOL "=?1", \
 	[KS_SLUG_ITER] = "SELECT rowid, " IDCOL ", slug, '' FROM " T " ORDER BY " IDCOL, \
 	[KS_SLUG_SET] = "UPDATE " T " SET slug=?1 WHERE rowid=?2", \
+	[KS_SLUG_BASE] = "UPDATE " T " SET slug=?2 WHERE " IDCOL "=?1 AND slug IS NULL", \
+	[KS_SLUG_CLASH] = "SELECT 1 FROM " T " GROUP BY slug HAVING count(*)>1 LIMIT 1", \
 }
 
 #define SOURCES_COLS "id,title,kind,date,url,file,note"
@@ -208,6 +210,8 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 		[KS_SLUG_OF] = "SELECT slug FROM laws WHERE id=?1",
 		[KS_SLUG_ITER] = "SELECT rowid, id, slug, state FROM laws ORDER BY state, id",
 		[KS_SLUG_SET] = "UPDATE laws SET slug=?1 WHERE rowid=?2",
+		[KS_SLUG_BASE] = "UPDATE laws SET slug=?3 WHERE state=?1 AND id=?2 AND slug IS NULL",
+		[KS_SLUG_CLASH] = "SELECT 1 FROM laws GROUP BY state, slug HAVING count(*)>1 LIMIT 1",
 	},
 	/* Participation is shown per function: the newest as_of on the day. */
 	[REC_PARTICIPATION] = {
@@ -405,7 +409,7 @@ out:
 }
 
 static int rebuild_citations(struct store *st, enum record_kind kind, const char *key,
-			     const char *src, const char *page)
+			     const char *src, const char *page, int fresh)
 {
 	sqlite3_stmt *del, *add;
 	struct strlist sl = STRLIST_INIT, pl = STRLIST_INIT;
@@ -417,9 +421,13 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 			      "INSERT INTO citations(kind, \"key\", ord, source, page) VALUES(?1,?2,?3,?4,?5)");
 	if (!del || !add)
 		return -EIO;
-	sqlite3_bind_int(del, 1, kind);
-	store_bind_text(del, 2, key, 0);
-	rc = run(del);
+	/* A record new to the inventory has nothing to delete. */
+	rc = 0;
+	if (!fresh) {
+		sqlite3_bind_int(del, 1, kind);
+		store_bind_text(del, 2, key, 0);
+		rc = run(del);
+	}
 	if (!rc)
 		rc = strlist_split(&sl, src);
 	if (!rc)
@@ -438,7 +446,7 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 }
 
 static int rebuild_links(struct store *st, const struct record_desc *d, const char *key,
-			 const char *const *values)
+			 const char *const *values, int fresh)
 {
 	sqlite3_stmt *del, *add;
 	int c, rc;
@@ -448,9 +456,12 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 			      "INSERT INTO links(kind, \"key\", col, ord, value) VALUES(?1,?2,?3,?4,?5)");
 	if (!del || !add)
 		return -EIO;
-	sqlite3_bind_int(del, 1, d->kind);
-	store_bind_text(del, 2, key, 0);
-	rc = run(del);
+	rc = 0;
+	if (!fresh) {
+		sqlite3_bind_int(del, 1, d->kind);
+		store_bind_text(del, 2, key, 0);
+		rc = run(del);
+	}
 	for (c = 0; !rc && c < d->ncols; c++) {
 		struct strlist items = STRLIST_INIT;
 		size_t i;
@@ -497,6 +508,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 	sqlite3_stmt *s;
 	int rc = 0, existed = 0, keep_stored = 0, i;
 
+	store_memo_clear(st);
 	record_key(d, values, &key);
 	row = calloc((size_t)d->ncols, sizeof(*row));
 	if (!row || strbuf_ok(&key)) {
@@ -568,18 +580,33 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 			store_bind_text(s, i + 1, row[i], !(d->cols[i].flags & COLF_KEY));
 		rc = run(s);
 		if (!rc)
-			rc = rebuild_links(st, d, key.buf, row);
+			rc = rebuild_links(st, d, key.buf, row, src_col >= 0 && !existed);
 	}
 	if (!rc && kind == REC_SOURCES && !keep_stored)
 		rc = set_document(st, key.buf, doc);
 	if (!rc && src_col >= 0)
-		rc = rebuild_citations(st, kind, key.buf, row[src_col], row[page_col]);
+		rc = rebuild_citations(st, kind, key.buf, row[src_col], row[page_col], !existed);
 	s = store_kind_stmt(st, kind, KS_DERIVE);
 	if (!rc && s)
 		rc = bind_keys(s, d, values) == SQLITE_OK ? run(s) : -EIO;
-	/* New keys may take a slug another id had: recompute at commit. */
-	if (!rc && (!existed || src_col < 0))
-		st->dirty_slugs |= 1u << kind;
+	/*
+	 * A new record gets the slug of its id now; should two records then
+	 * share a slug, the commit numbers them again in id order.
+	 */
+	s = store_kind_stmt(st, kind, KS_SLUG_BASE);
+	if (!rc && s) {
+		struct strbuf slug = STRBUF_INIT;
+
+		store_slug(values[d->nkeys - 1], &slug);
+		rc = bind_keys(s, d, values) == SQLITE_OK ? 0 : -EIO;
+		if (!rc) {
+			store_bind_text(s, d->nkeys + 1, slug.buf, 0);
+			rc = run(s);
+		}
+		strbuf_release(&slug);
+		if (!rc && sqlite3_changes(st->db))
+			st->dirty_slugs |= 1u << kind;
+	}
 out:
 	free(row);
 	strbuf_release(&key);
@@ -688,14 +715,71 @@ int store_list_slugs(struct store *st, enum record_kind kind, const char *state,
 	return out->oom ? -ENOMEM : 0;
 }
 
+void store_memo_clear(struct store *st)
+{
+	struct record_memo *m = &st->memo;
+
+	if (!m->valid)
+		return;
+	free(m->state);
+	free(m->slug);
+	free(m->date);
+	record_release(&m->rec);
+	memset(m, 0, sizeof(*m));
+}
+
+static int same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static int record_copy(struct record *dst, const struct record *src)
+{
+	int i;
+
+	dst->v = calloc((size_t)src->n, sizeof(*dst->v));
+	if (!dst->v)
+		return -ENOMEM;
+	dst->n = src->n;
+	for (i = 0; i < src->n; i++) {
+		dst->v[i] = strdup(src->v[i]);
+		if (!dst->v[i]) {
+			record_release(dst);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void memo_keep(struct store *st, enum record_kind kind, const char *state, const char *slug,
+		      const char *date, const struct record *rec)
+{
+	struct record_memo *m = &st->memo;
+
+	store_memo_clear(st);
+	m->kind = kind;
+	m->state = state ? strdup(state) : NULL;
+	m->slug = strdup(slug);
+	m->date = date ? strdup(date) : NULL;
+	if (m->slug && (!state || m->state) && (!date || m->date) && !record_copy(&m->rec, rec))
+		m->valid = 1;
+	else
+		store_memo_clear(st);
+}
+
 int store_get_by_slug(struct store *st, enum record_kind kind, const char *state,
 		      const char *slug, const char *date, struct record *out)
 {
-	sqlite3_stmt *s = store_kind_stmt(st, kind, KS_GET_SLUG);
+	struct record_memo *m = &st->memo;
+	sqlite3_stmt *s;
 	int rc;
 
 	out->v = NULL;
 	out->n = 0;
+	if (m->valid && m->kind == (int)kind && same(m->state, state) && same(m->slug, slug) &&
+	    same(m->date, date))
+		return record_copy(out, &m->rec);
+	s = store_kind_stmt(st, kind, KS_GET_SLUG);
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, slug, 0);
@@ -708,6 +792,8 @@ int store_get_by_slug(struct store *st, enum record_kind kind, const char *state
 	else
 		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
 	store_stmt_done(s);
+	if (!rc)
+		memo_keep(st, kind, state, slug, date, out);
 	return rc;
 }
 
@@ -818,9 +904,19 @@ int store_refresh_slugs(struct store *st)
 {
 	int k, rc = 0;
 
-	for (k = 0; k < REC_COUNT && !rc; k++)
-		if (st->dirty_slugs & (1u << k))
+	for (k = 0; k < REC_COUNT && !rc; k++) {
+		sqlite3_stmt *clash = store_kind_stmt(st, (enum record_kind)k, KS_SLUG_CLASH);
+		int step;
+
+		if (!(st->dirty_slugs & (1u << k)) || !clash)
+			continue;
+		step = sqlite3_step(clash);
+		store_stmt_done(clash);
+		if (step == SQLITE_ROW)
 			rc = refresh_kind_slugs(st, (enum record_kind)k);
+		else if (step != SQLITE_DONE)
+			rc = store_sqlite_err(step);
+	}
 	st->dirty_slugs = 0;
 	return rc;
 }

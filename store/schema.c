@@ -303,6 +303,10 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 		rc = exec(st, "PRAGMA journal_mode = WAL");
 		if (!rc)
 			rc = exec(st, "PRAGMA synchronous = NORMAL");
+		/* An import is one transaction: a page cache that holds it saves
+		 * spilling pages to the WAL and reading them back. */
+		if (!rc)
+			rc = exec(st, "PRAGMA cache_size = -262144");
 		if (rc) {
 			strbuf_addf(err, "cannot write %s: %s", path, sqlite3_errmsg(st->db));
 			goto fail;
@@ -337,6 +341,7 @@ void store_close(struct store *st)
 
 	if (!st)
 		return;
+	store_memo_clear(st);
 	for (k = 0; k < REC_COUNT; k++)
 		for (i = 0; i < KS_COUNT; i++)
 			sqlite3_finalize(st->kind_stmts[k][i]);
@@ -415,6 +420,7 @@ void store_rollback(struct store *st)
 
 int store_read_begin(struct store *st)
 {
+	store_memo_clear(st);
 	return step_once(st, MS_READ_BEGIN, "BEGIN DEFERRED");
 }
 

@@ -237,6 +237,33 @@ struct store_counts {
 };
 int store_counts(struct store *st, const char *date, struct store_counts *out);
 
+/* ---- time ---------------------------------------------------------------- */
+
+/**
+ * Every date on which something in the inventory starts or stops holding,
+ * as full YYYY-MM-DD dates (a partial date is the first day of its period),
+ * sorted and without duplicates.
+ */
+int store_change_dates(struct store *st, struct strlist *out);
+
+/** A fact whose validity starts or ends in a span of days (store_boundary_facts). */
+struct store_fact {
+	enum record_kind kind;
+	const char *id;		/* flows/agencies/partners/transactions/sources: the id; laws, participation: the state */
+	const char *from, *to;	/* flows: from and to; laws: the law id; participation: the function;
+				   sources: the kind in `from` */
+	const char *fields;	/* flows: fields; transactions: returns (';' list) */
+	const char *transaction;/* flows: the message key */
+	const char *sources;	/* the ';' list of sources it cites */
+};
+
+/**
+ * Call `cb` for every fact that starts or stops holding on a day in
+ * (after, upto]; `after` NULL means from the beginning of time.
+ */
+int store_boundary_facts(struct store *st, const char *after, const char *upto,
+			 int (*cb)(void *arg, const struct store_fact *f), void *arg);
+
 /* ---- checks ------------------------------------------------------------ */
 
 /**

@@ -20,7 +20,17 @@ enum kind_stmt {
 	KS_SLUG_OF,	/* slug by id (first key) */
 	KS_SLUG_ITER,	/* rowid, slug source, current slug, group (state) in slug order */
 	KS_SLUG_SET,	/* ?1 slug, ?2 rowid */
+	KS_SLUG_BASE,	/* a new record's slug: key ?1.., slug after the keys */
+	KS_SLUG_CLASH,	/* a row when two records of a group share a slug */
 	KS_COUNT
+};
+
+/* The last record read by slug: a folder's files all ask for it in a row. */
+struct record_memo {
+	int valid;
+	int kind;
+	char *state, *slug, *date;
+	struct record rec;
 };
 
 struct store {
@@ -30,7 +40,11 @@ struct store {
 	unsigned dirty_slugs;	/* bit per record_kind inserted since begin */
 	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
 	sqlite3_stmt *misc[64];	/* fixed statements by enum misc_stmt / relation */
+	struct record_memo memo;
 };
+
+/** Forget the memo (a write, or a new read transaction). */
+void store_memo_clear(struct store *st);
 
 /** Prepare (once) and return a cached statement; NULL on error. */
 sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which);
@@ -49,7 +63,7 @@ enum misc_stmt {
 	MS_BEGIN, MS_COMMIT, MS_ROLLBACK, MS_READ_BEGIN, MS_READ_END,
 	MS_CITE_DEL, MS_CITE_ADD, MS_LINK_DEL, MS_LINK_ADD, MS_SOURCE_DATE,
 	MS_CITES_MAXDATE, MS_IS_AGENCY, MS_IS_PARTNER, MS_SOURCE_DOC,
-	MS_SOURCE_SETDOC, MS_DATA_VERSION,
+	MS_SOURCE_SETDOC, MS_DATA_VERSION, MS_CHANGE_DATES, MS_BOUNDARY_FACTS,
 	MS_REL_BASE /* relations follow: MS_REL_BASE + enum store_relation */
 };
 

@@ -74,6 +74,33 @@ int hmap_put(struct hmap *m, const char *key, uint64_t value)
 	return 0;
 }
 
+int hmap_del(struct hmap *m, const char *key)
+{
+	struct hmap_slot *s;
+	size_t i, j, mask = m->cap - 1;
+
+	if (!m->cap)
+		return 0;
+	s = find(m, key);
+	if (!s->key)
+		return 0;
+	free(s->key);
+	s->key = NULL;
+	m->n--;
+	/* Shift back every entry of the probe run that now has a gap before its home. */
+	i = (size_t)(s - m->slots);
+	for (j = (i + 1) & mask; m->slots[j].key; j = (j + 1) & mask) {
+		size_t home = (size_t)hmap_hash(m->slots[j].key) & mask;
+
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			m->slots[i] = m->slots[j];
+			m->slots[j].key = NULL;
+			i = j;
+		}
+	}
+	return 1;
+}
+
 void hmap_release(struct hmap *m)
 {
 	size_t i;

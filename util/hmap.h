@@ -2,9 +2,9 @@
 /*
  * hmap: an open-addressing hash map from strings to 64-bit values.
  *
- * Keys are copied. No deletion: the users (slug assignment, the inode
- * table) only ever add. Lookups and inserts are O(1) expected; the table
- * doubles at 50% load.
+ * Keys are copied. Lookups, inserts and deletes are O(1) expected; the
+ * table doubles at 50% load; deletion shifts later entries back, so there
+ * are no tombstones to slow lookups down.
  */
 #ifndef NLETSFS_HMAP_H
 #define NLETSFS_HMAP_H
@@ -30,6 +30,8 @@ uint64_t hmap_hash(const char *s);
 int hmap_get(const struct hmap *m, const char *key, uint64_t *value);
 /** Insert or overwrite. Returns 0 or -ENOMEM. */
 int hmap_put(struct hmap *m, const char *key, uint64_t value);
+/** Remove `key`; returns 1 if it was there. */
+int hmap_del(struct hmap *m, const char *key);
 /** Free all keys and the table. */
 void hmap_release(struct hmap *m);
 

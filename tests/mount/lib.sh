@@ -80,7 +80,33 @@ expect_file() {
   diff <(printf '%s' "$2") "$MNT/$1" >/dev/null || fail "$1: expected [$2], got [$(cat "$MNT/$1" 2>&1)]"
 }
 
+# same_tree DIR: DIR holds what the mount shows, less at/ and search/: the same
+# names of the same types (files, folders, links), and diff -r clean.
+same_tree() {
+  local dir=$1 entry
+  diff <(cd "$MNT" && find . -path ./at -prune -o -path ./search -prune -o -printf '%y %p\n' | sort) \
+    <(cd "$dir" && find . -printf '%y %p\n' | sort) || fail "names or types in $dir differ from the mount"
+  for entry in "$MNT"/*; do
+    case ${entry##*/} in at | search) continue ;; esac
+    diff -r "$entry" "$dir/${entry##*/}" || fail "diff -r of ${entry##*/} against the mount"
+  done
+}
+
 # expect_line PATH LINE: a list file in the mount holds LINE.
 expect_line() {
   grep -qxF -- "$2" "$MNT/$1" || fail "$1: no line '$2' in [$(cat "$MNT/$1" 2>&1)]"
+}
+
+# daemon_stats FIELD: ask the daemon (SIGUSR1) for its request counts; print FIELD
+# ("requests" for the total, or lookup, read, readdirplus, inodes, ...).
+daemon_stats() {
+  local before
+  before=$(grep -c '^nletsfs: requests' "$WORK/daemon.log" || true)
+  kill -USR1 "$DAEMON_PID"
+  for _ in $(seq 50); do
+    [[ $(grep -c '^nletsfs: requests' "$WORK/daemon.log" || true) -gt $before ]] && break
+    sleep 0.05
+  done
+  grep '^nletsfs: requests' "$WORK/daemon.log" | tail -1 |
+    awk -v f="$1" '{ for (i = 2; i < NF; i += 2) if ($i == f) print $(i + 1) }'
 }

@@ -34,12 +34,12 @@ done < <(find "$MNT" -type f -print0)
 ok "exact sizes"
 
 rsync -a "$MNT/" "$WORK/rsynced/" || fail "rsync -a"
-diff -r "$MNT" "$WORK/rsynced" || fail "rsync copy differs"
+diff -r --no-dereference "$MNT" "$WORK/rsynced" || fail "rsync copy differs"
 tar -C "$MNT" -cf "$WORK/tree.tar" . || fail "tar"
 mkdir "$WORK/untarred" && tar -C "$WORK/untarred" -xf "$WORK/tree.tar"
-diff -r "$MNT" "$WORK/untarred" || fail "tar copy differs"
+diff -r --no-dereference "$MNT" "$WORK/untarred" || fail "tar copy differs"
 cp -a "$MNT" "$WORK/copied" || fail "cp -a"
-diff -r "$MNT" "$WORK/copied" || fail "cp -a copy differs"
+diff -r --no-dereference "$MNT" "$WORK/copied" || fail "cp -a copy differs"
 ok "rsync -a, tar, cp -a"
 
 n_find=$(find "$MNT" | wc -l)

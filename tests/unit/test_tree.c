@@ -169,7 +169,7 @@ static void test_tree__listings(void **state)
 	char *l;
 
 	l = ls(f, "/");
-	assert_string_equal(l, "README agencies export fields flows partners sources states systems transactions");
+	assert_string_equal(l, "README agencies at changes export fields flows partners sources states systems transactions");
 	free(l);
 	l = ls(f, "/states/NY");
 	assert_string_equal(l, "dmv laws name participation");

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Time: the days on which the inventory changes, and the facts that change
+ * on them. These drive at/ (which days exist, which day a date shares its
+ * content with) and `changes` / `nletsfs diff` (which parts of the tree to
+ * compare): both ask about days, never about every fact.
+ *
+ * A partial date is the first day of its period: NORM() pads it in SQL so
+ * that range tests compare full dates.
+ */
+#include "store_i.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define NORM(x) "(" x "||CASE length(" x ") WHEN 4 THEN '-01-01' WHEN 7 THEN '-01' ELSE '' END)"
+#define IN_SPAN(x) "(" NORM(x) ">COALESCE(?1,'') AND " NORM(x) "<=?2)"
+
+static const char change_dates_sql[] =
+	"SELECT " NORM("valid_from") " FROM flows WHERE valid_from<>''"
+	" UNION SELECT " NORM("valid_until") " FROM flows WHERE valid_until IS NOT NULL"
+	" UNION SELECT " NORM("valid_from") " FROM laws WHERE valid_from<>''"
+	" UNION SELECT " NORM("as_of") " FROM participation"
+	" UNION SELECT " NORM("date") " FROM sources"
+	" UNION SELECT " NORM("valid_from") " FROM agencies WHERE valid_from<>''"
+	" UNION SELECT " NORM("valid_from") " FROM partners WHERE valid_from<>''"
+	" UNION SELECT " NORM("valid_from") " FROM transactions WHERE valid_from<>''"
+	" ORDER BY 1";
+
+/* kind, id, from, to, fields, transaction, sources */
+static const char boundary_sql[] =
+	"SELECT 6, id, \"from\", \"to\", fields, \"transaction\", source FROM flows"
+	" WHERE (valid_from<>'' AND " IN_SPAN("valid_from") ")"
+	" OR (valid_until IS NOT NULL AND " IN_SPAN("valid_until") ")"
+	" UNION ALL SELECT 7, state, id, NULL, NULL, NULL, source FROM laws"
+	" WHERE valid_from<>'' AND " IN_SPAN("valid_from")
+	" UNION ALL SELECT 8, state, function, NULL, NULL, NULL, source FROM participation"
+	" WHERE " IN_SPAN("as_of")
+	" UNION ALL SELECT 0, id, kind, NULL, NULL, NULL, id FROM sources WHERE " IN_SPAN("date")
+	" UNION ALL SELECT 3, id, NULL, NULL, NULL, NULL, source FROM agencies"
+	" WHERE valid_from<>'' AND " IN_SPAN("valid_from")
+	" UNION ALL SELECT 4, id, NULL, NULL, NULL, NULL, source FROM partners"
+	" WHERE valid_from<>'' AND " IN_SPAN("valid_from")
+	" UNION ALL SELECT 5, \"key\", NULL, NULL, returns, NULL, source FROM transactions"
+	" WHERE valid_from<>'' AND " IN_SPAN("valid_from");
+
+_Static_assert(REC_SOURCES == 0 && REC_AGENCIES == 3 && REC_PARTNERS == 4 && REC_TRANSACTIONS == 5 &&
+	       REC_FLOWS == 6 && REC_LAWS == 7 && REC_PARTICIPATION == 8, "kinds are written as literals above");
+
+int store_change_dates(struct store *st, struct strlist *out)
+{
+	sqlite3_stmt *s = store_misc_stmt(st, MS_CHANGE_DATES, change_dates_sql);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(s, 0);
+
+		/* Only well-formed days: a stored date is checked at import. */
+		if (d && store_date_full(d))
+			strlist_add(out, d);
+	}
+	store_stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(rc);
+	return out->oom ? -ENOMEM : 0;
+}
+
+static const char *col(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+int store_boundary_facts(struct store *st, const char *after, const char *upto,
+			 int (*cb)(void *arg, const struct store_fact *f), void *arg)
+{
+	sqlite3_stmt *s = store_misc_stmt(st, MS_BOUNDARY_FACTS, boundary_sql);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, after, 1);
+	store_bind_text(s, 2, upto, 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_fact f = {
+			.kind = (enum record_kind)sqlite3_column_int(s, 0),
+			.id = col(s, 1), .from = col(s, 2), .to = col(s, 3),
+			.fields = col(s, 4), .transaction = col(s, 5), .sources = col(s, 6),
+		};
+
+		rc = cb(arg, &f);
+		if (rc)
+			break;
+	}
+	store_stmt_done(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return rc > 0 ? store_sqlite_err(rc) : rc;
+}

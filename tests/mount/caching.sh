@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The caching recipe holds: after a warm-up, a second grep -r and find of
+# the mount cost the daemon at most a handful of requests (it counts them;
+# SIGUSR1 prints the counts). Deterministic: counts, not time.
+. "$(dirname "$0")/lib.sh"
+
+import_into "$WORK/inv.db" "$SRC/data"
+mount_db "$WORK/inv.db"
+
+grep -r ssn "$MNT" >/dev/null
+find "$MNT" >/dev/null
+ls -lR "$MNT" >/dev/null
+warm=$(daemon_stats requests)
+[[ $warm -gt 100 ]] || fail "the warm-up cost only $warm requests: is the daemon counting?"
+grep -r ssn "$MNT" >/dev/null
+find "$MNT" >/dev/null
+ls -lR "$MNT" >/dev/null
+again=$(daemon_stats requests)
+cost=$((again - warm))
+echo "warm-up: $warm requests; a second grep -r, find and ls -lR: $cost"
+grep '^nletsfs: requests' "$WORK/daemon.log" | tail -1
+[[ $cost -le 5 ]] || fail "a second grep -r, find and ls -lR cost $cost requests (at most 5 expected)"
+ok "warm walks cost $cost requests"
+unmount

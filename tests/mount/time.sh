@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Time: at/DATE shows the tree as it stood that day; at/ lists the change
+# days and latest; invalid dates are ENOENT; `nletsfs diff` and `changes`
+# say exactly what diff -r of two at/ folders shows.
+. "$(dirname "$0")/lib.sh"
+
+import_into "$WORK/inv.db" "$SRC/tests/fixtures/small"
+mount_db "$WORK/inv.db"
+cd "$MNT"
+
+days=$(ls at | grep -v latest)
+[[ -n $days ]] || fail "at/ lists no days"
+newest=$(printf '%s\n' "$days" | tail -1)
+[[ $(readlink at/latest) == "$newest" ]] || fail "at/latest -> $(readlink at/latest), not $newest"
+for d in 2014-01-01 2019-12-14 2020-01-01; do
+  grep -qx "$d" <<<"$days" || fail "at/ does not list the change day $d"
+done
+ok "at/ lists the change days and latest"
+
+# New York's DMV: ICE received name and address until 2019-12-14, then was blocked.
+expect_file at/2019-12-13/states/NY/dmv/recipients $'ICE\n'
+expect_file at/2019-12-13/states/NY/dmv/blocked ''
+expect_file at/2019-12-14/states/NY/dmv/recipients ''
+expect_file at/2019-12-14/states/NY/dmv/blocked $'ICE\n'
+expect_file at/2019-12-13/fields/ssn/shared_by $'*/dmv\nCA/dmv\n'
+expect_file at/2020-01-01/fields/ssn/shared_by $'*/dmv\n'
+# California's only flow ended on 2020-01-01.
+[[ -d at/2019-12-31/states/CA/dmv ]] || fail "CA/dmv before 2020"
+[[ ! -e at/2020-01-01/states/CA/dmv ]] || fail "CA/dmv after 2020"
+# Any valid day resolves, and days with no change between them share one tree.
+[[ $(readlink at/2019-06-15) == "$(readlink at/2019-06-16)" ]] || fail "two days of one span differ"
+ls at/2019-06-15/states/NY >/dev/null || fail "a day that is not a change day"
+# Before anything is known: empty lists, not errors.
+[[ -z $(ls at/1990-01-01/flows) ]] || fail "flows before anything"
+[[ $(ls at/1990-01-01/states | wc -l) == 56 ]] || fail "states before anything"
+expect_file at/1990-01-01/fields/ssn/shared_by ''
+[[ ! -e at/2019-06-15/at && ! -e at/2019-06-15/changes && ! -e at/2019-06-15/export ]] ||
+  fail "at/DATE shows at/, changes or export/"
+ok "at/DATE before and after each change"
+
+for bad in 2025-02-30 2025-13-01 2019-02-29 words 2019-1-01 20190101; do
+  for _ in 1 2; do
+    out=$(ls "at/$bad" 2>&1) && fail "at/$bad resolved"
+    [[ $out == *"No such file or directory"* ]] || fail "at/$bad: $out"
+  done
+done
+ok "invalid dates are ENOENT"
+
+# Walking a hundred different days costs what the change days cost, not a tree per date.
+per_tree=$(find ".at/$newest" | wc -l)
+ndays=$(printf '%s\n' "$days" | wc -l)
+for i in $(seq 0 99); do
+  find "at/$(date -u -d "2012-01-01 + $((i * 53)) days" +%F)/" >/dev/null
+done
+inodes=$(daemon_stats inodes)
+(( inodes <= (ndays + 2) * per_tree + 100 )) ||
+  fail "100 dates left $inodes inodes in the daemon (${ndays} change days of about $per_tree paths)"
+ok "100 dates walked: $inodes inodes for $ndays change days"
+
+cd /
+pairs="1990-01-01:2019-12-14 2019-12-13:2019-12-14 2014-06-01:2026-01-01 2020-06-01:2019-06-01"
+for pair in $pairs; do
+  a=${pair%%:*} b=${pair##*:}
+  "$NLETSFS" diff --db "$WORK/inv.db" "$a" "$b" >"$WORK/ours" || fail "nletsfs diff $a $b"
+  python3 "$SRC/tests/mount/treediff.py" "$MNT/at/$a" "$MNT/at/$b" "$b" >"$WORK/theirs"
+  diff "$WORK/theirs" "$WORK/ours" || fail "nletsfs diff $a $b is not what diff -r shows"
+  s=0
+  diff -r "$MNT/at/$a" "$MNT/at/$b" >/dev/null || s=1
+  [[ $s == $([[ -s $WORK/ours ]] && echo 1 || echo 0) ]] || fail "diff -r and nletsfs diff disagree on $a $b"
+done
+"$NLETSFS" diff --db "$WORK/inv.db" 2019-12-13 2019-12-14 states/NY/dmv >"$WORK/ny"
+grep -qxF $'2019-12-14\t+\tstates/NY/dmv/blocked\tICE' "$WORK/ny" || fail "prefix diff: $(cat "$WORK/ny")"
+grep -qxF $'2019-12-14\t-\tstates/NY/dmv/recipients\tICE' "$WORK/ny" || fail "prefix diff: $(cat "$WORK/ny")"
+! grep -qv $'\tstates/NY/dmv/' "$WORK/ny" || fail "prefix diff shows other paths"
+"$NLETSFS" diff --db "$WORK/inv.db" --format csv 2019-12-13 2019-12-14 states/NY/dmv | head -1 |
+  grep -qx 'date,op,path,line' || fail "csv header"
+"$NLETSFS" diff --db "$WORK/inv.db" --format json 2019-12-13 2019-12-14 states/NY/dmv |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); assert {"date":"2019-12-14","op":"+","path":"states/NY/dmv/blocked","line":"ICE"} in d' ||
+  fail "json"
+s=0; "$NLETSFS" diff --db "$WORK/inv.db" 2019-02-30 2020-01-01 2>/dev/null || s=$?
+[[ $s == 2 ]] || fail "a bad date is a usage error"
+ok "nletsfs diff equals diff -r of at/ folders, in text, csv and json"
+
+"$SRC/scripts/participation-diff" --db "$WORK/inv.db" 2019-12-13 2019-12-14 >"$WORK/pd"
+grep -qx 'NY: dmv began blocking ICE' "$WORK/pd" || fail "participation-diff: $(cat "$WORK/pd")"
+grep -qx 'NY: dmv stopped sending to ICE' "$WORK/pd" || fail "participation-diff: $(cat "$WORK/pd")"
+grep -qx 'NY: blocks-ori is now yes' "$WORK/pd" || fail "participation-diff: $(cat "$WORK/pd")"
+"$SRC/scripts/participation-diff" --csv --db "$WORK/inv.db" 2019-12-13 2019-12-14 >"$WORK/pd.csv"
+grep -qx 'NY,dmv,blocked,began,ICE' "$WORK/pd.csv" || fail "participation-diff --csv: $(cat "$WORK/pd.csv")"
+"$SRC/scripts/participation-diff" --db "$WORK/inv.db" 2015-01-01 2015-02-01 | grep -q '^No change' ||
+  fail "participation-diff with no change"
+ok "scripts/participation-diff"
+
+# changes: every change day's lines, oldest first, equal to diff of consecutive days.
+prev=1000-01-01
+: >"$WORK/expected"
+for d in $(ls "$MNT/at" | grep -v latest); do
+  python3 "$SRC/tests/mount/treediff.py" "$MNT/at/$prev" "$MNT/at/$d" "$d" >>"$WORK/expected"
+  prev=$d
+done
+diff "$WORK/expected" "$MNT/changes" || fail "changes is not the diff of consecutive days"
+[[ -s $MNT/changes ]] || fail "changes is empty"
+ok "changes"
+unmount
