@@ -15,6 +15,10 @@ int cmd_mount(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_materialize(int argc, char **argv);
 
 /** The inventory path: --db, else $NLETSFS_DB, else ./inventory.db. */
 const char *cli_db_path(const char *opt);
@@ -26,5 +30,28 @@ const char *cli_db_path(const char *opt);
 int cli_parse_db_options(int argc, char **argv, const char *cmd, void (*help)(void), const char **db_opt);
 /** Print "nletsfs CMD: " + message to stderr and return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Where an inventory is read from (cli/source.c): a database file as it is,
+ * or a signed bundle (found by its content, whatever its name) whose
+ * database is checked and extracted to a private temporary file.
+ */
+struct cli_source {
+	const char *db;		/* the file to store_open() */
+	unsigned store_flags;	/* STORE_IMMUTABLE for a bundle's database */
+	char *tmp;		/* the extracted copy, removed by cli_source_release() */
+};
+
+/**
+ * Prepare the inventory `path` for command `cmd`. A bundle needs `trust`
+ * (a public key's PEM file) or `no_verify` (which prints a warning); a
+ * database refuses `trust`, having no signature. Returns EXIT_DONE, or the
+ * exit status after printing why not (EXIT_USAGE when neither --trust nor
+ * --no-verify was given for a bundle, EXIT_BAD_DATA for a bundle that fails
+ * its checks). Release `out` in every case.
+ */
+int cli_source_prepare(const char *cmd, const char *path, const char *trust, int no_verify, struct cli_source *out);
+/** Remove the extracted copy (an open store keeps reading it) and free it. */
+void cli_source_release(struct cli_source *s);
 
 #endif

@@ -21,6 +21,10 @@ static const struct {
 	{ "export", cmd_export, "write the inventory as a records bundle" },
 	{ "check", cmd_check, "check the inventory's integrity and citations" },
 	{ "diff", cmd_diff, "what changed between two days" },
+	{ "materialize", cmd_materialize, "write the tree as plain files, without FUSE" },
+	{ "keygen", cmd_keygen, "make an Ed25519 key pair for signing bundles" },
+	{ "pack", cmd_pack, "write the inventory as one signed bundle" },
+	{ "verify", cmd_verify, "check a signed bundle against a public key" },
 };
 
 static void usage(FILE *out)
@@ -36,7 +40,7 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\n"
 		"The inventory is --db FILE, else $NLETSFS_DB, else ./inventory.db.\n"

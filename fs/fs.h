@@ -10,8 +10,13 @@
 
 #include "../util/strbuf.h"
 
+struct store;
+
 struct fs_mount_options {
 	const char *db;		/* inventory file */
+	unsigned store_flags;	/* more store_open() flags: STORE_IMMUTABLE for a bundle's database */
+	int unlink_db;		/* `db` is a private copy: unlink it as soon as it is open */
+	const char *source;	/* what the mount table shows as the source; NULL: db */
 	const char *mountpoint;
 	int foreground;		/* -f: stay in the foreground */
 	int debug;		/* -d: libfuse debug log (implies foreground) */
@@ -38,5 +43,18 @@ enum fs_diff_format { FS_DIFF_TEXT, FS_DIFF_CSV, FS_DIFF_JSON };
  */
 int fs_diff(const char *db, const char *from, const char *to, const char *prefix, enum fs_diff_format format,
 	    FILE *out, struct strbuf *err);
+
+/**
+ * Write the tree of the inventory `st` into the folder `dir` as plain files,
+ * folders and symbolic links: what `cp -a` of the mount gives, less at/ and
+ * search/ (file modes are the usual 0644 and 0755 under the umask, not the
+ * mount's read-only ones). With `at` (YYYY-MM-DD) the tree is the one
+ * at/AT/ shows; with NULL, the one the mount's root shows. `dir` is created
+ * when missing; when it exists it must be empty but for names starting with
+ * '.' (so a git checkout will do), else -ENOTEMPTY. Returns 0, or a negative
+ * errno with a message naming the failing path in `err` (-EINVAL for a bad
+ * date); after a failure `dir` holds a partial tree.
+ */
+int fs_materialize(struct store *st, const char *at, const char *dir, struct strbuf *err);
 
 #endif

@@ -748,7 +748,7 @@ static void print_stats(struct fs_state *fs)
 static void *watch(void *arg)
 {
 	struct fs_state *fs = arg;
-	int64_t version = store_data_version(fs->watch_st);
+	int64_t version = fs->watch_st ? store_data_version(fs->watch_st) : 0;
 	char day[11], now[11];
 
 	store_today(day);
@@ -765,7 +765,7 @@ static void *watch(void *arg)
 			if ((p[1].revents & POLLIN) && read(fs->pushfd, &n, sizeof(n)) == sizeof(n))
 				push_pages(fs);
 		}
-		v = store_data_version(fs->watch_st);
+		v = fs->watch_st ? store_data_version(fs->watch_st) : version;
 		store_today(now);
 		if (v != version || strcmp(now, day)) {
 			version = v;
@@ -776,12 +776,13 @@ static void *watch(void *arg)
 	return NULL;
 }
 
+/* Start the watcher; with a NULL `db` (an immutable inventory) it watches the day and signals only. */
 static int start_watcher(struct fs_state *fs, const char *db, struct strbuf *err)
 {
 	sigset_t set;
 	int rc;
 
-	rc = store_open(db, STORE_READONLY, &fs->watch_st, err);
+	rc = db ? store_open(db, STORE_READONLY, &fs->watch_st, err) : 0;
 	if (rc)
 		return rc;
 	/* SIGUSR1 reaches the watcher through a signalfd: no handler, no global. */
@@ -825,6 +826,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	struct fuse_session *se = NULL;
 	struct strbuf opts = STRBUF_INIT;
 	struct stat dbst;
+	const char *source;
 	size_t i;
 	int rc = 0, mounted = 0, handlers = 0;
 
@@ -833,12 +835,14 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	fs.pushfd = -1;
 	fs.push = o->push_pages;
 	pthread_mutex_init(&fs.lock, NULL);
-	/* Open once before forking, so a bad inventory is reported on the terminal. */
-	rc = store_open(o->db, STORE_READONLY, &fs.st, err);
-	if (rc)
-		goto out;
 	if (stat(o->db, &dbst) == 0)
 		fs.mtime = dbst.st_mtim;
+	/* Open once before forking, so a bad inventory is reported on the terminal. */
+	rc = store_open(o->db, STORE_READONLY | o->store_flags, &fs.st, err);
+	if (o->unlink_db)
+		unlink(o->db); /* the open handle keeps a private copy alive until the unmount */
+	if (rc)
+		goto out;
 	fs.uid = getuid();
 	fs.gid = getgid();
 	tree_init(&fs.tree, fs.st);
@@ -847,7 +851,8 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		goto out;
 
 	strbuf_addstr(&opts, "ro,default_permissions,subtype=nletsfs,fsname=");
-	strbuf_addstr(&opts, strchr(o->db, ',') ? "nletsfs" : o->db);
+	source = o->source ? o->source : o->db;
+	strbuf_addstr(&opts, strchr(source, ',') ? "nletsfs" : source);
 	if (o->options && *o->options)
 		strbuf_addf(&opts, ",%s", o->options);
 	if (fuse_opt_add_arg(&args, "nletsfs") || fuse_opt_add_arg(&args, "-o") ||
@@ -878,8 +883,8 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		rc = -EIO;
 		goto out;
 	}
-	/* After the fork: threads do not survive it. */
-	rc = start_watcher(&fs, o->db, err);
+	/* After the fork: threads do not survive it. An immutable inventory (a bundle's) never changes. */
+	rc = start_watcher(&fs, (o->store_flags & STORE_IMMUTABLE) ? NULL : o->db, err);
 	if (rc)
 		goto out;
 	rc = fuse_session_loop(se);

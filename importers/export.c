@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/io.h"
+
 void export_extension(const char *file, struct strbuf *out)
 {
 	const char *dot = strrchr(file, '.'), *slash = strrchr(file, '/');
@@ -95,24 +97,11 @@ int export_render(struct store *st, enum record_kind kind, struct strbuf *out)
 
 static int write_file(const char *path, const void *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	const char *p = data;
-	int rc = 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc;
 
 	if (fd < 0)
 		return -errno;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	rc = io_write_all(fd, data, len);
 	if (close(fd) && !rc)
 		rc = -errno;
 	return rc;

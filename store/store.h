@@ -68,6 +68,15 @@ void store_read_end(struct store *st);
 /** A number that changes whenever another connection commits (PRAGMA data_version). */
 int64_t store_data_version(struct store *st);
 
+/**
+ * Write a consistent copy of the inventory (one read snapshot, compacted,
+ * in rollback-journal mode) to `path`, which must be missing or an empty
+ * file. Works on a read-only handle. Returns 0, or a negative errno
+ * (-ENOSPC on a full disk) with a message in `err`; a failed copy may leave
+ * a partial file at `path` for the caller to remove.
+ */
+int store_snapshot(struct store *st, const char *path, struct strbuf *err);
+
 /* ---- jurisdictions --------------------------------------------------- */
 
 /** Number of jurisdictions (56): the 50 states, DC, PR, GU, VI, AS, MP. */

@@ -13,12 +13,12 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nletsfs-mount.XXXXXX")
 MNT=$WORK/mnt
 DAEMON_PID=
+EXIT_HOOKS=()
 export LC_ALL=C
 
 cleanup() {
-  local rc=$?
+  local rc=$? hook j
   # Background helpers of the test (readers, loops) first: they hold the mount busy.
-  local j
   for j in $(jobs -p); do
     [[ $j == "$DAEMON_PID" ]] || kill "$j" 2>/dev/null || true
   done
@@ -30,6 +30,9 @@ cleanup() {
     sleep 0.2
     kill -9 "$DAEMON_PID" 2>/dev/null || true
   fi
+  for hook in "${EXIT_HOOKS[@]}"; do
+    eval "$hook" || true
+  done
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -38,6 +41,14 @@ trap 'exit 1' INT TERM
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+# on_exit COMMAND: run COMMAND (a string, eval'd) when the test ends, however it ends,
+# after the unmount and before the scratch folder goes.
+on_exit() { EXIT_HOOKS+=("$1"); }
+
+# need_root: the test needs root (useradd, mount(8)); skip otherwise.
+need_root() { [[ $(id -u) == 0 ]] || skip "needs root"; }
 
 # import_into DB PATH...: a fresh inventory from bundles.
 import_into() {
@@ -46,10 +57,10 @@ import_into() {
   "$NLETSFS" import --db "$db" "$@" || fail "import of $* failed"
 }
 
-# mount_db DB: mount in the foreground, in the background of this shell.
+# mount_db DB [OPTION...]: mount in the foreground, in the background of this shell.
 mount_db() {
   mkdir -p "$MNT"
-  "$NLETSFS" mount --db "$1" "$MNT" -f 2>"$WORK/daemon.log" &
+  "$NLETSFS" mount --db "$1" "$MNT" -f "${@:2}" 2>"$WORK/daemon.log" &
   DAEMON_PID=$!
   for _ in $(seq 100); do
     mountpoint -q "$MNT" && return 0
@@ -71,6 +82,18 @@ unmount() {
 # expect_file PATH CONTENT: the file in the mount holds exactly CONTENT.
 expect_file() {
   diff <(printf '%s' "$2") "$MNT/$1" >/dev/null || fail "$1: expected [$2], got [$(cat "$MNT/$1" 2>&1)]"
+}
+
+# same_tree DIR: DIR holds what the mount shows, less at/ and search/: the same
+# names of the same types (files, folders, links), and diff -r clean.
+same_tree() {
+  local dir=$1 entry
+  diff <(cd "$MNT" && find . -path ./at -prune -o -path ./search -prune -o -printf '%y %p\n' | sort) \
+    <(cd "$dir" && find . -printf '%y %p\n' | sort) || fail "names or types in $dir differ from the mount"
+  for entry in "$MNT"/*; do
+    case ${entry##*/} in at | search) continue ;; esac
+    diff -r "$entry" "$dir/${entry##*/}" || fail "diff -r of ${entry##*/} against the mount"
+  done
 }
 
 # expect_line PATH LINE: a list file in the mount holds LINE.

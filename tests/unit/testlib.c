@@ -130,6 +130,34 @@ void test_import_ok(struct store *st, const char *dir)
 	strbuf_release(&err);
 }
 
+struct store *test_fixture_inventory(const char *name, const char *db_name, char **dir)
+{
+	struct strbuf src = STRBUF_INIT, db = STRBUF_INIT, err = STRBUF_INIT;
+	struct store *st = NULL;
+
+	*dir = test_tmpdir();
+	strbuf_addf(&src, "%s/src", *dir);
+	if (db_name)
+		strbuf_addf(&db, "%s/%s", *dir, db_name);
+	else
+		strbuf_addstr(&db, ":memory:");
+	test_copy_fixture(name, src.buf);
+	if (store_open(db.buf, STORE_CREATE, &st, &err))
+		fail_msg("%s: %s", db.buf, err.buf);
+	test_import_ok(st, src.buf);
+	strbuf_release(&src);
+	strbuf_release(&db);
+	strbuf_release(&err);
+	return st;
+}
+
+void test_fixture_release(struct store *st, char *dir)
+{
+	store_close(st);
+	test_rmtree(dir);
+	free(dir);
+}
+
 char *test_snapshot(struct store *st)
 {
 	struct strbuf sb = STRBUF_INIT;

@@ -24,6 +24,14 @@ void test_copy_fixture(const char *name, const char *dir);
 struct store *test_store_new(void);
 /** Import a bundle folder, asserting success. */
 void test_import_ok(struct store *st, const char *dir);
+/**
+ * A new scratch folder (*dir: test_rmtree() and free() it) holding a copy of
+ * the fixture bundle `name` under src/, imported into a new inventory: the
+ * file `db_name` in that folder, or one in memory when db_name is NULL.
+ */
+struct store *test_fixture_inventory(const char *name, const char *db_name, char **dir);
+/** Close `st` (NULL: already closed) and remove and free `dir`: undo test_fixture_inventory(). */
+void test_fixture_release(struct store *st, char *dir);
 /** Every CSV of the inventory's export, concatenated: a snapshot to compare. */
 char *test_snapshot(struct store *st);
 

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The manual keeps up with the program: `nletsfs --version` is the project's
+# version, and so is the man page's; every command `nletsfs --help` lists has
+# its own --help, a SYNOPSIS line and an entry in docs/nletsfs.1, and a line
+# in the README; the man page renders without a warning. No mount needed.
+set -euo pipefail
+: "${NLETSFS:?path of the nletsfs binary}" "${SRC:?the source root}"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+man=$SRC/docs/nletsfs.1
+
+version=$(sed -n "s/^ *version: '\(.*\)',$/\1/p" "$SRC/meson.build")
+[[ -n $version ]] || fail "no version in meson.build"
+[[ $("$NLETSFS" --version) == "nletsfs $version" ]] || fail "--version: $("$NLETSFS" --version)"
+grep -q "^\.TH NLETSFS 1 .* \"nletsfs $version\"" "$man" || fail "the man page is not of version $version"
+
+commands=$("$NLETSFS" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
+[[ $(wc -w <<<"$commands") -ge 8 ]] || fail "too few commands in --help: $commands"
+for c in $commands; do
+  "$NLETSFS" "$c" --help | head -1 | grep -q "^usage: nletsfs $c" || fail "nletsfs $c --help"
+  grep -q "^\.B nletsfs $c\( \|$\)" "$man" || fail "no SYNOPSIS line for $c in the man page"
+  grep -A1 '^\.TP$' "$man" | grep -qx "\.B $c" || fail "no entry for $c under COMMANDS in the man page"
+  grep -q "^nletsfs $c " "$SRC/README.md" || fail "the README does not list $c"
+done
+echo "ok - $(wc -w <<<"$commands") commands documented"
+
+if command -v groff >/dev/null; then
+  warnings=$(groff -man -ww -z "$man" 2>&1)
+  [[ -z $warnings ]] || fail "groff: $warnings"
+  echo "ok - the man page renders cleanly"
+fi
