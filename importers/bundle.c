@@ -268,6 +268,53 @@ int bundle_read(const char *path, struct bundle *b, struct strbuf *err)
 	return rc;
 }
 
+int bundle_read_names(const char *path, struct bundle *b, struct strbuf *err)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	struct stat stbuf;
+	int rc = 0;
+
+	memset(b, 0, sizeof(*b));
+	if (stat(path, &stbuf)) {
+		strbuf_addf(err, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (S_ISDIR(stbuf.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *de;
+
+		if (!d)
+			return -errno;
+		while (!rc && (de = readdir(d)))
+			if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
+				rc = add_member(b, de->d_name, NULL, 0);
+		closedir(d);
+		return rc;
+	}
+	a = archive_read_new();
+	if (!a)
+		return -ENOMEM;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		rc = -EINVAL;
+	} else {
+		while (!rc && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+			const char *name = archive_entry_pathname(e);
+
+			while (name && name[0] == '.' && name[1] == '/')
+				name += 2;
+			if (name && archive_entry_filetype(e) == AE_IFREG)
+				rc = add_member(b, name, NULL, 0);
+		}
+		if (!rc)
+			strip_common_top(b);
+	}
+	archive_read_free(a);
+	return rc;
+}
+
 const struct bundle_member *bundle_find(const struct bundle *b, const char *name)
 {
 	size_t i;

@@ -20,6 +20,7 @@ enum kind_stmt {
 	KS_SLUG_OF,	/* slug by id (first key) */
 	KS_SLUG_ITER,	/* rowid, slug source, current slug, group (state) in slug order */
 	KS_SLUG_SET,	/* ?1 slug, ?2 rowid */
+	KS_GET_ID,	/* descriptor columns by key */
 	KS_COUNT
 };
 
@@ -30,6 +31,7 @@ struct store {
 	unsigned dirty_slugs;	/* bit per record_kind inserted since begin */
 	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
 	sqlite3_stmt *misc[64];	/* fixed statements by enum misc_stmt / relation */
+	sqlite3_stmt *doc_stmts[64];	/* store/documents.c's statements */
 };
 
 /** Prepare (once) and return a cached statement; NULL on error. */
@@ -41,6 +43,8 @@ void store_stmt_done(sqlite3_stmt *s);
 int store_bind_text(sqlite3_stmt *s, int i, const char *v, int null_empty);
 /** Map an SQLite result code to a negative errno. */
 int store_sqlite_err(int rc);
+/** Drop the extracted text of a source whose stored document changed (store/documents.c). */
+int store_document_drop_stale(struct store *st, const char *source_id);
 /** Recompute slugs of the kinds marked dirty. */
 int store_refresh_slugs(struct store *st);
 
