@@ -319,12 +319,24 @@ int source_has_document(const struct view_ctx *ctx)
 	return rc;
 }
 
+static int source_is_document(struct store *st, const char *id)
+{
+	struct store_document_row row;
+	int rc = store_document_get(st, id, &row);
+
+	store_document_row_release(&row);
+	return rc == 0;
+}
+
 int view_source_text(const struct view_ctx *ctx, struct strbuf *out)
 {
 	struct strbuf id = STRBUF_INIT, bytes = STRBUF_INIT;
 	int rc = source_id(ctx, &id, NULL);
 
+	/* A document's extracted pages; else stored bytes that are text (nothing was extracted). */
 	if (!rc)
+		rc = store_source_text(ctx->st, id.buf, &bytes);
+	if (rc == -ENOENT && !source_is_document(ctx->st, id.buf))
 		rc = store_source_document(ctx->st, id.buf, &bytes, NULL);
 	if (!rc && !utf8_text(bytes.buf, bytes.len))
 		rc = -ENOENT;

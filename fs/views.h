@@ -30,4 +30,21 @@ int source_has_document(const struct view_ctx *ctx);
 int source_has_text(const struct view_ctx *ctx);
 int view_readme(const struct view_ctx *ctx, struct strbuf *out);
 
+/* fs/views_documents.c */
+int view_field_mentioned_in(const struct view_ctx *ctx, struct strbuf *out);
+int view_agency_mentioned_in(const struct view_ctx *ctx, struct strbuf *out);
+int view_document_value(const struct view_ctx *ctx, struct strbuf *out);
+int document_value_exists(const struct view_ctx *ctx);
+int list_excerpts(const struct view_ctx *ctx, struct strlist *names);
+int source_has_excerpts(const struct view_ctx *ctx);
+int view_excerpt(const struct view_ctx *ctx, struct strbuf *out);
+int excerpt_exists(const struct view_ctx *ctx);
+int list_nothing(const struct view_ctx *ctx, struct strlist *names);
+int list_search_hits(const struct view_ctx *ctx, struct strlist *names);
+int search_query_exists(const struct view_ctx *ctx);
+int view_search_hit(const struct view_ctx *ctx, struct strbuf *out);
+int list_import_runs(const struct view_ctx *ctx, struct strlist *names);
+int view_import_run(const struct view_ctx *ctx, struct strbuf *out);
+int import_run_exists(const struct view_ctx *ctx);
+
 #endif

@@ -354,35 +354,51 @@ static size_t unit_of(const struct excerpt *e, size_t off)
 	return lo;
 }
 
+static int blank_unit(const struct excerpt_unit *u, const unsigned char *text)
+{
+	for (size_t i = u->start; i < u->end; i++)
+		if (!is_blank(text[i]))
+			return 0;
+	return 1;
+}
+
+/* Write each run of selected units, blank units at its edges left out, runs joined by "[...]". */
 static void write_passage(struct excerpt *e, const unsigned char *text)
 {
-	size_t i = 0, groups = 0, more = 0;
+	size_t i = 0, groups = 0;
 
 	while (i < e->nunits) {
+		size_t a, b;
+
 		if (!e->units[i].selected) {
 			i++;
 			continue;
 		}
-		if (groups >= GROUPS_MAX) {
-			more++;
-		} else {
-			if (groups)
-				strbuf_addstr(&e->passage, "[...]\n");
-		}
-		for (; i < e->nunits && e->units[i].selected; i++) {
-			size_t s = e->units[i].start, end = e->units[i].end;
+		for (a = i; i < e->nunits && e->units[i].selected; i++)
+			;
+		b = i;
+		while (a < b && blank_unit(&e->units[a], text))
+			a++;
+		while (b > a && blank_unit(&e->units[b - 1], text))
+			b--;
+		if (a == b)
+			continue;
+		if (++groups > GROUPS_MAX)
+			continue;
+		if (groups > 1)
+			strbuf_addstr(&e->passage, "[...]\n");
+		for (; a < b; a++) {
+			size_t s = e->units[a].start, end = e->units[a].end;
 
-			if (groups >= GROUPS_MAX)
-				continue;
 			while (end > s && is_blank(text[end - 1]))
 				end--;
 			strbuf_add(&e->passage, text + s, end - s);
 			strbuf_addch(&e->passage, '\n');
 		}
-		groups++;
 	}
-	if (more)
-		strbuf_addf(&e->passage, "[... %zu more passage%s on this page]\n", more, more == 1 ? "" : "s");
+	if (groups > GROUPS_MAX)
+		strbuf_addf(&e->passage, "[... %zu more passage%s on this page]\n", groups - GROUPS_MAX,
+			    groups - GROUPS_MAX == 1 ? "" : "s");
 }
 
 int excerpt_page(const struct vocab *v, const char *page, size_t len, struct excerpt *e)

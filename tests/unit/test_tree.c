@@ -126,7 +126,8 @@ static void test_tree__paths_show_the_facts(void **state)
 		{ "/agencies/LESC/oris", "VTICE0900\n" },
 		{ "/partners/Forensic-Logic/kind", "hosting\n" },
 		{ "/partners/Forensic-Logic/name", "Forensic Logic\n" },
-		{ "/partners/Datamaxx/listed", "2020-10\n" },
+		/* A records bundle citing a partner list: one sighting, still listed. */
+		{ "/partners/Datamaxx/listed", "2020-10..\n" },
 		{ "/transactions/DQ/returns", "address\ndate_of_birth\nlicense_number\nname\nssn\n" },
 		{ "/transactions/DQ/max_states", "5\n" },
 		{ "/fields/ssn/shared_by", "*/dmv\n" },
@@ -138,6 +139,14 @@ static void test_tree__paths_show_the_facts(void **state)
 		{ "/sources/pia-030g/text", "E-Verify sends NLETS the driver's license or state ID number.\n"
 					    "NLETS returns the name, address, date of birth and SSN.\n" },
 		{ "/sources/qa-2020/note", "Counts: 34 strategic partners\n" },
+		/* The bundle's document is searched and excerpted like any other. */
+		{ "/sources/pia-030g/excerpts/p1", "names: Nlets; field address; field name; field ssn\n\n"
+						   "E-Verify sends NLETS the driver's license or state ID number.\n"
+						   "NLETS returns the name, address, date of birth and SSN.\n" },
+		{ "/fields/ssn/mentioned_in", "pia-030g\n" },
+		{ "/fields/date_of_birth/mentioned_in", "" },
+		{ "/agencies/ICE/mentioned_in", "" },
+		{ "/search/ssn AND nlets/pia-030g", "../../sources/pia-030g" },
 		{ "/states/NY/laws/A3675", "title: Driver's License Access and Privacy Act\nenacted: 2019-06-17\n"
 					   "summary: Standard licenses regardless of status; limits disclosure to "
 					   "immigration agencies\nsources: qa-2020 p.6\n" },
@@ -169,7 +178,8 @@ static void test_tree__listings(void **state)
 	char *l;
 
 	l = ls(f, "/");
-	assert_string_equal(l, "README agencies export fields flows partners sources states systems transactions");
+	assert_string_equal(l, "README agencies export fields flows imports partners search sources states systems "
+			       "transactions");
 	free(l);
 	l = ls(f, "/states/NY");
 	assert_string_equal(l, "dmv laws name participation");
@@ -183,13 +193,25 @@ static void test_tree__listings(void **state)
 	assert_string_equal(l, "ca-dmv-to-ice e-verify-dl-check ny-dmv-blocks-ice ny-dmv-to-ice-before");
 	free(l);
 	l = ls(f, "/sources/pia-030g");
-	assert_string_equal(l, "date kind original.txt sha256 supports text title url");
+	assert_string_equal(l, "date excerpts kind original.txt sha256 supports text title url");
+	free(l);
+	l = ls(f, "/sources/pia-030g/excerpts");
+	assert_string_equal(l, "p1");
+	free(l);
+	l = ls(f, "/search/nlets");
+	assert_string_equal(l, "pia-030g");
+	free(l);
+	l = ls(f, "/search/nosuchword");
+	assert_string_equal(l, "");
+	free(l);
+	l = ls(f, "/imports");
+	assert_string_equal(l, "1");
 	free(l);
 	l = ls(f, "/export/files");
 	assert_string_equal(l, "pia-030g.txt");
 	free(l);
 	l = ls(f, "/agencies/ICE");
-	assert_string_equal(l, "blocked_by membership name oris parent receives sources");
+	assert_string_equal(l, "blocked_by membership mentioned_in name oris parent receives sources");
 	free(l);
 }
 
@@ -204,6 +226,11 @@ static void test_tree__unknown_names(void **state)
 		{ "/agencies/ICE/quote", -ENOENT }, { "/sources/qa-2020/sha256", -ENOENT },
 		{ "/sources/qa-2020/original.txt", -ENOENT }, { "/README/x", -ENOTDIR },
 		{ "/export/nosuch.csv", -ENOENT }, { "/flows/e-verify-dl-check/until", -ENOENT },
+		/* A query FTS5 cannot parse is no folder; neither is a hit it does not give. */
+		{ "/search/AND (", -ENOENT }, { "/search/\"unterminated", -ENOENT },
+		{ "/search/nlets/qa-2020", -ENOENT }, { "/sources/pia-030g/excerpts/p2", -ENOENT },
+		{ "/sources/pia-030g/excerpts/p01", -ENOENT }, { "/sources/qa-2020/excerpts", -ENOENT },
+		{ "/sources/pia-030g/member", -ENOENT }, { "/imports/2", -ENOENT }, { "/imports/01", -ENOENT },
 	};
 	struct fixture *f = *state;
 	size_t i;
