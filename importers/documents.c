@@ -345,20 +345,28 @@ static void pick_title(const struct doc_call *c, const struct doc_text *t, const
 /* A readable id: the title's first words in lower case, a dash, 8 digits of the SHA-256. */
 static void make_id(const char *title, const char *sha, struct strbuf *id)
 {
+	static const char *const small[] = {
+		"a", "an", "and", "the", "of", "for", "to", "in", "on", "by", "with", "from", "at", "or", NULL,
+	};
 	size_t start = id->len;
+	int words = 0;
 
-	for (const char *p = title; *p && id->len - start < 60; p++) {
-		char ch = *p;
+	for (const char *p = title; *p && words < 6 && id->len - start < 48;) {
+		struct strbuf w = STRBUF_INIT;
+		int i;
 
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
-			strbuf_addch(id, ch);
-		else if (id->len > start && id->buf[id->len - 1] != '-')
-			strbuf_addch(id, '-');
+		for (; *p && !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')); p++)
+			;
+		for (; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'); p++)
+			strbuf_addch(&w, *p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+		for (i = 0; small[i] && strcmp(small[i], w.buf); i++)
+			;
+		if (w.len && !small[i]) {
+			strbuf_addf(id, "%s%s", id->len > start ? "-" : "", w.buf);
+			words++;
+		}
+		strbuf_release(&w);
 	}
-	while (id->len > start && id->buf[id->len - 1] == '-')
-		id->buf[--id->len] = '\0';
 	strbuf_addf(id, "%s%.8s", id->len > start ? "-" : "document-", sha);
 }
 
@@ -652,6 +660,26 @@ static struct archive *new_reader(void)
 	return a;
 }
 
+/*
+ * A zip archive ends with its central directory (an end record, "PK\5\6",
+ * in its last 64 KiB + 22 bytes). libarchive can read a zip cut before it
+ * member by member, so a zip without one is refused here as truncated.
+ */
+static int zip_complete(const unsigned char *tail, size_t n)
+{
+	for (size_t i = n >= 22 ? n - 22 + 1 : 0; i-- > 0;)
+		if (!memcmp(tail + i, "PK\x05\x06", 4))
+			return 1;
+	return 0;
+}
+
+static int is_zip(const unsigned char *data, size_t len)
+{
+	return len >= 4 && (!memcmp(data, "PK\x03\x04", 4) || !memcmp(data, "PK\x05\x06", 4));
+}
+
+#define ZIP_TAIL (65536 + 22)
+
 /* A member that is itself an archive: walk it from memory, one level deeper. */
 static int walk_nested(const struct archive_walk *w, const char *member, const struct strbuf *sb)
 {
@@ -663,6 +691,9 @@ static int walk_nested(const struct archive_walk *w, const char *member, const s
 
 	if (w->depth >= NESTING_MAX)
 		return refuse(w->c, w->label, member, 0, 0, "an archive nested more than %d deep: refused", NESTING_MAX);
+	if (is_zip(m.data, m.len) &&
+	    !zip_complete(m.data + (m.len > ZIP_TAIL ? m.len - ZIP_TAIL : 0), m.len > ZIP_TAIL ? ZIP_TAIL : m.len))
+		return refuse(w->c, w->label, member, 0, 0, "truncated zip archive: no central directory at its end");
 	a = new_reader();
 	if (!a)
 		return -ENOMEM;
@@ -674,7 +705,7 @@ static int walk_nested(const struct archive_walk *w, const char *member, const s
 	archive_read_set_skip_callback(a, mem_skip);
 	archive_read_set_callback_data(a, &m);
 	if (archive_read_open1(a) != ARCHIVE_OK)
-		rc = refuse(w->c, w->label, member, 0, 0, "not an archive libarchive can read: %s",
+		rc = refuse(w->c, w->label, member, 0, 0, "truncated or corrupt archive: %s",
 			    archive_error_string(a) ? archive_error_string(a) : "unknown format");
 	else
 		rc = walk_archive(&inner, a);
@@ -742,6 +773,32 @@ static int walk_archive(const struct archive_walk *w, struct archive *a)
 	return rc;
 }
 
+/* 1 when the file is not a zip, or a zip with its end record; 0 when a zip without; -errno. */
+static int zip_file_complete(const char *path)
+{
+	unsigned char *tail = malloc(ZIP_TAIL);
+	struct stat sb;
+	ssize_t n;
+	off_t off;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 1;
+
+	if (fd < 0 || !tail || fstat(fd, &sb)) {
+		rc = !tail ? -ENOMEM : -errno;
+		goto out;
+	}
+	n = pread(fd, tail, 4, 0);
+	if (n == 4 && is_zip(tail, 4)) {
+		off = sb.st_size > ZIP_TAIL ? sb.st_size - ZIP_TAIL : 0;
+		n = pread(fd, tail, (size_t)(sb.st_size - off), off);
+		rc = n >= 0 && zip_complete(tail, (size_t)n);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(tail);
+	return rc;
+}
+
 static int import_archive_file(struct doc_call *c, const char *path)
 {
 	struct archive *a = new_reader();
@@ -751,8 +808,13 @@ static int import_archive_file(struct doc_call *c, const char *path)
 
 	if (!a)
 		return -ENOMEM;
+	rc = zip_file_complete(path);
+	if (rc <= 0) {
+		archive_read_free(a);
+		return rc ? rc : refuse(c, path, NULL, 0, 0, "truncated zip archive: no central directory at its end");
+	}
 	if (archive_read_open_filename(a, path, READ_BLOCK) != ARCHIVE_OK)
-		rc = refuse(c, path, NULL, 0, 0, "not an archive libarchive can read: %s",
+		rc = refuse(c, path, NULL, 0, 0, "truncated or corrupt archive: %s",
 			    archive_error_string(a) ? archive_error_string(a) : "unknown format");
 	else
 		rc = walk_archive(&w, a);

@@ -18,6 +18,7 @@
 
 struct html_errors {
 	int encoding;		/* bytes invalid in the character set */
+	int invalid;		/* characters HTML cannot hold (control characters) */
 	char message[160];
 };
 
@@ -29,11 +30,12 @@ static void on_error(void *ctx, const char *msg, ...)
 	xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
 
 	(void)msg;
-	if (!he || !e || he->encoding)
+	if (!he || !e || he->encoding || he->invalid)
 		return;
-	if (e->code == XML_ERR_INVALID_ENCODING || e->code == XML_ERR_INVALID_CHAR ||
-	    e->code == XML_ERR_UNKNOWN_ENCODING || e->code == XML_ERR_UNSUPPORTED_ENCODING) {
-		he->encoding = 1;
+	he->invalid = e->code == XML_ERR_INVALID_CHAR;
+	if (e->code == XML_ERR_INVALID_ENCODING || e->code == XML_ERR_UNKNOWN_ENCODING ||
+	    e->code == XML_ERR_UNSUPPORTED_ENCODING || he->invalid) {
+		he->encoding = !he->invalid;
 		snprintf(he->message, sizeof(he->message), "%s", e->message ? e->message : "bad encoding");
 		/* libxml2's messages end in a newline. */
 		he->message[strcspn(he->message, "\n")] = '\0';
@@ -67,9 +69,17 @@ int html_read(const char *data, size_t len, htmlDocPtr *doc, struct strbuf *err)
 	ctxt->sax->error = on_error;
 	ctxt->sax->warning = on_error;
 	ctxt->sax->fatalError = on_error;
-	d = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL, HTML_PARSE_RECOVER | HTML_PARSE_NONET);
+	/*
+	 * Bytes that are valid UTF-8 are read as UTF-8 (libxml2 would take a
+	 * page without a charset for Latin-1); others as the page declares.
+	 */
+	d = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, utf8_text(data, len) ? "UTF-8" : NULL,
+			       HTML_PARSE_RECOVER | HTML_PARSE_NONET);
 	if (he.encoding) {
 		strbuf_addf(err, "not text in the page's character set (%s): save the page as UTF-8", he.message);
+		rc = -EINVAL;
+	} else if (he.invalid) {
+		strbuf_addf(err, "malformed HTML: %s", he.message);
 		rc = -EINVAL;
 	} else if (!d || !xmlDocGetRootElement(d)) {
 		strbuf_addstr(err, "malformed HTML: libxml2 finds no element in it");

@@ -127,8 +127,7 @@ static enum doc_format format_of(const char *kind)
 	return DOC_UNKNOWN;
 }
 
-/* Options that contradict each other: -EINVAL with a message. */
-static int check_options(const struct import_options *o, struct strbuf *err)
+int import_check_options(const struct import_options *o, struct strbuf *err)
 {
 	const char *k = o->kind;
 	int records = k && !strcmp(k, "records"), id_bad = 0;
@@ -228,7 +227,7 @@ int import_paths(struct store *st, const struct import_options *o, const char *c
 	store_now(started);
 	if (!records)
 		return -ENOMEM;
-	rc = check_options(o, err);
+	rc = import_check_options(o, err);
 	if (rc) {
 		free(records); /* a usage error: not a run */
 		return rc;

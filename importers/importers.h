@@ -140,6 +140,8 @@ struct import_options {
 int import_paths(struct store *st, const struct import_options *o, const char *const *paths, size_t npaths,
 		 struct import_report *rep, struct strbuf *err);
 
+/** Options that contradict each other (or an unknown kind, a bad date or id): -EINVAL with a message. */
+int import_check_options(const struct import_options *o, struct strbuf *err);
 /** import_paths() with --kind records (bundles only). */
 int import_records(struct store *st, const char *const *paths, size_t npaths, unsigned flags,
 		   struct import_report *rep, struct strbuf *err);

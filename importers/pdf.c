@@ -94,6 +94,12 @@ int pdf_extract(const unsigned char *data, size_t len, struct doc_text *out, str
 		}
 		text = poppler_page_get_text(page);
 		rc = doc_text_add_page(out, text ? text : "", text ? strlen(text) : 0);
+		/* Each page ends its last line, so that no line of `text` spans two pages. */
+		if (!rc && out->pages[out->npages - 1].len &&
+		    out->pages[out->npages - 1].buf[out->pages[out->npages - 1].len - 1] != '\n') {
+			strbuf_addch(&out->pages[out->npages - 1], '\n');
+			rc = strbuf_ok(&out->pages[out->npages - 1]);
+		}
 		g_free(text);
 		g_object_unref(page);
 	}

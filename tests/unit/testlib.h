@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "../../importers/importers.h"
+#include "../../util/strbuf.h"
 #include "../../store/store.h"
 
 /** A fresh scratch folder under $TMPDIR (removed by test_rmtree). */
@@ -26,5 +27,32 @@ struct store *test_store_new(void);
 void test_import_ok(struct store *st, const char *dir);
 /** Every CSV of the inventory's export, concatenated: a snapshot to compare. */
 char *test_snapshot(struct store *st);
+
+/**
+ * A small valid PDF, written by hand: one page per string (lines split at
+ * '|'), Helvetica text; an info dictionary with `title` and `date`
+ * (YYYYMMDD) when given; with `encrypt`, a standard security handler whose
+ * user password is unknown, so that reading it needs a password.
+ */
+void test_pdf(struct strbuf *out, const char *const *pages, size_t npages, const char *title, const char *date,
+	      int encrypt);
+
+/** An archive member for test_archive(). */
+struct test_member {
+	const char *name;
+	const char *data;	/* NULL: empty */
+	size_t len;		/* 0: strlen(data) */
+	int type;		/* 0 regular, 'l' symlink, 'h' hard link (to data), 'd' folder */
+};
+/**
+ * Write an archive with libarchive: format "zip", "7zip", "ustar" or "pax",
+ * filter "none", "gzip" or "xz"; `passphrase` encrypts zip members.
+ */
+void test_archive(const char *path, const char *format, const char *filter, const struct test_member *m,
+		  size_t n, const char *passphrase);
+/** Read a whole file. */
+void test_read(const char *path, struct strbuf *out);
+/** Write bytes to a file. */
+void test_write_bytes(const char *path, const void *data, size_t len);
 
 #endif
