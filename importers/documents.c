@@ -91,21 +91,23 @@ int doc_text_add_page(struct doc_text *t, const char *text, size_t len)
 	}
 	page = &t->pages[t->npages++];
 	strbuf_init(page);
+	if (strbuf_grow(page, len + 1))
+		return -ENOMEM;
 	while (p < end) {
-		size_t n = utf8_seq_len(p, end);
+		const unsigned char *run = p;
+		size_t n = 0;
 
-		if (!n) {
-			strbuf_addstr(page, "\xEF\xBF\xBD"); /* U+FFFD */
-			p++;
-		} else if (*p == '\f') {
-			strbuf_addch(page, '\n');
-			p++;
-		} else if (*p) {
-			strbuf_add(page, p, n);
+		/* Copy runs of good characters at once; mend what lies between them. */
+		while (p < end && *p && *p != '\f' && (n = utf8_seq_len(p, end)))
 			p += n;
-		} else {
-			p++;
-		}
+		strbuf_add(page, run, (size_t)(p - run));
+		if (p == end)
+			break;
+		if (*p == '\f')
+			strbuf_addch(page, '\n');
+		else if (*p)
+			strbuf_addstr(page, "\xEF\xBF\xBD"); /* U+FFFD for a byte that is not UTF-8 */
+		p++;
 	}
 	return strbuf_ok(page);
 }
