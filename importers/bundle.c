@@ -6,6 +6,8 @@
  */
 #include "importers.h"
 
+#include "../util/array.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -21,15 +23,8 @@
 
 static int add_member(struct bundle *b, const char *name, unsigned char *data, size_t len)
 {
-	if (b->n == b->alloc) {
-		size_t na = b->alloc ? b->alloc * 2 : 16;
-		struct bundle_member *nm = realloc(b->members, na * sizeof(*nm));
-
-		if (!nm)
-			return -ENOMEM;
-		b->members = nm;
-		b->alloc = na;
-	}
+	if (array_reserve(&b->members, b->n, &b->alloc, sizeof(*b->members), 16))
+		return -ENOMEM;
 	b->members[b->n].name = strdup(name);
 	if (!b->members[b->n].name)
 		return -ENOMEM;
@@ -39,8 +34,7 @@ static int add_member(struct bundle *b, const char *name, unsigned char *data, s
 	return 0;
 }
 
-/* A member name is safe when relative and free of "." / ".." steps. */
-static int safe_name(const char *name)
+int bundle_safe_name(const char *name)
 {
 	const char *p = name;
 
@@ -169,7 +163,7 @@ static int read_archive(const char *path, struct bundle *b, struct strbuf *err)
 			continue;
 		while (name && name[0] == '.' && name[1] == '/') /* "tar -C dir ." writes ./NAME */
 			name += 2;
-		if (!name || !safe_name(name)) {
+		if (!name || !bundle_safe_name(name)) {
 			strbuf_addf(err, "%s: member '%s': unsafe name (absolute or with '..')", path,
 				    name ? name : "");
 			rc = -EINVAL;

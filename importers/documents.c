@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/array.h"
 #include "../util/utf8.h"
 
 #define MEMBER_MAX (256UL << 20)	/* bytes of one archive member, uncompressed */
@@ -80,15 +81,8 @@ int doc_text_add_page(struct doc_text *t, const char *text, size_t len)
 	const unsigned char *p = (const unsigned char *)text, *end = p + len;
 	struct strbuf *page;
 
-	if (t->npages == t->alloc) {
-		size_t na = t->alloc ? t->alloc * 2 : 8;
-		struct strbuf *np = realloc(t->pages, na * sizeof(*np));
-
-		if (!np)
-			return -ENOMEM;
-		t->pages = np;
-		t->alloc = na;
-	}
+	if (array_reserve(&t->pages, t->npages, &t->alloc, sizeof(*t->pages), 8))
+		return -ENOMEM;
 	page = &t->pages[t->npages++];
 	strbuf_init(page);
 	if (strbuf_grow(page, len + 1))
@@ -257,20 +251,24 @@ static int refuse(struct doc_call *c, const char *label, const char *member, uns
 static int refuse(struct doc_call *c, const char *label, const char *member, unsigned line, unsigned col,
 		  const char *fmt, ...)
 {
-	struct strbuf msg = STRBUF_INIT;
-	char *text = NULL;
+	struct strbuf format = STRBUF_INIT;
 	va_list ap;
 
+	/* "member 'NAME': " before the message; a '%' in NAME is no conversion. */
+	if (member) {
+		strbuf_addstr(&format, "member '");
+		for (const char *p = member; *p; p++) {
+			if (*p == '%')
+				strbuf_addch(&format, '%');
+			strbuf_addch(&format, *p);
+		}
+		strbuf_addstr(&format, "': ");
+	}
+	strbuf_addstr(&format, fmt);
 	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
+	import_report_verror(c->rep, label, line, col, format.buf, ap);
 	va_end(ap);
-	if (member)
-		strbuf_addf(&msg, "member '%s': ", member);
-	strbuf_addstr(&msg, text ? text : "out of memory");
-	import_report_error(c->rep, label, line, col, "%s", msg.buf);
-	free(text);
-	strbuf_release(&msg);
+	strbuf_release(&format);
 	return 1;
 }
 
@@ -596,25 +594,6 @@ static la_int64_t mem_skip(struct archive *a, void *arg, la_int64_t n)
 	return n;
 }
 
-/* A member name is safe when relative and free of "." / ".." steps. */
-static int safe_member_name(const char *name)
-{
-	const char *p = name;
-
-	if (!*name || *name == '/')
-		return 0;
-	while (*p) {
-		size_t n = strcspn(p, "/");
-
-		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return 0;
-		p += n;
-		while (*p == '/')
-			p++;
-	}
-	return 1;
-}
-
 struct archive_walk {
 	struct doc_call *c;
 	const char *label;	/* the path of the outermost archive */
@@ -733,9 +712,9 @@ static int walk_archive(const struct archive_walk *w, struct archive *a)
 			name += 2;
 		strbuf_reset(&member);
 		strbuf_addf(&member, "%s%s", w->chain, name ? name : "");
-		if (type == AE_IFDIR && name && safe_member_name(name))
+		if (type == AE_IFDIR && name && bundle_safe_name(name))
 			continue;
-		if (!name || !safe_member_name(name)) {
+		if (!name || !bundle_safe_name(name)) {
 			rc = refuse(w->c, w->label, member.buf, 0, 0,
 				    "its name climbs out of the archive (absolute, or with '..'): refused");
 		} else if (archive_entry_hardlink(e) || type == AE_IFLNK) {

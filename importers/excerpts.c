@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/array.h"
 #include "../util/utf8.h"
 
 #define UNIT_MAX 300		/* bytes of a passage unit before it is cut */
@@ -146,17 +147,9 @@ int vocab_add(struct vocab *v, int kind, const char *id, const char *term)
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (v->n == v->alloc) {
-		size_t na = v->alloc ? v->alloc * 2 : 64;
-		struct vocab_term *nt = realloc(v->terms, na * sizeof(*nt));
-
-		if (!nt) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		v->terms = nt;
-		v->alloc = na;
-	}
+	rc = array_reserve(&v->terms, v->n, &v->alloc, sizeof(*v->terms), 64);
+	if (rc)
+		goto out;
 	vt = &v->terms[v->n++];
 	vt->len = t.len;
 	vt->text = strbuf_detach(&t, NULL);
@@ -315,15 +308,8 @@ static int cut_units(struct excerpt *e, const unsigned char *text, size_t len)
 					cut = next = k > pos ? k : pos + UNIT_MAX;
 				}
 			}
-			if (e->nunits == e->aunits) {
-				size_t na = e->aunits ? e->aunits * 2 : 64;
-				struct excerpt_unit *nu = realloc(e->units, na * sizeof(*nu));
-
-				if (!nu)
-					return -ENOMEM;
-				e->units = nu;
-				e->aunits = na;
-			}
+			if (array_reserve(&e->units, e->nunits, &e->aunits, sizeof(*e->units), 64))
+				return -ENOMEM;
 			e->units[e->nunits].start = pos;
 			e->units[e->nunits].end = cut;
 			e->units[e->nunits].selected = 0;

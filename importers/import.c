@@ -12,6 +12,8 @@
  */
 #include "documents_i.h"
 
+#include "../util/array.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -19,26 +21,16 @@
 
 #define RUN_LINES_MAX 1000	/* members, warnings or errors listed in a run */
 
-void import_report_error(struct import_report *rep, const char *file, unsigned line, unsigned col,
-			 const char *fmt, ...)
+void import_report_verror(struct import_report *rep, const char *file, unsigned line, unsigned col,
+			  const char *fmt, va_list ap)
 {
 	struct import_error *e;
-	va_list ap;
 	char *msg = NULL;
 
-	if (rep->nerrors == rep->alloc) {
-		size_t na = rep->alloc ? rep->alloc * 2 : 16;
-		struct import_error *ne = realloc(rep->errors, na * sizeof(*ne));
-
-		if (!ne)
-			return;
-		rep->errors = ne;
-		rep->alloc = na;
-	}
-	va_start(ap, fmt);
+	if (array_reserve(&rep->errors, rep->nerrors, &rep->alloc, sizeof(*rep->errors), 16))
+		return;
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	va_end(ap);
 	e = &rep->errors[rep->nerrors];
 	e->file = strdup(file ? file : "");
 	e->line = line;
@@ -50,6 +42,16 @@ void import_report_error(struct import_report *rep, const char *file, unsigned l
 		return;
 	}
 	rep->nerrors++;
+}
+
+void import_report_error(struct import_report *rep, const char *file, unsigned line, unsigned col,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	import_report_verror(rep, file, line, col, fmt, ap);
+	va_end(ap);
 }
 
 void import_report_warning(struct import_report *rep, const char *file, const char *fmt, ...)

@@ -21,6 +21,7 @@
 #ifndef NLETSFS_IMPORTERS_H
 #define NLETSFS_IMPORTERS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -83,6 +84,8 @@ struct bundle {
  * errno with a message in `err`.
  */
 int bundle_read(const char *path, struct bundle *b, struct strbuf *err);
+/** 1 when a member name is safe: relative, without "." or ".." steps. */
+int bundle_safe_name(const char *name);
 /** Like bundle_read(), but names only (data NULL): folders at their top level. Refuses nothing. */
 int bundle_read_names(const char *path, struct bundle *b, struct strbuf *err);
 /** The member with this name, or NULL. */
@@ -160,6 +163,9 @@ void import_report_release(struct import_report *rep);
 /** Add an error to the report (file may be NULL: no file). */
 void import_report_error(struct import_report *rep, const char *file, unsigned line, unsigned col,
 			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/** import_report_error() with a va_list. */
+void import_report_verror(struct import_report *rep, const char *file, unsigned line, unsigned col,
+			  const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 /** Add a warning "FILE: MESSAGE". */
 void import_report_warning(struct import_report *rep, const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -9,6 +9,8 @@
  */
 #include "documents_i.h"
 
+#include "../util/array.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +40,8 @@ static int add_entry(struct partner_entries *e, const char *name, const char *de
 	for (size_t i = 0; i < e->n; i++)
 		if (!strcmp(e->v[i].name, name))
 			return 0;
-	if (e->n == e->alloc) {
-		size_t na = e->alloc ? e->alloc * 2 : 32;
-		struct partner_entry *nv = realloc(e->v, na * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		e->v = nv;
-		e->alloc = na;
-	}
+	if (array_reserve(&e->v, e->n, &e->alloc, sizeof(*e->v), 32))
+		return -ENOMEM;
 	pe = &e->v[e->n];
 	pe->name = strdup(name);
 	pe->description = strdup(description ? description : "");

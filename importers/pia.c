@@ -8,6 +8,8 @@
  */
 #include "importers.h"
 
+#include "../util/array.h"
+
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,13 +119,8 @@ void find_first_date(const char *text, size_t len, char out[11])
 			p++;
 		if (p == s)
 			continue;
-		if (n == alloc) {
-			struct word *nw = realloc(w, (alloc = alloc ? alloc * 2 : 256) * sizeof(*nw));
-
-			if (!nw)
-				break;
-			w = nw;
-		}
+		if (array_reserve(&w, n, &alloc, sizeof(*w), 256))
+			break;
 		w[n].p = s;
 		w[n].n = (size_t)(p - s);
 		/* "2019." at the end of a sentence is the year 2019. */

@@ -41,14 +41,10 @@ static void add_error(struct import_ctx *c, unsigned line, unsigned col, const c
 static void add_error(struct import_ctx *c, unsigned line, unsigned col, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	import_report_verror(c->rep, c->file.buf, line, col, fmt, ap);
 	va_end(ap);
-	import_report_error(c->rep, c->file.buf, line, col, "%s", msg ? msg : "out of memory");
-	free(msg);
 }
 
 /*

@@ -126,23 +126,6 @@ static int exists(struct store *st, enum doc_stmt which, const char *a, const ch
 	return rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
 }
 
-/* Collect the first column of every row of a bound statement into `out`. */
-static int collect(sqlite3_stmt *s, struct strlist *out)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-
-		if (t)
-			strlist_add(out, t);
-	}
-	store_stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(rc);
-	return out->oom ? -ENOMEM : 0;
-}
-
 static int drop_document(struct store *st, const char *source_id)
 {
 	static const enum doc_stmt steps[] = {
@@ -211,7 +194,7 @@ int store_source_by_sha256(struct store *st, const char *sha256_hex, struct strb
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, sha256_hex, 0);
-	rc = collect(s, &l);
+	rc = store_collect(s, &l);
 	if (!rc && !l.n)
 		rc = -ENOENT;
 	if (!rc) {
@@ -324,7 +307,7 @@ int store_documents_stale(struct store *st, const char *vocabulary, struct strli
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, vocabulary, 0);
-	return collect(s, sources);
+	return store_collect(s, sources);
 }
 
 int store_each_page(struct store *st, const char *source_id,
@@ -399,7 +382,7 @@ int store_excerpt_names(struct store *st, const char *source_id, struct strlist 
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, source_id, 0);
-	return collect(s, out);
+	return store_collect(s, out);
 }
 
 int store_excerpt_get(struct store *st, const char *source_id, long page, struct strbuf *out)
@@ -432,7 +415,7 @@ int store_mentioned_in(struct store *st, int kind, const char *id, const char *d
 	sqlite3_bind_int(s, 1, kind);
 	store_bind_text(s, 2, id, 0);
 	store_bind_text(s, 3, date, 1);
-	return collect(s, out);
+	return store_collect(s, out);
 }
 
 int store_search(struct store *st, const char *query, struct strlist *slugs)
@@ -446,7 +429,7 @@ int store_search(struct store *st, const char *query, struct strlist *slugs)
 		return -ENOENT;
 	store_bind_text(s, 1, query, 0);
 	sqlite3_bind_int(s, 2, STORE_SEARCH_MAX);
-	rc = collect(s, slugs);
+	rc = store_collect(s, slugs);
 	/* FTS5 reports a query it cannot parse as a plain SQLite error. */
 	return rc == -EIO ? -ENOENT : rc;
 }
@@ -491,7 +474,7 @@ int store_partner_match(struct store *st, const char *name, struct strbuf *id)
 	store_slug(name, &slug);
 	store_bind_text(s, 1, name, 0);
 	store_bind_text(s, 2, slug.buf, 0);
-	rc = collect(s, &l);
+	rc = store_collect(s, &l);
 	if (!rc && !l.n)
 		rc = -ENOENT;
 	if (!rc) {
@@ -527,7 +510,7 @@ int store_import_run_names(struct store *st, struct strlist *out)
 {
 	sqlite3_stmt *s = stmt(st, DS_RUN_NAMES);
 
-	return s ? collect(s, out) : -EIO;
+	return s ? store_collect(s, out) : -EIO;
 }
 
 int store_import_run_get(struct store *st, int64_t id, struct strbuf *out)

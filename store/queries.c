@@ -106,7 +106,6 @@ int store_relation(struct store *st, enum store_relation rel, const char *a, con
 		   const char *date, struct strlist *out)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	if (rel >= REL_COUNT)
 		return -EINVAL;
@@ -127,16 +126,7 @@ int store_relation(struct store *st, enum store_relation rel, const char *a, con
 		store_bind_text(s, 2, b, 0);
 	if (sqlite3_bind_parameter_count(s) >= 3)
 		store_bind_text(s, 3, date, 1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-
-		if (t)
-			strlist_add(out, t);
-	}
-	store_stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(rc);
-	return out->oom ? -ENOMEM : 0;
+	return store_collect(s, out);
 }
 
 int store_counts(struct store *st, const char *date, struct store_counts *out)

@@ -676,23 +676,13 @@ int store_list_slugs(struct store *st, enum record_kind kind, const char *state,
 		     const char *date, struct strlist *out)
 {
 	sqlite3_stmt *s = store_kind_stmt(st, kind, KS_LIST_SLUGS);
-	int rc;
 
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, date, 1);
 	if (sqlite3_bind_parameter_count(s) >= 2)
 		store_bind_text(s, 2, state, 0);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *slug = (const char *)sqlite3_column_text(s, 0);
-
-		if (slug)
-			strlist_add(out, slug);
-	}
-	store_stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(rc);
-	return out->oom ? -ENOMEM : 0;
+	return store_collect(s, out);
 }
 
 int store_get_by_slug(struct store *st, enum record_kind kind, const char *state,

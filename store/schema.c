@@ -399,6 +399,22 @@ void store_stmt_done(sqlite3_stmt *s)
 	}
 }
 
+int store_collect(sqlite3_stmt *s, struct strlist *out)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+
+		if (t)
+			strlist_add(out, t);
+	}
+	store_stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(rc);
+	return out->oom ? -ENOMEM : 0;
+}
+
 int store_bind_text(sqlite3_stmt *s, int i, const char *v, int null_empty)
 {
 	if (!v || (null_empty && !*v))

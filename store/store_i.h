@@ -39,6 +39,11 @@ sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind
 sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql);
 /** Reset and clear a cached statement after use. */
 void store_stmt_done(sqlite3_stmt *s);
+/**
+ * Step a bound statement to its end, adding its first column of each row
+ * (NULLs skipped) to `out`, then reset it. 0, -ENOMEM or the SQLite error.
+ */
+int store_collect(sqlite3_stmt *s, struct strlist *out);
 /** Bind text (NULL or "" binds NULL when `null_empty`). */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v, int null_empty);
 /** Map an SQLite result code to a negative errno. */
