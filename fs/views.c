@@ -352,11 +352,7 @@ int view_source_text(const struct view_ctx *ctx, struct strbuf *out)
 
 int source_has_text(const struct view_ctx *ctx)
 {
-	struct strbuf out = STRBUF_INIT;
-	int rc = view_source_text(ctx, &out);
-
-	strbuf_release(&out);
-	return rc;
+	return view_renders(view_source_text, ctx);
 }
 
 int list_source_original(const struct view_ctx *ctx, struct strlist *names)

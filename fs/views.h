@@ -31,6 +31,8 @@ int source_has_text(const struct view_ctx *ctx);
 int view_readme(const struct view_ctx *ctx, struct strbuf *out);
 
 /* fs/views_documents.c */
+/** 0 when the view renders (the file exists), else its error: an exists view from a render view. */
+int view_renders(view_render_fn render, const struct view_ctx *ctx);
 int view_field_mentioned_in(const struct view_ctx *ctx, struct strbuf *out);
 int view_agency_mentioned_in(const struct view_ctx *ctx, struct strbuf *out);
 int view_document_value(const struct view_ctx *ctx, struct strbuf *out);

@@ -86,13 +86,18 @@ int view_document_value(const struct view_ctx *ctx, struct strbuf *out)
 	return document_value(ctx, out);
 }
 
-int document_value_exists(const struct view_ctx *ctx)
+int view_renders(view_render_fn render, const struct view_ctx *ctx)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int rc = document_value(ctx, &sb);
+	int rc = render(ctx, &sb);
 
 	strbuf_release(&sb);
 	return rc;
+}
+
+int document_value_exists(const struct view_ctx *ctx)
+{
+	return view_renders(document_value, ctx);
 }
 
 int list_excerpts(const struct view_ctx *ctx, struct strlist *names)
@@ -143,11 +148,7 @@ int view_excerpt(const struct view_ctx *ctx, struct strbuf *out)
 
 int excerpt_exists(const struct view_ctx *ctx)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int rc = view_excerpt(ctx, &sb);
-
-	strbuf_release(&sb);
-	return rc;
+	return view_renders(view_excerpt, ctx);
 }
 
 /* ---- search/ -------------------------------------------------------------------------------------- */
@@ -208,9 +209,5 @@ int view_import_run(const struct view_ctx *ctx, struct strbuf *out)
 
 int import_run_exists(const struct view_ctx *ctx)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int rc = view_import_run(ctx, &sb);
-
-	strbuf_release(&sb);
-	return rc;
+	return view_renders(view_import_run, ctx);
 }

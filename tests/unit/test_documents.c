@@ -12,37 +12,8 @@
 
 #include "../../fs/tree.h"
 
-struct fixture {
-	struct store *st;
-	struct tree tree;
-	char *dir;
-};
 
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	f->dir = test_tmpdir();
-	test_copy_fixture("small", f->dir);
-	f->st = test_store_new();
-	test_import_ok(f->st, f->dir);
-	tree_init(&f->tree, f->st);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	store_close(f->st);
-	test_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
-
-static char *path_in(struct fixture *f, const char *name)
+static char *path_in(struct test_inventory *f, const char *name)
 {
 	char *p = NULL;
 
@@ -51,7 +22,7 @@ static char *path_in(struct fixture *f, const char *name)
 }
 
 /* Import one path with options; returns import_paths()'s status, errors joined in *errors. */
-static int import_one(struct fixture *f, const struct import_options *o, const char *path, char **errors)
+static int import_one(struct test_inventory *f, const struct import_options *o, const char *path, char **errors)
 {
 	struct import_report rep = { 0 };
 	struct strbuf err = STRBUF_INIT, all = STRBUF_INIT;
@@ -74,7 +45,7 @@ static int import_one(struct fixture *f, const struct import_options *o, const c
 	return rc;
 }
 
-static void import_ok(struct fixture *f, const struct import_options *o, const char *path)
+static void import_ok(struct test_inventory *f, const struct import_options *o, const char *path)
 {
 	char *errors = NULL;
 	int rc = import_one(f, o, path, &errors);
@@ -85,7 +56,7 @@ static void import_ok(struct fixture *f, const struct import_options *o, const c
 	free(errors);
 }
 
-static char *cat(struct fixture *f, const char *path)
+static char *cat(struct test_inventory *f, const char *path)
 {
 	struct tree_node n;
 	struct strbuf sb = STRBUF_INIT;
@@ -99,7 +70,7 @@ static char *cat(struct fixture *f, const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
-static void expect(struct fixture *f, const char *path, const char *content)
+static void expect(struct test_inventory *f, const char *path, const char *content)
 {
 	char *got = cat(f, path);
 
@@ -109,7 +80,7 @@ static void expect(struct fixture *f, const char *path, const char *content)
 	free(got);
 }
 
-static int exists(struct fixture *f, const char *path)
+static int exists(struct test_inventory *f, const char *path)
 {
 	struct tree_node n;
 	int rc = tree_resolve(&f->tree, path, &n);
@@ -119,7 +90,7 @@ static int exists(struct fixture *f, const char *path)
 	return rc == 0;
 }
 
-static char *ls(struct fixture *f, const char *path)
+static char *ls(struct test_inventory *f, const char *path)
 {
 	struct tree_node n;
 	struct strlist names = STRLIST_INIT;
@@ -134,7 +105,7 @@ static char *ls(struct fixture *f, const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
-static long count_sources(struct fixture *f)
+static long count_sources(struct test_inventory *f)
 {
 	struct strlist l = STRLIST_INIT;
 	long n;
@@ -146,7 +117,7 @@ static long count_sources(struct fixture *f)
 }
 
 /* The file NAME of source ID. */
-static void expect_source(struct fixture *f, const char *id, const char *name, const char *content)
+static void expect_source(struct test_inventory *f, const char *id, const char *name, const char *content)
 {
 	char path[512];
 
@@ -155,7 +126,7 @@ static void expect_source(struct fixture *f, const char *id, const char *name, c
 }
 
 /* The id of the source holding these bytes. */
-static char *source_of(struct fixture *f, const void *data, size_t len)
+static char *source_of(struct test_inventory *f, const void *data, size_t len)
 {
 	struct strbuf id = STRBUF_INIT;
 	char hex[65];
@@ -165,7 +136,7 @@ static char *source_of(struct fixture *f, const void *data, size_t len)
 	return strbuf_detach(&id, NULL);
 }
 
-static int has_bytes(struct fixture *f, const char *data)
+static int has_bytes(struct test_inventory *f, const char *data)
 {
 	struct strbuf id = STRBUF_INIT;
 	char hex[65];
@@ -182,7 +153,7 @@ static int has_bytes(struct fixture *f, const char *data)
 static void test_documents__text_pages_hash_and_content_address(void **state)
 {
 	static const char text[] = "Memo on sharing\nICE asked Nlets for the SSN.\n\fPage two.\n";
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	struct import_options o = { .date = "2021-02-03", .url = "https://example.org/memo" };
 	char *p = path_in(f, "memo.txt"), *q = path_in(f, "copy.txt"), *snap, *again, *id, *l, hex[65], line[256];
 	long before;
@@ -237,7 +208,7 @@ static void test_documents__pdf_and_pia_detection(void **state)
 		"E-Verify sends NLETS the driver's license number.|USCIS receives the SSN.",
 		"Nothing to see here.",
 	};
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	struct strbuf pdf = STRBUF_INIT, plain = STRBUF_INIT;
 	char *p = path_in(f, "pia.pdf"), *q = path_in(f, "report.pdf"), *id, *l, line[256];
 
@@ -317,7 +288,7 @@ static void test_documents__html(void **state)
 		"<meta name=\"date\" content=\"2020-11-05T10:00:00Z\"><style>p { color: red }</style></head>"
 		"<body><h1>Sharing</h1><p>The <b>DMV</b> shares the\n   SSN with ICE.<br>Next line</p>"
 		"<script>var nlets = 1;</script><ul><li>One</li><li>Two</li></ul></body></html>";
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	char *p = path_in(f, "page.html"), *id;
 
 	test_write(f->dir, "page.html", page);
@@ -334,7 +305,7 @@ static void test_documents__html(void **state)
 
 /* ---- refusals of documents (point 8) --------------------------------------------------------------- */
 
-static void expect_refused(struct fixture *f, const struct import_options *o, const char *path, const char *message)
+static void expect_refused(struct test_inventory *f, const struct import_options *o, const char *path, const char *message)
 {
 	char *before = test_snapshot(f->st), *after, *errors = NULL;
 	long n = count_sources(f);
@@ -356,7 +327,7 @@ static void expect_refused(struct fixture *f, const struct import_options *o, co
 static void test_documents__bad_documents_are_refused(void **state)
 {
 	static const char *const pages[] = { "Nlets shares the SSN." };
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	struct strbuf pdf = STRBUF_INIT, enc = STRBUF_INIT, bad = STRBUF_INIT;
 	const struct import_options dated = { .date = "2020" };
 	char *p = path_in(f, "doc");
@@ -410,7 +381,7 @@ static void test_documents__archives_of_every_format(void **state)
 		{ "a.zip", "zip", "none" }, { "a.tar", "ustar", "none" }, { "a.tar.gz", "pax", "gzip" },
 		{ "a.tar.xz", "pax", "xz" }, { "a.7z", "7zip", "none" },
 	};
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	char line[256];
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -442,7 +413,7 @@ static void test_documents__archives_of_every_format(void **state)
 static void test_documents__archives_nest_three_deep(void **state)
 {
 	static const char deep[] = "Three archives down, Nlets.\n", deeper[] = "Four down.\n";
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	struct strbuf level = STRBUF_INIT;
 	char *p3 = path_in(f, "l3.tar.gz"), *p2 = path_in(f, "l2.zip"), *p1 = path_in(f, "l1.zip"), *p0 = path_in(f, "l0.zip");
 	char *id;
@@ -485,7 +456,7 @@ static void test_documents__archives_nest_three_deep(void **state)
 static void test_documents__archive_refusals(void **state)
 {
 	static const char good[] = "A good member, listed first.\n";
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	const struct import_options o = { .date = "2021" };
 	char *p = path_in(f, "bad.tar"), *z = path_in(f, "bad.zip"), *g = path_in(f, "bad.tar.gz");
 	struct strbuf bytes = STRBUF_INIT, zeros = STRBUF_INIT;
@@ -587,7 +558,7 @@ static void test_documents__two_dated_partner_lists(void **state)
 		"<ul><li><strong>Old Corp</strong>: records checks</li></ul></body></html>";
 	static const char second[] = "name,description\nDatamaxx,Message switching and hosting\nNew Co,Analytics\n";
 	static const char third[] = "name,description,kind\nOld Corp,records checks again,hosting\n";
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	char *p = path_in(f, "list.html"), *q = path_in(f, "list.csv"), *r = path_in(f, "list3.csv");
 	const struct import_options o1 = { .kind = "partner-list", .as_of = "2021-01", .url = "https://example.org/list" };
 	const struct import_options o2 = { .kind = "partner-list", .as_of = "2022-01", .url = "https://example.org/list" };
@@ -740,7 +711,7 @@ static void test_documents__long_lines_and_many_passages(void **state)
 static void test_documents__later_vocabulary_recomputes_excerpts(void **state)
 {
 	static const char text[] = "The report lists the country of birth.\n";
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	char *p = path_in(f, "report.txt"), *id, line[256];
 
 	test_write(f->dir, "report.txt", text);
@@ -762,7 +733,7 @@ static void test_documents__later_vocabulary_recomputes_excerpts(void **state)
 
 static void test_documents__search_ranks_and_refuses_bad_queries(void **state)
 {
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	struct strlist hits = STRLIST_INIT;
 	char *p = path_in(f, "a.txt"), *q = path_in(f, "b.txt"), *a, *b, *l;
 
@@ -798,7 +769,7 @@ static void test_documents__search_ranks_and_refuses_bad_queries(void **state)
 
 static void test_documents__runs_are_recorded_failed_ones_too(void **state)
 {
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	char *p = path_in(f, "x.txt"), *run, *l;
 
 	test_write(f->dir, "x.txt", "\xff\n");
@@ -850,21 +821,21 @@ static void test_documents__options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_documents__text_pages_hash_and_content_address, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_documents__pdf_and_pia_detection, setup, teardown),
+		WITH_INVENTORY(test_documents__text_pages_hash_and_content_address),
+		WITH_INVENTORY(test_documents__pdf_and_pia_detection),
 		cmocka_unit_test(test_documents__pia_first_page),
-		cmocka_unit_test_setup_teardown(test_documents__html, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_documents__bad_documents_are_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_documents__archives_of_every_format, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_documents__archives_nest_three_deep, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_documents__archive_refusals, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_documents__two_dated_partner_lists, setup, teardown),
+		WITH_INVENTORY(test_documents__html),
+		WITH_INVENTORY(test_documents__bad_documents_are_refused),
+		WITH_INVENTORY(test_documents__archives_of_every_format),
+		WITH_INVENTORY(test_documents__archives_nest_three_deep),
+		WITH_INVENTORY(test_documents__archive_refusals),
+		WITH_INVENTORY(test_documents__two_dated_partner_lists),
 		cmocka_unit_test(test_documents__partner_list_shapes),
 		cmocka_unit_test(test_documents__excerpt_rules),
 		cmocka_unit_test(test_documents__long_lines_and_many_passages),
-		cmocka_unit_test_setup_teardown(test_documents__later_vocabulary_recomputes_excerpts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_documents__search_ranks_and_refuses_bad_queries, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_documents__runs_are_recorded_failed_ones_too, setup, teardown),
+		WITH_INVENTORY(test_documents__later_vocabulary_recomputes_excerpts),
+		WITH_INVENTORY(test_documents__search_ranks_and_refuses_bad_queries),
+		WITH_INVENTORY(test_documents__runs_are_recorded_failed_ones_too),
 		cmocka_unit_test(test_documents__options),
 	};
 

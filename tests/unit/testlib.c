@@ -133,6 +133,31 @@ void test_import_ok(struct store *st, const char *dir)
 	strbuf_release(&err);
 }
 
+int test_inventory_setup(void **state)
+{
+	struct test_inventory *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = test_tmpdir();
+	test_copy_fixture("small", f->dir);
+	f->st = test_store_new();
+	test_import_ok(f->st, f->dir);
+	tree_init(&f->tree, f->st);
+	*state = f;
+	return 0;
+}
+
+int test_inventory_teardown(void **state)
+{
+	struct test_inventory *f = *state;
+
+	store_close(f->st);
+	test_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
 char *test_snapshot(struct store *st)
 {
 	struct strbuf sb = STRBUF_INIT;

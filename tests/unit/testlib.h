@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../../fs/tree.h"
 #include "../../importers/importers.h"
 #include "../../util/strbuf.h"
 #include "../../store/store.h"
@@ -25,6 +26,17 @@ void test_copy_fixture(const char *name, const char *dir);
 struct store *test_store_new(void);
 /** Import a bundle folder, asserting success. */
 void test_import_ok(struct store *st, const char *dir);
+/** A test's inventory: the small fixture copied into `dir` and imported, and its tree. */
+struct test_inventory {
+	struct store *st;
+	struct tree tree;
+	char *dir;
+};
+/** cmocka setup and teardown giving *state a struct test_inventory. */
+int test_inventory_setup(void **state);
+int test_inventory_teardown(void **state);
+/** A cmocka test run on a fresh struct test_inventory. */
+#define WITH_INVENTORY(test) cmocka_unit_test_setup_teardown(test, test_inventory_setup, test_inventory_teardown)
 /** Every CSV of the inventory's export, concatenated: a snapshot to compare. */
 char *test_snapshot(struct store *st);
 
