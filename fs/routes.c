@@ -132,7 +132,7 @@ const struct route tree_routes[] = {
 	{ .pattern = "/search/:query", .type = NODE_DIR, .list = list_nothing, .exists = search_query_exists,
 	  .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/search/:query/:hit", .type = NODE_LINK, .list = list_search_hits, .render = view_search_hit,
-	  .flags = ROUTE_NOT_IN_AT },
+	  .exists = search_hit_exists, .flags = ROUTE_NOT_IN_AT },
 
 	{ .pattern = "/imports", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/imports/:run", .type = NODE_FILE, .list = list_import_runs, .exists = import_run_exists,

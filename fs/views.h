@@ -45,6 +45,7 @@ int list_nothing(const struct view_ctx *ctx, struct strlist *names);
 int list_search_hits(const struct view_ctx *ctx, struct strlist *names);
 int search_query_exists(const struct view_ctx *ctx);
 int view_search_hit(const struct view_ctx *ctx, struct strbuf *out);
+int search_hit_exists(const struct view_ctx *ctx);
 int list_import_runs(const struct view_ctx *ctx, struct strlist *names);
 int view_import_run(const struct view_ctx *ctx, struct strbuf *out);
 int import_run_exists(const struct view_ctx *ctx);

@@ -175,6 +175,16 @@ int search_query_exists(const struct view_ctx *ctx)
 	return rc;
 }
 
+/*
+ * A hit resolves when its source matches: one source's pages are searched,
+ * so listing 1,000 hits does not run the whole search 1,000 times. (A
+ * source beyond the first 1,000 resolves by name too, unlisted.)
+ */
+int search_hit_exists(const struct view_ctx *ctx)
+{
+	return store_search_has(ctx->st, ctx->args[0], ctx->args[1]);
+}
+
 int view_search_hit(const struct view_ctx *ctx, struct strbuf *out)
 {
 	strbuf_addf(out, "../../sources/%s", ctx->args[1]);

@@ -133,6 +133,7 @@ int import_check_options(const struct import_options *o, struct strbuf *err)
 {
 	const char *k = o->kind;
 	int records = k && !strcmp(k, "records"), id_bad = 0;
+	size_t start = err->len; /* err may hold earlier messages */
 
 	if (k && strcmp(k, "auto") && !records && !one_of(k, source_kinds) && format_of(k) == DOC_UNKNOWN)
 		strbuf_addf(err, "--kind %s: not one of records, foia, pia, partner-list, law, report, web, other, "
@@ -154,7 +155,7 @@ int import_check_options(const struct import_options *o, struct strbuf *err)
 			strbuf_addf(err, "--id '%s': an id has no control characters, ';' or '/', at most 200 bytes",
 				    o->id);
 	}
-	return err->len ? -EINVAL : 0;
+	return err->len > start ? -EINVAL : 0;
 }
 
 /* ---- the run record ---------------------------------------------------------------------------- */
@@ -225,6 +226,7 @@ int import_paths(struct store *st, const struct import_options *o, const char *c
 	size_t nrecords = 0, i;
 	char started[21];
 	int rc = 0, dry = (o->flags & IMPORT_DRY_RUN) != 0, begun = 0;
+	size_t err_start = err->len; /* err may hold earlier messages */
 
 	store_now(started);
 	if (!records)
@@ -258,12 +260,12 @@ int import_paths(struct store *st, const struct import_options *o, const char *c
 		if (j == nrecords)
 			rc = documents_import_path(&call, paths[i]);
 	}
-	if (!rc && !rep->nerrors && !err->len) {
+	if (!rc && !rep->nerrors && err->len == err_start) {
 		rc = excerpts_refresh(st, &rep->excerpts);
 		if (rc)
 			strbuf_addf(err, "cannot compute excerpts: %s", rc == -ENOMEM ? "out of memory" : store_errmsg(st));
 	}
-	if (rc == 1 || (!rc && (rep->nerrors || err->len)))
+	if (rc == 1 || (!rc && (rep->nerrors || err->len > err_start)))
 		rc = 1;
 	if (!rc && !dry) {
 		rc = record_run(st, o, rep, err, started, "ok");

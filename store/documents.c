@@ -19,7 +19,7 @@ enum doc_stmt {
 	DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_DOC_DEL, DS_STALE,
 	DS_DOC_PUT, DS_PAGE_PUT, DS_FTS_PUT, DS_CURRENT, DS_BY_SHA, DS_TEXT, DS_DOC_GET,
 	DS_TERMS, DS_STALE_DOCS, DS_PAGES, DS_EXCERPT_PUT, DS_MENTION_PUT, DS_SET_VOCAB,
-	DS_EXCERPT_NAMES, DS_EXCERPT_GET, DS_MENTIONED_IN, DS_SEARCH,
+	DS_EXCERPT_NAMES, DS_EXCERPT_GET, DS_MENTIONED_IN, DS_SEARCH, DS_SEARCH_HAS,
 	DS_LIST_PUT, DS_LISTING_PUT, DS_PARTNER_MATCH,
 	DS_RUN_PUT, DS_RUN_NAMES, DS_RUN_GET,
 	DS_COUNT
@@ -63,6 +63,9 @@ static const char *const doc_sql[DS_COUNT] = {
 		      " GROUP BY p.source)"
 		      " SELECT s.slug FROM best b JOIN sources s ON s.id=b.source WHERE s.slug IS NOT NULL"
 		      " ORDER BY b.r, s.id LIMIT ?2",
+	/* One source's pages only: FTS5 answers MATCH with rowid= per page, not the whole index. */
+	[DS_SEARCH_HAS] = "SELECT 1 FROM pages_fts WHERE pages_fts MATCH ?1 AND rowid IN"
+			  " (SELECT p.id FROM pages p JOIN sources s ON s.id=p.source WHERE s.slug=?2) LIMIT 1",
 	[DS_LIST_PUT] = "INSERT OR IGNORE INTO partner_lists(source, as_of, entries) VALUES(?1,?2,?3)",
 	[DS_LISTING_PUT] = "INSERT OR REPLACE INTO partner_listings(source, partner, name, description)"
 			   " VALUES(?1,?2,?3,?4)",
@@ -432,6 +435,24 @@ int store_search(struct store *st, const char *query, struct strlist *slugs)
 	rc = store_collect(s, slugs);
 	/* FTS5 reports a query it cannot parse as a plain SQLite error. */
 	return rc == -EIO ? -ENOENT : rc;
+}
+
+int store_search_has(struct store *st, const char *query, const char *slug)
+{
+	sqlite3_stmt *s = stmt(st, DS_SEARCH_HAS);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	if (!query || !*query)
+		return -ENOENT;
+	store_bind_text(s, 1, query, 0);
+	store_bind_text(s, 2, slug, 0);
+	rc = sqlite3_step(s);
+	store_stmt_done(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? -ENOENT : (store_sqlite_err(rc) == -EIO ? -ENOENT : store_sqlite_err(rc));
 }
 
 /* ---- partner lists --------------------------------------------------------------- */

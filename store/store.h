@@ -313,6 +313,13 @@ int store_mentioned_in(struct store *st, int kind, const char *id, const char *d
  */
 int store_search(struct store *st, const char *query, struct strlist *slugs);
 
+/**
+ * 0 when the source with this slug has a page matching the query, else
+ * -ENOENT (also for a query FTS5 cannot parse). One source's pages are
+ * searched, so it is cheap whatever the query matches elsewhere.
+ */
+int store_search_has(struct store *st, const char *query, const char *slug);
+
 /* ---- partner lists --------------------------------------------------------- */
 
 /**

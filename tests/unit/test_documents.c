@@ -7,6 +7,7 @@
 #include "testlib.h"
 
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -798,6 +799,50 @@ static void test_documents__runs_are_recorded_failed_ones_too(void **state)
 	free(p);
 }
 
+/* An inventory of schema version 1 (before documents) migrates to version 2 when written. */
+static void test_documents__schema_v1_migrates(void **state)
+{
+	static const char *const v2_tables[] = {
+		"pages_fts", "pages", "documents", "excerpts", "mentions", "partner_listings", "partner_lists",
+		"import_runs", NULL,
+	};
+	char *dir = test_tmpdir(), *db = NULL, *doc = NULL;
+	struct strbuf err = STRBUF_INIT, sql = STRBUF_INIT;
+	struct import_report rep = { 0 };
+	struct store *st = NULL;
+	sqlite3 *raw;
+	const char *paths[1];
+
+	(void)state;
+	assert_true(asprintf(&db, "%s/inv.db", dir) > 0);
+	assert_true(asprintf(&doc, "%s/memo.txt", dir) > 0);
+	assert_int_equal(store_open(db, STORE_CREATE, &st, &err), 0);
+	store_close(st);
+	/* Take the file back to version 1 by hand. */
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	for (int i = 0; v2_tables[i]; i++)
+		strbuf_addf(&sql, "DROP TABLE %s;", v2_tables[i]);
+	strbuf_addstr(&sql, "DROP INDEX sources_sha256; PRAGMA user_version = 1;");
+	assert_int_equal(sqlite3_exec(raw, sql.buf, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	assert_int_equal(store_open(db, STORE_READONLY, &st, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "older schema"));
+	assert_int_equal(store_open(db, STORE_CREATE, &st, &err), 0);
+	test_write(dir, "memo.txt", "Nlets memo\n");
+	paths[0] = doc;
+	assert_int_equal(import_paths(st, &(struct import_options){ .date = "2020" }, paths, 1, &rep, &err), 0);
+	assert_int_equal(rep.documents, 1);
+	assert_int_equal(rep.excerpts, 1);
+	import_report_release(&rep);
+	store_close(st);
+	test_rmtree(dir);
+	strbuf_release(&err);
+	strbuf_release(&sql);
+	free(dir);
+	free(db);
+	free(doc);
+}
+
 static void test_documents__options(void **state)
 {
 	static const struct import_options bad[] = {
@@ -836,6 +881,7 @@ int main(void)
 		WITH_INVENTORY(test_documents__later_vocabulary_recomputes_excerpts),
 		WITH_INVENTORY(test_documents__search_ranks_and_refuses_bad_queries),
 		WITH_INVENTORY(test_documents__runs_are_recorded_failed_ones_too),
+		cmocka_unit_test(test_documents__schema_v1_migrates),
 		cmocka_unit_test(test_documents__options),
 	};
 
