@@ -55,6 +55,12 @@ static void progress(void *arg, const char *file, long rows)
 	fprintf(stderr, "  %s: %ld row%s\n", file, rows, rows == 1 ? "" : "s");
 }
 
+static void progress_document(void *arg, const char *name, long pages)
+{
+	(void)arg;
+	fprintf(stderr, "  %s: %ld page%s\n", name, pages, pages == 1 ? "" : "s");
+}
+
 int cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -129,8 +135,10 @@ int cmd_import(int argc, char **argv)
 		status = EXIT_BAD_DATA;
 		goto out;
 	}
-	if (isatty(STDERR_FILENO))
+	if (isatty(STDERR_FILENO)) {
 		rep.progress = progress;
+		rep.progress_document = progress_document;
+	}
 	rc = import_paths(st, &o, (const char *const *)argv + optind, (size_t)(argc - optind), &rep, &err);
 	import_report_print(&rep, stderr);
 	for (size_t i = 0; i < rep.warnings.n; i++)

@@ -484,6 +484,9 @@ int view_readme(const struct view_ctx *ctx, struct strbuf *out)
 		    "  cat fields/ssn/shared_by       who shares Social Security numbers\n"
 		    "  grep -r ssn transactions       which message types return them\n"
 		    "  ls flows; cat flows/*/sources  every recorded flow, and what backs it\n"
+		    "  ls 'search/\"social security\"'  sources whose text matches (SQLite FTS5 queries)\n"
+		    "  cat sources/*/excerpts/p*      passages naming Nlets, a field or an agency\n"
+		    "  cat imports/*                  every import: files, counts, warnings, errors\n"
 		    "  export/                        the whole inventory as CSV files\n",
 		    ctx->date, c.states_with_facts, STORE_NJURISDICTIONS, c.flows, c.agencies, c.partners,
 		    c.transactions, c.fields, c.laws, c.sources,

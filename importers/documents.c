@@ -530,6 +530,8 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 		goto out;
 	c->rep->documents++;
 	c->rep->pages += (long)t.npages;
+	if (c->rep->progress_document)
+		c->rep->progress_document(c->rep->progress_arg, o->recorded ? o->recorded : o->label, (long)t.npages);
 	if (o->recorded)
 		strlist_add(&c->rep->members, o->recorded);
 	if (!has_text(&t))

@@ -113,6 +113,7 @@ struct import_report {
 	struct strlist warnings;/* "FILE: MESSAGE": what was skipped or lacks text */
 	int64_t run;		/* the number of this call's run (imports/N); 0 when not recorded */
 	void (*progress)(void *arg, const char *file, long rows);	/* optional */
+	void (*progress_document)(void *arg, const char *name, long pages);	/* optional */
 	void *progress_arg;
 };
 
