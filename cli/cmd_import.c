@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-/* nletsfs import: records bundles into an inventory, all or nothing. */
+/* nletsfs import: records bundles and documents into an inventory, all or nothing. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,20 +12,41 @@
 
 static void help(void)
 {
-	printf("usage: nletsfs import [--db FILE] [--kind records] [--dry-run] PATH...\n"
+	printf("usage: nletsfs import [--db FILE] [--kind KIND] [--as-of DATE] [--title T] [--date D]\n"
+	       "                      [--url U] [--id ID] [--dry-run] PATH...\n"
 	       "\n"
-	       "Import records bundles: folders, or archives (tar, tar.gz, tar.xz, zip, 7z),\n"
-	       "of the CSV files described in docs/format.md. Every cell is checked; each\n"
-	       "problem is reported as FILE:LINE:COLUMN: error: MESSAGE, and then nothing is\n"
-	       "imported. All PATHs land in one transaction, or none does. Importing the same\n"
-	       "bundle again changes nothing.\n"
+	       "Import records bundles (folders or archives of the CSV files of docs/format.md)\n"
+	       "and documents (PDF, HTML and plain-text files, folders and archives of them:\n"
+	       "zip, tar, tar.gz, tar.xz, 7z, nested up to 3 deep). A document becomes a\n"
+	       "source: its bytes stored (the same bytes twice are one source), its text\n"
+	       "extracted page by page and searchable under search/, and its pages that name\n"
+	       "Nlets, a field or an agency shown as excerpts. All PATHs land in one\n"
+	       "transaction, or none does; each call is logged under imports/.\n"
 	       "\n"
 	       "  --db FILE     the inventory (created when missing)\n"
-	       "  --kind KIND   what PATH holds: records (the default and, for now, the only kind)\n"
+	       "  --kind KIND   what PATH holds (default auto):\n"
+	       "                  auto     a folder or archive holding record CSV files is a\n"
+	       "                           records bundle; anything else is documents\n"
+	       "                  records  records bundles only\n"
+	       "                  foia, pia, partner-list, law, report, web, other\n"
+	       "                           documents of that source kind (else detected: a first\n"
+	       "                           page titled \"Privacy Impact Assessment\" is a pia,\n"
+	       "                           HTML is web, the rest other)\n"
+	       "                  pdf, html, text\n"
+	       "                           documents of that format (else detected from the bytes)\n"
+	       "  --as-of DATE  partner-list: the day the list was seen (required with it)\n"
+	       "  --title T     the document's title (one document only)\n"
+	       "  --date D      its date (else its own: PDF info, a PIA's first page, HTML <meta>)\n"
+	       "  --url U       where it was published\n"
+	       "  --id ID       its source id (one document only; default: a slug of its title\n"
+	       "                and 8 digits of its SHA-256); an existing source without a\n"
+	       "                document gets this one\n"
 	       "  --dry-run     check only; write nothing\n"
 	       "  -h, --help    this text\n"
 	       "\n"
-	       "Exit status: 0 imported, 1 bad data (nothing imported), 2 usage.\n");
+	       "Errors read FILE:LINE:COLUMN: error: MESSAGE (FILE: error: MESSAGE without a\n"
+	       "position; archive members are named). Exit status: 0 imported, 1 bad data\n"
+	       "(nothing imported), 2 usage.\n");
 }
 
 static void progress(void *arg, const char *file, long rows)
@@ -33,21 +55,32 @@ static void progress(void *arg, const char *file, long rows)
 	fprintf(stderr, "  %s: %ld row%s\n", file, rows, rows == 1 ? "" : "s");
 }
 
+static void progress_document(void *arg, const char *name, long pages)
+{
+	(void)arg;
+	fprintf(stderr, "  %s: %ld page%s\n", name, pages, pages == 1 ? "" : "s");
+}
+
 int cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'D' },
 		{ "kind", required_argument, NULL, 'k' },
+		{ "as-of", required_argument, NULL, 'a' },
+		{ "title", required_argument, NULL, 't' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "id", required_argument, NULL, 'i' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_opt = NULL, *db;
+	struct import_options o = { 0 };
 	struct import_report rep = { 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct store *st = NULL;
 	struct stat sb;
-	unsigned flags = 0;
 	int c, rc, status = EXIT_DONE, k;
 	long total = 0;
 
@@ -58,12 +91,25 @@ int cmd_import(int argc, char **argv)
 			db_opt = optarg;
 			break;
 		case 'k':
-			if (strcmp(optarg, "records"))
-				return cli_usage_error("import", "--kind %s: this nletsfs imports records bundles only",
-						       optarg);
+			o.kind = optarg;
+			break;
+		case 'a':
+			o.as_of = optarg;
+			break;
+		case 't':
+			o.title = optarg;
+			break;
+		case 'd':
+			o.date = optarg;
+			break;
+		case 'u':
+			o.url = optarg;
+			break;
+		case 'i':
+			o.id = optarg;
 			break;
 		case 'n':
-			flags |= IMPORT_DRY_RUN;
+			o.flags |= IMPORT_DRY_RUN;
 			break;
 		case 'h':
 			help();
@@ -74,9 +120,14 @@ int cmd_import(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("import", "give at least one PATH to import");
+	if (import_check_options(&o, &err)) {
+		status = cli_usage_error("import", "%s", err.buf);
+		strbuf_release(&err);
+		return status;
+	}
 	db = cli_db_path(db_opt);
 	/* A dry run never creates the inventory it was pointed at. */
-	if ((flags & IMPORT_DRY_RUN) && stat(db, &sb) != 0)
+	if ((o.flags & IMPORT_DRY_RUN) && stat(db, &sb) != 0)
 		db = ":memory:";
 	rc = store_open(db, STORE_CREATE, &st, &err);
 	if (rc) {
@@ -84,10 +135,14 @@ int cmd_import(int argc, char **argv)
 		status = EXIT_BAD_DATA;
 		goto out;
 	}
-	if (isatty(STDERR_FILENO))
+	if (isatty(STDERR_FILENO)) {
 		rep.progress = progress;
-	rc = import_records(st, (const char *const *)argv + optind, (size_t)(argc - optind), flags, &rep, &err);
+		rep.progress_document = progress_document;
+	}
+	rc = import_paths(st, &o, (const char *const *)argv + optind, (size_t)(argc - optind), &rep, &err);
 	import_report_print(&rep, stderr);
+	for (size_t i = 0; i < rep.warnings.n; i++)
+		fprintf(stderr, "%s: warning: %s\n", "nletsfs import", rep.warnings.items[i]);
 	if (rc < 0 || (rc && err.len)) {
 		fprintf(stderr, "nletsfs import: %s\n", err.len ? err.buf : "failed");
 		status = EXIT_BAD_DATA;
@@ -95,13 +150,14 @@ int cmd_import(int argc, char **argv)
 		fprintf(stderr, "nletsfs import: %zu error%s; nothing was imported\n", rep.nerrors,
 			rep.nerrors == 1 ? "" : "s");
 		status = EXIT_BAD_DATA;
-	} else {
+	} else if (isatty(STDERR_FILENO)) {
 		for (k = 0; k < REC_COUNT; k++)
 			total += rep.rows[k];
-		if (isatty(STDERR_FILENO))
-			fprintf(stderr, "nletsfs import: %s %ld rows, %ld documents%s\n",
-				(flags & IMPORT_DRY_RUN) ? "checked" : "imported", total, rep.documents,
-				(flags & IMPORT_DRY_RUN) ? " (dry run: nothing written)" : "");
+		fprintf(stderr, "nletsfs import: %s %ld rows, %ld documents (%ld pages, %ld unchanged), %ld excerpts%s\n",
+			(o.flags & IMPORT_DRY_RUN) ? "checked" : "imported", total, rep.documents, rep.pages,
+			rep.sources_unchanged, rep.excerpts, (o.flags & IMPORT_DRY_RUN) ? " (dry run: nothing written)" : "");
+		if (rep.run)
+			fprintf(stderr, "nletsfs import: logged as imports/%" PRId64 "\n", rep.run);
 	}
 out:
 	import_report_release(&rep);

@@ -107,6 +107,11 @@ static int add_fact(void *arg, const struct store_fact *f)
 		/* A partner list's day moves the `listed` dates of what it names. */
 		if (f->from && !strcmp(f->from, "partner-list"))
 			strlist_add(&c->prefixes, "partners");
+		/* A document's day moves the mentioned_in lists of what it names. */
+		if (f->to && !strcmp(f->to, "document")) {
+			strlist_add(&c->prefixes, "fields");
+			strlist_add(&c->prefixes, "agencies");
+		}
 		break;
 	case REC_AGENCIES:
 		add_record(c, REC_AGENCIES, "agencies", f->id, NULL);

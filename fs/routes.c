@@ -18,6 +18,8 @@
 #define LIST(p, k, c) { .pattern = p, .type = NODE_FILE, .render = view_record_list, .kind = k, .column = c }
 #define CITED(p, k) { .pattern = p, .type = NODE_FILE, .render = view_record_sources, .kind = k }
 #define FILE(p, fn) { .pattern = p, .type = NODE_FILE, .render = fn }
+#define DOCUMENT_FILE(p, c) \
+	{ .pattern = p, .type = NODE_FILE, .render = view_document_value, .exists = document_value_exists, .column = c }
 #define SYSTEM_FILE(p, name) \
 	{ .pattern = p, .type = NODE_FILE, .render = view_state_system, .column = name }
 #define ANSWER_LIST(p, answer) { .pattern = p, .type = NODE_FILE, .render = view_question_states, .column = answer }
@@ -69,6 +71,7 @@ const struct route tree_routes[] = {
 	FILE("/agencies/:agency/blocked_by", view_agency_blocked_by),
 	SCALAR("/agencies/:agency/quote", REC_AGENCIES, "quote"),
 	CITED("/agencies/:agency/sources", REC_AGENCIES),
+	FILE("/agencies/:agency/mentioned_in", view_agency_mentioned_in),
 
 	DIR("/partners"),
 	RECORDS("/partners/:partner", REC_PARTNERS),
@@ -99,6 +102,7 @@ const struct route tree_routes[] = {
 	LIST("/fields/:field/synonyms", REC_FIELDS, "synonyms"),
 	FILE("/fields/:field/shared_by", view_field_shared_by),
 	FILE("/fields/:field/returned_by", view_field_returned_by),
+	FILE("/fields/:field/mentioned_in", view_field_mentioned_in),
 
 	DIR("/systems"),
 	RECORDS("/systems/:system", REC_SYSTEMS),
@@ -131,6 +135,13 @@ const struct route tree_routes[] = {
 	{ .pattern = "/sources/:source/text", .type = NODE_FILE, .render = view_source_text,
 	  .exists = source_has_text },
 	FILE("/sources/:source/supports", view_source_supports),
+	DOCUMENT_FILE("/sources/:source/member", "member"),
+	DOCUMENT_FILE("/sources/:source/identifier", "identifier"),
+	DOCUMENT_FILE("/sources/:source/component", "component"),
+	DOCUMENT_FILE("/sources/:source/agency", "agency"),
+	{ .pattern = "/sources/:source/excerpts", .type = NODE_DIR, .exists = source_has_excerpts },
+	{ .pattern = "/sources/:source/excerpts/:excerpt", .type = NODE_FILE, .list = list_excerpts,
+	  .exists = excerpt_exists, .render = view_excerpt },
 	{ .pattern = "/sources/:source/:original", .type = NODE_FILE, .list = list_source_original,
 	  .render = view_source_original },
 
@@ -152,6 +163,18 @@ const struct route tree_routes[] = {
 
 	{ .pattern = "/export", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/export/files", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
+
+	/* search/QUERY/: any FTS5 query is a folder of links to the sources it finds. */
+	{ .pattern = "/search", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/search/:query", .type = NODE_DIR, .list = list_nothing, .exists = search_query_exists,
+	  .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/search/:query/:hit", .type = NODE_LINK, .list = list_search_hits, .render = view_search_hit,
+	  .exists = search_hit_exists, .flags = ROUTE_NOT_IN_AT },
+
+	{ .pattern = "/imports", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/imports/:run", .type = NODE_FILE, .list = list_import_runs, .exists = import_run_exists,
+	  .render = view_import_run, .flags = ROUTE_NOT_IN_AT },
+
 	{ .pattern = "/export/files/:document", .type = NODE_FILE, .list = list_export_documents,
 	  .render = view_export_document, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/export/:file", .type = NODE_FILE, .list = list_export_files, .render = view_export_file,

@@ -319,12 +319,24 @@ int source_has_document(const struct view_ctx *ctx)
 	return rc;
 }
 
+static int source_is_document(struct store *st, const char *id)
+{
+	struct store_document_row row;
+	int rc = store_document_get(st, id, &row);
+
+	store_document_row_release(&row);
+	return rc == 0;
+}
+
 int view_source_text(const struct view_ctx *ctx, struct strbuf *out)
 {
 	struct strbuf id = STRBUF_INIT, bytes = STRBUF_INIT;
 	int rc = source_id(ctx, &id, NULL);
 
+	/* A document's extracted pages; else stored bytes that are text (nothing was extracted). */
 	if (!rc)
+		rc = store_source_text(ctx->st, id.buf, &bytes);
+	if (rc == -ENOENT && !source_is_document(ctx->st, id.buf))
 		rc = store_source_document(ctx->st, id.buf, &bytes, NULL);
 	if (!rc && !utf8_text(bytes.buf, bytes.len))
 		rc = -ENOENT;
@@ -340,11 +352,7 @@ int view_source_text(const struct view_ctx *ctx, struct strbuf *out)
 
 int source_has_text(const struct view_ctx *ctx)
 {
-	struct strbuf out = STRBUF_INIT;
-	int rc = view_source_text(ctx, &out);
-
-	strbuf_release(&out);
-	return rc;
+	return view_renders(view_source_text, ctx);
 }
 
 int list_source_original(const struct view_ctx *ctx, struct strlist *names)
@@ -486,6 +494,9 @@ int view_readme(const struct view_ctx *ctx, struct strbuf *out)
 		    "  ls at/; diff -r at/2019-01-01 at/2021-01-01\n"
 		    "                                 the tree as it stood on a day, and what changed\n"
 		    "  cat changes                    every change, oldest first: DATE + or - PATH LINE\n"
+		    "  ls 'search/\"social security\"'  sources whose text matches (SQLite FTS5 queries)\n"
+		    "  cat sources/*/excerpts/p*      passages naming Nlets, a field or an agency\n"
+		    "  cat imports/*                  every import: files, counts, warnings, errors\n"
 		    "  export/                        the whole inventory as CSV files\n",
 		    c.states_with_facts, STORE_NJURISDICTIONS, c.flows, c.agencies, c.partners,
 		    c.transactions, c.fields, c.laws, c.sources,

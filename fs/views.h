@@ -56,4 +56,24 @@ int list_maps(const struct view_ctx *ctx, struct strlist *names);
 int map_exists(const struct view_ctx *ctx);
 int view_map(const struct view_ctx *ctx, struct strbuf *out);
 
+/* fs/views_documents.c */
+/** 0 when the view renders (the file exists), else its error: an exists view from a render view. */
+int view_renders(view_render_fn render, const struct view_ctx *ctx);
+int view_field_mentioned_in(const struct view_ctx *ctx, struct strbuf *out);
+int view_agency_mentioned_in(const struct view_ctx *ctx, struct strbuf *out);
+int view_document_value(const struct view_ctx *ctx, struct strbuf *out);
+int document_value_exists(const struct view_ctx *ctx);
+int list_excerpts(const struct view_ctx *ctx, struct strlist *names);
+int source_has_excerpts(const struct view_ctx *ctx);
+int view_excerpt(const struct view_ctx *ctx, struct strbuf *out);
+int excerpt_exists(const struct view_ctx *ctx);
+int list_nothing(const struct view_ctx *ctx, struct strlist *names);
+int list_search_hits(const struct view_ctx *ctx, struct strlist *names);
+int search_query_exists(const struct view_ctx *ctx);
+int view_search_hit(const struct view_ctx *ctx, struct strbuf *out);
+int search_hit_exists(const struct view_ctx *ctx);
+int list_import_runs(const struct view_ctx *ctx, struct strlist *names);
+int view_import_run(const struct view_ctx *ctx, struct strbuf *out);
+int import_run_exists(const struct view_ctx *ctx);
+
 #endif

@@ -6,6 +6,8 @@
  */
 #include "importers.h"
 
+#include "../util/array.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -21,15 +23,8 @@
 
 static int add_member(struct bundle *b, const char *name, unsigned char *data, size_t len)
 {
-	if (b->n == b->alloc) {
-		size_t na = b->alloc ? b->alloc * 2 : 16;
-		struct bundle_member *nm = realloc(b->members, na * sizeof(*nm));
-
-		if (!nm)
-			return -ENOMEM;
-		b->members = nm;
-		b->alloc = na;
-	}
+	if (array_reserve(&b->members, b->n, &b->alloc, sizeof(*b->members), 16))
+		return -ENOMEM;
 	b->members[b->n].name = strdup(name);
 	if (!b->members[b->n].name)
 		return -ENOMEM;
@@ -39,8 +34,7 @@ static int add_member(struct bundle *b, const char *name, unsigned char *data, s
 	return 0;
 }
 
-/* A member name is safe when relative and free of "." / ".." steps. */
-static int safe_name(const char *name)
+int bundle_safe_name(const char *name)
 {
 	const char *p = name;
 
@@ -169,7 +163,7 @@ static int read_archive(const char *path, struct bundle *b, struct strbuf *err)
 			continue;
 		while (name && name[0] == '.' && name[1] == '/') /* "tar -C dir ." writes ./NAME */
 			name += 2;
-		if (!name || !safe_name(name)) {
+		if (!name || !bundle_safe_name(name)) {
 			strbuf_addf(err, "%s: member '%s': unsafe name (absolute or with '..')", path,
 				    name ? name : "");
 			rc = -EINVAL;
@@ -265,6 +259,53 @@ int bundle_read(const char *path, struct bundle *b, struct strbuf *err)
 	rc = read_archive(path, b, err);
 	if (!rc)
 		strip_common_top(b);
+	return rc;
+}
+
+int bundle_read_names(const char *path, struct bundle *b, struct strbuf *err)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	struct stat stbuf;
+	int rc = 0;
+
+	memset(b, 0, sizeof(*b));
+	if (stat(path, &stbuf)) {
+		strbuf_addf(err, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (S_ISDIR(stbuf.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *de;
+
+		if (!d)
+			return -errno;
+		while (!rc && (de = readdir(d)))
+			if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
+				rc = add_member(b, de->d_name, NULL, 0);
+		closedir(d);
+		return rc;
+	}
+	a = archive_read_new();
+	if (!a)
+		return -ENOMEM;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		rc = -EINVAL;
+	} else {
+		while (!rc && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+			const char *name = archive_entry_pathname(e);
+
+			while (name && name[0] == '.' && name[1] == '/')
+				name += 2;
+			if (name && archive_entry_filetype(e) == AE_IFREG)
+				rc = add_member(b, name, NULL, 0);
+		}
+		if (!rc)
+			strip_common_top(b);
+	}
+	archive_read_free(a);
 	return rc;
 }
 

@@ -8,16 +8,25 @@
  * none does. Data errors are collected (all of them, not just the first)
  * as `struct import_error` and printed as `FILE:LINE:COLUMN: error: MESSAGE`.
  *
+ * Documents (PDF, HTML, plain text, and archives of them) become sources
+ * with their bytes stored and their text extracted page by page; pages that
+ * name Nlets, a field or an agency get excerpts; partner lists are dated
+ * observations (docs/documents.md). import_paths() is the one entry point
+ * of an import call, whatever it holds; it records each call as a run
+ * (imports/N).
+ *
  * The exporter writes the inverse: a bundle whose re-import gives the same
  * inventory and whose re-export is byte-identical.
  */
 #ifndef NLETSFS_IMPORTERS_H
 #define NLETSFS_IMPORTERS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "../store/store.h"
+#include "../util/hmap.h"
 #include "../util/strbuf.h"
 
 /* ---- CSV (RFC 4180) ------------------------------------------------------- */
@@ -75,6 +84,10 @@ struct bundle {
  * errno with a message in `err`.
  */
 int bundle_read(const char *path, struct bundle *b, struct strbuf *err);
+/** 1 when a member name is safe: relative, without "." or ".." steps. */
+int bundle_safe_name(const char *name);
+/** Like bundle_read(), but names only (data NULL): folders at their top level. Refuses nothing. */
+int bundle_read_names(const char *path, struct bundle *b, struct strbuf *err);
 /** The member with this name, or NULL. */
 const struct bundle_member *bundle_find(const struct bundle *b, const char *name);
 void bundle_release(struct bundle *b);
@@ -88,27 +101,250 @@ struct import_error {
 };
 
 struct import_report {
-	struct import_error *errors;
+	struct import_error *errors;	/* line 0: the error has no position in the file */
 	size_t nerrors, alloc;
 	long rows[REC_COUNT];	/* rows read per kind */
-	long documents;		/* documents stored */
+	long documents;		/* documents stored (records bundles' files and documents) */
+	long sources_unchanged;	/* documents whose bytes were already in the inventory */
+	long pages, excerpts;	/* pages extracted, excerpts computed */
+	long partners_added, partners_updated, lists;	/* from partner lists */
+	struct strlist files;	/* the paths of the call */
+	struct strlist members;	/* archive members imported: "ARCHIVE/PATH" */
+	struct strlist warnings;/* "FILE: MESSAGE": what was skipped or lacks text */
+	int64_t run;		/* the number of this call's run (imports/N); 0 when not recorded */
 	void (*progress)(void *arg, const char *file, long rows);	/* optional */
+	void (*progress_document)(void *arg, const char *name, long pages);	/* optional */
 	void *progress_arg;
 };
 
 #define IMPORT_DRY_RUN 1u
 
+/** What an import call was asked (nletsfs import's options). */
+struct import_options {
+	/*
+	 * NULL or "auto" (records bundles are records, anything else is a
+	 * document), "records", a source kind (foia, pia, partner-list, law,
+	 * report, web, other) or a document format (pdf, html, text).
+	 */
+	const char *kind;
+	const char *as_of;	/* partner-list: the day the list was seen (required) */
+	const char *title, *date, *url, *id;	/* a document's metadata; title and id: one document only */
+	unsigned flags;		/* IMPORT_DRY_RUN */
+};
+
 /**
- * Import the bundles at `paths` in one transaction. Returns 0 when
- * everything landed (or, with IMPORT_DRY_RUN, would land), 1 when the data
- * had errors (listed in the report; nothing was written), or a negative
- * errno for a failure of the system (also nothing written).
+ * One import call: every path lands in one transaction, or none does.
+ * Returns 0 when everything landed (or, dry run, would land), 1 when the
+ * input had errors (in the report; nothing was written), -EINVAL for
+ * options that contradict each other (message in `err`), or another
+ * negative errno for a failure of the system. Except in a dry run, the call
+ * is recorded as a run (imports/N), a failed one in a transaction of its
+ * own after the rollback, so that the log says what failed.
  */
+int import_paths(struct store *st, const struct import_options *o, const char *const *paths, size_t npaths,
+		 struct import_report *rep, struct strbuf *err);
+
+/** Options that contradict each other (or an unknown kind, a bad date or id): -EINVAL with a message. */
+int import_check_options(const struct import_options *o, struct strbuf *err);
+/** import_paths() with --kind records (bundles only). */
 int import_records(struct store *st, const char *const *paths, size_t npaths, unsigned flags,
 		   struct import_report *rep, struct strbuf *err);
-/** Print every error as FILE:LINE:COLUMN: error: MESSAGE. */
+/**
+ * The records part of a call, inside the caller's transaction: reads every
+ * bundle and writes its rows. Returns 0, 1 (data errors in the report) or
+ * a negative errno. Stored files of sources get their text extracted too.
+ */
+int import_records_txn(struct store *st, const char *const *paths, size_t npaths, struct import_report *rep,
+		       struct strbuf *err);
+/** 1 when `path` is a records bundle: a folder, or an archive, holding one of the record CSV files. */
+int import_is_records_bundle(const char *path);
+/** Print every error as FILE:LINE:COLUMN: error: MESSAGE (FILE: error: MESSAGE without a position). */
 void import_report_print(const struct import_report *rep, FILE *out);
 void import_report_release(struct import_report *rep);
+/** Add an error to the report (file may be NULL: no file). */
+void import_report_error(struct import_report *rep, const char *file, unsigned line, unsigned col,
+			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/** import_report_error() with a va_list. */
+void import_report_verror(struct import_report *rep, const char *file, unsigned line, unsigned col,
+			  const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+/** Add a warning "FILE: MESSAGE". */
+void import_report_warning(struct import_report *rep, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- documents: text extraction ----------------------------------------------------- */
+
+/** Formats of a document's bytes, as detected by document_sniff(). */
+enum doc_format { DOC_UNKNOWN, DOC_PDF, DOC_HTML, DOC_TEXT, DOC_ARCHIVE };
+
+/** The name of a document format: "pdf", "html", "text" (what documents.format holds). */
+const char *doc_format_name(enum doc_format f);
+/**
+ * What bytes named `name` hold: a PDF (%PDF- in the first KiB), an archive
+ * libarchive reads (zip, 7z, gzip, xz, bzip2 or tar magic), HTML (a doctype
+ * or <html>, <head>, <body> first, or a .htm/.html/.xhtml name), text
+ * (a .txt/.text/.md/.csv/.tsv name, or UTF-8 without NUL bytes), or unknown.
+ */
+enum doc_format document_sniff(const char *name, const unsigned char *data, size_t len);
+
+/** SHA-256 of the bytes, as 64 lower-case hex digits. */
+void import_sha256_hex(const unsigned char *data, size_t len, char out[65]);
+/**
+ * Extract and store the text of a document a records bundle names (source
+ * `source_id` of kind `kind`, file name `file`), unless it is stored
+ * already. What cannot be read is a warning, not an error: the bundle
+ * says what the document is.
+ */
+int document_index(struct store *st, const char *source_id, const char *kind, const char *file,
+		   const unsigned char *data, size_t len, struct import_report *rep);
+
+/** Text extracted from a document: pages of UTF-8 and what the document says of itself. */
+struct doc_text {
+	struct strbuf *pages;
+	size_t npages, alloc;
+	char *title;		/* from its metadata (PDF Title, HTML <title>), or NULL */
+	char *date;		/* YYYY-MM-DD from its metadata, or NULL */
+};
+void doc_text_release(struct doc_text *t);
+/**
+ * Append a page. The text is made safe for the tree: invalid UTF-8 becomes
+ * U+FFFD, NUL bytes are dropped and form feeds (the page separator of
+ * sources/ID/text) become line breaks. Returns 0 or -ENOMEM.
+ */
+int doc_text_add_page(struct doc_text *t, const char *text, size_t len);
+
+/**
+ * Plain text: UTF-8 (a BOM is skipped), pages split at form feeds. An empty
+ * file, a NUL byte or invalid UTF-8 is refused (-EINVAL) with a message in
+ * `err` and its position in *line / *col (1-based, col in characters).
+ */
+int text_extract(const char *data, size_t len, struct doc_text *out, struct strbuf *err, unsigned *line,
+		 unsigned *col);
+/**
+ * HTML through libxml2's HTML parser (recovering what it can): one page of
+ * text, the <title>, and a date from <meta name="date"> (or dcterms.date,
+ * DC.date, article:published_time). Refused (-EINVAL, message in `err`):
+ * empty input, NUL bytes, bytes invalid in the page's character set, and
+ * input in which libxml2 finds no element.
+ */
+int html_extract(const char *data, size_t len, struct doc_text *out, struct strbuf *err);
+/**
+ * PDF through poppler-glib: the text of each page, the info dictionary's
+ * Title and CreationDate (else ModDate). Refused (-EINVAL, message in
+ * `err`): no %PDF- header, no %%EOF at the end (truncated), a password
+ * needed to open it (encrypted), anything poppler cannot open (corrupt).
+ */
+int pdf_extract(const unsigned char *data, size_t len, struct doc_text *out, struct strbuf *err);
+
+/* ---- Privacy Impact Assessments ---------------------------------------------------- */
+
+struct pia_info {
+	int titled;		/* a line "Privacy Impact Assessment..." opens the page */
+	char identifier[80];	/* "DHS/USCIS/PIA-030(g)", or "" */
+	char component[40];	/* "USCIS", or "" */
+	char date[11];		/* the first date the page gives, YYYY-MM-DD, or "" */
+};
+/** Read what a PIA's first page says of it. Never fails; fields are "" when not found. */
+void pia_detect(const char *page, size_t len, struct pia_info *out);
+/** The first date written in text (June 18, 2019; 18 June 2019; 06/18/2019; 2019-06-18), or "". */
+void find_first_date(const char *text, size_t len, char out[11]);
+
+/* ---- excerpts ------------------------------------------------------------------------ */
+
+/* Kinds of vocabulary terms: Nlets' own names, fields and agencies. */
+#define VOCAB_NLETS 0
+#define VOCAB_FIELD REC_FIELDS
+#define VOCAB_AGENCY REC_AGENCIES
+
+struct vocab_term {
+	char *text;		/* white space collapsed */
+	size_t len;
+	char *label;		/* what a match names: "Nlets", "field ssn", "agency ICE" */
+	int kind;
+	int exact_case;		/* capitals only, at most 5 bytes: matches in capitals only */
+};
+
+/** The terms excerpts look for, indexed by their first word. */
+struct vocab {
+	struct vocab_term *terms;
+	size_t n, alloc;
+	size_t *next;		/* terms chained by first word: index + 1, 0 ends */
+	struct hmap first;	/* lower-cased first word -> index + 1 of a chain */
+	char fingerprint[65];	/* SHA-256 of the rules and the terms */
+};
+
+void vocab_init(struct vocab *v);
+/** Add a term (terms under two bytes, or not starting with a letter or digit, are ignored). */
+int vocab_add(struct vocab *v, int kind, const char *id, const char *term);
+/** Add Nlets' names, index the terms and compute the fingerprint. Call once, after the last vocab_add(). */
+int vocab_finish(struct vocab *v);
+void vocab_release(struct vocab *v);
+/** The vocabulary of the inventory (fields and agencies), finished. */
+int vocab_from_store(struct store *st, struct vocab *v);
+
+struct excerpt_unit {
+	size_t start, end;	/* byte range in the page, without its line break */
+	int selected;
+};
+
+/** A page's excerpt: what it names and the passage. Reusable across pages. */
+struct excerpt {
+	struct strlist names;	/* sorted labels: "Nlets", "agency ICE", "field ssn" */
+	struct strbuf passage;	/* lines, each ending in a newline; "[...]" between runs */
+	struct excerpt_unit *units;
+	size_t nunits, aunits;
+};
+void excerpt_init(struct excerpt *e);
+void excerpt_release(struct excerpt *e);
+/**
+ * Find what a page (any bytes) names. Returns 1 and fills `e` when it
+ * names something, 0 when not, -ENOMEM.
+ */
+int excerpt_page(const struct vocab *v, const char *page, size_t len, struct excerpt *e);
+/** The value of the excerpt's "names:" line: its labels joined by "; ". */
+void excerpt_names_line(const struct excerpt *e, struct strbuf *out);
+/**
+ * Compute the excerpts and mentions of every document whose excerpts were
+ * computed against another vocabulary (new documents, or after fields or
+ * agencies changed), inside the caller's transaction. Adds to *nexcerpts.
+ */
+int excerpts_refresh(struct store *st, long *nexcerpts);
+
+/* ---- partner lists ------------------------------------------------------------------- */
+
+struct partner_entry {
+	char *name;		/* as the list writes it */
+	char *description;	/* "" when none */
+	char *kind;		/* "strategic", "hosting" or "" (CSV kind column) */
+	char *category;		/* "" when none (CSV category column) */
+};
+
+struct partner_entries {
+	struct partner_entry *v;
+	size_t n, alloc;
+	int hosting;		/* the page calls itself a list of hosting partners */
+};
+void partner_entries_release(struct partner_entries *e);
+/**
+ * The entries of a partner-list page: table rows (name, description[,
+ * kind]), <dt>/<dd> pairs, and list items whose name is their first
+ * strong/b/a/heading child or the text before " - ", " – " or ": ". List
+ * items without a description and anything inside <nav>, <header> or
+ * <footer> are not entries. A name seen twice keeps its first entry.
+ */
+int partner_list_parse_html(const char *data, size_t len, struct partner_entries *out, struct strbuf *err);
+/**
+ * The entries of a partner-list CSV: columns name* and description, kind,
+ * category in any order. Errors carry their position in *line / *col.
+ */
+int partner_list_parse_csv(const char *data, size_t len, struct partner_entries *out, struct strbuf *err,
+			   unsigned *line, unsigned *col);
+/**
+ * Make each entry a partner (new, or an existing one matched by id, name
+ * or slug, whose description it updates) citing the list `source_id`, and
+ * record the list as observed whole on `as_of`.
+ */
+int partner_list_import(struct store *st, const char *source_id, const char *as_of,
+			const struct partner_entries *e, struct import_report *rep);
 
 /* ---- export ------------------------------------------------------------------- */
 

@@ -17,7 +17,6 @@
 #include "importers.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,57 +41,11 @@ static void add_error(struct import_ctx *c, unsigned line, unsigned col, const c
 
 static void add_error(struct import_ctx *c, unsigned line, unsigned col, const char *fmt, ...)
 {
-	struct import_report *rep = c->rep;
-	struct import_error *e;
 	va_list ap;
-	char *msg = NULL;
 
-	if (rep->nerrors == rep->alloc) {
-		size_t na = rep->alloc ? rep->alloc * 2 : 16;
-		struct import_error *ne = realloc(rep->errors, na * sizeof(*ne));
-
-		if (!ne)
-			return;
-		rep->errors = ne;
-		rep->alloc = na;
-	}
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	import_report_verror(c->rep, c->file.buf, line, col, fmt, ap);
 	va_end(ap);
-	e = &rep->errors[rep->nerrors];
-	e->file = strdup(c->file.buf);
-	e->line = line;
-	e->col = col;
-	e->message = msg;
-	if (!e->file || !e->message) {
-		free(e->file);
-		free(e->message);
-		return;
-	}
-	rep->nerrors++;
-}
-
-void import_report_print(const struct import_report *rep, FILE *out)
-{
-	size_t i;
-
-	for (i = 0; i < rep->nerrors; i++)
-		fprintf(out, "%s:%u:%u: error: %s\n", rep->errors[i].file, rep->errors[i].line,
-			rep->errors[i].col, rep->errors[i].message);
-}
-
-void import_report_release(struct import_report *rep)
-{
-	size_t i;
-
-	for (i = 0; i < rep->nerrors; i++) {
-		free(rep->errors[i].file);
-		free(rep->errors[i].message);
-	}
-	free(rep->errors);
-	rep->errors = NULL;
-	rep->nerrors = rep->alloc = 0;
 }
 
 /*
@@ -413,17 +366,6 @@ static int check_cell(struct import_ctx *c, const struct record_column *col, con
 	return errs;
 }
 
-static void sha256_hex(const unsigned char *data, size_t len, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = '\0';
-}
-
 struct pending_parent {
 	char *parent;
 	unsigned line, col;
@@ -574,11 +516,14 @@ static int import_file(struct import_ctx *c, const struct record_desc *d, const 
 
 				doc.data = dm->data;
 				doc.len = dm->len;
-				sha256_hex(dm->data, dm->len, hex);
+				import_sha256_hex(dm->data, dm->len, hex);
 				doc.sha256_hex = hex;
 				c->rep->documents++;
 			}
 			rc = store_put_record(c->st, d->kind, values, doc.data ? &doc : NULL);
+			if (!rc && doc.data)
+				rc = document_index(c->st, values[0], values[store_record_column(d, "kind")],
+						    values[file_col], doc.data, doc.len, c->rep);
 			if (rc) {
 				free(values);
 				goto out;
@@ -619,8 +564,23 @@ static int known_file(const char *name)
 	return 0;
 }
 
-int import_records(struct store *st, const char *const *paths, size_t npaths, unsigned flags,
-		   struct import_report *rep, struct strbuf *err)
+int import_is_records_bundle(const char *path)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct bundle b;
+	int found = 0;
+
+	/* A folder or archive with a record file at its top (or under its one top folder). */
+	if (bundle_read_names(path, &b, &err) == 0)
+		for (size_t i = 0; i < b.n && !found; i++)
+			found = known_file(b.members[i].name);
+	bundle_release(&b);
+	strbuf_release(&err);
+	return found;
+}
+
+int import_records_txn(struct store *st, const char *const *paths, size_t npaths, struct import_report *rep,
+		       struct strbuf *err)
 {
 	struct import_ctx c = { 0 };
 	struct bundle *bundles;
@@ -659,11 +619,6 @@ int import_records(struct store *st, const char *const *paths, size_t npaths, un
 		rc = 1;
 		goto out;
 	}
-	rc = store_begin(st);
-	if (rc) {
-		strbuf_addf(err, "cannot write the inventory: %s", store_errmsg(st));
-		goto out;
-	}
 	for (k = 0; k < REC_COUNT && !rc; k++) {
 		const struct record_desc *d = store_record_desc((enum record_kind)k);
 
@@ -681,13 +636,6 @@ int import_records(struct store *st, const char *const *paths, size_t npaths, un
 				strbuf_addf(err, "%s: %s", c.file.buf,
 					    rc == -EIO || rc == -ENOSPC ? store_errmsg(st) : strerror(-rc));
 		}
-	}
-	if (rc || rep->nerrors || (flags & IMPORT_DRY_RUN)) {
-		store_rollback(st);
-	} else {
-		rc = store_commit(st);
-		if (rc)
-			strbuf_addf(err, "cannot commit the import: %s", store_errmsg(st));
 	}
 	if (!rc && rep->nerrors)
 		rc = 1;

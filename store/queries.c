@@ -73,10 +73,31 @@ static const char *const relation_sql[REL_COUNT] = {
 		" JOIN participation p ON c.kind=8 AND c.\"key\"=p.state||'/'||p.function||'/'||p.as_of"
 		" WHERE c.source=?1 AND (?3 IS NULL OR p.as_of<=?3)"
 		" ORDER BY 1",
+	/*
+	 * FROM..TO ranges over dated observations of partner lists. A list is
+	 * its sources' url (or title). The partner is seen on a list's date
+	 * when that observation names it, or when a record cites that list;
+	 * a sighting lasts until the next whole observation of the same list
+	 * that lacks the partner. Overlapping ranges of several lists merge
+	 * ('~' stands for "still listed": it sorts after every date).
+	 */
 	[REL_PARTNER_LISTED] =
-		"SELECT DISTINCT s.date FROM citations c JOIN sources s ON s.id=c.source"
-		" WHERE c.kind=4 AND c.\"key\"=?1 AND s.kind='partner-list'"
-		" AND (?3 IS NULL OR s.date<=?3) ORDER BY 1",
+		"WITH obs(list, d, src) AS (SELECT COALESCE(NULLIF(s.url,''), s.title), o.as_of, o.source"
+		"  FROM partner_lists o JOIN sources s ON s.id=o.source WHERE ?3 IS NULL OR o.as_of<=?3),"
+		" seen(list, d) AS (SELECT o.list, o.d FROM obs o JOIN partner_listings x"
+		"  ON x.source=o.src AND x.partner=?1"
+		"  UNION SELECT COALESCE(NULLIF(s.url,''), s.title), s.date FROM citations c"
+		"  JOIN sources s ON s.id=c.source WHERE c.kind=4 AND c.\"key\"=?1 AND s.kind='partner-list'"
+		"  AND (?3 IS NULL OR s.date<=?3)),"
+		" ends(list, d, e) AS (SELECT v.list, v.d, (SELECT MIN(o.d) FROM obs o WHERE o.list=v.list"
+		"  AND o.d>v.d AND NOT EXISTS (SELECT 1 FROM partner_listings x WHERE x.source=o.src"
+		"  AND x.partner=?1)) FROM seen v),"
+		" ranges(s, e) AS (SELECT MIN(d), COALESCE(e, '~') FROM ends GROUP BY list, e),"
+		" breaks(s, e, b) AS (SELECT s, e, CASE WHEN s<=MAX(e) OVER (ORDER BY s, e"
+		"  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0 ELSE 1 END FROM ranges),"
+		" groups(s, e, g) AS (SELECT s, e, SUM(b) OVER (ORDER BY s, e ROWS UNBOUNDED PRECEDING)"
+		"  FROM breaks)"
+		" SELECT MIN(s)||'..'||REPLACE(MAX(e), '~', '') FROM groups GROUP BY g ORDER BY 1",
 	[REL_RECORD_SOURCES] =
 		"SELECT DISTINCT " CITE_LINE " FROM citations c WHERE c.kind=?1 AND c.\"key\"=?2 ORDER BY 1",
 };
@@ -105,7 +126,7 @@ int store_relation(struct store *st, enum store_relation rel, const char *a, con
 		store_bind_text(s, 2, b, 0);
 	if (sqlite3_bind_parameter_count(s) >= 3)
 		store_bind_text(s, 3, date, 1);
-	return store_step_list(s, out);
+	return store_collect(s, out);
 }
 
 int store_counts(struct store *st, const char *date, struct store_counts *out)

@@ -327,7 +327,7 @@ static int list_rows(struct store *st, int slot, const char *sql, const char *a,
 	if (a)
 		store_bind_text(s, 1, a, 0);
 	store_bind_text(s, 2, date, 0);
-	return store_step_list(s, out);
+	return store_collect(s, out);
 }
 
 int store_question_background(struct store *st, int q, const char *date, struct strlist *flow_slugs)

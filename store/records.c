@@ -162,6 +162,7 @@ int store_record_column(const struct record_desc *d, const char *name)
 	[KS_SLUG_SET] = "UPDATE " T " SET slug=?1 WHERE rowid=?2", \
 	[KS_SLUG_BASE] = "UPDATE " T " SET slug=?2 WHERE " IDCOL "=?1 AND slug IS NULL", \
 	[KS_SLUG_CLASH] = "SELECT 1 FROM " T " GROUP BY slug HAVING count(*)>1 LIMIT 1", \
+	[KS_GET_ID] = "SELECT " COLS " FROM " T " WHERE " IDCOL "=?1", \
 }
 
 #define SOURCES_COLS "id,title,kind,date,url,file,note"
@@ -212,6 +213,7 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 		[KS_SLUG_SET] = "UPDATE laws SET slug=?1 WHERE rowid=?2",
 		[KS_SLUG_BASE] = "UPDATE laws SET slug=?3 WHERE state=?1 AND id=?2 AND slug IS NULL",
 		[KS_SLUG_CLASH] = "SELECT 1 FROM laws GROUP BY state, slug HAVING count(*)>1 LIMIT 1",
+		[KS_GET_ID] = "SELECT " LAWS_COLS " FROM laws WHERE state=?1 AND id=?2",
 	},
 	/* Participation is shown per function: the newest as_of on the day. */
 	[REC_PARTICIPATION] = {
@@ -235,6 +237,8 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 		[KS_SLUG_OF] = "SELECT function FROM participation WHERE function=?1 LIMIT 1",
 		[KS_SLUG_ITER] = NULL,
 		[KS_SLUG_SET] = NULL,
+		[KS_GET_ID] = "SELECT " PARTICIPATION_COLS " FROM participation"
+			      " WHERE state=?1 AND function=?2 AND as_of=?3",
 	},
 };
 
@@ -484,6 +488,7 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 
 static int set_document(struct store *st, const char *id, const struct store_document *doc)
 {
+	int rc;
 	sqlite3_stmt *s = store_misc_stmt(st, MS_SOURCE_SETDOC,
 					  "UPDATE sources SET sha256=?2, content=?3 WHERE id=?1");
 
@@ -492,9 +497,11 @@ static int set_document(struct store *st, const char *id, const struct store_doc
 	store_bind_text(s, 1, id, 0);
 	if (doc) {
 		store_bind_text(s, 2, doc->sha256_hex, 0);
-		sqlite3_bind_blob(s, 3, doc->len ? (const void *)doc->data : "", (int)doc->len, SQLITE_TRANSIENT);
+		sqlite3_bind_blob64(s, 3, doc->len ? (const void *)doc->data : "", doc->len, SQLITE_TRANSIENT);
 	}
-	return run(s);
+	rc = run(s);
+	/* Text extracted from other bytes no longer describes this source. */
+	return rc ? rc : store_document_drop_stale(st, id);
 }
 
 int store_put_record(struct store *st, enum record_kind kind, const char *const *values,
@@ -702,7 +709,7 @@ int store_list_slugs(struct store *st, enum record_kind kind, const char *state,
 	store_bind_text(s, 1, date, 1);
 	if (sqlite3_bind_parameter_count(s) >= 2)
 		store_bind_text(s, 2, state, 0);
-	return store_step_list(s, out);
+	return store_collect(s, out);
 }
 
 void store_memo_clear(struct store *st)
@@ -784,6 +791,24 @@ int store_get_by_slug(struct store *st, enum record_kind kind, const char *state
 	store_stmt_done(s);
 	if (!rc)
 		memo_keep(st, kind, state, slug, date, out);
+	return rc;
+}
+
+int store_get_by_id(struct store *st, enum record_kind kind, const char *const *keys, struct record *out)
+{
+	sqlite3_stmt *s = store_kind_stmt(st, kind, KS_GET_ID);
+	int rc;
+
+	out->v = NULL;
+	out->n = 0;
+	if (!s || bind_keys(s, store_record_desc(kind), keys) != SQLITE_OK)
+		return -EIO;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rc = record_from_row(s, store_record_desc(kind)->ncols, out);
+	else
+		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
+	store_stmt_done(s);
 	return rc;
 }
 

@@ -128,8 +128,43 @@ static const char schema_v1[] =
 	"CREATE INDEX flows_transaction ON flows(\"transaction\");"
 	"CREATE INDEX laws_slug ON laws(state, slug);";
 
+/*
+ * Version 1 -> 2: documents (SPEC section 5, "Documents"). A document is a
+ * source with stored bytes whose text was extracted page by page; its pages
+ * are indexed by FTS5 (external content, so the text is stored once); pages
+ * that name Nlets, a field or an agency have an excerpt and mentions;
+ * partner lists are dated observations; every import call leaves a run.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE documents(source TEXT PRIMARY KEY NOT NULL"
+	" REFERENCES sources(id) DEFERRABLE INITIALLY DEFERRED,"
+	" format TEXT NOT NULL CHECK(format IN ('pdf','html','text')), sha256 TEXT NOT NULL,"
+	" member TEXT, npages INTEGER NOT NULL, identifier TEXT, component TEXT,"
+	" vocabulary TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"
+	"CREATE TABLE pages(id INTEGER PRIMARY KEY, source TEXT NOT NULL"
+	" REFERENCES documents(source) DEFERRABLE INITIALLY DEFERRED,"
+	" page INTEGER NOT NULL, text TEXT NOT NULL, UNIQUE(source, page));"
+	"CREATE INDEX sources_sha256 ON sources(sha256);"
+	"CREATE VIRTUAL TABLE pages_fts USING fts5(text, content='pages', content_rowid='id',"
+	" tokenize='porter unicode61 remove_diacritics 2');"
+	"CREATE TABLE excerpts(source TEXT NOT NULL, page INTEGER NOT NULL, names TEXT NOT NULL,"
+	" passage TEXT NOT NULL, PRIMARY KEY(source, page)) WITHOUT ROWID;"
+	"CREATE TABLE mentions(kind INTEGER NOT NULL, \"key\" TEXT NOT NULL, source TEXT NOT NULL,"
+	" page INTEGER NOT NULL, PRIMARY KEY(kind, \"key\", source, page)) WITHOUT ROWID;"
+	"CREATE INDEX mentions_by_source ON mentions(source);"
+	"CREATE TABLE partner_lists(source TEXT NOT NULL REFERENCES sources(id) DEFERRABLE INITIALLY DEFERRED,"
+	" as_of TEXT NOT NULL, entries INTEGER NOT NULL, PRIMARY KEY(source, as_of)) WITHOUT ROWID;"
+	"CREATE TABLE partner_listings(source TEXT NOT NULL"
+	" REFERENCES sources(id) DEFERRABLE INITIALLY DEFERRED,"
+	" partner TEXT NOT NULL REFERENCES partners(id) DEFERRABLE INITIALLY DEFERRED,"
+	" name TEXT NOT NULL, description TEXT, PRIMARY KEY(source, partner)) WITHOUT ROWID;"
+	"CREATE INDEX partner_listings_by_partner ON partner_listings(partner);"
+	"CREATE TABLE import_runs(id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK(status IN ('ok','failed')), kind TEXT NOT NULL, report TEXT NOT NULL);";
+
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -219,7 +254,7 @@ static int migrate(struct store *st, int version, struct strbuf *err)
 		goto fail_rollback;
 	rc = exec(st, "PRAGMA application_id = 1313625171"); /* STORE_APPLICATION_ID */
 	if (!rc)
-		rc = exec(st, "PRAGMA user_version = 1"); /* STORE_SCHEMA_VERSION */
+		rc = exec(st, "PRAGMA user_version = 2"); /* STORE_SCHEMA_VERSION */
 	if (!rc)
 		rc = exec(st, "COMMIT");
 	if (rc)
@@ -235,7 +270,7 @@ fail:
 }
 
 _Static_assert(STORE_APPLICATION_ID == 1313625171, "application_id pragma literal");
-_Static_assert(STORE_SCHEMA_VERSION == 1, "user_version pragma literal");
+_Static_assert(STORE_SCHEMA_VERSION == 2, "user_version pragma literal");
 
 int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err)
 {
@@ -347,6 +382,8 @@ void store_close(struct store *st)
 			sqlite3_finalize(st->kind_stmts[k][i]);
 	for (i = 0; i < (int)(sizeof(st->misc) / sizeof(st->misc[0])); i++)
 		sqlite3_finalize(st->misc[i]);
+	for (i = 0; i < (int)(sizeof(st->doc_stmts) / sizeof(st->doc_stmts[0])); i++)
+		sqlite3_finalize(st->doc_stmts[i]);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -367,7 +404,7 @@ void store_stmt_done(sqlite3_stmt *s)
 	}
 }
 
-int store_step_list(sqlite3_stmt *s, struct strlist *out)
+int store_collect(sqlite3_stmt *s, struct strlist *out)
 {
 	int rc;
 

@@ -32,7 +32,7 @@
 #include "../util/strbuf.h"
 
 /** Schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 /** application_id marking an nletsfs inventory ("NLTS"). */
 #define STORE_APPLICATION_ID 0x4e4c5453
 
@@ -206,6 +206,8 @@ int store_list_slugs(struct store *st, enum record_kind kind, const char *state,
 /** The record with this slug (laws, participation: of `state`), visible on `date`. */
 int store_get_by_slug(struct store *st, enum record_kind kind, const char *state,
 		      const char *slug, const char *date, struct record *out);
+/** The record with this key (nkeys strings), whatever its dates; -ENOENT when absent. */
+int store_get_by_id(struct store *st, enum record_kind kind, const char *const *keys, struct record *out);
 /** The slug of the record with this id, or -ENOENT. */
 int store_slug_of(struct store *st, enum record_kind kind, const char *id, struct strbuf *slug);
 
@@ -223,7 +225,7 @@ enum store_relation {
 	REL_FIELD_RETURNED_BY,	/* a: field id -> message keys returning it */
 	REL_TRANSACTION_STATES,	/* a: key -> state codes known to answer it */
 	REL_SOURCE_SUPPORTS,	/* a: source id -> tree paths citing it */
-	REL_PARTNER_LISTED,	/* a: partner id -> dates of partner lists naming it */
+	REL_PARTNER_LISTED,	/* a: partner id -> FROM..TO ranges it was listed (FROM.. while listed) */
 	REL_RECORD_SOURCES,	/* a: kind name, b: key -> "SOURCE p.PAGE" lines */
 	REL_COUNT
 };
@@ -251,7 +253,7 @@ struct store_fact {
 	enum record_kind kind;
 	const char *id;		/* flows/agencies/partners/transactions/sources: the id; laws, participation: the state */
 	const char *from, *to;	/* flows: from and to; laws: the law id; participation: the function;
-				   sources: the kind in `from` */
+				   sources: the kind in `from`, "document" in `to` when stored */
 	const char *fields;	/* flows: fields; transactions: returns (';' list) */
 	const char *transaction;/* flows: the message key */
 	const char *sources;	/* the ';' list of sources it cites */
@@ -313,6 +315,129 @@ int store_question_background(struct store *st, int q, const char *date, struct 
 /** Slugs of the flows from `state`'s own systems that hold on `date`, sorted. */
 int store_state_flows(struct store *st, const char *state, const char *date, struct strlist *flow_slugs);
 
+/* ---- documents (store/documents.c) ------------------------------------ */
+
+/*
+ * A document is a source whose stored bytes had their text extracted page by
+ * page (PDF pages; form-feed pages of plain text; one page of HTML). Pages
+ * are numbered from 1 and indexed by FTS5. A page that names Nlets, a field
+ * or an agency has one excerpt and a mention per thing named. Documents are
+ * written inside the caller's import transaction, like records.
+ */
+
+/** What a document row says besides its pages (strings may be NULL). */
+struct store_document_info {
+	const char *source;	/* the source id (the sources row exists already) */
+	const char *format;	/* "pdf", "html" or "text" */
+	const char *sha256_hex;	/* of the stored bytes */
+	const char *member;	/* its path inside the archive(s) it came from */
+	const char *identifier;	/* a PIA's identifier, e.g. DHS/USCIS/PIA-030(g) */
+	const char *component;	/* the component named in it, e.g. USCIS */
+};
+
+/**
+ * Store a document and its pages (page i+1 is pages[i], lens[i] bytes of
+ * UTF-8), replacing any earlier pages, excerpts and mentions of the source.
+ * Its excerpts are computed later (store_documents_stale()).
+ */
+int store_document_put(struct store *st, const struct store_document_info *d, const char *const *pages,
+		       const size_t *lens, size_t npages);
+/** 1 when the source has a document extracted from bytes with this SHA-256, 0 if not. */
+int store_document_current(struct store *st, const char *source_id, const char *sha256_hex);
+/** The id of the source whose stored bytes have this SHA-256 (the first by id), or -ENOENT. */
+int store_source_by_sha256(struct store *st, const char *sha256_hex, struct strbuf *id);
+/** A document's text: its pages joined by form feeds; -ENOENT when it has no pages. */
+int store_source_text(struct store *st, const char *source_id, struct strbuf *out);
+
+/** One document's row, as owned strings ("" when empty); free with store_document_row_release(). */
+struct store_document_row {
+	char *format, *member, *identifier, *component;
+	char *agency;		/* the component, when it is the id of an agency of the inventory */
+	long npages;
+};
+/** The document of a source, or -ENOENT. */
+int store_document_get(struct store *st, const char *source_id, struct store_document_row *out);
+void store_document_row_release(struct store_document_row *r);
+
+/**
+ * The vocabulary excerpts look for: calls cb(arg, kind, id, term) for every
+ * field id and synonym (kind REC_FIELDS) and every agency id and name (kind
+ * REC_AGENCIES), ordered by kind, id and term. Stops at cb's non-zero return.
+ */
+int store_each_term(struct store *st, int (*cb)(void *arg, int kind, const char *id, const char *term),
+		    void *arg);
+/** The sources of the documents whose excerpts were computed against another vocabulary. */
+int store_documents_stale(struct store *st, const char *vocabulary, struct strlist *sources);
+/** Call cb(arg, page, text, len) for each page of a document, in page order. */
+int store_each_page(struct store *st, const char *source_id,
+		    int (*cb)(void *arg, long page, const char *text, size_t len), void *arg);
+/** Forget a document's excerpts and mentions (before computing them again). */
+int store_excerpts_clear(struct store *st, const char *source_id);
+/** Store the excerpt of a page: `names` is its "names: ..." line's value, `passage` the text. */
+int store_excerpt_put(struct store *st, const char *source_id, long page, const char *names, const char *passage);
+/** Record that a page names a field (REC_FIELDS) or an agency (REC_AGENCIES). */
+int store_mention_put(struct store *st, int kind, const char *id, const char *source_id, long page);
+/** Mark a document's excerpts as computed against this vocabulary fingerprint. */
+int store_document_set_vocabulary(struct store *st, const char *source_id, const char *vocabulary);
+/** The names "pN" of a document's excerpts. */
+int store_excerpt_names(struct store *st, const char *source_id, struct strlist *out);
+/** The excerpt file of page `page`: "names: ...", a blank line, the passage. -ENOENT when none. */
+int store_excerpt_get(struct store *st, const char *source_id, long page, struct strbuf *out);
+/**
+ * Ids of the sources with a page naming field or agency `id` (kind
+ * REC_FIELDS or REC_AGENCIES), dated on or before `date` (NULL: any date).
+ */
+int store_mentioned_in(struct store *st, int kind, const char *id, const char *date, struct strlist *out);
+
+/** Most results a search gives. */
+#define STORE_SEARCH_MAX 1000
+/**
+ * Slugs of the sources whose pages match an FTS5 query, best first (bm25
+ * of their best page), at most STORE_SEARCH_MAX. A query FTS5 cannot parse
+ * gives -ENOENT.
+ */
+int store_search(struct store *st, const char *query, struct strlist *slugs);
+
+/**
+ * 0 when the source with this slug has a page matching the query, else
+ * -ENOENT (also for a query FTS5 cannot parse). One source's pages are
+ * searched, so it is cheap whatever the query matches elsewhere.
+ */
+int store_search_has(struct store *st, const char *query, const char *slug);
+
+/* ---- partner lists --------------------------------------------------------- */
+
+/**
+ * Partner lists are dated observations of a whole list (a source of kind
+ * partner-list). Two observations are of the same list when their sources
+ * share a url (or, without one, a title). A partner listed on one date and
+ * missing from a later observation of the same list stops being listed on
+ * that later date; partners/X/listed shows the ranges (REL_PARTNER_LISTED).
+ */
+/** Record that the list `source_id` was observed whole on `as_of`, with `entries` partners. */
+int store_partner_list_put(struct store *st, const char *source_id, const char *as_of, long entries);
+/** Record that the list names `partner_id` (as `name`, with `description`). */
+int store_partner_listing_put(struct store *st, const char *source_id, const char *partner_id,
+			      const char *name, const char *description);
+/** The id of the partner an entry named `name` is: same id, same name (ASCII case ignored) or same slug. */
+int store_partner_match(struct store *st, const char *name, struct strbuf *id);
+
+/* ---- import runs ----------------------------------------------------------- */
+
+/** One import call, as imports/N shows it. */
+struct store_import_run {
+	const char *started, *finished;	/* YYYY-MM-DDTHH:MM:SSZ */
+	const char *status;		/* "ok" or "failed" */
+	const char *kind;		/* the --kind of the call */
+	const char *report;		/* "key: value" lines: files, members, counts, warnings, errors */
+};
+/** Append a run; its number goes to *id (may be NULL). */
+int store_import_run_put(struct store *st, const struct store_import_run *r, int64_t *id);
+/** The numbers of every run, as names. */
+int store_import_run_names(struct store *st, struct strlist *out);
+/** The file imports/N. -ENOENT when there is no such run. */
+int store_import_run_get(struct store *st, int64_t id, struct strbuf *out);
+
 /* ---- checks ------------------------------------------------------------ */
 
 /**
@@ -339,5 +464,7 @@ int store_date_valid(const char *s);
 int store_date_full(const char *s);
 /** Today's date (UTC) as YYYY-MM-DD into buf[11]. */
 void store_today(char buf[11]);
+/** The time now (UTC) as YYYY-MM-DDTHH:MM:SSZ into buf[21]. */
+void store_now(char buf[21]);
 
 #endif

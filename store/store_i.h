@@ -22,6 +22,7 @@ enum kind_stmt {
 	KS_SLUG_SET,	/* ?1 slug, ?2 rowid */
 	KS_SLUG_BASE,	/* a new record's slug: key ?1.., slug after the keys */
 	KS_SLUG_CLASH,	/* a row when two records of a group share a slug */
+	KS_GET_ID,	/* descriptor columns by key */
 	KS_COUNT
 };
 
@@ -40,6 +41,7 @@ struct store {
 	unsigned dirty_slugs;	/* bit per record_kind inserted since begin */
 	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
 	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
+	sqlite3_stmt *doc_stmts[64];	/* store/documents.c's statements */
 	struct record_memo memo;
 };
 
@@ -52,14 +54,16 @@ sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql);
 /** Reset and clear a cached statement after use. */
 void store_stmt_done(sqlite3_stmt *s);
 /**
- * Step a bound one-column query to its end, appending each non-NULL text to
- * `out`, then store_stmt_done() it. Returns 0, -ENOMEM, or the SQLite error.
+ * Step a bound statement to its end, adding its first column of each row
+ * (NULLs skipped) to `out`, then reset it. 0, -ENOMEM or the SQLite error.
  */
-int store_step_list(sqlite3_stmt *s, struct strlist *out);
+int store_collect(sqlite3_stmt *s, struct strlist *out);
 /** Bind text (NULL or "" binds NULL when `null_empty`). */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v, int null_empty);
 /** Map an SQLite result code to a negative errno. */
 int store_sqlite_err(int rc);
+/** Drop the extracted text of a source whose stored document changed (store/documents.c). */
+int store_document_drop_stale(struct store *st, const char *source_id);
 /** Recompute slugs of the kinds marked dirty. */
 int store_refresh_slugs(struct store *st);
 

@@ -87,3 +87,12 @@ void store_today(char buf[11])
 	gmtime_r(&now, &tm);
 	strftime(buf, 11, "%Y-%m-%d", &tm);
 }
+
+void store_now(char buf[21])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -36,7 +36,8 @@ static const char boundary_sql[] =
 	" WHERE valid_from<>'' AND " IN_SPAN("valid_from")
 	" UNION ALL SELECT 8, state, function, NULL, NULL, NULL, source FROM participation"
 	" WHERE " IN_SPAN("as_of")
-	" UNION ALL SELECT 0, id, kind, NULL, NULL, NULL, id FROM sources WHERE " IN_SPAN("date")
+	" UNION ALL SELECT 0, id, kind, CASE WHEN content IS NOT NULL THEN 'document' END, NULL, NULL, id"
+	" FROM sources WHERE " IN_SPAN("date")
 	" UNION ALL SELECT 3, id, NULL, NULL, NULL, NULL, source FROM agencies"
 	" WHERE valid_from<>'' AND " IN_SPAN("valid_from")
 	" UNION ALL SELECT 4, id, NULL, NULL, NULL, NULL, source FROM partners"

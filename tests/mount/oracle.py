@@ -107,6 +107,127 @@ for p in participation:
 for (st, fn), p in latest.items():
     write('states/%s/participation/%s' % (st, fn), keyvalues(p, ['function', 'value', 'detail', 'as_of', 'quote']))
 
+# Documents: the text of stored files (plain text only: this model reads no PDF or HTML),
+# cut into form-feed pages; excerpts and mentions by the rules of docs/documents.md.
+BLANKS = ' \t\n\r\v\f'
+WORD = '0-9A-Za-z_\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u1fff\u2070-\ufefe\uff00-\U0010ffff'
+NLETS = ['Nlets', 'NNWS', 'International Justice and Public Safety Network',
+         'National Law Enforcement Telecommunications System']
+
+def term_pattern(term):
+    term = ' '.join(x for x in re.split('[%s]+' % BLANKS, term) if x)
+    if len(term.encode()) < 2 or not re.match('[%s]' % WORD, term[0]):
+        return None
+    exact = re.search('[A-Z]', term) and not re.search('[a-z]', term) and len(term.encode()) <= 5
+    pat = ''
+    for c in term:
+        if c == ' ':
+            pat += '[%s]+' % BLANKS
+        elif c == "'":
+            pat += "['\u2018\u2019]"
+        elif c.isascii() and c.isalpha() and not exact:
+            pat += '[%s%s]' % (c.lower(), c.upper())
+        else:
+            pat += re.escape(c)
+    tail = '(?![%s])' % WORD if re.match('[%s]' % WORD, term[-1]) else ''
+    return re.compile('(?<![%s])(?=(%s%s))' % (WORD, pat, tail))
+
+vocab = [('Nlets', term_pattern(t)) for t in NLETS]
+vocab += [('field ' + f['id'], term_pattern(t)) for f in fields for t in [f['id']] + items(f['synonyms'])]
+vocab += [('agency ' + a['id'], term_pattern(t)) for a in agencies for t in (a['id'], a['name'])]
+vocab = [(label, pat) for label, pat in vocab if pat]
+
+def units(page):
+    """Lines, and lines over 300 bytes cut at their last blank before 300 bytes: (start, end) offsets."""
+    out, pos = [], 0
+    for line in page.split(b'\n'):
+        start, eol = pos, pos + len(line)
+        while eol - start > 300:
+            seg = page[start:eol]
+            k = 300
+            while k > 0 and seg[k] not in b' \t':
+                k -= 1
+            if k > 0:
+                out.append((start, start + k))
+                start += k + 1
+            else:
+                k = 300
+                while k > 0 and seg[k] & 0xC0 == 0x80:
+                    k -= 1
+                k = k or 300
+                out.append((start, start + k))
+                start += k
+        out.append((start, eol))
+        pos = eol + 1
+    return out
+
+def excerpt(page):
+    text = page.decode()
+    offs = [0]
+    for c in text:
+        offs.append(offs[-1] + len(c.encode()))
+    us = units(page)
+    starts = [u[0] for u in us]
+    def unit_of(off):
+        return max(i for i, s0 in enumerate(starts) if s0 <= off)
+    names, sel = set(), set()
+    for label, pat in vocab:
+        for m in pat.finditer(text):
+            names.add(label)
+            u1, u2 = unit_of(offs[m.start(1)]), unit_of(offs[m.end(1)] - 1)
+            sel.update(range(max(u1 - 1, 0), min(u2 + 2, len(us))))
+    if not names:
+        return None
+    groups, i = [], 0
+    while i < len(us):
+        if i not in sel:
+            i += 1
+            continue
+        g = []
+        while i < len(us) and i in sel:
+            g.append(page[us[i][0]:us[i][1]].rstrip(BLANKS.encode()))
+            i += 1
+        while g and not g[0]:
+            g.pop(0)
+        while g and not g[-1]:
+            g.pop()
+        if g:
+            groups.append(g)
+    body = b'[...]\n'.join(b''.join(u + b'\n' for u in g) for g in groups[:20])
+    if len(groups) > 20:
+        n = len(groups) - 20
+        body += b'[... %d more passage%s on this page]\n' % (n, b'' if n == 1 else b's')
+    return sorted(names, key=lambda x: x.encode()), body
+
+def document_pages(data):
+    """The pages nletsfs extracts from a stored text file, or None when it extracts none."""
+    if b'\0' in data or not data:
+        return None
+    try:
+        data.decode('utf-8')
+    except UnicodeDecodeError:
+        return None
+    if data[:3] == b'\xef\xbb\xbf':
+        data = data[3:]
+    head = data[:1024].lstrip(b' \t\r\n').lower()
+    if b'%PDF-' in data[:1024] or head.startswith((b'<!doctype html', b'<html', b'<head', b'<body', b'<title', b'<meta')):
+        raise SystemExit('oracle.py: documents other than plain text are not modelled')
+    return data.split(b'\f')
+
+PIA_ID = re.compile(r'([A-Z]{2,10})/([A-Z][A-Z0-9-]{0,15})/PIA-[0-9]{1,4}(\([a-z]{1,3}\))?')
+mentions = defaultdict(set)
+doc_pages = {}
+for s in sources:
+    if s['file']:
+        pages = document_pages(open(os.path.join(bundle, s['file']), 'rb').read())
+        if pages is not None:
+            doc_pages[s['id']] = pages
+            for n, page in enumerate(pages, 1):
+                ex = excerpt(page)
+                if ex and s['date'] <= today:
+                    for label in ex[0]:
+                        mentions[label].add(s['id'])
+
 ag_slug = slugs([a['id'] for a in agencies])
 for a in agencies:
     d = 'agencies/%s/' % ag_slug[a['id']]
@@ -117,6 +238,7 @@ for a in agencies:
     write(d + 'receives', lines(f['from'] for f in to_me if f['status'] != 'blocked'))
     write(d + 'blocked_by', lines(f['from'] for f in to_me if f['status'] == 'blocked'))
     write(d + 'sources', lines(cites(a)))
+    write(d + 'mentioned_in', lines(mentions['agency ' + a['id']]))
 
 kinds = {s['id']: s['kind'] for s in sources}
 pa_slug = slugs([p['id'] for p in partners])
@@ -124,7 +246,9 @@ for p in partners:
     d = 'partners/%s/' % pa_slug[p['id']]
     for c, f in (('name', 'name'), ('kind', 'kind'), ('category', 'category'), ('access', 'description'), ('quote', 'quote')):
         scalar(d + c, p[f])
-    write(d + 'listed', lines(sdate[s] for s in items(p['source']) if kinds[s] == 'partner-list' and sdate[s] <= today))
+    # A records bundle's citations of partner lists are sightings: listed from the first, still listed.
+    seen = [sdate[s] for s in items(p['source']) if kinds[s] == 'partner-list' and sdate[s] <= today]
+    write(d + 'listed', lines([min(seen) + '..'] if seen else []))
     write(d + 'sources', lines(cites(p)))
 
 tr_slug = slugs([t['key'] for t in transactions])
@@ -147,6 +271,7 @@ for fl in fields:
                                  and '/' in f['from'] and f['status'] != 'blocked'))
     write(d + 'returned_by', lines(t['key'] for t in transactions if fl['id'] in items(t['returns'])
                                    and valid_from(t) <= today))
+    write(d + 'mentioned_in', lines(mentions['field ' + fl['id']]))
 
 for s in systems:
     d = 'systems/%s/' % sys_slug[s['id']]
@@ -174,12 +299,29 @@ for s in sources:
         scalar(d + 'sha256', hashlib.sha256(data).hexdigest())
         ext = ''.join(c for c in s['file'].rsplit('.', 1)[-1].lower() if c.isalnum())[:8] if '.' in os.path.basename(s['file']) else ''
         write(d + 'original.' + (ext or 'bin'), data)
-        try:
-            text = data.decode('utf-8')
-            if '\0' not in text:
-                write(d + 'text', data + (b'' if not data or data.endswith(b'\n') else b'\n'))
-        except UnicodeDecodeError:
-            pass
+        pages = doc_pages.get(s['id'])
+        if pages is not None:
+            text = b'\f'.join(pages)
+            if any(pages):
+                write(d + 'text', text + (b'' if text.endswith(b'\n') else b'\n'))
+            for n, page in enumerate(pages, 1):
+                ex = excerpt(page)
+                if ex:
+                    write(d + 'excerpts/p%d' % n, b'names: ' + '; '.join(ex[0]).encode() + b'\n\n' + ex[1])
+            m = PIA_ID.search(pages[0][:65536].decode(errors='replace')) if s['kind'] == 'pia' and pages else None
+            if m:
+                scalar(d + 'identifier', m.group(0))
+                scalar(d + 'component', m.group(2))
+                if m.group(2) in ag_slug:
+                    scalar(d + 'agency', m.group(2))
+        elif data == b'':
+            write(d + 'text', b'')
+        else:
+            try:
+                if '\0' not in data.decode('utf-8'):
+                    write(d + 'text', data + (b'' if data.endswith(b'\n') else b'\n'))
+            except UnicodeDecodeError:
+                pass
     sid = s['id']
     sup = ['agencies/' + ag_slug[a['id']] for a in agencies if sid in items(a['source'])]
     sup += ['partners/' + pa_slug[p['id']] for p in partners if sid in items(p['source'])]

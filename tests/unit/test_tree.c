@@ -48,38 +48,9 @@ static void test_tree__route_table_is_well_formed(void **state)
 	}
 }
 
-struct fixture {
-	struct store *st;
-	struct tree tree;
-	char *dir;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	f->dir = test_tmpdir();
-	test_copy_fixture("small", f->dir);
-	f->st = test_store_new();
-	test_import_ok(f->st, f->dir);
-	tree_init(&f->tree, f->st);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	store_close(f->st);
-	test_rmtree(f->dir);
-	free(f->dir);
-	free(f);
-	return 0;
-}
 
 /* Resolve and render a path; returns the content or NULL with *rc set. */
-static char *cat(struct fixture *f, const char *path, int *rc)
+static char *cat(struct test_inventory *f, const char *path, int *rc)
 {
 	struct tree_node n;
 	struct strbuf sb = STRBUF_INIT;
@@ -96,7 +67,7 @@ static char *cat(struct fixture *f, const char *path, int *rc)
 	return strbuf_detach(&sb, NULL);
 }
 
-static char *ls(struct fixture *f, const char *path)
+static char *ls(struct test_inventory *f, const char *path)
 {
 	struct tree_node n;
 	struct strlist names = STRLIST_INIT;
@@ -126,7 +97,8 @@ static void test_tree__paths_show_the_facts(void **state)
 		{ "/agencies/LESC/oris", "VTICE0900\n" },
 		{ "/partners/Forensic-Logic/kind", "hosting\n" },
 		{ "/partners/Forensic-Logic/name", "Forensic Logic\n" },
-		{ "/partners/Datamaxx/listed", "2020-10\n" },
+		/* A records bundle citing a partner list: one sighting, still listed. */
+		{ "/partners/Datamaxx/listed", "2020-10..\n" },
 		{ "/transactions/DQ/returns", "address\ndate_of_birth\nlicense_number\nname\nssn\n" },
 		{ "/transactions/DQ/max_states", "5\n" },
 		{ "/fields/ssn/shared_by", "*/dmv\n" },
@@ -138,6 +110,14 @@ static void test_tree__paths_show_the_facts(void **state)
 		{ "/sources/pia-030g/text", "E-Verify sends NLETS the driver's license or state ID number.\n"
 					    "NLETS returns the name, address, date of birth and SSN.\n" },
 		{ "/sources/qa-2020/note", "Counts: 34 strategic partners\n" },
+		/* The bundle's document is searched and excerpted like any other. */
+		{ "/sources/pia-030g/excerpts/p1", "names: Nlets; field address; field name; field ssn\n\n"
+						   "E-Verify sends NLETS the driver's license or state ID number.\n"
+						   "NLETS returns the name, address, date of birth and SSN.\n" },
+		{ "/fields/ssn/mentioned_in", "pia-030g\n" },
+		{ "/fields/date_of_birth/mentioned_in", "" },
+		{ "/agencies/ICE/mentioned_in", "" },
+		{ "/search/ssn AND nlets/pia-030g", "../../sources/pia-030g" },
 		{ "/states/NY/laws/A3675", "title: Driver's License Access and Privacy Act\nenacted: 2019-06-17\n"
 					   "summary: Standard licenses regardless of status; limits disclosure to "
 					   "immigration agencies\nsources: qa-2020 p.6\n" },
@@ -145,7 +125,7 @@ static void test_tree__paths_show_the_facts(void **state)
 							 "detail: Blocks ICE and CBP by ORI\nas_of: 2019-12-14\n"
 							 "sources: ice-2019 p.18; qa-2020 p.6\n" },
 	};
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	size_t i;
 	int rc;
 
@@ -165,33 +145,33 @@ static void test_tree__paths_show_the_facts(void **state)
 
 static void test_tree__listings(void **state)
 {
-	struct fixture *f = *state;
-	char *l;
+	static const struct {
+		const char *path, *names;
+	} dirs[] = {
+		{ "/", "README agencies at changes export fields flows imports maps partners questions search sources "
+		       "states systems transactions" },
+		{ "/states/NY", "dmv laws name participation questions records_request.txt" },
+		/* CA's only flow ended on 2020-01-01: today CA shows no system. */
+		{ "/states/CA", "laws name participation questions records_request.txt" },
+		/* The entity folders list every record whatever its dates. */
+		{ "/flows", "ca-dmv-to-ice e-verify-dl-check ny-dmv-blocks-ice ny-dmv-to-ice-before" },
+		{ "/sources/pia-030g", "date excerpts kind original.txt sha256 supports text title url" },
+		{ "/sources/pia-030g/excerpts", "p1" },
+		{ "/export/files", "pia-030g.txt" },
+		{ "/agencies/ICE", "blocked_by membership mentioned_in name oris parent receives sources" },
+		{ "/search", "" },
+		{ "/search/nlets", "pia-030g" },
+		{ "/search/nosuchword", "" },
+		{ "/imports", "1" },
+	};
+	struct test_inventory *f = *state;
 
-	l = ls(f, "/");
-	assert_string_equal(l, "README agencies at changes export fields flows maps partners questions sources states "
-			       "systems transactions");
-	free(l);
-	l = ls(f, "/states/NY");
-	assert_string_equal(l, "dmv laws name participation questions records_request.txt");
-	free(l);
-	/* CA's only flow ended on 2020-01-01: today CA shows no system. */
-	l = ls(f, "/states/CA");
-	assert_string_equal(l, "laws name participation questions records_request.txt");
-	free(l);
-	/* The entity folders list every record whatever its dates. */
-	l = ls(f, "/flows");
-	assert_string_equal(l, "ca-dmv-to-ice e-verify-dl-check ny-dmv-blocks-ice ny-dmv-to-ice-before");
-	free(l);
-	l = ls(f, "/sources/pia-030g");
-	assert_string_equal(l, "date kind original.txt sha256 supports text title url");
-	free(l);
-	l = ls(f, "/export/files");
-	assert_string_equal(l, "pia-030g.txt");
-	free(l);
-	l = ls(f, "/agencies/ICE");
-	assert_string_equal(l, "blocked_by membership name oris parent receives sources");
-	free(l);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *l = ls(f, dirs[i].path);
+
+		assert_string_equal(l, dirs[i].names);
+		free(l);
+	}
 }
 
 static void test_tree__unknown_names(void **state)
@@ -208,8 +188,13 @@ static void test_tree__unknown_names(void **state)
 		{ "/questions/nosuch", -ENOENT }, { "/questions/ssn/maybe", -ENOENT },
 		{ "/states/NY/questions/nosuch", -ENOENT }, { "/states/ZZ/questions/ssn", -ENOENT },
 		{ "/maps/ssn", -ENOENT }, { "/maps/nosuch.svg", -ENOENT }, { "/maps/.svg", -ENOENT },
+		/* A query FTS5 cannot parse is no folder; neither is a hit it does not give. */
+		{ "/search/AND (", -ENOENT }, { "/search/\"unterminated", -ENOENT },
+		{ "/search/nlets/qa-2020", -ENOENT }, { "/sources/pia-030g/excerpts/p2", -ENOENT },
+		{ "/sources/pia-030g/excerpts/p01", -ENOENT }, { "/sources/qa-2020/excerpts", -ENOENT },
+		{ "/sources/pia-030g/member", -ENOENT }, { "/imports/2", -ENOENT }, { "/imports/01", -ENOENT },
 	};
-	struct fixture *f = *state;
+	struct test_inventory *f = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -226,9 +211,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree__route_table_is_well_formed),
-		cmocka_unit_test_setup_teardown(test_tree__paths_show_the_facts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree__listings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree__unknown_names, setup, teardown),
+		WITH_INVENTORY(test_tree__paths_show_the_facts),
+		WITH_INVENTORY(test_tree__listings),
+		WITH_INVENTORY(test_tree__unknown_names),
 	};
 
 	return cmocka_run_group_tests_name("tree", tests, NULL, NULL);

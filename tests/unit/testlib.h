@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../../fs/tree.h"
 #include "../../importers/importers.h"
+#include "../../util/strbuf.h"
 #include "../../store/store.h"
 
 /** A fresh scratch folder under $TMPDIR (removed by test_rmtree). */
@@ -32,7 +34,45 @@ void test_import_ok(struct store *st, const char *dir);
 struct store *test_fixture_inventory(const char *name, const char *db_name, char **dir);
 /** Close `st` (NULL: already closed) and remove and free `dir`: undo test_fixture_inventory(). */
 void test_fixture_release(struct store *st, char *dir);
+/** A test's inventory: the small fixture copied into `dir` and imported, and its tree. */
+struct test_inventory {
+	struct store *st;
+	struct tree tree;
+	char *dir;
+};
+/** cmocka setup and teardown giving *state a struct test_inventory. */
+int test_inventory_setup(void **state);
+int test_inventory_teardown(void **state);
+/** A cmocka test run on a fresh struct test_inventory. */
+#define WITH_INVENTORY(test) cmocka_unit_test_setup_teardown(test, test_inventory_setup, test_inventory_teardown)
 /** Every CSV of the inventory's export, concatenated: a snapshot to compare. */
 char *test_snapshot(struct store *st);
+
+/**
+ * A small valid PDF, written by hand: one page per string (lines split at
+ * '|'), Helvetica text; an info dictionary with `title` and `date`
+ * (YYYYMMDD) when given; with `encrypt`, a standard security handler whose
+ * user password is unknown, so that reading it needs a password.
+ */
+void test_pdf(struct strbuf *out, const char *const *pages, size_t npages, const char *title, const char *date,
+	      int encrypt);
+
+/** An archive member for test_archive(). */
+struct test_member {
+	const char *name;
+	const char *data;	/* NULL: empty */
+	size_t len;		/* 0: strlen(data) */
+	int type;		/* 0 regular, 'l' symlink, 'h' hard link (to data), 'd' folder */
+};
+/**
+ * Write an archive with libarchive: format "zip", "7zip", "ustar" or "pax",
+ * filter "none", "gzip" or "xz"; `passphrase` encrypts zip members.
+ */
+void test_archive(const char *path, const char *format, const char *filter, const struct test_member *m,
+		  size_t n, const char *passphrase);
+/** Read a whole file. */
+void test_read(const char *path, struct strbuf *out);
+/** Write bytes to a file. */
+void test_write_bytes(const char *path, const void *data, size_t len);
 
 #endif

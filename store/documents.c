@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Documents: the extracted pages of stored documents, their full-text index,
+ * excerpts and mentions; partner-list observations; and the log of import
+ * runs. Every statement of these tables is here.
+ *
+ * The FTS5 index is an external-content table over `pages`, so page text is
+ * stored once; rows leave the index through FTS5's 'delete' command, given
+ * the text they were indexed with, before the page rows themselves go.
+ */
+#include "store_i.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum doc_stmt {
+	DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_DOC_DEL, DS_STALE,
+	DS_DOC_PUT, DS_PAGE_PUT, DS_FTS_PUT, DS_CURRENT, DS_BY_SHA, DS_TEXT, DS_DOC_GET,
+	DS_TERMS, DS_STALE_DOCS, DS_PAGES, DS_EXCERPT_PUT, DS_MENTION_PUT, DS_SET_VOCAB,
+	DS_EXCERPT_NAMES, DS_EXCERPT_GET, DS_MENTIONED_IN, DS_SEARCH, DS_SEARCH_HAS,
+	DS_LIST_PUT, DS_LISTING_PUT, DS_PARTNER_MATCH,
+	DS_RUN_PUT, DS_RUN_NAMES, DS_RUN_GET,
+	DS_COUNT
+};
+
+static const char *const doc_sql[DS_COUNT] = {
+	[DS_FTS_DEL] = "INSERT INTO pages_fts(pages_fts, rowid, text)"
+		       " SELECT 'delete', id, text FROM pages WHERE source=?1",
+	[DS_PAGES_DEL] = "DELETE FROM pages WHERE source=?1",
+	[DS_EXCERPTS_DEL] = "DELETE FROM excerpts WHERE source=?1",
+	[DS_MENTIONS_DEL] = "DELETE FROM mentions WHERE source=?1",
+	[DS_DOC_DEL] = "DELETE FROM documents WHERE source=?1",
+	[DS_STALE] = "SELECT 1 FROM documents d LEFT JOIN sources s ON s.id=d.source"
+		     " WHERE d.source=?1 AND (s.sha256 IS NULL OR s.sha256<>d.sha256)",
+	[DS_DOC_PUT] = "INSERT INTO documents(source, format, sha256, member, npages, identifier, component,"
+		       " vocabulary) VALUES(?1,?2,?3,?4,?5,?6,?7,'')",
+	[DS_PAGE_PUT] = "INSERT INTO pages(source, page, text) VALUES(?1,?2,?3)",
+	[DS_FTS_PUT] = "INSERT INTO pages_fts(rowid, text) VALUES(?1,?2)",
+	[DS_CURRENT] = "SELECT 1 FROM documents WHERE source=?1 AND sha256=?2",
+	[DS_BY_SHA] = "SELECT id FROM sources WHERE sha256=?1 ORDER BY id LIMIT 1",
+	[DS_TEXT] = "SELECT text FROM pages WHERE source=?1 ORDER BY page",
+	[DS_DOC_GET] = "SELECT d.format, d.member, d.identifier, d.component, a.id, d.npages"
+		       " FROM documents d LEFT JOIN agencies a ON a.id=d.component WHERE d.source=?1",
+	[DS_TERMS] = "SELECT 2, id, id FROM fields"
+		     " UNION SELECT 2, \"key\", value FROM links WHERE kind=2 AND col='synonyms'"
+		     " UNION SELECT 3, id, id FROM agencies UNION SELECT 3, id, name FROM agencies"
+		     " ORDER BY 1, 2, 3",
+	[DS_STALE_DOCS] = "SELECT source FROM documents WHERE vocabulary<>?1 ORDER BY source",
+	[DS_PAGES] = "SELECT page, text FROM pages WHERE source=?1 ORDER BY page",
+	[DS_EXCERPT_PUT] = "INSERT OR REPLACE INTO excerpts(source, page, names, passage) VALUES(?1,?2,?3,?4)",
+	[DS_MENTION_PUT] = "INSERT OR IGNORE INTO mentions(kind, \"key\", source, page) VALUES(?1,?2,?3,?4)",
+	[DS_SET_VOCAB] = "UPDATE documents SET vocabulary=?2 WHERE source=?1",
+	[DS_EXCERPT_NAMES] = "SELECT 'p'||page FROM excerpts WHERE source=?1 ORDER BY 1",
+	[DS_EXCERPT_GET] = "SELECT names, passage FROM excerpts WHERE source=?1 AND page=?2",
+	[DS_MENTIONED_IN] = "SELECT DISTINCT m.source FROM mentions m JOIN sources s ON s.id=m.source"
+			    " WHERE m.kind=?1 AND m.\"key\"=?2 AND (?3 IS NULL OR s.date<=?3) ORDER BY 1",
+	/* A source ranks by its best page; MATERIALIZED keeps rank inside the FTS5 scan. */
+	[DS_SEARCH] = "WITH hits(id, r) AS MATERIALIZED"
+		      " (SELECT rowid, rank FROM pages_fts WHERE pages_fts MATCH ?1),"
+		      " best(source, r) AS (SELECT p.source, MIN(h.r) FROM hits h JOIN pages p ON p.id=h.id"
+		      " GROUP BY p.source)"
+		      " SELECT s.slug FROM best b JOIN sources s ON s.id=b.source WHERE s.slug IS NOT NULL"
+		      " ORDER BY b.r, s.id LIMIT ?2",
+	/* One source's pages only: FTS5 answers MATCH with rowid= per page, not the whole index. */
+	[DS_SEARCH_HAS] = "SELECT 1 FROM pages_fts WHERE pages_fts MATCH ?1 AND rowid IN"
+			  " (SELECT p.id FROM pages p JOIN sources s ON s.id=p.source WHERE s.slug=?2) LIMIT 1",
+	[DS_LIST_PUT] = "INSERT OR IGNORE INTO partner_lists(source, as_of, entries) VALUES(?1,?2,?3)",
+	[DS_LISTING_PUT] = "INSERT OR REPLACE INTO partner_listings(source, partner, name, description)"
+			   " VALUES(?1,?2,?3,?4)",
+	[DS_PARTNER_MATCH] = "SELECT id FROM (SELECT id, 1 AS o FROM partners WHERE id=?1"
+			     " UNION ALL SELECT id, 2 FROM partners WHERE name=?1 COLLATE NOCASE"
+			     " UNION ALL SELECT id, 3 FROM partners WHERE slug=?2) ORDER BY o, id LIMIT 1",
+	[DS_RUN_PUT] = "INSERT INTO import_runs(started, finished, status, kind, report) VALUES(?1,?2,?3,?4,?5)",
+	[DS_RUN_NAMES] = "SELECT id FROM import_runs ORDER BY id",
+	[DS_RUN_GET] = "SELECT started, finished, status, kind, report FROM import_runs WHERE id=?1",
+};
+
+_Static_assert(REC_FIELDS == 2 && REC_AGENCIES == 3, "vocabulary kinds are written as literals");
+_Static_assert(DS_COUNT <= (int)(sizeof(((struct store *)0)->doc_stmts) / sizeof(sqlite3_stmt *)),
+	       "room for every statement");
+
+static sqlite3_stmt *stmt(struct store *st, enum doc_stmt which)
+{
+	sqlite3_stmt **slot = &st->doc_stmts[which];
+
+	if (!*slot && sqlite3_prepare_v3(st->db, doc_sql[which], -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) !=
+			      SQLITE_OK)
+		return NULL;
+	return *slot;
+}
+
+/* Step a statement that returns no rows we need, then reset it. */
+static int run(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	store_stmt_done(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
+}
+
+/* Run a one-parameter (source id) statement. */
+static int run_on(struct store *st, enum doc_stmt which, const char *source_id)
+{
+	sqlite3_stmt *s = stmt(st, which);
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	return run(s);
+}
+
+/* 1 when a query bound to one or two texts returns a row, 0 when not. */
+static int exists(struct store *st, enum doc_stmt which, const char *a, const char *b)
+{
+	sqlite3_stmt *s = stmt(st, which);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, a, 0);
+	if (b)
+		store_bind_text(s, 2, b, 0);
+	rc = sqlite3_step(s);
+	store_stmt_done(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
+}
+
+static int drop_document(struct store *st, const char *source_id)
+{
+	static const enum doc_stmt steps[] = {
+		DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_DOC_DEL,
+	};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < sizeof(steps) / sizeof(steps[0]); i++)
+		rc = run_on(st, steps[i], source_id);
+	return rc;
+}
+
+int store_document_drop_stale(struct store *st, const char *source_id)
+{
+	int rc = exists(st, DS_STALE, source_id, NULL);
+
+	return rc > 0 ? drop_document(st, source_id) : rc;
+}
+
+int store_document_put(struct store *st, const struct store_document_info *d, const char *const *pages,
+		       const size_t *lens, size_t npages)
+{
+	sqlite3_stmt *doc = stmt(st, DS_DOC_PUT), *page = stmt(st, DS_PAGE_PUT), *fts = stmt(st, DS_FTS_PUT);
+	size_t i;
+	int rc;
+
+	if (!doc || !page || !fts)
+		return -EIO;
+	rc = drop_document(st, d->source);
+	if (rc)
+		return rc;
+	store_bind_text(doc, 1, d->source, 0);
+	store_bind_text(doc, 2, d->format, 0);
+	store_bind_text(doc, 3, d->sha256_hex, 0);
+	store_bind_text(doc, 4, d->member, 1);
+	sqlite3_bind_int64(doc, 5, (sqlite3_int64)npages);
+	store_bind_text(doc, 6, d->identifier, 1);
+	store_bind_text(doc, 7, d->component, 1);
+	rc = run(doc);
+	for (i = 0; !rc && i < npages; i++) {
+		store_bind_text(page, 1, d->source, 0);
+		sqlite3_bind_int64(page, 2, (sqlite3_int64)i + 1);
+		sqlite3_bind_text64(page, 3, pages[i], lens[i], SQLITE_STATIC, SQLITE_UTF8);
+		rc = run(page);
+		if (rc)
+			break;
+		sqlite3_bind_int64(fts, 1, sqlite3_last_insert_rowid(st->db));
+		sqlite3_bind_text64(fts, 2, pages[i], lens[i], SQLITE_STATIC, SQLITE_UTF8);
+		rc = run(fts);
+	}
+	return rc;
+}
+
+int store_document_current(struct store *st, const char *source_id, const char *sha256_hex)
+{
+	return exists(st, DS_CURRENT, source_id, sha256_hex);
+}
+
+int store_source_by_sha256(struct store *st, const char *sha256_hex, struct strbuf *id)
+{
+	struct strlist l = STRLIST_INIT;
+	sqlite3_stmt *s = stmt(st, DS_BY_SHA);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, sha256_hex, 0);
+	rc = store_collect(s, &l);
+	if (!rc && !l.n)
+		rc = -ENOENT;
+	if (!rc) {
+		strbuf_addstr(id, l.items[0]);
+		rc = strbuf_ok(id);
+	}
+	strlist_release(&l);
+	return rc;
+}
+
+int store_source_text(struct store *st, const char *source_id, struct strbuf *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_TEXT);
+	size_t start = out->len;
+	int rc, n = 0, any = 0;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int len = sqlite3_column_bytes(s, 0);
+
+		if (n++)
+			strbuf_addch(out, '\f');
+		strbuf_add(out, sqlite3_column_text(s, 0), (size_t)len);
+		any |= len > 0;
+	}
+	store_stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(rc);
+	if (!any) {
+		/* No page holds text (a scan without a text layer): no text file. */
+		out->len = start;
+		if (out->alloc)
+			out->buf[start] = '\0';
+		return -ENOENT;
+	}
+	return strbuf_ok(out);
+}
+
+static char *dup_column(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return strdup(t ? (const char *)t : "");
+}
+
+int store_document_get(struct store *st, const char *source_id, struct store_document_row *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_DOC_GET);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->format = dup_column(s, 0);
+		out->member = dup_column(s, 1);
+		out->identifier = dup_column(s, 2);
+		out->component = dup_column(s, 3);
+		out->agency = dup_column(s, 4);
+		out->npages = (long)sqlite3_column_int64(s, 5);
+		rc = out->format && out->member && out->identifier && out->component && out->agency ? 0 : -ENOMEM;
+	} else {
+		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
+	}
+	store_stmt_done(s);
+	if (rc)
+		store_document_row_release(out);
+	return rc;
+}
+
+void store_document_row_release(struct store_document_row *r)
+{
+	free(r->format);
+	free(r->member);
+	free(r->identifier);
+	free(r->component);
+	free(r->agency);
+	memset(r, 0, sizeof(*r));
+}
+
+int store_each_term(struct store *st, int (*cb)(void *arg, int kind, const char *id, const char *term),
+		    void *arg)
+{
+	sqlite3_stmt *s = stmt(st, DS_TERMS);
+	int rc, stop = 0;
+
+	if (!s)
+		return -EIO;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(s, 1);
+		const char *term = (const char *)sqlite3_column_text(s, 2);
+
+		if (id && term)
+			stop = cb(arg, sqlite3_column_int(s, 0), id, term);
+	}
+	store_stmt_done(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
+}
+
+int store_documents_stale(struct store *st, const char *vocabulary, struct strlist *sources)
+{
+	sqlite3_stmt *s = stmt(st, DS_STALE_DOCS);
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, vocabulary, 0);
+	return store_collect(s, sources);
+}
+
+int store_each_page(struct store *st, const char *source_id,
+		    int (*cb)(void *arg, long page, const char *text, size_t len), void *arg)
+{
+	sqlite3_stmt *s = stmt(st, DS_PAGES);
+	int rc, stop = 0;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(s, 1);
+
+		stop = cb(arg, (long)sqlite3_column_int64(s, 0), text ? text : "",
+			  (size_t)sqlite3_column_bytes(s, 1));
+	}
+	store_stmt_done(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
+}
+
+int store_excerpts_clear(struct store *st, const char *source_id)
+{
+	int rc = run_on(st, DS_EXCERPTS_DEL, source_id);
+
+	return rc ? rc : run_on(st, DS_MENTIONS_DEL, source_id);
+}
+
+int store_excerpt_put(struct store *st, const char *source_id, long page, const char *names, const char *passage)
+{
+	sqlite3_stmt *s = stmt(st, DS_EXCERPT_PUT);
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	sqlite3_bind_int64(s, 2, page);
+	store_bind_text(s, 3, names, 0);
+	store_bind_text(s, 4, passage, 0);
+	return run(s);
+}
+
+int store_mention_put(struct store *st, int kind, const char *id, const char *source_id, long page)
+{
+	sqlite3_stmt *s = stmt(st, DS_MENTION_PUT);
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int(s, 1, kind);
+	store_bind_text(s, 2, id, 0);
+	store_bind_text(s, 3, source_id, 0);
+	sqlite3_bind_int64(s, 4, page);
+	return run(s);
+}
+
+int store_document_set_vocabulary(struct store *st, const char *source_id, const char *vocabulary)
+{
+	sqlite3_stmt *s = stmt(st, DS_SET_VOCAB);
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	store_bind_text(s, 2, vocabulary, 0);
+	return run(s);
+}
+
+int store_excerpt_names(struct store *st, const char *source_id, struct strlist *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_EXCERPT_NAMES);
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	return store_collect(s, out);
+}
+
+int store_excerpt_get(struct store *st, const char *source_id, long page, struct strbuf *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_EXCERPT_GET);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	sqlite3_bind_int64(s, 2, page);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		strbuf_addf(out, "names: %s\n\n%s", (const char *)sqlite3_column_text(s, 0),
+			    (const char *)sqlite3_column_text(s, 1));
+		rc = strbuf_ok(out);
+	} else {
+		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
+	}
+	store_stmt_done(s);
+	return rc;
+}
+
+int store_mentioned_in(struct store *st, int kind, const char *id, const char *date, struct strlist *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_MENTIONED_IN);
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int(s, 1, kind);
+	store_bind_text(s, 2, id, 0);
+	store_bind_text(s, 3, date, 1);
+	return store_collect(s, out);
+}
+
+int store_search(struct store *st, const char *query, struct strlist *slugs)
+{
+	sqlite3_stmt *s = stmt(st, DS_SEARCH);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	if (!query || !*query)
+		return -ENOENT;
+	store_bind_text(s, 1, query, 0);
+	sqlite3_bind_int(s, 2, STORE_SEARCH_MAX);
+	rc = store_collect(s, slugs);
+	/* FTS5 reports a query it cannot parse as a plain SQLite error. */
+	return rc == -EIO ? -ENOENT : rc;
+}
+
+int store_search_has(struct store *st, const char *query, const char *slug)
+{
+	sqlite3_stmt *s = stmt(st, DS_SEARCH_HAS);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	if (!query || !*query)
+		return -ENOENT;
+	store_bind_text(s, 1, query, 0);
+	store_bind_text(s, 2, slug, 0);
+	rc = sqlite3_step(s);
+	store_stmt_done(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? -ENOENT : (store_sqlite_err(rc) == -EIO ? -ENOENT : store_sqlite_err(rc));
+}
+
+/* ---- partner lists --------------------------------------------------------------- */
+
+int store_partner_list_put(struct store *st, const char *source_id, const char *as_of, long entries)
+{
+	sqlite3_stmt *s = stmt(st, DS_LIST_PUT);
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	store_bind_text(s, 2, as_of, 0);
+	sqlite3_bind_int64(s, 3, entries);
+	return run(s);
+}
+
+int store_partner_listing_put(struct store *st, const char *source_id, const char *partner_id,
+			      const char *name, const char *description)
+{
+	sqlite3_stmt *s = stmt(st, DS_LISTING_PUT);
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	store_bind_text(s, 2, partner_id, 0);
+	store_bind_text(s, 3, name, 0);
+	store_bind_text(s, 4, description, 1);
+	return run(s);
+}
+
+int store_partner_match(struct store *st, const char *name, struct strbuf *id)
+{
+	struct strbuf slug = STRBUF_INIT;
+	struct strlist l = STRLIST_INIT;
+	sqlite3_stmt *s = stmt(st, DS_PARTNER_MATCH);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_slug(name, &slug);
+	store_bind_text(s, 1, name, 0);
+	store_bind_text(s, 2, slug.buf, 0);
+	rc = store_collect(s, &l);
+	if (!rc && !l.n)
+		rc = -ENOENT;
+	if (!rc) {
+		strbuf_addstr(id, l.items[0]);
+		rc = strbuf_ok(id);
+	}
+	strlist_release(&l);
+	strbuf_release(&slug);
+	return rc;
+}
+
+/* ---- import runs ----------------------------------------------------------------- */
+
+int store_import_run_put(struct store *st, const struct store_import_run *r, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(st, DS_RUN_PUT);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, r->started, 0);
+	store_bind_text(s, 2, r->finished, 0);
+	store_bind_text(s, 3, r->status, 0);
+	store_bind_text(s, 4, r->kind, 0);
+	store_bind_text(s, 5, r->report ? r->report : "", 0);
+	rc = run(s);
+	if (!rc && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+int store_import_run_names(struct store *st, struct strlist *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_RUN_NAMES);
+
+	return s ? store_collect(s, out) : -EIO;
+}
+
+int store_import_run_get(struct store *st, int64_t id, struct strbuf *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_RUN_GET);
+	int rc;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		strbuf_addf(out, "run: %" PRId64 "\nstarted: %s\nfinished: %s\nstatus: %s\nkind: %s\n%s", id,
+			    (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+			    (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+			    (const char *)sqlite3_column_text(s, 4));
+		rc = strbuf_ok(out);
+	} else {
+		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
+	}
+	store_stmt_done(s);
+	return rc;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Growing arrays: one place for the realloc-and-double step. */
+#ifndef NLETSFS_ARRAY_H
+#define NLETSFS_ARRAY_H
+
+#include <stddef.h>
+
+/**
+ * Make room for element `n` of the array at *items (a pointer to the
+ * array pointer) of *alloc elements of `size` bytes: when full, the array
+ * doubles (or starts at `first` elements). Returns 0, or -ENOMEM with the
+ * array unchanged.
+ */
+int array_reserve(void *items, size_t n, size_t *alloc, size_t size, size_t first);
+
+#endif
