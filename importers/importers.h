@@ -106,6 +106,14 @@ struct import_report {
  */
 int import_records(struct store *st, const char *const *paths, size_t npaths, unsigned flags,
 		   struct import_report *rep, struct strbuf *err);
+/**
+ * What import_records() does once its paths are read: import bundles
+ * already in memory (bundle_read(), or built by a caller such as a fuzzer)
+ * in one transaction, with the same results. The bundles stay the caller's;
+ * a bundle's label names it in errors.
+ */
+int import_bundles(struct store *st, const struct bundle *bundles, size_t nbundles, unsigned flags,
+		   struct import_report *rep, struct strbuf *err);
 /** Print every error as FILE:LINE:COLUMN: error: MESSAGE. */
 void import_report_print(const struct import_report *rep, FILE *out);
 void import_report_release(struct import_report *rep);

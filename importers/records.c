@@ -615,25 +615,18 @@ static int known_file(const char *name)
 	return 0;
 }
 
-int import_records(struct store *st, const char *const *paths, size_t npaths, unsigned flags,
+int import_bundles(struct store *st, const struct bundle *bundles, size_t nbundles, unsigned flags,
 		   struct import_report *rep, struct strbuf *err)
 {
 	struct import_ctx c = { 0 };
-	struct bundle *bundles;
 	size_t i, j, ncsv = 0;
 	int rc = 0, k;
 
 	c.st = st;
 	c.rep = rep;
 	strbuf_init(&c.file);
-	bundles = calloc(npaths ? npaths : 1, sizeof(*bundles));
-	if (!bundles)
-		return -ENOMEM;
-	for (i = 0; i < npaths; i++) {
-		rc = bundle_read(paths[i], &bundles[i], err);
-		if (rc)
-			goto out;
-		/* A CSV at the top of a bundle must be one of the record files. */
+	/* A CSV at the top of a bundle must be one of the record files. */
+	for (i = 0; i < nbundles; i++) {
 		for (j = 0; j < bundles[i].n; j++) {
 			const char *name = bundles[i].members[j].name;
 			size_t len = strlen(name);
@@ -651,7 +644,8 @@ int import_records(struct store *st, const char *const *paths, size_t npaths, un
 		}
 	}
 	if (!ncsv && !rep->nerrors) {
-		strbuf_addf(err, "%s: no records files (sources.csv, flows.csv, ...) found", npaths ? paths[0] : "");
+		strbuf_addf(err, "%s: no records files (sources.csv, flows.csv, ...) found",
+			    nbundles ? bundles[0].label : "");
 		rc = 1;
 		goto out;
 	}
@@ -663,7 +657,7 @@ int import_records(struct store *st, const char *const *paths, size_t npaths, un
 	for (k = 0; k < REC_COUNT && !rc; k++) {
 		const struct record_desc *d = store_record_desc((enum record_kind)k);
 
-		for (i = 0; i < npaths && !rc; i++) {
+		for (i = 0; i < nbundles && !rc; i++) {
 			const struct bundle_member *m = bundle_find(&bundles[i], d->file);
 
 			if (!m)
@@ -688,12 +682,29 @@ int import_records(struct store *st, const char *const *paths, size_t npaths, un
 	if (!rc && rep->nerrors)
 		rc = 1;
 out:
-	for (i = 0; i < npaths; i++)
-		bundle_release(&bundles[i]);
-	free(bundles);
 	for (k = 0; k < REC_COUNT; k++)
 		hmap_release(&c.bad[k]);
 	hmap_release(&c.seen);
 	strbuf_release(&c.file);
+	return rc;
+}
+
+int import_records(struct store *st, const char *const *paths, size_t npaths, unsigned flags,
+		   struct import_report *rep, struct strbuf *err)
+{
+	struct bundle *bundles;
+	size_t i;
+	int rc = 0;
+
+	bundles = calloc(npaths ? npaths : 1, sizeof(*bundles));
+	if (!bundles)
+		return -ENOMEM;
+	for (i = 0; i < npaths && !rc; i++)
+		rc = bundle_read(paths[i], &bundles[i], err);
+	if (!rc)
+		rc = import_bundles(st, bundles, npaths, flags, rep, err);
+	for (i = 0; i < npaths; i++)
+		bundle_release(&bundles[i]);
+	free(bundles);
 	return rc;
 }
