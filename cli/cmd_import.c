@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* nletsfs import: records bundles into an inventory, all or nothing. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,16 @@ static void progress(void *arg, const char *file, long rows)
 {
 	(void)arg;
 	fprintf(stderr, "  %s: %ld row%s\n", file, rows, rows == 1 ? "" : "s");
+}
+
+/* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */
+static void report_failure(const char *db, int rc, const struct strbuf *err)
+{
+	if (rc == -ENOSPC)
+		fprintf(stderr, "nletsfs import: cannot write the inventory %s: %s (%s); nothing was imported\n",
+			db, strerror(ENOSPC), err->len ? err->buf : "database or disk is full");
+	else
+		fprintf(stderr, "nletsfs import: %s\n", err->len ? err->buf : "failed");
 }
 
 int cmd_import(int argc, char **argv)
@@ -80,7 +91,7 @@ int cmd_import(int argc, char **argv)
 		db = ":memory:";
 	rc = store_open(db, STORE_CREATE, &st, &err);
 	if (rc) {
-		fprintf(stderr, "nletsfs import: %s\n", err.buf);
+		report_failure(db, rc, &err);
 		status = EXIT_BAD_DATA;
 		goto out;
 	}
@@ -89,7 +100,7 @@ int cmd_import(int argc, char **argv)
 	rc = import_records(st, (const char *const *)argv + optind, (size_t)(argc - optind), flags, &rep, &err);
 	import_report_print(&rep, stderr);
 	if (rc < 0 || (rc && err.len)) {
-		fprintf(stderr, "nletsfs import: %s\n", err.len ? err.buf : "failed");
+		report_failure(db, rc, &err);
 		status = EXIT_BAD_DATA;
 	} else if (rc) {
 		fprintf(stderr, "nletsfs import: %zu error%s; nothing was imported\n", rep.nerrors,
