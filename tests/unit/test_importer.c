@@ -197,6 +197,28 @@ static void test_importer__reimport_changes_nothing_and_dry_run_writes_nothing(v
 	store_close(st);
 }
 
+/* Sources and pages are stored in one form, so a re-import finds them equal. */
+static void test_importer__citations_in_one_form(void **state)
+{
+	struct store *st = test_store_new();
+	char *dir = test_tmpdir(), *once, *twice;
+
+	(void)state;
+	test_copy_fixture("small", dir);
+	test_write(dir, "partners.csv", "id,name,kind,source,page\nP,Q,hosting,qa-2020 ;   ice-2019,- ; -\n");
+	test_import_ok(st, dir);
+	once = test_snapshot(st);
+	assert_non_null(strstr(once, "\nP,Q,hosting,,,qa-2020;ice-2019,,\n"));
+	test_import_ok(st, dir);
+	twice = test_snapshot(st);
+	assert_string_equal(once, twice);
+	free(once);
+	free(twice);
+	test_rmtree(dir);
+	free(dir);
+	store_close(st);
+}
+
 static void test_importer__archives(void **state)
 {
 	struct store *st = test_store_new();
@@ -255,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_importer__every_error_is_reported_and_nothing_lands),
 		cmocka_unit_test(test_importer__all_errors_of_a_file),
 		cmocka_unit_test(test_importer__reimport_changes_nothing_and_dry_run_writes_nothing),
+		cmocka_unit_test(test_importer__citations_in_one_form),
 		cmocka_unit_test(test_importer__archives),
 	};
 
