@@ -518,21 +518,27 @@ static int import_file(struct import_ctx *c, const struct record_desc *d, const 
 				continue;
 			}
 			if (d->cols[k].type == COL_REF && d->cols[k].ref == (int)d->kind) {
-				/* Parent agencies may come later in the same file. */
-				if (!id_problem(cell->text)) {
-					struct pending_parent *np = realloc(pend, (npend + 1) * sizeof(*np));
+				/* Parent agencies may come later in the same file: checked after it. */
+				const char *why = id_problem(cell->text);
+				struct pending_parent *np;
 
-					if (!np) {
-						free(values);
-						rc = -ENOMEM;
-						goto out;
-					}
-					pend = np;
-					pend[npend].parent = strdup(cell->text);
-					pend[npend].line = cell->line;
-					pend[npend].col = cell->col;
-					npend++;
+				if (why) {
+					add_error(c, cell->line, cell->col, "%s: id '%s' %s", d->cols[k].name,
+						  cell->text, why);
+					errs++;
+					continue;
 				}
+				np = realloc(pend, (npend + 1) * sizeof(*np));
+				if (np)
+					pend = np;
+				if (!np || !(pend[npend].parent = strdup(cell->text))) {
+					free(values);
+					rc = -ENOMEM;
+					goto out;
+				}
+				pend[npend].line = cell->line;
+				pend[npend].col = cell->col;
+				npend++;
 				continue;
 			}
 			errs += check_cell(c, &d->cols[k], cell, nsources);
@@ -585,7 +591,7 @@ static int import_file(struct import_ctx *c, const struct record_desc *d, const 
 	if (n < 0)
 		add_error(c, eline, ecol, "%s", msg.buf);
 	for (i = 0; i < npend; i++) {
-		if (!pend[i].parent || kind_has(c, d->kind, pend[i].parent))
+		if (kind_has(c, d->kind, pend[i].parent))
 			continue;
 		add_error(c, pend[i].line, pend[i].col, "parent: unknown agency '%s' (not in %s)",
 			  pend[i].parent, d->file);

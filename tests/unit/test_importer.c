@@ -54,6 +54,7 @@ static const struct error_case {
 	  "returns: unknown field 'nosuch'" },
 	{ "agencies.csv", AGENCIES_H "X,Y,,,,nosuch,,\n", "2:8", "source: unknown source 'nosuch'" },
 	{ "agencies.csv", AGENCIES_H "X,Y,NOSUCH,,,qa-2020,,\n", "2:5", "parent: unknown agency 'NOSUCH'" },
+	{ "agencies.csv", AGENCIES_H "X,Y,ICE/,,,qa-2020,,\n", "2:5", "parent: id 'ICE/' has a ';' or '/'" },
 	{ "agencies.csv", AGENCIES_H "X,Y,,boss,,qa-2020,,\n", "2:6", "membership: 'boss' is not one of" },
 	{ "agencies.csv", AGENCIES_H "X,Y,,,,qa-2020;ice-2019,3,\n", "2:25",
 	  "page: 1 page(s) for 2 source(s)" },
