@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* nletsfs import: records bundles and documents into an inventory, all or nothing. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -59,6 +60,16 @@ static void progress_document(void *arg, const char *name, long pages)
 {
 	(void)arg;
 	fprintf(stderr, "  %s: %ld page%s\n", name, pages, pages == 1 ? "" : "s");
+}
+
+/* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */
+static void report_failure(const char *db, int rc, const struct strbuf *err)
+{
+	if (rc == -ENOSPC)
+		fprintf(stderr, "nletsfs import: cannot write the inventory %s: %s (%s); nothing was imported\n",
+			db, strerror(ENOSPC), err->len ? err->buf : "database or disk is full");
+	else
+		fprintf(stderr, "nletsfs import: %s\n", err->len ? err->buf : "failed");
 }
 
 int cmd_import(int argc, char **argv)
@@ -131,7 +142,7 @@ int cmd_import(int argc, char **argv)
 		db = ":memory:";
 	rc = store_open(db, STORE_CREATE, &st, &err);
 	if (rc) {
-		fprintf(stderr, "nletsfs import: %s\n", err.buf);
+		report_failure(db, rc, &err);
 		status = EXIT_BAD_DATA;
 		goto out;
 	}
@@ -144,7 +155,7 @@ int cmd_import(int argc, char **argv)
 	for (size_t i = 0; i < rep.warnings.n; i++)
 		fprintf(stderr, "%s: warning: %s\n", "nletsfs import", rep.warnings.items[i]);
 	if (rc < 0 || (rc && err.len)) {
-		fprintf(stderr, "nletsfs import: %s\n", err.len ? err.buf : "failed");
+		report_failure(db, rc, &err);
 		status = EXIT_BAD_DATA;
 	} else if (rc) {
 		fprintf(stderr, "nletsfs import: %zu error%s; nothing was imported\n", rep.nerrors,

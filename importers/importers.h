@@ -158,6 +158,17 @@ int import_records_txn(struct store *st, const char *const *paths, size_t npaths
 		       struct strbuf *err);
 /** 1 when `path` is a records bundle: a folder, or an archive, holding one of the record CSV files. */
 int import_is_records_bundle(const char *path);
+
+/** import_records_txn() of bundles already read (bundle_read(), or built by a caller such as a fuzzer). */
+int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nbundles, struct import_report *rep,
+		       struct strbuf *err);
+/**
+ * The records import of bundles already in memory, in a transaction of its
+ * own (no import run is recorded): what a fuzzer drives. The bundles stay
+ * the caller's; a bundle's label names it in errors.
+ */
+int import_bundles(struct store *st, const struct bundle *bundles, size_t nbundles, unsigned flags,
+		   struct import_report *rep, struct strbuf *err);
 /** Print every error as FILE:LINE:COLUMN: error: MESSAGE (FILE: error: MESSAGE without a position). */
 void import_report_print(const struct import_report *rep, FILE *out);
 void import_report_release(struct import_report *rep);

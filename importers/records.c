@@ -464,21 +464,27 @@ static int import_file(struct import_ctx *c, const struct record_desc *d, const 
 				continue;
 			}
 			if (d->cols[k].type == COL_REF && d->cols[k].ref == (int)d->kind) {
-				/* Parent agencies may come later in the same file. */
-				if (!id_problem(cell->text)) {
-					struct pending_parent *np = realloc(pend, (npend + 1) * sizeof(*np));
+				/* Parent agencies may come later in the same file: checked after it. */
+				const char *why = id_problem(cell->text);
+				struct pending_parent *np;
 
-					if (!np) {
-						free(values);
-						rc = -ENOMEM;
-						goto out;
-					}
-					pend = np;
-					pend[npend].parent = strdup(cell->text);
-					pend[npend].line = cell->line;
-					pend[npend].col = cell->col;
-					npend++;
+				if (why) {
+					add_error(c, cell->line, cell->col, "%s: id '%s' %s", d->cols[k].name,
+						  cell->text, why);
+					errs++;
+					continue;
 				}
+				np = realloc(pend, (npend + 1) * sizeof(*np));
+				if (np)
+					pend = np;
+				if (!np || !(pend[npend].parent = strdup(cell->text))) {
+					free(values);
+					rc = -ENOMEM;
+					goto out;
+				}
+				pend[npend].line = cell->line;
+				pend[npend].col = cell->col;
+				npend++;
 				continue;
 			}
 			errs += check_cell(c, &d->cols[k], cell, nsources);
@@ -534,7 +540,7 @@ static int import_file(struct import_ctx *c, const struct record_desc *d, const 
 	if (n < 0)
 		add_error(c, eline, ecol, "%s", msg.buf);
 	for (i = 0; i < npend; i++) {
-		if (!pend[i].parent || kind_has(c, d->kind, pend[i].parent))
+		if (kind_has(c, d->kind, pend[i].parent))
 			continue;
 		add_error(c, pend[i].line, pend[i].col, "parent: unknown agency '%s' (not in %s)",
 			  pend[i].parent, d->file);
@@ -579,25 +585,18 @@ int import_is_records_bundle(const char *path)
 	return found;
 }
 
-int import_records_txn(struct store *st, const char *const *paths, size_t npaths, struct import_report *rep,
+int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nbundles, struct import_report *rep,
 		       struct strbuf *err)
 {
 	struct import_ctx c = { 0 };
-	struct bundle *bundles;
 	size_t i, j, ncsv = 0;
 	int rc = 0, k;
 
 	c.st = st;
 	c.rep = rep;
 	strbuf_init(&c.file);
-	bundles = calloc(npaths ? npaths : 1, sizeof(*bundles));
-	if (!bundles)
-		return -ENOMEM;
-	for (i = 0; i < npaths; i++) {
-		rc = bundle_read(paths[i], &bundles[i], err);
-		if (rc)
-			goto out;
-		/* A CSV at the top of a bundle must be one of the record files. */
+	/* A CSV at the top of a bundle must be one of the record files. */
+	for (i = 0; i < nbundles; i++) {
 		for (j = 0; j < bundles[i].n; j++) {
 			const char *name = bundles[i].members[j].name;
 			size_t len = strlen(name);
@@ -615,14 +614,15 @@ int import_records_txn(struct store *st, const char *const *paths, size_t npaths
 		}
 	}
 	if (!ncsv && !rep->nerrors) {
-		strbuf_addf(err, "%s: no records files (sources.csv, flows.csv, ...) found", npaths ? paths[0] : "");
+		strbuf_addf(err, "%s: no records files (sources.csv, flows.csv, ...) found",
+			    nbundles ? bundles[0].label : "");
 		rc = 1;
 		goto out;
 	}
 	for (k = 0; k < REC_COUNT && !rc; k++) {
 		const struct record_desc *d = store_record_desc((enum record_kind)k);
 
-		for (i = 0; i < npaths && !rc; i++) {
+		for (i = 0; i < nbundles && !rc; i++) {
 			const struct bundle_member *m = bundle_find(&bundles[i], d->file);
 
 			if (!m)
@@ -640,14 +640,51 @@ int import_records_txn(struct store *st, const char *const *paths, size_t npaths
 	if (!rc && rep->nerrors)
 		rc = 1;
 out:
-	for (i = 0; i < npaths; i++)
-		bundle_release(&bundles[i]);
-	free(bundles);
 	for (k = 0; k < REC_COUNT; k++) {
 		hmap_release(&c.bad[k]);
 		hmap_release(&c.known[k]);
 	}
 	hmap_release(&c.seen);
 	strbuf_release(&c.file);
+	return rc;
+}
+
+int import_records_txn(struct store *st, const char *const *paths, size_t npaths, struct import_report *rep,
+		       struct strbuf *err)
+{
+	struct bundle *bundles;
+	size_t i;
+	int rc = 0;
+
+	bundles = calloc(npaths ? npaths : 1, sizeof(*bundles));
+	if (!bundles)
+		return -ENOMEM;
+	for (i = 0; i < npaths && !rc; i++)
+		rc = bundle_read(paths[i], &bundles[i], err);
+	if (!rc)
+		rc = import_bundles_txn(st, bundles, npaths, rep, err);
+	for (i = 0; i < npaths; i++)
+		bundle_release(&bundles[i]);
+	free(bundles);
+	return rc;
+}
+
+int import_bundles(struct store *st, const struct bundle *bundles, size_t nbundles, unsigned flags,
+		   struct import_report *rep, struct strbuf *err)
+{
+	int rc = store_begin(st);
+
+	if (rc) {
+		strbuf_addf(err, "cannot write the inventory: %s", store_errmsg(st));
+		return rc;
+	}
+	rc = import_bundles_txn(st, bundles, nbundles, rep, err);
+	if (rc || (flags & IMPORT_DRY_RUN)) {
+		store_rollback(st);
+	} else {
+		rc = store_commit(st);
+		if (rc)
+			strbuf_addf(err, "cannot commit the import: %s", store_errmsg(st));
+	}
 	return rc;
 }

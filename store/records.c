@@ -526,21 +526,29 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		row[i] = val(values, i);
 
 	if (src_col >= 0) {
+		const char *os = NULL, *op = NULL;
+
 		s = store_kind_stmt(st, kind, KS_GET_CITES);
 		if (!s || bind_keys(s, d, values) != SQLITE_OK) {
 			rc = -EIO;
 			goto out;
 		}
 		if (sqlite3_step(s) == SQLITE_ROW) {
-			const char *os = (const char *)sqlite3_column_text(s, 0);
-			const char *op = (const char *)sqlite3_column_text(s, 1);
-
+			os = (const char *)sqlite3_column_text(s, 0);
+			op = (const char *)sqlite3_column_text(s, 1);
 			existed = 1;
-			rc = merge_citations(os ? os : "", op ? op : "", row[src_col], row[page_col], &src, &page);
 		}
+		/*
+		 * A new row's citations go through the merge too (with nothing
+		 * stored), so they are written in the one form a merge gives
+		 * ("a;b", no "-"-only pages): a re-import then writes the same bytes.
+		 */
+		rc = merge_citations(os ? os : "", op ? op : "", row[src_col], row[page_col], &src, &page);
 		store_stmt_done(s);
 		if (rc)
 			goto out;
+		row[src_col] = src.buf;
+		row[page_col] = page.buf;
 	}
 	if (existed) {
 		struct strlist new_list = STRLIST_INIT;
@@ -558,15 +566,13 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
 			strbuf_addstr(&old_date, (const char *)sqlite3_column_text(s, 0));
 		store_stmt_done(s);
-		rc = strlist_split(&new_list, row[src_col]);
+		rc = strlist_split(&new_list, val(values, src_col));
 		if (!rc)
 			rc = newest_source_date(st, &new_list, &new_date);
 		strlist_release(&new_list);
 		if (rc)
 			goto out;
 		keep_stored = strcmp(old_date.buf, new_date.buf) > 0;
-		row[src_col] = src.buf;
-		row[page_col] = page.buf;
 	}
 	if (keep_stored) {
 		s = store_kind_stmt(st, kind, KS_SET_CITES);

@@ -11,6 +11,7 @@
 #include "store_i.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,7 +195,12 @@ int store_sqlite_err(int rc)
 
 const char *store_errmsg(struct store *st)
 {
-	return st && st->db ? sqlite3_errmsg(st->db) : "no inventory";
+	if (!st || !st->db)
+		return "no inventory";
+	/* After a failed commit the last call, its rollback, succeeded: tell why the commit failed. */
+	if (st->commit_error[0] && sqlite3_errcode(st->db) == SQLITE_OK)
+		return st->commit_error;
+	return sqlite3_errmsg(st->db);
 }
 
 static int exec(struct store *st, const char *sql)
@@ -446,6 +452,7 @@ int store_begin(struct store *st)
 	if (!rc) {
 		st->in_txn = 1;
 		st->dirty_slugs = 0;
+		st->commit_error[0] = '\0';
 	}
 	return rc;
 }
@@ -457,6 +464,7 @@ int store_commit(struct store *st)
 	if (!rc)
 		rc = step_once(st, MS_COMMIT, "COMMIT");
 	if (rc) {
+		snprintf(st->commit_error, sizeof(st->commit_error), "%s", sqlite3_errmsg(st->db));
 		store_rollback(st);
 		return rc;
 	}

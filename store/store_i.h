@@ -39,6 +39,7 @@ struct store {
 	unsigned flags;
 	int in_txn;
 	unsigned dirty_slugs;	/* bit per record_kind inserted since begin */
+	char commit_error[256];	/* SQLite's message for a failed commit, which its rollback resets */
 	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
 	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
 	sqlite3_stmt *doc_stmts[64];	/* store/documents.c's statements */

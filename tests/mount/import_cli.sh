@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The command line as a user meets it: --help, usage errors (exit 2), bad
 # data (exit 1, FILE:LINE:COLUMN errors on stderr, the inventory exactly as
-# it was), --dry-run, re-import, check, and refusing what is not an inventory.
-# No mount here, but it shares the scratch-folder harness.
+# it was), --dry-run, re-import, check, and refusing (in every command) what
+# is not an inventory or is of a newer schema.
+# Nothing is mounted here (mounts are only refused), but it shares the
+# scratch-folder harness.
 . "$(dirname "$0")/lib.sh"
 
 for cmd in import mount export check; do
@@ -61,14 +63,28 @@ ok "check"
 
 printf 'not a database\n' >"$WORK/text.db"
 sqlite3 "$WORK/other.db" 'CREATE TABLE t(x)'
-for f in "$WORK/text.db" "$WORK/other.db"; do
-  s=0
-  "$NLETSFS" check --db "$f" 2>"$WORK/err" || s=$?
-  [[ $s == 1 ]] || fail "check of $f: exit $s"
-  grep -q 'not an nletsfs inventory' "$WORK/err" || fail "no clear message for $f: $(cat "$WORK/err")"
-  s=0
-  "$NLETSFS" import --db "$f" "$SRC/tests/fixtures/small" 2>"$WORK/err" || s=$?
-  [[ $s == 1 ]] || fail "import into $f: exit $s"
+import_into "$WORK/newer.db" "$SRC/tests/fixtures/small"
+sqlite3 "$WORK/newer.db" 'PRAGMA user_version = 99'
+# refused FILE MESSAGE COMMAND...: exit 1, MESSAGE on stderr, FILE untouched.
+refused() {
+  local f=$1 message=$2 s=0 sum
+  shift 2
+  sum=$(sha256sum "$f")
+  "$@" >/dev/null 2>"$WORK/err" || s=$?
+  [[ $s == 1 ]] || fail "$* on $f: exit $s, not 1"
+  grep -q "$message" "$WORK/err" || fail "$* on $f: no clear message: $(cat "$WORK/err")"
+  [[ $(sha256sum "$f") == "$sum" ]] || fail "$* changed $f"
+}
+for f in "$WORK/text.db" "$WORK/other.db" "$WORK/newer.db"; do
+  message='is not an nletsfs inventory'
+  [[ $f == *newer.db ]] && message='has schema version 99; this nletsfs reads up to'
+  refused "$f" "$message" "$NLETSFS" check --db "$f"
+  refused "$f" "$message" "$NLETSFS" import --db "$f" "$SRC/tests/fixtures/small"
+  refused "$f" "$message" "$NLETSFS" export --db "$f" "$WORK/export"
+  mkdir -p "$MNT"
+  refused "$f" "$message" "$NLETSFS" mount --db "$f" "$MNT"
+  ! mountpoint -q "$MNT" || fail "mounted $f"
 done
+[[ ! -e $WORK/export ]] || fail "an export of what is not an inventory wrote files"
 sqlite3 "$WORK/other.db" 'SELECT count(*) FROM t' >/dev/null || fail "a foreign database was damaged"
-ok "refuses what is not an inventory"
+ok "check, import, export and mount refuse what is not an inventory, or of a newer schema"

@@ -77,6 +77,11 @@ unmount() {
   wait "$DAEMON_PID" || status=$?
   DAEMON_PID=
   [[ $status == 0 ]] || fail "the daemon exited with status $status: $(cat "$WORK/daemon.log")"
+  # A sanitizer build (scripts/test --sanitize) reports leaks and undefined
+  # behaviour on the daemon's stderr, possibly after replies that looked fine.
+  if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:|Sanitizer: ' "$WORK/daemon.log"; then
+    fail "the daemon's sanitizer report: $(cat "$WORK/daemon.log")"
+  fi
 }
 
 # expect_file PATH CONTENT: the file in the mount holds exactly CONTENT.

@@ -231,6 +231,25 @@ static void test_store__rollback_leaves_nothing(void **state)
 	store_close(st);
 }
 
+/* A commit that fails says why, although the rollback that follows succeeds. */
+static void test_store__failed_commit_says_why(void **state)
+{
+	struct store *st = test_store_new();
+	const char *src[] = { "s", "S", "other", "2020", "", "", "" };
+	const char *orphan[] = { "A", "Agency", "NOPE", "", "", "s", "", "" };
+
+	(void)state;
+	assert_int_equal(store_begin(st), 0);
+	put(st, REC_SOURCES, src);
+	put(st, REC_AGENCIES, orphan); /* a dangling parent fails the deferred foreign key */
+	assert_int_not_equal(store_commit(st), 0);
+	assert_non_null(strstr(store_errmsg(st), "FOREIGN KEY constraint failed"));
+	assert_int_equal(store_begin(st), 0);
+	store_rollback(st);
+	assert_null(strstr(store_errmsg(st), "FOREIGN KEY"));
+	store_close(st);
+}
+
 static void test_store__relations_follow_time(void **state)
 {
 	char *dir = test_tmpdir();
@@ -306,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_store__newest_source_wins_and_citations_merge),
 		cmocka_unit_test(test_store__slugs_are_unique_in_id_order),
 		cmocka_unit_test(test_store__rollback_leaves_nothing),
+		cmocka_unit_test(test_store__failed_commit_says_why),
 		cmocka_unit_test(test_store__relations_follow_time),
 		cmocka_unit_test(test_store__check_reports_a_fact_without_source),
 	};
