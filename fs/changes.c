@@ -448,7 +448,7 @@ int tree_diff(struct tree *t, const char *from, const char *to, const char *pref
 	rc = diff_files(t, from, to, prefix && !strncmp(prefix, "questions", 9) ? "" : prefix, gather, &cs);
 	if (!rc)
 		rc = derive_lists(&cs);
-	if (!rc)
+	if (!rc && cs.n)
 		qsort(cs.c, cs.n, sizeof(*cs.c), cmp_change);
 	for (i = 0; i < cs.n; i++) {
 		size_t plen = prefix ? strlen(prefix) : 0;
@@ -500,8 +500,10 @@ static int diff_files(struct tree *t, const char *from, const char *to, const ch
 	}
 	if (rc)
 		goto out;
-	qsort(old.e, old.n, sizeof(*old.e), cmp_entry);
-	qsort(new.e, new.n, sizeof(*new.e), cmp_entry);
+	if (old.n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(old.e, old.n, sizeof(*old.e), cmp_entry);
+	if (new.n)
+		qsort(new.e, new.n, sizeof(*new.e), cmp_entry);
 	for (i = j = 0; !rc && (i < old.n || j < new.n);) {
 		int cmp = i == old.n ? 1 : j == new.n ? -1 : strcmp(old.e[i].path, new.e[j].path);
 		const char *path = cmp <= 0 ? old.e[i].path : new.e[j].path;

@@ -710,7 +710,8 @@ static void refresh(struct fs_state *fs)
 	for (i = 0; i < snap.n; i++)
 		fuse_lowlevel_notify_inval_inode(fs->se, snap.e[i].ino, 0, 0);
 	/* Parents first: dropping a folder's name drops the names below it. */
-	qsort(snap.e, snap.n, sizeof(*snap.e), by_depth);
+	if (snap.n)
+		qsort(snap.e, snap.n, sizeof(*snap.e), by_depth);
 	for (i = 0; i < snap.n; i++) {
 		if (snap.e[i].name)
 			fuse_lowlevel_notify_inval_entry(fs->se, snap.e[i].parent, snap.e[i].name,

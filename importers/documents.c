@@ -891,7 +891,8 @@ static int import_folder(struct doc_call *c, const char *dir, int depth)
 		strlist_release(&names);
 		return -ENOMEM;
 	}
-	qsort(names.items, names.n, sizeof(*names.items), by_name);
+	if (names.n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(names.items, names.n, sizeof(*names.items), by_name);
 	for (size_t i = 0; !rc && i < names.n; i++) {
 		struct strbuf path = STRBUF_INIT;
 		struct stat sb;
