@@ -23,7 +23,8 @@ static const char *const relation_sql[REL_COUNT] = {
 		"SELECT DISTINCT y.slug FROM flows f JOIN systems y ON y.id=f.from_system"
 		" WHERE f.from_state=?1 AND " OK_ON("f") " ORDER BY 1",
 	[REL_SYSTEM_FIELDS] =
-		"SELECT DISTINCT l.value FROM flows f JOIN links l"
+		/* CROSS JOIN: flows first, by state and system; links by key. */
+		"SELECT DISTINCT l.value FROM flows f CROSS JOIN links l"
 		" ON l.kind=6 AND l.\"key\"=f.id AND l.col='fields'"
 		" WHERE f.from_state=?1 AND f.from_system=?2 AND f.status<>'blocked' AND " OK_ON("f")
 		" ORDER BY 1",
@@ -35,7 +36,7 @@ static const char *const relation_sql[REL_COUNT] = {
 	[REL_SYSTEM_BLOCKED] =
 		"SELECT DISTINCT f.\"to\" " SYSTEM_FLOWS " AND f.status='blocked' ORDER BY 1",
 	[REL_SYSTEM_SOURCES] =
-		"SELECT DISTINCT " CITE_LINE " FROM flows f JOIN citations c ON c.kind=6 AND c.\"key\"=f.id"
+		"SELECT DISTINCT " CITE_LINE " FROM flows f CROSS JOIN citations c ON c.kind=6 AND c.\"key\"=f.id"
 		" WHERE f.from_state=?1 AND f.from_system=?2 AND " OK_ON("f") " ORDER BY 1",
 	[REL_AGENCY_RECEIVES] =
 		"SELECT DISTINCT f.\"from\" FROM flows f WHERE f.\"to\"=?1 AND f.from_system IS NOT NULL"

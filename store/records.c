@@ -718,6 +718,19 @@ int store_list_slugs(struct store *st, enum record_kind kind, const char *state,
 	return store_collect(s, out);
 }
 
+/* Step a bound by-slug or by-id statement once: its row as a record, or -ENOENT. */
+static int fetch_one(sqlite3_stmt *s, enum record_kind kind, struct record *out)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		rc = record_from_row(s, store_record_desc(kind)->ncols, out);
+	else
+		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
+	store_stmt_done(s);
+	return rc;
+}
+
 void store_memo_clear(struct store *st)
 {
 	struct record_memo *m = &st->memo;
@@ -789,12 +802,7 @@ int store_get_by_slug(struct store *st, enum record_kind kind, const char *state
 	store_bind_text(s, 2, date, 1);
 	if (sqlite3_bind_parameter_count(s) >= 3)
 		store_bind_text(s, 3, state, 0);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		rc = record_from_row(s, store_record_desc(kind)->ncols, out);
-	else
-		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
-	store_stmt_done(s);
+	rc = fetch_one(s, kind, out);
 	if (!rc)
 		memo_keep(st, kind, state, slug, date, out);
 	return rc;
@@ -809,12 +817,7 @@ int store_get_by_id(struct store *st, enum record_kind kind, const char *const *
 	out->n = 0;
 	if (!s || bind_keys(s, store_record_desc(kind), keys) != SQLITE_OK)
 		return -EIO;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		rc = record_from_row(s, store_record_desc(kind)->ncols, out);
-	else
-		rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
-	store_stmt_done(s);
+	rc = fetch_one(s, kind, out);
 	return rc;
 }
 
