@@ -67,6 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_node(&t, &node, 0);
 		tree_node_release(&node);
 	}
+	tree_release(&t);
 	free(path);
 	return 0;
 }

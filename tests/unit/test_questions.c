@@ -40,6 +40,7 @@ static struct fixture *fixture_new(const char *const *extra)
 
 static void fixture_free(struct fixture *f)
 {
+	tree_release(&f->tree);
 	store_close(f->st);
 	if (f->dir) {
 		test_rmtree(f->dir);

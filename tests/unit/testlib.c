@@ -179,6 +179,7 @@ int test_inventory_teardown(void **state)
 {
 	struct test_inventory *f = *state;
 
+	tree_release(&f->tree);
 	store_close(f->st);
 	test_rmtree(f->dir);
 	free(f->dir);
