@@ -66,7 +66,6 @@ struct tree_node {
 	char *args[TREE_MAX_ARGS];
 	int nargs;
 	char date[11];			/* "" outside at/ */
-	int at_level;			/* 1: /at, 2: /at/DATE, 0 otherwise */
 };
 
 struct tree_memo {

@@ -644,14 +644,6 @@ int store_has_record(struct store *st, enum record_kind kind, const char *const 
 	return rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
 }
 
-int store_is_endpoint(struct store *st, const char *id)
-{
-	const char *keys[1] = { id };
-	int rc = store_has_record(st, REC_AGENCIES, keys);
-
-	return rc ? rc : store_has_record(st, REC_PARTNERS, keys);
-}
-
 int store_each_record(struct store *st, enum record_kind kind,
 		      int (*cb)(void *arg, const struct record *r), void *arg)
 {

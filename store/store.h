@@ -178,9 +178,6 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 /** 1 when a record with this key exists (keys: nkeys strings), 0 if not, <0 on error. */
 int store_has_record(struct store *st, enum record_kind kind, const char *const *keys);
 
-/** 1 when `id` is an agency or partner id. */
-int store_is_endpoint(struct store *st, const char *id);
-
 /**
  * Call `cb` for every record of a kind, in key order (the export order).
  * Stops and returns cb's value when it is non-zero.

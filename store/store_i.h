@@ -72,7 +72,7 @@ int store_refresh_slugs(struct store *st);
 enum misc_stmt {
 	MS_BEGIN, MS_COMMIT, MS_ROLLBACK, MS_READ_BEGIN, MS_READ_END,
 	MS_CITE_DEL, MS_CITE_ADD, MS_LINK_DEL, MS_LINK_ADD, MS_SOURCE_DATE,
-	MS_CITES_MAXDATE, MS_IS_AGENCY, MS_IS_PARTNER, MS_SOURCE_DOC,
+	MS_CITES_MAXDATE, MS_SOURCE_DOC,
 	MS_SOURCE_SETDOC, MS_DATA_VERSION, MS_CHANGE_DATES, MS_BOUNDARY_FACTS,
 	MS_REL_BASE, /* relations follow: MS_REL_BASE + enum store_relation */
 	/* then the checklist's: evidence and background of each question, and a state's flows */

@@ -123,15 +123,14 @@ static void put(struct store *st, enum record_kind kind, const char *const *v)
 	assert_int_equal(store_put_record(st, kind, v, NULL), 0);
 }
 
-static char *get_value(struct store *st, enum record_kind kind, const char *slug, const char *column)
+/* The agency ICE's `column` holds `want`. */
+static void expect_ice(struct store *st, const char *column, const char *want)
 {
 	struct record r;
-	char *v;
 
-	assert_int_equal(store_get_by_slug(st, kind, NULL, slug, NULL, &r), 0);
-	v = strdup(r.v[store_record_column(store_record_desc(kind), column)]);
+	assert_int_equal(store_get_by_slug(st, REC_AGENCIES, NULL, "ICE", NULL, &r), 0);
+	assert_string_equal(r.v[store_record_column(store_record_desc(REC_AGENCIES), column)], want);
 	record_release(&r);
-	return v;
 }
 
 static void test_store__newest_source_wins_and_citations_merge(void **state)
@@ -142,7 +141,6 @@ static void test_store__newest_source_wins_and_citations_merge(void **state)
 	const char *a1[] = { "ICE", "Immigration and Customs Enforcement", "", "core", "", "old", "4", "" };
 	const char *a2[] = { "ICE", "U.S. Immigration and Customs Enforcement", "", "core", "", "new", "3", "" };
 	const char *a3[] = { "ICE", "ICE (older name)", "", "", "", "old", "9", "" };
-	char *v;
 
 	(void)state;
 	assert_int_equal(store_begin(st), 0);
@@ -155,26 +153,16 @@ static void test_store__newest_source_wins_and_citations_merge(void **state)
 	assert_int_equal(store_begin(st), 0);
 	put(st, REC_AGENCIES, a2);
 	assert_int_equal(store_commit(st), 0);
-	v = get_value(st, REC_AGENCIES, "ICE", "name");
-	assert_string_equal(v, "U.S. Immigration and Customs Enforcement");
-	free(v);
-	v = get_value(st, REC_AGENCIES, "ICE", "source");
-	assert_string_equal(v, "old;new");
-	free(v);
-	v = get_value(st, REC_AGENCIES, "ICE", "page");
-	assert_string_equal(v, "4;3");
-	free(v);
+	expect_ice(st, "name", "U.S. Immigration and Customs Enforcement");
+	expect_ice(st, "source", "old;new");
+	expect_ice(st, "page", "4;3");
 
 	/* An older source adds nothing new to the citations and does not win. */
 	assert_int_equal(store_begin(st), 0);
 	put(st, REC_AGENCIES, a3);
 	assert_int_equal(store_commit(st), 0);
-	v = get_value(st, REC_AGENCIES, "ICE", "name");
-	assert_string_equal(v, "U.S. Immigration and Customs Enforcement");
-	free(v);
-	v = get_value(st, REC_AGENCIES, "ICE", "source");
-	assert_string_equal(v, "old;new");
-	free(v);
+	expect_ice(st, "name", "U.S. Immigration and Customs Enforcement");
+	expect_ice(st, "source", "old;new");
 	store_close(st);
 }
 
