@@ -28,7 +28,8 @@ static void help(void)
 	       "  -d               debug: log every request (implies -f)\n"
 	       "  -o OPTIONS       mount options, e.g. allow_other, auto_unmount; and nletsfs's\n"
 	       "                   own: trust=PUB.pem and no_verify (for fstab), and\n"
-	       "                   push_pages: put listed files in the page cache ahead of reads\n"
+	       "                   no_push_pages: do not put listed files in the page cache\n"
+	       "                   ahead of reads (done while a walk reads what it lists)\n"
 	       "  -h, --help       this text\n"
 	       "\n"
 	       "As a mount helper: mount -t fuse.nletsfs INVENTORY MOUNTPOINT, or in fstab:\n"
@@ -58,7 +59,7 @@ static int userspace_only(const char *p, size_t n)
 }
 
 /*
- * Split a -o list: nletsfs's own options (trust=, no_verify, push_pages) are
+ * Split a -o list: nletsfs's own options (trust=, no_verify, [no_]push_pages) are
  * taken; options that would contradict a read-only inventory (rw, and ro,
  * which is always set) and userspace-only fstab options are dropped; the
  * rest is for libfuse.
@@ -100,7 +101,7 @@ int cmd_mount(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fs_mount_options o = { 0 };
+	struct fs_mount_options o = { .push_pages = 1 };
 	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct cli_source src = { 0 };

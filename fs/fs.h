@@ -21,7 +21,7 @@ struct fs_mount_options {
 	int foreground;		/* -f: stay in the foreground */
 	int debug;		/* -d: libfuse debug log (implies foreground) */
 	const char *options;	/* -o list, passed to the mount after ro,default_permissions */
-	int push_pages;		/* -o push_pages: store listed files in the page cache ahead of reads */
+	int push_pages;		/* store listed files in the page cache ahead of reads (-o no_push_pages: not) */
 };
 
 /**

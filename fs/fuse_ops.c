@@ -7,10 +7,11 @@
  * page cache and directory cache keep serving with no further upcall), exact
  * sizes at lookup, and a read-only mount with default_permissions.
  *
- * The loop is single-threaded (warm reads cost no upcalls at all, so more
- * threads would only serve the first pass). A watcher thread notices
- * imports into the mounted inventory and invalidates what the kernel holds;
- * one lock keeps it and the loop apart.
+ * The loop is single-threaded (warm reads cost no upcalls at all, and a
+ * second reader of /dev/fuse costs a thread switch per request). A watcher
+ * thread notices imports into the mounted inventory and invalidates what
+ * the kernel holds; a backup worker serves requests only while a push of
+ * pages waits (flush_pushes); one lock keeps them apart.
  */
 #define FUSE_USE_VERSION 34
 
@@ -20,7 +21,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/eventfd.h>
+#include <time.h>
 #include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@
 
 /* The kernel may trust what it was told for a day; nothing changes under it. */
 #define FS_TIMEOUT 86400.0
+
+/* Listings pushed after the last READ: grep -r reads every file, find none. */
+#define FS_PUSH_BUDGET 64
 
 /* Request kinds counted for `kill -USR1` (the caching test reads them). */
 enum fs_op { OP_LOOKUP, OP_GETATTR, OP_READLINK, OP_OPEN, OP_READ, OP_OPENDIR, OP_READDIR, OP_READDIRPLUS,
@@ -68,11 +72,26 @@ struct fs_state {
 	uint64_t counts[OP_COUNT];
 	pthread_t watcher;
 	int watching, stop, sigfd;
-	/* Pages to push into the kernel's cache (push_pages): files just listed. */
-	int push, pushfd;
+	/*
+	 * Pages to push into the kernel's cache (push_pages): the files a
+	 * READDIRPLUS just listed, pushed before the next request is served.
+	 * push_budget: listings left to push for; a READ renews it, so a walk
+	 * that reads (grep -r) gets its files pushed and one that does not
+	 * (find, ls -lR) fills no page cache.
+	 */
+	int push, push_budget;
 	struct push_item *pushq;
 	size_t npush, apush;
+	int pushing;			/* a push is under way, without the lock */
+	uint64_t flushes;		/* pushes begun */
+	pthread_cond_t pushed_cv;	/* signalled when a push is through */
+	pthread_cond_t budget_cv;	/* wakes the backup worker: walks read again */
+	pthread_t backup;
+	int backup_running;
+	uint64_t backup_served;		/* requests the backup worker served */
 };
+
+static void flush_pushes(struct fs_state *fs);
 
 /* Every request runs under the lock, in one read transaction: a reader sees
  * an import whole or not at all. */
@@ -81,6 +100,9 @@ static struct fs_state *enter(fuse_req_t req, enum fs_op op)
 	struct fs_state *fs = fuse_req_userdata(req);
 
 	pthread_mutex_lock(&fs->lock);
+	/* Not before a READ: its reader holds the page lock a push would wait for. */
+	if (fs->npush && !fs->pushing && op != OP_READ)
+		flush_pushes(fs);
 	fs->counts[op]++;
 	store_read_begin(fs->st);
 	return fs;
@@ -155,9 +177,11 @@ static int fill_attr(struct fs_state *fs, struct fs_inode *in, struct stat *stbu
 
 /*
  * The inode of `name` in `parent`: known already (checked again once the
- * inventory changed), or resolved now.
+ * inventory changed), or resolved now. `listed`: the name comes from the
+ * parent's listing of this inventory version, so it exists.
  */
-static int child_inode(struct fs_state *fs, struct fs_inode *parent, const char *name, struct fs_inode **out)
+static int child_inode(struct fs_state *fs, struct fs_inode *parent, const char *name, int listed,
+		       struct fs_inode **out)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct tree_node node;
@@ -171,7 +195,8 @@ static int child_inode(struct fs_state *fs, struct fs_inode *parent, const char 
 		strbuf_release(&path);
 		return 0;
 	}
-	rc = tree_child(&fs->tree, &parent->node, name, &node);
+	rc = listed ? tree_child_listed(&fs->tree, &parent->node, name, &node)
+		    : tree_child(&fs->tree, &parent->node, name, &node);
 	if (!rc && *out) {
 		tree_node_release(&(*out)->node);
 		(*out)->node = node;
@@ -232,7 +257,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct fs_state *fs = enter(req, OP_LOOKUP);
 	struct fs_inode *p = inodes_get(&fs->inodes, parent), *in = NULL;
 	struct fuse_entry_param e;
-	int rc = p ? child_inode(fs, p, name, &in) : -ENOENT;
+	int rc = p ? child_inode(fs, p, name, 0, &in) : -ENOENT;
 
 	if (!rc)
 		rc = fill_entry(fs, in, &e);
@@ -336,6 +361,10 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 		fuse_reply_err(req, -rc);
 		goto out;
 	}
+	/* Someone reads what is listed: push the next listings. */
+	if (!fs->push_budget)
+		pthread_cond_signal(&fs->budget_cv);
+	fs->push_budget = FS_PUSH_BUDGET;
 	n = (uint64_t)off >= in->content_len ? 0 : in->content_len - (size_t)off;
 	n = n < size ? n : size;
 	fuse_reply_buf(req, n ? in->content + off : NULL, n);
@@ -368,11 +397,7 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	leave(fs);
 }
 
-/*
- * A small file just listed by READDIRPLUS: its bytes (rendered for its size
- * anyway) go to the watcher, which stores them in the kernel's page cache
- * once the kernel has made the inode, so the first read needs no READ.
- */
+/* A small file just listed by READDIRPLUS: its bytes (rendered for its size anyway) wait to be pushed. */
 static void queue_push(struct fs_state *fs, struct fs_inode *in)
 {
 	struct push_item *it;
@@ -396,26 +421,90 @@ static void queue_push(struct fs_state *fs, struct fs_inode *in)
 	in->content_len = 0;
 }
 
-static void push_pages(struct fs_state *fs)
+static void free_pushes(struct push_item *q, size_t n)
 {
-	struct push_item *q;
-	size_t n, i;
+	for (size_t i = 0; i < n; i++)
+		free(q[i].data);
+	free(q);
+}
 
-	pthread_mutex_lock(&fs->lock);
-	q = fs->pushq;
-	n = fs->npush;
+/*
+ * Called with the lock, before a request is served: the kernel has made the
+ * inodes of the last listing by now (its reader asked again), so the pushes
+ * land, and before the reader reads. A push waits for the page lock, which
+ * a reader of that file holds until its READ is answered: so the lock is
+ * let go meanwhile, and the backup worker answers that READ.
+ */
+static void flush_pushes(struct fs_state *fs)
+{
+	struct push_item *q = fs->pushq;
+	size_t n = fs->npush, i;
+
 	fs->pushq = NULL;
 	fs->npush = fs->apush = 0;
+	fs->pushing = 1;
+	fs->flushes++;
 	pthread_mutex_unlock(&fs->lock);
 	for (i = 0; i < n; i++) {
 		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(q[i].len);
 
 		bv.buf[0].mem = q[i].data;
-		/* -ENOENT: the kernel has not made (or already dropped) the inode: the READ will come. */
+		/* -ENOENT: the kernel has dropped the inode; a READ will come. */
 		fuse_lowlevel_notify_store(fs->se, q[i].ino, 0, &bv, 0);
-		free(q[i].data);
 	}
-	free(q);
+	free_pushes(q, n);
+	pthread_mutex_lock(&fs->lock);
+	fs->pushing = 0;
+	pthread_cond_broadcast(&fs->pushed_cv);
+}
+
+/*
+ * The backup worker. The loop's thread serves every request; but should a
+ * push wait for a page whose reader waits for its READ, that thread would
+ * never get to the READ. While walks read (push_budget), this thread looks
+ * every 10 ms, and when a push is at the same batch as last time, it serves
+ * requests itself until the push is through. Otherwise it sleeps.
+ */
+static void *backup_worker(void *arg)
+{
+	struct fs_state *fs = arg;
+	struct fuse_buf buf = { .mem = NULL };
+	uint64_t seen = 0;
+
+	pthread_mutex_lock(&fs->lock);
+	while (!__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE)) {
+		struct timespec until;
+
+		if (fs->pushing && fs->flushes == seen) {
+			int rc;
+
+			pthread_mutex_unlock(&fs->lock);
+			rc = fuse_session_receive_buf(fs->se, &buf);
+			if (rc > 0)
+				fuse_session_process_buf(fs->se, &buf);
+			pthread_mutex_lock(&fs->lock);
+			fs->backup_served += rc > 0;
+			if (rc <= 0 && rc != -EINTR)
+				break; /* the session is over */
+			continue;
+		}
+		seen = fs->flushes;
+		/* Pages queued or under way are watched even when the budget is spent. */
+		if (!fs->push_budget && !fs->pushing && !fs->npush) {
+			pthread_cond_wait(&fs->budget_cv, &fs->lock);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 10000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&fs->budget_cv, &fs->lock, &until);
+	}
+	pthread_mutex_unlock(&fs->lock);
+	free(buf.mem);
+	return NULL;
 }
 
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
@@ -456,12 +545,13 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			e.attr.st_ino = in->ino;
 			e.attr.st_mode = S_IFDIR;
 		} else {
-			rc = child_inode(fs, in, name, &child);
+			rc = child_inode(fs, in, name, 1, &child);
 			/*
-			 * A costly file (`changes`) is listed without attributes:
-			 * ls and find need not render it; stat and read will.
+			 * A costly file (`changes`, maps, requests) is listed
+			 * without attributes: ls and find need not render it;
+			 * stat and read will.
 			 */
-			if (!rc && plus && child->node.route && (child->node.route->flags & ROUTE_MEMO) &&
+			if (!rc && plus && child->node.route && (child->node.route->flags & ROUTE_COSTLY) &&
 			    !child->size_known) {
 				e.attr.st_mode = S_IFREG;
 				e.attr.st_ino = child->ino;
@@ -485,25 +575,23 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		used += need;
 		if (plus && child) {
 			child->nlookup++;
-			if (fs->push)
+			if (fs->push && fs->push_budget > 0)
 				queue_push(fs, child);
 		}
 	}
 	if (rc && !used) {
 		fuse_reply_err(req, -rc);
 	} else {
-		if ((size_t)off >= in->names.n + 2) {
-			strlist_release(&in->names); /* listed to the end */
+		/* The kernel asks once more past the end to learn the end: the
+		 * listing stays until that empty answer, not listed again for it. */
+		if ((size_t)off >= in->names.n + 2 && !used) {
+			strlist_release(&in->names);
 			in->names_valid = 0;
 		}
 		fuse_reply_buf(req, buf, used);
 	}
-	if (fs->npush) {
-		uint64_t one = 1;
-		ssize_t w = write(fs->pushfd, &one, sizeof(one));
-
-		(void)w; /* EAGAIN: the watcher is awake already */
-	}
+	if (fs->npush && fs->push_budget > 0)
+		fs->push_budget--;
 out:
 	free(buf);
 	leave(fs);
@@ -697,6 +785,12 @@ static void refresh(struct fs_state *fs)
 	size_t nneg, i;
 
 	pthread_mutex_lock(&fs->lock);
+	/* Old bytes must not land after the invalidation below. */
+	while (fs->pushing)
+		pthread_cond_wait(&fs->pushed_cv, &fs->lock);
+	free_pushes(fs->pushq, fs->npush);
+	fs->pushq = NULL;
+	fs->npush = fs->apush = 0;
 	fs->generation++;
 	tree_invalidate(&fs->tree);
 	inodes_reset_caches(&fs->inodes);
@@ -737,7 +831,8 @@ static void print_stats(struct fs_state *fs)
 	fprintf(stderr, "nletsfs: requests %llu", (unsigned long long)total);
 	for (i = 0; i < OP_COUNT; i++)
 		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)fs->counts[i]);
-	fprintf(stderr, " inodes %llu\n", (unsigned long long)fs->inodes.n);
+	fprintf(stderr, " inodes %llu backup %llu\n", (unsigned long long)fs->inodes.n,
+		(unsigned long long)fs->backup_served);
 	pthread_mutex_unlock(&fs->lock);
 	fflush(stderr);
 }
@@ -754,17 +849,14 @@ static void *watch(void *arg)
 
 	store_today(day);
 	while (!__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE)) {
-		struct pollfd p[2] = { { fs->sigfd, POLLIN, 0 }, { fs->pushfd, POLLIN, 0 } };
+		struct pollfd p = { fs->sigfd, POLLIN, 0 };
 		int64_t v;
 
-		if (poll(p, 2, 100) > 0) {
+		if (poll(&p, 1, 100) > 0) {
 			struct signalfd_siginfo si;
-			uint64_t n;
 
-			if ((p[0].revents & POLLIN) && read(fs->sigfd, &si, sizeof(si)) == sizeof(si))
+			if ((p.revents & POLLIN) && read(fs->sigfd, &si, sizeof(si)) == sizeof(si))
 				print_stats(fs);
-			if ((p[1].revents & POLLIN) && read(fs->pushfd, &n, sizeof(n)) == sizeof(n))
-				push_pages(fs);
 		}
 		v = fs->watch_st ? store_data_version(fs->watch_st) : version;
 		store_today(now);
@@ -791,8 +883,7 @@ static int start_watcher(struct fs_state *fs, const char *db, struct strbuf *err
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	fs->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	fs->pushfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (fs->sigfd < 0 || fs->pushfd < 0 || pthread_create(&fs->watcher, NULL, watch, fs)) {
+	if (fs->sigfd < 0 || pthread_create(&fs->watcher, NULL, watch, fs)) {
 		strbuf_addf(err, "cannot start the watcher: %s", strerror(errno));
 		return -errno;
 	}
@@ -802,18 +893,17 @@ static int start_watcher(struct fs_state *fs, const char *db, struct strbuf *err
 
 static void stop_watcher(struct fs_state *fs)
 {
+	pthread_mutex_lock(&fs->lock);
+	__atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&fs->budget_cv);
+	pthread_mutex_unlock(&fs->lock);
 	if (fs->watching) {
-		__atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
 		pthread_join(fs->watcher, NULL);
 		fs->watching = 0;
 	}
 	if (fs->sigfd >= 0)
 		close(fs->sigfd);
-	if (fs->pushfd >= 0)
-		close(fs->pushfd);
-	for (size_t i = 0; i < fs->npush; i++)
-		free(fs->pushq[i].data);
-	free(fs->pushq);
+	free_pushes(fs->pushq, fs->npush);
 	fs->pushq = NULL;
 	fs->npush = 0;
 	store_close(fs->watch_st);
@@ -833,9 +923,10 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 
 	memset(&fs, 0, sizeof(fs));
 	fs.sigfd = -1;
-	fs.pushfd = -1;
 	fs.push = o->push_pages;
 	pthread_mutex_init(&fs.lock, NULL);
+	pthread_cond_init(&fs.pushed_cv, NULL);
+	pthread_cond_init(&fs.budget_cv, NULL);
 	if (stat(o->db, &dbst) == 0)
 		fs.mtime = dbst.st_mtim;
 	/* Open once before forking, so a bad inventory is reported on the terminal. */
@@ -888,12 +979,23 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	rc = start_watcher(&fs, (o->store_flags & STORE_IMMUTABLE) ? NULL : o->db, err);
 	if (rc)
 		goto out;
+	if (fs.push) {
+		if (pthread_create(&fs.backup, NULL, backup_worker, &fs)) {
+			strbuf_addf(err, "cannot start the backup worker: %s", strerror(errno));
+			rc = -errno;
+			goto out;
+		}
+		fs.backup_running = 1;
+	}
 	rc = fuse_session_loop(se);
 	rc = rc < 0 ? rc : 0;
 out:
 	stop_watcher(&fs);
 	if (mounted)
 		fuse_session_unmount(se);
+	/* After the unmount: a backup worker waiting for a request gets ENODEV. */
+	if (fs.backup_running)
+		pthread_join(fs.backup, NULL);
 	if (handlers)
 		fuse_remove_signal_handlers(se);
 	if (se)
@@ -906,6 +1008,8 @@ out:
 		free(fs.neg[i].name);
 	free(fs.neg);
 	store_close(fs.st);
+	pthread_cond_destroy(&fs.pushed_cv);
+	pthread_cond_destroy(&fs.budget_cv);
 	pthread_mutex_destroy(&fs.lock);
 	return rc;
 }

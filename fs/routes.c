@@ -42,7 +42,7 @@ const struct route tree_routes[] = {
 	  .exists = question_exists, .render = view_state_question },
 	/* A request is written to be sent now: not a view of the past. */
 	{ .pattern = "/states/:state/records_request.txt", .type = NODE_FILE, .render = view_records_request,
-	  .flags = ROUTE_NOT_IN_AT },
+	  .flags = ROUTE_NOT_IN_AT | ROUTE_COSTLY },
 	{ .pattern = "/states/:state/:system", .type = NODE_DIR, .list = list_state_systems },
 	SYSTEM_FILE("/states/:state/:system/shared_fields", "shared_fields"),
 	SYSTEM_FILE("/states/:state/:system/transactions", "transactions"),
@@ -59,7 +59,8 @@ const struct route tree_routes[] = {
 	ANSWER_LIST("/questions/:question/unknown", "unknown"),
 
 	DIR("/maps"),
-	{ .pattern = "/maps/:map", .type = NODE_FILE, .list = list_maps, .exists = map_exists, .render = view_map },
+	{ .pattern = "/maps/:map", .type = NODE_FILE, .list = list_maps, .exists = map_exists, .render = view_map,
+	  .flags = ROUTE_COSTLY },
 
 	DIR("/agencies"),
 	RECORDS("/agencies/:agency", REC_AGENCIES),
@@ -159,7 +160,7 @@ const struct route tree_routes[] = {
 	{ .pattern = "/.at/:date", .type = NODE_DIR, .list = list_at_dates, .exists = at_day_exists,
 	  .flags = ROUTE_NOT_IN_AT | ROUTE_AT_DATE },
 	{ .pattern = "/changes", .type = NODE_FILE, .render = view_changes,
-	  .flags = ROUTE_NOT_IN_AT | ROUTE_MEMO },
+	  .flags = ROUTE_NOT_IN_AT | ROUTE_MEMO | ROUTE_COSTLY },
 
 	{ .pattern = "/export", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/export/files", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },

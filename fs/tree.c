@@ -20,9 +20,67 @@ void tree_init(struct tree *t, struct store *st)
 	store_today(t->today);
 }
 
+struct tree_answers {
+	char date[11];
+	unsigned char known[STORE_NQUESTIONS][STORE_NJURISDICTIONS];
+	struct store_answer a[STORE_NQUESTIONS][STORE_NJURISDICTIONS];
+};
+
+static void answers_free(struct tree_answers *d)
+{
+	int q, j;
+
+	if (!d)
+		return;
+	for (q = 0; q < STORE_NQUESTIONS; q++)
+		for (j = 0; j < STORE_NJURISDICTIONS; j++)
+			if (d->known[q][j])
+				store_answer_release(&d->a[q][j]);
+	free(d);
+}
+
+int tree_answer(struct tree *t, int q, int j, const char *date, const struct store_answer **out)
+{
+	struct tree_answers *d;
+	int rc;
+
+	if (q < 0 || q >= STORE_NQUESTIONS || j < 0 || j >= STORE_NJURISDICTIONS || !store_date_full(date))
+		return -EINVAL;
+	if (t->answers[1] && !strcmp(t->answers[1]->date, date)) {
+		d = t->answers[0];
+		t->answers[0] = t->answers[1];
+		t->answers[1] = d;
+	}
+	d = t->answers[0];
+	if (!d || strcmp(d->date, date)) {
+		/* A third day: the one asked longest ago goes. */
+		d = calloc(1, sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		memcpy(d->date, date, sizeof(d->date));
+		answers_free(t->answers[1]);
+		t->answers[1] = t->answers[0];
+		t->answers[0] = d;
+	}
+	if (!d->known[q][j]) {
+		d->a[q][j] = (struct store_answer)STORE_ANSWER_INIT;
+		rc = store_answer(t->st, q, store_jurisdiction_code(j), date, &d->a[q][j]);
+		if (rc)
+			return rc;
+		d->known[q][j] = 1;
+	}
+	*out = &d->a[q][j];
+	return 0;
+}
+
 void tree_invalidate(struct tree *t)
 {
 	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		answers_free(t->answers[i]);
+		t->answers[i] = NULL;
+	}
 
 	strlist_release(&t->change_dates);
 	t->change_dates_valid = 0;
@@ -156,7 +214,8 @@ static int visible(const struct tree_node *dir, const struct route *r)
 	return !(dir->date[0] && (r->flags & ROUTE_NOT_IN_AT));
 }
 
-int tree_child(struct tree *t, const struct tree_node *dir, const char *name, struct tree_node *out)
+/* `check`: prove the name exists; a name tree_list just gave is known to. */
+static int child(struct tree *t, const struct tree_node *dir, const char *name, struct tree_node *out, int check)
 {
 	const struct route *param = NULL, *lit = NULL;
 	struct view_ctx ctx;
@@ -198,7 +257,9 @@ int tree_child(struct tree *t, const struct tree_node *dir, const char *name, st
 		out->nargs++;
 	}
 	make_ctx(t, out, out->route, &ctx);
-	if (out->route->exists) {
+	if (!check) {
+		rc = 0;
+	} else if (out->route->exists) {
 		rc = out->route->exists(&ctx);
 	} else if (!lit) {
 		/* No cheap test: the name must be one the list view gives. */
@@ -224,6 +285,16 @@ int tree_child(struct tree *t, const struct tree_node *dir, const char *name, st
 fail:
 	tree_node_release(out);
 	return rc;
+}
+
+int tree_child(struct tree *t, const struct tree_node *dir, const char *name, struct tree_node *out)
+{
+	return child(t, dir, name, out, 1);
+}
+
+int tree_child_listed(struct tree *t, const struct tree_node *dir, const char *name, struct tree_node *out)
+{
+	return child(t, dir, name, out, 0);
 }
 
 int tree_resolve(struct tree *t, const char *path, struct tree_node *out)

@@ -44,6 +44,7 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 #define ROUTE_AT_DATE 2u	/* .at/DATE: the root again, as of DATE */
 #define ROUTE_MEMO 4u		/* costly content kept until the inventory changes (tree_invalidate) */
 #define ROUTE_HIDDEN 8u		/* resolvable but not listed: walkers (find, grep -r) do not enter it */
+#define ROUTE_COSTLY 16u	/* costly to render: a listing gives no size, so find and ls need not render it */
 
 struct route {
 	const char *pattern;	/* "/states/:state/:system/blocked" */
@@ -74,6 +75,8 @@ struct tree_memo {
 	size_t len;
 };
 
+struct tree_answers;
+
 struct tree {
 	struct store *st;
 	char today[11];
@@ -81,6 +84,9 @@ struct tree {
 	int change_dates_valid;
 	struct tree_memo *memo;		/* ROUTE_MEMO contents */
 	size_t nmemo;
+	/* Checklist answers of the two days asked last: a folder's files, the
+	 * questions/ lists, maps and records requests all ask the same ones. */
+	struct tree_answers *answers[2];
 };
 
 void tree_init(struct tree *t, struct store *st);
@@ -109,10 +115,22 @@ void tree_root(struct tree_node *out, const char *date);
 typedef int (*tree_change_fn)(void *arg, char op, const char *path, const char *line);
 int tree_diff(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,
 	      void *arg);
+/**
+ * The answer to question `q` for jurisdiction `j` (store_jurisdiction_find)
+ * on `date`: store_answer(), kept until tree_invalidate. 0, -EINVAL, or
+ * store_answer()'s error.
+ */
+int tree_answer(struct tree *t, int q, int j, const char *date, const struct store_answer **out);
 /** Resolve an absolute path ("/" is the root). 0, -ENOENT or -ENOTDIR. */
 int tree_resolve(struct tree *t, const char *path, struct tree_node *out);
 /** Resolve `name` inside directory `dir`. */
 int tree_child(struct tree *t, const struct tree_node *dir, const char *name, struct tree_node *out);
+/**
+ * tree_child for a name tree_list gave for `dir` in the same inventory
+ * version: its existence is not checked again (a listing of 10k flows
+ * would otherwise cost 10k queries).
+ */
+int tree_child_listed(struct tree *t, const struct tree_node *dir, const char *name, struct tree_node *out);
 /** The names in a directory, sorted bytewise. */
 int tree_list(struct tree *t, const struct tree_node *dir, struct strlist *names);
 /** A file's content or a link's target. */

@@ -21,7 +21,7 @@ static int kind_is_dated_relation(int kind)
 }
 
 /* The record a path names: its slug is the last :param; laws and participation are per state. */
-static int fetch_record(const struct view_ctx *ctx, int kind, struct record *rec)
+static int fetch_record(const struct view_ctx *ctx, int kind, const struct record **rec)
 {
 	const char *state = kind_is_dated_relation(kind) ? ctx->args[0] : NULL;
 	const char *date = kind_is_dated_relation(kind) ? ctx->date : ctx->entity_date;
@@ -29,16 +29,14 @@ static int fetch_record(const struct view_ctx *ctx, int kind, struct record *rec
 
 	if (slug_arg >= ctx->nargs)
 		return -ENOENT;
-	return store_get_by_slug(ctx->st, (enum record_kind)kind, state, ctx->args[slug_arg], date, rec);
+	return store_peek_by_slug(ctx->st, (enum record_kind)kind, state, ctx->args[slug_arg], date, rec);
 }
 
 int view_record_exists(const struct view_ctx *ctx)
 {
-	struct record rec;
-	int rc = fetch_record(ctx, ctx->route->kind, &rec);
+	const struct record *rec;
 
-	record_release(&rec);
-	return rc;
+	return fetch_record(ctx, ctx->route->kind, &rec);
 }
 
 const char *record_value(const struct record *rec, int kind, const char *column)
@@ -59,44 +57,41 @@ int list_record_slugs(const struct view_ctx *ctx, struct strlist *names)
 
 int view_record_scalar(const struct view_ctx *ctx, struct strbuf *out)
 {
-	struct record rec;
+	const struct record *rec;
 	int rc = fetch_record(ctx, ctx->route->kind, &rec);
 
 	if (rc)
 		return rc;
-	const char *v = record_value(&rec, ctx->route->kind, ctx->route->column);
+	const char *v = record_value(rec, ctx->route->kind, ctx->route->column);
 
 	if (*v)
 		strbuf_addline(out, v);
-	record_release(&rec);
 	return strbuf_ok(out);
 }
 
 int view_record_scalar_exists(const struct view_ctx *ctx)
 {
-	struct record rec;
+	const struct record *rec;
 	int rc = fetch_record(ctx, ctx->route->kind, &rec);
 
 	if (rc)
 		return rc;
-	rc = *record_value(&rec, ctx->route->kind, ctx->route->column) ? 0 : -ENOENT;
-	record_release(&rec);
+	rc = *record_value(rec, ctx->route->kind, ctx->route->column) ? 0 : -ENOENT;
 	return rc;
 }
 
 int view_record_list(const struct view_ctx *ctx, struct strbuf *out)
 {
 	struct strlist items = STRLIST_INIT;
-	struct record rec;
+	const struct record *rec;
 	int rc = fetch_record(ctx, ctx->route->kind, &rec);
 
 	if (rc)
 		return rc;
-	rc = strlist_split(&items, record_value(&rec, ctx->route->kind, ctx->route->column));
+	rc = strlist_split(&items, record_value(rec, ctx->route->kind, ctx->route->column));
 	strlist_sort_uniq(&items);
 	strlist_write_lines(&items, out);
 	strlist_release(&items);
-	record_release(&rec);
 	return rc ? rc : strbuf_ok(out);
 }
 
@@ -128,30 +123,28 @@ static int write_relation(const struct view_ctx *ctx, enum store_relation rel, c
 int view_record_sources(const struct view_ctx *ctx, struct strbuf *out)
 {
 	struct strbuf key = STRBUF_INIT;
-	struct record rec;
+	const struct record *rec;
 	int rc = fetch_record(ctx, ctx->route->kind, &rec);
 
 	if (rc)
 		return rc;
-	record_key(&rec, ctx->route->kind, &key);
+	record_key(rec, ctx->route->kind, &key);
 	rc = write_relation(ctx, REL_RECORD_SOURCES, store_record_desc((enum record_kind)ctx->route->kind)->name,
 			    key.buf, NULL, out);
 	strbuf_release(&key);
-	record_release(&rec);
 	return rc;
 }
 
 /* A relation keyed by the id of the record the path names. */
 static int record_relation(const struct view_ctx *ctx, int kind, enum store_relation rel, struct strbuf *out)
 {
-	struct record rec;
+	const struct record *rec;
 	int rc = fetch_record(ctx, kind, &rec);
 
 	if (rc)
 		return rc;
-	rc = write_relation(ctx, rel, rec.v[0], NULL, rel == REL_SOURCE_SUPPORTS ? ctx->entity_date : ctx->date,
+	rc = write_relation(ctx, rel, rec->v[0], NULL, rel == REL_SOURCE_SUPPORTS ? ctx->entity_date : ctx->date,
 			    out);
-	record_release(&rec);
 	return rc;
 }
 
@@ -185,15 +178,15 @@ static int view_key_values(const struct view_ctx *ctx, const char *const *column
 {
 	struct strbuf key = STRBUF_INIT, cites = STRBUF_INIT;
 	struct strlist l = STRLIST_INIT;
-	struct record rec;
+	const struct record *rec;
 	int kind = ctx->route->kind, rc = fetch_record(ctx, kind, &rec);
 	size_t i;
 
 	if (rc)
 		return rc;
 	for (; *columns; columns++)
-		add_kv(out, *columns, record_value(&rec, kind, *columns));
-	record_key(&rec, kind, &key);
+		add_kv(out, *columns, record_value(rec, kind, *columns));
+	record_key(rec, kind, &key);
 	rc = store_relation(ctx->st, REL_RECORD_SOURCES, store_record_desc((enum record_kind)kind)->name, key.buf,
 			    NULL, &l);
 	for (i = 0; !rc && i < l.n; i++)
@@ -203,7 +196,6 @@ static int view_key_values(const struct view_ctx *ctx, const char *const *column
 	strlist_release(&l);
 	strbuf_release(&key);
 	strbuf_release(&cites);
-	record_release(&rec);
 	return rc ? rc : strbuf_ok(out);
 }
 
@@ -282,15 +274,14 @@ int view_state_system(const struct view_ctx *ctx, struct strbuf *out)
 
 static int source_id(const struct view_ctx *ctx, struct strbuf *id, struct strbuf *file)
 {
-	struct record rec;
+	const struct record *rec;
 	int rc = fetch_record(ctx, REC_SOURCES, &rec);
 
 	if (rc)
 		return rc;
-	strbuf_addstr(id, rec.v[0]);
+	strbuf_addstr(id, rec->v[0]);
 	if (file)
-		strbuf_addstr(file, record_value(&rec, REC_SOURCES, "file"));
-	record_release(&rec);
+		strbuf_addstr(file, record_value(rec, REC_SOURCES, "file"));
 	return strbuf_ok(id);
 }
 

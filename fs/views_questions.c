@@ -58,12 +58,11 @@ int view_question_states(const struct view_ctx *ctx, struct strbuf *out)
 		return -ENOENT;
 	/* The jurisdiction table is in code order: the list comes out sorted. */
 	for (i = 0; i < STORE_NJURISDICTIONS && !rc; i++) {
-		struct store_answer a = STORE_ANSWER_INIT;
+		const struct store_answer *a;
 
-		rc = store_answer(ctx->st, q, store_jurisdiction_code(i), ctx->date, &a);
-		if (!rc && !strcmp(store_answer_name(a.value), ctx->route->column))
+		rc = tree_answer(ctx->tree, q, i, ctx->date, &a);
+		if (!rc && !strcmp(store_answer_name(a->value), ctx->route->column))
 			strbuf_addline(out, store_jurisdiction_code(i));
-		store_answer_release(&a);
 	}
 	return rc ? rc : strbuf_ok(out);
 }
@@ -80,23 +79,21 @@ static void add_joined(struct strbuf *out, const struct strlist *l, const char *
 
 int view_state_question(const struct view_ctx *ctx, struct strbuf *out)
 {
-	struct store_answer a = STORE_ANSWER_INIT;
-	const char *name = store_jurisdiction_name(ctx->args[0]);
-	int q = path_question(ctx), rc;
+	const struct store_answer *a;
+	int j = store_jurisdiction_find(ctx->args[0]), q = path_question(ctx), rc;
 
-	if (q < 0 || !name)
+	if (q < 0 || j < 0)
 		return -ENOENT;
-	rc = store_answer(ctx->st, q, ctx->args[0], ctx->date, &a);
+	rc = tree_answer(ctx->tree, q, j, ctx->date, &a);
 	if (rc)
 		return rc;
-	strbuf_addf(out, "question: %s\nanswer: %s\nbasis: ", store_question_text(q), store_answer_name(a.value));
-	if (!a.basis.n)
-		strbuf_addf(out, "none (no fact about %s in the inventory decides it)", name);
-	add_joined(out, &a.basis, "");
+	strbuf_addf(out, "question: %s\nanswer: %s\nbasis: ", store_question_text(q), store_answer_name(a->value));
+	if (!a->basis.n)
+		strbuf_addf(out, "none (no fact about %s in the inventory decides it)", store_jurisdiction_name_at(j));
+	add_joined(out, &a->basis, "");
 	strbuf_addstr(out, "\nsources: ");
-	add_joined(out, &a.sources, "none");
+	add_joined(out, &a->sources, "none");
 	strbuf_addch(out, '\n');
-	store_answer_release(&a);
 	return strbuf_ok(out);
 }
 
@@ -396,18 +393,17 @@ static int add_source_list(struct store *st, struct strlist *ids, struct strbuf 
 
 int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 {
-	struct store_answer answers[STORE_NQUESTIONS];
+	const struct store_answer *answers[STORE_NQUESTIONS];
 	struct strlist source_ids = STRLIST_INIT;
-	const char *name = store_jurisdiction_name(ctx->args[0]);
+	int j = store_jurisdiction_find(ctx->args[0]);
+	const char *name = store_jurisdiction_name_at(j);
 	struct strbuf line = STRBUF_INIT;
 	int q, n = 0, rc = 0;
 
 	if (!name)
 		return -ENOENT;
-	for (q = 0; q < STORE_NQUESTIONS; q++)
-		answers[q] = (struct store_answer)STORE_ANSWER_INIT;
 	for (q = 0; q < STORE_NQUESTIONS && !rc; q++)
-		rc = store_answer(ctx->st, q, ctx->args[0], ctx->date, &answers[q]);
+		rc = tree_answer(ctx->tree, q, j, ctx->date, &answers[q]);
 	if (rc)
 		goto out;
 
@@ -438,7 +434,7 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 	for (q = 0; q < STORE_NQUESTIONS && !rc; q++) {
 		char first[16], indent[16];
 
-		if (answers[q].value != ANSWER_UNKNOWN)
+		if (answers[q]->value != ANSWER_UNKNOWN)
 			continue;
 		snprintf(first, sizeof(first), "%d. ", ++n);
 		snprintf(indent, sizeof(indent), "%*s", (int)strlen(first), "");
@@ -456,20 +452,20 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 		struct fact f = FACT_INIT;
 		size_t i;
 
-		if (answers[q].value == ANSWER_UNKNOWN)
+		if (answers[q]->value == ANSWER_UNKNOWN)
 			continue;
 		n++;
-		strbuf_addf(&f.path, "[%s] %s", store_question_id(q), store_answer_name(answers[q].value));
+		strbuf_addf(&f.path, "[%s] %s", store_question_id(q), store_answer_name(answers[q]->value));
 		strbuf_addf(&f.text, "%s Basis (described below):", store_question_text(q));
-		for (i = 0; i < answers[q].basis.n; i++) { /* the path, without its note */
-			const char *b = answers[q].basis.items[i];
+		for (i = 0; i < answers[q]->basis.n; i++) { /* the path, without its note */
+			const char *b = answers[q]->basis.items[i];
 
 			strbuf_addf(&f.text, "%s ", i ? "," : "");
 			strbuf_add(&f.text, b, strcspn(b, " "));
 		}
 		strbuf_addch(&f.text, '.');
-		for (i = 0; i < answers[q].sources.n; i++)
-			strlist_add(&f.cites, answers[q].sources.items[i]);
+		for (i = 0; i < answers[q]->sources.n; i++)
+			strlist_add(&f.cites, answers[q]->sources.items[i]);
 		add_fact(out, "- ", &f, &source_ids);
 		fact_release(&f);
 	}
@@ -490,8 +486,6 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 			     "tell me which one.");
 	strbuf_addstr(out, "\nThank you,\n\n______________________________\n");
 out:
-	for (q = 0; q < STORE_NQUESTIONS; q++)
-		store_answer_release(&answers[q]);
 	strlist_release(&source_ids);
 	strbuf_release(&line);
 	return rc ? rc : strbuf_ok(out);
@@ -680,14 +674,13 @@ int view_map(const struct view_ctx *ctx, struct strbuf *out)
 	y = add_svg_lines(&body, text.buf, 100, GRID_X, y, 18, "font-size=\"13\" fill=\"#333333\"");
 	grid_y = y;
 	for (t = 0; t < NTILES && !rc; t++) {
-		struct store_answer a = STORE_ANSWER_INIT;
+		const struct store_answer *a;
 
-		rc = store_answer(ctx->st, q, tiles[t].code, ctx->date, &a);
+		rc = tree_answer(ctx->tree, q, store_jurisdiction_find(tiles[t].code), ctx->date, &a);
 		if (!rc) {
-			counts[a.value]++;
-			add_tile(&body, &tiles[t], a.value, grid_y);
+			counts[a->value]++;
+			add_tile(&body, &tiles[t], a->value, grid_y);
 		}
-		store_answer_release(&a);
 	}
 	if (rc)
 		goto out;

@@ -759,8 +759,9 @@ static int record_copy(struct record *dst, const struct record *src)
 	return 0;
 }
 
-static void memo_keep(struct store *st, enum record_kind kind, const char *state, const char *slug,
-		      const char *date, const struct record *rec)
+/* Keep `rec` (taken over) as the memo. */
+static int memo_keep(struct store *st, enum record_kind kind, const char *state, const char *slug,
+		     const char *date, struct record *rec)
 {
 	struct record_memo *m = &st->memo;
 
@@ -769,24 +770,29 @@ static void memo_keep(struct store *st, enum record_kind kind, const char *state
 	m->state = state ? strdup(state) : NULL;
 	m->slug = strdup(slug);
 	m->date = date ? strdup(date) : NULL;
-	if (m->slug && (!state || m->state) && (!date || m->date) && !record_copy(&m->rec, rec))
-		m->valid = 1;
-	else
-		store_memo_clear(st);
+	m->rec = *rec;
+	rec->v = NULL;
+	rec->n = 0;
+	m->valid = 1;
+	if (m->slug && (!state || m->state) && (!date || m->date))
+		return 0;
+	store_memo_clear(st);
+	return -ENOMEM;
 }
 
-int store_get_by_slug(struct store *st, enum record_kind kind, const char *state,
-		      const char *slug, const char *date, struct record *out)
+int store_peek_by_slug(struct store *st, enum record_kind kind, const char *state, const char *slug,
+		       const char *date, const struct record **out)
 {
 	struct record_memo *m = &st->memo;
+	struct record rec;
 	sqlite3_stmt *s;
 	int rc;
 
-	out->v = NULL;
-	out->n = 0;
 	if (m->valid && m->kind == (int)kind && same(m->state, state) && same(m->slug, slug) &&
-	    same(m->date, date))
-		return record_copy(out, &m->rec);
+	    same(m->date, date)) {
+		*out = &m->rec;
+		return 0;
+	}
 	s = store_kind_stmt(st, kind, KS_GET_SLUG);
 	if (!s)
 		return -EIO;
@@ -794,10 +800,23 @@ int store_get_by_slug(struct store *st, enum record_kind kind, const char *state
 	store_bind_text(s, 2, date, 1);
 	if (sqlite3_bind_parameter_count(s) >= 3)
 		store_bind_text(s, 3, state, 0);
-	rc = fetch_one(s, kind, out);
+	rc = fetch_one(s, kind, &rec);
 	if (!rc)
-		memo_keep(st, kind, state, slug, date, out);
+		rc = memo_keep(st, kind, state, slug, date, &rec);
+	if (!rc)
+		*out = &m->rec;
 	return rc;
+}
+
+int store_get_by_slug(struct store *st, enum record_kind kind, const char *state,
+		      const char *slug, const char *date, struct record *out)
+{
+	const struct record *rec;
+	int rc = store_peek_by_slug(st, kind, state, slug, date, &rec);
+
+	out->v = NULL;
+	out->n = 0;
+	return rc ? rc : record_copy(out, rec);
 }
 
 int store_get_by_id(struct store *st, enum record_kind kind, const char *const *keys, struct record *out)

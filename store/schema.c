@@ -47,23 +47,28 @@ const char *store_jurisdiction_name_at(int i)
 	return i >= 0 && i < STORE_NJURISDICTIONS ? jurisdictions[i][1] : NULL;
 }
 
-const char *store_jurisdiction_name(const char *code)
+int store_jurisdiction_find(const char *code)
 {
 	int lo = 0, hi = STORE_NJURISDICTIONS - 1;
 
 	if (!code)
-		return NULL;
+		return -1;
 	while (lo <= hi) { /* the table is in code order */
 		int mid = (lo + hi) / 2, c = strcmp(code, jurisdictions[mid][0]);
 
 		if (!c)
-			return jurisdictions[mid][1];
+			return mid;
 		if (c < 0)
 			hi = mid - 1;
 		else
 			lo = mid + 1;
 	}
-	return NULL;
+	return -1;
+}
+
+const char *store_jurisdiction_name(const char *code)
+{
+	return store_jurisdiction_name_at(store_jurisdiction_find(code));
 }
 
 /* Version 0 -> 1: the whole schema of docs/format.md. */

@@ -84,7 +84,9 @@ int store_snapshot(struct store *st, const char *path, struct strbuf *err);
 /** The code and name of jurisdiction i (0 <= i < 56), in code order. */
 const char *store_jurisdiction_code(int i);
 const char *store_jurisdiction_name_at(int i);
-/** The name of the jurisdiction with this code, or NULL. No SQL: a fixed table. */
+/** The index of the jurisdiction with this code, or -1. No SQL: a fixed table. */
+int store_jurisdiction_find(const char *code);
+/** The name of the jurisdiction with this code, or NULL. */
 const char *store_jurisdiction_name(const char *code);
 
 /* ---- record kinds ----------------------------------------------------- */
@@ -203,6 +205,12 @@ int store_list_slugs(struct store *st, enum record_kind kind, const char *state,
 /** The record with this slug (laws, participation: of `state`), visible on `date`. */
 int store_get_by_slug(struct store *st, enum record_kind kind, const char *state,
 		      const char *slug, const char *date, struct record *out);
+/**
+ * The same record, not copied: valid until the next peek or get by slug or
+ * the end of the read transaction. Files of one folder share one query.
+ */
+int store_peek_by_slug(struct store *st, enum record_kind kind, const char *state, const char *slug,
+		       const char *date, const struct record **out);
 /** The record with this key (nkeys strings), whatever its dates; -ENOENT when absent. */
 int store_get_by_id(struct store *st, enum record_kind kind, const char *const *keys, struct record *out);
 /** The slug of the record with this id, or -ENOENT. */

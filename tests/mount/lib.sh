@@ -29,6 +29,13 @@ cleanup() {
     kill "$DAEMON_PID" 2>/dev/null || true
     sleep 0.2
     kill -9 "$DAEMON_PID" 2>/dev/null || true
+    sleep 0.2
+    # A daemon stuck in the kernel (a bug) outlives SIGKILL: abort its connection.
+    if kill -0 "$DAEMON_PID" 2>/dev/null && [[ -n ${FUSE_CONN:-} ]]; then
+      [[ -d /sys/fs/fuse/connections/$FUSE_CONN ]] ||
+        mount -t fusectl none /sys/fs/fuse/connections 2>/dev/null || true
+      echo 1 >"/sys/fs/fuse/connections/$FUSE_CONN/abort" 2>/dev/null || true
+    fi
   fi
   for hook in "${EXIT_HOOKS[@]}"; do
     eval "$hook" || true
@@ -63,7 +70,10 @@ mount_db() {
   "$NLETSFS" mount --db "$1" "$MNT" -f "${@:2}" 2>"$WORK/daemon.log" &
   DAEMON_PID=$!
   for _ in $(seq 100); do
-    mountpoint -q "$MNT" && return 0
+    if mountpoint -q "$MNT"; then
+      FUSE_CONN=$(mountpoint -d "$MNT" | cut -d: -f2)
+      return 0
+    fi
     kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon died: $(cat "$WORK/daemon.log")"
     sleep 0.1
   done
