@@ -23,6 +23,7 @@ enum kind_stmt {
 	KS_SLUG_BASE,	/* a new record's slug: key ?1.., slug after the keys */
 	KS_SLUG_CLASH,	/* a row when two records of a group share a slug */
 	KS_GET_ID,	/* descriptor columns by key */
+	KS_INSERT_NEW,	/* a cited record new to the inventory, derived columns and slug (?30) included */
 	KS_COUNT
 };
 
