@@ -45,6 +45,7 @@ struct store {
 	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
 	sqlite3_stmt *doc_stmts[64];	/* store/documents.c's statements */
 	struct record_memo memo;
+	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
 };
 
 /** Forget the memo (a write, or a new read transaction). */
