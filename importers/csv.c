@@ -24,22 +24,11 @@ void csv_init(struct csv_reader *r, const char *data, size_t len)
 
 void csv_row_release(struct csv_row *row)
 {
-	size_t i;
-
-	for (i = 0; i < row->n; i++)
-		free(row->cells[i].text);
 	free(row->cells);
+	free(row->text);
 	row->cells = NULL;
-	row->n = row->alloc = 0;
-}
-
-static void row_clear(struct csv_row *row)
-{
-	size_t i;
-
-	for (i = 0; i < row->n; i++)
-		free(row->cells[i].text);
-	row->n = 0;
+	row->text = NULL;
+	row->n = row->alloc = row->text_len = row->text_alloc = 0;
 }
 
 static int fail(struct csv_reader *r, struct strbuf *msg, unsigned *line, unsigned *col,
@@ -52,12 +41,53 @@ static int fail(struct csv_reader *r, struct strbuf *msg, unsigned *line, unsign
 	return -1;
 }
 
+/* Append to the row's text. Returns 0 or -1 (out of memory). */
+static int text_add(struct csv_row *row, const char *data, size_t n)
+{
+	if (row->text_len + n + 1 > row->text_alloc) {
+		size_t na = row->text_alloc ? row->text_alloc : 256;
+		char *nt;
+
+		while (na < row->text_len + n + 1)
+			na *= 2;
+		nt = realloc(row->text, na);
+		if (!nt)
+			return -1;
+		row->text = nt;
+		row->text_alloc = na;
+	}
+	memcpy(row->text + row->text_len, data, n);
+	row->text_len += n;
+	return 0;
+}
+
+/* A byte that is a whole character of the cell, needing no check: plain ASCII. */
+static int plain(unsigned char ch, int quoted)
+{
+	return ch && ch < 0x80 && ch != '"' && ch != '\n' && (quoted || (ch != ',' && ch != '\r'));
+}
+
+/*
+ * One allocation per row rather than per cell: the cells' text is read into
+ * one buffer, which may move as it grows, so each cell's pointer is set once
+ * the row is complete (or has failed).
+ */
+static void point_cells(struct csv_row *row)
+{
+	size_t i, off = 0;
+
+	for (i = 0; i < row->n; i++) {
+		row->cells[i].text = row->text + off;
+		off += row->cells[i].len + 1;
+	}
+}
+
 int csv_next(struct csv_reader *r, struct csv_row *row, struct strbuf *msg, unsigned *line, unsigned *col)
 {
-	struct strbuf cell = STRBUF_INIT;
 	int rc = -1;
 
-	row_clear(row);
+	row->n = 0;
+	row->text_len = 0;
 	if (r->failed)
 		return -1;
 	/* Skip blank lines between records. */
@@ -73,18 +103,28 @@ int csv_next(struct csv_reader *r, struct csv_row *row, struct strbuf *msg, unsi
 	row->line = r->line;
 	for (;;) {
 		unsigned cline = r->line, ccol = r->col;
+		size_t start = row->text_len;
 		int quoted = 0;
 
-		strbuf_reset(&cell);
 		if (r->p < r->end && *r->p == '"') {
 			quoted = 1;
 			r->p++;
 			r->col++;
 		}
 		for (;;) {
-			const unsigned char *u = (const unsigned char *)r->p;
+			const unsigned char *u;
+			const char *run = r->p;
 			size_t n;
 
+			/* Most of a cell is plain ASCII: copied in one go. */
+			while (r->p < r->end && plain((unsigned char)*r->p, quoted))
+				r->p++;
+			if (r->p > run) {
+				if (text_add(row, run, (size_t)(r->p - run)))
+					goto oom;
+				r->col += (unsigned)(r->p - run);
+			}
+			u = (const unsigned char *)r->p;
 			if (r->p >= r->end) {
 				if (quoted) {
 					*line = cline;
@@ -105,7 +145,8 @@ int csv_next(struct csv_reader *r, struct csv_row *row, struct strbuf *msg, unsi
 					goto out;
 				}
 				if (r->p + 1 < r->end && r->p[1] == '"') {
-					strbuf_addch(&cell, '"');
+					if (text_add(row, "\"", 1))
+						goto oom;
 					r->p += 2;
 					r->col += 2;
 					continue;
@@ -126,7 +167,8 @@ int csv_next(struct csv_reader *r, struct csv_row *row, struct strbuf *msg, unsi
 				fail(r, msg, line, col, "invalid UTF-8");
 				goto out;
 			}
-			strbuf_add(&cell, r->p, n);
+			if (text_add(row, r->p, n))
+				goto oom;
 			if (*u == '\n') {
 				r->line++;
 				r->col = 1;
@@ -144,12 +186,9 @@ int csv_next(struct csv_reader *r, struct csv_row *row, struct strbuf *msg, unsi
 			row->cells = nc;
 			row->alloc = na;
 		}
-		if (strbuf_ok(&cell))
+		if (text_add(row, "", 1)) /* the cell's NUL */
 			goto oom;
-		row->cells[row->n].len = cell.len;
-		row->cells[row->n].text = strbuf_detach(&cell, NULL);
-		if (!row->cells[row->n].text)
-			goto oom;
+		row->cells[row->n].len = row->text_len - 1 - start;
 		row->cells[row->n].line = cline;
 		row->cells[row->n].col = ccol;
 		row->n++;
@@ -169,10 +208,10 @@ int csv_next(struct csv_reader *r, struct csv_row *row, struct strbuf *msg, unsi
 		break;
 	}
 out:
-	strbuf_release(&cell);
+	point_cells(row);
 	return rc;
 oom:
-	strbuf_release(&cell);
+	point_cells(row);
 	return fail(r, msg, line, col, "out of memory");
 }
 

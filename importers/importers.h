@@ -32,7 +32,7 @@
 /* ---- CSV (RFC 4180) ------------------------------------------------------- */
 
 struct csv_cell {
-	char *text;		/* unescaped, NUL-terminated */
+	char *text;		/* unescaped, NUL-terminated; in the row's buffer */
 	size_t len;
 	unsigned line, col;	/* where the cell starts, 1-based (col in characters) */
 };
@@ -41,6 +41,8 @@ struct csv_row {
 	struct csv_cell *cells;
 	size_t n, alloc;
 	unsigned line;		/* line of the row's first cell */
+	char *text;		/* every cell's text, each after the last and NUL-terminated */
+	size_t text_len, text_alloc;
 };
 
 struct csv_reader {

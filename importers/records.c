@@ -619,6 +619,10 @@ int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nb
 		rc = 1;
 		goto out;
 	}
+	/* A first import fills empty tables: their indexes are built once, at the end. */
+	rc = store_bulk_begin(st);
+	if (rc)
+		strbuf_addf(err, "cannot write the inventory: %s", store_errmsg(st));
 	for (k = 0; k < REC_COUNT && !rc; k++) {
 		const struct record_desc *d = store_record_desc((enum record_kind)k);
 
@@ -636,6 +640,11 @@ int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nb
 				strbuf_addf(err, "%s: %s", c.file.buf,
 					    rc == -EIO || rc == -ENOSPC ? store_errmsg(st) : strerror(-rc));
 		}
+	}
+	if (!rc && !rep->nerrors) { /* a call with errors is rolled back: no index to build */
+		rc = store_bulk_end(st);
+		if (rc)
+			strbuf_addf(err, "cannot write the inventory: %s", store_errmsg(st));
 	}
 	if (!rc && rep->nerrors)
 		rc = 1;

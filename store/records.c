@@ -147,7 +147,7 @@ int store_record_column(const struct record_desc *d, const char *name)
 	" WHERE c.kind=" k " AND c.\"key\"=" key ")"
 
 /* Kinds whose records are keyed by one id. */
-#define ID_KIND(T, COLS, PARAMS, IDCOL, DERIVE) { \
+#define ID_KIND(T, COLS, PARAMS, IDCOL, DERIVE, INSERT_NEW) { \
 	[KS_UPSERT] = "INSERT INTO " T "(" COLS ") VALUES(" PARAMS ") ON CONFLICT(" IDCOL \
 		      ") DO UPDATE SET (" COLS ")=(" PARAMS ")", \
 	[KS_GET_CITES] = "SELECT source, page FROM " T " WHERE " IDCOL "=?1", \
@@ -163,7 +163,16 @@ int store_record_column(const struct record_desc *d, const char *name)
 	[KS_SLUG_BASE] = "UPDATE " T " SET slug=?2 WHERE " IDCOL "=?1 AND slug IS NULL", \
 	[KS_SLUG_CLASH] = "SELECT 1 FROM " T " GROUP BY slug HAVING count(*)>1 LIMIT 1", \
 	[KS_GET_ID] = "SELECT " COLS " FROM " T " WHERE " IDCOL "=?1", \
+	[KS_INSERT_NEW] = INSERT_NEW, \
 }
+
+/*
+ * A cited record new to the inventory, in one statement: what KS_DERIVE and
+ * KS_SLUG_BASE would set after KS_UPSERT, computed from the bound values
+ * (its citations are written first, for the dates). ?30 is the slug.
+ */
+#define NEW_CITED(T, COLS, PARAMS, K) \
+	"INSERT INTO " T "(" COLS ",slug,valid_from) VALUES(" PARAMS ",?30,COALESCE(" CITE_MIN(K, "?1") ",''))"
 
 #define SOURCES_COLS "id,title,kind,date,url,file,note"
 #define AGENCIES_COLS "id,name,parent,membership,oris,source,page,quote"
@@ -179,16 +188,19 @@ _Static_assert(REC_AGENCIES == 3 && REC_PARTNERS == 4 && REC_TRANSACTIONS == 5 &
 
 static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 	[REC_SOURCES] = ID_KIND("sources", SOURCES_COLS, P7, "id",
-				"UPDATE sources SET valid_from=date WHERE id=?1"),
-	[REC_SYSTEMS] = ID_KIND("systems", "id,name,section", P3, "id", NULL),
-	[REC_FIELDS] = ID_KIND("fields", "id,name,synonyms", P3, "id", NULL),
+				"UPDATE sources SET valid_from=date WHERE id=?1", NULL),
+	[REC_SYSTEMS] = ID_KIND("systems", "id,name,section", P3, "id", NULL, NULL),
+	[REC_FIELDS] = ID_KIND("fields", "id,name,synonyms", P3, "id", NULL, NULL),
 	[REC_AGENCIES] = ID_KIND("agencies", AGENCIES_COLS, P8, "id",
-				 "UPDATE agencies SET valid_from=COALESCE(" CITE_MIN("3", "?1") ",'') WHERE id=?1"),
+				 "UPDATE agencies SET valid_from=COALESCE(" CITE_MIN("3", "?1") ",'') WHERE id=?1",
+				 NEW_CITED("agencies", AGENCIES_COLS, P8, "3")),
 	[REC_PARTNERS] = ID_KIND("partners", PARTNERS_COLS, P8, "id",
-				 "UPDATE partners SET valid_from=COALESCE(" CITE_MIN("4", "?1") ",'') WHERE id=?1"),
+				 "UPDATE partners SET valid_from=COALESCE(" CITE_MIN("4", "?1") ",'') WHERE id=?1",
+				 NEW_CITED("partners", PARTNERS_COLS, P8, "4")),
 	[REC_TRANSACTIONS] = ID_KIND("transactions", TRANSACTIONS_COLS, P11, "\"key\"",
 				     "UPDATE transactions SET valid_from=COALESCE(" CITE_MIN("5", "?1")
-				     ",'') WHERE \"key\"=?1"),
+				     ",'') WHERE \"key\"=?1",
+				     NEW_CITED("transactions", TRANSACTIONS_COLS, P11, "5")),
 	[REC_FLOWS] = ID_KIND("flows", FLOWS_COLS, P13, "id",
 			      "UPDATE flows SET"
 			      " from_state=CASE WHEN instr(\"from\",'/')>0"
@@ -196,7 +208,12 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 			      " from_system=CASE WHEN instr(\"from\",'/')>0"
 			      " THEN substr(\"from\",instr(\"from\",'/')+1) END,"
 			      " valid_from=COALESCE(since," CITE_MIN("6", "?1") ",''),"
-			      " valid_until=\"until\" WHERE id=?1"),
+			      " valid_until=\"until\" WHERE id=?1",
+			      "INSERT INTO flows(" FLOWS_COLS ",slug,from_state,from_system,valid_from,valid_until)"
+			      " VALUES(" P13 ",?30,"
+			      " CASE WHEN instr(?2,'/')>0 THEN substr(?2,1,instr(?2,'/')-1) END,"
+			      " CASE WHEN instr(?2,'/')>0 THEN substr(?2,instr(?2,'/')+1) END,"
+			      " COALESCE(?9," CITE_MIN("6", "?1") ",''), ?10)"),
 	[REC_LAWS] = {
 		[KS_UPSERT] = "INSERT INTO laws(" LAWS_COLS ") VALUES(" P8 ") ON CONFLICT(state,id)"
 			      " DO UPDATE SET (" LAWS_COLS ")=(" P8 ")",
@@ -214,6 +231,8 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 		[KS_SLUG_BASE] = "UPDATE laws SET slug=?3 WHERE state=?1 AND id=?2 AND slug IS NULL",
 		[KS_SLUG_CLASH] = "SELECT 1 FROM laws GROUP BY state, slug HAVING count(*)>1 LIMIT 1",
 		[KS_GET_ID] = "SELECT " LAWS_COLS " FROM laws WHERE state=?1 AND id=?2",
+		[KS_INSERT_NEW] = "INSERT INTO laws(" LAWS_COLS ",slug,valid_from) VALUES(" P8 ",?30,"
+				  "COALESCE(?4," CITE_MIN("7", "?1||'/'||?2") ",''))",
 	},
 	/* Participation is shown per function: the newest as_of on the day. */
 	[REC_PARTICIPATION] = {
@@ -239,6 +258,8 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 		[KS_SLUG_SET] = NULL,
 		[KS_GET_ID] = "SELECT " PARTICIPATION_COLS " FROM participation"
 			      " WHERE state=?1 AND function=?2 AND as_of=?3",
+		[KS_INSERT_NEW] = "INSERT INTO participation(" PARTICIPATION_COLS ",slug,valid_from)"
+				  " VALUES(" P8 ",?2,?3)",
 	},
 };
 
@@ -316,6 +337,18 @@ static int run(sqlite3_stmt *s)
 
 	store_stmt_done(s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
+}
+
+/*
+ * Bind text that outlives the step: the import's statements are stepped
+ * right after binding and cleared by store_stmt_done(), so SQLite need not
+ * copy each value (NULL or "" binds NULL when `null_empty`).
+ */
+static int bind_static(sqlite3_stmt *s, int i, const char *v, int null_empty)
+{
+	if (!v || (null_empty && !*v))
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
 static const char *val(const char *const *values, int i)
@@ -429,7 +462,7 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 	rc = 0;
 	if (!fresh) {
 		sqlite3_bind_int(del, 1, kind);
-		store_bind_text(del, 2, key, 0);
+		bind_static(del, 2, key, 0);
 		rc = run(del);
 	}
 	if (!rc)
@@ -438,10 +471,10 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 		rc = split_pages(page, sl.n, &pl);
 	for (i = 0; !rc && i < sl.n; i++) {
 		sqlite3_bind_int(add, 1, kind);
-		store_bind_text(add, 2, key, 0);
+		bind_static(add, 2, key, 0);
 		sqlite3_bind_int(add, 3, (int)i);
-		store_bind_text(add, 4, sl.items[i], 0);
-		store_bind_text(add, 5, strcmp(pl.items[i], "-") ? pl.items[i] : NULL, 0);
+		bind_static(add, 4, sl.items[i], 0);
+		bind_static(add, 5, strcmp(pl.items[i], "-") ? pl.items[i] : NULL, 0);
 		rc = run(add);
 	}
 	strlist_release(&sl);
@@ -463,7 +496,7 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 	rc = 0;
 	if (!fresh) {
 		sqlite3_bind_int(del, 1, d->kind);
-		store_bind_text(del, 2, key, 0);
+		bind_static(del, 2, key, 0);
 		rc = run(del);
 	}
 	for (c = 0; !rc && c < d->ncols; c++) {
@@ -475,10 +508,10 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 		rc = strlist_split(&items, val(values, c));
 		for (i = 0; !rc && i < items.n; i++) {
 			sqlite3_bind_int(add, 1, d->kind);
-			store_bind_text(add, 2, key, 0);
-			store_bind_text(add, 3, d->cols[c].name, 0);
+			bind_static(add, 2, key, 0);
+			bind_static(add, 3, d->cols[c].name, 0);
 			sqlite3_bind_int(add, 4, (int)i);
-			store_bind_text(add, 5, items.items[i], 0);
+			bind_static(add, 5, items.items[i], 0);
 			rc = run(add);
 		}
 		strlist_release(&items);
@@ -502,6 +535,42 @@ static int set_document(struct store *st, const char *id, const struct store_doc
 	rc = run(s);
 	/* Text extracted from other bytes no longer describes this source. */
 	return rc ? rc : store_document_drop_stale(st, id);
+}
+
+/*
+ * A cited record new to the inventory: its citations, then one insert that
+ * also sets what KS_DERIVE and KS_SLUG_BASE would (the same values as the
+ * upsert path, in two statements fewer), then its links.
+ */
+static int put_new_cited(struct store *st, const struct record_desc *d, const char *key, const char *const *row,
+			 int src_col, int page_col)
+{
+	sqlite3_stmt *s = store_kind_stmt(st, d->kind, KS_INSERT_NEW);
+	struct strbuf slug = STRBUF_INIT;
+	int rc, i;
+
+	if (!s)
+		return -EIO;
+	rc = rebuild_citations(st, d->kind, key, row[src_col], row[page_col], 1);
+	if (rc)
+		return rc;
+	store_slug(row[d->nkeys - 1], &slug);
+	if (strbuf_ok(&slug)) {
+		strbuf_release(&slug);
+		return -ENOMEM;
+	}
+	for (i = 0; i < d->ncols; i++)
+		bind_static(s, i + 1, row[i], !(d->cols[i].flags & COLF_KEY));
+	if (sqlite3_bind_parameter_count(s) >= 30)
+		bind_static(s, 30, slug.buf, 0);
+	rc = run(s);
+	strbuf_release(&slug);
+	if (!rc)
+		rc = rebuild_links(st, d, key, row, 1);
+	/* As KS_SLUG_BASE would: a kind with base slugs now has one more to check at commit. */
+	if (!rc && kind_sql[d->kind][KS_SLUG_BASE])
+		st->dirty_slugs |= 1u << d->kind;
+	return rc;
 }
 
 int store_put_record(struct store *st, enum record_kind kind, const char *const *values,
@@ -549,6 +618,10 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 			goto out;
 		row[src_col] = src.buf;
 		row[page_col] = page.buf;
+		if (!existed) {
+			rc = put_new_cited(st, d, key.buf, row, src_col, page_col);
+			goto out;
+		}
 	}
 	if (existed) {
 		struct strlist new_list = STRLIST_INIT;

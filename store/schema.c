@@ -396,6 +396,7 @@ void store_close(struct store *st)
 	for (i = 0; i < (int)(sizeof(st->doc_stmts) / sizeof(st->doc_stmts[0])); i++)
 		sqlite3_finalize(st->doc_stmts[i]);
 	sqlite3_close(st->db);
+	strlist_release(&st->bulk_indexes);
 	free(st);
 }
 
@@ -462,9 +463,90 @@ int store_begin(struct store *st)
 	return rc;
 }
 
+/* Add the name and SQL of each index of `table` to names and sqls when the table holds no row. */
+static int empty_table_indexes(struct store *st, const char *table, struct strlist *names, struct strlist *sqls)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	strbuf_addf(&sql, "SELECT 1 FROM \"%s\" LIMIT 1", table);
+	if (strbuf_ok(&sql))
+		return -ENOMEM;
+	rc = sqlite3_prepare_v2(st->db, sql.buf, -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	strbuf_release(&sql);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(rc);
+	/* sql IS NULL: the automatic indexes of primary keys, which stay. */
+	rc = sqlite3_prepare_v2(st->db, "SELECT name, sql FROM sqlite_schema"
+				" WHERE type='index' AND tbl_name=?1 AND sql IS NOT NULL ORDER BY rowid",
+				-1, &s, NULL);
+	if (rc == SQLITE_OK)
+		sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		strlist_add(names, (const char *)sqlite3_column_text(s, 0));
+		strlist_add(sqls, (const char *)sqlite3_column_text(s, 1));
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(rc);
+	return names->oom || sqls->oom ? -ENOMEM : 0;
+}
+
+int store_bulk_begin(struct store *st)
+{
+	static const char *const link_tables[] = { "citations", "links" };
+	struct strlist names = STRLIST_INIT, sqls = STRLIST_INIT;
+	struct strbuf drop = STRBUF_INIT;
+	size_t i;
+	int k, rc = st->bulk_indexes.n ? -EINVAL : 0;
+
+	for (k = 0; !rc && k < REC_COUNT; k++)
+		rc = empty_table_indexes(st, store_record_desc((enum record_kind)k)->name, &names, &sqls);
+	for (i = 0; !rc && i < sizeof(link_tables) / sizeof(link_tables[0]); i++)
+		rc = empty_table_indexes(st, link_tables[i], &names, &sqls);
+	/* Each one dropped is kept, so that store_bulk_end() builds exactly those. */
+	for (i = 0; !rc && i < names.n; i++) {
+		strbuf_reset(&drop);
+		strbuf_addf(&drop, "DROP INDEX \"%s\"", names.items[i]);
+		rc = strbuf_ok(&drop);
+		if (!rc)
+			rc = exec(st, drop.buf);
+		if (!rc)
+			strlist_add(&st->bulk_indexes, sqls.items[i]);
+		if (!rc && st->bulk_indexes.oom)
+			rc = -ENOMEM;
+	}
+	strlist_release(&names);
+	strlist_release(&sqls);
+	strbuf_release(&drop);
+	return rc;
+}
+
+int store_bulk_end(struct store *st)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < st->bulk_indexes.n; i++)
+		rc = exec(st, st->bulk_indexes.items[i]);
+	if (!rc)
+		strlist_release(&st->bulk_indexes);
+	return rc;
+}
+
 int store_commit(struct store *st)
 {
-	int rc = store_refresh_slugs(st);
+	int rc = store_bulk_end(st);
+
+	if (!rc)
+		rc = store_refresh_slugs(st);
 
 	if (!rc)
 		rc = step_once(st, MS_COMMIT, "COMMIT");
@@ -482,6 +564,8 @@ void store_rollback(struct store *st)
 	if (st->in_txn)
 		step_once(st, MS_ROLLBACK, "ROLLBACK");
 	st->in_txn = 0;
+	/* The rollback brought back the indexes a bulk load dropped. */
+	strlist_release(&st->bulk_indexes);
 }
 
 int store_read_begin(struct store *st)

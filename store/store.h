@@ -58,10 +58,21 @@ const char *store_errmsg(struct store *st);
 
 /** Begin an immediate (write) transaction. */
 int store_begin(struct store *st);
-/** Commit, after rebuilding derived columns (slugs, valid_from). */
+/** Commit, after rebuilding derived columns (slugs, valid_from) and the indexes of a bulk load. */
 int store_commit(struct store *st);
 /** Roll back; the inventory is exactly as before store_begin(). */
 void store_rollback(struct store *st);
+/**
+ * A bulk load, inside a write transaction: the secondary indexes of the
+ * record tables (and of citations and links) that are empty now are
+ * dropped, to be built once, sorted, by store_bulk_end(), which costs far
+ * less than keeping them up to date row by row. Queries by key are as fast
+ * meanwhile (primary keys stay). store_commit() ends a load left open;
+ * store_rollback() brings the indexes back with everything else.
+ */
+int store_bulk_begin(struct store *st);
+/** Build the indexes store_bulk_begin() dropped (no-op when none). */
+int store_bulk_end(struct store *st);
 /** Begin / end a read snapshot, so several queries see one state. */
 int store_read_begin(struct store *st);
 void store_read_end(struct store *st);

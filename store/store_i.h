@@ -23,6 +23,7 @@ enum kind_stmt {
 	KS_SLUG_BASE,	/* a new record's slug: key ?1.., slug after the keys */
 	KS_SLUG_CLASH,	/* a row when two records of a group share a slug */
 	KS_GET_ID,	/* descriptor columns by key */
+	KS_INSERT_NEW,	/* a cited record new to the inventory, derived columns and slug (?30) included */
 	KS_COUNT
 };
 
@@ -44,6 +45,7 @@ struct store {
 	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
 	sqlite3_stmt *doc_stmts[64];	/* store/documents.c's statements */
 	struct record_memo memo;
+	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
 };
 
 /** Forget the memo (a write, or a new read transaction). */

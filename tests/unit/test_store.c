@@ -219,6 +219,81 @@ static void test_store__rollback_leaves_nothing(void **state)
 	store_close(st);
 }
 
+/* Every index's name and definition, read through a connection of its own. */
+static char *index_schema(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_schema WHERE type='index'"
+					    " AND sql IS NOT NULL ORDER BY name", -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		strbuf_addf(&sb, "%s: %s\n", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void expect_index_schema(const char *path, const char *want)
+{
+	char *got = index_schema(path);
+
+	assert_string_equal(want, got);
+	free(got);
+}
+
+/* A bulk load's dropped indexes are back however its transaction ends. */
+static void test_store__bulk_load_keeps_the_indexes(void **state)
+{
+	char *dir = test_tmpdir(), *path = NULL, *want, *got, *before;
+	const char *src[] = { "s", "S", "other", "2020", "", "", "" };
+	const char *src2[] = { "t", "T", "other", "2021", "", "", "" };
+	struct strbuf err = STRBUF_INIT;
+	struct store *st = NULL;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/inv.db", dir) > 0);
+	assert_int_equal(store_open(path, STORE_CREATE, &st, &err), 0);
+	want = index_schema(path);
+	assert_non_null(strstr(want, "links_by_value: CREATE INDEX"));
+
+	/* Rolled back: the drops with everything else. */
+	before = test_snapshot(st);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_bulk_begin(st), 0);
+	put(st, REC_SOURCES, src);
+	store_rollback(st);
+	expect_index_schema(path, want);
+	got = test_snapshot(st);
+	assert_string_equal(before, got);
+	free(got);
+
+	/* Committed without store_bulk_end(): the commit builds them. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_bulk_begin(st), 0);
+	put(st, REC_SOURCES, src);
+	assert_int_equal(store_commit(st), 0);
+	expect_index_schema(path, want);
+
+	/* sources is no longer empty: only the other tables' indexes go and come back. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_bulk_begin(st), 0);
+	put(st, REC_SOURCES, src2);
+	assert_int_equal(store_bulk_end(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	expect_index_schema(path, want);
+
+	free(before);
+	free(want);
+	store_close(st);
+	strbuf_release(&err);
+	test_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
 /* A commit that fails says why, although the rollback that follows succeeds. */
 static void test_store__failed_commit_says_why(void **state)
 {
@@ -313,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_store__newest_source_wins_and_citations_merge),
 		cmocka_unit_test(test_store__slugs_are_unique_in_id_order),
 		cmocka_unit_test(test_store__rollback_leaves_nothing),
+		cmocka_unit_test(test_store__bulk_load_keeps_the_indexes),
 		cmocka_unit_test(test_store__failed_commit_says_why),
 		cmocka_unit_test(test_store__relations_follow_time),
 		cmocka_unit_test(test_store__check_reports_a_fact_without_source),
