@@ -22,7 +22,8 @@
 	{ .pattern = p, .type = NODE_FILE, .render = view_document_value, .exists = document_value_exists, .column = c }
 #define SYSTEM_FILE(p, name) \
 	{ .pattern = p, .type = NODE_FILE, .render = view_state_system, .column = name }
-#define ANSWER_LIST(p, answer) { .pattern = p, .type = NODE_FILE, .render = view_question_states, .column = answer }
+#define ANSWER_LIST(p, answer) \
+	{ .pattern = p, .type = NODE_FILE, .render = view_question_states, .column = answer, .flags = ROUTE_COSTLY }
 
 const struct route tree_routes[] = {
 	DIR(""),
@@ -39,7 +40,7 @@ const struct route tree_routes[] = {
 	  .exists = view_record_exists, .render = view_participation, .kind = REC_PARTICIPATION },
 	DIR("/states/:state/questions"),
 	{ .pattern = "/states/:state/questions/:question", .type = NODE_FILE, .list = list_questions,
-	  .exists = question_exists, .render = view_state_question },
+	  .exists = question_exists, .render = view_state_question, .flags = ROUTE_COSTLY },
 	/* A request is written to be sent now: not a view of the past. */
 	{ .pattern = "/states/:state/records_request.txt", .type = NODE_FILE, .render = view_records_request,
 	  .flags = ROUTE_NOT_IN_AT | ROUTE_COSTLY },
