@@ -109,6 +109,15 @@ void tree_root(struct tree_node *out, const char *date);
 typedef int (*tree_change_fn)(void *arg, char op, const char *path, const char *line);
 int tree_diff(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,
 	      void *arg);
+/**
+ * Every change between consecutive days of `days` (sorted change days),
+ * the first compared with `before`, oldest first: what tree_diff() gives
+ * for each pair, with the day each change is seen on. Costs about what the
+ * facts of the days cost, not days times the tree.
+ */
+typedef int (*tree_day_change_fn)(void *arg, const char *day, char op, const char *path, const char *line);
+int tree_changes(struct tree *t, const char *before, const struct strlist *days, tree_day_change_fn emit,
+		 void *arg);
 /** Resolve an absolute path ("/" is the root). 0, -ENOENT or -ENOTDIR. */
 int tree_resolve(struct tree *t, const char *path, struct tree_node *out);
 /** Resolve `name` inside directory `dir`. */
