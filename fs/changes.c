@@ -960,16 +960,26 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
 		 void *arg)
 {
 	struct series s = { t, days, before, 0, { .t = t }, { HMAP_INIT }, emit, arg };
+
+	long cache = 0;
 	int rc = 0;
 
 	if (!days->n)
 		return 0;
-	rc = candidates_start(&s.c);
+	/* Up to 256 MiB (as an import) for the pass, given back after: it reads every state's flows on every day. */
+	rc = store_cache_size(t->st, -262144, &cache);
+	if (!rc)
+		rc = candidates_start(&s.c);
 	if (!rc)
 		rc = store_boundary_facts(t->st, strcmp(before, "0000-00-00") ? before : NULL,
 					  days->items[days->n - 1], series_fact, &s);
 	while (!rc && s.i < days->n)
 		rc = series_next(&s);
+	if (cache) {
+		int undo = store_cache_size(t->st, cache, NULL);
+
+		rc = rc ? rc : undo;
+	}
 	candidates_release(&s.c);
 	memo_release(&s.memo);
 	return rc;

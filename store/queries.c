@@ -157,6 +157,7 @@ static const char *const relation_has_sql[REL_COUNT] = {
 int store_relation_has(struct store *st, enum store_relation rel, const char *a, const char *line,
 		       const char *date)
 {
+	struct strlist row = STRLIST_INIT;
 	sqlite3_stmt *s;
 	int rc;
 
@@ -168,11 +169,11 @@ int store_relation_has(struct store *st, enum store_relation rel, const char *a,
 	store_bind_text(s, 1, a, 0);
 	store_bind_text(s, 2, line, 0);
 	store_bind_text(s, 3, date, 1);
-	rc = sqlite3_step(s);
-	store_stmt_done(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
+	rc = store_collect(s, &row);
+	if (!rc)
+		rc = row.n > 0;
+	strlist_release(&row);
+	return rc;
 }
 
 int store_counts(struct store *st, const char *date, struct store_counts *out)

@@ -273,6 +273,13 @@ struct store_fact {
  */
 int store_boundary_facts(struct store *st, const char *after, const char *upto,
 			 int (*cb)(void *arg, const struct store_fact *f), void *arg);
+/**
+ * Set SQLite's page cache (PRAGMA cache_size units: pages, or KiB when
+ * negative); the setting before in *old unless NULL. A pass over every
+ * change day reads each state's flows hundreds of times: with the default
+ * 2 MB, an inventory larger than that is read from the OS again each time.
+ */
+int store_cache_size(struct store *st, long size, long *old);
 
 /* ---- the advocates' checklist (store/questions.c) --------------------- */
 

@@ -11,6 +11,7 @@
 #include "store_i.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NORM(x) "(" x "||CASE length(" x ") WHEN 4 THEN '-01-01' WHEN 7 THEN '-01' ELSE '' END)"
@@ -103,4 +104,24 @@ int store_boundary_facts(struct store *st, const char *after, const char *upto,
 	if (rc == SQLITE_DONE)
 		return 0;
 	return rc > 0 ? store_sqlite_err(rc) : rc;
+}
+
+int store_cache_size(struct store *st, long size, long *old)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[64];
+	int rc = SQLITE_OK;
+
+	if (old) {
+		rc = sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &s, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			*old = (long)sqlite3_column_int64(s, 0);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %ld", size);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	return store_sqlite_err(rc);
 }
