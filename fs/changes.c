@@ -6,22 +6,54 @@
  * the two days; each such fact can only change the folders that show it
  * (its own folder, its state's, its agencies', fields', transactions' and
  * sources' folders, the checklist and maps, the README), so only those
- * subtrees are rendered at both days and compared file by file.
+ * subtrees are rendered at both days and compared file by file. The lists
+ * that relate flows to agencies and fields can hold thousands of lines:
+ * for those, only the lines the facts name are looked up on both
+ * days (probes), so a day costs what its facts cost, not what its lists hold.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/array.h"
 #include "../util/hmap.h"
 #include "../util/utf8.h"
 #include "../importers/importers.h"
 #include "fs.h"
 #include "tree.h"
 
+/* A line of a relation list that a fact may add or remove. */
+struct probe {
+	char *path;	/* "fields/ssn/shared_by" */
+	char *line;	/* "NY/dmv" */
+	char *arg;	/* the relation's argument: the field, agency or key id */
+	enum store_relation rel;
+};
+
 struct candidates {
 	struct tree *t;
 	struct strlist prefixes;
+	struct probe *probes;
+	size_t nprobes, aprobes;
+	int oom;
 };
+
+static void candidates_release(struct candidates *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nprobes; i++) {
+		free(c->probes[i].path);
+		free(c->probes[i].line);
+		free(c->probes[i].arg);
+	}
+	free(c->probes);
+	strlist_release(&c->prefixes);
+	c->probes = NULL;
+	c->nprobes = c->aprobes = 0;
+	c->oom = 0;
+}
 
 /*
  * Add "<folder>/<slug of id>[/<file>]" for a record of `kind` (nothing when
@@ -55,6 +87,51 @@ static void add_list(struct candidates *c, enum record_kind kind, const char *fo
 	strlist_release(&items);
 }
 
+/* Probe `line` in "<folder>/<slug of id>/<file>", relation `rel` of `id`. */
+static void add_probe(struct candidates *c, enum record_kind kind, const char *folder, const char *id,
+		      const char *file, enum store_relation rel, const char *line)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct probe *pr;
+
+	if (!id || !*id || !line)
+		return;
+	strbuf_addf(&p, "%s/", folder);
+	if (store_slug_of(c->t->st, kind, id, &p) == 0) {
+		strbuf_addf(&p, "/%s", file);
+		if (array_reserve(&c->probes, c->nprobes, &c->aprobes, sizeof(*c->probes), 64)) {
+			c->oom = 1;
+			strbuf_release(&p);
+			return;
+		}
+		pr = &c->probes[c->nprobes];
+		pr->path = strbuf_detach(&p, NULL);
+		pr->line = strdup(line);
+		pr->arg = strdup(id);
+		pr->rel = rel;
+		if (!pr->path || !pr->line || !pr->arg) {
+			free(pr->path);
+			free(pr->line);
+			free(pr->arg);
+			c->oom = 1;
+		} else {
+			c->nprobes++;
+		}
+	}
+	strbuf_release(&p);
+}
+
+static void add_probe_list(struct candidates *c, const char *cell, const char *line)
+{
+	struct strlist items = STRLIST_INIT;
+	size_t i;
+
+	if (cell && strlist_split(&items, cell) == 0)
+		for (i = 0; i < items.n; i++)
+			add_probe(c, REC_FIELDS, "fields", items.items[i], "shared_by", REL_FIELD_SHARED_BY, line);
+	strlist_release(&items);
+}
+
 static void add_path(struct candidates *c, const char *fmt, const char *a, const char *b)
 {
 	struct strbuf p = STRBUF_INIT;
@@ -82,13 +159,17 @@ static int add_fact(void *arg, const struct store_fact *f)
 		slash = f->from ? strchr(f->from, '/') : NULL;
 		if (slash) {
 			struct strbuf state = STRBUF_INIT, sys = STRBUF_INIT;
+			/* A flow's status is fixed: it is a line of one of the two lists. */
+			int blocked = f->status && !strcmp(f->status, "blocked");
 
 			strbuf_add(&state, f->from, (size_t)(slash - f->from));
 			if (store_jurisdiction_name(state.buf) && store_slug_of(c->t->st, REC_SYSTEMS, slash + 1, &sys) == 0)
 				add_path(c, "states/%s/%s", state.buf, sys.buf);
-			add_record(c, REC_AGENCIES, "agencies", f->to, "receives");
-			add_record(c, REC_AGENCIES, "agencies", f->to, "blocked_by");
-			add_list(c, REC_FIELDS, "fields", f->fields, "shared_by");
+			add_probe(c, REC_AGENCIES, "agencies", f->to, blocked ? "blocked_by" : "receives",
+				  blocked ? REL_AGENCY_BLOCKED_BY : REL_AGENCY_RECEIVES, f->from);
+			if (!blocked)
+				add_probe_list(c, f->fields, f->from);
+			/* At most one line a state, read by key: rendering it costs what a probe would. */
 			add_record(c, REC_TRANSACTIONS, "transactions", f->transaction, "states");
 			strbuf_release(&state);
 			strbuf_release(&sys);
@@ -142,7 +223,7 @@ static int add_fact(void *arg, const struct store_fact *f)
 			add_path(c, "states/%s/questions", state, NULL);
 		strbuf_release(&st);
 	}
-	return c->prefixes.oom ? -ENOMEM : 0;
+	return c->prefixes.oom || c->oom ? -ENOMEM : 0;
 }
 
 /* Sort, and drop prefixes inside another ("states/NY" under "states"). */
@@ -205,17 +286,8 @@ static int collect(struct tree *t, const struct tree_node *node, struct strbuf *
 			strbuf_release(&body);
 			return 0;
 		}
-		if (!rc && out->n == out->alloc) {
-			size_t na = out->alloc ? out->alloc * 2 : 64;
-			struct file_entry *ne = realloc(out->e, na * sizeof(*ne));
-
-			if (ne) {
-				out->e = ne;
-				out->alloc = na;
-			} else {
-				rc = -ENOMEM;
-			}
-		}
+		if (!rc)
+			rc = array_reserve(&out->e, out->n, &out->alloc, sizeof(*out->e), 64);
 		if (!rc) {
 			out->e[out->n].path = strdup(path->buf);
 			out->e[out->n].data = strbuf_detach(&body, &out->e[out->n].len);
@@ -241,15 +313,14 @@ static int collect(struct tree *t, const struct tree_node *node, struct strbuf *
 	return rc;
 }
 
-/* Every file under `prefix` in the tree of `date`. */
-static int collect_prefix(struct tree *t, const char *date, const char *prefix, struct files *out)
+/* The node of `path` in the tree of `date`: 0, or -ENOENT / -ENOTDIR when absent. */
+static int resolve_at(struct tree *t, const char *date, const char *path, struct tree_node *node)
 {
-	struct tree_node node, next;
-	struct strbuf path = STRBUF_INIT;
-	const char *p = prefix;
-	int rc = 0;
+	struct tree_node next;
+	const char *p = path;
+	int rc;
 
-	tree_root(&node, date);
+	tree_root(node, date);
 	while (*p) {
 		size_t n = strcspn(p, "/");
 		char seg[256];
@@ -258,22 +329,44 @@ static int collect_prefix(struct tree *t, const char *date, const char *prefix, 
 			break;
 		memcpy(seg, p, n);
 		seg[n] = '\0';
-		rc = tree_child(t, &node, seg, &next);
-		tree_node_release(&node);
-		if (rc) {
-			strbuf_release(&path);
-			return rc == -ENOENT || rc == -ENOTDIR ? 0 : rc;
-		}
-		node = next;
+		rc = tree_child(t, node, seg, &next);
+		tree_node_release(node);
+		if (rc)
+			return rc;
+		*node = next;
 		p += n;
 		while (*p == '/')
 			p++;
 	}
+	return 0;
+}
+
+/* Every file under `prefix` in the tree of `date`. */
+static int collect_prefix(struct tree *t, const char *date, const char *prefix, struct files *out)
+{
+	struct tree_node node;
+	struct strbuf path = STRBUF_INIT;
+	int rc = resolve_at(t, date, prefix, &node);
+
+	if (rc)
+		return rc == -ENOENT || rc == -ENOTDIR ? 0 : rc;
 	strbuf_addstr(&path, prefix);
 	rc = collect(t, &node, &path, out);
 	tree_node_release(&node);
 	strbuf_release(&path);
 	return rc;
+}
+
+/* Whether `path` is a file in the tree of `date`: 1, 0, or a negative errno. */
+static int file_exists_at(struct tree *t, const char *date, const char *path)
+{
+	struct tree_node node;
+	int rc = resolve_at(t, date, path, &node);
+
+	if (!rc)
+		rc = node.type == NODE_FILE;
+	tree_node_release(&node);
+	return rc == -ENOENT || rc == -ENOTDIR ? 0 : rc;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -355,9 +448,6 @@ static int diff_file(const struct file_entry *old, const struct file_entry *new,
 	return rc;
 }
 
-static int diff_files(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,
-		      void *arg);
-
 /* Lines are gathered, then sorted by path, so derived lines fall in place. */
 struct change {
 	char *path, *line;
@@ -437,66 +527,299 @@ static int derive_lists(struct changes *cs)
 	return rc;
 }
 
-int tree_diff(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,
-	      void *arg)
+/*
+ * The renders of one day kept for the next pairs of days, by prefix: the
+ * tree of day k is both the `to` of pair k and the `from` of pair k+1, and a
+ * prefix no fact touched since keeps its files. Record folders of their own
+ * ("flows/ID", "sources/ID") are not kept: a record's dates come up once or
+ * twice, and there are as many as there are facts.
+ */
+struct memo_entry {
+	char *prefix;
+	struct files files;
+};
+
+struct diff_memo {
+	struct hmap index;	/* prefix -> (uintptr_t)struct memo_entry * */
+};
+
+static struct memo_entry *memo_get(struct diff_memo *m, const char *prefix)
 {
-	struct changes cs = { 0 };
-	size_t i;
-	int rc;
+	uint64_t v;
 
-	/* Lists under questions/ are derived from states/: compare those too. */
-	rc = diff_files(t, from, to, prefix && !strncmp(prefix, "questions", 9) ? "" : prefix, gather, &cs);
-	if (!rc)
-		rc = derive_lists(&cs);
-	if (!rc && cs.n)
-		qsort(cs.c, cs.n, sizeof(*cs.c), cmp_change);
-	for (i = 0; i < cs.n; i++) {
-		size_t plen = prefix ? strlen(prefix) : 0;
-
-		if (!rc && (!plen || !strncmp(cs.c[i].path, prefix, plen)))
-			rc = emit(arg, cs.c[i].op, cs.c[i].path, cs.c[i].line);
-		free(cs.c[i].path);
-		free(cs.c[i].line);
-	}
-	free(cs.c);
-	return rc;
+	return hmap_get(&m->index, prefix, &v) ? (struct memo_entry *)(uintptr_t)v : NULL;
 }
 
-/* The file-by-file differences of the candidate parts of the two trees. */
-static int diff_files(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,
-		      void *arg)
+static void memo_entry_free(struct memo_entry *e)
 {
-	/* Before every change: a day no fact reaches back to. */
-	const char *before = "0000-00-00", *after, *upto;
-	struct candidates c = { t, STRLIST_INIT };
-	struct files old = { 0 }, new = { 0 };
-	size_t i, j, plen = prefix ? strlen(prefix) : 0;
-	int rc, reverse;
+	files_release(&e->files);
+	free(e->prefix);
+	free(e);
+}
 
-	if (!from)
-		from = before;
-	reverse = strcmp(from, to) > 0;
-	after = reverse ? to : from;
-	upto = reverse ? from : to;
-	/*
-	 * The README's counts may move on any day. maps/ are left out: they
-	 * draw questions/ (whose changes are listed) and carry the day they
-	 * show, so they would change every day; see docs/time.md.
-	 */
-	strlist_add(&c.prefixes, "README");
-	rc = store_boundary_facts(t->st, strcmp(after, before) ? after : NULL, upto, add_fact, &c);
-	if (rc)
-		goto out;
-	minimise(&c.prefixes);
-	for (i = 0; i < c.prefixes.n && !rc; i++) {
-		const char *p = c.prefixes.items[i];
+static void memo_drop(struct diff_memo *m, const char *prefix)
+{
+	struct memo_entry *e = memo_get(m, prefix);
+
+	if (e) {
+		hmap_del(&m->index, prefix);
+		memo_entry_free(e);
+	}
+}
+
+static void memo_release(struct diff_memo *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->index.cap; i++)
+		if (m->index.slots && m->index.slots[i].key)
+			memo_entry_free((struct memo_entry *)(uintptr_t)m->index.slots[i].value);
+	hmap_release(&m->index);
+}
+
+static int memo_keeps(const char *prefix)
+{
+	const char *slash = strchr(prefix, '/');
+
+	return !slash || strchr(slash + 1, '/');
+}
+
+/* Whether sorted `l` holds the first `n` bytes of `s`. */
+static int sorted_has(const struct strlist *l, const char *s, size_t n)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(l->items[mid], s, n);
+
+		if (!c && !l->items[mid][n])
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Whether `path` or a folder above it is in sorted `l`. */
+static int sorted_covers(const struct strlist *l, const char *path)
+{
+	size_t i, n = strlen(path);
+
+	for (i = n; i > 0; i--)
+		if ((i == n || path[i] == '/') && sorted_has(l, path, i))
+			return 1;
+	return 0;
+}
+
+/* Whether sorted `l` holds something below folder `prefix`. */
+static int sorted_has_below(const struct strlist *l, const char *prefix)
+{
+	size_t lo = 0, hi = l->n, n = strlen(prefix);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(l->items[mid], prefix) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Names below "a" sort after it, but "a-b" and "a.b" come before "a/b". */
+	for (; lo < l->n && !strncmp(l->items[lo], prefix, n); lo++)
+		if (l->items[lo][n] == '/')
+			return 1;
+	return 0;
+}
+
+/*
+ * Forget what the pair about to be compared may change: every kept prefix
+ * that contains or lies in something `touched` names, but those equal to a
+ * prefix to render (`render`), which are its `from` files.
+ */
+static int memo_forget(struct diff_memo *m, const struct strlist *render, const struct strlist *touched)
+{
+	struct strlist drop = STRLIST_INIT;
+	size_t i;
+
+	for (i = 0; i < m->index.cap; i++) {
+		const char *q = m->index.slots ? m->index.slots[i].key : NULL;
+
+		if (!q || sorted_has(render, q, strlen(q)))
+			continue;
+		if (sorted_covers(touched, q) || sorted_has_below(touched, q))
+			strlist_add(&drop, q);
+	}
+	for (i = 0; i < drop.n; i++)
+		memo_drop(m, drop.items[i]);
+	i = drop.oom;
+	strlist_release(&drop);
+	return i ? -ENOMEM : 0;
+}
+
+/* Move the kept files of `prefix` into `out`; 1 when there were some, else 0. */
+static int memo_take(struct diff_memo *m, const char *prefix, struct files *out)
+{
+	struct memo_entry *e = m ? memo_get(m, prefix) : NULL;
+	size_t i;
+
+	if (!e)
+		return 0;
+	for (i = 0; i < e->files.n; i++) {
+		if (array_reserve(&out->e, out->n, &out->alloc, sizeof(*out->e), 64))
+			return -ENOMEM;
+		out->e[out->n++] = e->files.e[i];
+		e->files.e[i].path = e->files.e[i].data = NULL;
+	}
+	memo_drop(m, prefix);
+	return 1;
+}
+
+/* Keep a copy of files [start, end) of `src` as the files of `prefix`. */
+static int memo_put(struct diff_memo *m, const char *prefix, const struct files *src, size_t start, size_t end)
+{
+	struct memo_entry *e = calloc(1, sizeof(*e));
+	size_t i;
+
+	if (!e)
+		return -ENOMEM;
+	e->prefix = strdup(prefix);
+	e->files.e = end > start ? calloc(end - start, sizeof(*e->files.e)) : NULL;
+	e->files.alloc = end - start;
+	for (i = start; e->prefix && (e->files.e || end == start) && i < end; i++) {
+		struct file_entry *d = &e->files.e[e->files.n];
+
+		d->path = strdup(src->e[i].path);
+		d->data = malloc(src->e[i].len + 1);
+		e->files.n++;
+		if (!d->path || !d->data)
+			break;
+		memcpy(d->data, src->e[i].data, src->e[i].len + 1);
+		d->len = src->e[i].len;
+	}
+	if (i < end || !e->prefix || hmap_put(&m->index, prefix, (uint64_t)(uintptr_t)e)) {
+		memo_entry_free(e);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int cmp_probe(const void *a, const void *b)
+{
+	const struct probe *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : strcmp(x->line, y->line);
+}
+
+/*
+ * The probed lines of the list files not rendered whole: a line is removed
+ * when it holds on `from` and not on `to`, added the other way round, as
+ * diff_file() would find them in the two sorted lists. A list that exists
+ * on one day only is rendered instead (added to `render`).
+ */
+static int diff_probes(struct tree *t, const char *from, const char *to, const char *prefix,
+		       struct candidates *c, struct strlist *render, tree_change_fn emit, void *arg)
+{
+	struct strlist added = STRLIST_INIT, removed = STRLIST_INIT;
+	size_t i, j, k, plen = strlen(prefix);
+	int rc = 0;
+
+	if (c->nprobes)
+		qsort(c->probes, c->nprobes, sizeof(*c->probes), cmp_probe);
+	for (i = 0; i < c->nprobes && !rc; i = j) {
+		const char *path = c->probes[i].path;
+		int old_file, new_file;
+
+		for (j = i + 1; j < c->nprobes && !strcmp(c->probes[j].path, path); j++)
+			;
+		if ((plen && strncmp(path, prefix, plen)) || sorted_covers(&c->prefixes, path))
+			continue;
+		old_file = file_exists_at(t, from, path);
+		new_file = old_file < 0 ? old_file : file_exists_at(t, to, path);
+		if (new_file < 0) {
+			rc = new_file;
+			break;
+		}
+		if (old_file != new_file) {
+			strlist_add(render, path);
+			continue;
+		}
+		for (k = i; k < j && old_file && !rc; k++) {
+			const struct probe *p = &c->probes[k];
+			int was, is;
+
+			if (k > i && !strcmp(p->line, c->probes[k - 1].line))
+				continue;
+			was = store_relation_has(t->st, p->rel, p->arg, p->line, from);
+			is = was < 0 ? was : store_relation_has(t->st, p->rel, p->arg, p->line, to);
+			if (is < 0)
+				rc = is;
+			else if (was && !is)
+				strlist_add(&removed, p->line);
+			else if (!was && is)
+				strlist_add(&added, p->line);
+		}
+		for (k = 0; k < removed.n && !rc; k++)
+			rc = emit(arg, '-', path, removed.items[k]);
+		for (k = 0; k < added.n && !rc; k++)
+			rc = emit(arg, '+', path, added.items[k]);
+		if (!rc && (added.oom || removed.oom))
+			rc = -ENOMEM;
+		strlist_release(&added);
+		strlist_release(&removed);
+	}
+	return !rc && render->oom ? -ENOMEM : rc;
+}
+
+/*
+ * The file-by-file differences of the candidate parts of the two trees:
+ * the probed lines, then the prefixes rendered on both days (the `from`
+ * side from `memo` where it has them; the `to` side kept in it).
+ */
+static int diff_files(struct tree *t, const char *from, const char *to, const char *prefix, struct candidates *c,
+		      struct diff_memo *memo, tree_change_fn emit, void *arg)
+{
+	struct files old = { 0 }, new = { 0 };
+	struct strlist render = STRLIST_INIT;
+	size_t i, j, plen = strlen(prefix);
+	int rc;
+
+	minimise(&c->prefixes);
+	rc = diff_probes(t, from, to, prefix, c, &render, emit, arg);
+	if (!rc && memo) {
+		struct strlist touched = STRLIST_INIT;
+
+		for (i = 0; i < c->prefixes.n; i++)
+			strlist_add(&touched, c->prefixes.items[i]);
+		for (i = 0; i < c->nprobes; i++)
+			strlist_add(&touched, c->probes[i].path);
+		strlist_sort_uniq(&touched);
+		rc = touched.oom ? -ENOMEM : memo_forget(memo, &c->prefixes, &touched);
+		strlist_release(&touched);
+	}
+	for (i = 0; i < c->prefixes.n; i++)
+		strlist_add(&render, c->prefixes.items[i]);
+	if (!rc && render.oom)
+		rc = -ENOMEM;
+	for (i = 0; i < render.n && !rc; i++) {
+		const char *p = render.items[i];
+		size_t start = new.n;
 
 		/* Only what lies under the prefix asked for (or contains it). */
 		if (plen && strncmp(p, prefix, plen) && strncmp(prefix, p, strlen(p)))
 			continue;
-		rc = collect_prefix(t, from, p, &old);
+		rc = memo_take(memo, p, &old);
+		if (!rc)
+			rc = collect_prefix(t, from, p, &old);
+		else if (rc > 0)
+			rc = 0;
 		if (!rc)
 			rc = collect_prefix(t, to, p, &new);
+		if (!rc && memo && i >= render.n - c->prefixes.n && memo_keeps(p))
+			rc = memo_put(memo, p, &new, start, new.n);
 	}
 	if (rc)
 		goto out;
@@ -524,7 +847,141 @@ static int diff_files(struct tree *t, const char *from, const char *to, const ch
 out:
 	files_release(&old);
 	files_release(&new);
-	strlist_release(&c.prefixes);
+	strlist_release(&render);
+	return rc;
+}
+
+/* The changes of one pair of days, sorted by path, to `emit`. */
+static int pair_changes(struct tree *t, const char *from, const char *to, const char *prefix,
+			struct candidates *c, struct diff_memo *memo, tree_change_fn emit, void *arg)
+{
+	struct changes cs = { 0 };
+	size_t i, plen = strlen(prefix);
+	int rc;
+
+	/* Lists under questions/ are derived from states/: compare those too. */
+	rc = diff_files(t, from, to, !strncmp(prefix, "questions", 9) ? "" : prefix, c, memo, gather, &cs);
+	if (!rc)
+		rc = derive_lists(&cs);
+	if (!rc && cs.n)
+		qsort(cs.c, cs.n, sizeof(*cs.c), cmp_change);
+	for (i = 0; i < cs.n; i++) {
+		if (!rc && (!plen || !strncmp(cs.c[i].path, prefix, plen)))
+			rc = emit(arg, cs.c[i].op, cs.c[i].path, cs.c[i].line);
+		free(cs.c[i].path);
+		free(cs.c[i].line);
+	}
+	free(cs.c);
+	return rc;
+}
+
+/*
+ * The README's counts may move on any day. maps/ are left out: they draw
+ * questions/ (whose changes are listed) and carry the day they show, so
+ * they would change every day; see docs/time.md.
+ */
+static int candidates_start(struct candidates *c)
+{
+	strlist_add(&c->prefixes, "README");
+	return c->prefixes.oom ? -ENOMEM : 0;
+}
+
+int tree_diff(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,
+	      void *arg)
+{
+	/* Before every change: a day no fact reaches back to. */
+	const char *before = "0000-00-00", *after, *upto;
+	struct candidates c = { .t = t };
+	int rc, reverse;
+
+	if (!from)
+		from = before;
+	if (!prefix)
+		prefix = "";
+	reverse = strcmp(from, to) > 0;
+	after = reverse ? to : from;
+	upto = reverse ? from : to;
+	rc = candidates_start(&c);
+	if (!rc)
+		rc = store_boundary_facts(t->st, strcmp(after, before) ? after : NULL, upto, add_fact, &c);
+	if (!rc)
+		rc = pair_changes(t, from, to, prefix, &c, NULL, emit, arg);
+	candidates_release(&c);
+	return rc;
+}
+
+/*
+ * Every pair of consecutive days in one pass: the facts come in day order
+ * from one query, and each pair is compared when the facts pass its last
+ * day, with the renders of the day before kept (struct diff_memo).
+ */
+struct series {
+	struct tree *t;
+	const struct strlist *days;
+	const char *before;
+	size_t i;		/* the pair being gathered: (days[i-1], days[i]] */
+	struct candidates c;
+	struct diff_memo memo;
+	tree_day_change_fn emit;
+	void *arg;
+};
+
+static int series_emit(void *arg, char op, const char *path, const char *line)
+{
+	struct series *s = arg;
+
+	return s->emit(s->arg, s->days->items[s->i], op, path, line);
+}
+
+/* Compare the pair gathered and start the next. */
+static int series_next(struct series *s)
+{
+	const char *from = s->i ? s->days->items[s->i - 1] : s->before;
+	int rc = pair_changes(s->t, from, s->days->items[s->i], "", &s->c, &s->memo, series_emit, s);
+
+	candidates_release(&s->c);
+	s->i++;
+	return rc ? rc : candidates_start(&s->c);
+}
+
+static int series_fact(void *arg, const struct store_fact *f)
+{
+	struct series *s = arg;
+	int rc = 0;
+
+	while (!rc && s->i < s->days->n && f->date && strcmp(f->date, s->days->items[s->i]) > 0)
+		rc = series_next(s);
+	if (!rc && s->i < s->days->n)
+		rc = add_fact(&s->c, f);
+	return rc;
+}
+
+int tree_changes(struct tree *t, const char *before, const struct strlist *days, tree_day_change_fn emit,
+		 void *arg)
+{
+	struct series s = { t, days, before, 0, { .t = t }, { HMAP_INIT }, emit, arg };
+
+	long cache = 0;
+	int rc = 0;
+
+	if (!days->n)
+		return 0;
+	/* Up to 256 MiB (as an import) for the pass, given back after: it reads every state's flows on every day. */
+	rc = store_cache_size(t->st, -262144, &cache);
+	if (!rc)
+		rc = candidates_start(&s.c);
+	if (!rc)
+		rc = store_boundary_facts(t->st, strcmp(before, "0000-00-00") ? before : NULL,
+					  days->items[days->n - 1], series_fact, &s);
+	while (!rc && s.i < days->n)
+		rc = series_next(&s);
+	if (cache) {
+		int undo = store_cache_size(t->st, cache, NULL);
+
+		rc = rc ? rc : undo;
+	}
+	candidates_release(&s.c);
+	memo_release(&s.memo);
 	return rc;
 }
 

@@ -121,6 +121,15 @@ int tree_diff(struct tree *t, const char *from, const char *to, const char *pref
  * store_answer()'s error.
  */
 int tree_answer(struct tree *t, int q, int j, const char *date, const struct store_answer **out);
+/**
+ * Every change between consecutive days of `days` (sorted change days),
+ * the first compared with `before`, oldest first: what tree_diff() gives
+ * for each pair, with the day each change is seen on. Costs about what the
+ * facts of the days cost, not days times the tree.
+ */
+typedef int (*tree_day_change_fn)(void *arg, const char *day, char op, const char *path, const char *line);
+int tree_changes(struct tree *t, const char *before, const struct strlist *days, tree_day_change_fn emit,
+		 void *arg);
 /** Resolve an absolute path ("/" is the root). 0, -ENOENT or -ENOTDIR. */
 int tree_resolve(struct tree *t, const char *path, struct tree_node *out);
 /** Resolve `name` inside directory `dir`. */

@@ -62,38 +62,31 @@ int view_at_latest(const struct view_ctx *ctx, struct strbuf *out)
 	return strbuf_ok(out);
 }
 
-struct change_out {
-	struct strbuf *out;
-	const char *date;
-};
-
-static int add_change(void *arg, char op, const char *path, const char *line)
+static int add_change(void *arg, const char *day, char op, const char *path, const char *line)
 {
-	struct change_out *c = arg;
+	struct strbuf *out = arg;
 
-	strbuf_addf(c->out, "%s\t%c\t%s\t%s\n", c->date, op, path, line);
-	return strbuf_ok(c->out);
+	strbuf_addf(out, "%s\t%c\t%s\t%s\n", day, op, path, line);
+	return strbuf_ok(out);
 }
 
 int view_changes(const struct view_ctx *ctx, struct strbuf *out)
 {
 	const struct strlist *d = tree_change_dates(ctx->tree);
 	struct strlist days = STRLIST_INIT;
+	char before[11];
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	/* A copy: rendering may refill the tree's cache of days. */
 	for (i = 0; i < d->n; i++)
 		strlist_add(&days, d->items[i]);
-	for (i = 0; i < days.n && !rc; i++) {
-		struct change_out c = { out, days.items[i] };
-		char before[11];
-
-		/* The first day is compared with the tree every earlier date shows. */
+	/* The first day is compared with the tree every earlier date shows. */
+	rc = days.oom ? -ENOMEM : 0;
+	if (!rc && days.n)
 		rc = tree_canonical_date(ctx->tree, "1000-01-01", before);
-		if (!rc)
-			rc = tree_diff(ctx->tree, i ? days.items[i - 1] : before, days.items[i], "", add_change, &c);
-	}
+	if (!rc && days.n)
+		rc = tree_changes(ctx->tree, before, &days, add_change, out);
 	strlist_release(&days);
 	return rc;
 }

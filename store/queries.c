@@ -20,8 +20,9 @@
 
 static const char *const relation_sql[REL_COUNT] = {
 	[REL_STATE_SYSTEMS] =
-		"SELECT DISTINCT y.slug FROM flows f JOIN systems y ON y.id=f.from_system"
-		" WHERE f.from_state=?1 AND " OK_ON("f") " ORDER BY 1",
+		/* Per system, the first flow that holds: not every flow of the state. */
+		"SELECT y.slug FROM systems y WHERE EXISTS (SELECT 1 FROM flows f"
+		" WHERE f.from_state=?1 AND f.from_system=y.id AND " OK_ON("f") ") ORDER BY 1",
 	[REL_SYSTEM_FIELDS] =
 		/* CROSS JOIN: flows first, by state and system; links by key. */
 		"SELECT DISTINCT l.value FROM flows f CROSS JOIN links l"
@@ -128,6 +129,51 @@ int store_relation(struct store *st, enum store_relation rel, const char *a, con
 	if (sqlite3_bind_parameter_count(s) >= 3)
 		store_bind_text(s, 3, date, 1);
 	return store_collect(s, out);
+}
+
+/*
+ * One line of a relation on one day, for `changes`: the list's query with
+ * the line fixed, so that it reads the flows of one XX/SYSTEM (flows_from)
+ * instead of every flow to the agency or with the field (`+` keeps the
+ * planner off flows_to, which holds a share of all flows). A line "XX/SYS"
+ * is some flow's "from"; from_state and from_system are cut from it as the
+ * import cuts them from "from".
+ */
+#define LINE_FROM "f.from_state=substr(?2,1,instr(?2,'/')-1) AND f.from_system=substr(?2,instr(?2,'/')+1)" \
+	" AND f.\"from\"=?2"
+
+static const char *const relation_has_sql[REL_COUNT] = {
+	[REL_AGENCY_RECEIVES] =
+		"SELECT 1 FROM flows f WHERE " LINE_FROM " AND +f.\"to\"=?1 AND f.status<>'blocked' AND " OK_ON("f")
+		" LIMIT 1",
+	[REL_AGENCY_BLOCKED_BY] =
+		"SELECT 1 FROM flows f WHERE " LINE_FROM " AND +f.\"to\"=?1 AND f.status='blocked' AND " OK_ON("f")
+		" LIMIT 1",
+	[REL_FIELD_SHARED_BY] =
+		"SELECT 1 FROM flows f CROSS JOIN links l ON l.kind=6 AND l.\"key\"=f.id AND l.col='fields'"
+		" AND l.value=?1 WHERE " LINE_FROM " AND f.status<>'blocked' AND " OK_ON("f") " LIMIT 1",
+};
+
+int store_relation_has(struct store *st, enum store_relation rel, const char *a, const char *line,
+		       const char *date)
+{
+	struct strlist row = STRLIST_INIT;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (rel >= REL_COUNT || !relation_has_sql[rel])
+		return -EINVAL;
+	s = store_misc_stmt(st, MS_REL_HAS_BASE + rel, relation_has_sql[rel]);
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, a, 0);
+	store_bind_text(s, 2, line, 0);
+	store_bind_text(s, 3, date, 1);
+	rc = store_collect(s, &row);
+	if (!rc)
+		rc = row.n > 0;
+	strlist_release(&row);
+	return rc;
 }
 
 int store_counts(struct store *st, const char *date, struct store_counts *out)

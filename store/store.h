@@ -247,6 +247,14 @@ enum store_relation {
 };
 int store_relation(struct store *st, enum store_relation rel, const char *a, const char *b,
 		   const char *date, struct strlist *out);
+/**
+ * Whether `line` is in relation `rel` of `a` on `date`: 1 or 0, or a
+ * negative errno. One query over the flows of one XX/SYSTEM instead of the
+ * whole list, for REL_AGENCY_RECEIVES, REL_AGENCY_BLOCKED_BY and
+ * REL_FIELD_SHARED_BY (lines "XX/SYSTEM"); -EINVAL for others.
+ */
+int store_relation_has(struct store *st, enum store_relation rel, const char *a, const char *line,
+		       const char *date);
 
 /** Counts for the generated README, as of `date`. */
 struct store_counts {
@@ -273,14 +281,24 @@ struct store_fact {
 	const char *fields;	/* flows: fields; transactions: returns (';' list) */
 	const char *transaction;/* flows: the message key */
 	const char *sources;	/* the ';' list of sources it cites */
+	const char *status;	/* flows: the status */
+	const char *date;	/* the day in the span on which it starts or stops holding */
 };
 
 /**
  * Call `cb` for every fact that starts or stops holding on a day in
- * (after, upto]; `after` NULL means from the beginning of time.
+ * (after, upto], by day; `after` NULL means from the beginning of time. A
+ * fact that both starts and stops in the span comes once for each day.
  */
 int store_boundary_facts(struct store *st, const char *after, const char *upto,
 			 int (*cb)(void *arg, const struct store_fact *f), void *arg);
+/**
+ * Set SQLite's page cache (PRAGMA cache_size units: pages, or KiB when
+ * negative); the setting before in *old unless NULL. A pass over every
+ * change day reads each state's flows hundreds of times: with the default
+ * 2 MB, an inventory larger than that is read from the OS again each time.
+ */
+int store_cache_size(struct store *st, long size, long *old);
 
 /* ---- the advocates' checklist (store/questions.c) --------------------- */
 

@@ -76,7 +76,8 @@ enum misc_stmt {
 	MS_CITE_DEL, MS_CITE_ADD, MS_LINK_DEL, MS_LINK_ADD, MS_SOURCE_DATE,
 	MS_CITES_MAXDATE, MS_SOURCE_DOC,
 	MS_SOURCE_SETDOC, MS_DATA_VERSION, MS_CHANGE_DATES, MS_BOUNDARY_FACTS,
-	MS_REL_BASE, /* relations follow: MS_REL_BASE + enum store_relation */
+	MS_REL_HAS_BASE, /* store_relation_has: MS_REL_HAS_BASE + enum store_relation */
+	MS_REL_BASE = MS_REL_HAS_BASE + REL_COUNT, /* relations: MS_REL_BASE + enum store_relation */
 	/* then the checklist's: evidence and background of each question, and a state's flows */
 	MS_QUESTION_BASE = MS_REL_BASE + REL_COUNT
 };

@@ -11,10 +11,10 @@
 #include "store_i.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NORM(x) "(" x "||CASE length(" x ") WHEN 4 THEN '-01-01' WHEN 7 THEN '-01' ELSE '' END)"
-#define IN_SPAN(x) "(" NORM(x) ">COALESCE(?1,'') AND " NORM(x) "<=?2)"
 
 static const char change_dates_sql[] =
 	"SELECT " NORM("valid_from") " FROM flows WHERE valid_from<>''"
@@ -27,23 +27,29 @@ static const char change_dates_sql[] =
 	" UNION SELECT " NORM("valid_from") " FROM transactions WHERE valid_from<>''"
 	" ORDER BY 1";
 
-/* kind, id, from, to, fields, transaction, sources */
+/*
+ * day, kind, id, from, to, fields, transaction, sources, status: one row per
+ * fact and day, in day order, so that `changes` reads every day's facts in
+ * one pass over the tables instead of one pass per day.
+ */
 static const char boundary_sql[] =
-	"SELECT 6, id, \"from\", \"to\", fields, \"transaction\", source FROM flows"
-	" WHERE (valid_from<>'' AND " IN_SPAN("valid_from") ")"
-	" OR (valid_until IS NOT NULL AND " IN_SPAN("valid_until") ")"
-	" UNION ALL SELECT 7, state, id, NULL, NULL, NULL, source FROM laws"
-	" WHERE valid_from<>'' AND " IN_SPAN("valid_from")
-	" UNION ALL SELECT 8, state, function, NULL, NULL, NULL, source FROM participation"
-	" WHERE " IN_SPAN("as_of")
-	" UNION ALL SELECT 0, id, kind, CASE WHEN content IS NOT NULL THEN 'document' END, NULL, NULL, id"
-	" FROM sources WHERE " IN_SPAN("date")
-	" UNION ALL SELECT 3, id, NULL, NULL, NULL, NULL, source FROM agencies"
-	" WHERE valid_from<>'' AND " IN_SPAN("valid_from")
-	" UNION ALL SELECT 4, id, NULL, NULL, NULL, NULL, source FROM partners"
-	" WHERE valid_from<>'' AND " IN_SPAN("valid_from")
-	" UNION ALL SELECT 5, \"key\", NULL, NULL, returns, NULL, source FROM transactions"
-	" WHERE valid_from<>'' AND " IN_SPAN("valid_from");
+	"SELECT * FROM ("
+	"SELECT " NORM("valid_from") " AS day, 6, id, \"from\", \"to\", fields, \"transaction\", source, status"
+	" FROM flows WHERE valid_from<>''"
+	" UNION ALL SELECT " NORM("valid_until") ", 6, id, \"from\", \"to\", fields, \"transaction\", source, status"
+	" FROM flows WHERE valid_until IS NOT NULL"
+	" UNION ALL SELECT " NORM("valid_from") ", 7, state, id, NULL, NULL, NULL, source, NULL FROM laws"
+	" WHERE valid_from<>''"
+	" UNION ALL SELECT " NORM("as_of") ", 8, state, function, NULL, NULL, NULL, source, NULL FROM participation"
+	" UNION ALL SELECT " NORM("date") ", 0, id, kind, CASE WHEN content IS NOT NULL THEN 'document' END,"
+	" NULL, NULL, id, NULL FROM sources"
+	" UNION ALL SELECT " NORM("valid_from") ", 3, id, NULL, NULL, NULL, NULL, source, NULL FROM agencies"
+	" WHERE valid_from<>''"
+	" UNION ALL SELECT " NORM("valid_from") ", 4, id, NULL, NULL, NULL, NULL, source, NULL FROM partners"
+	" WHERE valid_from<>''"
+	" UNION ALL SELECT " NORM("valid_from") ", 5, \"key\", NULL, NULL, returns, NULL, source, NULL FROM transactions"
+	" WHERE valid_from<>'')"
+	" WHERE day>COALESCE(?1,'') AND day<=?2 ORDER BY day";
 
 _Static_assert(REC_SOURCES == 0 && REC_AGENCIES == 3 && REC_PARTNERS == 4 && REC_TRANSACTIONS == 5 &&
 	       REC_FLOWS == 6 && REC_LAWS == 7 && REC_PARTICIPATION == 8, "kinds are written as literals above");
@@ -85,9 +91,9 @@ int store_boundary_facts(struct store *st, const char *after, const char *upto,
 	store_bind_text(s, 2, upto, 0);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_fact f = {
-			.kind = (enum record_kind)sqlite3_column_int(s, 0),
-			.id = col(s, 1), .from = col(s, 2), .to = col(s, 3),
-			.fields = col(s, 4), .transaction = col(s, 5), .sources = col(s, 6),
+			.date = col(s, 0), .kind = (enum record_kind)sqlite3_column_int(s, 1),
+			.id = col(s, 2), .from = col(s, 3), .to = col(s, 4),
+			.fields = col(s, 5), .transaction = col(s, 6), .sources = col(s, 7), .status = col(s, 8),
 		};
 
 		rc = cb(arg, &f);
@@ -98,4 +104,24 @@ int store_boundary_facts(struct store *st, const char *after, const char *upto,
 	if (rc == SQLITE_DONE)
 		return 0;
 	return rc > 0 ? store_sqlite_err(rc) : rc;
+}
+
+int store_cache_size(struct store *st, long size, long *old)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[64];
+	int rc = SQLITE_OK;
+
+	if (old) {
+		rc = sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &s, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			*old = (long)sqlite3_column_int64(s, 0);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %ld", size);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	return store_sqlite_err(rc);
 }
