@@ -37,6 +37,8 @@
 
 /* Listings pushed after the last READ: grep -r reads every file, find none. */
 #define FS_PUSH_BUDGET 64
+/* Folders listed ahead of the kernel's asking, at most, that it has not asked for yet. */
+#define FS_AHEAD 64
 
 /* Request kinds counted for `kill -USR1` (the caching test reads them). */
 enum fs_op { OP_LOOKUP, OP_GETATTR, OP_READLINK, OP_OPEN, OP_READ, OP_OPENDIR, OP_READDIR, OP_READDIRPLUS,
@@ -89,6 +91,17 @@ struct fs_state {
 	pthread_t backup;
 	int backup_running;
 	uint64_t backup_served;		/* requests the backup worker served */
+	/*
+	 * Folders to list ahead while the loop is idle (list_ahead): the
+	 * sub-folders of what READDIRPLUS listed, the newest on top, so a
+	 * depth-first walk (find, grep -r) finds its next folder ready.
+	 * ahead_credit bounds the work nobody asked for: a listing made ahead
+	 * costs one, the kernel asking for it gives one back.
+	 */
+	uint64_t *ahead;
+	size_t nahead, aahead;
+	int ahead_credit;
+	uint64_t listed_ahead, ahead_hits;	/* for the stats line */
 };
 
 static void flush_pushes(struct fs_state *fs);
@@ -507,27 +520,147 @@ static void *backup_worker(void *arg)
 	return NULL;
 }
 
+static int list_folder(struct fs_state *fs, struct fs_inode *in)
+{
+	int rc;
+
+	strlist_release(&in->names);
+	rc = tree_list(&fs->tree, &in->node, &in->names);
+	in->names_valid = !rc;
+	in->listed_ahead = 0;
+	return rc;
+}
+
+/*
+ * The sub-folders among names[first-2 .. last-2) of `dir`, just listed, go
+ * on top of the stack of folders to list ahead, the first on top.
+ */
+static void queue_ahead(struct fs_state *fs, struct fs_inode *dir, off_t first, off_t last, size_t subdirs)
+{
+	off_t k;
+
+	if (fs->nahead + subdirs > fs->aahead) {
+		size_t na = (fs->nahead + subdirs) * 2;
+		uint64_t *n = realloc(fs->ahead, na * sizeof(*n));
+
+		if (!n)
+			return;
+		fs->ahead = n;
+		fs->aahead = na;
+	}
+	for (k = last - 1; k >= first && k >= 2; k--) {
+		struct fs_inode *c;
+		struct strbuf path = STRBUF_INIT;
+
+		strbuf_addf(&path, "%s/%s", dir->path, dir->names.items[k - 2]);
+		c = strbuf_ok(&path) ? NULL : inodes_find(&fs->inodes, path.buf);
+		if (c && c->node.type == NODE_DIR && !c->names_valid && !c->walked)
+			fs->ahead[fs->nahead++] = c->ino;
+		strbuf_release(&path);
+	}
+}
+
+/*
+ * While no request waits: list the folder on top of the stack, and render
+ * its files for their sizes, so its READDIRPLUS costs no query. The walker
+ * meanwhile works in the kernel on the other core.
+ */
+static void list_ahead(struct fs_state *fs)
+{
+	struct fs_inode *in = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&fs->lock);
+	while (fs->nahead && fs->ahead_credit > 0 && !in) {
+		in = inodes_get(&fs->inodes, fs->ahead[--fs->nahead]);
+		if (in && (in->node.type != NODE_DIR || in->names_valid || in->walked))
+			in = NULL;
+	}
+	if (!in) {
+		fs->nahead = 0; /* no credit: what is left was not walked */
+		pthread_mutex_unlock(&fs->lock);
+		return;
+	}
+	fs->ahead_credit--;
+	fs->listed_ahead++;
+	store_read_begin(fs->st);
+	if (list_folder(fs, in) == 0) {
+		in->listed_ahead = 1;
+		for (i = 0; i < in->names.n; i++) {
+			struct fs_inode *child;
+			struct stat st;
+
+			if (child_inode(fs, in, in->names.items[i], 1, &child) == 0 && child->node.type != NODE_DIR &&
+			    !(child->node.route && (child->node.route->flags & ROUTE_COSTLY)))
+				fill_attr(fs, child, &st);
+		}
+	}
+	store_read_end(fs->st);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+static int have_ahead(struct fs_state *fs)
+{
+	int n;
+
+	pthread_mutex_lock(&fs->lock);
+	n = fs->nahead && fs->ahead_credit > 0;
+	pthread_mutex_unlock(&fs->lock);
+	return n;
+}
+
+/* fuse_session_loop, listing ahead whenever no request waits. */
+static int serve(struct fs_state *fs)
+{
+	struct fuse_buf buf = { .mem = NULL };
+	struct pollfd p = { .fd = fuse_session_fd(fs->se), .events = POLLIN };
+	int rc = 0;
+
+	while (!fuse_session_exited(fs->se)) {
+		if (have_ahead(fs) && poll(&p, 1, 0) == 0) {
+			list_ahead(fs);
+			continue;
+		}
+		rc = fuse_session_receive_buf(fs->se, &buf);
+		if (rc == -EINTR)
+			continue;
+		if (rc <= 0)
+			break;
+		fuse_session_process_buf(fs->se, &buf);
+	}
+	free(buf.mem);
+	fuse_session_reset(fs->se);
+	return rc < 0 ? rc : 0;
+}
+
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
 {
 	struct fs_state *fs = enter(req, plus ? OP_READDIRPLUS : OP_READDIR);
 	struct fs_inode *in = inodes_get(&fs->inodes, ino);
 	char *buf = NULL;
-	size_t used = 0;
+	size_t used = 0, subdirs = 0;
+	off_t first = off;
 	int rc = 0;
 
 	if (!in || in->node.type != NODE_DIR) {
 		fuse_reply_err(req, in ? ENOTDIR : ENOENT);
 		goto out;
 	}
-	if (off == 0 || !in->names_valid) {
-		strlist_release(&in->names);
-		rc = tree_list(&fs->tree, &in->node, &in->names);
+	if (!in->names_valid) {
+		rc = list_folder(fs, in);
 		if (rc) {
 			fuse_reply_err(req, -rc);
 			goto out;
 		}
-		in->names_valid = 1;
+		if (plus && off == 0 && fs->ahead_credit < FS_AHEAD)
+			fs->ahead_credit++; /* a walk went where none was foreseen: let it be followed */
+	} else if (off == 0 && in->listed_ahead) {
+		in->listed_ahead = 0;
+		fs->ahead_hits++;
+		if (fs->ahead_credit < FS_AHEAD)
+			fs->ahead_credit++;
 	}
+	in->walked = 1;
 	buf = malloc(size);
 	if (!buf) {
 		fuse_reply_err(req, ENOMEM);
@@ -577,8 +710,12 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			child->nlookup++;
 			if (fs->push && fs->push_budget > 0)
 				queue_push(fs, child);
+			if (child->node.type == NODE_DIR && !child->names_valid && !child->walked)
+				subdirs++;
 		}
 	}
+	if (plus && subdirs)
+		queue_ahead(fs, in, first, off, subdirs);
 	if (rc && !used) {
 		fuse_reply_err(req, -rc);
 	} else {
@@ -831,8 +968,9 @@ static void print_stats(struct fs_state *fs)
 	fprintf(stderr, "nletsfs: requests %llu", (unsigned long long)total);
 	for (i = 0; i < OP_COUNT; i++)
 		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)fs->counts[i]);
-	fprintf(stderr, " inodes %llu backup %llu\n", (unsigned long long)fs->inodes.n,
-		(unsigned long long)fs->backup_served);
+	fprintf(stderr, " inodes %llu backup %llu ahead %llu hits %llu\n", (unsigned long long)fs->inodes.n,
+		(unsigned long long)fs->backup_served, (unsigned long long)fs->listed_ahead,
+		(unsigned long long)fs->ahead_hits);
 	pthread_mutex_unlock(&fs->lock);
 	fflush(stderr);
 }
@@ -987,7 +1125,8 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		}
 		fs.backup_running = 1;
 	}
-	rc = fuse_session_loop(se);
+	fs.ahead_credit = FS_AHEAD;
+	rc = serve(&fs);
 	rc = rc < 0 ? rc : 0;
 out:
 	stop_watcher(&fs);
@@ -1007,6 +1146,7 @@ out:
 	for (i = 0; i < fs.nneg; i++)
 		free(fs.neg[i].name);
 	free(fs.neg);
+	free(fs.ahead);
 	store_close(fs.st);
 	pthread_cond_destroy(&fs.pushed_cv);
 	pthread_cond_destroy(&fs.budget_cv);

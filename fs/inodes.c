@@ -157,6 +157,8 @@ static void reset_one(void *arg, struct fs_inode *in)
 	in->content_len = 0;
 	strlist_release(&in->names);
 	in->names_valid = 0;
+	in->listed_ahead = 0;
+	in->walked = 0;
 }
 
 void inodes_reset_caches(struct inode_table *t)

@@ -33,6 +33,8 @@ struct fs_inode {
 	size_t content_len;
 	struct strlist names;		/* cached listing while a readdir is in progress */
 	int names_valid;
+	int listed_ahead;		/* names (and children's sizes) made before the kernel asked */
+	int walked;			/* the kernel has listed it since the inventory changed */
 };
 
 struct inode_table {
