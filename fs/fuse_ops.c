@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/array.h"
 #include "fs.h"
 #include "inodes.h"
 
@@ -235,15 +236,8 @@ static int fill_entry(struct fs_state *fs, struct fs_inode *in, struct fuse_entr
 
 static void remember_negative(struct fs_state *fs, uint64_t parent, const char *name)
 {
-	if (fs->nneg == fs->aneg) {
-		size_t na = fs->aneg ? fs->aneg * 2 : 64;
-		struct negative *nn = realloc(fs->neg, na * sizeof(*nn));
-
-		if (!nn)
-			return;
-		fs->neg = nn;
-		fs->aneg = na;
-	}
+	if (array_reserve(&fs->neg, fs->nneg, &fs->aneg, sizeof(*fs->neg), 64))
+		return;
 	fs->neg[fs->nneg].parent = parent;
 	fs->neg[fs->nneg].name = strdup(name);
 	if (fs->neg[fs->nneg].name)
@@ -417,15 +411,8 @@ static void queue_push(struct fs_state *fs, struct fs_inode *in)
 
 	if (in->node.type != NODE_FILE || !in->content || !in->content_len)
 		return;
-	if (fs->npush == fs->apush) {
-		size_t na = fs->apush ? fs->apush * 2 : 256;
-		struct push_item *nq = realloc(fs->pushq, na * sizeof(*nq));
-
-		if (!nq)
-			return;
-		fs->pushq = nq;
-		fs->apush = na;
-	}
+	if (array_reserve(&fs->pushq, fs->npush, &fs->apush, sizeof(*fs->pushq), 256))
+		return;
 	it = &fs->pushq[fs->npush++];
 	it->ino = in->ino;
 	it->data = in->content; /* handed over: the kernel will hold the page */
@@ -535,26 +522,18 @@ static int list_folder(struct fs_state *fs, struct fs_inode *in)
  * The sub-folders among names[first-2 .. last-2) of `dir`, just listed, go
  * on top of the stack of folders to list ahead, the first on top.
  */
-static void queue_ahead(struct fs_state *fs, struct fs_inode *dir, off_t first, off_t last, size_t subdirs)
+static void queue_ahead(struct fs_state *fs, struct fs_inode *dir, off_t first, off_t last)
 {
 	off_t k;
 
-	if (fs->nahead + subdirs > fs->aahead) {
-		size_t na = (fs->nahead + subdirs) * 2;
-		uint64_t *n = realloc(fs->ahead, na * sizeof(*n));
-
-		if (!n)
-			return;
-		fs->ahead = n;
-		fs->aahead = na;
-	}
 	for (k = last - 1; k >= first && k >= 2; k--) {
 		struct fs_inode *c;
 		struct strbuf path = STRBUF_INIT;
 
 		strbuf_addf(&path, "%s/%s", dir->path, dir->names.items[k - 2]);
 		c = strbuf_ok(&path) ? NULL : inodes_find(&fs->inodes, path.buf);
-		if (c && c->node.type == NODE_DIR && !c->names_valid && !c->walked)
+		if (c && c->node.type == NODE_DIR && !c->names_valid && !c->walked &&
+		    !array_reserve(&fs->ahead, fs->nahead, &fs->aahead, sizeof(*fs->ahead), 256))
 			fs->ahead[fs->nahead++] = c->ino;
 		strbuf_release(&path);
 	}
@@ -715,7 +694,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		}
 	}
 	if (plus && subdirs)
-		queue_ahead(fs, in, first, off, subdirs);
+		queue_ahead(fs, in, first, off);
 	if (rc && !used) {
 		fuse_reply_err(req, -rc);
 	} else {
