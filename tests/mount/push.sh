@@ -72,8 +72,14 @@ done
 ok "an import replaces pushed pages ($before -> $want_status)"
 unmount
 
-# 4. -o no_push_pages: every file read is a READ.
-mount_db "$WORK/inv.db" -o no_push_pages
+# 4. -o no_push_pages: every file read is a READ (and spin_us=0: the loop sleeps at once).
+mkdir -p "$WORK/m2"
+if "$NLETSFS" mount --db "$WORK/inv.db" "$WORK/m2" -o spin_us=abc 2>"$WORK/bad.err"; then
+  fusermount3 -u "$WORK/m2"
+  fail "-o spin_us=abc was taken"
+fi
+ok "-o spin_us=abc is refused: $(head -1 "$WORK/bad.err")"
+mount_db "$WORK/inv.db" -o no_push_pages,spin_us=0
 grep -r ssn --exclude=changes "$MNT" >/dev/null
 reads=$(daemon_stats read)
 [[ $reads -ge $((files / 2)) ]] || fail "with no_push_pages a first grep -r cost only $reads READs"
