@@ -88,7 +88,8 @@ struct fs_state {
 	int pushing;			/* a push is under way, without the lock */
 	uint64_t flushes;		/* pushes begun */
 	pthread_cond_t pushed_cv;	/* signalled when a push is through */
-	pthread_cond_t budget_cv;	/* wakes the backup worker: walks read again */
+	pthread_cond_t backup_cv;	/* wakes the backup worker */
+	int backup_asleep;		/* it waits for the next push, with no timeout */
 	pthread_t backup;
 	int backup_running;
 	uint64_t backup_served;		/* requests the backup worker served */
@@ -369,10 +370,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 		fuse_reply_err(req, -rc);
 		goto out;
 	}
-	/* Someone reads what is listed: push the next listings. */
-	if (!fs->push_budget)
-		pthread_cond_signal(&fs->budget_cv);
-	fs->push_budget = FS_PUSH_BUDGET;
+	fs->push_budget = FS_PUSH_BUDGET; /* someone reads what is listed: push the next listings */
 	n = (uint64_t)off >= in->content_len ? 0 : in->content_len - (size_t)off;
 	n = n < size ? n : size;
 	fuse_reply_buf(req, n ? in->content + off : NULL, n);
@@ -445,6 +443,8 @@ static void flush_pushes(struct fs_state *fs)
 	fs->npush = fs->apush = 0;
 	fs->pushing = 1;
 	fs->flushes++;
+	if (fs->backup_asleep) /* the first push of a walk: the backup worker watches again */
+		pthread_cond_signal(&fs->backup_cv);
 	pthread_mutex_unlock(&fs->lock);
 	for (i = 0; i < n; i++) {
 		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(q[i].len);
@@ -462,9 +462,10 @@ static void flush_pushes(struct fs_state *fs)
 /*
  * The backup worker. The loop's thread serves every request; but should a
  * push wait for a page whose reader waits for its READ, that thread would
- * never get to the READ. While walks read (push_budget), this thread looks
- * every 10 ms, and when a push is at the same batch as last time, it serves
- * requests itself until the push is through. Otherwise it sleeps.
+ * never get to the READ. While pushes go on, this thread looks every 10 ms,
+ * and when a push is at the same batch as last time, it serves requests
+ * itself until the push is through. A look with no new push and none
+ * queued puts it to sleep until the next push.
  */
 static void *backup_worker(void *arg)
 {
@@ -489,19 +490,19 @@ static void *backup_worker(void *arg)
 				break; /* the session is over */
 			continue;
 		}
-		seen = fs->flushes;
-		/* Pages queued or under way are watched even when the budget is spent. */
-		if (!fs->push_budget && !fs->pushing && !fs->npush) {
-			pthread_cond_wait(&fs->budget_cv, &fs->lock);
-			continue;
+		if (fs->flushes == seen && !fs->pushing && !fs->npush) {
+			fs->backup_asleep = 1;
+			pthread_cond_wait(&fs->backup_cv, &fs->lock);
+			fs->backup_asleep = 0;
 		}
+		seen = fs->flushes;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 10000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&fs->budget_cv, &fs->lock, &until);
+		pthread_cond_timedwait(&fs->backup_cv, &fs->lock, &until);
 	}
 	pthread_mutex_unlock(&fs->lock);
 	free(buf.mem);
@@ -1035,7 +1036,7 @@ static void stop_watcher(struct fs_state *fs)
 {
 	pthread_mutex_lock(&fs->lock);
 	__atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&fs->budget_cv);
+	pthread_cond_broadcast(&fs->backup_cv);
 	pthread_mutex_unlock(&fs->lock);
 	if (fs->watching) {
 		pthread_join(fs->watcher, NULL);
@@ -1067,7 +1068,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	fs.spin_ns = (long)o->spin_us * 1000;
 	pthread_mutex_init(&fs.lock, NULL);
 	pthread_cond_init(&fs.pushed_cv, NULL);
-	pthread_cond_init(&fs.budget_cv, NULL);
+	pthread_cond_init(&fs.backup_cv, NULL);
 	if (stat(o->db, &dbst) == 0)
 		fs.mtime = dbst.st_mtim;
 	/* Open once before forking, so a bad inventory is reported on the terminal. */
@@ -1152,7 +1153,7 @@ out:
 	free(fs.ahead);
 	store_close(fs.st);
 	pthread_cond_destroy(&fs.pushed_cv);
-	pthread_cond_destroy(&fs.budget_cv);
+	pthread_cond_destroy(&fs.backup_cv);
 	pthread_mutex_destroy(&fs.lock);
 	return rc;
 }

@@ -27,4 +27,14 @@ echo "warm-up: $warm requests; a second grep -r, find and ls -lR: $cost"
 grep '^nletsfs: requests' "$WORK/daemon.log" | tail -1
 [[ $cost -le 5 ]] || fail "a second grep -r, find and ls -lR cost $cost requests (at most 5 expected)"
 ok "warm walks cost $cost requests"
+
+# An idle mount sleeps: after the walks, only the watcher wakes (10 times a
+# second). A thread left polling would wake 100 times a second or more.
+wakeups() { cat /proc/"$DAEMON_PID"/task/*/status | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n}'; }
+sleep 0.5
+before=$(wakeups)
+sleep 2
+idle=$(( $(wakeups) - before ))
+[[ $idle -le 60 ]] || fail "the idle daemon woke $idle times in 2 s"
+ok "the idle daemon woke $idle times in 2 s"
 unmount
