@@ -520,24 +520,24 @@ static int list_folder(struct fs_state *fs, struct fs_inode *in)
 	return rc;
 }
 
-/*
- * The sub-folders among names[first-2 .. last-2) of `dir`, just listed, go
- * on top of the stack of folders to list ahead, the first on top.
- */
-static void queue_ahead(struct fs_state *fs, struct fs_inode *dir, off_t first, off_t last)
+/* A sub-folder just listed goes on the stack of folders to list ahead. */
+static void queue_ahead(struct fs_state *fs, struct fs_inode *child)
 {
-	off_t k;
+	if (child->node.type == NODE_DIR && !child->names_valid && !child->walked &&
+	    !array_reserve(&fs->ahead, fs->nahead, &fs->aahead, sizeof(*fs->ahead), 256))
+		fs->ahead[fs->nahead++] = child->ino;
+}
 
-	for (k = last - 1; k >= first && k >= 2; k--) {
-		struct fs_inode *c;
-		struct strbuf path = STRBUF_INIT;
+/* The folders queued since `from`, reversed: the first listed on top, as a depth-first walk goes. */
+static void reverse_ahead(struct fs_state *fs, size_t from)
+{
+	size_t i = from, j = fs->nahead;
 
-		strbuf_addf(&path, "%s/%s", dir->path, dir->names.items[k - 2]);
-		c = strbuf_ok(&path) ? NULL : inodes_find(&fs->inodes, path.buf);
-		if (c && c->node.type == NODE_DIR && !c->names_valid && !c->walked &&
-		    !array_reserve(&fs->ahead, fs->nahead, &fs->aahead, sizeof(*fs->ahead), 256))
-			fs->ahead[fs->nahead++] = c->ino;
-		strbuf_release(&path);
+	while (i + 1 < j) {
+		uint64_t t = fs->ahead[i];
+
+		fs->ahead[i++] = fs->ahead[--j];
+		fs->ahead[j] = t;
 	}
 }
 
@@ -641,8 +641,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 	struct fs_state *fs = enter(req, plus ? OP_READDIRPLUS : OP_READDIR);
 	struct fs_inode *in = inodes_get(&fs->inodes, ino);
 	char *buf = NULL;
-	size_t used = 0, subdirs = 0;
-	off_t first = off;
+	size_t used = 0, queued = fs->nahead;
 	int rc = 0;
 
 	if (!in || in->node.type != NODE_DIR) {
@@ -713,12 +712,10 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			child->nlookup++;
 			if (fs->push && fs->push_budget > 0)
 				queue_push(fs, child);
-			if (child->node.type == NODE_DIR && !child->names_valid && !child->walked)
-				subdirs++;
+			queue_ahead(fs, child);
 		}
 	}
-	if (plus && subdirs)
-		queue_ahead(fs, in, first, off);
+	reverse_ahead(fs, queued);
 	if (rc && !used) {
 		fuse_reply_err(req, -rc);
 	} else {
