@@ -23,6 +23,7 @@ struct fs_mount_options {
 	const char *options;	/* -o list, passed to the mount after ro,default_permissions */
 	int push_pages;		/* store listed files in the page cache ahead of reads (-o no_push_pages: not) */
 	int spin_us;		/* -o spin_us=N: look for the next request N us before sleeping (0: never) */
+	int latency_hold;	/* keep idle CPUs polling during walks (-o no_latency_hold: not) */
 };
 
 /**

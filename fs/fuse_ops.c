@@ -105,6 +105,12 @@ struct fs_state {
 	int ahead_credit;
 	uint64_t listed_ahead, ahead_hits;	/* for the stats line */
 	long spin_ns;			/* how long the loop looks for the next request before sleeping */
+	/*
+	 * The CPU latency hold (hold_latency): /dev/cpu_dma_latency, open
+	 * while a walk goes on. latency_hold: asked for and allowed so far.
+	 */
+	int latency_hold, latency_fd;
+	struct timespec last_reply;
 };
 
 static void flush_pushes(struct fs_state *fs);
@@ -199,30 +205,23 @@ static int fill_attr(struct fs_state *fs, struct fs_inode *in, struct stat *stbu
 static int child_inode(struct fs_state *fs, struct fs_inode *parent, const char *name, int listed,
 		       struct fs_inode **out)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct tree_node node;
 	int rc;
 
-	strbuf_addf(&path, "%s/%s", parent->path, name);
-	if (strbuf_ok(&path))
-		return -ENOMEM;
-	*out = inodes_find(&fs->inodes, path.buf);
-	if (*out && (*out)->generation == fs->generation) {
-		strbuf_release(&path);
+	*out = inodes_find(&fs->inodes, parent, name);
+	if (*out && (*out)->generation == fs->generation)
 		return 0;
-	}
 	rc = listed ? tree_child_listed(&fs->tree, &parent->node, name, &node)
 		    : tree_child(&fs->tree, &parent->node, name, &node);
 	if (!rc && *out) {
 		tree_node_release(&(*out)->node);
 		(*out)->node = node;
 	} else if (!rc) {
-		*out = inodes_add(&fs->inodes, parent->ino, path.buf, &node);
+		*out = inodes_add(&fs->inodes, parent, name, &node);
 		rc = *out ? 0 : -ENOMEM;
 	}
 	if (!rc)
 		(*out)->generation = fs->generation;
-	strbuf_release(&path);
 	return rc;
 }
 
@@ -608,7 +607,52 @@ static void spin(struct pollfd *p, long ns)
 	} while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < ns);
 }
 
-/* fuse_session_loop, listing ahead whenever no request waits, and spinning a little after each. */
+/* A request this soon after the last reply is a walk's: one process asking again and again. */
+#define FS_WALK_GAP_NS 1000000L
+/* The hold outlives the walk's last request by this much (ms). */
+#define FS_LATENCY_HOLD_MS 50
+
+/*
+ * A walk is a ping-pong of requests and replies between two processes on
+ * two CPUs. A CPU with nothing to run halts at once on this kind of VM, and
+ * waking it again (the reply waking the walker) costs 11 us of the
+ * hypervisor's time, more than most requests. While a walk goes on, the loop
+ * asks the kernel's PM QoS for a CPU latency of 0, so that idle CPUs poll
+ * instead of halting; the kernel drops the request when the file is closed,
+ * FS_LATENCY_HOLD_MS after the walk's last request. Only root may open the
+ * file; for anyone else (or -o no_latency_hold) nothing changes.
+ */
+static void hold_latency(struct fs_state *fs)
+{
+	struct timespec now;
+	int32_t zero = 0;
+
+	if (!fs->latency_hold || fs->latency_fd >= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - fs->last_reply.tv_sec) * 1000000000L + (now.tv_nsec - fs->last_reply.tv_nsec) >
+	    FS_WALK_GAP_NS)
+		return;
+	fs->latency_fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
+	if (fs->latency_fd >= 0 && write(fs->latency_fd, &zero, sizeof(zero)) == (ssize_t)sizeof(zero))
+		return;
+	if (fs->latency_fd >= 0)
+		close(fs->latency_fd);
+	fs->latency_fd = -1;
+	fs->latency_hold = 0; /* not allowed here: do not try at every request */
+}
+
+static void release_latency(struct fs_state *fs)
+{
+	if (fs->latency_fd >= 0)
+		close(fs->latency_fd);
+	fs->latency_fd = -1;
+}
+
+/*
+ * fuse_session_loop, listing ahead whenever no request waits, spinning a
+ * little after each reply, and holding the CPU latency low during walks.
+ */
 static int serve(struct fs_state *fs)
 {
 	struct fuse_buf buf = { .mem = NULL };
@@ -623,14 +667,19 @@ static int serve(struct fs_state *fs)
 		if (served && fs->spin_ns > 0)
 			spin(&p, fs->spin_ns);
 		served = 0;
+		if (fs->latency_fd >= 0 && poll(&p, 1, FS_LATENCY_HOLD_MS) == 0)
+			release_latency(fs); /* the walk is over */
 		rc = fuse_session_receive_buf(fs->se, &buf);
 		if (rc == -EINTR)
 			continue;
 		if (rc <= 0)
 			break;
+		hold_latency(fs);
 		fuse_session_process_buf(fs->se, &buf);
+		clock_gettime(CLOCK_MONOTONIC, &fs->last_reply);
 		served = 1;
 	}
+	release_latency(fs);
 	free(buf.mem);
 	fuse_session_reset(fs->se);
 	return rc < 0 ? rc : 0;
@@ -882,7 +931,6 @@ struct snapshot {
 static void snapshot_one(void *arg, struct fs_inode *in)
 {
 	struct snapshot *s = arg;
-	size_t depth = 0;
 
 	if (s->n == s->alloc) {
 		size_t na = s->alloc ? s->alloc * 2 : 256;
@@ -893,12 +941,10 @@ static void snapshot_one(void *arg, struct fs_inode *in)
 		s->e = ne;
 		s->alloc = na;
 	}
-	for (const char *p = in->path; *p; p++)
-		depth += *p == '/';
 	s->e[s->n].parent = in->parent;
 	s->e[s->n].ino = in->ino;
-	s->e[s->n].name = *in->path ? strdup(in->name) : NULL;
-	s->e[s->n].depth = depth;
+	s->e[s->n].name = in->depth ? strdup(in->name) : NULL;
+	s->e[s->n].depth = in->depth;
 	s->n++;
 }
 
@@ -1063,6 +1109,8 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	fs.sigfd = -1;
 	fs.push = o->push_pages;
 	fs.spin_ns = (long)o->spin_us * 1000;
+	fs.latency_hold = o->latency_hold;
+	fs.latency_fd = -1;
 	pthread_mutex_init(&fs.lock, NULL);
 	pthread_cond_init(&fs.pushed_cv, NULL);
 	pthread_cond_init(&fs.backup_cv, NULL);

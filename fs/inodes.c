@@ -7,6 +7,49 @@
 
 #define ROOT_INO 1
 
+/*
+ * Both indexes are open-addressing arrays of inode pointers with linear
+ * probing; an entry's home slot is its number (by ino) or its name hash (by
+ * name), so one set of probe and delete routines serves both.
+ */
+typedef uint64_t (*home_fn)(const struct fs_inode *in);
+
+static uint64_t home_ino(const struct fs_inode *in)
+{
+	return in->ino;
+}
+
+static uint64_t home_name(const struct fs_inode *in)
+{
+	return in->name_hash;
+}
+
+static void place(struct fs_inode **slots, uint64_t cap, struct fs_inode *in, home_fn home)
+{
+	uint64_t i = home(in) & (cap - 1);
+
+	while (slots[i])
+		i = (i + 1) & (cap - 1);
+	slots[i] = in;
+}
+
+/* Backward-shift deletion of slot i keeps every probe run unbroken (no tombstones). */
+static void unplace(struct fs_inode **slots, uint64_t cap, uint64_t i, home_fn home)
+{
+	uint64_t j, mask = cap - 1;
+
+	slots[i] = NULL;
+	for (j = (i + 1) & mask; slots[j]; j = (j + 1) & mask) {
+		uint64_t h = home(slots[j]) & mask;
+
+		if (((j - h) & mask) >= ((j - i) & mask)) {
+			slots[i] = slots[j];
+			slots[j] = NULL;
+			i = j;
+		}
+	}
+}
+
 static struct fs_inode **slot_of(const struct inode_table *t, uint64_t ino)
 {
 	uint64_t i = ino & (t->cap - 1);
@@ -16,22 +59,43 @@ static struct fs_inode **slot_of(const struct inode_table *t, uint64_t ino)
 	return &t->slots[i];
 }
 
+/* FNV-1a of the name, seeded with the parent's number, then mixed (splitmix64's finaliser). */
+static uint64_t name_hash(uint64_t parent, const char *name)
+{
+	uint64_t h = 1469598103934665603ULL ^ (parent * 0x9E3779B97F4A7C15ULL);
+
+	while (*name) {
+		h ^= (unsigned char)*name++;
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 30;
+	h *= 0xBF58476D1CE4E5B9ULL;
+	h ^= h >> 27;
+	h *= 0x94D049BB133111EBULL;
+	return h ^ (h >> 31);
+}
+
 static int grow(struct inode_table *t)
 {
-	struct fs_inode **old = t->slots;
-	uint64_t oldcap = t->cap, i;
+	uint64_t cap = t->cap ? t->cap * 2 : 1024, i;
+	struct fs_inode **slots = calloc(cap, sizeof(*slots)), **by_name = calloc(cap, sizeof(*by_name));
 
-	t->cap = oldcap ? oldcap * 2 : 1024;
-	t->slots = calloc(t->cap, sizeof(*t->slots));
-	if (!t->slots) {
-		t->slots = old;
-		t->cap = oldcap;
+	if (!slots || !by_name) {
+		free(slots);
+		free(by_name);
 		return -ENOMEM;
 	}
-	for (i = 0; i < oldcap; i++)
-		if (old[i])
-			*slot_of(t, old[i]->ino) = old[i];
-	free(old);
+	for (i = 0; i < t->cap; i++) {
+		if (t->slots[i])
+			place(slots, cap, t->slots[i], home_ino);
+		if (t->by_name[i])
+			place(by_name, cap, t->by_name[i], home_name);
+	}
+	free(t->slots);
+	free(t->by_name);
+	t->slots = slots;
+	t->by_name = by_name;
+	t->cap = cap;
 	return 0;
 }
 
@@ -40,19 +104,31 @@ static void free_inode(struct fs_inode *in)
 	tree_node_release(&in->node);
 	strlist_release(&in->names);
 	free(in->content);
-	free(in->path);
+	free(in->name);
 	free(in);
 }
 
 int inodes_init(struct inode_table *t)
 {
-	struct tree_node root;
+	struct fs_inode *root;
 
 	memset(t, 0, sizeof(*t));
 	if (grow(t))
 		return -ENOMEM;
-	tree_root(&root, NULL);
-	return inodes_add(t, ROOT_INO, "", &root) ? 0 : -ENOMEM;
+	root = calloc(1, sizeof(*root));
+	if (root)
+		root->name = strdup("");
+	if (!root || !root->name) {
+		free(root);
+		inodes_release(t);
+		return -ENOMEM;
+	}
+	root->ino = ROOT_INO;
+	root->parent = ROOT_INO;
+	tree_root(&root->node, NULL);
+	*slot_of(t, ROOT_INO) = root;
+	t->n = 1;
+	return 0;
 }
 
 void inodes_release(struct inode_table *t)
@@ -63,7 +139,7 @@ void inodes_release(struct inode_table *t)
 		if (t->slots[i])
 			free_inode(t->slots[i]);
 	free(t->slots);
-	hmap_release(&t->by_path);
+	free(t->by_name);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -72,17 +148,26 @@ struct fs_inode *inodes_get(struct inode_table *t, uint64_t ino)
 	return ino ? *slot_of(t, ino) : NULL;
 }
 
-struct fs_inode *inodes_find(struct inode_table *t, const char *path)
+static struct fs_inode **name_slot(const struct inode_table *t, uint64_t parent, const char *name, uint64_t h)
 {
-	uint64_t ino;
+	uint64_t i = h & (t->cap - 1);
+	struct fs_inode *in;
 
-	return hmap_get(&t->by_path, path, &ino) ? inodes_get(t, ino) : NULL;
+	while ((in = t->by_name[i]) && (in->name_hash != h || in->parent != parent || strcmp(in->name, name)))
+		i = (i + 1) & (t->cap - 1);
+	return &t->by_name[i];
 }
 
-struct fs_inode *inodes_add(struct inode_table *t, uint64_t parent, const char *path, struct tree_node *node)
+struct fs_inode *inodes_find(struct inode_table *t, const struct fs_inode *parent, const char *name)
 {
-	struct fs_inode *in = inodes_find(t, path);
-	uint64_t ino;
+	return *name_slot(t, parent->ino, name, name_hash(parent->ino, name));
+}
+
+struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent, const char *name,
+			    struct tree_node *node)
+{
+	uint64_t h = name_hash(parent->ino, name), ino;
+	struct fs_inode *in = *name_slot(t, parent->ino, name, h);
 
 	if (in) {
 		tree_node_release(node);
@@ -91,24 +176,25 @@ struct fs_inode *inodes_add(struct inode_table *t, uint64_t parent, const char *
 	if ((t->n + 1) * 2 > t->cap && grow(t))
 		goto fail;
 	/* 0 means "no inode" to the kernel and 1 is the root: never hand those out. */
-	ino = *path ? hmap_hash(path) : ROOT_INO;
-	while (*path && (ino <= ROOT_INO || *slot_of(t, ino)))
+	ino = h;
+	while (ino <= ROOT_INO || *slot_of(t, ino))
 		ino++;
 	in = calloc(1, sizeof(*in));
 	if (!in)
 		goto fail;
-	in->path = strdup(path);
-	if (!in->path || hmap_put(&t->by_path, path, ino)) {
-		free(in->path);
+	in->name = strdup(name);
+	if (!in->name) {
 		free(in);
 		goto fail;
 	}
 	in->ino = ino;
-	in->parent = parent;
-	in->name = strrchr(in->path, '/') ? strrchr(in->path, '/') + 1 : in->path;
+	in->parent = parent->ino;
+	in->name_hash = h;
+	in->depth = parent->depth + 1;
 	in->node = *node;
 	memset(node, 0, sizeof(*node));
 	*slot_of(t, ino) = in;
+	place(t->by_name, t->cap, in, home_name);
 	t->n++;
 	return in;
 fail:
@@ -119,7 +205,6 @@ fail:
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n)
 {
 	struct fs_inode **s, *in;
-	uint64_t i, j, mask;
 
 	if (ino == ROOT_INO)
 		return;
@@ -130,22 +215,11 @@ void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n)
 	in->nlookup = n >= in->nlookup ? 0 : in->nlookup - n;
 	if (in->nlookup)
 		return;
-	hmap_del(&t->by_path, in->path);
+	unplace(t->by_name, t->cap, (uint64_t)(name_slot(t, in->parent, in->name, in->name_hash) - t->by_name),
+		home_name);
+	unplace(t->slots, t->cap, (uint64_t)(s - t->slots), home_ino);
 	free_inode(in);
-	*s = NULL;
 	t->n--;
-	/* Backward-shift deletion keeps every probe run unbroken. */
-	mask = t->cap - 1;
-	i = (uint64_t)(s - t->slots);
-	for (j = (i + 1) & mask; t->slots[j]; j = (j + 1) & mask) {
-		uint64_t home = t->slots[j]->ino & mask;
-
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			t->slots[i] = t->slots[j];
-			t->slots[j] = NULL;
-			i = j;
-		}
-	}
 }
 
 static void reset_one(void *arg, struct fs_inode *in)

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Private to fs/: inode numbers for resolved paths. A path's number is a
- * 64-bit hash of the path (probing on the rare collision), so it stays the
- * same for the life of the mount, also after the kernel forgot it and asks
- * again: `diff -r`, `rsync` and `find -newer` see stable inodes. Inode 1 is
- * the root. An inode lives while the kernel holds lookups of it (nlookup),
- * so memory follows what the kernel caches, not every path ever walked.
+ * 64-bit hash of its parent's number and its name (probing on the rare
+ * collision), so, as the root is 1, it stays the same for the life of the
+ * mount, also after the kernel forgot it and asks again: `diff -r`, `rsync`
+ * and `find -newer` see stable inodes. Inodes are found by number and by
+ * (parent, name), never by a path string: a listing of n names costs n
+ * short hashes, not n paths built and hashed. An inode lives while the
+ * kernel holds lookups of it (nlookup), so memory follows what the kernel
+ * caches, not every path ever walked.
  *
  * Each inode caches what the kernel asks for twice: a file's size (lookup,
  * then getattr), small contents, and a directory's names while a listing
@@ -16,7 +19,6 @@
 
 #include <stdint.h>
 
-#include "../util/hmap.h"
 #include "tree.h"
 
 struct fs_inode {
@@ -24,8 +26,9 @@ struct fs_inode {
 	uint64_t parent;		/* parent's ino (the root's is 1) */
 	uint64_t nlookup;		/* lookups the kernel holds */
 	uint64_t generation;		/* inventory version the node was resolved in */
-	char *path;			/* "/states/NY" ("" for the root) */
-	const char *name;		/* last component, inside path */
+	uint64_t name_hash;		/* of (parent, name): its place in the by-name index */
+	char *name;			/* last component ("" for the root) */
+	unsigned depth;			/* components in the path (the root's is 0) */
 	struct tree_node node;
 	int size_known;
 	uint64_t size;
@@ -39,21 +42,22 @@ struct fs_inode {
 
 struct inode_table {
 	struct fs_inode **slots;	/* open addressing by ino */
+	struct fs_inode **by_name;	/* open addressing by name_hash (the root is not in it) */
 	uint64_t cap, n;
-	struct hmap by_path;		/* path -> ino */
 };
 
 int inodes_init(struct inode_table *t);
 void inodes_release(struct inode_table *t);
 /** The inode with this number, or NULL. */
 struct fs_inode *inodes_get(struct inode_table *t, uint64_t ino);
-/** The existing inode for `path`, or NULL. */
-struct fs_inode *inodes_find(struct inode_table *t, const char *path);
+/** The existing inode for `name` in the folder `parent`, or NULL. */
+struct fs_inode *inodes_find(struct inode_table *t, const struct fs_inode *parent, const char *name);
 /**
- * The inode for `path` under `parent` (creating it from `node`, which it
- * takes over either way), or NULL on ENOMEM.
+ * The inode for `name` in `parent` (creating it from `node`, which it takes
+ * over either way), or NULL on ENOMEM.
  */
-struct fs_inode *inodes_add(struct inode_table *t, uint64_t parent, const char *path, struct tree_node *node);
+struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent, const char *name,
+			    struct tree_node *node);
 /** The kernel forgot `n` lookups; the inode is freed at zero (never the root). */
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n);
 /** Drop every cached size, content and listing (the inventory changed). */

@@ -184,3 +184,4 @@ const struct route tree_routes[] = {
 };
 
 const int tree_nroutes = (int)(sizeof(tree_routes) / sizeof(tree_routes[0]));
+_Static_assert(sizeof(tree_routes) / sizeof(tree_routes[0]) <= TREE_MAX_ROUTES, "raise TREE_MAX_ROUTES");

@@ -13,11 +13,37 @@
 #include <string.h>
 #include <time.h>
 
+/* The route whose pattern is route i's without its last segment, or -1 (the root). */
+static int parent_route(int i)
+{
+	const char *p = tree_routes[i].pattern, *slash = strrchr(p, '/');
+	int j;
+
+	if (!slash)
+		return -1;
+	for (j = 0; j < tree_nroutes; j++)
+		if (strlen(tree_routes[j].pattern) == (size_t)(slash - p) && !strncmp(tree_routes[j].pattern, p, slash - p))
+			return j;
+	return -1;
+}
+
 void tree_init(struct tree *t, struct store *st)
 {
+	int i, j, n = 0;
+
 	memset(t, 0, sizeof(*t));
 	t->st = st;
 	store_today(t->today);
+	for (i = 0; i < tree_nroutes; i++) {
+		const char *slash = strrchr(tree_routes[i].pattern, '/');
+
+		t->seg_off[i] = (unsigned char)(slash ? slash - tree_routes[i].pattern + 1 : 0);
+		t->kid_start[i] = (unsigned short)n;
+		for (j = 0; j < tree_nroutes; j++)
+			if (j != i && parent_route(j) == i)
+				t->kids[n++] = (unsigned short)j;
+	}
+	t->kid_start[tree_nroutes] = (unsigned short)n;
 }
 
 struct tree_answers {
@@ -199,14 +225,13 @@ static void make_ctx(struct tree *t, const struct tree_node *n, const struct rou
 	ctx->entity_date = ctx->in_at ? n->date : NULL;
 }
 
-/* Is `pattern` a child of `parent` (one more segment)? Returns the last segment or NULL. */
-static const char *child_segment(const char *parent, const char *pattern)
+/* Route `dir`'s child routes: [*first, end). */
+static int kids_of(const struct tree *t, const struct tree_node *dir, int *first)
 {
-	size_t n = strlen(parent);
+	int i = (int)(dir->route - tree_routes);
 
-	if (strncmp(pattern, parent, n) || pattern[n] != '/' || strchr(pattern + n + 1, '/'))
-		return NULL;
-	return pattern + n + 1;
+	*first = t->kid_start[i];
+	return t->kid_start[i + 1];
 }
 
 static int visible(const struct tree_node *dir, const struct route *r)
@@ -219,18 +244,18 @@ static int child(struct tree *t, const struct tree_node *dir, const char *name, 
 {
 	const struct route *param = NULL, *lit = NULL;
 	struct view_ctx ctx;
-	int i, rc;
+	int i, end, rc;
 
 	memset(out, 0, sizeof(*out));
 	if (dir->type != NODE_DIR)
 		return -ENOTDIR;
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return -ENOENT;
-	for (i = 0; i < tree_nroutes; i++) {
-		const struct route *r = &tree_routes[i];
-		const char *seg = child_segment(dir->route->pattern, r->pattern);
+	for (end = kids_of(t, dir, &i); i < end; i++) {
+		const struct route *r = &tree_routes[t->kids[i]];
+		const char *seg = r->pattern + t->seg_off[t->kids[i]];
 
-		if (!seg || !visible(dir, r))
+		if (!visible(dir, r))
 			continue;
 		if (seg[0] == ':')
 			param = r;
@@ -338,28 +363,24 @@ int tree_resolve(struct tree *t, const char *path, struct tree_node *out)
 int tree_list(struct tree *t, const struct tree_node *dir, struct strlist *names)
 {
 	struct view_ctx ctx;
-	int i, rc = 0;
+	int i, end, rc = 0;
 
 	if (dir->type != NODE_DIR)
 		return -ENOTDIR;
-	for (i = 0; i < tree_nroutes && !rc; i++) {
-		const struct route *r = &tree_routes[i];
-		const char *seg = child_segment(dir->route->pattern, r->pattern);
+	for (end = kids_of(t, dir, &i); i < end && !rc; i++) {
+		const struct route *r = &tree_routes[t->kids[i]];
+		const char *seg = r->pattern + t->seg_off[t->kids[i]];
 
-		if (!seg || !visible(dir, r) || (r->flags & ROUTE_HIDDEN))
+		if (!visible(dir, r) || (r->flags & ROUTE_HIDDEN))
 			continue;
+		make_ctx(t, dir, r, &ctx);
 		if (seg[0] == ':') {
-			make_ctx(t, dir, r, &ctx);
 			rc = r->list(&ctx, names);
 			continue;
 		}
-		if (r->exists) {
-			struct tree_node child;
-
-			if (tree_child(t, dir, seg, &child))
-				continue;
-			tree_node_release(&child);
-		}
+		/* A literal name adds no :param: its test sees the folder's. */
+		if (r->exists && r->exists(&ctx))
+			continue;
 		strlist_add(names, seg);
 	}
 	if (!rc && names->oom)

@@ -77,8 +77,20 @@ struct tree_memo {
 
 struct tree_answers;
 
+/* Routes, at most (fs/routes.c checks its table against it when compiled). */
+#define TREE_MAX_ROUTES 256
+
 struct tree {
 	struct store *st;
+	/*
+	 * The route table as a tree, made by tree_init: the children of route
+	 * i are kids[kid_start[i] .. kid_start[i + 1]), in table order, and
+	 * route i's last segment starts at pattern + seg_off[i]. Resolving a
+	 * name then looks at a folder's few child routes, not at every route.
+	 */
+	unsigned short kid_start[TREE_MAX_ROUTES + 1];
+	unsigned short kids[TREE_MAX_ROUTES];
+	unsigned char seg_off[TREE_MAX_ROUTES];
 	char today[11];
 	struct strlist change_dates;	/* cached store_change_dates() */
 	int change_dates_valid;
