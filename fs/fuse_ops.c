@@ -110,6 +110,7 @@ struct fs_state {
 	 * while a walk goes on. latency_hold: asked for and allowed so far.
 	 */
 	int latency_hold, latency_fd;
+	uint64_t latency_holds;		/* holds taken, for the stats line */
 	struct timespec last_reply;
 };
 
@@ -634,8 +635,10 @@ static void hold_latency(struct fs_state *fs)
 	    FS_WALK_GAP_NS)
 		return;
 	fs->latency_fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
-	if (fs->latency_fd >= 0 && write(fs->latency_fd, &zero, sizeof(zero)) == (ssize_t)sizeof(zero))
+	if (fs->latency_fd >= 0 && write(fs->latency_fd, &zero, sizeof(zero)) == (ssize_t)sizeof(zero)) {
+		fs->latency_holds++;
 		return;
+	}
 	if (fs->latency_fd >= 0)
 		close(fs->latency_fd);
 	fs->latency_fd = -1;
@@ -1014,9 +1017,9 @@ static void print_stats(struct fs_state *fs)
 	fprintf(stderr, "nletsfs: requests %llu", (unsigned long long)total);
 	for (i = 0; i < OP_COUNT; i++)
 		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)fs->counts[i]);
-	fprintf(stderr, " inodes %llu backup %llu ahead %llu hits %llu\n", (unsigned long long)fs->inodes.n,
+	fprintf(stderr, " inodes %llu backup %llu ahead %llu hits %llu holds %llu\n", (unsigned long long)fs->inodes.n,
 		(unsigned long long)fs->backup_served, (unsigned long long)fs->listed_ahead,
-		(unsigned long long)fs->ahead_hits);
+		(unsigned long long)fs->ahead_hits, (unsigned long long)fs->latency_holds);
 	pthread_mutex_unlock(&fs->lock);
 	fflush(stderr);
 }

@@ -5,8 +5,10 @@
 # costs the daemon few READs; the bytes are the files' own; readers that
 # race the pushes (several at once, some reading files the pushes are
 # writing) all finish with the right bytes, with no deadlock; an import
-# replaces pushed pages; -o no_push_pages turns it off. Deterministic:
-# request counts and contents, not time.
+# replaces pushed pages; -o no_push_pages turns it off. A walk holds the
+# CPU latency low (/dev/cpu_dma_latency, as root) and lets go of it soon
+# after; -o no_latency_hold never takes it. Deterministic: request counts,
+# contents and open files, not time.
 . "$(dirname "$0")/lib.sh"
 
 "$SRC/scripts/gen-inventory" 300 "$WORK/gen" >/dev/null
@@ -85,3 +87,27 @@ reads=$(daemon_stats read)
 [[ $reads -ge $((files / 2)) ]] || fail "with no_push_pages a first grep -r cost only $reads READs"
 ok "-o no_push_pages: $reads READs"
 unmount
+
+# 5. The CPU latency hold: taken by a walk (only root may), let go after it.
+latency_fds() { find "/proc/$DAEMON_PID/fd" -lname /dev/cpu_dma_latency | wc -l; }
+if [[ $(id -u) == 0 && -c /dev/cpu_dma_latency ]]; then
+  mount_db "$WORK/inv.db"
+  find "$MNT" >/dev/null
+  holds=$(daemon_stats holds)
+  [[ $holds -ge 1 ]] || fail "a first find of $files files took no CPU latency hold"
+  for _ in $(seq 40); do
+    [[ $(latency_fds) == 0 ]] && break
+    sleep 0.05
+  done
+  [[ $(latency_fds) == 0 ]] || fail "the daemon still holds /dev/cpu_dma_latency 2 s after the walk"
+  ok "a walk took the CPU latency hold $holds time(s) and let go of it after"
+  unmount
+  mount_db "$WORK/inv.db" -o no_latency_hold
+  find "$MNT" >/dev/null
+  holds=$(daemon_stats holds)
+  [[ $holds == 0 ]] || fail "-o no_latency_hold: a walk took the hold $holds time(s)"
+  ok "-o no_latency_hold: no hold"
+  unmount
+else
+  echo "not root: the CPU latency hold is not taken here, and not tested"
+fi
