@@ -102,6 +102,8 @@ struct fs_state {
 	 */
 	uint64_t *ahead;
 	size_t nahead, aahead;
+	uint64_t ahead_dir;		/* the folder whose sub-folders were queued last, */
+	size_t ahead_base;		/* from this place in the stack up */
 	int ahead_credit;
 	uint64_t listed_ahead, ahead_hits;	/* for the stats line */
 	long spin_ns;			/* how long the loop looks for the next request before sleeping */
@@ -528,17 +530,35 @@ static void queue_ahead(struct fs_state *fs, struct fs_inode *child)
 		fs->ahead[fs->nahead++] = child->ino;
 }
 
-/* The folders queued since `from`, reversed: the first listed on top, as a depth-first walk goes. */
-static void reverse_ahead(struct fs_state *fs, size_t from)
+static void reverse(uint64_t *a, size_t i, size_t j)
 {
-	size_t i = from, j = fs->nahead;
-
 	while (i + 1 < j) {
-		uint64_t t = fs->ahead[i];
+		uint64_t t = a[i];
 
-		fs->ahead[i++] = fs->ahead[--j];
-		fs->ahead[j] = t;
+		a[i++] = a[--j];
+		a[j] = t;
 	}
+}
+
+/*
+ * The sub-folders `dir` gave since `from` join the stack so that the first
+ * of the folder comes out first, as a depth-first walk goes. A big folder
+ * comes in several READDIRPLUS: its later parts go under the earlier ones
+ * (which are what list_ahead has not taken yet), not on top of them.
+ */
+static void order_ahead(struct fs_state *fs, struct fs_inode *dir, off_t off, size_t from)
+{
+	size_t base = fs->ahead_base < from ? fs->ahead_base : from;
+
+	if (off > 0 && fs->ahead_dir == dir->ino) {
+		reverse(fs->ahead, base, from); /* back to listing order ... */
+		reverse(fs->ahead, base, fs->nahead); /* ... then all of it, the first on top */
+	} else {
+		reverse(fs->ahead, from, fs->nahead);
+		base = from;
+	}
+	fs->ahead_dir = dir->ino;
+	fs->ahead_base = base;
 }
 
 /*
@@ -694,6 +714,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 	struct fs_inode *in = inodes_get(&fs->inodes, ino);
 	char *buf = NULL;
 	size_t used = 0, queued = fs->nahead;
+	off_t first_off = off;
 	int rc = 0;
 
 	if (!in || in->node.type != NODE_DIR) {
@@ -767,7 +788,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			queue_ahead(fs, child);
 		}
 	}
-	reverse_ahead(fs, queued);
+	order_ahead(fs, in, first_off, queued);
 	if (rc && !used) {
 		fuse_reply_err(req, -rc);
 	} else {
