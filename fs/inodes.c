@@ -8,53 +8,42 @@
 #define ROOT_INO 1
 
 /*
- * Both indexes are open-addressing arrays of inode pointers with linear
- * probing; an entry's home slot is its number (by ino) or its name hash (by
- * name), so one set of probe and delete routines serves both.
+ * Both indexes are open-addressing arrays of (key, inode) with linear
+ * probing: keyed by number, and by name hash. A probe compares keys in the
+ * array and reads an inode only when its key matches.
  */
-typedef uint64_t (*home_fn)(const struct fs_inode *in);
-
-static uint64_t home_ino(const struct fs_inode *in)
+static void place(struct inode_slot *slots, uint64_t cap, uint64_t key, struct fs_inode *in)
 {
-	return in->ino;
-}
+	uint64_t i = key & (cap - 1);
 
-static uint64_t home_name(const struct fs_inode *in)
-{
-	return in->name_hash;
-}
-
-static void place(struct fs_inode **slots, uint64_t cap, struct fs_inode *in, home_fn home)
-{
-	uint64_t i = home(in) & (cap - 1);
-
-	while (slots[i])
+	while (slots[i].in)
 		i = (i + 1) & (cap - 1);
-	slots[i] = in;
+	slots[i].key = key;
+	slots[i].in = in;
 }
 
 /* Backward-shift deletion of slot i keeps every probe run unbroken (no tombstones). */
-static void unplace(struct fs_inode **slots, uint64_t cap, uint64_t i, home_fn home)
+static void unplace(struct inode_slot *slots, uint64_t cap, uint64_t i)
 {
 	uint64_t j, mask = cap - 1;
 
-	slots[i] = NULL;
-	for (j = (i + 1) & mask; slots[j]; j = (j + 1) & mask) {
-		uint64_t h = home(slots[j]) & mask;
+	slots[i].in = NULL;
+	for (j = (i + 1) & mask; slots[j].in; j = (j + 1) & mask) {
+		uint64_t h = slots[j].key & mask;
 
 		if (((j - h) & mask) >= ((j - i) & mask)) {
 			slots[i] = slots[j];
-			slots[j] = NULL;
+			slots[j].in = NULL;
 			i = j;
 		}
 	}
 }
 
-static struct fs_inode **slot_of(const struct inode_table *t, uint64_t ino)
+static struct inode_slot *slot_of(const struct inode_table *t, uint64_t ino)
 {
 	uint64_t i = ino & (t->cap - 1);
 
-	while (t->slots[i] && t->slots[i]->ino != ino)
+	while (t->slots[i].in && t->slots[i].key != ino)
 		i = (i + 1) & (t->cap - 1);
 	return &t->slots[i];
 }
@@ -78,7 +67,7 @@ static uint64_t name_hash(uint64_t parent, const char *name)
 static int grow(struct inode_table *t)
 {
 	uint64_t cap = t->cap ? t->cap * 2 : 1024, i;
-	struct fs_inode **slots = calloc(cap, sizeof(*slots)), **by_name = calloc(cap, sizeof(*by_name));
+	struct inode_slot *slots = calloc(cap, sizeof(*slots)), *by_name = calloc(cap, sizeof(*by_name));
 
 	if (!slots || !by_name) {
 		free(slots);
@@ -86,10 +75,10 @@ static int grow(struct inode_table *t)
 		return -ENOMEM;
 	}
 	for (i = 0; i < t->cap; i++) {
-		if (t->slots[i])
-			place(slots, cap, t->slots[i], home_ino);
-		if (t->by_name[i])
-			place(by_name, cap, t->by_name[i], home_name);
+		if (t->slots[i].in)
+			place(slots, cap, t->slots[i].key, t->slots[i].in);
+		if (t->by_name[i].in)
+			place(by_name, cap, t->by_name[i].key, t->by_name[i].in);
 	}
 	free(t->slots);
 	free(t->by_name);
@@ -126,7 +115,7 @@ int inodes_init(struct inode_table *t)
 	root->ino = ROOT_INO;
 	root->parent = ROOT_INO;
 	tree_root(&root->node, NULL);
-	*slot_of(t, ROOT_INO) = root;
+	place(t->slots, t->cap, ROOT_INO, root);
 	t->n = 1;
 	return 0;
 }
@@ -136,8 +125,8 @@ void inodes_release(struct inode_table *t)
 	uint64_t i;
 
 	for (i = 0; i < t->cap; i++)
-		if (t->slots[i])
-			free_inode(t->slots[i]);
+		if (t->slots[i].in)
+			free_inode(t->slots[i].in);
 	free(t->slots);
 	free(t->by_name);
 	memset(t, 0, sizeof(*t));
@@ -145,29 +134,30 @@ void inodes_release(struct inode_table *t)
 
 struct fs_inode *inodes_get(struct inode_table *t, uint64_t ino)
 {
-	return ino ? *slot_of(t, ino) : NULL;
+	return ino ? slot_of(t, ino)->in : NULL;
 }
 
-static struct fs_inode **name_slot(const struct inode_table *t, uint64_t parent, const char *name, uint64_t h)
+static struct inode_slot *name_slot(const struct inode_table *t, uint64_t parent, const char *name, uint64_t h)
 {
 	uint64_t i = h & (t->cap - 1);
-	struct fs_inode *in;
+	struct inode_slot *s;
 
-	while ((in = t->by_name[i]) && (in->name_hash != h || in->parent != parent || strcmp(in->name, name)))
+	while ((s = &t->by_name[i])->in &&
+	       (s->key != h || s->in->parent != parent || strcmp(s->in->name, name)))
 		i = (i + 1) & (t->cap - 1);
-	return &t->by_name[i];
+	return s;
 }
 
 struct fs_inode *inodes_find(struct inode_table *t, const struct fs_inode *parent, const char *name)
 {
-	return *name_slot(t, parent->ino, name, name_hash(parent->ino, name));
+	return name_slot(t, parent->ino, name, name_hash(parent->ino, name))->in;
 }
 
 struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent, const char *name,
 			    struct tree_node *node)
 {
 	uint64_t h = name_hash(parent->ino, name), ino;
-	struct fs_inode *in = *name_slot(t, parent->ino, name, h);
+	struct fs_inode *in = name_slot(t, parent->ino, name, h)->in;
 
 	if (in) {
 		tree_node_release(node);
@@ -177,7 +167,7 @@ struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent
 		goto fail;
 	/* 0 means "no inode" to the kernel and 1 is the root: never hand those out. */
 	ino = h;
-	while (ino <= ROOT_INO || *slot_of(t, ino))
+	while (ino <= ROOT_INO || slot_of(t, ino)->in)
 		ino++;
 	in = calloc(1, sizeof(*in));
 	if (!in)
@@ -193,8 +183,8 @@ struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent
 	in->depth = parent->depth + 1;
 	in->node = *node;
 	memset(node, 0, sizeof(*node));
-	*slot_of(t, ino) = in;
-	place(t->by_name, t->cap, in, home_name);
+	place(t->slots, t->cap, ino, in);
+	place(t->by_name, t->cap, h, in);
 	t->n++;
 	return in;
 fail:
@@ -204,20 +194,20 @@ fail:
 
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n)
 {
-	struct fs_inode **s, *in;
+	struct inode_slot *s;
+	struct fs_inode *in;
 
 	if (ino == ROOT_INO)
 		return;
 	s = slot_of(t, ino);
-	in = *s;
+	in = s->in;
 	if (!in)
 		return;
 	in->nlookup = n >= in->nlookup ? 0 : in->nlookup - n;
 	if (in->nlookup)
 		return;
-	unplace(t->by_name, t->cap, (uint64_t)(name_slot(t, in->parent, in->name, in->name_hash) - t->by_name),
-		home_name);
-	unplace(t->slots, t->cap, (uint64_t)(s - t->slots), home_ino);
+	unplace(t->by_name, t->cap, (uint64_t)(name_slot(t, in->parent, in->name, in->name_hash) - t->by_name));
+	unplace(t->slots, t->cap, (uint64_t)(s - t->slots));
 	free_inode(in);
 	t->n--;
 }
@@ -245,6 +235,6 @@ void inodes_each(struct inode_table *t, void (*fn)(void *arg, struct fs_inode *i
 	uint64_t i;
 
 	for (i = 0; i < t->cap; i++)
-		if (t->slots[i])
-			fn(arg, t->slots[i]);
+		if (t->slots[i].in)
+			fn(arg, t->slots[i].in);
 }

@@ -40,9 +40,15 @@ struct fs_inode {
 	int walked;			/* the kernel has listed it since the inventory changed */
 };
 
+/* A slot holds its key (the inode's number, or its name hash) so a probe reads no inode. */
+struct inode_slot {
+	uint64_t key;
+	struct fs_inode *in;
+};
+
 struct inode_table {
-	struct fs_inode **slots;	/* open addressing by ino */
-	struct fs_inode **by_name;	/* open addressing by name_hash (the root is not in it) */
+	struct inode_slot *slots;	/* open addressing by ino */
+	struct inode_slot *by_name;	/* open addressing by name_hash (the root is not in it) */
 	uint64_t cap, n;
 };
 

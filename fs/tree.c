@@ -99,10 +99,82 @@ int tree_answer(struct tree *t, int q, int j, const char *date, const struct sto
 	return 0;
 }
 
+static void system_lists_drop(struct tree_system_lists *k)
+{
+	store_system_lists_free(k->l, k->n);
+	free(k->state);
+	memset(k, 0, sizeof(*k));
+}
+
+static int system_lists_match(const struct tree_system_lists *k, const char *state, const char *date)
+{
+	return k->state && !strcmp(k->state, state) && !strcmp(k->date, date);
+}
+
+/* Are the state's lists worth making? Yes when another system of the state and day was asked last. */
+static int system_lists_wanted(struct tree *t, const char *state, const char *date, const char *system)
+{
+	struct strbuf key = STRBUF_INIT;
+	size_t n;
+	int yes;
+
+	strbuf_addf(&key, "%s %s ", state, date);
+	n = key.len;
+	strbuf_addstr(&key, system);
+	yes = t->sys_last && !strncmp(t->sys_last, key.buf, n) && strcmp(t->sys_last + n, system);
+	free(t->sys_last);
+	t->sys_last = strbuf_detach(&key, NULL);
+	return yes;
+}
+
+int tree_system_list(struct tree *t, const char *state, const char *date, const char *system,
+		     enum store_relation rel, const struct strlist **out)
+{
+	static const struct strlist empty = STRLIST_INIT;
+	struct tree_system_lists *k = &t->sys[0], swap;
+	size_t i;
+	int rc;
+
+	if (rel < REL_SYSTEM_FIELDS || rel > REL_SYSTEM_SOURCES || strlen(date) >= sizeof(k->date))
+		return -EINVAL;
+	if (!system_lists_match(k, state, date)) {
+		/* The other one kept, or a third: the one asked longest ago goes. */
+		swap = t->sys[1];
+		t->sys[1] = t->sys[0];
+		t->sys[0] = swap;
+	}
+	if (!system_lists_match(k, state, date)) {
+		if (!system_lists_wanted(t, state, date, system)) {
+			strlist_release(&t->sys_one);
+			*out = &t->sys_one;
+			return store_relation(t->st, rel, state, system, date, &t->sys_one);
+		}
+		system_lists_drop(k);
+		rc = store_state_system_lists(t->st, state, date, &k->l, &k->n);
+		if (!rc && !(k->state = strdup(state)))
+			rc = -ENOMEM;
+		if (rc) {
+			system_lists_drop(k);
+			return rc;
+		}
+		strcpy(k->date, date);
+	}
+	*out = &empty;
+	for (i = 0; i < k->n; i++)
+		if (!strcmp(k->l[i].system, system))
+			*out = &k->l[i].rel[rel - REL_SYSTEM_FIELDS];
+	return 0;
+}
+
 void tree_invalidate(struct tree *t)
 {
 	size_t i;
 
+	system_lists_drop(&t->sys[0]);
+	system_lists_drop(&t->sys[1]);
+	free(t->sys_last);
+	t->sys_last = NULL;
+	strlist_release(&t->sys_one);
 	for (i = 0; i < 2; i++) {
 		answers_free(t->answers[i]);
 		t->answers[i] = NULL;

@@ -99,6 +99,20 @@ struct tree {
 	/* Checklist answers of the two days asked last: a folder's files, the
 	 * questions/ lists, maps and records requests all ask the same ones. */
 	struct tree_answers *answers[2];
+	/*
+	 * The system lists of the two states and days asked last, made when a
+	 * second system of the state is asked for on a day: a walk goes
+	 * through a state's system folders one after another (and `changes`
+	 * compares them on two days), while a single folder is cheaper alone.
+	 */
+	struct tree_system_lists {
+		struct store_system_lists *l;
+		size_t n;
+		char *state;		/* NULL: none kept */
+		char date[11];
+	} sys[2];
+	char *sys_last;			/* "STATE DATE SYSTEM" asked last without them */
+	struct strlist sys_one;		/* a list made alone */
 };
 
 void tree_init(struct tree *t, struct store *st);
@@ -142,6 +156,14 @@ int tree_answer(struct tree *t, int q, int j, const char *date, const struct sto
 typedef int (*tree_day_change_fn)(void *arg, const char *day, char op, const char *path, const char *line);
 int tree_changes(struct tree *t, const char *before, const struct strlist *days, tree_day_change_fn emit,
 		 void *arg);
+/**
+ * List `rel` (REL_SYSTEM_FIELDS .. REL_SYSTEM_SOURCES) of the system with
+ * id `system` in `state` on `date`, as store_relation() gives it (empty
+ * when the system has no flows that day), from store_state_system_lists()
+ * kept for the state and day. Valid until the next call or tree_invalidate.
+ */
+int tree_system_list(struct tree *t, const char *state, const char *date, const char *system,
+		     enum store_relation rel, const struct strlist **out);
 /** Resolve an absolute path ("/" is the root). 0, -ENOENT or -ENOTDIR. */
 int tree_resolve(struct tree *t, const char *path, struct tree_node *out);
 /** Resolve `name` inside directory `dir`. */

@@ -253,6 +253,7 @@ int view_state_system(const struct view_ctx *ctx, struct strbuf *out)
 		{ "blocked", REL_SYSTEM_BLOCKED },
 		{ "sources", REL_SYSTEM_SOURCES },
 	};
+	const struct strlist *l;
 	struct record sys;
 	size_t i;
 	int rc;
@@ -265,9 +266,12 @@ int view_state_system(const struct view_ctx *ctx, struct strbuf *out)
 	rc = store_get_by_slug(ctx->st, REC_SYSTEMS, NULL, ctx->args[1], NULL, &sys);
 	if (rc)
 		return rc;
-	rc = write_relation(ctx, files[i].rel, ctx->args[0], sys.v[0], ctx->date, out);
+	/* A state's systems are walked one after another: their lists come from one pass. */
+	rc = tree_system_list(ctx->tree, ctx->args[0], ctx->date, sys.v[0], files[i].rel, &l);
+	if (!rc)
+		strlist_write_lines(l, out);
 	record_release(&sys);
-	return rc;
+	return rc ? rc : strbuf_ok(out);
 }
 
 /* ---- sources ------------------------------------------------------------------ */

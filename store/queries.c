@@ -12,7 +12,10 @@
 #include "store_i.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../util/array.h"
 
 #define OK_ON(f) f ".valid_from<=?3 AND (" f ".valid_until IS NULL OR " f ".valid_until>?3)"
 #define SYSTEM_FLOWS "FROM flows f WHERE f.from_state=?1 AND f.from_system=?2 AND " OK_ON("f")
@@ -129,6 +132,104 @@ int store_relation(struct store *st, enum store_relation rel, const char *a, con
 	if (sqlite3_bind_parameter_count(s) >= 3)
 		store_bind_text(s, 3, date, 1);
 	return store_collect(s, out);
+}
+
+/* The entry of `system` in *l (added when new), or NULL on ENOMEM. */
+static struct store_system_lists *system_entry(struct store_system_lists **l, size_t *n, size_t *alloc,
+					       const char *system)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*l)[i].system, system))
+			return &(*l)[i];
+	if (array_reserve(l, *n, alloc, sizeof(**l), 16))
+		return NULL;
+	memset(&(*l)[*n], 0, sizeof(**l));
+	(*l)[*n].system = strdup(system);
+	return (*l)[*n].system ? &(*l)[(*n)++] : NULL;
+}
+
+/*
+ * Each query gives (system, value, what): `what` says which lists the row
+ * goes to, as REL_SYSTEM_* bits; the conditions are the five relations'.
+ */
+static const char *const state_lists_sql[3] = {
+	"SELECT f.from_system, l.value, 1<<1 FROM flows f CROSS JOIN links l"
+	" ON l.kind=6 AND l.\"key\"=f.id AND l.col='fields'"
+	" WHERE f.from_state=?1 AND f.from_system IS NOT NULL AND f.status<>'blocked' AND " OK_ON("f"),
+	"SELECT f.from_system, f.\"transaction\", 1<<2 FROM flows f WHERE f.from_state=?1 AND f.from_system IS NOT NULL"
+	" AND f.status<>'blocked' AND f.\"transaction\" IS NOT NULL AND " OK_ON("f")
+	" UNION ALL SELECT f.from_system, f.\"to\", CASE WHEN f.status='blocked' THEN 1<<4 ELSE 1<<3 END"
+	" FROM flows f WHERE f.from_state=?1 AND f.from_system IS NOT NULL AND f.status IS NOT NULL AND " OK_ON("f"),
+	"SELECT f.from_system, " CITE_LINE ", 1<<5 FROM flows f CROSS JOIN citations c ON c.kind=6 AND c.\"key\"=f.id"
+	" WHERE f.from_state=?1 AND f.from_system IS NOT NULL AND " OK_ON("f"),
+};
+
+int store_state_system_lists(struct store *st, const char *state, const char *date,
+			     struct store_system_lists **out, size_t *n)
+{
+	struct store_system_lists *l = NULL;
+	size_t nl = 0, alloc = 0, i;
+	int q, r, rc = 0;
+
+	_Static_assert(REL_SYSTEM_FIELDS == 1 && REL_SYSTEM_SOURCES == 5, "the bits in state_lists_sql");
+	for (q = 0; q < 3 && !rc; q++) {
+		sqlite3_stmt *s = store_misc_stmt(st, MS_STATE_FIELDS + q, state_lists_sql[q]);
+
+		if (!s) {
+			rc = -EIO;
+			break;
+		}
+		store_bind_text(s, 1, state, 0);
+		store_bind_text(s, 3, date, 1);
+		while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *sys = (const char *)sqlite3_column_text(s, 0);
+			const char *v = (const char *)sqlite3_column_text(s, 1);
+			int what = sqlite3_column_int(s, 2), k;
+			struct store_system_lists *e;
+
+			if (!sys || !v)
+				continue; /* as store_collect: NULLs are no line */
+			e = system_entry(&l, &nl, &alloc, sys);
+			if (!e) {
+				rc = -ENOMEM;
+				break;
+			}
+			for (k = REL_SYSTEM_FIELDS; k <= REL_SYSTEM_SOURCES; k++)
+				if (what & (1 << k))
+					strlist_add(&e->rel[k - REL_SYSTEM_FIELDS], v);
+		}
+		if (!rc && r != SQLITE_DONE)
+			rc = store_sqlite_err(r);
+		store_stmt_done(s);
+	}
+	for (i = 0; i < nl && !rc; i++)
+		for (q = 0; q < STORE_SYSTEM_NLISTS; q++) {
+			strlist_sort_uniq(&l[i].rel[q]);
+			if (l[i].rel[q].oom)
+				rc = -ENOMEM;
+		}
+	if (rc) {
+		store_system_lists_free(l, nl);
+		return rc;
+	}
+	*out = l;
+	*n = nl;
+	return 0;
+}
+
+void store_system_lists_free(struct store_system_lists *l, size_t n)
+{
+	size_t i;
+	int q;
+
+	for (i = 0; i < n; i++) {
+		free(l[i].system);
+		for (q = 0; q < STORE_SYSTEM_NLISTS; q++)
+			strlist_release(&l[i].rel[q]);
+	}
+	free(l);
 }
 
 /*

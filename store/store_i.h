@@ -76,6 +76,7 @@ enum misc_stmt {
 	MS_CITE_DEL, MS_CITE_ADD, MS_LINK_DEL, MS_LINK_ADD, MS_SOURCE_DATE,
 	MS_CITES_MAXDATE, MS_SOURCE_DOC,
 	MS_SOURCE_SETDOC, MS_DATA_VERSION, MS_CHANGE_DATES, MS_BOUNDARY_FACTS,
+	MS_STATE_FIELDS, MS_STATE_FLOWS, MS_STATE_SOURCES, /* store_state_system_lists */
 	MS_REL_HAS_BASE, /* store_relation_has: MS_REL_HAS_BASE + enum store_relation */
 	MS_REL_BASE = MS_REL_HAS_BASE + REL_COUNT, /* relations: MS_REL_BASE + enum store_relation */
 	/* then the checklist's: evidence and background of each question, and a state's flows */

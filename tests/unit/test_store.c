@@ -347,6 +347,52 @@ static void test_store__relations_follow_time(void **state)
 	free(dir);
 }
 
+/* One state's lists from three queries are the lists of five queries per system. */
+static void test_store__state_system_lists_are_the_relations(void **state)
+{
+	static const char *const days[] = { "2015-01-01", "2019-01-01", "2019-12-14", "2021-06-01", "2030-01-01" };
+	char *dir = test_tmpdir();
+	struct store *st = test_store_new();
+	size_t d, i, compared = 0;
+	int j, r, k;
+
+	(void)state;
+	test_copy_fixture("small", dir);
+	test_import_ok(st, dir);
+	for (d = 0; d < sizeof(days) / sizeof(days[0]); d++)
+		for (j = 0; j < STORE_NJURISDICTIONS; j++) {
+			const char *code = store_jurisdiction_code(j);
+			struct store_system_lists *l = NULL;
+			struct strlist one = STRLIST_INIT;
+			size_t n = 0;
+			int has_dmv = 0;
+
+			assert_int_equal(store_state_system_lists(st, code, days[d], &l, &n), 0);
+			for (i = 0; i < n; i++) {
+				has_dmv |= !strcmp(l[i].system, "dmv");
+				for (r = REL_SYSTEM_FIELDS; r <= REL_SYSTEM_SOURCES; r++) {
+					const struct strlist *got = &l[i].rel[r - REL_SYSTEM_FIELDS];
+
+					assert_int_equal(store_relation(st, r, code, l[i].system, days[d], &one), 0);
+					assert_int_equal(got->n, one.n);
+					for (k = 0; k < (int)one.n; k++)
+						assert_string_equal(got->items[k], one.items[k]);
+					strlist_release(&one);
+					compared++;
+				}
+			}
+			/* And a system with flows is not left out. */
+			assert_int_equal(store_relation(st, REL_SYSTEM_SOURCES, code, "dmv", days[d], &one), 0);
+			assert_int_equal(has_dmv, one.n > 0);
+			strlist_release(&one);
+			store_system_lists_free(l, n);
+		}
+	assert_true(compared > 20);
+	store_close(st);
+	test_rmtree(dir);
+	free(dir);
+}
+
 static void test_store__check_reports_a_fact_without_source(void **state)
 {
 	char *dir = test_tmpdir(), *db = NULL;
@@ -391,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_store__bulk_load_keeps_the_indexes),
 		cmocka_unit_test(test_store__failed_commit_says_why),
 		cmocka_unit_test(test_store__relations_follow_time),
+		cmocka_unit_test(test_store__state_system_lists_are_the_relations),
 		cmocka_unit_test(test_store__check_reports_a_fact_without_source),
 	};
 
