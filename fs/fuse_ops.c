@@ -783,8 +783,14 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		used += need;
 		if (plus && child) {
 			child->nlookup++;
-			if (fs->push && fs->push_budget > 0)
+			if (fs->push && fs->push_budget > 0) {
 				queue_push(fs, child);
+			} else if (child->content) {
+				/* A walk that reads nothing (find, ls -lR): keep the size, not the bytes. */
+				free(child->content);
+				child->content = NULL;
+				child->content_len = 0;
+			}
 			queue_ahead(fs, child);
 		}
 	}
