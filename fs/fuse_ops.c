@@ -102,6 +102,8 @@ struct fs_state {
 	 */
 	uint64_t *ahead;
 	size_t nahead, aahead;
+	uint64_t ahead_ino;		/* a folder list_ahead left for a request, files from ahead_pos on */
+	size_t ahead_pos;
 	uint64_t ahead_dir;		/* the folder whose sub-folders were queued last, */
 	size_t ahead_base;		/* from this place in the stack up */
 	int ahead_credit;
@@ -566,36 +568,62 @@ static void order_ahead(struct fs_state *fs, struct fs_inode *dir, off_t off, si
  * its files for their sizes, so its READDIRPLUS costs no query. The walker
  * meanwhile works in the kernel on the other core.
  */
-static void list_ahead(struct fs_state *fs)
+static long elapsed_ns(const struct timespec *t0)
 {
-	struct fs_inode *in = NULL;
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000000L + (t1.tv_nsec - t0->tv_nsec);
+}
+
+/* After this long sizing a folder's files ahead, list_ahead looks for a request between two files. */
+#define FS_AHEAD_SLICE_NS 10000L
+
+static void list_ahead(struct fs_state *fs, struct pollfd *p)
+{
+	struct fs_inode *in;
+	struct timespec t0;
 	size_t i;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pthread_mutex_lock(&fs->lock);
-	while (fs->nahead && fs->ahead_credit > 0 && !in) {
-		in = inodes_get(&fs->inodes, fs->ahead[--fs->nahead]);
-		if (in && (in->node.type != NODE_DIR || in->names_valid || in->walked))
-			in = NULL;
-	}
-	if (!in) {
-		fs->nahead = 0; /* no credit: what is left was not walked */
-		pthread_mutex_unlock(&fs->lock);
-		return;
-	}
-	fs->ahead_credit--;
-	fs->listed_ahead++;
 	store_read_begin(fs->st);
-	if (list_folder(fs, in) == 0) {
-		in->listed_ahead = 1;
-		for (i = 0; i < in->names.n; i++) {
-			struct fs_inode *child;
-			struct stat st;
-
-			if (child_inode(fs, in, in->names.items[i], 1, &child) == 0 && child->node.type != NODE_DIR &&
-			    !(child->node.route && (child->node.route->flags & ROUTE_COSTLY)))
-				fill_attr(fs, child, &st);
+	/* A folder left half done for a request, unless the kernel asked for it meanwhile. */
+	in = inodes_get(&fs->inodes, fs->ahead_ino);
+	if (in && (!in->names_valid || !in->listed_ahead || in->walked))
+		in = NULL;
+	if (!in) {
+		fs->ahead_ino = 0;
+		fs->ahead_pos = 0;
+		while (fs->nahead && fs->ahead_credit > 0 && !in) {
+			in = inodes_get(&fs->inodes, fs->ahead[--fs->nahead]);
+			if (in && (in->node.type != NODE_DIR || in->names_valid || in->walked))
+				in = NULL;
 		}
+		if (!in) {
+			fs->nahead = 0; /* no credit: what is left was not walked */
+			goto out;
+		}
+		fs->ahead_credit--;
+		fs->listed_ahead++;
+		if (list_folder(fs, in))
+			goto out;
+		in->listed_ahead = 1;
 	}
+	for (i = fs->ahead_pos; i < in->names.n; i++) {
+		struct fs_inode *child;
+		struct stat st;
+
+		/* A costly folder (a state system's) gives way to the walker's next request. */
+		if (elapsed_ns(&t0) > FS_AHEAD_SLICE_NS && poll(p, 1, 0) > 0)
+			break;
+		if (child_inode(fs, in, in->names.items[i], 1, &child) == 0 && child->node.type != NODE_DIR &&
+		    !(child->node.route && (child->node.route->flags & ROUTE_COSTLY)))
+			fill_attr(fs, child, &st);
+	}
+	fs->ahead_ino = i < in->names.n ? in->ino : 0;
+	fs->ahead_pos = i;
+out:
 	store_read_end(fs->st);
 	pthread_mutex_unlock(&fs->lock);
 }
@@ -605,7 +633,7 @@ static int have_ahead(struct fs_state *fs)
 	int n;
 
 	pthread_mutex_lock(&fs->lock);
-	n = fs->nahead && fs->ahead_credit > 0;
+	n = fs->ahead_ino || (fs->nahead && fs->ahead_credit > 0);
 	pthread_mutex_unlock(&fs->lock);
 	return n;
 }
@@ -684,7 +712,7 @@ static int serve(struct fs_state *fs)
 
 	while (!fuse_session_exited(fs->se)) {
 		if (have_ahead(fs) && poll(&p, 1, 0) == 0) {
-			list_ahead(fs);
+			list_ahead(fs, &p);
 			continue;
 		}
 		if (served && fs->spin_ns > 0)
