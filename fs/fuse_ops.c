@@ -94,18 +94,21 @@ struct fs_state {
 	int backup_running;
 	uint64_t backup_served;		/* requests the backup worker served */
 	/*
-	 * Folders to list ahead while the loop is idle (list_ahead): the
-	 * sub-folders of what READDIRPLUS listed, the newest on top, so a
-	 * depth-first walk (find, grep -r) finds its next folder ready.
+	 * Folders to list ahead while the loop is idle (list_ahead), in the
+	 * order a depth-first walk (find, grep -r) will ask for them: first
+	 * the sub-folders of the folder READDIRPLUS lists now (`pending`, in
+	 * listing order, taken from pending_head on), then the stack `ahead`,
+	 * where the rest of each earlier folder's went, the first on top.
 	 * ahead_credit bounds the work nobody asked for: a listing made ahead
 	 * costs one, the kernel asking for it gives one back.
 	 */
+	uint64_t *pending;
+	size_t npending, apending, pending_head;
+	uint64_t pending_dir;
 	uint64_t *ahead;
 	size_t nahead, aahead;
 	uint64_t ahead_ino;		/* a folder list_ahead left for a request, files from ahead_pos on */
 	size_t ahead_pos;
-	uint64_t ahead_dir;		/* the folder whose sub-folders were queued last, */
-	size_t ahead_base;		/* from this place in the stack up */
 	int ahead_credit;
 	uint64_t listed_ahead, ahead_hits;	/* for the stats line */
 	long spin_ns;			/* how long the loop looks for the next request before sleeping */
@@ -524,50 +527,36 @@ static int list_folder(struct fs_state *fs, struct fs_inode *in)
 	return rc;
 }
 
-/* A sub-folder just listed goes on the stack of folders to list ahead. */
-static void queue_ahead(struct fs_state *fs, struct fs_inode *child)
+/* What is left of the pending folders goes on the stack, the first on top. */
+static void stack_pending(struct fs_state *fs)
 {
-	if (child->node.type == NODE_DIR && !child->names_valid && !child->walked &&
-	    !array_reserve(&fs->ahead, fs->nahead, &fs->aahead, sizeof(*fs->ahead), 256))
-		fs->ahead[fs->nahead++] = child->ino;
+	while (fs->npending > fs->pending_head &&
+	       !array_reserve(&fs->ahead, fs->nahead, &fs->aahead, sizeof(*fs->ahead), 256))
+		fs->ahead[fs->nahead++] = fs->pending[--fs->npending];
+	fs->npending = fs->pending_head = 0;
 }
 
-static void reverse(uint64_t *a, size_t i, size_t j)
+/* A sub-folder of `dir` just listed, to list ahead. Each costs O(1): a folder of 1M comes in 5,000 parts. */
+static void queue_ahead(struct fs_state *fs, struct fs_inode *dir, struct fs_inode *child)
 {
-	while (i + 1 < j) {
-		uint64_t t = a[i];
-
-		a[i++] = a[--j];
-		a[j] = t;
+	if (child->node.type != NODE_DIR || child->names_valid || child->walked)
+		return;
+	if (fs->pending_dir != dir->ino) {
+		stack_pending(fs);
+		fs->pending_dir = dir->ino;
 	}
+	if (!array_reserve(&fs->pending, fs->npending, &fs->apending, sizeof(*fs->pending), 256))
+		fs->pending[fs->npending++] = child->ino;
 }
 
-/*
- * The sub-folders `dir` gave since `from` join the stack so that the first
- * of the folder comes out first, as a depth-first walk goes. A big folder
- * comes in several READDIRPLUS: its later parts go under the earlier ones
- * (which are what list_ahead has not taken yet), not on top of them.
- */
-static void order_ahead(struct fs_state *fs, struct fs_inode *dir, off_t off, size_t from)
+/* The next folder to list ahead (its number), or 0. */
+static uint64_t next_ahead(struct fs_state *fs)
 {
-	size_t base = fs->ahead_base < from ? fs->ahead_base : from;
-
-	if (off > 0 && fs->ahead_dir == dir->ino) {
-		reverse(fs->ahead, base, from); /* back to listing order ... */
-		reverse(fs->ahead, base, fs->nahead); /* ... then all of it, the first on top */
-	} else {
-		reverse(fs->ahead, from, fs->nahead);
-		base = from;
-	}
-	fs->ahead_dir = dir->ino;
-	fs->ahead_base = base;
+	if (fs->pending_head < fs->npending)
+		return fs->pending[fs->pending_head++];
+	return fs->nahead ? fs->ahead[--fs->nahead] : 0;
 }
 
-/*
- * While no request waits: list the folder on top of the stack, and render
- * its files for their sizes, so its READDIRPLUS costs no query. The walker
- * meanwhile works in the kernel on the other core.
- */
 static long elapsed_ns(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -583,6 +572,7 @@ static void list_ahead(struct fs_state *fs, struct pollfd *p)
 {
 	struct fs_inode *in;
 	struct timespec t0;
+	uint64_t ino;
 	size_t i;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -595,13 +585,14 @@ static void list_ahead(struct fs_state *fs, struct pollfd *p)
 	if (!in) {
 		fs->ahead_ino = 0;
 		fs->ahead_pos = 0;
-		while (fs->nahead && fs->ahead_credit > 0 && !in) {
-			in = inodes_get(&fs->inodes, fs->ahead[--fs->nahead]);
+		while (fs->ahead_credit > 0 && !in && (ino = next_ahead(fs))) {
+			in = inodes_get(&fs->inodes, ino);
 			if (in && (in->node.type != NODE_DIR || in->names_valid || in->walked))
 				in = NULL;
 		}
 		if (!in) {
-			fs->nahead = 0; /* no credit: what is left was not walked */
+			/* no credit: what is left was not walked */
+			fs->nahead = fs->npending = fs->pending_head = 0;
 			goto out;
 		}
 		fs->ahead_credit--;
@@ -633,7 +624,7 @@ static int have_ahead(struct fs_state *fs)
 	int n;
 
 	pthread_mutex_lock(&fs->lock);
-	n = fs->ahead_ino || (fs->nahead && fs->ahead_credit > 0);
+	n = fs->ahead_ino || ((fs->nahead || fs->pending_head < fs->npending) && fs->ahead_credit > 0);
 	pthread_mutex_unlock(&fs->lock);
 	return n;
 }
@@ -741,8 +732,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 	struct fs_state *fs = enter(req, plus ? OP_READDIRPLUS : OP_READDIR);
 	struct fs_inode *in = inodes_get(&fs->inodes, ino);
 	char *buf = NULL;
-	size_t used = 0, queued = fs->nahead;
-	off_t first_off = off;
+	size_t used = 0;
 	int rc = 0;
 
 	if (!in || in->node.type != NODE_DIR) {
@@ -819,10 +809,9 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 				child->content = NULL;
 				child->content_len = 0;
 			}
-			queue_ahead(fs, child);
+			queue_ahead(fs, in, child);
 		}
 	}
-	order_ahead(fs, in, first_off, queued);
 	if (rc && !used) {
 		fuse_reply_err(req, -rc);
 	} else {
@@ -1254,6 +1243,7 @@ out:
 		free(fs.neg[i].name);
 	free(fs.neg);
 	free(fs.ahead);
+	free(fs.pending);
 	store_close(fs.st);
 	pthread_cond_destroy(&fs.pushed_cv);
 	pthread_cond_destroy(&fs.backup_cv);
