@@ -89,11 +89,21 @@ int tree_answer(struct tree *t, int q, int j, const char *date, const struct sto
 		t->answers[0] = d;
 	}
 	if (!d->known[q][j]) {
-		d->a[q][j] = (struct store_answer)STORE_ANSWER_INIT;
-		rc = store_answer(t->st, q, store_jurisdiction_code(j), date, &d->a[q][j]);
+		/* A state's folder, map tile or request asks all its answers: one query gives them. */
+		struct store_answer all[STORE_NQUESTIONS];
+		int i;
+
+		rc = store_answers(t->st, store_jurisdiction_code(j), date, all);
 		if (rc)
 			return rc;
-		d->known[q][j] = 1;
+		for (i = 0; i < STORE_NQUESTIONS; i++) {
+			if (d->known[i][j]) {
+				store_answer_release(&all[i]);
+				continue;
+			}
+			d->a[i][j] = all[i];
+			d->known[i][j] = 1;
+		}
 	}
 	*out = &d->a[q][j];
 	return 0;

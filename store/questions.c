@@ -32,12 +32,19 @@
 #define DHS_CTE "dhs(id) AS (SELECT 'DHS' UNION SELECT a.id FROM agencies a JOIN dhs ON a.parent=dhs.id)"
 
 /* The newest participation row of the state for a function, as of ?2. */
+#define PARTICIPATION_COLS(vote, direct) \
+	vote ", " direct ", 8, p.state||'/'||p.function||'/'||p.as_of," \
+	" 'states/'||p.state||'/participation/'||p.function, p.function||': '||p.value"
+#define PARTICIPATION_NEWEST \
+	"participation p WHERE p.state=?1 AND p.as_of=(SELECT max(q.as_of) FROM participation q" \
+	" WHERE q.state=?1 AND q.function=p.function AND q.as_of<=?2)"
 #define PARTICIPATION_ROW(vote, direct) \
-	"SELECT " vote ", " direct ", 8, p.state||'/'||p.function||'/'||p.as_of," \
-	" 'states/'||p.state||'/participation/'||p.function, p.function||': '||p.value" \
-	" FROM participation p WHERE p.state=?1 AND p.as_of=(SELECT max(q.as_of) FROM participation q" \
-	" WHERE q.state=?1 AND q.function=p.function AND q.as_of<=?2) AND p.function="
+	"SELECT " PARTICIPATION_COLS(vote, direct) " FROM " PARTICIPATION_NEWEST " AND p.function="
 #define DIRECT PARTICIPATION_ROW("NULLIF(p.value,'unknown')", "1") "?3"
+/* The direct answers to every question, by number (qids: the questions' numbers and ids). */
+#define DIRECT_ALL \
+	"SELECT x.q, " PARTICIPATION_COLS("NULLIF(p.value,'unknown')", "1") " FROM qids x JOIN " \
+	PARTICIPATION_NEWEST " AND p.function=x.id"
 /* Participation row `fn` votes `vote` (an SQL expression of p.value; NULL: no vote). */
 #define PARTICIPATION(fn, vote) PARTICIPATION_ROW(vote, "0") "'" fn "'"
 /* The state's own flows (sf) that meet `cond` vote `vote`; `more` is added to the note. */
@@ -50,20 +57,27 @@
 #define OR " UNION ALL "
 #define AND " AND "
 
-#define EVIDENCE(rows) \
+/*
+ * The pieces of an evidence query; `q` and `same_q` are empty for one
+ * question and carry the question's number for all of them at once.
+ */
+#define EV_HEAD \
 	"WITH RECURSIVE " DHS_CTE "," \
-	" sf AS (SELECT * FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") ")," \
-	" ev(vote, direct, kind, k, path, note) AS (" DIRECT OR rows ")," \
-	" lawev AS (SELECT DISTINCT e.vote, e.direct, 7, l.state||'/'||l.id, 'states/'||l.state||'/laws/'||l.slug," \
+	" sf AS (SELECT * FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") "),"
+#define LAWEV(q) \
+	" lawev AS (SELECT DISTINCT " q "e.vote, e.direct, 7, l.state||'/'||l.id, 'states/'||l.state||'/laws/'||l.slug," \
 	" 'law cited by '||e.path FROM ev e JOIN citations c ON c.kind=e.kind AND c.\"key\"=e.k" \
 	" JOIN sources s ON s.id=c.source AND s.kind='law' JOIN citations lc ON lc.kind=7 AND lc.source=s.id" \
 	" JOIN laws l ON lc.\"key\"=l.state||'/'||l.id" \
 	" WHERE e.vote IS NOT NULL AND e.kind<>7 AND l.state=?1 AND " LIVE_ON("l") ")," \
-	" allev AS (SELECT * FROM ev UNION ALL SELECT * FROM lawev)" \
-	" SELECT a.vote, a.path, a.note, " CITE_LINE " FROM allev a" \
+	" allev AS (SELECT * FROM ev UNION ALL SELECT * FROM lawev)"
+#define ANSWER_ROWS(q, same_q, order) \
+	" SELECT " q "a.vote, a.path, a.note, " CITE_LINE " FROM allev a" \
 	" LEFT JOIN citations c ON c.kind=a.kind AND c.\"key\"=a.k WHERE a.vote IS NOT NULL" \
-	" AND (a.direct=1 OR NOT EXISTS (SELECT 1 FROM ev d WHERE d.direct=1 AND d.vote IS NOT NULL))" \
-	" ORDER BY 2, 3, 4"
+	" AND (a.direct=1 OR NOT EXISTS (SELECT 1 FROM ev d WHERE " same_q "d.direct=1 AND d.vote IS NOT NULL))" \
+	" ORDER BY " order
+#define EVIDENCE(rows) \
+	EV_HEAD " ev(vote, direct, kind, k, path, note) AS (" DIRECT OR rows ")," LAWEV("") ANSWER_ROWS("", "", "2, 3, 4")
 #define BACKGROUND(cond) \
 	"WITH RECURSIVE " DHS_CTE " SELECT DISTINCT f.slug FROM flows f" \
 	" WHERE f.from_state='*' AND " LIVE_ON("f") AND cond " ORDER BY 1"
@@ -86,7 +100,9 @@
 #define YES_MEANS_PARTIAL "CASE p.value WHEN 'yes' THEN 'partial' END"
 
 /* A question only the state can answer: a direct answer (participation row QID) or nothing. */
-#define DIRECT_ONLY(id, text) { id, text, EVIDENCE(NOTHING), NULL }
+#define DIRECT_ONLY(id, text) { id, text, EVIDENCE(NOTHING), NULL, NULL }
+/* A rule's evidence: the whole query, and its rows for store_answers()'s query of all rules. */
+#define RULE(rows) EVIDENCE(rows), rows
 
 /* A state that refuses some DHS agencies limits DHS's access; no source says it refuses all. */
 #define DHS_REFUSED(systems) \
@@ -97,12 +113,13 @@ static const struct rule {
 	const char *id;
 	const char *text;	/* the seed's words (nilc-nlets-qa-2020 p.14) */
 	const char *evidence;
+	const char *rows;	/* the rule's own evidence rows (ev's, after DIRECT); NULL: none */
 	const char *background;	/* NULL: no generic flow bears on it */
 } rules[STORE_NQUESTIONS] = {
 	{ "dhs-access",
 	  "Can federal and state law enforcement agencies, including DHS agencies, gain access to information in "
 	  "driver's license and vehicle registration databases through Nlets?",
-	  EVIDENCE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN) OR DHS_REFUSED(DL_VR)),
+	  RULE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN) OR DHS_REFUSED(DL_VR)),
 	  BACKGROUND(DL_VR AND NLETS AND TO_DHS) },
 	DIRECT_ONLY("intermediary",
 	  "Are the state's criminal justice or other state and local networks an intermediary or access point "
@@ -114,24 +131,24 @@ static const struct rule {
 	{ "multistate-dhs",
 	  "Does your state's system support a multi-state request by DHS through Nlets for driver's license or "
 	  "vehicle registration information?",
-	  EVIDENCE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN AND MULTI_STATE) OR
+	  RULE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN AND MULTI_STATE) OR
 		   PARTICIPATION("dq-multistate", AS_IS) OR PARTICIPATION("rq-multistate", AS_IS) OR
 		   DHS_REFUSED(DL_VR)),
 	  BACKGROUND(DL_VR AND NLETS AND TO_DHS AND MULTI_STATE) },
 	{ "name-only-dhs",
 	  "Does your state's system support a request by DHS for driver's license information by name only?",
-	  EVIDENCE(FLOWS("'yes'", "''", DL AND NLETS AND TO_DHS AND OPEN AND NAME_ONLY) OR
+	  RULE(FLOWS("'yes'", "''", DL AND NLETS AND TO_DHS AND OPEN AND NAME_ONLY) OR
 		   PARTICIPATION("dnq-name-only", AS_IS) OR DHS_REFUSED(DL)),
 	  BACKGROUND(DL AND NLETS AND TO_DHS AND NAME_ONLY) },
 	{ "ori-block",
 	  "Can your state limit DHS's access to driver's license or vehicle registration information through "
 	  "Nlets by blocking requests made with ICE's or CBP's Originating Agency Identification (ORI) code?",
-	  EVIDENCE(PARTICIPATION("blocks-ori", AS_IS) OR
+	  RULE(PARTICIPATION("blocks-ori", AS_IS) OR
 		   FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND BLOCKED)),
 	  NULL },
 	{ "country-of-birth",
 	  "Can DHS agencies find out, through Nlets, an individual's country of birth?",
-	  EVIDENCE(FLOWS("'yes'", "', fields include country_of_birth'",
+	  RULE(FLOWS("'yes'", "', fields include country_of_birth'",
 			 NLETS AND TO_DHS AND OPEN AND HAS_FIELD("country_of_birth"))),
 	  BACKGROUND(NLETS AND TO_DHS AND HAS_FIELD("country_of_birth")) },
 	DIRECT_ONLY("non-real-id",
@@ -139,22 +156,22 @@ static const struct rule {
 	{ "lawful-status",
 	  "Are DHS agencies able to learn through Nlets whether an individual has a license issued to people who "
 	  "have not proved that they have lawful immigration status in the U.S.?",
-	  EVIDENCE(FLOWS("'yes'", "', fields include immigration_status'",
+	  RULE(FLOWS("'yes'", "', fields include immigration_status'",
 			 DL AND NLETS AND TO_DHS AND OPEN AND HAS_FIELD("immigration_status"))),
 	  BACKGROUND(DL AND NLETS AND TO_DHS AND HAS_FIELD("immigration_status")) },
 	{ "ssn",
 	  "Does your state share Social Security numbers through Nlets?",
-	  EVIDENCE(FLOWS("'yes'", "', fields include ssn'", NLETS AND OPEN AND HAS_FIELD("ssn"))),
+	  RULE(FLOWS("'yes'", "', fields include ssn'", NLETS AND OPEN AND HAS_FIELD("ssn"))),
 	  BACKGROUND(NLETS AND HAS_FIELD("ssn")) },
 	{ "photos-dhs",
 	  "Does your state share driver's license photographs with DHS agencies through Nlets?",
-	  EVIDENCE(FLOWS("'yes'", "', fields include photo'", DL AND NLETS AND TO_DHS AND OPEN AND HAS_FIELD("photo"))
+	  RULE(FLOWS("'yes'", "', fields include photo'", DL AND NLETS AND TO_DHS AND OPEN AND HAS_FIELD("photo"))
 		   OR DHS_REFUSED(DL)),
 	  BACKGROUND(DL AND NLETS AND "(" TO_DHS " OR f.\"to\"='*')" AND HAS_FIELD("photo")) },
 	{ "commercial",
 	  "Does your state provide driver's license or vehicle registration information to commercial entities "
 	  "through Nlets?",
-	  EVIDENCE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_PARTNER AND OPEN)),
+	  RULE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_PARTNER AND OPEN)),
 	  BACKGROUND(DL_VR AND NLETS AND TO_PARTNER) },
 	DIRECT_ONLY("sample-query",
 	  "Can you show us a sample DHS agency query made to Nlets for information in driver's license and vehicle "
@@ -168,7 +185,8 @@ static const struct rule {
 #define SLOT_EVIDENCE(q) (MS_QUESTION_BASE + 2 * (q))
 #define SLOT_BACKGROUND(q) (MS_QUESTION_BASE + 2 * (q) + 1)
 #define SLOT_STATE_FLOWS (MS_QUESTION_BASE + 2 * STORE_NQUESTIONS)
-_Static_assert(SLOT_STATE_FLOWS < (int)(sizeof(((struct store *)0)->misc) / sizeof(sqlite3_stmt *)),
+#define SLOT_ALL_EVIDENCE (SLOT_STATE_FLOWS + 1)
+_Static_assert(SLOT_ALL_EVIDENCE < (int)(sizeof(((struct store *)0)->misc) / sizeof(sqlite3_stmt *)),
 	       "store->misc holds the checklist's statements");
 
 static const char *const answer_names[ANSWER_COUNT] = {
@@ -261,11 +279,60 @@ static void basis_release(struct basis_builder *b)
 	strbuf_release(&b->last_note);
 }
 
+/* An answer's evidence rows, as each query gives them: vote, path, note, citation. */
+struct answer_builder {
+	struct basis_builder b;
+	unsigned votes;
+};
+
+static void answer_row(struct answer_builder *ab, sqlite3_stmt *s, int col, struct store_answer *out)
+{
+	const char *vote = (const char *)sqlite3_column_text(s, col);
+	const char *path = (const char *)sqlite3_column_text(s, col + 1);
+	const char *note = (const char *)sqlite3_column_text(s, col + 2);
+	const char *cite = (const char *)sqlite3_column_text(s, col + 3);
+	int v;
+
+	for (v = 0; v < ANSWER_UNKNOWN; v++)
+		if (vote && !strcmp(vote, answer_names[v]))
+			ab->votes |= 1u << v;
+	if (path && note)
+		basis_add(&ab->b, path, note, &out->basis);
+	if (cite)
+		strlist_add(&out->sources, cite);
+}
+
+/* The answer from its rows: one vote, that answer; evidence both ways, partial; none, unknown. */
+static int answer_end(struct answer_builder *ab, struct store_answer *out)
+{
+	int rc;
+
+	basis_flush(&ab->b, &out->basis);
+	rc = ab->b.oom || out->basis.oom || out->sources.oom ? -ENOMEM : 0;
+	basis_release(&ab->b);
+	if (rc) {
+		store_answer_release(out);
+		return rc;
+	}
+	if (!ab->votes)
+		out->value = ANSWER_UNKNOWN;
+	else if (ab->votes == 1u << ANSWER_YES)
+		out->value = ANSWER_YES;
+	else if (ab->votes == 1u << ANSWER_NO)
+		out->value = ANSWER_NO;
+	else
+		out->value = ANSWER_PARTIAL;
+	strlist_sort_uniq(&out->basis);
+	strlist_sort_uniq(&out->sources);
+	return 0;
+}
+
+#define ANSWER_BUILDER_INIT { BASIS_BUILDER_INIT, 0 }
+
 int store_answer(struct store *st, int q, const char *state, const char *date, struct store_answer *out)
 {
-	struct basis_builder b = BASIS_BUILDER_INIT;
+	struct answer_builder ab = ANSWER_BUILDER_INIT;
 	sqlite3_stmt *s;
-	unsigned votes = 0;
 	int rc;
 
 	if (q < 0 || q >= STORE_NQUESTIONS)
@@ -276,44 +343,72 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
 	store_bind_text(s, 1, state, 0);
 	store_bind_text(s, 2, date, 0);
 	store_bind_text(s, 3, rules[q].id, 0);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *vote = (const char *)sqlite3_column_text(s, 0);
-		const char *path = (const char *)sqlite3_column_text(s, 1);
-		const char *note = (const char *)sqlite3_column_text(s, 2);
-		const char *cite = (const char *)sqlite3_column_text(s, 3);
-		int v;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		answer_row(&ab, s, 0, out);
+	store_stmt_done(s);
+	if (rc != SQLITE_DONE) {
+		basis_release(&ab.b);
+		store_answer_release(out);
+		return store_sqlite_err(rc);
+	}
+	return answer_end(&ab, out);
+}
 
-		for (v = 0; v < ANSWER_UNKNOWN; v++)
-			if (vote && !strcmp(vote, answer_names[v]))
-				votes |= 1u << v;
-		if (path && note)
-			basis_add(&b, path, note, &out->basis);
-		if (cite)
-			strlist_add(&out->sources, cite);
+/*
+ * Every rule in one query: the state's flows (sf), the DHS agencies and the
+ * laws are read once instead of once a question; rows come by question.
+ */
+static sqlite3_stmt *all_evidence_stmt(struct store *st)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *s;
+	int q;
+
+	if (st->misc[SLOT_ALL_EVIDENCE])
+		return st->misc[SLOT_ALL_EVIDENCE];
+	strbuf_addstr(&sql, EV_HEAD " qids(q, id) AS (VALUES ");
+	for (q = 0; q < STORE_NQUESTIONS; q++)
+		strbuf_addf(&sql, "%s(%d, '%s')", q ? ", " : "", q, rules[q].id);
+	strbuf_addstr(&sql, "), ev(q, vote, direct, kind, k, path, note) AS (" DIRECT_ALL);
+	for (q = 0; q < STORE_NQUESTIONS; q++)
+		if (rules[q].rows)
+			strbuf_addf(&sql, " UNION ALL SELECT %d, * FROM (%s)", q, rules[q].rows);
+	strbuf_addstr(&sql, ")," LAWEV("e.q, ") ANSWER_ROWS("a.q, ", "d.q=a.q AND ", "1, 3, 4, 5"));
+	s = strbuf_ok(&sql) ? NULL : store_misc_stmt(st, SLOT_ALL_EVIDENCE, sql.buf);
+	strbuf_release(&sql);
+	return s;
+}
+
+int store_answers(struct store *st, const char *state, const char *date, struct store_answer out[STORE_NQUESTIONS])
+{
+	struct answer_builder ab[STORE_NQUESTIONS];
+	sqlite3_stmt *s = all_evidence_stmt(st);
+	int q, rc;
+
+	if (!s)
+		return -EIO;
+	for (q = 0; q < STORE_NQUESTIONS; q++) {
+		ab[q] = (struct answer_builder)ANSWER_BUILDER_INIT;
+		out[q] = (struct store_answer)STORE_ANSWER_INIT;
+	}
+	store_bind_text(s, 1, state, 0);
+	store_bind_text(s, 2, date, 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		q = sqlite3_column_int(s, 0);
+		if (q >= 0 && q < STORE_NQUESTIONS)
+			answer_row(&ab[q], s, 1, &out[q]);
 	}
 	store_stmt_done(s);
-	basis_flush(&b, &out->basis);
-	if (rc != SQLITE_DONE)
-		rc = store_sqlite_err(rc);
-	else
-		rc = b.oom || out->basis.oom || out->sources.oom ? -ENOMEM : 0;
-	basis_release(&b);
-	if (rc) {
-		store_answer_release(out);
-		return rc;
+	rc = rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
+	for (q = 0; q < STORE_NQUESTIONS; q++) {
+		int r = answer_end(&ab[q], &out[q]);
+
+		rc = rc ? rc : r;
 	}
-	/* One vote: that answer; evidence both ways: partial; none: unknown. */
-	if (!votes)
-		out->value = ANSWER_UNKNOWN;
-	else if (votes == 1u << ANSWER_YES)
-		out->value = ANSWER_YES;
-	else if (votes == 1u << ANSWER_NO)
-		out->value = ANSWER_NO;
-	else
-		out->value = ANSWER_PARTIAL;
-	strlist_sort_uniq(&out->basis);
-	strlist_sort_uniq(&out->sources);
-	return 0;
+	if (rc)
+		for (q = 0; q < STORE_NQUESTIONS; q++)
+			store_answer_release(&out[q]);
+	return rc;
 }
 
 /* Run a one-column query with ?1 and ?2 bound, appending each row to `out`. */

@@ -352,6 +352,12 @@ struct store_answer {
  * Returns 0, -EINVAL for a bad index, -EIO or -ENOMEM.
  */
 int store_answer(struct store *st, int q, const char *state, const char *date, struct store_answer *out);
+/**
+ * Every question's answer for `state` as of `date`, in one query: what
+ * store_answer() gives for each q, in out[q] (each set, and released on
+ * error). Returns 0, -EIO or -ENOMEM.
+ */
+int store_answers(struct store *st, const char *state, const char *date, struct store_answer out[STORE_NQUESTIONS]);
 void store_answer_release(struct store_answer *a);
 
 /**

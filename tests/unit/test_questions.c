@@ -383,6 +383,46 @@ static void test_questions__maps_parse(void **state)
 	}
 }
 
+static void assert_strlists_equal(const struct strlist *a, const struct strlist *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++)
+		assert_string_equal(a->items[i], b->items[i]);
+}
+
+/* store_answers (every question in one query) gives what store_answer gives question by question. */
+static void test_questions__all_at_once(void **state)
+{
+	static const char *const days[] = { "2000-01-01", "2019-06-01", "2020-01-01", "2021-06-01", "2026-11-27" };
+	struct fixture *f = *state;
+	size_t d;
+	int j, q, decided = 0;
+
+	for (d = 0; d < sizeof(days) / sizeof(days[0]); d++)
+		for (j = 0; j < STORE_NJURISDICTIONS; j++) {
+			const char *code = store_jurisdiction_code(j);
+			struct store_answer all[STORE_NQUESTIONS];
+
+			assert_int_equal(store_answers(f->st, code, days[d], all), 0);
+			for (q = 0; q < STORE_NQUESTIONS; q++) {
+				struct store_answer one = STORE_ANSWER_INIT;
+
+				assert_int_equal(store_answer(f->st, q, code, days[d], &one), 0);
+				if (one.value != all[q].value)
+					fail_msg("%s %s on %s: %s alone, %s with the others", code, store_question_id(q),
+						 days[d], store_answer_name(one.value), store_answer_name(all[q].value));
+				assert_strlists_equal(&one.basis, &all[q].basis);
+				assert_strlists_equal(&one.sources, &all[q].sources);
+				decided += one.value != ANSWER_UNKNOWN;
+				store_answer_release(&one);
+				store_answer_release(&all[q]);
+			}
+		}
+	assert_true(decided > 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +433,8 @@ int main(void)
 		cmocka_unit_test(test_questions__records_request),
 		cmocka_unit_test(test_questions__maps_parse),
 		cmocka_unit_test_setup_teardown(test_questions__votes_and_direct_answers, setup_extra, teardown),
+		cmocka_unit_test(test_questions__all_at_once),
+		cmocka_unit_test_setup_teardown(test_questions__all_at_once, setup_extra, teardown),
 	};
 	int rc;
 
