@@ -8,10 +8,13 @@
  * sizes at lookup, and a read-only mount with default_permissions.
  *
  * The loop is single-threaded (warm reads cost no upcalls at all, and a
- * second reader of /dev/fuse costs a thread switch per request). A watcher
- * thread notices imports into the mounted inventory and invalidates what
- * the kernel holds; a backup worker serves requests only while a push of
- * pages waits (flush_pushes); one lock keeps them apart.
+ * second reader of /dev/fuse costs a thread switch per request). For a
+ * first walk it lists folders ahead while idle (list_ahead), pushes listed
+ * files into the page cache (flush_pushes), looks for the next request a
+ * little before sleeping (spin) and keeps idle CPUs polling (hold_latency).
+ * A watcher thread notices imports into the mounted inventory and
+ * invalidates what the kernel holds; a backup worker serves requests only
+ * while a push of pages waits; one lock keeps them apart.
  */
 #define FUSE_USE_VERSION 34
 
