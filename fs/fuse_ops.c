@@ -122,6 +122,9 @@ struct fs_state {
 	int latency_hold, latency_fd;
 	uint64_t latency_holds;		/* holds taken, for the stats line */
 	struct timespec last_reply;
+	/* The loop's signal mask while it waits: SIGINT, SIGTERM and SIGHUP,
+	 * blocked everywhere else, get in only there (wait_request). */
+	sigset_t wait_mask;
 };
 
 static void flush_pushes(struct fs_state *fs);
@@ -638,16 +641,30 @@ static int have_ahead(struct fs_state *fs)
  * woken by an interrupt from the walker's CPU, which on this VM cost more
  * than the request (docs/performance.md: first find 2.7 s to 1.5 s).
  */
-static void spin(struct pollfd *p, long ns)
+static int spin(struct pollfd *p, long ns)
 {
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		if (poll(p, 1, 0) > 0)
-			return;
+			return 1;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 	} while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < ns);
+	return 0;
+}
+
+/*
+ * Wait up to `ms` (-1: for good) for a request, letting in the signals that
+ * end the loop: 1, 0 (time is up), or -1 (a signal, or an error). A signal
+ * that comes at any other moment waits for this, so it cannot slip in
+ * between a look at the session and a read that would then block.
+ */
+static int wait_request(struct fs_state *fs, struct pollfd *p, int ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	return ppoll(p, 1, ms < 0 ? NULL : &t, &fs->wait_mask);
 }
 
 /* A request this soon after the last reply is a walk's: one process asking again and again. */
@@ -702,18 +719,24 @@ static int serve(struct fs_state *fs)
 {
 	struct fuse_buf buf = { .mem = NULL };
 	struct pollfd p = { .fd = fuse_session_fd(fs->se), .events = POLLIN };
-	int rc = 0, served = 0;
+	int rc = 0, served = 0, n;
 
 	while (!fuse_session_exited(fs->se)) {
 		if (have_ahead(fs) && poll(&p, 1, 0) == 0) {
 			list_ahead(fs, &p);
 			continue;
 		}
-		if (served && fs->spin_ns > 0)
-			spin(&p, fs->spin_ns);
+		n = served && fs->spin_ns > 0 ? spin(&p, fs->spin_ns) : 0;
 		served = 0;
-		if (fs->latency_fd >= 0 && poll(&p, 1, FS_LATENCY_HOLD_MS) == 0)
-			release_latency(fs); /* the walk is over */
+		if (!n && fs->latency_fd >= 0) {
+			n = wait_request(fs, &p, FS_LATENCY_HOLD_MS);
+			if (!n)
+				release_latency(fs); /* the walk is over */
+		}
+		if (!n)
+			n = wait_request(fs, &p, -1);
+		if (n < 0)
+			continue; /* a signal: is the session over? */
 		rc = fuse_session_receive_buf(fs->se, &buf);
 		if (rc == -EINTR)
 			continue;
@@ -1152,10 +1175,18 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	struct strbuf opts = STRBUF_INIT;
 	struct stat dbst;
 	const char *source;
+	/*
+	 * In the background the daemon moves to "/" (fuse_daemonize): the
+	 * watcher's connection, opened after that, and the unmount at exit
+	 * need paths that hold there, not `inventory.db` and `mnt`.
+	 */
+	char *db_abs = realpath(o->db, NULL), *mnt_abs = realpath(o->mountpoint, NULL);
+	sigset_t term, orig_mask;
 	size_t i;
 	int rc = 0, mounted = 0, handlers = 0;
 
 	memset(&fs, 0, sizeof(fs));
+	pthread_sigmask(SIG_BLOCK, NULL, &orig_mask);
 	fs.sigfd = -1;
 	fs.push = o->push_pages;
 	fs.spin_ns = (long)o->spin_us * 1000;
@@ -1202,7 +1233,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		goto out;
 	}
 	handlers = 1;
-	if (fuse_session_mount(se, o->mountpoint)) {
+	if (fuse_session_mount(se, mnt_abs ? mnt_abs : o->mountpoint)) {
 		strbuf_addf(err, "cannot mount on %s", o->mountpoint);
 		rc = -EIO;
 		goto out;
@@ -1212,10 +1243,20 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		rc = -EIO;
 		goto out;
 	}
+	/* The threads started below inherit these blocked: the loop alone takes them, in wait_request. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGINT);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &term, &orig_mask);
 	/* After the fork: threads do not survive it. An immutable inventory (a bundle's) never changes. */
-	rc = start_watcher(&fs, (o->store_flags & STORE_IMMUTABLE) ? NULL : o->db, err);
+	rc = start_watcher(&fs, (o->store_flags & STORE_IMMUTABLE) ? NULL : db_abs ? db_abs : o->db, err);
 	if (rc)
 		goto out;
+	pthread_sigmask(SIG_BLOCK, NULL, &fs.wait_mask);
+	sigdelset(&fs.wait_mask, SIGINT);
+	sigdelset(&fs.wait_mask, SIGTERM);
+	sigdelset(&fs.wait_mask, SIGHUP);
 	if (fs.push) {
 		if (pthread_create(&fs.backup, NULL, backup_worker, &fs)) {
 			strbuf_addf(err, "cannot start the backup worker: %s", strerror(errno));
@@ -1234,8 +1275,10 @@ out:
 	/* After the unmount: a backup worker waiting for a request gets ENODEV. */
 	if (fs.backup_running)
 		pthread_join(fs.backup, NULL);
-	if (handlers)
+	if (handlers) {
 		fuse_remove_signal_handlers(se);
+		pthread_sigmask(SIG_SETMASK, &orig_mask, NULL);
+	}
 	if (se)
 		fuse_session_destroy(se);
 	fuse_opt_free_args(&args);
@@ -1247,6 +1290,8 @@ out:
 	free(fs.neg);
 	free(fs.ahead);
 	free(fs.pending);
+	free(db_abs);
+	free(mnt_abs);
 	store_close(fs.st);
 	pthread_cond_destroy(&fs.pushed_cv);
 	pthread_cond_destroy(&fs.backup_cv);

@@ -60,3 +60,28 @@ ok "find, os.walk, ls -lR, grep -r"
 
 unmount
 ok "clean unmount"
+
+# As scripts/run mounts: in the background, with a relative inventory and
+# mount point (the daemon then works from /: its watcher's connection and
+# its unmount need the full paths). SIGTERM ends it and its mount, also
+# when it comes right after a walk, while the loop keeps the CPU latency low.
+bg=bg-$$
+mkdir -p "$WORK/$bg"
+on_exit "fusermount3 -u '$WORK/$bg' 2>/dev/null; pkill -f -- '--db inv.db $bg\$' 2>/dev/null"
+(cd "$WORK" && "$NLETSFS" mount --db inv.db "$bg") || fail "nletsfs mount --db inv.db $bg (in the background)"
+grep -q 'Nlets' "$WORK/$bg/README" || fail "the background mount does not serve README"
+pid=$(pgrep -f -- "--db inv.db $bg\$" | head -1)
+[[ -n $pid ]] || fail "no background daemon for $bg"
+ls -lR "$WORK/$bg" >/dev/null || fail "ls -lR of the background mount"
+kill -TERM "$pid"
+for _ in $(seq 50); do
+  mountpoint -q "$WORK/$bg" || break
+  sleep 0.1
+done
+mountpoint -q "$WORK/$bg" && fail "SIGTERM right after a walk left $bg mounted"
+for _ in $(seq 50); do
+  [[ ! -e /proc/$pid || $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == Z ]] && break
+  sleep 0.1
+done
+[[ ! -e /proc/$pid || $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == Z ]] || fail "the daemon outlived SIGTERM"
+ok "a background mount with relative paths serves, and SIGTERM after a walk unmounts it"
