@@ -643,14 +643,13 @@ static int have_ahead(struct fs_state *fs)
  */
 static int spin(struct pollfd *p, long ns)
 {
-	struct timespec t0, t1;
+	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		if (poll(p, 1, 0) > 0)
 			return 1;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-	} while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < ns);
+	} while (elapsed_ns(&t0) < ns);
 	return 0;
 }
 
@@ -684,14 +683,9 @@ static int wait_request(struct fs_state *fs, struct pollfd *p, int ms)
  */
 static void hold_latency(struct fs_state *fs)
 {
-	struct timespec now;
 	int32_t zero = 0;
 
-	if (!fs->latency_hold || fs->latency_fd >= 0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - fs->last_reply.tv_sec) * 1000000000L + (now.tv_nsec - fs->last_reply.tv_nsec) >
-	    FS_WALK_GAP_NS)
+	if (!fs->latency_hold || fs->latency_fd >= 0 || elapsed_ns(&fs->last_reply) > FS_WALK_GAP_NS)
 		return;
 	fs->latency_fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
 	if (fs->latency_fd >= 0 && write(fs->latency_fd, &zero, sizeof(zero)) == (ssize_t)sizeof(zero)) {

@@ -29,18 +29,21 @@ static int parent_route(int i)
 
 void tree_init(struct tree *t, struct store *st)
 {
+	short parent[TREE_MAX_ROUTES];
 	int i, j, n = 0;
 
 	memset(t, 0, sizeof(*t));
 	t->st = st;
 	store_today(t->today);
+	for (j = 0; j < tree_nroutes; j++)
+		parent[j] = (short)parent_route(j);
 	for (i = 0; i < tree_nroutes; i++) {
 		const char *slash = strrchr(tree_routes[i].pattern, '/');
 
 		t->seg_off[i] = (unsigned char)(slash ? slash - tree_routes[i].pattern + 1 : 0);
 		t->kid_start[i] = (unsigned short)n;
 		for (j = 0; j < tree_nroutes; j++)
-			if (j != i && parent_route(j) == i)
+			if (j != i && parent[j] == i)
 				t->kids[n++] = (unsigned short)j;
 	}
 	t->kid_start[tree_nroutes] = (unsigned short)n;

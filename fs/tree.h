@@ -143,8 +143,8 @@ int tree_diff(struct tree *t, const char *from, const char *to, const char *pref
 	      void *arg);
 /**
  * The answer to question `q` for jurisdiction `j` (store_jurisdiction_find)
- * on `date`: store_answer(), kept until tree_invalidate. 0, -EINVAL, or
- * store_answer()'s error.
+ * on `date`: store_answer()'s, from store_answers() for the whole state,
+ * kept until tree_invalidate. 0, -EINVAL, or store_answers()'s error.
  */
 int tree_answer(struct tree *t, int q, int j, const char *date, const struct store_answer **out);
 /**

@@ -254,7 +254,7 @@ int view_state_system(const struct view_ctx *ctx, struct strbuf *out)
 		{ "sources", REL_SYSTEM_SOURCES },
 	};
 	const struct strlist *l;
-	struct record sys;
+	const struct record *sys;
 	size_t i;
 	int rc;
 
@@ -263,14 +263,14 @@ int view_state_system(const struct view_ctx *ctx, struct strbuf *out)
 			break;
 	if (i == sizeof(files) / sizeof(files[0]))
 		return -ENOENT;
-	rc = store_get_by_slug(ctx->st, REC_SYSTEMS, NULL, ctx->args[1], NULL, &sys);
+	/* Read in place: the folder's five files share the one query. */
+	rc = store_peek_by_slug(ctx->st, REC_SYSTEMS, NULL, ctx->args[1], NULL, &sys);
 	if (rc)
 		return rc;
 	/* A state's systems are walked one after another: their lists come from one pass. */
-	rc = tree_system_list(ctx->tree, ctx->args[0], ctx->date, sys.v[0], files[i].rel, &l);
+	rc = tree_system_list(ctx->tree, ctx->args[0], ctx->date, sys->v[0], files[i].rel, &l);
 	if (!rc)
 		strlist_write_lines(l, out);
-	record_release(&sys);
 	return rc ? rc : strbuf_ok(out);
 }
 
