@@ -298,13 +298,17 @@ int store_counts(struct store *st, const char *date, struct store_counts *out);
  */
 int store_change_dates(struct store *st, struct strlist *out);
 
-/** A fact whose validity starts or ends in a span of days (store_boundary_facts). */
+/**
+ * A fact whose validity starts or ends in a span of days
+ * (store_boundary_facts): a flow, law or participation row, or a source
+ * whose date moves a relation (a partner list, a document with mentions).
+ */
 struct store_fact {
 	enum record_kind kind;
-	const char *id;		/* flows/agencies/partners/transactions/sources: the id; laws, participation: the state */
+	const char *id;		/* flows, sources: the id; laws, participation: the state */
 	const char *from, *to;	/* flows: from and to; laws: the law id; participation: the function;
 				   sources: the kind in `from`, "document" in `to` when stored */
-	const char *fields;	/* flows: fields; transactions: returns (';' list) */
+	const char *fields;	/* flows: fields (';' list) */
 	const char *transaction;/* flows: the message key */
 	const char *sources;	/* the ';' list of sources it cites */
 	const char *status;	/* flows: the status */
