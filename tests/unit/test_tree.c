@@ -364,7 +364,7 @@ static void list_at(struct test_inventory *f, const char *day, const char *path,
 	strbuf_release(&full);
 }
 
-/* The files of every folder at/DAY/PARENT/X: their lines name what `how` says. */
+/* The file FILE of every folder at/DAY/PARENT/X (FILE NULL: every file X): its lines name what `how` says. */
 static void expect_refs_each(struct test_inventory *f, const char *day, const char *parent, const char *file,
 			     const char *key, enum ref how)
 {
@@ -375,7 +375,7 @@ static void expect_refs_each(struct test_inventory *f, const char *day, const ch
 	list_at(f, day, parent, &names);
 	for (i = 0; i < names.n; i++) {
 		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s/%s", parent, names.items[i], file);
+		strbuf_addf(&path, "%s/%s%s%s", parent, names.items[i], file ? "/" : "", file ? file : "");
 		expect_refs(f, day, path.buf, key, how);
 	}
 	strlist_release(&names);
@@ -448,13 +448,13 @@ static void expect_day_whole(struct test_inventory *f, const char *day)
 		strlist_release(&systems);
 		strbuf_reset(&path);
 		strbuf_addf(&path, "states/%s/laws", states.items[i]);
-		expect_refs_each(f, day, path.buf, "", "sources", REF_SOURCE);
+		expect_refs_each(f, day, path.buf, NULL, "sources", REF_SOURCE);
 		strbuf_reset(&path);
 		strbuf_addf(&path, "states/%s/participation", states.items[i]);
-		expect_refs_each(f, day, path.buf, "", "sources", REF_SOURCE);
+		expect_refs_each(f, day, path.buf, NULL, "sources", REF_SOURCE);
 		strbuf_reset(&path);
 		strbuf_addf(&path, "states/%s/questions", states.items[i]);
-		expect_refs_each(f, day, path.buf, "", "sources", REF_SOURCE);
+		expect_refs_each(f, day, path.buf, NULL, "sources", REF_SOURCE);
 	}
 	strlist_release(&states);
 	strbuf_release(&path);
