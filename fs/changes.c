@@ -184,7 +184,7 @@ static int add_fact(void *arg, const struct store_fact *f)
 			add_path(c, "states/%s/participation", f->id, NULL);
 		break;
 	case REC_SOURCES:
-		add_record(c, REC_SOURCES, "sources", f->id, NULL);
+		/* Entities have no valid time (store_kind_has_valid_time): a source's day moves only these. */
 		/* A partner list's day moves the `listed` dates of what it names. */
 		if (f->from && !strcmp(f->from, "partner-list"))
 			strlist_add(&c->prefixes, "partners");
@@ -193,16 +193,6 @@ static int add_fact(void *arg, const struct store_fact *f)
 			strlist_add(&c->prefixes, "fields");
 			strlist_add(&c->prefixes, "agencies");
 		}
-		break;
-	case REC_AGENCIES:
-		add_record(c, REC_AGENCIES, "agencies", f->id, NULL);
-		break;
-	case REC_PARTNERS:
-		add_record(c, REC_PARTNERS, "partners", f->id, NULL);
-		break;
-	case REC_TRANSACTIONS:
-		add_record(c, REC_TRANSACTIONS, "transactions", f->id, NULL);
-		add_list(c, REC_FIELDS, "fields", f->fields, "returned_by");
 		break;
 	default:
 		break;

@@ -29,7 +29,7 @@ struct view_ctx {
 	const char *args[TREE_MAX_ARGS];	/* the :params, in path order */
 	int nargs;
 	const char *date;		/* the day shown: YYYY-MM-DD */
-	const char *entity_date;	/* NULL at the root: every record */
+	const char *entity_date;	/* NULL at the root: every flow whatever its dates (entities have none) */
 	int in_at;			/* under at/DATE/ */
 };
 

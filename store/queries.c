@@ -54,18 +54,19 @@ static const char *const relation_sql[REL_COUNT] = {
 		" AND f.status<>'blocked' AND " OK_ON("f") " ORDER BY 1",
 	[REL_FIELD_RETURNED_BY] =
 		"SELECT DISTINCT t.\"key\" FROM links l JOIN transactions t ON t.\"key\"=l.\"key\""
-		" WHERE l.kind=5 AND l.col='returns' AND l.value=?1 AND " OK_ON("t") " ORDER BY 1",
+		" WHERE l.kind=5 AND l.col='returns' AND l.value=?1 ORDER BY 1", /* an entity's list: timeless */
 	[REL_TRANSACTION_STATES] =
 		"SELECT DISTINCT f.from_state FROM flows f WHERE f.\"transaction\"=?1"
 		" AND f.from_state IS NOT NULL AND f.from_state<>'*' AND f.status<>'blocked' AND "
 		OK_ON("f") " ORDER BY 1",
+	/* Entities (agencies, partners, transactions) have no valid time: cited on every day. */
 	[REL_SOURCE_SUPPORTS] =
 		"SELECT 'agencies/'||a.slug FROM citations c JOIN agencies a ON c.kind=3 AND c.\"key\"=a.id"
-		" WHERE c.source=?1 AND (?3 IS NULL OR a.valid_from<=?3)"
+		" WHERE c.source=?1"
 		" UNION SELECT 'partners/'||p.slug FROM citations c JOIN partners p"
-		" ON c.kind=4 AND c.\"key\"=p.id WHERE c.source=?1 AND (?3 IS NULL OR p.valid_from<=?3)"
+		" ON c.kind=4 AND c.\"key\"=p.id WHERE c.source=?1"
 		" UNION SELECT 'transactions/'||t.slug FROM citations c JOIN transactions t"
-		" ON c.kind=5 AND c.\"key\"=t.\"key\" WHERE c.source=?1 AND (?3 IS NULL OR t.valid_from<=?3)"
+		" ON c.kind=5 AND c.\"key\"=t.\"key\" WHERE c.source=?1"
 		" UNION SELECT 'flows/'||f.slug FROM citations c JOIN flows f ON c.kind=6 AND c.\"key\"=f.id"
 		" WHERE c.source=?1 AND (?3 IS NULL OR (" OK_ON("f") "))"
 		" UNION SELECT 'states/'||f.from_state||'/'||y.slug FROM citations c JOIN flows f"
@@ -285,13 +286,14 @@ int store_counts(struct store *st, const char *date, struct store_counts *out)
 		"  UNION SELECT state FROM laws WHERE valid_from<=?3"
 		"  UNION SELECT state FROM participation WHERE as_of<=?3)),"
 		" (SELECT count(*) FROM flows f WHERE " OK_ON("f") "),"
-		" (SELECT count(*) FROM partners WHERE valid_from<=?3),"
-		" (SELECT count(*) FROM agencies WHERE valid_from<=?3),"
-		" (SELECT count(*) FROM sources WHERE date<=?3),"
-		" (SELECT count(*) FROM transactions WHERE valid_from<=?3),"
+		/* Entities have no valid time: every day lists them all (store_kind_has_valid_time). */
+		" (SELECT count(*) FROM partners),"
+		" (SELECT count(*) FROM agencies),"
+		" (SELECT count(*) FROM sources),"
+		" (SELECT count(*) FROM transactions),"
 		" (SELECT count(*) FROM fields),"
 		" (SELECT count(*) FROM laws WHERE valid_from<=?3),"
-		" (SELECT MAX(date) FROM sources WHERE date<=?3)";
+		" (SELECT MAX(date) FROM sources)";
 	sqlite3_stmt *s = NULL;
 	int rc;
 

@@ -770,6 +770,11 @@ int store_source_document(struct store *st, const char *source_id, struct strbuf
 
 /* ---- reading by slug ----------------------------------------------------- */
 
+int store_kind_has_valid_time(enum record_kind kind)
+{
+	return kind == REC_FLOWS || kind == REC_LAWS || kind == REC_PARTICIPATION;
+}
+
 int store_list_slugs(struct store *st, enum record_kind kind, const char *state,
 		     const char *date, struct strlist *out)
 {
@@ -777,6 +782,8 @@ int store_list_slugs(struct store *st, enum record_kind kind, const char *state,
 
 	if (!s)
 		return -EIO;
+	if (!store_kind_has_valid_time(kind))
+		date = NULL;
 	store_bind_text(s, 1, date, 1);
 	if (sqlite3_bind_parameter_count(s) >= 2)
 		store_bind_text(s, 2, state, 0);
@@ -861,6 +868,8 @@ int store_peek_by_slug(struct store *st, enum record_kind kind, const char *stat
 	sqlite3_stmt *s;
 	int rc;
 
+	if (!store_kind_has_valid_time(kind))
+		date = NULL; /* and every day shares the memo */
 	if (m->valid && m->kind == (int)kind && same(m->state, state) && same(m->slug, slug) &&
 	    same(m->date, date)) {
 		*out = &m->rec;

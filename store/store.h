@@ -121,6 +121,16 @@ enum record_kind {
 	REC_COUNT
 };
 
+/**
+ * 1 for the kinds that are facts, with a valid time (flows, laws,
+ * participation); 0 for entities (sources, systems, fields, agencies,
+ * partners, transactions), which have none: an entity is there on every
+ * day, so that no fact that holds on a day names something absent that day
+ * (SPEC section 2, docs/time.md). A partner's listing is a relation
+ * (REL_PARTNER_LISTED), dated; the partner is not.
+ */
+int store_kind_has_valid_time(enum record_kind kind);
+
 enum col_type {
 	COL_TEXT,	/* free text, one line or more */
 	COL_ID,		/* an id: no control characters, no ';' */
@@ -210,8 +220,9 @@ int store_source_document(struct store *st, const char *source_id, struct strbuf
 /* ---- views: what the tree asks --------------------------------------- */
 
 /*
- * `date` is a full YYYY-MM-DD: the day the view shows. For entity listings
- * a NULL date means "every record whatever its dates" (the root folders).
+ * `date` is a full YYYY-MM-DD: the day the view shows. For listings of
+ * facts a NULL date means "every record whatever its dates" (the root
+ * folders); entities ignore the date (store_kind_has_valid_time()).
  * Slugs are the names shown in paths (store_slug()).
  */
 
@@ -292,13 +303,17 @@ int store_counts(struct store *st, const char *date, struct store_counts *out);
  */
 int store_change_dates(struct store *st, struct strlist *out);
 
-/** A fact whose validity starts or ends in a span of days (store_boundary_facts). */
+/**
+ * A fact whose validity starts or ends in a span of days
+ * (store_boundary_facts): a flow, law or participation row, or a source
+ * whose date moves a relation (a partner list, a document with mentions).
+ */
 struct store_fact {
 	enum record_kind kind;
-	const char *id;		/* flows/agencies/partners/transactions/sources: the id; laws, participation: the state */
+	const char *id;		/* flows, sources: the id; laws, participation: the state */
 	const char *from, *to;	/* flows: from and to; laws: the law id; participation: the function;
 				   sources: the kind in `from`, "document" in `to` when stored */
-	const char *fields;	/* flows: fields; transactions: returns (';' list) */
+	const char *fields;	/* flows: fields (';' list) */
 	const char *transaction;/* flows: the message key */
 	const char *sources;	/* the ';' list of sources it cites */
 	const char *status;	/* flows: the status */

@@ -16,15 +16,22 @@
 
 #define NORM(x) "(" x "||CASE length(" x ") WHEN 4 THEN '-01-01' WHEN 7 THEN '-01' ELSE '' END)"
 
+/*
+ * Entities (agencies, partners, transactions, sources, ...) have no valid
+ * time (store_kind_has_valid_time): their dates change no day's tree. A
+ * source's date still moves two relations: the `listed` dates of the
+ * partners a partner list names, and the `mentioned_in` lists of what a
+ * document mentions (documents dated up to the day).
+ */
+#define SOURCE_DATES_MATTER(s) \
+	"(" s ".kind='partner-list' OR EXISTS (SELECT 1 FROM mentions m WHERE m.source=" s ".id))"
+
 static const char change_dates_sql[] =
 	"SELECT " NORM("valid_from") " FROM flows WHERE valid_from<>''"
 	" UNION SELECT " NORM("valid_until") " FROM flows WHERE valid_until IS NOT NULL"
 	" UNION SELECT " NORM("valid_from") " FROM laws WHERE valid_from<>''"
 	" UNION SELECT " NORM("as_of") " FROM participation"
-	" UNION SELECT " NORM("date") " FROM sources"
-	" UNION SELECT " NORM("valid_from") " FROM agencies WHERE valid_from<>''"
-	" UNION SELECT " NORM("valid_from") " FROM partners WHERE valid_from<>''"
-	" UNION SELECT " NORM("valid_from") " FROM transactions WHERE valid_from<>''"
+	" UNION SELECT " NORM("date") " FROM sources s WHERE " SOURCE_DATES_MATTER("s")
 	" ORDER BY 1";
 
 /*
@@ -42,17 +49,11 @@ static const char boundary_sql[] =
 	" WHERE valid_from<>''"
 	" UNION ALL SELECT " NORM("as_of") ", 8, state, function, NULL, NULL, NULL, source, NULL FROM participation"
 	" UNION ALL SELECT " NORM("date") ", 0, id, kind, CASE WHEN content IS NOT NULL THEN 'document' END,"
-	" NULL, NULL, id, NULL FROM sources"
-	" UNION ALL SELECT " NORM("valid_from") ", 3, id, NULL, NULL, NULL, NULL, source, NULL FROM agencies"
-	" WHERE valid_from<>''"
-	" UNION ALL SELECT " NORM("valid_from") ", 4, id, NULL, NULL, NULL, NULL, source, NULL FROM partners"
-	" WHERE valid_from<>''"
-	" UNION ALL SELECT " NORM("valid_from") ", 5, \"key\", NULL, NULL, returns, NULL, source, NULL FROM transactions"
-	" WHERE valid_from<>'')"
+	" NULL, NULL, id, NULL FROM sources s WHERE " SOURCE_DATES_MATTER("s") ")"
 	" WHERE day>COALESCE(?1,'') AND day<=?2 ORDER BY day";
 
-_Static_assert(REC_SOURCES == 0 && REC_AGENCIES == 3 && REC_PARTNERS == 4 && REC_TRANSACTIONS == 5 &&
-	       REC_FLOWS == 6 && REC_LAWS == 7 && REC_PARTICIPATION == 8, "kinds are written as literals above");
+_Static_assert(REC_SOURCES == 0 && REC_FLOWS == 6 && REC_LAWS == 7 && REC_PARTICIPATION == 8,
+	       "kinds are written as literals above");
 
 int store_change_dates(struct store *st, struct strlist *out)
 {

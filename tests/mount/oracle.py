@@ -269,8 +269,8 @@ for fl in fields:
     write(d + 'synonyms', lines(items(fl['synonyms'])))
     write(d + 'shared_by', lines(f['from'] for f in live if fl['id'] in items(f['fields'])
                                  and '/' in f['from'] and f['status'] != 'blocked'))
-    write(d + 'returned_by', lines(t['key'] for t in transactions if fl['id'] in items(t['returns'])
-                                   and valid_from(t) <= today))
+    # Message types, like every entity, have no valid time (docs/time.md).
+    write(d + 'returned_by', lines(t['key'] for t in transactions if fl['id'] in items(t['returns'])))
     write(d + 'mentioned_in', lines(mentions['field ' + fl['id']]))
 
 for s in systems:

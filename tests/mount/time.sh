@@ -5,6 +5,33 @@
 # say exactly what diff -r of two at/ folders shows.
 . "$(dirname "$0")/lib.sh"
 
+# slug ID: the name a record's id has in paths (no two ids of these bundles share one).
+slug() { local s=${1// /-}; printf '%s' "${s//[^A-Za-z0-9._-]/}"; }
+# no_dangling DAY: each flow of at/DAY names a system, recipient, message
+# key, fields and sources that are folders of at/DAY too.
+no_dangling() {
+  local d=at/$1 f from to x
+  for f in "$d"/flows/*/; do
+    [[ -d $f ]] || continue
+    from=$(cat "$f/from") to=$(cat "$f/to")
+    if [[ $from == */* ]]; then
+      [[ -d $d/systems/$(slug "${from#*/}") ]] || fail "$f names $from: no $d/systems/${from#*/}"
+      [[ ${from%%/*} == '*' || -d $d/states/${from%%/*}/$(slug "${from#*/}") ]] || fail "$f names $from: no folder"
+    else
+      [[ -d $d/agencies/$(slug "$from") ]] || fail "$f names $from: no $d/agencies/$from"
+    fi
+    [[ $to == '*' || -d $d/agencies/$(slug "$to") || -d $d/partners/$(slug "$to") ]] || fail "$f names $to: absent"
+    [[ ! -e $f/transaction || -d $d/transactions/$(slug "$(cat "$f/transaction")") ]] ||
+      fail "$f names the message key $(cat "$f/transaction"): absent"
+    while read -r x; do
+      [[ -d $d/fields/$(slug "$x") ]] || fail "$f names the field $x: absent"
+    done <"$f/fields"
+    while read -r x _; do
+      [[ -d $d/sources/$(slug "$x") ]] || fail "$f names the source $x: absent"
+    done <"$f/sources"
+  done
+}
+
 import_into "$WORK/inv.db" "$SRC/tests/fixtures/small"
 mount_db "$WORK/inv.db"
 cd "$MNT"
@@ -37,7 +64,8 @@ ls at/2019-06-15/states/NY >/dev/null || fail "a day that is not a change day"
 expect_file at/1990-01-01/fields/ssn/shared_by ''
 [[ ! -e at/2019-06-15/at && ! -e at/2019-06-15/changes && ! -e at/2019-06-15/export ]] ||
   fail "at/DATE shows at/, changes or export/"
-ok "at/DATE before and after each change"
+for d in 1990-01-01 $(ls at | grep -v latest); do no_dangling "$d"; done
+ok "at/DATE before and after each change; nothing dangles"
 
 for bad in 2025-02-30 2025-13-01 2019-02-29 words 2019-1-01 20190101; do
   for _ in 1 2; do
@@ -103,3 +131,44 @@ diff "$WORK/expected" "$MNT/changes" || fail "changes is not the diff of consecu
 [[ -s $MNT/changes ]] || fail "changes is empty"
 ok "changes"
 unmount
+
+# Past days are consistent (issue 13, point 4): the only source for ICE is
+# dated 2025-11-10, while the flow WA/dmv -> ICE holds since 2019-05-21.
+# Entities have no valid time: ICE, DQ, the fields and the source are under
+# every at/D/, so no fact that holds on a day names something absent.
+b=$WORK/past
+mkdir -p "$b"
+printf '%s\n' 'id,title,kind,date,url,file,note' \
+  'wa-2025,Washington DOL letter,foia,2025-11-10,,,' >"$b/sources.csv"
+printf '%s\n' 'id,name,parent,membership,oris,source,page,quote' \
+  'ICE,U.S. Immigration and Customs Enforcement,,core,,wa-2025,2,' >"$b/agencies.csv"
+printf '%s\n' 'id,name,section' 'dmv,Driver license,13' >"$b/systems.csv"
+printf '%s\n' 'id,name,synonyms' 'name,Name,' 'photo,Photograph,' >"$b/fields.csv"
+printf '%s\n' 'key,name,section,purpose,inputs,returns,scope,max_states,source,page,quote' \
+  'DQ,Driver License Query,13,,name,name;photo,multi-state,,wa-2025,3,' >"$b/transactions.csv"
+printf '%s\n' 'id,from,to,via,transaction,fields,status,conditions,since,until,source,page,quote' \
+  'wa-dmv-to-ice,WA/dmv,ICE,Nlets,DQ,name;photo,reported,,2019-05-21,2025-11-18,wa-2025,2,' \
+  'wa-dmv-blocks-ice,WA/dmv,ICE,Nlets,DQ,,blocked,,2025-11-18,,wa-2025,3,' >"$b/flows.csv"
+import_into "$WORK/past.db" "$b"
+mount_db "$WORK/past.db"
+cd "$MNT"
+[[ -d at/2019-05-21/flows/wa-dmv-to-ice ]] || fail "the flow of 2019-05-21"
+[[ $(ls at/2019-05-21/agencies) == ICE ]] || fail "at/2019-05-21/agencies: [$(ls at/2019-05-21/agencies 2>&1)]"
+expect_file at/2025-11-01/agencies/ICE/receives $'WA/dmv\n'
+expect_file at/2025-11-18/agencies/ICE/receives ''
+expect_file at/2025-11-18/agencies/ICE/blocked_by $'WA/dmv\n'
+[[ $(ls at/2019-05-20/flows) == '' && $(ls at/2019-05-20/agencies) == ICE ]] ||
+  fail "before the flow: no flow, ICE still there"
+
+for d in 1990-01-01 $(ls at | grep -v latest); do no_dangling "$d"; done
+cd /
+"$NLETSFS" materialize --db "$WORK/past.db" --at 2019-05-21 "$WORK/past-at" || fail "materialize --at"
+diff -r "$WORK/past-at" "$MNT/at/2019-05-21/" || fail "materialize --at 2019-05-21 differs from the mount"
+for pair in 1990-01-01:2019-05-21 2019-05-21:2025-11-18 2025-11-01:2025-11-10; do
+  a=${pair%%:*} b=${pair##*:}
+  "$NLETSFS" diff --db "$WORK/past.db" "$a" "$b" >"$WORK/ours" || fail "nletsfs diff $a $b"
+  python3 "$SRC/tests/mount/treediff.py" "$MNT/at/$a" "$MNT/at/$b" "$b" >"$WORK/theirs"
+  diff "$WORK/theirs" "$WORK/ours" || fail "nletsfs diff $a $b is not what diff -r shows"
+done
+unmount
+ok "past days: every entity a fact of the day names is there; materialize --at and diff agree"

@@ -347,6 +347,66 @@ static void test_store__relations_follow_time(void **state)
 	free(dir);
 }
 
+/*
+ * Entities have no valid time (store_kind_has_valid_time): on any day the
+ * store lists them all and finds each; facts follow their days. The change
+ * days are the days facts start or stop holding, and the dates of the
+ * sources that move a relation (a partner list, a document with mentions),
+ * not the dates of the sources that merely describe an entity.
+ */
+static void test_store__entities_have_no_valid_time(void **state)
+{
+	static const char *const days[] = {
+		"2014-01-01",	/* ca-dmv-to-ice, ny-dmv-to-ice-before: since 2014 */
+		"2018-10-01",	/* e-verify-dl-check: since 2018-10 */
+		"2019-06-17",	/* NY's law A3675, enacted */
+		"2019-06-18",	/* pia-030g, a document that mentions fields */
+		"2019-12-14",	/* NY blocks ICE; its participation row; the flow before ends */
+		"2020-01-01",	/* ca-dmv-to-ice ends */
+		"2020-10-01",	/* list-2020, a partner list */
+	};
+	char *dir = test_tmpdir();
+	struct store *st = test_store_new();
+	struct strlist l = STRLIST_INIT;
+	const struct record *r;
+	size_t i;
+	int k;
+
+	(void)state;
+	for (k = 0; k < REC_COUNT; k++)
+		assert_int_equal(store_kind_has_valid_time((enum record_kind)k),
+				 k == REC_FLOWS || k == REC_LAWS || k == REC_PARTICIPATION);
+	test_copy_fixture("small", dir);
+	test_import_ok(st, dir);
+	/* ICE's one source (qa-2020) is of 2020-11; a flow to ICE holds from 2014. */
+	assert_int_equal(store_list_slugs(st, REC_AGENCIES, NULL, "1990-01-01", &l), 0);
+	assert_int_equal(l.n, 4);
+	strlist_release(&l);
+	assert_int_equal(store_peek_by_slug(st, REC_AGENCIES, NULL, "ICE", "2014-01-01", &r), 0);
+	assert_string_equal(r->v[0], "ICE");
+	assert_int_equal(store_peek_by_slug(st, REC_TRANSACTIONS, NULL, "DQ", "1990-01-01", &r), 0);
+	assert_int_equal(store_peek_by_slug(st, REC_SOURCES, NULL, "qa-2020", "1990-01-01", &r), 0);
+	assert_int_equal(store_peek_by_slug(st, REC_PARTNERS, NULL, "Datamaxx", "1990-01-01", &r), 0);
+	assert_int_equal(store_list_slugs(st, REC_FLOWS, NULL, "1990-01-01", &l), 0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(store_peek_by_slug(st, REC_FLOWS, NULL, "ca-dmv-to-ice", "2020-01-01", &r), -ENOENT);
+	/* Relations of entities to entities hold on every day. */
+	assert_int_equal(store_relation(st, REL_FIELD_RETURNED_BY, "ssn", NULL, "1990-01-01", &l), 0);
+	assert_int_equal(l.n, 2);
+	strlist_release(&l);
+	assert_int_equal(store_relation(st, REL_SOURCE_SUPPORTS, "qa-2020", NULL, "1990-01-01", &l), 0);
+	assert_int_equal(l.n, 8); /* 4 agencies, 2 partners, 2 message types; no fact yet */
+	strlist_release(&l);
+	assert_int_equal(store_change_dates(st, &l), 0);
+	assert_int_equal(l.n, sizeof(days) / sizeof(days[0]));
+	for (i = 0; i < l.n; i++)
+		assert_string_equal(l.items[i], days[i]);
+	strlist_release(&l);
+	store_close(st);
+	test_rmtree(dir);
+	free(dir);
+}
+
 /* One state's lists from three queries are the lists of five queries per system. */
 static void test_store__state_system_lists_are_the_relations(void **state)
 {
@@ -437,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_store__bulk_load_keeps_the_indexes),
 		cmocka_unit_test(test_store__failed_commit_says_why),
 		cmocka_unit_test(test_store__relations_follow_time),
+		cmocka_unit_test(test_store__entities_have_no_valid_time),
 		cmocka_unit_test(test_store__state_system_lists_are_the_relations),
 		cmocka_unit_test(test_store__check_reports_a_fact_without_source),
 	};

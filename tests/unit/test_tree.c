@@ -2,6 +2,7 @@
 /* Unit tests of the route table and path resolution (fs/routes.c, fs/tree.c). */
 #include "testlib.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,322 @@ static void test_tree__unknown_names(void **state)
 	}
 }
 
+/* ---- past days: nothing under at/D dangles ---------------------------------- */
+
+/* How the lines of a file name things (expect_refs). */
+enum ref {
+	REF_SOURCE,		/* "SOURCE p.PAGE", or a bare source id */
+	REF_FIELD,
+	REF_TRANSACTION,
+	REF_RECIPIENT,		/* an agency or partner id, or "*" (every member) */
+	REF_SYSTEM,		/* "XX/SYSTEM" (XX may be "*"), or an agency id (a flow's from) */
+	REF_STATE,		/* a jurisdiction code */
+	REF_PATH,		/* a path of the tree */
+};
+
+static void expect_path(struct test_inventory *f, const char *day, const char *path, const char *named_by)
+{
+	struct strbuf full = STRBUF_INIT;
+	struct tree_node n;
+	int rc;
+
+	strbuf_addf(&full, "/.at/%s/%s", day, path);
+	rc = tree_resolve(&f->tree, full.buf, &n);
+	if (rc)
+		fprintf(stderr, "%s names %s: %s\n", named_by, full.buf, strerror(-rc));
+	assert_int_equal(rc, 0);
+	tree_node_release(&n);
+	strbuf_release(&full);
+}
+
+/* The record `id` of `kind` is a folder of at/DAY/ (its slug, under the kind's folder). */
+static void expect_entity(struct test_inventory *f, const char *day, enum record_kind kind, const char *id,
+			  const char *named_by)
+{
+	struct strbuf slug = STRBUF_INIT, path = STRBUF_INIT;
+	int rc = store_slug_of(f->st, kind, id, &slug);
+
+	if (rc)
+		fprintf(stderr, "%s names %s %s, which the inventory lacks\n", named_by,
+			store_record_desc(kind)->name, id);
+	assert_int_equal(rc, 0);
+	strbuf_addf(&path, "%s/%s", store_record_desc(kind)->name, slug.buf);
+	expect_path(f, day, path.buf, named_by);
+	strbuf_release(&slug);
+	strbuf_release(&path);
+}
+
+static void expect_ref(struct test_inventory *f, const char *day, enum ref how, const char *v, const char *named_by)
+{
+	struct record r;
+	const char *slash = strchr(v, '/');
+	char *id = strndup(v, strcspn(v, " "));
+
+	assert_non_null(id);
+	switch (how) {
+	case REF_SOURCE:
+		expect_entity(f, day, REC_SOURCES, id, named_by);
+		break;
+	case REF_FIELD:
+		expect_entity(f, day, REC_FIELDS, v, named_by);
+		break;
+	case REF_TRANSACTION:
+		expect_entity(f, day, REC_TRANSACTIONS, v, named_by);
+		break;
+	case REF_RECIPIENT:
+		if (!strcmp(v, "*"))
+			break;
+		if (store_get_by_id(f->st, REC_AGENCIES, &v, &r) == 0) {
+			record_release(&r);
+			expect_entity(f, day, REC_AGENCIES, v, named_by);
+		} else {
+			expect_entity(f, day, REC_PARTNERS, v, named_by);
+		}
+		break;
+	case REF_SYSTEM:
+		if (!slash) {
+			expect_entity(f, day, REC_AGENCIES, v, named_by);
+			break;
+		}
+		expect_entity(f, day, REC_SYSTEMS, slash + 1, named_by);
+		if (slash - v == 2 && isupper((unsigned char)v[0])) {
+			struct strbuf slug = STRBUF_INIT, path = STRBUF_INIT;
+
+			assert_int_equal(store_slug_of(f->st, REC_SYSTEMS, slash + 1, &slug), 0);
+			strbuf_addf(&path, "states/%.2s/%s", v, slug.buf);
+			expect_path(f, day, path.buf, named_by);
+			strbuf_release(&slug);
+			strbuf_release(&path);
+		}
+		break;
+	case REF_STATE: {
+		struct strbuf path = STRBUF_INIT;
+
+		strbuf_addf(&path, "states/%s", v);
+		expect_path(f, day, path.buf, named_by);
+		strbuf_release(&path);
+		break;
+	}
+	case REF_PATH:
+		expect_path(f, day, v, named_by);
+		break;
+	}
+	free(id);
+}
+
+/*
+ * Every line of at/DAY/PATH (or, for "key: value" files, of the value of
+ * `key`, split at "; ") names something present under at/DAY/. An absent
+ * file names nothing.
+ */
+static void expect_refs(struct test_inventory *f, const char *day, const char *path, const char *key, enum ref how)
+{
+	struct strbuf full = STRBUF_INIT;
+	char *body, *line, *save = NULL;
+	int rc;
+
+	strbuf_addf(&full, "/.at/%s/%s", day, path);
+	body = cat(f, full.buf, &rc);
+	if (rc == -ENOENT) {
+		strbuf_release(&full);
+		return;
+	}
+	assert_int_equal(rc, 0);
+	for (line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *item, *isave = NULL;
+
+		if (key) {
+			size_t n = strlen(key);
+
+			if (strncmp(line, key, n) || strncmp(line + n, ": ", 2))
+				continue;
+			line += n + 2;
+			if (!strcmp(line, "none")) /* a question no source answers */
+				continue;
+		}
+		for (item = strtok_r(line, ";", &isave); item; item = strtok_r(NULL, ";", &isave)) {
+			while (*item == ' ')
+				item++;
+			expect_ref(f, day, how, item, full.buf);
+		}
+	}
+	free(body);
+	strbuf_release(&full);
+}
+
+/* Each name of the folder at/DAY/PATH, for a loop. */
+static void list_at(struct test_inventory *f, const char *day, const char *path, struct strlist *names)
+{
+	struct strbuf full = STRBUF_INIT;
+	struct tree_node n;
+
+	strbuf_addf(&full, "/.at/%s/%s", day, path);
+	assert_int_equal(tree_resolve(&f->tree, full.buf, &n), 0);
+	assert_int_equal(tree_list(&f->tree, &n, names), 0);
+	tree_node_release(&n);
+	strbuf_release(&full);
+}
+
+/* The file FILE of every folder at/DAY/PARENT/X (FILE NULL: every file X): its lines name what `how` says. */
+static void expect_refs_each(struct test_inventory *f, const char *day, const char *parent, const char *file,
+			     const char *key, enum ref how)
+{
+	struct strlist names = STRLIST_INIT;
+	struct strbuf path = STRBUF_INIT;
+	size_t i;
+
+	list_at(f, day, parent, &names);
+	for (i = 0; i < names.n; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s%s%s", parent, names.items[i], file ? "/" : "", file ? file : "");
+		expect_refs(f, day, path.buf, key, how);
+	}
+	strlist_release(&names);
+	strbuf_release(&path);
+}
+
+static void expect_day_whole(struct test_inventory *f, const char *day)
+{
+	static const struct {
+		const char *parent, *file, *key;
+		enum ref how;
+	} refs[] = {
+		/* What a fact that holds on the day names: a flow's every end. */
+		{ "flows", "from", NULL, REF_SYSTEM },
+		{ "flows", "to", NULL, REF_RECIPIENT },
+		{ "flows", "transaction", NULL, REF_TRANSACTION },
+		{ "flows", "fields", NULL, REF_FIELD },
+		{ "flows", "sources", NULL, REF_SOURCE },
+		/* And the lists that relate records on the day. */
+		{ "agencies", "receives", NULL, REF_SYSTEM },
+		{ "agencies", "blocked_by", NULL, REF_SYSTEM },
+		{ "agencies", "parent", NULL, REF_RECIPIENT },
+		{ "agencies", "sources", NULL, REF_SOURCE },
+		{ "agencies", "mentioned_in", NULL, REF_SOURCE },
+		{ "partners", "sources", NULL, REF_SOURCE },
+		{ "transactions", "states", NULL, REF_STATE },
+		{ "transactions", "returns", NULL, REF_FIELD },
+		{ "transactions", "sources", NULL, REF_SOURCE },
+		{ "fields", "shared_by", NULL, REF_SYSTEM },
+		{ "fields", "returned_by", NULL, REF_TRANSACTION },
+		{ "fields", "mentioned_in", NULL, REF_SOURCE },
+		{ "sources", "supports", NULL, REF_PATH },
+	};
+	struct strlist states = STRLIST_INIT;
+	struct strbuf path = STRBUF_INIT;
+	size_t i, j, k;
+
+	for (i = 0; i < sizeof(refs) / sizeof(refs[0]); i++)
+		expect_refs_each(f, day, refs[i].parent, refs[i].file, refs[i].key, refs[i].how);
+	list_at(f, day, "states", &states);
+	for (i = 0; i < states.n; i++) {
+		static const struct {
+			const char *file;
+			enum ref how;
+		} sys[] = {
+			{ "shared_fields", REF_FIELD }, { "transactions", REF_TRANSACTION },
+			{ "recipients", REF_RECIPIENT }, { "blocked", REF_RECIPIENT }, { "sources", REF_SOURCE },
+		};
+		struct strlist systems = STRLIST_INIT;
+
+		strbuf_reset(&path);
+		strbuf_addf(&path, "states/%s", states.items[i]);
+		list_at(f, day, path.buf, &systems);
+		for (j = 0; j < systems.n; j++) {
+			struct strbuf sp = STRBUF_INIT;
+			struct tree_node n;
+
+			strbuf_addf(&sp, "/.at/%s/states/%s/%s", day, states.items[i], systems.items[j]);
+			assert_int_equal(tree_resolve(&f->tree, sp.buf, &n), 0);
+			if (!strcmp(n.route->pattern, "/states/:state/:system"))
+				for (k = 0; k < sizeof(sys) / sizeof(sys[0]); k++) {
+					strbuf_reset(&sp);
+					strbuf_addf(&sp, "states/%s/%s/%s", states.items[i], systems.items[j],
+						    sys[k].file);
+					expect_refs(f, day, sp.buf, NULL, sys[k].how);
+				}
+			tree_node_release(&n);
+			strbuf_release(&sp);
+		}
+		strlist_release(&systems);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "states/%s/laws", states.items[i]);
+		expect_refs_each(f, day, path.buf, NULL, "sources", REF_SOURCE);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "states/%s/participation", states.items[i]);
+		expect_refs_each(f, day, path.buf, NULL, "sources", REF_SOURCE);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "states/%s/questions", states.items[i]);
+		expect_refs_each(f, day, path.buf, NULL, "sources", REF_SOURCE);
+	}
+	strlist_release(&states);
+	strbuf_release(&path);
+}
+
+static void expect_list(struct test_inventory *f, const char *day, const char *path, const char *names)
+{
+	struct strbuf full = STRBUF_INIT;
+	char *got;
+
+	strbuf_addf(&full, "/.at/%s/%s", day, path);
+	got = ls(f, full.buf);
+	assert_string_equal(got, names);
+	free(got);
+	strbuf_release(&full);
+}
+
+static void expect_cat(struct test_inventory *f, const char *day, const char *path, const char *content)
+{
+	struct strbuf full = STRBUF_INIT;
+	char *got;
+	int rc;
+
+	strbuf_addf(&full, "/.at/%s/%s", day, path);
+	got = cat(f, full.buf, &rc);
+	if (rc)
+		fprintf(stderr, "%s: %s\n", full.buf, strerror(-rc));
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, content);
+	free(got);
+	strbuf_release(&full);
+}
+
+/*
+ * SPEC section 2: an entity referenced by a fact that holds on a day is
+ * present under at/DAY/; entities have no valid time of their own. The
+ * fixture's flow ca-dmv-to-ice holds from 2014 and names ICE, DQ and
+ * qa-2020, which no source dates before 2020-11.
+ */
+static void test_tree__past_days_do_not_dangle(void **state)
+{
+	struct test_inventory *f = *state;
+	const struct strlist *days = tree_change_dates(&f->tree);
+	char before[11], day[11];
+	size_t i;
+
+	assert_true(days->n > 0);
+	assert_int_equal(tree_canonical_date(&f->tree, "1000-01-01", before), 0);
+	expect_day_whole(f, before);
+	for (i = 0; i < days->n; i++)
+		expect_day_whole(f, days->items[i]);
+
+	/* The day the issue named: the flow holds, and so its ends are there. */
+	assert_int_equal(tree_canonical_date(&f->tree, "2014-06-01", day), 0);
+	expect_list(f, day, "agencies", "DHS ICE LESC USCIS");
+	expect_list(f, day, "transactions", "DQ KQ");
+	expect_list(f, day, "sources", "ice-2019 list-2020 pia-030g qa-2020");
+	expect_cat(f, day, "agencies/ICE/receives", "CA/dmv\nNY/dmv\n");
+	/* Entities are the same on every day; facts are not. */
+	expect_list(f, before, "agencies", "DHS ICE LESC USCIS");
+	expect_list(f, before, "partners", "Datamaxx Forensic-Logic");
+	expect_list(f, before, "flows", "");
+	expect_cat(f, before, "agencies/ICE/receives", "");
+	expect_cat(f, before, "agencies/ICE/name", "U.S. Immigration and Customs Enforcement\n");
+	/* A partner's listing is dated: the list of 2020-10 named Datamaxx. */
+	expect_cat(f, before, "partners/Datamaxx/listed", "");
+	expect_cat(f, "2020-10-01", "partners/Datamaxx/listed", "2020-10..\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +531,7 @@ int main(void)
 		WITH_INVENTORY(test_tree__paths_show_the_facts),
 		WITH_INVENTORY(test_tree__listings),
 		WITH_INVENTORY(test_tree__unknown_names),
+		WITH_INVENTORY(test_tree__past_days_do_not_dangle),
 	};
 
 	return cmocka_run_group_tests_name("tree", tests, NULL, NULL);
