@@ -78,6 +78,7 @@ struct worker {
 	uint64_t version;	/* what `tree` was made at */
 	/* Under fs->lock: 0 idle, VERSION_STARTING while its read begins, else the version it reads. */
 	uint64_t busy;
+	struct store *next_st;	/* under fs->lock: a new inventory's connection, taken at the next request */
 };
 
 #define VERSION_STARTING 1u
@@ -108,11 +109,20 @@ struct fs_state {
 	struct worker *free_workers[FS_WORKERS];
 	size_t nfree;
 	uint64_t epoch;			/* bumped by the watcher when the day changes */
+	uint64_t db_epoch;		/* bumped when a new inventory replaces the mounted one */
 
 	/* The watcher (live updates, SIGUSR1). */
 	struct store *watch_st;
 	pthread_t watcher;
 	int watching, stop, sigfd;
+
+	/* A subscription's refresher (fs.h, struct fs_refresh): its thread, and its wake-up (SIGHUP). */
+	const struct fs_refresh *refresh;
+	int unlink_db;
+	pthread_t refresher;
+	int refreshing, refresh_now;
+	pthread_mutex_t refresh_lock;
+	pthread_cond_t refresh_cv;
 
 	uint64_t counts[OP_COUNT];	/* atomics */
 };
@@ -135,11 +145,14 @@ static void fs_log(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The version a request reads at: the inventory's generation, and the day. */
-static uint64_t version_of(int64_t generation, uint64_t epoch)
+/*
+ * The version a request reads at: the mounted inventory (db_epoch), its
+ * generation, and the day (epoch). Generations stay below 2^40, days and
+ * inventories below 2^12 each; VERSION_STARTING is below every real version.
+ */
+static uint64_t version_of(int64_t generation, uint64_t epoch, uint64_t db_epoch)
 {
-	/* Generations stay below 2^40; VERSION_STARTING is below every real version. */
-	return (epoch << 40 | (uint64_t)(generation < 0 ? 0 : generation)) + 2;
+	return ((db_epoch & 0xfff) << 52 | (epoch & 0xfff) << 40 | (uint64_t)(generation < 0 ? 0 : generation)) + 2;
 }
 
 /* ---- a request's life: a worker, a read transaction, a version ------------------------------ */
@@ -158,7 +171,8 @@ struct request {
 static int enter(fuse_req_t req, enum fs_op op, struct request *r)
 {
 	struct fs_state *fs = fuse_req_userdata(req);
-	uint64_t epoch;
+	struct store *old = NULL;
+	uint64_t epoch, db_epoch;
 	int64_t g;
 
 	r->fs = fs;
@@ -171,11 +185,21 @@ static int enter(fuse_req_t req, enum fs_op op, struct request *r)
 	r->w = fs->free_workers[--fs->nfree];
 	r->w->busy = VERSION_STARTING;
 	epoch = fs->epoch;
+	db_epoch = fs->db_epoch;
+	if (r->w->next_st) { /* a new inventory was mounted: this worker reads it from now on */
+		old = r->w->st;
+		r->w->st = r->w->next_st;
+		r->w->next_st = NULL;
+		tree_release(&r->w->tree);
+		tree_init(&r->w->tree, r->w->st);
+		r->w->version = 0;
+	}
 	pthread_mutex_unlock(&fs->lock);
+	store_close(old);
 
 	store_read_begin(r->w->st);
 	g = store_generation(r->w->st);
-	r->v = version_of(g, epoch);
+	r->v = version_of(g, epoch, db_epoch);
 	if (r->w->version != r->v) {
 		tree_invalidate(&r->w->tree);
 		r->w->version = r->v;
@@ -1009,6 +1033,96 @@ static void print_stats(struct fs_state *fs)
 	fflush(stderr);
 }
 
+/* ---- a subscription: a newer inventory replaces the mounted one ---------------------------- */
+
+static void wake_refresher(struct fs_state *fs)
+{
+	pthread_mutex_lock(&fs->refresh_lock);
+	fs->refresh_now = 1;
+	pthread_cond_signal(&fs->refresh_cv);
+	pthread_mutex_unlock(&fs->refresh_lock);
+}
+
+/*
+ * Serve `db` instead of the mounted inventory. Every worker's connection is
+ * opened here first, so a database that will not open changes nothing; each
+ * worker takes its own at its next request, and the kernel forgets what it
+ * holds once the requests on the old inventory are through: a reader sees
+ * the old or the new inventory whole.
+ */
+static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
+{
+	struct store *st[FS_WORKERS] = { NULL }, *stale[FS_WORKERS] = { NULL };
+	char *copy = strdup(db);
+	int64_t g = -1;
+	uint64_t v;
+	size_t i;
+	int rc = copy ? 0 : -ENOMEM;
+
+	for (i = 0; !rc && i < FS_WORKERS; i++)
+		rc = store_open(db, STORE_READONLY | fs->store_flags, &st[i], err);
+	if (!rc && (g = store_generation(st[0])) < 0) {
+		strbuf_addf(err, "%s: cannot read its generation", db);
+		rc = -EIO;
+	}
+	if (rc) {
+		for (i = 0; i < FS_WORKERS; i++)
+			store_close(st[i]);
+		free(copy);
+		return rc;
+	}
+	pthread_mutex_lock(&fs->lock);
+	for (i = 0; i < FS_WORKERS; i++) {
+		stale[i] = fs->workers[i].next_st;
+		fs->workers[i].next_st = st[i];
+	}
+	free(fs->db);
+	fs->db = copy;
+	fs->db_epoch++;
+	v = version_of(g, fs->epoch, fs->db_epoch);
+	pthread_mutex_unlock(&fs->lock);
+	for (i = 0; i < FS_WORKERS; i++)
+		store_close(stale[i]);
+	if (fs->unlink_db)
+		unlink(db); /* a private copy: it lives while a connection holds it */
+	refresh(fs, v);
+	return 0;
+}
+
+/* The refresher: every interval, or at SIGHUP, asks for a newer inventory and mounts it. */
+static void *refresher(void *arg)
+{
+	struct fs_state *fs = arg;
+
+	for (;;) {
+		struct strbuf err = STRBUF_INIT;
+		struct timespec until;
+		char *db = NULL;
+		int rc;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += fs->refresh->interval ? (time_t)fs->refresh->interval : 365 * 86400;
+		pthread_mutex_lock(&fs->refresh_lock);
+		while (!fs->refresh_now && !__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE) &&
+		       pthread_cond_timedwait(&fs->refresh_cv, &fs->refresh_lock, &until) != ETIMEDOUT)
+			;
+		fs->refresh_now = 0;
+		pthread_mutex_unlock(&fs->refresh_lock);
+		if (__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE))
+			break;
+		rc = fs->refresh->check(fs->refresh->arg, &db, &err);
+		if (rc > 0 && db)
+			rc = swap_db(fs, db, &err);
+		if (rc < 0)
+			fs_log("%s (the mounted inventory is served still)", err.len ? err.buf : strerror(-rc));
+		else if (fs->refresh->changed && db)
+			fs->refresh->changed(fs->refresh->arg, db);
+		free(db);
+		strbuf_release(&err);
+	}
+	return NULL;
+}
+
 /*
  * The watcher: every FS_WATCH_MS, has an import committed, or has the day
  * changed? Then refresh. SIGUSR1 prints the request counts.
@@ -1027,24 +1141,29 @@ static void *watch(void *arg)
 		if (poll(&p, 1, FS_WATCH_MS) > 0) {
 			struct signalfd_siginfo si;
 
-			if ((p.revents & POLLIN) && read(fs->sigfd, &si, sizeof(si)) == sizeof(si))
-				print_stats(fs);
+			if ((p.revents & POLLIN) && read(fs->sigfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP)
+					wake_refresher(fs);
+				else
+					print_stats(fs);
+			}
 		}
 		walk_idle(&fs->walk);
 		ng = fs->watch_st ? store_generation(fs->watch_st) : g;
 		store_today(now);
 		if (ng != g || strcmp(now, day)) {
-			uint64_t epoch;
+			uint64_t epoch, db_epoch;
 
 			pthread_mutex_lock(&fs->lock);
 			if (strcmp(now, day))
 				fs->epoch++;
 			epoch = fs->epoch;
+			db_epoch = fs->db_epoch;
 			pthread_mutex_unlock(&fs->lock);
 			if (ng >= 0)
 				g = ng;
 			memcpy(day, now, sizeof(day));
-			refresh(fs, version_of(g, epoch));
+			refresh(fs, version_of(g, epoch, db_epoch));
 		}
 	}
 	return NULL;
@@ -1059,9 +1178,11 @@ static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbu
 	rc = watch_db ? store_open(watch_db, STORE_READONLY, &fs->watch_st, err) : 0;
 	if (rc)
 		return rc;
-	/* SIGUSR1 reaches the watcher through a signalfd: no handler, no global. */
+	/* SIGUSR1 (and SIGHUP for a subscription) reach the watcher through a signalfd. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	if (fs->refresh)
+		sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	fs->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (fs->sigfd < 0) {
@@ -1075,12 +1196,25 @@ static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbu
 		return -rc;
 	}
 	fs->watching = 1;
+	if (fs->refresh) {
+		rc = pthread_create(&fs->refresher, NULL, refresher, fs);
+		if (rc) {
+			strbuf_addf(err, "cannot start the refresher: %s", strerror(rc));
+			return -rc;
+		}
+		fs->refreshing = 1;
+	}
 	return 0;
 }
 
 static void stop_watcher(struct fs_state *fs)
 {
 	__atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
+	if (fs->refreshing) {
+		wake_refresher(fs);
+		pthread_join(fs->refresher, NULL);
+		fs->refreshing = 0;
+	}
 	if (fs->watching) {
 		pthread_join(fs->watcher, NULL);
 		fs->watching = 0;
@@ -1117,6 +1251,8 @@ static void close_workers(struct fs_state *fs)
 	size_t i;
 
 	for (i = 0; i < FS_WORKERS; i++) {
+		store_close(fs->workers[i].next_st);
+		fs->workers[i].next_st = NULL;
 		if (!fs->workers[i].st)
 			continue;
 		tree_release(&fs->workers[i].tree);
@@ -1188,6 +1324,8 @@ static void release_state(struct fs_state *fs)
 	free(fs->db);
 	pthread_cond_destroy(&fs->idle_cv);
 	pthread_mutex_destroy(&fs->lock);
+	pthread_cond_destroy(&fs->refresh_cv);
+	pthread_mutex_destroy(&fs->refresh_lock);
 }
 
 int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
@@ -1212,6 +1350,10 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	fs.db = realpath(o->db, NULL);
 	pthread_mutex_init(&fs.lock, NULL);
 	pthread_cond_init(&fs.idle_cv, NULL);
+	pthread_mutex_init(&fs.refresh_lock, NULL);
+	pthread_cond_init(&fs.refresh_cv, NULL);
+	fs.refresh = o->refresh;
+	fs.unlink_db = o->unlink_db;
 	walk_init(&fs.walk, o->push_pages, o->latency_hold);
 	rc = check_mountpoint(o->mountpoint, err);
 	if (rc)
@@ -1289,6 +1431,9 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	sigaddset(&term, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &term, NULL);
 	rc = start_watcher(&fs, (fs.store_flags & STORE_IMMUTABLE) ? NULL : fs.db, err);
+	/* A subscription's SIGHUP is "check now", taken by the watcher's signalfd, not "exit". */
+	if (fs.refresh)
+		sigdelset(&term, SIGHUP);
 	pthread_sigmask(SIG_UNBLOCK, &term, NULL);
 	if (rc)
 		goto out;
