@@ -31,10 +31,9 @@ static void help(void)
 	       "                   own: trust=PUB.pem and no_verify (for fstab), and\n"
 	       "                   no_push_pages: do not put listed files in the page cache\n"
 	       "                   ahead of reads (done while a walk reads what it lists)\n"
-	       "                   spin_us=N: after a reply, look N us (default 50) for the\n"
-	       "                   next request before sleeping; 0: sleep at once\n"
-	       "                   no_latency_hold: do not keep idle CPUs polling during a\n"
-	       "                   walk (/dev/cpu_dma_latency, root only; see nletsfs(1))\n"
+	       "                   latency_hold: keep the host's idle CPUs polling while a\n"
+	       "                   walk goes on (/dev/cpu_dma_latency, root only; off by\n"
+	       "                   default: it changes the whole host; see nletsfs(1))\n"
 	       "  -h, --help       this text\n"
 	       "\n"
 	       "As a mount helper: mount -t fuse.nletsfs INVENTORY MOUNTPOINT, or in fstab:\n"
@@ -64,9 +63,8 @@ static int userspace_only(const char *p, size_t n)
 }
 
 /*
- * Split a -o list: nletsfs's own options (trust=, no_verify, [no_]push_pages, spin_us=,
- * no_latency_hold) are
- * taken; options that would contradict a read-only inventory (rw, and ro,
+ * Split a -o list: nletsfs's own options (trust=, no_verify, [no_]push_pages,
+ * [no_]latency_hold) are taken; options that would contradict a read-only inventory (rw, and ro,
  * which is always set) and userspace-only fstab options are dropped; the
  * rest is for libfuse.
  */
@@ -86,10 +84,10 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 			o->push_pages = 1;
 		} else if (n == 13 && !strncmp(p, "no_push_pages", 13)) {
 			o->push_pages = 0;
+		} else if (n == 12 && !strncmp(p, "latency_hold", 12)) {
+			o->latency_hold = 1;
 		} else if (n == 15 && !strncmp(p, "no_latency_hold", 15)) {
 			o->latency_hold = 0;
-		} else if (n > 8 && n < 14 && !strncmp(p, "spin_us=", 8) && strspn(p + 8, "0123456789") == n - 8) {
-			o->spin_us = (int)strtol(p + 8, NULL, 10); /* anything else goes on, and libfuse refuses it */
 		} else if (n && !(n == 2 && !strncmp(p, "rw", 2)) && !(n == 2 && !strncmp(p, "ro", 2)) &&
 			   !userspace_only(p, n)) {
 			if (m->opts.len)
@@ -111,7 +109,7 @@ int cmd_mount(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fs_mount_options o = { .push_pages = 1, .spin_us = 50, .latency_hold = 1 };
+	struct fs_mount_options o = { .push_pages = 1 };
 	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct cli_source src = { 0 };

@@ -12,6 +12,23 @@
 
 struct store;
 
+/**
+ * A subscription (issue: a bundle fetched by URL, kept current): the daemon
+ * calls `check` every `interval` seconds (0: only on SIGHUP) and on SIGHUP,
+ * in a thread of its own. `check` returns 1 with `*db` set (malloc'd) to a
+ * new, verified database file to serve instead of the mounted one, 0 when
+ * there is nothing new, or a negative errno with a message in `err` (logged;
+ * the mount keeps serving what it had). After a new database is served,
+ * `changed` (optional) is told its path. A private copy (unlink_db) is
+ * unlinked once opened, like the first.
+ */
+struct fs_refresh {
+	unsigned interval;
+	int (*check)(void *arg, char **db, struct strbuf *err);
+	void (*changed)(void *arg, const char *db);
+	void *arg;
+};
+
 struct fs_mount_options {
 	const char *db;		/* inventory file */
 	unsigned store_flags;	/* more store_open() flags: STORE_IMMUTABLE for a bundle's database */
@@ -22,15 +39,16 @@ struct fs_mount_options {
 	int debug;		/* -d: libfuse debug log (implies foreground) */
 	const char *options;	/* -o list, passed to the mount after ro,default_permissions */
 	int push_pages;		/* store listed files in the page cache ahead of reads (-o no_push_pages: not) */
-	int spin_us;		/* -o spin_us=N: look for the next request N us before sleeping (0: never) */
-	int latency_hold;	/* keep idle CPUs polling during walks (-o no_latency_hold: not) */
+	int latency_hold;	/* -o latency_hold: keep the host's idle CPUs polling during walks */
+	const struct fs_refresh *refresh;	/* a subscription's, or NULL */
 };
 
 /**
  * Mount the inventory and serve it until unmounted (fusermount3 -u, umount,
- * or SIGINT/SIGTERM). Returns 0 after a clean unmount, or a negative errno
- * with a message in `err` when the inventory cannot be opened or the mount
- * fails. In the background, errors after the fork go to syslog-less stderr.
+ * or SIGINT/SIGTERM). The mount point must be an empty folder that is not a
+ * mount point already. Returns 0 after a clean unmount, or a negative errno
+ * with a message in `err` when the mount point or the inventory will not do
+ * or the mount fails. In the background, errors after the fork go to syslog.
  */
 int fs_mount(const struct fs_mount_options *o, struct strbuf *err);
 

@@ -7,182 +7,315 @@
  * page cache and directory cache keep serving with no further upcall), exact
  * sizes at lookup, and a read-only mount with default_permissions.
  *
- * The loop is single-threaded (warm reads cost no upcalls at all, and a
- * second reader of /dev/fuse costs a thread switch per request). For a
- * first walk it lists folders ahead while idle (list_ahead), pushes listed
- * files into the page cache (flush_pushes), looks for the next request a
- * little before sleeping (spin) and keeps idle CPUs polling (hold_latency).
- * A watcher thread notices imports into the mounted inventory and
- * invalidates what the kernel holds; a backup worker serves requests only
- * while a push of pages waits; one lock keeps them apart.
+ * Requests are served by libfuse's multi-threaded loop. A request takes a
+ * worker (struct worker: its own read-only connection and its own tree
+ * caches) from a pool, and runs in one read transaction of that connection,
+ * so it sees one import generation whole; a slow request (a search, a big
+ * listing) holds one worker and nothing else, while the others serve.
+ * Everything workers share, the inodes and the names answered ENOENT, is
+ * under one mutex held only for table lookups and updates: rendering,
+ * listing and replying happen outside it.
+ *
+ * What an inode caches (a file's size and bytes, a folder's names) is
+ * tagged with the version it was made at (the inventory's generation and the
+ * day): a request uses only what was made at its own version, so a request
+ * that began before an import and one that began after never mix their
+ * answers. The watcher notices an import (or a new day) and tells the kernel
+ * to forget what it holds, once at once and once more when the requests
+ * that began before the import have replied.
+ *
+ * The database is opened only after the daemon has forked: SQLite's POSIX
+ * locks do not survive fork(), and an importer that sees no lock deletes
+ * the WAL that a forked daemon still reads.
  */
 #define FUSE_USE_VERSION 34
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <time.h>
-#include <sys/signalfd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../util/array.h"
 #include "fs.h"
 #include "inodes.h"
+#include "walk.h"
 
-/* The kernel may trust what it was told for a day; nothing changes under it. */
+/* The kernel may trust what it was told for a day; an import tells it to forget. */
 #define FS_TIMEOUT 86400.0
+/* A name answered ENOENT once the memo of such names is full: held this long (s). */
+#define FS_NEG_SHORT 1.0
+/* Names answered ENOENT remembered for invalidation, at most. */
+#define FS_NEG_MAX 16384
+/* Workers (threads, each with its own connection), at most. */
+#define FS_WORKERS 8
+/* A small file's bytes are kept from lookup to the read that usually follows. */
+#define FS_KEEP_SMALL 4096
+/* How often the watcher looks for an import or a new day (ms). */
+#define FS_WATCH_MS 50
 
-/* Listings pushed after the last READ: grep -r reads every file, find none. */
-#define FS_PUSH_BUDGET 64
-/* Folders listed ahead of the kernel's asking, at most, that it has not asked for yet. */
-#define FS_AHEAD 64
-
-/* Request kinds counted for `kill -USR1` (the caching test reads them). */
+/* Request kinds counted for `kill -USR1` (the tests read them). */
 enum fs_op { OP_LOOKUP, OP_GETATTR, OP_READLINK, OP_OPEN, OP_READ, OP_OPENDIR, OP_READDIR, OP_READDIRPLUS,
 	     OP_STATFS, OP_FORGET, OP_WRITE, OP_COUNT };
 static const char *const op_names[OP_COUNT] = { "lookup", "getattr", "readlink", "open", "read", "opendir",
 						 "readdir", "readdirplus", "statfs", "forget", "write" };
+
+/* A request's worker: a connection of its own and the tree caches made on it. */
+struct worker {
+	struct store *st;
+	struct tree tree;
+	uint64_t version;	/* what `tree` was made at */
+	/* Under fs->lock: 0 idle, VERSION_STARTING while its read begins, else the version it reads. */
+	uint64_t busy;
+	struct store *next_st;	/* under fs->lock: a new inventory's connection, taken at the next request */
+};
+
+#define VERSION_STARTING 1u
 
 struct negative {
 	uint64_t parent;
 	char *name;
 };
 
-struct push_item {
-	uint64_t ino;
-	char *data;
-	size_t len;
-};
-
 struct fs_state {
-	pthread_mutex_t lock;		/* the FUSE thread and the watcher */
 	struct fuse_session *se;
-	struct store *st;		/* the FUSE thread's connection */
-	struct store *watch_st;		/* the watcher's, to see commits of importers */
-	struct tree tree;
-	struct inode_table inodes;
-	uint64_t generation;		/* bumped when the inventory changes */
-	struct negative *neg;		/* names answered ENOENT since the last change */
-	size_t nneg, aneg;
-	int no_open, no_opendir;
+	/* What is served, and as whom. */
+	char *db;			/* absolute: the daemon runs in "/" */
+	unsigned store_flags;
 	uid_t uid;
 	gid_t gid;
+	int no_open, no_opendir;
 	struct timespec mtime;
-	uint64_t counts[OP_COUNT];
+	struct walk walk;		/* first-walk help: pushed pages, latency hold (walk.h) */
+
+	/* Shared by the workers, under `lock`. */
+	pthread_mutex_t lock;
+	pthread_cond_t idle_cv;		/* a worker was returned, or stopped reading an old version */
+	struct inode_table inodes;
+	struct negative *neg;		/* names answered ENOENT with a long timeout */
+	size_t nneg, aneg;
+	struct worker workers[FS_WORKERS];
+	struct worker *free_workers[FS_WORKERS];
+	size_t nfree;
+	uint64_t epoch;			/* bumped by the watcher when the day changes */
+	uint64_t db_epoch;		/* bumped when a new inventory replaces the mounted one */
+
+	/* The watcher (live updates, SIGUSR1). */
+	struct store *watch_st;
 	pthread_t watcher;
 	int watching, stop, sigfd;
-	/*
-	 * Pages to push into the kernel's cache (push_pages): the files a
-	 * READDIRPLUS just listed, pushed before the next request is served.
-	 * push_budget: listings left to push for; a READ renews it, so a walk
-	 * that reads (grep -r) gets its files pushed and one that does not
-	 * (find, ls -lR) fills no page cache.
-	 */
-	int push, push_budget;
-	struct push_item *pushq;
-	size_t npush, apush;
-	int pushing;			/* a push is under way, without the lock */
-	uint64_t flushes;		/* pushes begun */
-	pthread_cond_t pushed_cv;	/* signalled when a push is through */
-	pthread_cond_t backup_cv;	/* wakes the backup worker */
-	int backup_asleep;		/* it waits for the next push, with no timeout */
-	pthread_t backup;
-	int backup_running;
-	uint64_t backup_served;		/* requests the backup worker served */
-	/*
-	 * Folders to list ahead while the loop is idle (list_ahead), in the
-	 * order a depth-first walk (find, grep -r) will ask for them: first
-	 * the sub-folders of the folder READDIRPLUS lists now (`pending`, in
-	 * listing order, taken from pending_head on), then the stack `ahead`,
-	 * where the rest of each earlier folder's went, the first on top.
-	 * ahead_credit bounds the work nobody asked for: a listing made ahead
-	 * costs one, the kernel asking for it gives one back.
-	 */
-	uint64_t *pending;
-	size_t npending, apending, pending_head;
-	uint64_t pending_dir;
-	uint64_t *ahead;
-	size_t nahead, aahead;
-	uint64_t ahead_ino;		/* a folder list_ahead left for a request, files from ahead_pos on */
-	size_t ahead_pos;
-	int ahead_credit;
-	uint64_t listed_ahead, ahead_hits;	/* for the stats line */
-	long spin_ns;			/* how long the loop looks for the next request before sleeping */
-	/*
-	 * The CPU latency hold (hold_latency): /dev/cpu_dma_latency, open
-	 * while a walk goes on. latency_hold: asked for and allowed so far.
-	 */
-	int latency_hold, latency_fd;
-	uint64_t latency_holds;		/* holds taken, for the stats line */
-	struct timespec last_reply;
-	/* The loop's signal mask while it waits: SIGINT, SIGTERM and SIGHUP,
-	 * blocked everywhere else, get in only there (wait_request). */
-	sigset_t wait_mask;
+
+	/* A subscription's refresher (fs.h, struct fs_refresh): its thread, and its wake-up (SIGHUP). */
+	const struct fs_refresh *refresh;
+	int unlink_db;
+	pthread_t refresher;
+	int refreshing, refresh_now;
+	pthread_mutex_t refresh_lock;
+	pthread_cond_t refresh_cv;
+
+	uint64_t counts[OP_COUNT];	/* atomics */
 };
 
-static void flush_pushes(struct fs_state *fs);
+/* Log a problem of the daemon: on stderr in the foreground, to syslog in the background. */
+static int fs_background;
 
-/* Every request runs under the lock, in one read transaction: a reader sees
- * an import whole or not at all. */
-static struct fs_state *enter(fuse_req_t req, enum fs_op op)
+static void fs_log(const char *fmt, ...)
 {
-	struct fs_state *fs = fuse_req_userdata(req);
+	va_list ap;
 
-	pthread_mutex_lock(&fs->lock);
-	/* Not before a READ: its reader holds the page lock a push would wait for. */
-	if (fs->npush && !fs->pushing && op != OP_READ)
-		flush_pushes(fs);
-	fs->counts[op]++;
-	store_read_begin(fs->st);
-	return fs;
-}
-
-static void leave(struct fs_state *fs)
-{
-	store_read_end(fs->st);
-	pthread_mutex_unlock(&fs->lock);
+	va_start(ap, fmt);
+	if (fs_background) {
+		vsyslog(LOG_ERR, fmt, ap);
+	} else {
+		fputs("nletsfs: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
 }
 
 /*
- * Render a file (or link) once and keep its size; keep the bytes when asked,
- * or when they are small enough that the read which usually follows a
- * lookup should not render them again.
+ * The version a request reads at: the mounted inventory (db_epoch), its
+ * generation, and the day (epoch). Generations stay below 2^40, days and
+ * inventories below 2^12 each; VERSION_STARTING is below every real version.
  */
-#define FS_KEEP_SMALL 4096
-
-static int inode_content(struct fs_state *fs, struct fs_inode *in, int keep)
+static uint64_t version_of(int64_t generation, uint64_t epoch, uint64_t db_epoch)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int rc;
-
-	if (in->content || (in->size_known && !keep))
-		return 0;
-	rc = tree_render(&fs->tree, &in->node, &sb);
-	if (rc) {
-		strbuf_release(&sb);
-		return rc;
-	}
-	in->size = sb.len;
-	in->size_known = 1;
-	if (keep || sb.len <= FS_KEEP_SMALL) {
-		in->content = strbuf_detach(&sb, &in->content_len);
-		if (!in->content)
-			return -ENOMEM;
-	}
-	strbuf_release(&sb);
-	return 0;
+	return ((db_epoch & 0xfff) << 52 | (epoch & 0xfff) << 40 | (uint64_t)(generation < 0 ? 0 : generation)) + 2;
 }
 
-static int fill_attr(struct fs_state *fs, struct fs_inode *in, struct stat *stbuf)
+/* ---- a request's life: a worker, a read transaction, a version ------------------------------ */
+
+struct request {
+	struct fs_state *fs;
+	struct worker *w;
+	uint64_t v;
+};
+
+/*
+ * Take a worker and begin the request's read transaction. The worker is
+ * marked busy before the transaction begins, so the watcher knows it may
+ * read the old inventory until its version is known.
+ */
+static int enter(fuse_req_t req, enum fs_op op, struct request *r)
 {
+	struct fs_state *fs = fuse_req_userdata(req);
+	struct store *old = NULL;
+	uint64_t epoch, db_epoch;
+	int64_t g;
+
+	r->fs = fs;
+	__atomic_fetch_add(&fs->counts[op], 1, __ATOMIC_RELAXED);
+	walk_request(&fs->walk, op == OP_READ);
+	pthread_mutex_lock(&fs->lock);
+	/* libfuse runs at most FS_WORKERS threads: one is always free for each. */
+	while (!fs->nfree)
+		pthread_cond_wait(&fs->idle_cv, &fs->lock);
+	r->w = fs->free_workers[--fs->nfree];
+	r->w->busy = VERSION_STARTING;
+	epoch = fs->epoch;
+	db_epoch = fs->db_epoch;
+	if (r->w->next_st) { /* a new inventory was mounted: this worker reads it from now on */
+		old = r->w->st;
+		r->w->st = r->w->next_st;
+		r->w->next_st = NULL;
+		tree_release(&r->w->tree);
+		tree_init(&r->w->tree, r->w->st);
+		r->w->version = 0;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	store_close(old);
+
+	store_read_begin(r->w->st);
+	g = store_generation(r->w->st);
+	r->v = version_of(g, epoch, db_epoch);
+	if (r->w->version != r->v) {
+		tree_invalidate(&r->w->tree);
+		r->w->version = r->v;
+	}
+	pthread_mutex_lock(&fs->lock);
+	r->w->busy = r->v;
+	pthread_cond_broadcast(&fs->idle_cv);
+	pthread_mutex_unlock(&fs->lock);
+	return g < 0 ? -EIO : 0;
+}
+
+static void leave(struct request *r)
+{
+	struct fs_state *fs = r->fs;
+
+	store_read_end(r->w->st);
+	pthread_mutex_lock(&fs->lock);
+	r->w->busy = 0;
+	fs->free_workers[fs->nfree++] = r->w;
+	pthread_cond_broadcast(&fs->idle_cv);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* An inode by number, pinned for the request (NULL: unknown). */
+static struct fs_inode *get_inode(struct fs_state *fs, uint64_t ino)
+{
+	struct fs_inode *in;
+
+	pthread_mutex_lock(&fs->lock);
+	in = inodes_get(&fs->inodes, ino);
+	if (in)
+		in->pins++;
+	pthread_mutex_unlock(&fs->lock);
+	return in;
+}
+
+static void put_inode(struct fs_state *fs, struct fs_inode *in)
+{
+	if (!in)
+		return;
+	pthread_mutex_lock(&fs->lock);
+	inodes_unpin(&fs->inodes, in);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* ---- contents and attributes -------------------------------------------------------------- */
+
+/*
+ * A file's or link's size at the request's version, and, with `bytes`, a
+ * reference to its bytes (blob_put() it). Rendered outside the lock when
+ * not cached at this version.
+ */
+static int file_content(struct request *r, struct fs_inode *in, int want_bytes, uint64_t *size,
+			struct blob **bytes)
+{
+	struct fs_state *fs = r->fs;
+	struct strbuf sb = STRBUF_INIT;
+	struct blob *b = NULL;
 	int rc = 0;
+
+	if (bytes)
+		*bytes = NULL;
+	pthread_mutex_lock(&fs->lock);
+	if (in->content && in->content->version == r->v && (bytes || !want_bytes)) {
+		*size = in->content->len;
+		if (bytes)
+			*bytes = blob_get(in->content);
+		pthread_mutex_unlock(&fs->lock);
+		return 0;
+	}
+	if (!want_bytes && in->size_version == r->v) {
+		*size = in->size;
+		pthread_mutex_unlock(&fs->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&fs->lock);
+
+	rc = tree_render(&r->w->tree, &in->node, &sb);
+	if (!rc && (want_bytes || sb.len <= FS_KEEP_SMALL)) {
+		b = blob_new(sb.buf, sb.len, r->v);
+		rc = b ? 0 : -ENOMEM;
+	}
+	if (!rc) {
+		*size = sb.len;
+		pthread_mutex_lock(&fs->lock);
+		in->size = sb.len;
+		in->size_version = r->v;
+		if (b) {
+			blob_put(in->content);
+			in->content = blob_get(b);
+		}
+		pthread_mutex_unlock(&fs->lock);
+		if (bytes)
+			*bytes = blob_get(b);
+	}
+	blob_put(b);
+	strbuf_release(&sb);
+	return rc;
+}
+
+/* Let go of a file's bytes once read to the end: the page cache holds them now. */
+static void drop_content(struct fs_state *fs, struct fs_inode *in, const struct blob *b)
+{
+	pthread_mutex_lock(&fs->lock);
+	if (in->content == b) {
+		in->content = NULL;
+		blob_put((struct blob *)b);
+	}
+	pthread_mutex_unlock(&fs->lock);
+}
+
+static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf)
+{
+	struct fs_state *fs = r->fs;
+	uint64_t size = 0;
+	int rc;
 
 	memset(stbuf, 0, sizeof(*stbuf));
 	stbuf->st_ino = in->ino;
@@ -192,72 +325,99 @@ static int fill_attr(struct fs_state *fs, struct fs_inode *in, struct stat *stbu
 	stbuf->st_ctim = fs->mtime;
 	stbuf->st_atim = fs->mtime;
 	stbuf->st_blksize = 4096;
-	switch (in->node.type) {
-	case NODE_DIR:
+	if (in->node.type == NODE_DIR) {
 		stbuf->st_mode = S_IFDIR | 0555;
 		stbuf->st_nlink = 2;
-		break;
-	case NODE_FILE:
-	case NODE_LINK:
-		rc = inode_content(fs, in, 0);
-		if (rc)
-			return rc;
-		stbuf->st_mode = in->node.type == NODE_FILE ? (S_IFREG | 0444) : (S_IFLNK | 0777);
-		stbuf->st_nlink = 1;
-		stbuf->st_size = (off_t)in->size;
-		stbuf->st_blocks = (blkcnt_t)((in->size + 511) / 512);
-		break;
+		return 0;
 	}
+	rc = file_content(r, in, 0, &size, NULL);
+	if (rc)
+		return rc;
+	stbuf->st_mode = in->node.type == NODE_FILE ? (S_IFREG | 0444) : (S_IFLNK | 0777);
+	stbuf->st_nlink = 1;
+	stbuf->st_size = (off_t)size;
+	stbuf->st_blocks = (blkcnt_t)((size + 511) / 512);
 	return 0;
 }
 
 /*
- * The inode of `name` in `parent`: known already (checked again once the
- * inventory changed), or resolved now. `listed`: the name comes from the
- * parent's listing of this inventory version, so it exists.
+ * The inode of `name` in `parent`, pinned: known at this version already,
+ * or resolved now (outside the lock) and entered. `listed`: the name comes
+ * from the parent's listing at this version, so it exists.
  */
-static int child_inode(struct fs_state *fs, struct fs_inode *parent, const char *name, int listed,
+static int child_inode(struct request *r, struct fs_inode *parent, const char *name, int listed,
 		       struct fs_inode **out)
 {
+	struct fs_state *fs = r->fs;
 	struct tree_node node;
+	struct fs_inode *in;
 	int rc;
 
-	*out = inodes_find(&fs->inodes, parent, name);
-	if (*out && (*out)->generation == fs->generation)
+	pthread_mutex_lock(&fs->lock);
+	in = inodes_find(&fs->inodes, parent, name);
+	if (in && in->node_version == r->v) {
+		in->pins++;
+		pthread_mutex_unlock(&fs->lock);
+		*out = in;
 		return 0;
-	rc = listed ? tree_child_listed(&fs->tree, &parent->node, name, &node)
-		    : tree_child(&fs->tree, &parent->node, name, &node);
-	if (!rc && *out) {
-		tree_node_release(&(*out)->node);
-		(*out)->node = node;
-	} else if (!rc) {
-		*out = inodes_add(&fs->inodes, parent, name, &node);
-		rc = *out ? 0 : -ENOMEM;
 	}
-	if (!rc)
-		(*out)->generation = fs->generation;
-	return rc;
+	pthread_mutex_unlock(&fs->lock);
+
+	rc = listed ? tree_child_listed(&r->w->tree, &parent->node, name, &node)
+		    : tree_child(&r->w->tree, &parent->node, name, &node);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&fs->lock);
+	in = inodes_find(&fs->inodes, parent, name);
+	if (!in) {
+		in = inodes_add(&fs->inodes, parent, name, &node); /* takes `node` over */
+	} else if (!in->pins && tree_node_differs(&in->node, &node)) {
+		/* What a path resolves to changes only with its existence; the
+		 * node is replaced only while nobody reads it. */
+		tree_node_release(&in->node);
+		in->node = node;
+		memset(&node, 0, sizeof(node));
+	}
+	if (in) {
+		in->node_version = r->v;
+		in->pins++;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	tree_node_release(&node);
+	*out = in;
+	return in ? 0 : -ENOMEM;
 }
 
-static int fill_entry(struct fs_state *fs, struct fs_inode *in, struct fuse_entry_param *e)
+static int fill_entry(struct request *r, struct fs_inode *in, struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->ino = in->ino;
 	e->generation = 1;
 	e->attr_timeout = FS_TIMEOUT;
 	e->entry_timeout = FS_TIMEOUT;
-	return fill_attr(fs, in, &e->attr);
+	return fill_attr(r, in, &e->attr);
 }
 
-static void remember_negative(struct fs_state *fs, uint64_t parent, const char *name)
+/* A name answered ENOENT: remembered for invalidation, or held briefly when the memo is full. */
+static double remember_negative(struct fs_state *fs, uint64_t parent, const char *name)
 {
-	if (array_reserve(&fs->neg, fs->nneg, &fs->aneg, sizeof(*fs->neg), 64))
-		return;
-	fs->neg[fs->nneg].parent = parent;
-	fs->neg[fs->nneg].name = strdup(name);
-	if (fs->neg[fs->nneg].name)
-		fs->nneg++;
+	double timeout = FS_NEG_SHORT;
+	char *copy = strdup(name);
+
+	pthread_mutex_lock(&fs->lock);
+	if (copy && fs->nneg < FS_NEG_MAX &&
+	    !array_reserve(&fs->neg, fs->nneg, &fs->aneg, sizeof(*fs->neg), 64)) {
+		fs->neg[fs->nneg].parent = parent;
+		fs->neg[fs->nneg++].name = copy;
+		copy = NULL;
+		timeout = FS_TIMEOUT;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	free(copy);
+	return timeout;
 }
+
+/* ---- the operations ----------------------------------------------------------------------- */
 
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
@@ -276,132 +436,152 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 
 static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct fs_state *fs = enter(req, OP_LOOKUP);
-	struct fs_inode *p = inodes_get(&fs->inodes, parent), *in = NULL;
+	struct request r;
+	int rc = enter(req, OP_LOOKUP, &r);
+	struct fs_state *fs = r.fs;
+	struct fs_inode *p = rc ? NULL : get_inode(fs, parent), *in = NULL;
 	struct fuse_entry_param e;
-	int rc = p ? child_inode(fs, p, name, 0, &in) : -ENOENT;
 
 	if (!rc)
-		rc = fill_entry(fs, in, &e);
+		rc = p ? child_inode(&r, p, name, 0, &in) : -ENOENT;
+	if (!rc)
+		rc = fill_entry(&r, in, &e);
 	if (rc == -ENOENT || rc == -ENOTDIR) {
 		/* A negative entry the kernel may cache: no upcall for the next miss. */
 		memset(&e, 0, sizeof(e));
-		e.entry_timeout = FS_TIMEOUT;
-		remember_negative(fs, parent, name);
+		e.entry_timeout = remember_negative(fs, parent, name);
 		fuse_reply_entry(req, &e);
 	} else if (rc) {
 		fuse_reply_err(req, -rc);
-	} else if (fuse_reply_entry(req, &e) == 0) {
+	} else {
+		/* Counted before the reply: a FORGET may follow it at once, on another thread. */
+		pthread_mutex_lock(&fs->lock);
 		in->nlookup++;
+		pthread_mutex_unlock(&fs->lock);
+		if (fuse_reply_entry(req, &e)) {
+			pthread_mutex_lock(&fs->lock);
+			in->nlookup--;
+			pthread_mutex_unlock(&fs->lock);
+		}
 	}
-	leave(fs);
+	put_inode(fs, in);
+	put_inode(fs, p);
+	leave(&r);
+}
+
+static void forget_many(fuse_req_t req, size_t count, const struct fuse_forget_data *forgets)
+{
+	struct fs_state *fs = fuse_req_userdata(req);
+	size_t i;
+
+	__atomic_fetch_add(&fs->counts[OP_FORGET], 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&fs->lock);
+	for (i = 0; i < count; i++)
+		inodes_forget(&fs->inodes, forgets[i].ino, forgets[i].nlookup);
+	pthread_mutex_unlock(&fs->lock);
+	fuse_reply_none(req);
 }
 
 static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	struct fs_state *fs = enter(req, OP_FORGET);
+	struct fuse_forget_data f = { .ino = ino, .nlookup = nlookup };
 
-	inodes_forget(&fs->inodes, ino, nlookup);
-	leave(fs);
-	fuse_reply_none(req);
+	forget_many(req, 1, &f);
 }
 
 static void fs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
-	struct fs_state *fs = enter(req, OP_FORGET);
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		inodes_forget(&fs->inodes, forgets[i].ino, forgets[i].nlookup);
-	leave(fs);
-	fuse_reply_none(req);
+	forget_many(req, count, forgets);
 }
 
 static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_state *fs = enter(req, OP_GETATTR);
-	struct fs_inode *in = inodes_get(&fs->inodes, ino);
+	struct request r;
+	int rc = enter(req, OP_GETATTR, &r);
+	struct fs_inode *in = rc ? NULL : get_inode(r.fs, ino);
 	struct stat stbuf;
-	int rc = in ? fill_attr(fs, in, &stbuf) : -ENOENT;
 
 	(void)fi;
+	if (!rc)
+		rc = in ? fill_attr(&r, in, &stbuf) : -ENOENT;
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_attr(req, &stbuf, FS_TIMEOUT);
-	leave(fs);
+	put_inode(r.fs, in);
+	leave(&r);
 }
 
 static void fs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
-	struct fs_state *fs = enter(req, OP_READLINK);
-	struct fs_inode *in = inodes_get(&fs->inodes, ino);
+	struct request r;
+	int rc = enter(req, OP_READLINK, &r);
+	struct fs_inode *in = rc ? NULL : get_inode(r.fs, ino);
 	struct strbuf sb = STRBUF_INIT;
-	int rc = !in || in->node.type != NODE_LINK ? -EINVAL : tree_render(&fs->tree, &in->node, &sb);
 
+	if (!rc)
+		rc = !in || in->node.type != NODE_LINK ? -EINVAL : tree_render(&r.w->tree, &in->node, &sb);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_readlink(req, sb.buf);
 	strbuf_release(&sb);
-	leave(fs);
+	put_inode(r.fs, in);
+	leave(&r);
 }
 
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_state *fs = enter(req, OP_OPEN);
-	struct fs_inode *in = inodes_get(&fs->inodes, ino);
+	struct fs_state *fs = fuse_req_userdata(req);
 
-	if (!in) {
-		fuse_reply_err(req, ENOENT);
-	} else if ((fi->flags & O_ACCMODE) != O_RDONLY) {
+	__atomic_fetch_add(&fs->counts[OP_OPEN], 1, __ATOMIC_RELAXED);
+	if ((fi->flags & O_ACCMODE) != O_RDONLY) {
 		fuse_reply_err(req, EROFS);
 	} else if (fs->no_open) {
 		fuse_reply_err(req, ENOSYS); /* no OPEN or RELEASE again, page cache kept */
 	} else {
+		(void)ino;
 		fi->keep_cache = 1;
 		fi->noflush = 1;
 		fuse_reply_open(req, fi);
 	}
-	leave(fs);
 }
 
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
-	struct fs_state *fs = enter(req, OP_READ);
-	struct fs_inode *in = inodes_get(&fs->inodes, ino);
+	struct request r;
+	int rc = enter(req, OP_READ, &r);
+	struct fs_inode *in = rc ? NULL : get_inode(r.fs, ino);
+	struct blob *b = NULL;
+	uint64_t len = 0;
 	size_t n;
-	int rc;
 
 	(void)fi;
-	if (!in || in->node.type != NODE_FILE) {
-		fuse_reply_err(req, in ? EISDIR : ENOENT);
-		goto out;
-	}
-	rc = inode_content(fs, in, 1);
+	if (!rc && (!in || in->node.type != NODE_FILE))
+		rc = in ? -EISDIR : -ENOENT;
+	if (!rc)
+		rc = file_content(&r, in, 1, &len, &b);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		goto out;
 	}
-	fs->push_budget = FS_PUSH_BUDGET; /* someone reads what is listed: push the next listings */
-	n = (uint64_t)off >= in->content_len ? 0 : in->content_len - (size_t)off;
+	n = (uint64_t)off >= b->len ? 0 : b->len - (size_t)off;
 	n = n < size ? n : size;
-	fuse_reply_buf(req, n ? in->content + off : NULL, n);
-	/* Served to the end: the page cache holds it now. */
-	if ((size_t)off + n >= in->content_len) {
-		free(in->content);
-		in->content = NULL;
-		in->content_len = 0;
-	}
+	fuse_reply_buf(req, n ? b->data + off : NULL, n);
+	if ((size_t)off + n >= b->len)
+		drop_content(r.fs, in, b);
 out:
-	leave(fs);
+	blob_put(b);
+	put_inode(r.fs, in);
+	leave(&r);
 }
 
 static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct fs_state *fs = enter(req, OP_OPENDIR);
-	struct fs_inode *in = inodes_get(&fs->inodes, ino);
+	struct fs_state *fs = fuse_req_userdata(req);
+	struct fs_inode *in = get_inode(fs, ino);
 
+	__atomic_fetch_add(&fs->counts[OP_OPENDIR], 1, __ATOMIC_RELAXED);
 	if (!in) {
 		fuse_reply_err(req, ENOENT);
 	} else if (in->node.type != NODE_DIR) {
@@ -413,375 +593,92 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fi->keep_cache = 1;
 		fuse_reply_open(req, fi);
 	}
-	leave(fs);
+	put_inode(fs, in);
 }
 
-/* A small file just listed by READDIRPLUS: its bytes (rendered for its size anyway) wait to be pushed. */
-static void queue_push(struct fs_state *fs, struct fs_inode *in)
+/* The folder's names at the request's version (a reference: listing_put() it). */
+static int folder_names(struct request *r, struct fs_inode *in, struct listing **out)
 {
-	struct push_item *it;
-
-	if (in->node.type != NODE_FILE || !in->content || !in->content_len)
-		return;
-	if (array_reserve(&fs->pushq, fs->npush, &fs->apush, sizeof(*fs->pushq), 256))
-		return;
-	it = &fs->pushq[fs->npush++];
-	it->ino = in->ino;
-	it->data = in->content; /* handed over: the kernel will hold the page */
-	it->len = in->content_len;
-	in->content = NULL;
-	in->content_len = 0;
-}
-
-static void free_pushes(struct push_item *q, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(q[i].data);
-	free(q);
-}
-
-/*
- * Called with the lock, before a request is served: the kernel has made the
- * inodes of the last listing by now (its reader asked again), so the pushes
- * land, and before the reader reads. A push waits for the page lock, which
- * a reader of that file holds until its READ is answered: so the lock is
- * let go meanwhile, and the backup worker answers that READ.
- */
-static void flush_pushes(struct fs_state *fs)
-{
-	struct push_item *q = fs->pushq;
-	size_t n = fs->npush, i;
-
-	fs->pushq = NULL;
-	fs->npush = fs->apush = 0;
-	fs->pushing = 1;
-	fs->flushes++;
-	if (fs->backup_asleep) /* the first push of a walk: the backup worker watches again */
-		pthread_cond_signal(&fs->backup_cv);
-	pthread_mutex_unlock(&fs->lock);
-	for (i = 0; i < n; i++) {
-		struct fuse_bufvec bv = FUSE_BUFVEC_INIT(q[i].len);
-
-		bv.buf[0].mem = q[i].data;
-		/* -ENOENT: the kernel has dropped the inode; a READ will come. */
-		fuse_lowlevel_notify_store(fs->se, q[i].ino, 0, &bv, 0);
-	}
-	free_pushes(q, n);
-	pthread_mutex_lock(&fs->lock);
-	fs->pushing = 0;
-	pthread_cond_broadcast(&fs->pushed_cv);
-}
-
-/*
- * The backup worker. The loop's thread serves every request; but should a
- * push wait for a page whose reader waits for its READ, that thread would
- * never get to the READ. While pushes go on, this thread looks every 10 ms,
- * and when a push is at the same batch as last time, it serves requests
- * itself until the push is through. A look with no new push and none
- * queued puts it to sleep until the next push.
- */
-static void *backup_worker(void *arg)
-{
-	struct fs_state *fs = arg;
-	struct fuse_buf buf = { .mem = NULL };
-	uint64_t seen = 0;
-
-	pthread_mutex_lock(&fs->lock);
-	while (!__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE)) {
-		struct timespec until;
-
-		if (fs->pushing && fs->flushes == seen) {
-			int rc;
-
-			pthread_mutex_unlock(&fs->lock);
-			rc = fuse_session_receive_buf(fs->se, &buf);
-			if (rc > 0)
-				fuse_session_process_buf(fs->se, &buf);
-			pthread_mutex_lock(&fs->lock);
-			fs->backup_served += rc > 0;
-			if (rc <= 0 && rc != -EINTR)
-				break; /* the session is over */
-			continue;
-		}
-		if (fs->flushes == seen && !fs->pushing && !fs->npush) {
-			fs->backup_asleep = 1;
-			pthread_cond_wait(&fs->backup_cv, &fs->lock);
-			fs->backup_asleep = 0;
-		}
-		seen = fs->flushes;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 10000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&fs->backup_cv, &fs->lock, &until);
-	}
-	pthread_mutex_unlock(&fs->lock);
-	free(buf.mem);
-	return NULL;
-}
-
-static int list_folder(struct fs_state *fs, struct fs_inode *in)
-{
+	struct fs_state *fs = r->fs;
+	struct listing *l;
 	int rc;
 
-	strlist_release(&in->names);
-	rc = tree_list(&fs->tree, &in->node, &in->names);
-	in->names_valid = !rc;
-	in->listed_ahead = 0;
-	return rc;
-}
-
-/* What is left of the pending folders goes on the stack, the first on top. */
-static void stack_pending(struct fs_state *fs)
-{
-	while (fs->npending > fs->pending_head &&
-	       !array_reserve(&fs->ahead, fs->nahead, &fs->aahead, sizeof(*fs->ahead), 256))
-		fs->ahead[fs->nahead++] = fs->pending[--fs->npending];
-	fs->npending = fs->pending_head = 0;
-}
-
-/* A sub-folder of `dir` just listed, to list ahead. Each costs O(1): a folder of 1M comes in 5,000 parts. */
-static void queue_ahead(struct fs_state *fs, struct fs_inode *dir, struct fs_inode *child)
-{
-	if (child->node.type != NODE_DIR || child->names_valid || child->walked)
-		return;
-	if (fs->pending_dir != dir->ino) {
-		stack_pending(fs);
-		fs->pending_dir = dir->ino;
-	}
-	if (!array_reserve(&fs->pending, fs->npending, &fs->apending, sizeof(*fs->pending), 256))
-		fs->pending[fs->npending++] = child->ino;
-}
-
-/* The next folder to list ahead (its number), or 0. */
-static uint64_t next_ahead(struct fs_state *fs)
-{
-	if (fs->pending_head < fs->npending)
-		return fs->pending[fs->pending_head++];
-	return fs->nahead ? fs->ahead[--fs->nahead] : 0;
-}
-
-static long elapsed_ns(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000000000L + (t1.tv_nsec - t0->tv_nsec);
-}
-
-/* After this long sizing a folder's files ahead, list_ahead looks for a request between two files. */
-#define FS_AHEAD_SLICE_NS 10000L
-
-static void list_ahead(struct fs_state *fs, struct pollfd *p)
-{
-	struct fs_inode *in;
-	struct timespec t0;
-	uint64_t ino;
-	size_t i;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pthread_mutex_lock(&fs->lock);
-	store_read_begin(fs->st);
-	/* A folder left half done for a request, unless the kernel asked for it meanwhile. */
-	in = inodes_get(&fs->inodes, fs->ahead_ino);
-	if (in && (!in->names_valid || !in->listed_ahead || in->walked))
-		in = NULL;
-	if (!in) {
-		fs->ahead_ino = 0;
-		fs->ahead_pos = 0;
-		while (fs->ahead_credit > 0 && !in && (ino = next_ahead(fs))) {
-			in = inodes_get(&fs->inodes, ino);
-			if (in && (in->node.type != NODE_DIR || in->names_valid || in->walked))
-				in = NULL;
-		}
-		if (!in) {
-			/* no credit: what is left was not walked */
-			fs->nahead = fs->npending = fs->pending_head = 0;
-			goto out;
-		}
-		fs->ahead_credit--;
-		fs->listed_ahead++;
-		if (list_folder(fs, in))
-			goto out;
-		in->listed_ahead = 1;
-	}
-	for (i = fs->ahead_pos; i < in->names.n; i++) {
-		struct fs_inode *child;
-		struct stat st;
-
-		/* A costly folder (a state system's) gives way to the walker's next request. */
-		if (elapsed_ns(&t0) > FS_AHEAD_SLICE_NS && poll(p, 1, 0) > 0)
-			break;
-		if (child_inode(fs, in, in->names.items[i], 1, &child) == 0 && child->node.type != NODE_DIR &&
-		    !(child->node.route && (child->node.route->flags & ROUTE_COSTLY)))
-			fill_attr(fs, child, &st);
-	}
-	fs->ahead_ino = i < in->names.n ? in->ino : 0;
-	fs->ahead_pos = i;
-out:
-	store_read_end(fs->st);
+	l = in->listing && in->listing->version == r->v ? listing_get(in->listing) : NULL;
 	pthread_mutex_unlock(&fs->lock);
-}
-
-static int have_ahead(struct fs_state *fs)
-{
-	int n;
-
-	pthread_mutex_lock(&fs->lock);
-	n = fs->ahead_ino || ((fs->nahead || fs->pending_head < fs->npending) && fs->ahead_credit > 0);
-	pthread_mutex_unlock(&fs->lock);
-	return n;
-}
-
-/*
- * After a reply, look for the next request for up to `ns` before sleeping.
- * A walk asks again within microseconds; a loop asleep by then must be
- * woken by an interrupt from the walker's CPU, which on this VM cost more
- * than the request (docs/performance.md: first find 2.7 s to 1.5 s).
- */
-static int spin(struct pollfd *p, long ns)
-{
-	struct timespec t0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		if (poll(p, 1, 0) > 0)
-			return 1;
-	} while (elapsed_ns(&t0) < ns);
+	if (!l) {
+		l = listing_new(r->v);
+		if (!l)
+			return -ENOMEM;
+		rc = tree_list(&r->w->tree, &in->node, &l->names);
+		if (rc) {
+			listing_put(l);
+			return rc;
+		}
+		pthread_mutex_lock(&fs->lock);
+		listing_put(in->listing);
+		in->listing = listing_get(l);
+		pthread_mutex_unlock(&fs->lock);
+	}
+	*out = l;
 	return 0;
 }
 
-/*
- * Wait up to `ms` (-1: for good) for a request, letting in the signals that
- * end the loop: 1, 0 (time is up), or -1 (a signal, or an error). A signal
- * that comes at any other moment waits for this, so it cannot slip in
- * between a look at the session and a read that would then block.
- */
-static int wait_request(struct fs_state *fs, struct pollfd *p, int ms)
+/* A costly file (`changes`, maps, requests) is listed without attributes until its size is known. */
+static int listed_bare(struct fs_state *fs, const struct fs_inode *child, uint64_t v)
 {
-	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+	int bare;
 
-	return ppoll(p, 1, ms < 0 ? NULL : &t, &fs->wait_mask);
+	if (!child->node.route || !(child->node.route->flags & ROUTE_COSTLY))
+		return 0;
+	pthread_mutex_lock(&fs->lock);
+	bare = child->size_version != v;
+	pthread_mutex_unlock(&fs->lock);
+	return bare;
 }
 
-/* A request this soon after the last reply is a walk's: one process asking again and again. */
-#define FS_WALK_GAP_NS 1000000L
-/* The hold outlives the walk's last request by this much (ms). */
-#define FS_LATENCY_HOLD_MS 50
-
 /*
- * A walk is a ping-pong of requests and replies between two processes on
- * two CPUs. A CPU with nothing to run halts at once on this kind of VM, and
- * waking it again (the reply waking the walker) costs 11 us of the
- * hypervisor's time, more than most requests. While a walk goes on, the loop
- * asks the kernel's PM QoS for a CPU latency of 0, so that idle CPUs poll
- * instead of halting; the kernel drops the request when the file is closed,
- * FS_LATENCY_HOLD_MS after the walk's last request. Only root may open the
- * file; for anyone else (or -o no_latency_hold) nothing changes.
+ * A file READDIRPLUS just listed: its bytes, when small and made for its
+ * size anyway, go to the pushes (walk.h); a walk that reads nothing (find,
+ * ls -lR) keeps the size, not the bytes.
  */
-static void hold_latency(struct fs_state *fs)
+static void push_listed(struct fs_state *fs, struct fs_inode *child, uint64_t v)
 {
-	int32_t zero = 0;
+	struct blob *b = NULL;
 
-	if (!fs->latency_hold || fs->latency_fd >= 0 || elapsed_ns(&fs->last_reply) > FS_WALK_GAP_NS)
-		return;
-	fs->latency_fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
-	if (fs->latency_fd >= 0 && write(fs->latency_fd, &zero, sizeof(zero)) == (ssize_t)sizeof(zero)) {
-		fs->latency_holds++;
-		return;
+	pthread_mutex_lock(&fs->lock);
+	if (child->node.type == NODE_FILE && child->content && child->content->version == v) {
+		b = child->content;
+		child->content = NULL;
 	}
-	if (fs->latency_fd >= 0)
-		close(fs->latency_fd);
-	fs->latency_fd = -1;
-	fs->latency_hold = 0; /* not allowed here: do not try at every request */
-}
-
-static void release_latency(struct fs_state *fs)
-{
-	if (fs->latency_fd >= 0)
-		close(fs->latency_fd);
-	fs->latency_fd = -1;
-}
-
-/*
- * fuse_session_loop, listing ahead whenever no request waits, spinning a
- * little after each reply, and holding the CPU latency low during walks.
- */
-static int serve(struct fs_state *fs)
-{
-	struct fuse_buf buf = { .mem = NULL };
-	struct pollfd p = { .fd = fuse_session_fd(fs->se), .events = POLLIN };
-	int rc = 0, served = 0, n;
-
-	while (!fuse_session_exited(fs->se)) {
-		if (have_ahead(fs) && poll(&p, 1, 0) == 0) {
-			list_ahead(fs, &p);
-			continue;
-		}
-		n = served && fs->spin_ns > 0 ? spin(&p, fs->spin_ns) : 0;
-		served = 0;
-		if (!n && fs->latency_fd >= 0) {
-			n = wait_request(fs, &p, FS_LATENCY_HOLD_MS);
-			if (!n)
-				release_latency(fs); /* the walk is over */
-		}
-		if (!n)
-			n = wait_request(fs, &p, -1);
-		if (n < 0)
-			continue; /* a signal: is the session over? */
-		rc = fuse_session_receive_buf(fs->se, &buf);
-		if (rc == -EINTR)
-			continue;
-		if (rc <= 0)
-			break;
-		hold_latency(fs);
-		fuse_session_process_buf(fs->se, &buf);
-		clock_gettime(CLOCK_MONOTONIC, &fs->last_reply);
-		served = 1;
-	}
-	release_latency(fs);
-	free(buf.mem);
-	fuse_session_reset(fs->se);
-	return rc < 0 ? rc : 0;
+	pthread_mutex_unlock(&fs->lock);
+	if (b)
+		walk_listed(&fs->walk, child->ino, b);
 }
 
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
 {
-	struct fs_state *fs = enter(req, plus ? OP_READDIRPLUS : OP_READDIR);
-	struct fs_inode *in = inodes_get(&fs->inodes, ino);
+	struct request r;
+	int rc = enter(req, plus ? OP_READDIRPLUS : OP_READDIR, &r);
+	struct fs_state *fs = r.fs;
+	struct fs_inode *in = rc ? NULL : get_inode(fs, ino);
+	struct listing *l = NULL;
 	char *buf = NULL;
 	size_t used = 0;
-	int rc = 0;
 
-	if (!in || in->node.type != NODE_DIR) {
-		fuse_reply_err(req, in ? ENOTDIR : ENOENT);
-		goto out;
-	}
-	if (!in->names_valid) {
-		rc = list_folder(fs, in);
-		if (rc) {
-			fuse_reply_err(req, -rc);
-			goto out;
-		}
-		if (plus && off == 0 && fs->ahead_credit < FS_AHEAD)
-			fs->ahead_credit++; /* a walk went where none was foreseen: let it be followed */
-	} else if (off == 0 && in->listed_ahead) {
-		in->listed_ahead = 0;
-		fs->ahead_hits++;
-		if (fs->ahead_credit < FS_AHEAD)
-			fs->ahead_credit++;
-	}
-	in->walked = 1;
-	buf = malloc(size);
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
+	if (!rc && (!in || in->node.type != NODE_DIR))
+		rc = in ? -ENOTDIR : -ENOENT;
+	if (!rc)
+		rc = folder_names(&r, in, &l);
+	if (!rc && !(buf = malloc(size)))
+		rc = -ENOMEM;
+	if (rc) {
+		fuse_reply_err(req, -rc);
 		goto out;
 	}
 	/* Offsets: 1 after ".", 2 after "..", k + 3 after names[k]. */
-	for (; (size_t)off < in->names.n + 2; off++) {
-		const char *name = off == 0 ? "." : off == 1 ? ".." : in->names.items[off - 2];
+	for (; (size_t)off < l->names.n + 2; off++) {
+		const char *name = off == 0 ? "." : off == 1 ? ".." : l->names.items[off - 2];
 		struct fuse_entry_param e;
 		struct fs_inode *child = NULL;
 		size_t need;
@@ -790,64 +687,75 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		if (off < 2) {
 			e.attr.st_ino = in->ino;
 			e.attr.st_mode = S_IFDIR;
+		} else if (!plus) {
+			/* A plain listing makes no inode: the number is the one a lookup gives. */
+			pthread_mutex_lock(&fs->lock);
+			e.attr.st_ino = inodes_number(&fs->inodes, in, name);
+			pthread_mutex_unlock(&fs->lock);
 		} else {
-			rc = child_inode(fs, in, name, 1, &child);
-			/*
-			 * A costly file (`changes`, maps, requests) is listed
-			 * without attributes: ls and find need not render it;
-			 * stat and read will.
-			 */
-			if (!rc && plus && child->node.route && (child->node.route->flags & ROUTE_COSTLY) &&
-			    !child->size_known) {
+			rc = child_inode(&r, in, name, 1, &child);
+			if (!rc && listed_bare(fs, child, r.v)) {
 				e.attr.st_mode = S_IFREG;
 				e.attr.st_ino = child->ino;
-				child = NULL;
 			} else if (!rc) {
-				rc = fill_entry(fs, child, &e);
+				rc = fill_entry(&r, child, &e);
 			}
 			if (rc == -ENOENT) { /* vanished since the listing: skip it */
 				rc = 0;
+				put_inode(fs, child);
 				continue;
 			}
-			if (rc)
+			if (rc) {
+				put_inode(fs, child);
 				break;
-		}
-		if (plus)
-			need = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, off + 1);
-		else
-			need = fuse_add_direntry(req, buf + used, size - used, name, &e.attr, off + 1);
-		if (need > size - used)
-			break; /* full; the entry was not added, and no lookup was counted */
-		used += need;
-		if (plus && child) {
-			child->nlookup++;
-			if (fs->push && fs->push_budget > 0) {
-				queue_push(fs, child);
-			} else if (child->content) {
-				/* A walk that reads nothing (find, ls -lR): keep the size, not the bytes. */
-				free(child->content);
-				child->content = NULL;
-				child->content_len = 0;
 			}
-			queue_ahead(fs, in, child);
 		}
+		if (plus) {
+			/* Counted before the reply (see fs_lookup); taken back if it does not fit. */
+			if (e.ino) {
+				pthread_mutex_lock(&fs->lock);
+				child->nlookup++;
+				pthread_mutex_unlock(&fs->lock);
+			}
+			need = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, off + 1);
+		} else {
+			need = fuse_add_direntry(req, buf + used, size - used, name, &e.attr, off + 1);
+		}
+		if (need > size - used) {
+			if (e.ino) {
+				pthread_mutex_lock(&fs->lock);
+				child->nlookup--;
+				pthread_mutex_unlock(&fs->lock);
+			}
+			put_inode(fs, child);
+			break; /* full */
+		}
+		used += need;
+		if (child && e.ino)
+			push_listed(fs, child, r.v);
+		put_inode(fs, child);
 	}
 	if (rc && !used) {
 		fuse_reply_err(req, -rc);
 	} else {
-		/* The kernel asks once more past the end to learn the end: the
-		 * listing stays until that empty answer, not listed again for it. */
-		if ((size_t)off >= in->names.n + 2 && !used) {
-			strlist_release(&in->names);
-			in->names_valid = 0;
+		/* The kernel asks once more past the end to learn the end: then the names can go. */
+		if ((size_t)off >= l->names.n + 2 && !used) {
+			pthread_mutex_lock(&fs->lock);
+			if (in->listing == l) {
+				in->listing = NULL;
+				listing_put(l);
+			}
+			pthread_mutex_unlock(&fs->lock);
 		}
 		fuse_reply_buf(req, buf, used);
 	}
-	if (fs->npush && fs->push_budget > 0)
-		fs->push_budget--;
+	if (plus)
+		walk_listing_done(&fs->walk);
 out:
+	listing_put(l);
 	free(buf);
-	leave(fs);
+	put_inode(fs, in);
+	leave(&r);
 }
 
 static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -864,24 +772,28 @@ static void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 
 static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
-	struct fs_state *fs = enter(req, OP_STATFS);
+	struct fs_state *fs = fuse_req_userdata(req);
 	struct statvfs sv;
 
 	(void)ino;
+	__atomic_fetch_add(&fs->counts[OP_STATFS], 1, __ATOMIC_RELAXED);
 	memset(&sv, 0, sizeof(sv));
 	sv.f_bsize = 4096;
 	sv.f_frsize = 4096;
+	pthread_mutex_lock(&fs->lock);
 	sv.f_files = fs->inodes.n;
+	pthread_mutex_unlock(&fs->lock);
 	sv.f_namemax = 255;
 	sv.f_flag = ST_RDONLY;
 	fuse_reply_statfs(req, &sv);
-	leave(fs);
 }
 
 /* Every way of changing the tree: refused, and nothing changes. */
 static void erofs(fuse_req_t req)
 {
-	leave(enter(req, OP_WRITE));
+	struct fs_state *fs = fuse_req_userdata(req);
+
+	__atomic_fetch_add(&fs->counts[OP_WRITE], 1, __ATOMIC_RELAXED);
 	fuse_reply_err(req, EROFS);
 }
 
@@ -982,37 +894,38 @@ static const struct fuse_lowlevel_ops fs_ops = {
 	.removexattr = fs_removexattr,
 };
 
-/* ---- live updates ------------------------------------------------------------ */
+/* ---- live updates ------------------------------------------------------------------------- */
 
 struct entry_ref {
 	uint64_t parent, ino;
 	char *name;
-	size_t depth;
+	unsigned depth;
 };
 
-struct snapshot {
+struct entries {
 	struct entry_ref *e;
 	size_t n, alloc;
+	int oom;
 };
 
-static void snapshot_one(void *arg, struct fs_inode *in)
+static void note_entry(void *arg, struct fs_inode *in)
 {
-	struct snapshot *s = arg;
+	struct entries *s = arg;
+	struct entry_ref *e;
 
-	if (s->n == s->alloc) {
-		size_t na = s->alloc ? s->alloc * 2 : 256;
-		struct entry_ref *ne = realloc(s->e, na * sizeof(*ne));
-
-		if (!ne)
-			return;
-		s->e = ne;
-		s->alloc = na;
+	if (s->oom || array_reserve(&s->e, s->n, &s->alloc, sizeof(*s->e), 256)) {
+		s->oom = 1;
+		return;
 	}
-	s->e[s->n].parent = in->parent;
-	s->e[s->n].ino = in->ino;
-	s->e[s->n].name = in->depth ? strdup(in->name) : NULL;
-	s->e[s->n].depth = in->depth;
-	s->n++;
+	e = &s->e[s->n];
+	e->parent = in->parent;
+	e->ino = in->ino;
+	e->depth = in->depth;
+	e->name = in->depth ? strdup(in->name) : NULL;
+	if (in->depth && !e->name)
+		s->oom = 1;
+	else
+		s->n++;
 }
 
 static int by_depth(const void *a, const void *b)
@@ -1022,34 +935,37 @@ static int by_depth(const void *a, const void *b)
 	return x->depth < y->depth ? -1 : x->depth > y->depth;
 }
 
-/*
- * The inventory changed: drop our caches, then (without the lock, so the
- * FUSE thread can answer what the kernel asks meanwhile) tell the kernel to
- * forget the pages, attributes and names it holds, including the names it
- * holds as missing.
- */
-static void refresh(struct fs_state *fs)
+/* Whether a worker still reads an inventory older than `v` (with the lock). */
+static int old_readers(struct fs_state *fs, uint64_t v)
 {
-	struct snapshot snap = { 0 };
+	size_t i;
+
+	for (i = 0; i < FS_WORKERS; i++)
+		if (fs->workers[i].busy && fs->workers[i].busy < v)
+			return 1;
+	return 0;
+}
+
+/*
+ * Tell the kernel to forget every page, attribute and name it holds, the
+ * names it holds as missing included. Without the lock: the workers answer
+ * what the kernel asks meanwhile.
+ */
+static void invalidate_kernel(struct fs_state *fs)
+{
+	struct entries snap = { 0 };
 	struct negative *neg;
 	size_t nneg, i;
 
 	pthread_mutex_lock(&fs->lock);
-	/* Old bytes must not land after the invalidation below. */
-	while (fs->pushing)
-		pthread_cond_wait(&fs->pushed_cv, &fs->lock);
-	free_pushes(fs->pushq, fs->npush);
-	fs->pushq = NULL;
-	fs->npush = fs->apush = 0;
-	fs->generation++;
-	tree_invalidate(&fs->tree);
-	inodes_reset_caches(&fs->inodes);
-	inodes_each(&fs->inodes, snapshot_one, &snap);
+	inodes_each(&fs->inodes, note_entry, &snap);
 	neg = fs->neg;
 	nneg = fs->nneg;
 	fs->neg = NULL;
 	fs->nneg = fs->aneg = 0;
 	pthread_mutex_unlock(&fs->lock);
+	if (snap.oom)
+		fs_log("out of memory: some names may show their old contents until remounted");
 
 	for (i = 0; i < snap.n; i++)
 		fuse_lowlevel_notify_inval_inode(fs->se, snap.e[i].ino, 0, 0);
@@ -1070,95 +986,346 @@ static void refresh(struct fs_state *fs)
 	free(neg);
 }
 
+/*
+ * The inventory (or the day) changed to version `v`. The caches of older
+ * versions go, pushes of old bytes are dropped, and the kernel forgets what
+ * it holds; requests that began before the change may still reply with old
+ * bytes, so once they are through the kernel forgets again.
+ */
+static void refresh(struct fs_state *fs, uint64_t v)
+{
+	int again;
+
+	walk_drop(&fs->walk);
+	pthread_mutex_lock(&fs->lock);
+	inodes_reset_caches(&fs->inodes);
+	pthread_mutex_unlock(&fs->lock);
+	invalidate_kernel(fs);
+	pthread_mutex_lock(&fs->lock);
+	again = old_readers(fs, v);
+	while (old_readers(fs, v))
+		pthread_cond_wait(&fs->idle_cv, &fs->lock);
+	pthread_mutex_unlock(&fs->lock);
+	if (again) {
+		walk_drop(&fs->walk);
+		invalidate_kernel(fs);
+	}
+}
+
 static void print_stats(struct fs_state *fs)
 {
-	uint64_t total = 0;
+	uint64_t total = 0, counts[OP_COUNT], inodes;
 	int i;
 
+	for (i = 0; i < OP_COUNT; i++) {
+		counts[i] = __atomic_load_n(&fs->counts[i], __ATOMIC_RELAXED);
+		total += counts[i];
+	}
 	pthread_mutex_lock(&fs->lock);
-	for (i = 0; i < OP_COUNT; i++)
-		total += fs->counts[i];
+	inodes = fs->inodes.n;
+	pthread_mutex_unlock(&fs->lock);
 	fprintf(stderr, "nletsfs: requests %llu", (unsigned long long)total);
 	for (i = 0; i < OP_COUNT; i++)
-		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)fs->counts[i]);
-	fprintf(stderr, " inodes %llu backup %llu ahead %llu hits %llu holds %llu\n", (unsigned long long)fs->inodes.n,
-		(unsigned long long)fs->backup_served, (unsigned long long)fs->listed_ahead,
-		(unsigned long long)fs->ahead_hits, (unsigned long long)fs->latency_holds);
-	pthread_mutex_unlock(&fs->lock);
+		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)counts[i]);
+	fprintf(stderr, " inodes %llu", (unsigned long long)inodes);
+	walk_print_stats(&fs->walk, stderr);
+	fputc('\n', stderr);
 	fflush(stderr);
 }
 
+/* ---- a subscription: a newer inventory replaces the mounted one ---------------------------- */
+
+static void wake_refresher(struct fs_state *fs)
+{
+	pthread_mutex_lock(&fs->refresh_lock);
+	fs->refresh_now = 1;
+	pthread_cond_signal(&fs->refresh_cv);
+	pthread_mutex_unlock(&fs->refresh_lock);
+}
+
 /*
- * The watcher: every 100 ms, has another connection committed (an import),
- * or has the day changed? Then refresh. SIGUSR1 prints the request counts.
+ * Serve `db` instead of the mounted inventory. Every worker's connection is
+ * opened here first, so a database that will not open changes nothing; each
+ * worker takes its own at its next request, and the kernel forgets what it
+ * holds once the requests on the old inventory are through: a reader sees
+ * the old or the new inventory whole.
+ */
+static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
+{
+	struct store *st[FS_WORKERS] = { NULL }, *stale[FS_WORKERS] = { NULL };
+	char *copy = strdup(db);
+	int64_t g = -1;
+	uint64_t v;
+	size_t i;
+	int rc = copy ? 0 : -ENOMEM;
+
+	for (i = 0; !rc && i < FS_WORKERS; i++)
+		rc = store_open(db, STORE_READONLY | fs->store_flags, &st[i], err);
+	if (!rc && (g = store_generation(st[0])) < 0) {
+		strbuf_addf(err, "%s: cannot read its generation", db);
+		rc = -EIO;
+	}
+	if (rc) {
+		for (i = 0; i < FS_WORKERS; i++)
+			store_close(st[i]);
+		free(copy);
+		return rc;
+	}
+	pthread_mutex_lock(&fs->lock);
+	for (i = 0; i < FS_WORKERS; i++) {
+		stale[i] = fs->workers[i].next_st;
+		fs->workers[i].next_st = st[i];
+	}
+	free(fs->db);
+	fs->db = copy;
+	fs->db_epoch++;
+	v = version_of(g, fs->epoch, fs->db_epoch);
+	pthread_mutex_unlock(&fs->lock);
+	for (i = 0; i < FS_WORKERS; i++)
+		store_close(stale[i]);
+	if (fs->unlink_db)
+		unlink(db); /* a private copy: it lives while a connection holds it */
+	refresh(fs, v);
+	return 0;
+}
+
+/* The refresher: every interval, or at SIGHUP, asks for a newer inventory and mounts it. */
+static void *refresher(void *arg)
+{
+	struct fs_state *fs = arg;
+
+	for (;;) {
+		struct strbuf err = STRBUF_INIT;
+		struct timespec until;
+		char *db = NULL;
+		int rc;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += fs->refresh->interval ? (time_t)fs->refresh->interval : 365 * 86400;
+		pthread_mutex_lock(&fs->refresh_lock);
+		while (!fs->refresh_now && !__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE) &&
+		       pthread_cond_timedwait(&fs->refresh_cv, &fs->refresh_lock, &until) != ETIMEDOUT)
+			;
+		fs->refresh_now = 0;
+		pthread_mutex_unlock(&fs->refresh_lock);
+		if (__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE))
+			break;
+		rc = fs->refresh->check(fs->refresh->arg, &db, &err);
+		if (rc > 0 && db)
+			rc = swap_db(fs, db, &err);
+		if (rc < 0)
+			fs_log("%s (the mounted inventory is served still)", err.len ? err.buf : strerror(-rc));
+		else if (fs->refresh->changed && db)
+			fs->refresh->changed(fs->refresh->arg, db);
+		free(db);
+		strbuf_release(&err);
+	}
+	return NULL;
+}
+
+/*
+ * The watcher: every FS_WATCH_MS, has an import committed, or has the day
+ * changed? Then refresh. SIGUSR1 prints the request counts.
  */
 static void *watch(void *arg)
 {
 	struct fs_state *fs = arg;
-	int64_t version = fs->watch_st ? store_data_version(fs->watch_st) : 0;
+	int64_t g = fs->watch_st ? store_generation(fs->watch_st) : 0;
 	char day[11], now[11];
 
 	store_today(day);
 	while (!__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE)) {
 		struct pollfd p = { fs->sigfd, POLLIN, 0 };
-		int64_t v;
+		int64_t ng;
 
-		if (poll(&p, 1, 100) > 0) {
+		if (poll(&p, 1, FS_WATCH_MS) > 0) {
 			struct signalfd_siginfo si;
 
-			if ((p.revents & POLLIN) && read(fs->sigfd, &si, sizeof(si)) == sizeof(si))
-				print_stats(fs);
+			if ((p.revents & POLLIN) && read(fs->sigfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP)
+					wake_refresher(fs);
+				else
+					print_stats(fs);
+			}
 		}
-		v = fs->watch_st ? store_data_version(fs->watch_st) : version;
+		walk_idle(&fs->walk);
+		ng = fs->watch_st ? store_generation(fs->watch_st) : g;
 		store_today(now);
-		if (v != version || strcmp(now, day)) {
-			version = v;
+		if (ng != g || strcmp(now, day)) {
+			uint64_t epoch, db_epoch;
+
+			pthread_mutex_lock(&fs->lock);
+			if (strcmp(now, day))
+				fs->epoch++;
+			epoch = fs->epoch;
+			db_epoch = fs->db_epoch;
+			pthread_mutex_unlock(&fs->lock);
+			if (ng >= 0)
+				g = ng;
 			memcpy(day, now, sizeof(day));
-			refresh(fs);
+			refresh(fs, version_of(g, epoch, db_epoch));
 		}
 	}
 	return NULL;
 }
 
-/* Start the watcher; with a NULL `db` (an immutable inventory) it watches the day and signals only. */
-static int start_watcher(struct fs_state *fs, const char *db, struct strbuf *err)
+/* Start the watcher; with no `watch_db` (an immutable inventory) it watches the day and signals only. */
+static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbuf *err)
 {
 	sigset_t set;
 	int rc;
 
-	rc = db ? store_open(db, STORE_READONLY, &fs->watch_st, err) : 0;
+	rc = watch_db ? store_open(watch_db, STORE_READONLY, &fs->watch_st, err) : 0;
 	if (rc)
 		return rc;
-	/* SIGUSR1 reaches the watcher through a signalfd: no handler, no global. */
+	/* SIGUSR1 (and SIGHUP for a subscription) reach the watcher through a signalfd. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	if (fs->refresh)
+		sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	fs->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (fs->sigfd < 0 || pthread_create(&fs->watcher, NULL, watch, fs)) {
+	if (fs->sigfd < 0) {
+		rc = -errno;
 		strbuf_addf(err, "cannot start the watcher: %s", strerror(errno));
-		return -errno;
+		return rc;
+	}
+	rc = pthread_create(&fs->watcher, NULL, watch, fs);
+	if (rc) { /* pthread_create returns its error; it does not set errno */
+		strbuf_addf(err, "cannot start the watcher: %s", strerror(rc));
+		return -rc;
 	}
 	fs->watching = 1;
+	if (fs->refresh) {
+		rc = pthread_create(&fs->refresher, NULL, refresher, fs);
+		if (rc) {
+			strbuf_addf(err, "cannot start the refresher: %s", strerror(rc));
+			return -rc;
+		}
+		fs->refreshing = 1;
+	}
 	return 0;
 }
 
 static void stop_watcher(struct fs_state *fs)
 {
-	pthread_mutex_lock(&fs->lock);
 	__atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&fs->backup_cv);
-	pthread_mutex_unlock(&fs->lock);
+	if (fs->refreshing) {
+		wake_refresher(fs);
+		pthread_join(fs->refresher, NULL);
+		fs->refreshing = 0;
+	}
 	if (fs->watching) {
 		pthread_join(fs->watcher, NULL);
 		fs->watching = 0;
 	}
 	if (fs->sigfd >= 0)
 		close(fs->sigfd);
-	free_pushes(fs->pushq, fs->npush);
-	fs->pushq = NULL;
-	fs->npush = 0;
+	fs->sigfd = -1;
 	store_close(fs->watch_st);
 	fs->watch_st = NULL;
+}
+
+/* ---- the mount ---------------------------------------------------------------------------- */
+
+/* The workers' connections, opened in the daemon (after the fork). */
+static int open_workers(struct fs_state *fs, struct strbuf *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < FS_WORKERS; i++) {
+		struct worker *w = &fs->workers[i];
+
+		rc = store_open(fs->db, STORE_READONLY | fs->store_flags, &w->st, err);
+		if (rc)
+			return rc;
+		tree_init(&w->tree, w->st);
+		fs->free_workers[fs->nfree++] = w;
+	}
+	return 0;
+}
+
+static void close_workers(struct fs_state *fs)
+{
+	size_t i;
+
+	for (i = 0; i < FS_WORKERS; i++) {
+		store_close(fs->workers[i].next_st);
+		fs->workers[i].next_st = NULL;
+		if (!fs->workers[i].st)
+			continue;
+		tree_release(&fs->workers[i].tree);
+		store_close(fs->workers[i].st);
+		fs->workers[i].st = NULL;
+	}
+	fs->nfree = 0;
+}
+
+/* 1 when the folder holds nothing, 0 when it does, or a negative errno. */
+static int dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d)
+		return -errno;
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/*
+ * A mount point must be an empty folder that is not mounted on already
+ * (SPEC section 5), as fusermount3 and sshfs want it: stacking a second
+ * mount hides the first, and a mount over a file answers EIO.
+ */
+static int check_mountpoint(const char *path, struct strbuf *err)
+{
+	struct stat st, parent;
+	struct strbuf up = STRBUF_INIT;
+	int rc = 0;
+
+	if (stat(path, &st)) {
+		strbuf_addf(err, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		strbuf_addf(err, "%s: not a directory", path);
+		return -ENOTDIR;
+	}
+	strbuf_addf(&up, "%s/..", path);
+	if (!strbuf_ok(&up) && stat(up.buf, &parent) == 0 &&
+	    (st.st_dev != parent.st_dev || st.st_ino == parent.st_ino)) {
+		strbuf_addf(err, "%s: already a mount point (unmount it first: fusermount3 -u %s)", path, path);
+		rc = -EBUSY;
+	} else if ((rc = dir_is_empty(path)) <= 0) {
+		strbuf_addf(err, "%s: %s", path, rc ? strerror(-rc) : "not empty (a mount would hide what it holds)");
+		rc = rc ? rc : -ENOTEMPTY;
+	} else {
+		rc = 0;
+	}
+	strbuf_release(&up);
+	return rc;
+}
+
+static void release_state(struct fs_state *fs)
+{
+	size_t i;
+
+	close_workers(fs);
+	inodes_release(&fs->inodes);
+	for (i = 0; i < fs->nneg; i++)
+		free(fs->neg[i].name);
+	free(fs->neg);
+	walk_release(&fs->walk);
+	free(fs->db);
+	pthread_cond_destroy(&fs->idle_cv);
+	pthread_mutex_destroy(&fs->lock);
+	pthread_cond_destroy(&fs->refresh_cv);
+	pthread_mutex_destroy(&fs->refresh_lock);
 }
 
 int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
@@ -1166,40 +1333,48 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	struct fs_state fs;
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_session *se = NULL;
+	struct fuse_loop_config *loop = NULL;
 	struct strbuf opts = STRBUF_INIT;
+	struct store *probe = NULL;
 	struct stat dbst;
 	const char *source;
-	/*
-	 * In the background the daemon moves to "/" (fuse_daemonize): the
-	 * watcher's connection, opened after that, and the unmount at exit
-	 * need paths that hold there, not `inventory.db` and `mnt`.
-	 */
-	char *db_abs = realpath(o->db, NULL), *mnt_abs = realpath(o->mountpoint, NULL);
+	/* In the background the daemon moves to "/" (fuse_daemonize): paths must hold there. */
+	char *mnt_abs = realpath(o->mountpoint, NULL);
 	sigset_t term, orig_mask;
-	size_t i;
 	int rc = 0, mounted = 0, handlers = 0;
 
 	memset(&fs, 0, sizeof(fs));
 	pthread_sigmask(SIG_BLOCK, NULL, &orig_mask);
 	fs.sigfd = -1;
-	fs.push = o->push_pages;
-	fs.spin_ns = (long)o->spin_us * 1000;
-	fs.latency_hold = o->latency_hold;
-	fs.latency_fd = -1;
+	fs.store_flags = o->store_flags;
+	fs.db = realpath(o->db, NULL);
 	pthread_mutex_init(&fs.lock, NULL);
-	pthread_cond_init(&fs.pushed_cv, NULL);
-	pthread_cond_init(&fs.backup_cv, NULL);
-	if (stat(o->db, &dbst) == 0)
+	pthread_cond_init(&fs.idle_cv, NULL);
+	pthread_mutex_init(&fs.refresh_lock, NULL);
+	pthread_cond_init(&fs.refresh_cv, NULL);
+	fs.refresh = o->refresh;
+	fs.unlink_db = o->unlink_db;
+	walk_init(&fs.walk, o->push_pages, o->latency_hold);
+	rc = check_mountpoint(o->mountpoint, err);
+	if (rc)
+		goto out;
+	if (!fs.db) {
+		rc = -errno;
+		strbuf_addf(err, "cannot open %s: %s", o->db, strerror(errno));
+		goto out;
+	}
+	if (stat(fs.db, &dbst) == 0)
 		fs.mtime = dbst.st_mtim;
-	/* Open once before forking, so a bad inventory is reported on the terminal. */
-	rc = store_open(o->db, STORE_READONLY | o->store_flags, &fs.st, err);
-	if (o->unlink_db)
-		unlink(o->db); /* the open handle keeps a private copy alive until the unmount */
+	/*
+	 * Opened here only to report a bad inventory on the terminal, and
+	 * closed before the fork: the daemon opens its own connections.
+	 */
+	rc = store_open(fs.db, STORE_READONLY | fs.store_flags, &probe, err);
+	store_close(probe);
 	if (rc)
 		goto out;
 	fs.uid = getuid();
 	fs.gid = getgid();
-	tree_init(&fs.tree, fs.st);
 	rc = inodes_init(&fs.inodes);
 	if (rc)
 		goto out;
@@ -1221,6 +1396,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		goto out;
 	}
 	fs.se = se;
+	walk_set_session(&fs.walk, se);
 	if (fuse_set_signal_handlers(se)) {
 		strbuf_addf(err, "cannot set signal handlers");
 		rc = -EIO;
@@ -1237,58 +1413,59 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		rc = -EIO;
 		goto out;
 	}
-	/* The threads started below inherit these blocked: the loop alone takes them, in wait_request. */
+	if (!o->foreground && !o->debug) {
+		fs_background = 1;
+		openlog("nletsfs", LOG_PID, LOG_DAEMON);
+	}
+	/* After the fork: connections, and threads, which do not survive it. */
+	rc = open_workers(&fs, err);
+	/* A private copy (a bundle's) goes once every connection holds it open. */
+	if (o->unlink_db)
+		unlink(fs.db);
+	if (rc)
+		goto out;
+	/* Blocked in every thread started below: the loop's main thread alone takes them. */
 	sigemptyset(&term);
 	sigaddset(&term, SIGINT);
 	sigaddset(&term, SIGTERM);
 	sigaddset(&term, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &term, &orig_mask);
-	/* After the fork: threads do not survive it. An immutable inventory (a bundle's) never changes. */
-	rc = start_watcher(&fs, (o->store_flags & STORE_IMMUTABLE) ? NULL : db_abs ? db_abs : o->db, err);
+	pthread_sigmask(SIG_BLOCK, &term, NULL);
+	rc = start_watcher(&fs, (fs.store_flags & STORE_IMMUTABLE) ? NULL : fs.db, err);
+	/* A subscription's SIGHUP is "check now", taken by the watcher's signalfd, not "exit". */
+	if (fs.refresh)
+		sigdelset(&term, SIGHUP);
+	pthread_sigmask(SIG_UNBLOCK, &term, NULL);
 	if (rc)
 		goto out;
-	pthread_sigmask(SIG_BLOCK, NULL, &fs.wait_mask);
-	sigdelset(&fs.wait_mask, SIGINT);
-	sigdelset(&fs.wait_mask, SIGTERM);
-	sigdelset(&fs.wait_mask, SIGHUP);
-	if (fs.push) {
-		if (pthread_create(&fs.backup, NULL, backup_worker, &fs)) {
-			strbuf_addf(err, "cannot start the backup worker: %s", strerror(errno));
-			rc = -errno;
-			goto out;
-		}
-		fs.backup_running = 1;
+	loop = fuse_loop_cfg_create();
+	if (!loop) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	fs.ahead_credit = FS_AHEAD;
-	rc = serve(&fs);
+	fuse_loop_cfg_set_max_threads(loop, FS_WORKERS);
+	/* Idle threads stay: starting one per burst costs more than it saves. */
+	fuse_loop_cfg_set_idle_threads(loop, FS_WORKERS);
+	rc = fuse_session_loop_mt(se, loop);
 	rc = rc < 0 ? rc : 0;
 out:
+	if (rc && fs_background && err->len)
+		fs_log("%s", err->buf);
 	stop_watcher(&fs);
 	if (mounted)
 		fuse_session_unmount(se);
-	/* After the unmount: a backup worker waiting for a request gets ENODEV. */
-	if (fs.backup_running)
-		pthread_join(fs.backup, NULL);
 	if (handlers) {
 		fuse_remove_signal_handlers(se);
 		pthread_sigmask(SIG_SETMASK, &orig_mask, NULL);
 	}
 	if (se)
 		fuse_session_destroy(se);
+	if (loop)
+		fuse_loop_cfg_destroy(loop);
 	fuse_opt_free_args(&args);
 	strbuf_release(&opts);
-	inodes_release(&fs.inodes);
-	tree_release(&fs.tree);
-	for (i = 0; i < fs.nneg; i++)
-		free(fs.neg[i].name);
-	free(fs.neg);
-	free(fs.ahead);
-	free(fs.pending);
-	free(db_abs);
+	release_state(&fs);
 	free(mnt_abs);
-	store_close(fs.st);
-	pthread_cond_destroy(&fs.pushed_cv);
-	pthread_cond_destroy(&fs.backup_cv);
-	pthread_mutex_destroy(&fs.lock);
+	if (fs_background)
+		closelog();
 	return rc;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "inodes.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,11 +89,65 @@ static int grow(struct inode_table *t)
 	return 0;
 }
 
+struct blob *blob_new(const char *data, size_t len, uint64_t version)
+{
+	struct blob *b = malloc(sizeof(*b) + len + 1);
+
+	if (!b)
+		return NULL;
+	b->refs = 1;
+	b->version = version;
+	b->len = len;
+	if (len)
+		memcpy(b->data, data, len);
+	b->data[len] = '\0';
+	return b;
+}
+
+struct blob *blob_get(struct blob *b)
+{
+	if (b)
+		__atomic_fetch_add(&b->refs, 1, __ATOMIC_RELAXED);
+	return b;
+}
+
+void blob_put(struct blob *b)
+{
+	if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(b);
+}
+
+struct listing *listing_new(uint64_t version)
+{
+	struct listing *l = calloc(1, sizeof(*l));
+
+	if (l) {
+		l->refs = 1;
+		l->version = version;
+	}
+	return l;
+}
+
+struct listing *listing_get(struct listing *l)
+{
+	if (l)
+		__atomic_fetch_add(&l->refs, 1, __ATOMIC_RELAXED);
+	return l;
+}
+
+void listing_put(struct listing *l)
+{
+	if (l && __atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		strlist_release(&l->names);
+		free(l);
+	}
+}
+
 static void free_inode(struct fs_inode *in)
 {
 	tree_node_release(&in->node);
-	strlist_release(&in->names);
-	free(in->content);
+	blob_put(in->content);
+	listing_put(in->listing);
 	free(in->name);
 	free(in);
 }
@@ -159,10 +214,8 @@ struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent
 	uint64_t h = name_hash(parent->ino, name), ino;
 	struct fs_inode *in = name_slot(t, parent->ino, name, h)->in;
 
-	if (in) {
-		tree_node_release(node);
+	if (in)
 		return in;
-	}
 	if ((t->n + 1) * 2 > t->cap && grow(t))
 		goto fail;
 	/* 0 means "no inode" to the kernel and 1 is the root: never hand those out. */
@@ -188,41 +241,58 @@ struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent
 	t->n++;
 	return in;
 fail:
-	tree_node_release(node);
 	return NULL;
+}
+
+uint64_t inodes_number(struct inode_table *t, const struct fs_inode *parent, const char *name)
+{
+	uint64_t h = name_hash(parent->ino, name), ino;
+	struct fs_inode *in = name_slot(t, parent->ino, name, h)->in;
+
+	if (in)
+		return in->ino;
+	for (ino = h; ino <= ROOT_INO || slot_of(t, ino)->in; ino++)
+		;
+	return ino;
+}
+
+/* Free an inode nobody holds: no lookups of the kernel's, no request's pin. */
+static void drop_if_unused(struct inode_table *t, struct fs_inode *in)
+{
+	if (in->ino == ROOT_INO || in->nlookup || in->pins)
+		return;
+	unplace(t->by_name, t->cap, (uint64_t)(name_slot(t, in->parent, in->name, in->name_hash) - t->by_name));
+	unplace(t->slots, t->cap, (uint64_t)(slot_of(t, in->ino) - t->slots));
+	free_inode(in);
+	t->n--;
 }
 
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n)
 {
-	struct inode_slot *s;
-	struct fs_inode *in;
+	struct fs_inode *in = ino == ROOT_INO ? NULL : slot_of(t, ino)->in;
 
-	if (ino == ROOT_INO)
-		return;
-	s = slot_of(t, ino);
-	in = s->in;
 	if (!in)
 		return;
 	in->nlookup = n >= in->nlookup ? 0 : in->nlookup - n;
-	if (in->nlookup)
-		return;
-	unplace(t->by_name, t->cap, (uint64_t)(name_slot(t, in->parent, in->name, in->name_hash) - t->by_name));
-	unplace(t->slots, t->cap, (uint64_t)(s - t->slots));
-	free_inode(in);
-	t->n--;
+	drop_if_unused(t, in);
+}
+
+void inodes_unpin(struct inode_table *t, struct fs_inode *in)
+{
+	assert(in->pins > 0);
+	in->pins--;
+	drop_if_unused(t, in);
 }
 
 static void reset_one(void *arg, struct fs_inode *in)
 {
 	(void)arg;
-	in->size_known = 0;
-	free(in->content);
+	in->size_version = 0;
+	in->node_version = 0;
+	blob_put(in->content);
 	in->content = NULL;
-	in->content_len = 0;
-	strlist_release(&in->names);
-	in->names_valid = 0;
-	in->listed_ahead = 0;
-	in->walked = 0;
+	listing_put(in->listing);
+	in->listing = NULL;
 }
 
 void inodes_reset_caches(struct inode_table *t)

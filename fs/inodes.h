@@ -7,12 +7,15 @@
  * and `find -newer` see stable inodes. Inodes are found by number and by
  * (parent, name), never by a path string: a listing of n names costs n
  * short hashes, not n paths built and hashed. An inode lives while the
- * kernel holds lookups of it (nlookup), so memory follows what the kernel
- * caches, not every path ever walked.
+ * kernel holds lookups of it (nlookup) or a request uses it (pins), so
+ * memory follows what the kernel caches, not every path ever walked.
  *
  * Each inode caches what the kernel asks for twice: a file's size (lookup,
  * then getattr), small contents, and a directory's names while a listing
- * is in progress. inodes_reset_caches() drops them when the inventory changes.
+ * is in progress, each tagged with the inventory version it was made at.
+ * The table is not locked: its user (fs/fuse_ops.c) holds one lock around
+ * every call here; blobs and listings are counted references, let go of
+ * without it.
  */
 #ifndef NLETSFS_INODES_H
 #define NLETSFS_INODES_H
@@ -21,23 +24,45 @@
 
 #include "tree.h"
 
+/** A file's bytes at one version, shared by the requests that read them. */
+struct blob {
+	unsigned refs;
+	uint64_t version;
+	size_t len;
+	char data[];
+};
+
+/** A folder's names at one version, shared by the requests that list it. */
+struct listing {
+	unsigned refs;
+	uint64_t version;
+	struct strlist names;
+};
+
+/** A new blob holding a copy of `len` bytes (one reference), or NULL. */
+struct blob *blob_new(const char *data, size_t len, uint64_t version);
+/** Another reference to `b` (NULL gives NULL). */
+struct blob *blob_get(struct blob *b);
+/** Let go of a reference; the last frees it (NULL is fine). */
+void blob_put(struct blob *b);
+struct listing *listing_new(uint64_t version);
+struct listing *listing_get(struct listing *l);
+void listing_put(struct listing *l);
+
 struct fs_inode {
 	uint64_t ino;
 	uint64_t parent;		/* parent's ino (the root's is 1) */
 	uint64_t nlookup;		/* lookups the kernel holds */
-	uint64_t generation;		/* inventory version the node was resolved in */
+	unsigned pins;			/* requests using it now */
 	uint64_t name_hash;		/* of (parent, name): its place in the by-name index */
 	char *name;			/* last component ("" for the root) */
 	unsigned depth;			/* components in the path (the root's is 0) */
-	struct tree_node node;
-	int size_known;
-	uint64_t size;
-	char *content;			/* cached bytes (small files, or a read in progress) */
-	size_t content_len;
-	struct strlist names;		/* cached listing while a readdir is in progress */
-	int names_valid;
-	int listed_ahead;		/* names (and children's sizes) made before the kernel asked */
-	int walked;			/* the kernel has listed it since the inventory changed */
+	struct tree_node node;		/* replaced only while unpinned */
+	uint64_t node_version;		/* the version its existence was checked at (0: never) */
+	uint64_t size;			/* a file's size at size_version (0: unknown) */
+	uint64_t size_version;
+	struct blob *content;		/* cached bytes (small files, or a read in progress) */
+	struct listing *listing;	/* a folder's names while a readdir is in progress */
 };
 
 /* A slot holds its key (the inode's number, or its name hash) so a probe reads no inode. */
@@ -59,14 +84,22 @@ struct fs_inode *inodes_get(struct inode_table *t, uint64_t ino);
 /** The existing inode for `name` in the folder `parent`, or NULL. */
 struct fs_inode *inodes_find(struct inode_table *t, const struct fs_inode *parent, const char *name);
 /**
+ * The number `name` in `parent` has, or would have if looked up now, without
+ * making an inode (a plain READDIR lists names the kernel may never look up).
+ */
+uint64_t inodes_number(struct inode_table *t, const struct fs_inode *parent, const char *name);
+/**
  * The inode for `name` in `parent` (creating it from `node`, which it takes
- * over either way), or NULL on ENOMEM.
+ * over when it creates one and leaves alone otherwise), or NULL on ENOMEM.
+ * A new inode has no lookups and no pins: pin or count it before the lock goes.
  */
 struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent, const char *name,
 			    struct tree_node *node);
-/** The kernel forgot `n` lookups; the inode is freed at zero (never the root). */
+/** The kernel forgot `n` lookups; the inode is freed when none are left and no request uses it. */
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n);
-/** Drop every cached size, content and listing (the inventory changed). */
+/** A request is done with an inode it pinned; freed likewise. */
+void inodes_unpin(struct inode_table *t, struct fs_inode *in);
+/** Drop every cached size, content, listing and existence check (the inventory changed). */
 void inodes_reset_caches(struct inode_table *t);
 /** Call `fn` for every inode (no adding or forgetting meanwhile). */
 void inodes_each(struct inode_table *t, void (*fn)(void *arg, struct fs_inode *in), void *arg);

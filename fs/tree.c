@@ -278,6 +278,18 @@ void tree_node_release(struct tree_node *n)
 	memset(n, 0, sizeof(*n));
 }
 
+int tree_node_differs(const struct tree_node *a, const struct tree_node *b)
+{
+	int i;
+
+	if (a->route != b->route || a->type != b->type || a->nargs != b->nargs || strcmp(a->date, b->date))
+		return 1;
+	for (i = 0; i < a->nargs; i++)
+		if (strcmp(a->args[i], b->args[i]))
+			return 1;
+	return 0;
+}
+
 int tree_node_copy(struct tree_node *dst, const struct tree_node *src)
 {
 	int i;

@@ -179,6 +179,8 @@ int tree_list(struct tree *t, const struct tree_node *dir, struct strlist *names
 /** A file's content or a link's target. */
 int tree_render(struct tree *t, const struct tree_node *node, struct strbuf *out);
 void tree_node_release(struct tree_node *n);
+/** Whether two nodes are different resolutions (route, type, arguments or day): 1 or 0. */
+int tree_node_differs(const struct tree_node *a, const struct tree_node *b);
 /** Copy a node (deep). */
 int tree_node_copy(struct tree_node *dst, const struct tree_node *src);
 

@@ -591,13 +591,13 @@ void store_read_end(struct store *st)
 	step_once(st, MS_READ_END, "COMMIT");
 }
 
-int64_t store_data_version(struct store *st)
+int64_t store_generation(struct store *st)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, MS_DATA_VERSION, "PRAGMA data_version");
-	int64_t v = -1;
+	sqlite3_stmt *s = store_misc_stmt(st, MS_GENERATION, "SELECT coalesce(max(id), 0) FROM import_runs");
+	int64_t g = -1;
 
 	if (s && sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
+		g = sqlite3_column_int64(s, 0);
 	store_stmt_done(s);
-	return v;
+	return g;
 }

@@ -76,8 +76,13 @@ int store_bulk_end(struct store *st);
 /** Begin / end a read snapshot, so several queries see one state. */
 int store_read_begin(struct store *st);
 void store_read_end(struct store *st);
-/** A number that changes whenever another connection commits (PRAGMA data_version). */
-int64_t store_data_version(struct store *st);
+/**
+ * The inventory's generation: the number of its newest import run. Every
+ * change to an inventory is an import, failed ones included (their run is
+ * logged), so two reads that see one generation see one inventory, on any
+ * connection. -1 on error.
+ */
+int64_t store_generation(struct store *st);
 
 /**
  * Write a consistent copy of the inventory (one read snapshot, compacted,

@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Pushed pages (fs/fuse_ops.c, flush_pushes): a walk that reads what it lists
+# Pushed pages (fs/walk.c): a walk that reads what it lists
 # gets the files in the page cache before it reads them, so a first grep -r
 # costs the daemon few READs; the bytes are the files' own; readers that
 # race the pushes (several at once, some reading files the pushes are
 # writing) all finish with the right bytes, with no deadlock; an import
-# replaces pushed pages; -o no_push_pages turns it off. A walk holds the
-# CPU latency low (/dev/cpu_dma_latency, as root) and lets go of it soon
-# after; -o no_latency_hold never takes it. Deterministic: request counts,
-# contents and open files, not time.
+# replaces pushed pages; -o no_push_pages turns it off. Deterministic:
+# request counts and contents, not time.
 . "$(dirname "$0")/lib.sh"
 
 "$SRC/scripts/gen-inventory" 300 "$WORK/gen" >/dev/null
@@ -52,7 +50,6 @@ diff "$WORK/want" "$WORK/race.1" >/dev/null || fail "racing grep -r 1 read wrong
 diff "$WORK/want" "$WORK/race.2" >/dev/null || fail "racing grep -r 2 read wrong bytes"
 (cd "$WORK/copy" && xargs -a "$WORK/list" cat) | cmp -s - "$WORK/race.3" || fail "racing cat read wrong bytes"
 (cd "$WORK/copy" && tac "$WORK/list" | xargs cat) | cmp -s - "$WORK/race.4" || fail "racing reverse cat read wrong bytes"
-echo "racing readers: backup worker served $(daemon_stats backup) requests"
 ok "four racing readers finish with the right bytes"
 
 # 3. An import replaces what was pushed: no reader sees the old bytes after it.
@@ -74,40 +71,10 @@ done
 ok "an import replaces pushed pages ($before -> $want_status)"
 unmount
 
-# 4. -o no_push_pages: every file read is a READ (and spin_us=0: the loop sleeps at once).
-mkdir -p "$WORK/m2"
-if "$NLETSFS" mount --db "$WORK/inv.db" "$WORK/m2" -o spin_us=abc 2>"$WORK/bad.err"; then
-  fusermount3 -u "$WORK/m2"
-  fail "-o spin_us=abc was taken"
-fi
-ok "-o spin_us=abc is refused: $(head -1 "$WORK/bad.err")"
-mount_db "$WORK/inv.db" -o no_push_pages,spin_us=0
+# 4. -o no_push_pages: every file read is a READ.
+mount_db "$WORK/inv.db" -o no_push_pages
 grep -r ssn --exclude=changes "$MNT" >/dev/null
 reads=$(daemon_stats read)
 [[ $reads -ge $((files / 2)) ]] || fail "with no_push_pages a first grep -r cost only $reads READs"
 ok "-o no_push_pages: $reads READs"
 unmount
-
-# 5. The CPU latency hold: taken by a walk (only root may), let go after it.
-latency_fds() { find "/proc/$DAEMON_PID/fd" -lname /dev/cpu_dma_latency | wc -l; }
-if [[ $(id -u) == 0 && -c /dev/cpu_dma_latency ]]; then
-  mount_db "$WORK/inv.db"
-  find "$MNT" >/dev/null
-  holds=$(daemon_stats holds)
-  [[ $holds -ge 1 ]] || fail "a first find of $files files took no CPU latency hold"
-  for _ in $(seq 40); do
-    [[ $(latency_fds) == 0 ]] && break
-    sleep 0.05
-  done
-  [[ $(latency_fds) == 0 ]] || fail "the daemon still holds /dev/cpu_dma_latency 2 s after the walk"
-  ok "a walk took the CPU latency hold $holds time(s) and let go of it after"
-  unmount
-  mount_db "$WORK/inv.db" -o no_latency_hold
-  find "$MNT" >/dev/null
-  holds=$(daemon_stats holds)
-  [[ $holds == 0 ]] || fail "-o no_latency_hold: a walk took the hold $holds time(s)"
-  ok "-o no_latency_hold: no hold"
-  unmount
-else
-  echo "not root: the CPU latency hold is not taken here, and not tested"
-fi
