@@ -28,7 +28,12 @@ const char *cli_db_path(const char *opt);
  * return at once (after printing help, or a usage error).
  */
 int cli_parse_db_options(int argc, char **argv, const char *cmd, void (*help)(void), const char **db_opt);
-/** Print "nletsfs CMD: " + message to stderr and return EXIT_USAGE. */
+/**
+ * Print "nletsfs CMD: MESSAGE" to stderr, one line: the message is escaped
+ * (util/escape.h), since it may quote a name from input.
+ */
+void cli_say(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** cli_say(), then a hint at --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*

@@ -167,7 +167,7 @@ int cmd_mount(int argc, char **argv)
 	o.options = m.opts.buf;
 	rc = fs_mount(&o, &err);
 	if (rc) {
-		fprintf(stderr, "nletsfs mount: %s\n", err.len ? err.buf : "failed");
+		cli_say("mount", "%s", err.len ? err.buf : "failed");
 		status = EXIT_BAD_DATA;
 	}
 out:

@@ -47,7 +47,7 @@ int cmd_verify(int argc, char **argv)
 	if (!trust)
 		return cli_usage_error("verify", "give --trust PUB.pem, the public key of the bundle's signer");
 	if (nlb_read(argv[optind], trust, -1, &m, &err)) {
-		fprintf(stderr, "nletsfs verify: %s\n", err.buf);
+		cli_say("verify", "%s", err.buf);
 		status = EXIT_BAD_DATA;
 	} else {
 		printf("%s: ok: inventory '%s' of %s, signed by %s; %zu member%s the MANIFEST\n",

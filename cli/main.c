@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/escape.h"
 #include "cli.h"
 
 #ifndef NLETSFS_VERSION
@@ -57,15 +58,38 @@ const char *cli_db_path(const char *opt)
 	return env && *env ? env : "inventory.db";
 }
 
+/* "nletsfs CMD: MESSAGE" on one line: the message may quote input (an id, a path), so it is escaped. */
+static void vsay(const char *cmd, const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	strbuf_addf(&sb, "nletsfs %s: ", cmd);
+	escape_addstr(&sb, msg ? msg : "out of memory");
+	fprintf(stderr, "%s\n", sb.buf);
+	free(msg);
+	strbuf_release(&sb);
+}
+
+void cli_say(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(cmd, fmt, ap);
+	va_end(ap);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "nletsfs %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'nletsfs %s --help'.\n", cmd);
+	fprintf(stderr, "Try 'nletsfs %s --help'.\n", cmd);
 	return EXIT_USAGE;
 }
 
@@ -127,7 +151,13 @@ int main(int argc, char **argv)
 		free(margv);
 		return rc;
 	}
-	fprintf(stderr, "nletsfs: unknown command '%s'\n", argv[1]);
+	{
+		struct strbuf name = STRBUF_INIT;
+
+		escape_addstr(&name, argv[1]);
+		fprintf(stderr, "nletsfs: unknown command '%s'\n", name.buf);
+		strbuf_release(&name);
+	}
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../util/array.h"
+#include "../util/escape.h"
 #include "../util/utf8.h"
 
 #define MEMBER_MAX (256UL << 20)	/* bytes of one archive member, uncompressed */
@@ -434,7 +435,7 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 {
 	struct doc_text t = { 0 };
 	struct strbuf err = STRBUF_INIT, id = STRBUF_INIT, title = STRBUF_INIT, file = STRBUF_INIT;
-	struct strbuf existing = STRBUF_INIT, stored_sha = STRBUF_INIT;
+	struct strbuf existing = STRBUF_INIT, stored_sha = STRBUF_INIT, member = STRBUF_INIT;
 	struct partner_entries entries = { 0 };
 	struct pia_info pia;
 	enum doc_format f = c->format;
@@ -523,9 +524,11 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 	}
 	if (rc != -ENOENT)
 		goto out;
-	rc = put_source(c, id.buf, title.buf, kind, date, file.buf, data, len, sha);
+	/* sources/ID/member is one line, whatever the archive calls its member. */
+	escape_addstr(&member, o->recorded);
+	rc = strbuf_ok(&member) ? -ENOMEM : put_source(c, id.buf, title.buf, kind, date, file.buf, data, len, sha);
 	if (!rc)
-		rc = store_pages(c->st, id.buf, f, sha, o->recorded, is_pia ? &pia : NULL, &t);
+		rc = store_pages(c->st, id.buf, f, sha, o->recorded ? member.buf : NULL, is_pia ? &pia : NULL, &t);
 	if (rc)
 		goto out;
 	c->rep->documents++;
@@ -551,6 +554,7 @@ out:
 	strbuf_release(&file);
 	strbuf_release(&existing);
 	strbuf_release(&stored_sha);
+	strbuf_release(&member);
 	return rc;
 }
 
