@@ -145,6 +145,8 @@ int import_check_options(const struct import_options *o, struct strbuf *err)
 		strbuf_addstr(err, "--title, --date, --url, --id and --as-of describe documents, not records bundles");
 	else if (k && !strcmp(k, "partner-list") && !o->as_of)
 		strbuf_addstr(err, "--kind partner-list needs --as-of DATE: the day the list was seen");
+	else if (o->as_of && o->date)
+		strbuf_addstr(err, "--date and --as-of: a partner list is dated by --as-of, the day it was seen");
 	else if (o->as_of && !(k && !strcmp(k, "partner-list")))
 		strbuf_addstr(err, "--as-of dates a partner list: use it with --kind partner-list");
 	else if (o->as_of && store_date_valid(o->as_of))

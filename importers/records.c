@@ -366,6 +366,57 @@ static int check_cell(struct import_ctx *c, const struct record_column *col, con
 	return errs;
 }
 
+/* A date as the first day of its period ("2019" -> "2019-01-01"), so dates compare as strings. */
+static void date_start(const char *v, char out[11])
+{
+	snprintf(out, 11, "%s%s", v, strlen(v) == 4 ? "-01-01" : strlen(v) == 7 ? "-01" : "");
+}
+
+/*
+ * The rules between cells of one row (docs/format.md, "Rules between
+ * columns"), checked once every cell is valid on its own. Returns the
+ * number of errors, each at the cell that breaks the rule.
+ */
+static int check_row_rules(struct import_ctx *c, const struct record_desc *d, const struct csv_row *row,
+			   const int *colmap, const char *const *values)
+{
+	int a, b;
+
+	switch (d->kind) {
+	case REC_FLOWS: {
+		char since[11], until[11];
+
+		a = store_record_column(d, "since");
+		b = store_record_column(d, "until");
+		if (!*values[a] || !*values[b])
+			return 0;
+		date_start(values[a], since);
+		date_start(values[b], until);
+		if (strcmp(until, since) >= 0)
+			return 0;
+		add_error(c, row->line, row->cells[colmap[b]].col, "until: %s is before since %s", values[b], values[a]);
+		return 1;
+	}
+	case REC_AGENCIES:
+		a = store_record_column(d, "parent");
+		if (!*values[a] || strcmp(values[a], values[0]))
+			return 0;
+		add_error(c, row->line, row->cells[colmap[a]].col, "parent: agency '%s' cannot be its own parent",
+			  values[0]);
+		return 1;
+	case REC_TRANSACTIONS:
+		a = store_record_column(d, "scope");
+		b = store_record_column(d, "max_states");
+		if (strcmp(values[a], "single-state") || !*values[b] || !strcmp(values[b], "1"))
+			return 0;
+		add_error(c, row->line, row->cells[colmap[b]].col,
+			  "max_states: %s states for a single-state transaction (give 1, or another scope)", values[b]);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 struct pending_parent {
 	char *parent;
 	unsigned line, col;
@@ -489,6 +540,8 @@ static int import_file(struct import_ctx *c, const struct record_desc *d, const 
 			}
 			errs += check_cell(c, &d->cols[k], cell, nsources);
 		}
+		if (!errs)
+			errs += check_row_rules(c, d, &row, colmap, values);
 		if (d->kind == REC_SYSTEMS && enum_has(reserved_system_ids, values[0])) {
 			add_error(c, row.line, colmap[0] >= 0 ? row.cells[colmap[0]].col : 1,
 				  "id: '%s' is a name state folders already use", values[0]);
@@ -669,7 +722,7 @@ int import_records_txn(struct store *st, const char *const *paths, size_t npaths
 	if (!bundles)
 		return -ENOMEM;
 	for (i = 0; i < npaths && !rc; i++)
-		rc = bundle_read(paths[i], &bundles[i], err);
+		rc = bundle_read(paths[i], &bundles[i], rep, err);
 	if (!rc)
 		rc = import_bundles_txn(st, bundles, npaths, rep, err);
 	for (i = 0; i < npaths; i++)
