@@ -59,4 +59,23 @@ int cli_source_prepare(const char *cmd, const char *path, const char *trust, int
 /** Remove the extracted copy (an open store keeps reading it) and free it. */
 void cli_source_release(struct cli_source *s);
 
+/*
+ * What a failed command must not leave behind (cli/leftovers.c): the
+ * inventory it created, or the -wal, -shm and -journal files an open
+ * created beside it.
+ */
+#define CLI_FILES_N 4	/* the database, -wal, -shm, -journal */
+struct cli_files {
+	const char *db;
+	int existed[CLI_FILES_N];
+};
+/** Note which of the inventory's files exist, before a command opens it. */
+void cli_files_note(const char *db, struct cli_files *f);
+/**
+ * After a failure, with the inventory closed: remove the files that did
+ * not exist when noted, unless another process holds a lock on one of them
+ * or a new -wal beside an old database holds data. `:memory:` is ignored.
+ */
+void cli_files_restore(const struct cli_files *f);
+
 #endif

@@ -102,6 +102,7 @@ int cmd_import(int argc, char **argv)
 	struct import_report rep = { 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct store *st = NULL;
+	struct cli_files files = { 0 };
 	struct stat sb;
 	int c, rc, status = EXIT_DONE, k;
 	long total = 0;
@@ -151,6 +152,7 @@ int cmd_import(int argc, char **argv)
 	/* A dry run never creates the inventory it was pointed at. */
 	if ((o.flags & IMPORT_DRY_RUN) && stat(db, &sb) != 0)
 		db = ":memory:";
+	cli_files_note(db, &files);
 	rc = store_open(db, STORE_CREATE, &st, &err);
 	if (rc) {
 		report_failure(db, rc, &err);
@@ -184,6 +186,9 @@ int cmd_import(int argc, char **argv)
 out:
 	import_report_release(&rep);
 	store_close(st);
+	/* A failed call into a new inventory leaves no inventory (its failed run with it). */
+	if (status != EXIT_DONE)
+		cli_files_restore(&files);
 	strbuf_release(&err);
 	return status;
 }
