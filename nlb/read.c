@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../util/io.h"
@@ -146,6 +147,47 @@ static int read_entries(struct reading *r, int db_fd, struct strbuf *err)
 	return rc;
 }
 
+/*
+ * One bundle, one byte string: the archive ends as nletsfs pack ends it,
+ * with the two zero blocks of tar's end marker and nothing after them.
+ * libarchive reads a tar cut inside its end marker, or followed by junk,
+ * as whole; then two files with different SHA-256 sums would verify as the
+ * same bundle. `end` is where the end marker starts (libarchive's position
+ * of the header it found empty).
+ */
+static int check_end(struct reading *r, int fd, int64_t end, struct strbuf *err)
+{
+	unsigned char buf[READ_CHUNK];
+	struct stat sb;
+	int64_t off;
+	ssize_t n;
+
+	if (fstat(fd, &sb))
+		return -errno;
+	if (end < 0 || sb.st_size < end + NLB_END_MARKER) {
+		strbuf_addf(err, "%s: truncated archive: it ends before tar's end marker (two zero blocks) is complete",
+			    r->path);
+		return -EBADMSG;
+	}
+	if (sb.st_size > end + NLB_END_MARKER) {
+		strbuf_addf(err, "%s: %lld bytes after the archive's end: refused, so that a bundle's SHA-256 "
+			    "identifies it", r->path, (long long)(sb.st_size - end - NLB_END_MARKER));
+		return -EBADMSG;
+	}
+	for (off = end; off < sb.st_size; off += n) {
+		n = pread(fd, buf, (size_t)(sb.st_size - off < READ_CHUNK ? sb.st_size - off : READ_CHUNK), off);
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i]) {
+				strbuf_addf(err, "%s: corrupt archive: a non-zero byte in tar's end marker, at offset %lld",
+					    r->path, (long long)(off + i));
+				return -EBADMSG;
+			}
+	}
+	return 0;
+}
+
 /* Why the signature failed: another signer (the manifest says who) or a change after signing. */
 static int bad_signature(struct reading *r, EVP_PKEY *key, const char *trust, struct strbuf *err)
 {
@@ -250,6 +292,9 @@ int nlb_read(const char *path, const char *trust, int db_fd, struct nlb_manifest
 		goto out;
 	}
 	rc = compare_members(&r, m, err);
+	/* Last: a tampered member or signature is told as such, before the bytes around them. */
+	if (!rc)
+		rc = check_end(&r, fd, archive_read_header_position(r.a), err);
 out:
 	if (r.a)
 		archive_read_free(r.a);
