@@ -33,6 +33,12 @@ int cli_parse_db_options(int argc, char **argv, const char *cmd, void (*help)(vo
  * (util/escape.h), since it may quote a name from input.
  */
 void cli_say(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/**
+ * A failure `rc` with its message: a data error (-EBADMSG, -EINVAL: the
+ * message reads FILE: error: MESSAGE) is printed as it is, escaped; any
+ * other as cli_say() does.
+ */
+void cli_say_failure(const char *cmd, int rc, const char *msg);
 /** cli_say(), then a hint at --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* nletsfs(1): dispatch to the commands. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -80,6 +81,19 @@ void cli_say(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsay(cmd, fmt, ap);
 	va_end(ap);
+}
+
+void cli_say_failure(const char *cmd, int rc, const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (rc != -EBADMSG && rc != -EINVAL) {
+		cli_say(cmd, "%s", msg);
+		return;
+	}
+	escape_addstr(&sb, msg);
+	fprintf(stderr, "%s\n", sb.buf);
+	strbuf_release(&sb);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -37,7 +37,7 @@ int cli_source_prepare(const char *cmd, const char *path, const char *trust, int
 	rc = nlb_extract(path, trust, &out->tmp, &m, &err);
 	nlb_manifest_release(&m);
 	if (rc) {
-		cli_say(cmd, "%s", err.buf);
+		cli_say_failure(cmd, rc, err.buf);
 		strbuf_release(&err);
 		return EXIT_BAD_DATA;
 	}

@@ -215,17 +215,17 @@ point7() {
 { cat x.nlb; head -c 10240 /dev/zero; } >zeros.nlb
 { cat x.nlb; head -c 512 /dev/zero; } >block.nlb
 for cut in 1 512 1024; do head -c -$cut x.nlb >cut$cut.nlb; done
-refused 1 "nletsfs verify: junk.nlb: 4 bytes after the archive's end: refused, so that a bundle's SHA-256 identifies it" \
+refused 1 "junk.nlb: error: 4 bytes after the archive's end: refused, so that a bundle's SHA-256 identifies it" \
   "$NLETSFS" verify junk.nlb --trust k.pub.pem
-refused 1 "nletsfs verify: zeros.nlb: 10240 bytes after the archive's end: refused, so that a bundle's SHA-256 identifies it" \
+refused 1 "zeros.nlb: error: 10240 bytes after the archive's end: refused, so that a bundle's SHA-256 identifies it" \
   "$NLETSFS" verify zeros.nlb --trust k.pub.pem
-refused 1 "nletsfs verify: block.nlb: 512 bytes after the archive's end: refused, so that a bundle's SHA-256 identifies it" \
+refused 1 "block.nlb: error: 512 bytes after the archive's end: refused, so that a bundle's SHA-256 identifies it" \
   "$NLETSFS" verify block.nlb --trust k.pub.pem
 for cut in 1 512 1024; do
-  refused 1 "nletsfs verify: cut$cut.nlb: truncated archive: it ends before tar's end marker (two zero blocks) is complete" \
+  refused 1 "cut$cut.nlb: error: truncated archive: it ends before tar's end marker (two zero blocks) is complete" \
     "$NLETSFS" verify cut$cut.nlb --trust k.pub.pem
 done
-refused 1 "nletsfs mount: junk.nlb: 4 bytes after the archive's end: refused, so that a bundle's SHA-256 identifies it" \
+refused 1 "junk.nlb: error: 4 bytes after the archive's end: refused, so that a bundle's SHA-256 identifies it" \
   "$NLETSFS" mount --db junk.nlb --trust k.pub.pem "$MNT"
 ! mountpoint -q "$MNT" || fail "a bundle with junk after its end was mounted"
 ok "a signed bundle with bytes after its end, or its end marker cut, is refused"
