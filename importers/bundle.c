@@ -129,7 +129,7 @@ static int read_dir(int dirfd, const char *prefix, struct bundle *b, struct impo
 {
 	DIR *d;
 	struct dirent *de;
-	int rc = 0;
+	int rc = 0, refused = 0;
 
 	if (depth > 16) {
 		close(dirfd);
@@ -142,10 +142,13 @@ static int read_dir(int dirfd, const char *prefix, struct bundle *b, struct impo
 		strbuf_addf(err, "%s/%s: %s", b->label, prefix, strerror(-rc));
 		return rc;
 	}
-	while (!rc && (de = readdir(d))) {
+	/* Every refusal is told, not just the first; a failure of the system stops the walk. */
+	while (rc >= 0 && (de = readdir(d))) {
 		struct strbuf name = STRBUF_INIT;
 		struct stat stbuf;
 
+		refused |= rc;
+		rc = 0;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (*prefix)
@@ -190,7 +193,7 @@ static int read_dir(int dirfd, const char *prefix, struct bundle *b, struct impo
 		strbuf_release(&name);
 	}
 	closedir(d);
-	return rc;
+	return rc < 0 ? rc : rc | refused;
 }
 
 /* Read an archive's files; 0, 1 (refused: in the report) or -errno. */

@@ -721,8 +721,12 @@ int import_records_txn(struct store *st, const char *const *paths, size_t npaths
 	bundles = calloc(npaths ? npaths : 1, sizeof(*bundles));
 	if (!bundles)
 		return -ENOMEM;
-	for (i = 0; i < npaths && !rc; i++)
-		rc = bundle_read(paths[i], &bundles[i], rep, err);
+	/* Every bundle's refusals are told (1); a failure of the system (< 0) stops. */
+	for (i = 0; i < npaths && rc >= 0; i++) {
+		int r = bundle_read(paths[i], &bundles[i], rep, err);
+
+		rc = r < 0 ? r : rc | r;
+	}
 	if (!rc)
 		rc = import_bundles_txn(st, bundles, npaths, rep, err);
 	for (i = 0; i < npaths; i++)

@@ -69,6 +69,10 @@ mkdir empty
 refused 1 "etc/systems.csv: error: a symbolic link: a bundle holds regular files only (links and special files are refused)" \
   "$NLETSFS" import --db empty/new.db etc
 [[ $(grep -c ': error: ' err) == 1 ]] || fail "more than one error for one link: $(cat err)"
+# Every refusal is told, not the first alone, across the bundles of a call.
+refused 1 "sock/laws.csv: error: a socket: a bundle holds regular files only (links and special files are refused)" \
+  "$NLETSFS" import --db "$db" fifo sock dir
+[[ $(grep -c ': error: ' err) == 3 ]] || fail "three bad bundles, not three errors: $(cat err)"
 ok "bundle folders: a folder, FIFO, socket or link where a file belongs is an error naming it"
 
 }
