@@ -157,10 +157,20 @@ refused 1 "r4/transactions.csv:2:$col: error: max_states: 5 states for a single-
 printf '<html><body><ul><li>Acme</li></ul></body></html>\n' >list.html
 refused 2 "nletsfs import: --date and --as-of: a partner list is dated by --as-of, the day it was seen" \
   "$NLETSFS" import --db "$db" --kind partner-list --as-of 2020-01-01 --date 2021-01-01 list.html
+# A partner list in CSV: a row without a name, a name twice, a name of two lines are errors, not skipped.
+printf 'name,description\nAcme,hosts\n,nameless\n' >nameless.csv
+printf 'name,description\nAcme,hosts\nAcme,again\n' >twice.csv
+printf 'name,description\n"Acme\nstatus: ok",hosts\n' >twoline.csv
+refused 1 "nameless.csv:3:1: error: name: a value is required" \
+  "$NLETSFS" import --db "$db" --kind partner-list --as-of 2020-01-01 nameless.csv
+refused 1 "twice.csv:3:1: error: name: 'Acme' is listed twice" \
+  "$NLETSFS" import --db "$db" --kind partner-list --as-of 2020-01-01 twice.csv
+refused 1 "twoline.csv:2:1: error: name: 'Acme\nstatus: ok' has a control character" \
+  "$NLETSFS" import --db "$db" --kind partner-list --as-of 2020-01-01 twoline.csv
 # The edges hold: until on since's day, or in its year given as a year, is accepted.
 bundle r5 && sed -i '3s/2019-12-14,,/2019-12-14,2019-12-14,/' r5/flows.csv
 "$NLETSFS" import --db "$WORK/edge.db" r5 2>err || fail "until = since refused: $(cat err)"
-ok "until before since, an agency its own parent, a single-state transaction over 5 states: FILE:LINE:COLUMN errors"
+ok "until before since, an agency its own parent, a single-state transaction over 5 states, a partner list's nameless or repeated names: FILE:LINE:COLUMN errors"
 
 }
 
