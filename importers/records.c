@@ -16,6 +16,7 @@
  */
 #include "importers.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -648,8 +649,10 @@ int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nb
 	c.st = st;
 	c.rep = rep;
 	strbuf_init(&c.file);
-	/* A CSV at the top of a bundle must be one of the record files. */
+	/* A CSV at the top of a bundle must be one of the record files, and each bundle holds one. */
 	for (i = 0; i < nbundles; i++) {
+		size_t known = 0, errors = rep->nerrors;
+
 		for (j = 0; j < bundles[i].n; j++) {
 			const char *name = bundles[i].members[j].name;
 			size_t len = strlen(name);
@@ -659,16 +662,19 @@ int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nb
 			strbuf_reset(&c.file);
 			strbuf_addf(&c.file, "%s/%s", bundles[i].label, name);
 			if (known_file(name))
-				ncsv++;
+				known++;
 			else
 				add_error(&c, 1, 1, "unknown file (a records bundle holds sources.csv, agencies.csv, "
 					  "partners.csv, systems.csv, fields.csv, transactions.csv, flows.csv, "
 					  "laws.csv, participation.csv)");
 		}
+		if (!known && rep->nerrors == errors)
+			import_report_error(rep, bundles[i].label, 0, 0,
+					    "no records files (sources.csv, flows.csv, ...) in this bundle");
+		ncsv += known;
 	}
-	if (!ncsv && !rep->nerrors) {
-		strbuf_addf(err, "%s: no records files (sources.csv, flows.csv, ...) found",
-			    nbundles ? bundles[0].label : "");
+	if (!ncsv) {
+		assert(rep->nerrors || !nbundles);
 		rc = 1;
 		goto out;
 	}

@@ -69,6 +69,10 @@ mkdir empty
 refused 1 "etc/systems.csv: error: a symbolic link: a bundle holds regular files only (links and special files are refused)" \
   "$NLETSFS" import --db empty/new.db etc
 [[ $(grep -c ': error: ' err) == 1 ]] || fail "more than one error for one link: $(cat err)"
+# A bundle of a call that holds no records file is not passed over.
+mkdir nothing && echo 'notes' >nothing/readme.txt
+refused 1 "nothing: error: no records files (sources.csv, flows.csv, ...) in this bundle" \
+  "$NLETSFS" import --db "$db" --kind records "$F" nothing
 # Every refusal is told, not the first alone, across the bundles of a call.
 refused 1 "sock/laws.csv: error: a socket: a bundle holds regular files only (links and special files are refused)" \
   "$NLETSFS" import --db "$db" fifo sock dir
