@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/hmap.h"
 
@@ -33,6 +34,7 @@ struct import_ctx {
 	struct hmap bad[REC_COUNT];	/* keys of rows that failed */
 	struct hmap known[REC_COUNT];	/* ids seen to exist: one query per distinct id */
 	struct hmap seen;		/* keys of the current file */
+	struct hmap used;		/* "LABEL/NAME" of the members a source's file names */
 	const struct bundle *bundle;
 	struct strbuf file;		/* "label/flows.csv" */
 };
@@ -359,6 +361,11 @@ static int check_cell(struct import_ctx *c, const struct record_column *col, con
 		} else if (!bundle_find(c->bundle, v)) {
 			add_error(c, cell->line, cell->col, "%s: no file '%s' in the bundle", col->name, v);
 			errs++;
+		} else {
+			strbuf_reset(&tmp);
+			strbuf_addf(&tmp, "%s/%s", c->bundle->label, v);
+			if (strbuf_ok(&tmp) || hmap_put(&c->used, tmp.buf, 1))
+				errs++; /* out of memory: the row is not written, and the call fails */
 		}
 		break;
 	}
@@ -624,6 +631,17 @@ static int known_file(const char *name)
 	return 0;
 }
 
+/* A bundle's own documentation at its top (README, LICENSE, ...): not imported, and expected so. */
+static int bundle_documentation(const char *name)
+{
+	static const char *const names[] = { "README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", NULL };
+
+	for (int i = 0; !strchr(name, '/') && names[i]; i++)
+		if (!strncasecmp(name, names[i], strlen(names[i])))
+			return 1;
+	return 0;
+}
+
 int import_is_records_bundle(const char *path)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -700,6 +718,18 @@ int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nb
 					    rc == -EIO || rc == -ENOSPC ? store_errmsg(st) : strerror(-rc));
 		}
 	}
+	/* A member that is neither a records file nor a source's file is not imported: said, not passed over. */
+	for (i = 0; !rc && !rep->nerrors && i < nbundles; i++)
+		for (j = 0; j < bundles[i].n; j++) {
+			const char *name = bundles[i].members[j].name;
+
+			strbuf_reset(&c.file);
+			strbuf_addf(&c.file, "%s/%s", bundles[i].label, name);
+			if ((strchr(name, '/') || !known_file(name)) && !hmap_get(&c.used, c.file.buf, NULL) &&
+			    !bundle_documentation(name))
+				import_report_warning(rep, c.file.buf, "neither a records file nor a source's file: "
+						      "not imported");
+		}
 	if (!rc && !rep->nerrors) { /* a call with errors is rolled back: no index to build */
 		rc = store_bulk_end(st);
 		if (rc)
@@ -713,6 +743,7 @@ out:
 		hmap_release(&c.known[k]);
 	}
 	hmap_release(&c.seen);
+	hmap_release(&c.used);
 	strbuf_release(&c.file);
 	return rc;
 }

@@ -77,6 +77,14 @@ refused 1 "nothing: error: no records files (sources.csv, flows.csv, ...) in thi
 refused 1 "sock/laws.csv: error: a socket: a bundle holds regular files only (links and special files are refused)" \
   "$NLETSFS" import --db "$db" fifo sock dir
 [[ $(grep -c ': error: ' err) == 3 ]] || fail "three bad bundles, not three errors: $(cat err)"
+# What a bundle holds beyond its records and sources' files is not imported, and said so.
+bundle extra && echo 'x' >extra/files/unused.txt && echo 'x' >extra/notes.md && echo 'x' >extra/README
+"$NLETSFS" import --db "$WORK/extra.db" extra 2>err || fail "a bundle with extra files: $(cat err)"
+grep -qxF "nletsfs import: warning: extra/files/unused.txt: neither a records file nor a source's file: not imported" err ||
+  fail "no warning for an unused file: $(cat err)"
+grep -qxF "nletsfs import: warning: extra/notes.md: neither a records file nor a source's file: not imported" err ||
+  fail "no warning for an unused file: $(cat err)"
+! grep -q README err || fail "a warning for the bundle's README: $(cat err)"
 ok "bundle folders: a folder, FIFO, socket or link where a file belongs is an error naming it"
 
 }
