@@ -59,19 +59,28 @@ const char *cli_db_path(const char *opt)
 	return env && *env ? env : "inventory.db";
 }
 
-/* "nletsfs CMD: MESSAGE" on one line: the message may quote input (an id, a path), so it is escaped. */
-static void vsay(const char *cmd, const char *fmt, va_list ap)
+/* PREFIX then MESSAGE, one line: the message may quote input (an id, a path), so it is escaped. */
+static void say_line(const char *prefix, const char *msg)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *msg = NULL;
+
+	strbuf_addstr(&sb, prefix);
+	escape_addstr(&sb, msg ? msg : "out of memory");
+	fprintf(stderr, "%s\n", sb.buf);
+	strbuf_release(&sb);
+}
+
+static void vsay(const char *cmd, const char *fmt, va_list ap)
+{
+	char *prefix = NULL, *msg = NULL;
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	strbuf_addf(&sb, "nletsfs %s: ", cmd);
-	escape_addstr(&sb, msg ? msg : "out of memory");
-	fprintf(stderr, "%s\n", sb.buf);
+	if (asprintf(&prefix, "nletsfs %s: ", cmd) < 0)
+		prefix = NULL;
+	say_line(prefix ? prefix : "nletsfs: ", msg);
+	free(prefix);
 	free(msg);
-	strbuf_release(&sb);
 }
 
 void cli_say(const char *cmd, const char *fmt, ...)
@@ -85,15 +94,10 @@ void cli_say(const char *cmd, const char *fmt, ...)
 
 void cli_say_failure(const char *cmd, int rc, const char *msg)
 {
-	struct strbuf sb = STRBUF_INIT;
-
-	if (rc != -EBADMSG && rc != -EINVAL) {
+	if (rc == -EBADMSG || rc == -EINVAL)
+		say_line("", msg); /* FILE: error: MESSAGE, as the data error it is */
+	else
 		cli_say(cmd, "%s", msg);
-		return;
-	}
-	escape_addstr(&sb, msg);
-	fprintf(stderr, "%s\n", sb.buf);
-	strbuf_release(&sb);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -165,13 +169,7 @@ int main(int argc, char **argv)
 		free(margv);
 		return rc;
 	}
-	{
-		struct strbuf name = STRBUF_INIT;
-
-		escape_addstr(&name, argv[1]);
-		fprintf(stderr, "nletsfs: unknown command '%s'\n", name.buf);
-		strbuf_release(&name);
-	}
+	say_line("nletsfs: unknown command: ", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
 }
