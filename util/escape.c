@@ -21,7 +21,9 @@ static size_t plain_len(const unsigned char *p, const unsigned char *end)
 
 void escape_add(struct strbuf *out, const char *s, size_t len)
 {
+	static const char named[] = "\\\n\t\r", letters[] = "\\ntr";	/* \\ \n \t \r */
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const char *k;
 
 	while (p < end) {
 		const unsigned char *run = p;
@@ -32,26 +34,14 @@ void escape_add(struct strbuf *out, const char *s, size_t len)
 		strbuf_add(out, run, (size_t)(p - run));
 		if (p == end)
 			break;
-		switch (*p) {
-		case '\\':
-			strbuf_addstr(out, "\\\\");
-			break;
-		case '\n':
-			strbuf_addstr(out, "\\n");
-			break;
-		case '\t':
-			strbuf_addstr(out, "\\t");
-			break;
-		case '\r':
-			strbuf_addstr(out, "\\r");
-			break;
-		default:
-			if (p[0] == 0xC2 && end - p >= 2 && p[1] >= 0x80 && p[1] < 0xA0) {
-				strbuf_addf(out, "\\u%04x", p[1]);
-				p++;
-			} else {
-				strbuf_addf(out, "\\x%02x", *p);
-			}
+		if (*p && (k = strchr(named, *p))) {
+			strbuf_addch(out, '\\');
+			strbuf_addch(out, letters[k - named]);
+		} else if (p[0] == 0xC2 && end - p >= 2 && p[1] >= 0x80 && p[1] < 0xA0) {
+			strbuf_addf(out, "\\u%04x", p[1]);
+			p++;
+		} else {
+			strbuf_addf(out, "\\x%02x", *p);
 		}
 		p++;
 	}
