@@ -28,7 +28,18 @@ const char *cli_db_path(const char *opt);
  * return at once (after printing help, or a usage error).
  */
 int cli_parse_db_options(int argc, char **argv, const char *cmd, void (*help)(void), const char **db_opt);
-/** Print "nletsfs CMD: " + message to stderr and return EXIT_USAGE. */
+/**
+ * Print "nletsfs CMD: MESSAGE" to stderr, one line: the message is escaped
+ * (util/escape.h), since it may quote a name from input.
+ */
+void cli_say(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/**
+ * A failure `rc` with its message: a data error (-EBADMSG, -EINVAL: the
+ * message reads FILE: error: MESSAGE) is printed as it is, escaped; any
+ * other as cli_say() does.
+ */
+void cli_say_failure(const char *cmd, int rc, const char *msg);
+/** cli_say(), then a hint at --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
@@ -53,5 +64,24 @@ struct cli_source {
 int cli_source_prepare(const char *cmd, const char *path, const char *trust, int no_verify, struct cli_source *out);
 /** Remove the extracted copy (an open store keeps reading it) and free it. */
 void cli_source_release(struct cli_source *s);
+
+/*
+ * What a failed command must not leave behind (cli/leftovers.c): the
+ * inventory it created, or the -wal, -shm and -journal files an open
+ * created beside it.
+ */
+#define CLI_FILES_N 4	/* the database, -wal, -shm, -journal */
+struct cli_files {
+	const char *db;
+	int existed[CLI_FILES_N];
+};
+/** Note which of the inventory's files exist, before a command opens it. */
+void cli_files_note(const char *db, struct cli_files *f);
+/**
+ * After a failure, with the inventory closed: remove the files that did
+ * not exist when noted, unless another process holds a lock on one of them
+ * or a new -wal beside an old database holds data. `:memory:` is ignored.
+ */
+void cli_files_restore(const struct cli_files *f);
 
 #endif

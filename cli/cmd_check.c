@@ -32,7 +32,7 @@ int cmd_check(int argc, char **argv)
 		return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
 	db = cli_db_path(db_opt);
 	if (store_open(db, STORE_READONLY, &st, &err)) {
-		fprintf(stderr, "nletsfs check: %s\n", err.buf);
+		cli_say("check", "%s", err.buf);
 		status = EXIT_BAD_DATA;
 		goto out;
 	}

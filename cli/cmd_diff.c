@@ -75,7 +75,7 @@ int cmd_diff(int argc, char **argv)
 	}
 	rc = fs_diff(cli_db_path(db_opt), argv[optind], argv[optind + 1], prefix, format, stdout, &err);
 	if (rc) {
-		fprintf(stderr, "nletsfs diff: %s\n", err.buf);
+		cli_say("diff", "%s", err.buf);
 		strbuf_release(&err);
 		return EXIT_BAD_DATA;
 	}

@@ -32,7 +32,7 @@ int cmd_export(int argc, char **argv)
 		return cli_usage_error("export", "give one DIR to write the bundle into");
 	if (store_open(cli_db_path(db_opt), STORE_READONLY, &st, &err) ||
 	    export_write(st, argv[optind], &err)) {
-		fprintf(stderr, "nletsfs export: %s\n", err.len ? err.buf : "failed");
+		cli_say("export", "%s", err.len ? err.buf : "failed");
 		status = EXIT_BAD_DATA;
 	}
 	store_close(st);

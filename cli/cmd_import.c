@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../importers/importers.h"
+#include "../util/escape.h"
 #include "cli.h"
 
 static void help(void)
@@ -50,16 +51,26 @@ static void help(void)
 	       "(nothing imported), 2 usage.\n");
 }
 
+/* "  NAME: N rows" (or pages), the name escaped: it comes from the input. */
+static void progress_line(const char *name, long n, const char *unit)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	escape_addstr(&sb, name);
+	fprintf(stderr, "  %s: %ld %s%s\n", sb.buf, n, unit, n == 1 ? "" : "s");
+	strbuf_release(&sb);
+}
+
 static void progress(void *arg, const char *file, long rows)
 {
 	(void)arg;
-	fprintf(stderr, "  %s: %ld row%s\n", file, rows, rows == 1 ? "" : "s");
+	progress_line(file, rows, "row");
 }
 
 static void progress_document(void *arg, const char *name, long pages)
 {
 	(void)arg;
-	fprintf(stderr, "  %s: %ld page%s\n", name, pages, pages == 1 ? "" : "s");
+	progress_line(name, pages, "page");
 }
 
 /* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */
@@ -69,7 +80,7 @@ static void report_failure(const char *db, int rc, const struct strbuf *err)
 		fprintf(stderr, "nletsfs import: cannot write the inventory %s: %s (%s); nothing was imported\n",
 			db, strerror(ENOSPC), err->len ? err->buf : "database or disk is full");
 	else
-		fprintf(stderr, "nletsfs import: %s\n", err->len ? err->buf : "failed");
+		cli_say("import", "%s", err->len ? err->buf : "failed");
 }
 
 int cmd_import(int argc, char **argv)
@@ -91,6 +102,7 @@ int cmd_import(int argc, char **argv)
 	struct import_report rep = { 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct store *st = NULL;
+	struct cli_files files = { 0 };
 	struct stat sb;
 	int c, rc, status = EXIT_DONE, k;
 	long total = 0;
@@ -140,6 +152,7 @@ int cmd_import(int argc, char **argv)
 	/* A dry run never creates the inventory it was pointed at. */
 	if ((o.flags & IMPORT_DRY_RUN) && stat(db, &sb) != 0)
 		db = ":memory:";
+	cli_files_note(db, &files);
 	rc = store_open(db, STORE_CREATE, &st, &err);
 	if (rc) {
 		report_failure(db, rc, &err);
@@ -153,7 +166,7 @@ int cmd_import(int argc, char **argv)
 	rc = import_paths(st, &o, (const char *const *)argv + optind, (size_t)(argc - optind), &rep, &err);
 	import_report_print(&rep, stderr);
 	for (size_t i = 0; i < rep.warnings.n; i++)
-		fprintf(stderr, "%s: warning: %s\n", "nletsfs import", rep.warnings.items[i]);
+		cli_say("import", "warning: %s", rep.warnings.items[i]);
 	if (rc < 0 || (rc && err.len)) {
 		report_failure(db, rc, &err);
 		status = EXIT_BAD_DATA;
@@ -173,6 +186,9 @@ int cmd_import(int argc, char **argv)
 out:
 	import_report_release(&rep);
 	store_close(st);
+	/* A failed call into a new inventory leaves no inventory (its failed run with it). */
+	if (status != EXIT_DONE)
+		cli_files_restore(&files);
 	strbuf_release(&err);
 	return status;
 }

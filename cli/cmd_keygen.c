@@ -46,7 +46,7 @@ int cmd_keygen(int argc, char **argv)
 	if (!name || !*name)
 		return cli_usage_error("keygen", "give -o NAME: where to write NAME.pem and NAME.pub.pem");
 	if (nlb_keygen(name, &fp, &err)) {
-		fprintf(stderr, "nletsfs keygen: %s\n", err.buf);
+		cli_say("keygen", "%s", err.buf);
 		status = EXIT_BAD_DATA;
 	} else {
 		printf("%s.pem: the private key; keep it secret\n"

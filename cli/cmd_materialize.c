@@ -72,13 +72,13 @@ int cmd_materialize(int argc, char **argv)
 	if (status != EXIT_DONE)
 		goto out;
 	if (store_open(src.db, STORE_READONLY | src.store_flags, &st, &err)) {
-		fprintf(stderr, "nletsfs materialize: %s\n", err.buf);
+		cli_say("materialize", "%s", err.buf);
 		status = EXIT_BAD_DATA;
 		goto out;
 	}
 	cli_source_release(&src); /* the open store keeps reading the private copy */
 	if (fs_materialize(st, at, argv[optind], &err)) {
-		fprintf(stderr, "nletsfs materialize: %s\n", err.buf);
+		cli_say("materialize", "%s", err.buf);
 		status = EXIT_BAD_DATA;
 	}
 out:

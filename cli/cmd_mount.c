@@ -113,6 +113,7 @@ int cmd_mount(int argc, char **argv)
 	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct cli_source src = { 0 };
+	struct cli_files files = { 0 };
 	const char *db_opt = NULL, *trust = NULL;
 	int c, rc, status = EXIT_DONE;
 
@@ -163,10 +164,12 @@ int cmd_mount(int argc, char **argv)
 	o.source = cli_db_path(db_opt);
 	o.mountpoint = argv[optind];
 	o.options = m.opts.buf;
+	cli_files_note(src.db, &files);
 	rc = fs_mount(&o, &err);
 	if (rc) {
-		fprintf(stderr, "nletsfs mount: %s\n", err.len ? err.buf : "failed");
+		cli_say("mount", "%s", err.len ? err.buf : "failed");
 		status = EXIT_BAD_DATA;
+		cli_files_restore(&files); /* the store is closed: no -wal or -shm of a refused inventory stays */
 	}
 out:
 	cli_source_release(&src);

@@ -121,7 +121,7 @@ int cmd_pack(int argc, char **argv)
 			return EXIT_BAD_DATA;
 	}
 	if (store_open(db, STORE_READONLY, &st, &err) || nlb_pack(st, &o, out, &err)) {
-		fprintf(stderr, "nletsfs pack: %s\n", err.len ? err.buf : "failed");
+		cli_say("pack", "%s", err.len ? err.buf : "failed");
 		status = EXIT_BAD_DATA;
 	}
 	store_close(st);

@@ -29,7 +29,7 @@ int cmd_verify(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT;
 	struct nlb_manifest m;
 	const char *trust = NULL;
-	int c, status = EXIT_DONE;
+	int c, rc, status = EXIT_DONE;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -46,8 +46,9 @@ int cmd_verify(int argc, char **argv)
 		return cli_usage_error("verify", "give one BUNDLE.nlb");
 	if (!trust)
 		return cli_usage_error("verify", "give --trust PUB.pem, the public key of the bundle's signer");
-	if (nlb_read(argv[optind], trust, -1, &m, &err)) {
-		fprintf(stderr, "nletsfs verify: %s\n", err.buf);
+	rc = nlb_read(argv[optind], trust, -1, &m, &err);
+	if (rc) {
+		cli_say_failure("verify", rc, err.buf);
 		status = EXIT_BAD_DATA;
 	} else {
 		printf("%s: ok: inventory '%s' of %s, signed by %s; %zu member%s the MANIFEST\n",

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* nletsfs(1): dispatch to the commands. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/escape.h"
 #include "cli.h"
 
 #ifndef NLETSFS_VERSION
@@ -57,15 +59,55 @@ const char *cli_db_path(const char *opt)
 	return env && *env ? env : "inventory.db";
 }
 
+/* PREFIX then MESSAGE, one line: the message may quote input (an id, a path), so it is escaped. */
+static void say_line(const char *prefix, const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, prefix);
+	escape_addstr(&sb, msg ? msg : "out of memory");
+	fprintf(stderr, "%s\n", sb.buf);
+	strbuf_release(&sb);
+}
+
+static void vsay(const char *cmd, const char *fmt, va_list ap)
+{
+	char *prefix = NULL, *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	if (asprintf(&prefix, "nletsfs %s: ", cmd) < 0)
+		prefix = NULL;
+	say_line(prefix ? prefix : "nletsfs: ", msg);
+	free(prefix);
+	free(msg);
+}
+
+void cli_say(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(cmd, fmt, ap);
+	va_end(ap);
+}
+
+void cli_say_failure(const char *cmd, int rc, const char *msg)
+{
+	if (rc == -EBADMSG || rc == -EINVAL)
+		say_line("", msg); /* FILE: error: MESSAGE, as the data error it is */
+	else
+		cli_say(cmd, "%s", msg);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "nletsfs %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'nletsfs %s --help'.\n", cmd);
+	fprintf(stderr, "Try 'nletsfs %s --help'.\n", cmd);
 	return EXIT_USAGE;
 }
 
@@ -127,7 +169,7 @@ int main(int argc, char **argv)
 		free(margv);
 		return rc;
 	}
-	fprintf(stderr, "nletsfs: unknown command '%s'\n", argv[1]);
+	say_line("nletsfs: unknown command: ", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -18,26 +18,26 @@ int cli_source_prepare(const char *cmd, const char *path, const char *trust, int
 	/* By content, not by name: `--db x.nlb` and an fstab line both work. */
 	rc = nlb_is_bundle(path);
 	if (rc < 0) {
-		fprintf(stderr, "nletsfs %s: %s: %s\n", cmd, path, strerror(-rc));
+		cli_say(cmd, "%s: %s", path, strerror(-rc));
 		return EXIT_BAD_DATA;
 	}
 	if (!rc) {
 		if (!trust)
 			return EXIT_DONE;
-		fprintf(stderr, "nletsfs %s: %s is an inventory database, not a signed bundle: it has no signature to check "
-			"against %s\n", cmd, path, trust);
+		cli_say(cmd, "%s is an inventory database, not a signed bundle: it has no signature to check against %s",
+			path, trust);
 		return EXIT_BAD_DATA;
 	}
 	if (!trust && !no_verify)
 		return cli_usage_error(cmd, "%s is a signed bundle: give --trust PUB.pem (its signer's public key), "
 				       "or --no-verify", path);
 	if (!trust)
-		fprintf(stderr, "nletsfs %s: warning: --no-verify: the signature of %s is not checked; anyone could "
-			"have changed its content\n", cmd, path);
+		cli_say(cmd, "warning: --no-verify: the signature of %s is not checked; anyone could have changed its content",
+			path);
 	rc = nlb_extract(path, trust, &out->tmp, &m, &err);
 	nlb_manifest_release(&m);
 	if (rc) {
-		fprintf(stderr, "nletsfs %s: %s\n", cmd, err.buf);
+		cli_say_failure(cmd, rc, err.buf);
 		strbuf_release(&err);
 		return EXIT_BAD_DATA;
 	}

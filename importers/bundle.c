@@ -3,6 +3,11 @@
  * Reading a bundle: a directory walked with openat(), or an archive read
  * once, start to end, through libarchive. Either way the result is the same
  * list of (name, bytes), so the records importer never knows which it got.
+ *
+ * Nothing is skipped in silence: a member that is not a regular file (a
+ * link, a FIFO, a device, a folder where a CSV file belongs), a name that
+ * climbs out, or a name an archive holds twice is an error naming it, and
+ * the bundle is not read.
  */
 #include "importers.h"
 
@@ -13,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +38,46 @@ static int add_member(struct bundle *b, const char *name, unsigned char *data, s
 	b->members[b->n].len = len;
 	b->n++;
 	return 0;
+}
+
+/* A refusal of member `name` (NULL: the whole bundle): a data error in the report; returns 1. */
+static int refuse(struct import_report *rep, const char *label, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int refuse(struct import_report *rep, const char *label, const char *name, const char *fmt, ...)
+{
+	struct strbuf file = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_addstr(&file, label);
+	if (name)
+		strbuf_addf(&file, "/%s", name);
+	va_start(ap, fmt);
+	import_report_verror(rep, file.buf, 0, 0, fmt, ap);
+	va_end(ap);
+	strbuf_release(&file);
+	return 1;
+}
+
+/* What a directory entry that is neither a file nor a folder is, for the message. */
+static const char *kind_of(mode_t mode)
+{
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "a special file";
+}
+
+static int ends_csv(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 4 && !strcmp(name + n - 4, ".csv");
 }
 
 int bundle_safe_name(const char *name)
@@ -77,27 +123,32 @@ static int read_fd(int fd, unsigned char **data, size_t *len)
 	return *data ? 0 : -ENOMEM;
 }
 
-static int read_dir(int dirfd, const char *prefix, struct bundle *b, struct strbuf *err, int depth)
+/* Read a folder's files; 0, 1 (refused: in the report) or -errno (message in `err`). */
+static int read_dir(int dirfd, const char *prefix, struct bundle *b, struct import_report *rep, struct strbuf *err,
+		    int depth)
 {
 	DIR *d;
 	struct dirent *de;
-	int rc = 0;
+	int rc = 0, refused = 0;
 
 	if (depth > 16) {
-		strbuf_addf(err, "%s/%s: folders nested too deep", b->label, prefix);
 		close(dirfd);
-		return -ELOOP;
+		return refuse(rep, b->label, prefix, "folders nested more than 16 deep");
 	}
 	d = fdopendir(dirfd);
 	if (!d) {
 		rc = -errno;
 		close(dirfd);
+		strbuf_addf(err, "%s/%s: %s", b->label, prefix, strerror(-rc));
 		return rc;
 	}
-	while (!rc && (de = readdir(d))) {
+	/* Every refusal is told, not just the first; a failure of the system stops the walk. */
+	while (rc >= 0 && (de = readdir(d))) {
 		struct strbuf name = STRBUF_INIT;
 		struct stat stbuf;
 
+		refused |= rc;
+		rc = 0;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (*prefix)
@@ -106,39 +157,47 @@ static int read_dir(int dirfd, const char *prefix, struct bundle *b, struct strb
 		if (fstatat(dirfd, de->d_name, &stbuf, AT_SYMLINK_NOFOLLOW)) {
 			rc = -errno;
 			strbuf_addf(err, "%s/%s: %s", b->label, name.buf, strerror(errno));
+		} else if (S_ISDIR(stbuf.st_mode) && !*prefix && ends_csv(de->d_name)) {
+			rc = refuse(rep, b->label, name.buf, "a folder, not a file: a records bundle's CSV files are "
+				    "regular files");
 		} else if (S_ISDIR(stbuf.st_mode)) {
-			int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 			if (sub < 0) {
 				rc = -errno;
 				strbuf_addf(err, "%s/%s: %s", b->label, name.buf, strerror(errno));
 			} else {
-				rc = read_dir(sub, name.buf, b, err, depth + 1);
+				rc = read_dir(sub, name.buf, b, rep, err, depth + 1);
 			}
 		} else if (S_ISREG(stbuf.st_mode)) {
-			int fd = openat(dirfd, de->d_name, O_RDONLY | O_CLOEXEC);
+			/* O_NOFOLLOW | O_NONBLOCK: a file swapped for a link or a FIFO since fstatat() is not followed. */
+			int fd = openat(dirfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 			unsigned char *data = NULL;
 			size_t len = 0;
 
 			rc = fd < 0 ? -errno : read_fd(fd, &data, &len);
 			if (fd >= 0)
 				close(fd);
-			if (!rc)
+			if (rc == -EFBIG)
+				rc = refuse(rep, b->label, name.buf, "over %lu MiB: too large", BUNDLE_MEMBER_MAX >> 20);
+			else if (!rc)
 				rc = add_member(b, name.buf, data, len);
-			if (rc) {
+			else
+				strbuf_addf(err, "%s/%s: %s", b->label, name.buf, strerror(-rc));
+			if (rc)
 				free(data);
-				if (!err->len)
-					strbuf_addf(err, "%s/%s: %s", b->label, name.buf, strerror(-rc));
-			}
+		} else {
+			rc = refuse(rep, b->label, name.buf, "%s: a bundle holds regular files only (links and special "
+				    "files are refused)", kind_of(stbuf.st_mode));
 		}
-		/* Links and special files in a folder are not part of a bundle: skipped. */
 		strbuf_release(&name);
 	}
 	closedir(d);
-	return rc;
+	return rc < 0 ? rc : rc | refused;
 }
 
-static int read_archive(const char *path, struct bundle *b, struct strbuf *err)
+/* Read an archive's files; 0, 1 (refused: in the report) or -errno. */
+static int read_archive(const char *path, struct bundle *b, struct import_report *rep)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -149,8 +208,7 @@ static int read_archive(const char *path, struct bundle *b, struct strbuf *err)
 	archive_read_support_filter_all(a);
 	archive_read_support_format_all(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		strbuf_addf(err, "%s: cannot read as a folder or an archive: %s", path, archive_error_string(a));
-		rc = -EINVAL;
+		rc = refuse(rep, b->label, NULL, "cannot read as a folder or an archive: %s", archive_error_string(a));
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
@@ -164,24 +222,25 @@ static int read_archive(const char *path, struct bundle *b, struct strbuf *err)
 		while (name && name[0] == '.' && name[1] == '/') /* "tar -C dir ." writes ./NAME */
 			name += 2;
 		if (!name || !bundle_safe_name(name)) {
-			strbuf_addf(err, "%s: member '%s': unsafe name (absolute or with '..')", path,
-				    name ? name : "");
-			rc = -EINVAL;
+			rc = refuse(rep, b->label, NULL, "member '%s': unsafe name (absolute or with '..')", name ? name : "");
 			goto out;
 		}
 		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) {
-			strbuf_addf(err, "%s: member '%s': links and special files are refused", path, name);
-			rc = -EINVAL;
+			rc = refuse(rep, b->label, name, "%s: links and special files are refused",
+				    archive_entry_hardlink(e) ? "a hard link" : kind_of(archive_entry_filetype(e)));
 			goto out;
 		}
 		if (archive_entry_is_encrypted(e)) {
-			strbuf_addf(err, "%s: member '%s': encrypted members are refused", path, name);
-			rc = -EINVAL;
+			rc = refuse(rep, b->label, name, "encrypted members are refused");
+			goto out;
+		}
+		/* tar x would keep the last copy, this reader the first: neither is the bundle. */
+		if (bundle_find(b, name)) {
+			rc = refuse(rep, b->label, name, "the archive holds this name twice");
 			goto out;
 		}
 		if (size < 0 || (unsigned long long)size > BUNDLE_MEMBER_MAX) {
-			strbuf_addf(err, "%s: member '%s': too large", path, name);
-			rc = -EFBIG;
+			rc = refuse(rep, b->label, name, "over %lu MiB: too large", BUNDLE_MEMBER_MAX >> 20);
 			goto out;
 		}
 		data = malloc((size_t)size + 1);
@@ -191,10 +250,9 @@ static int read_archive(const char *path, struct bundle *b, struct strbuf *err)
 		}
 		got = size ? archive_read_data(a, data, (size_t)size) : 0;
 		if (got != size) {
-			strbuf_addf(err, "%s: member '%s': truncated or corrupt archive%s%s", path, name,
-				    got < 0 ? ": " : "", got < 0 ? archive_error_string(a) : "");
+			rc = refuse(rep, b->label, name, "truncated or corrupt archive%s%s", got < 0 ? ": " : "",
+				    got < 0 ? archive_error_string(a) : "");
 			free(data);
-			rc = -EINVAL;
 			goto out;
 		}
 		data[size] = 0;
@@ -204,10 +262,8 @@ static int read_archive(const char *path, struct bundle *b, struct strbuf *err)
 			goto out;
 		}
 	}
-	if (r != ARCHIVE_EOF) {
-		strbuf_addf(err, "%s: truncated or corrupt archive: %s", path, archive_error_string(a));
-		rc = -EINVAL;
-	}
+	if (r != ARCHIVE_EOF)
+		rc = refuse(rep, b->label, NULL, "truncated or corrupt archive: %s", archive_error_string(a));
 out:
 	archive_read_free(a);
 	return rc;
@@ -229,7 +285,7 @@ static void strip_common_top(struct bundle *b)
 		memmove(b->members[i].name, b->members[i].name + plen, strlen(b->members[i].name + plen) + 1);
 }
 
-int bundle_read(const char *path, struct bundle *b, struct strbuf *err)
+int bundle_read(const char *path, struct bundle *b, struct import_report *rep, struct strbuf *err)
 {
 	struct stat stbuf;
 	int rc;
@@ -241,11 +297,10 @@ int bundle_read(const char *path, struct bundle *b, struct strbuf *err)
 	/* "dir/" and "dir" name the same bundle; errors read "dir/flows.csv". */
 	while (strlen(b->label) > 1 && b->label[strlen(b->label) - 1] == '/')
 		b->label[strlen(b->label) - 1] = '\0';
-	if (stat(path, &stbuf)) {
-		rc = -errno;
-		strbuf_addf(err, "%s: %s", path, strerror(errno));
-		return rc;
-	}
+	if (stat(path, &stbuf))
+		return refuse(rep, b->label, NULL, "%s", strerror(errno));
+	if (!S_ISDIR(stbuf.st_mode) && !S_ISREG(stbuf.st_mode))
+		return refuse(rep, b->label, NULL, "%s: a bundle is a folder or an archive file", kind_of(stbuf.st_mode));
 	if (S_ISDIR(stbuf.st_mode)) {
 		int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -254,9 +309,9 @@ int bundle_read(const char *path, struct bundle *b, struct strbuf *err)
 			strbuf_addf(err, "%s: %s", path, strerror(errno));
 			return rc;
 		}
-		return read_dir(fd, "", b, err, 0);
+		return read_dir(fd, "", b, rep, err, 0);
 	}
-	rc = read_archive(path, b, err);
+	rc = read_archive(path, b, rep);
 	if (!rc)
 		strip_common_top(b);
 	return rc;
@@ -280,12 +335,15 @@ int bundle_read_names(const char *path, struct bundle *b, struct strbuf *err)
 
 		if (!d)
 			return -errno;
+		/* Any type: a FIFO or a link named flows.csv still makes a bundle, which then refuses it. */
 		while (!rc && (de = readdir(d)))
-			if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 				rc = add_member(b, de->d_name, NULL, 0);
 		closedir(d);
 		return rc;
 	}
+	if (!S_ISREG(stbuf.st_mode))
+		return 0; /* a FIFO would block the reader */
 	a = archive_read_new();
 	if (!a)
 		return -ENOMEM;

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../util/array.h"
+#include "../util/escape.h"
 #include "../util/utf8.h"
 
 #define MEMBER_MAX (256UL << 20)	/* bytes of one archive member, uncompressed */
@@ -38,6 +39,13 @@
 #define NESTING_MAX 3			/* archives inside archives */
 #define READ_BLOCK 16384		/* libarchive reads this much at a time */
 #define FOLDER_DEPTH_MAX 16
+/*
+ * Bytes of an HTML or plain-text document, and of the text extracted from
+ * any document: indexing text for search and excerpts takes about nine
+ * times its size in memory, so this bounds an import's memory per document
+ * (docs/documents.md, "Limits").
+ */
+#define TEXT_MAX (16UL << 20)
 
 /* ---- small shared pieces ----------------------------------------------------------- */
 
@@ -162,18 +170,53 @@ enum doc_format document_sniff(const char *name, const unsigned char *data, size
 static int extract(enum doc_format f, const unsigned char *data, size_t len, struct doc_text *t, struct strbuf *err,
 		   unsigned *line, unsigned *col)
 {
+	size_t total = 0;
+	int rc;
+
 	*line = *col = 0;
+	if ((f == DOC_HTML || f == DOC_TEXT) && len > TEXT_MAX) {
+		strbuf_addf(err, "%zu bytes: an %s document is at most %lu MiB (split it)", len,
+			    f == DOC_HTML ? "HTML" : "text", TEXT_MAX >> 20);
+		return -EINVAL;
+	}
 	switch (f) {
 	case DOC_PDF:
-		return pdf_extract(data, len, t, err);
+		rc = pdf_extract(data, len, t, err);
+		break;
 	case DOC_HTML:
-		return html_extract((const char *)data, len, t, err);
+		rc = html_extract((const char *)data, len, t, err);
+		break;
 	case DOC_TEXT:
-		return text_extract((const char *)data, len, t, err, line, col);
+		rc = text_extract((const char *)data, len, t, err, line, col);
+		break;
 	default:
 		strbuf_addstr(err, "not a PDF, HTML or text file");
 		return -EINVAL;
 	}
+	for (size_t i = 0; !rc && i < t->npages; i++)
+		total += t->pages[i].len;
+	if (!rc && total > TEXT_MAX) {
+		strbuf_addf(err, "%zu bytes of text: a document gives at most %lu MiB of text (split it)", total,
+			    TEXT_MAX >> 20);
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+/*
+ * 1 once bytes being read are past TEXT_MAX and an HTML or text document
+ * (forced by --kind, or by their first bytes and name): refused then, not
+ * read on to their end, so memory stays bounded.
+ */
+static int text_too_big(enum doc_format forced, const char *name, const struct strbuf *sb)
+{
+	enum doc_format f = forced;
+
+	if (sb->len <= TEXT_MAX)
+		return 0;
+	if (f == DOC_UNKNOWN)
+		f = document_sniff(name, (const unsigned char *)sb->buf, sb->len);
+	return f == DOC_HTML || f == DOC_TEXT;
 }
 
 static int has_text(const struct doc_text *t)
@@ -434,7 +477,7 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 {
 	struct doc_text t = { 0 };
 	struct strbuf err = STRBUF_INIT, id = STRBUF_INIT, title = STRBUF_INIT, file = STRBUF_INIT;
-	struct strbuf existing = STRBUF_INIT, stored_sha = STRBUF_INIT;
+	struct strbuf existing = STRBUF_INIT, stored_sha = STRBUF_INIT, member = STRBUF_INIT;
 	struct partner_entries entries = { 0 };
 	struct pia_info pia;
 	enum doc_format f = c->format;
@@ -523,9 +566,11 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 	}
 	if (rc != -ENOENT)
 		goto out;
-	rc = put_source(c, id.buf, title.buf, kind, date, file.buf, data, len, sha);
+	/* sources/ID/member is one line, whatever the archive calls its member. */
+	escape_addstr(&member, o->recorded);
+	rc = strbuf_ok(&member) ? -ENOMEM : put_source(c, id.buf, title.buf, kind, date, file.buf, data, len, sha);
 	if (!rc)
-		rc = store_pages(c->st, id.buf, f, sha, o->recorded, is_pia ? &pia : NULL, &t);
+		rc = store_pages(c->st, id.buf, f, sha, o->recorded ? member.buf : NULL, is_pia ? &pia : NULL, &t);
 	if (rc)
 		goto out;
 	c->rep->documents++;
@@ -551,6 +596,7 @@ out:
 	strbuf_release(&file);
 	strbuf_release(&existing);
 	strbuf_release(&stored_sha);
+	strbuf_release(&member);
 	return rc;
 }
 
@@ -621,6 +667,10 @@ static int read_member(const struct archive_walk *w, struct archive *a, const ch
 			return -ENOMEM;
 		if (sb->len > MEMBER_MAX)
 			return refuse(w->c, w->label, member, 0, 0, "over 256 MiB uncompressed: refused");
+		if (text_too_big(w->c->format, member, sb))
+			return refuse(w->c, w->label, member, 0, 0,
+				      "over %lu MiB: an HTML or text document is at most %lu MiB (split it)",
+				      TEXT_MAX >> 20, TEXT_MAX >> 20);
 		if (sb->len > RATIO_MAX * (packed + RATIO_SLACK))
 			return refuse(w->c, w->label, member, 0, 0,
 				      "expands more than %d times its compressed size (an archive bomb?): refused",
@@ -807,7 +857,7 @@ static int import_archive_file(struct doc_call *c, const char *path)
 
 /* ---- files and folders ------------------------------------------------------------------------ */
 
-static int read_file(const char *path, struct strbuf *sb)
+static int read_file(const char *path, enum doc_format forced, struct strbuf *sb)
 {
 	char buf[65536];
 	ssize_t n;
@@ -825,6 +875,10 @@ static int read_file(const char *path, struct strbuf *sb)
 		strbuf_add(sb, buf, (size_t)n);
 		if (sb->len > FILE_MAX) {
 			rc = -EFBIG;
+			break;
+		}
+		if (text_too_big(forced, path, sb)) {
+			rc = -E2BIG;
 			break;
 		}
 	}
@@ -853,8 +907,11 @@ static int import_file(struct doc_call *c, const char *path)
 
 	if (file_is_archive(path))
 		return import_archive_file(c, path);
-	rc = read_file(path, &data);
-	if (rc) {
+	rc = read_file(path, c->format, &data);
+	if (rc == -E2BIG) {
+		rc = refuse(c, path, NULL, 0, 0, "over %lu MiB: an HTML or text document is at most %lu MiB (split it)",
+			    TEXT_MAX >> 20, TEXT_MAX >> 20);
+	} else if (rc) {
 		rc = refuse(c, path, NULL, 0, 0, "%s", rc == -EFBIG ? "over 1 GiB: too large" : strerror(-rc));
 	} else {
 		struct origin o = { path, NULL, NULL, path };

@@ -20,6 +20,8 @@ struct html_errors {
 	int encoding;		/* bytes invalid in the character set */
 	int invalid;		/* characters HTML cannot hold (control characters) */
 	char message[160];
+	char halt[160];		/* the last error (the one that stopped the parser, if it stopped) */
+	int halt_line;
 };
 
 /* libxml2's error callback: keep the first encoding error. */
@@ -30,6 +32,12 @@ static void on_error(void *ctx, const char *msg, ...)
 	xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
 
 	(void)msg;
+	/* The last error: when the parser stops, nothing follows the one that stopped it. */
+	if (he && e && e->message) {
+		snprintf(he->halt, sizeof(he->halt), "%s", e->message);
+		he->halt[strcspn(he->halt, "\n")] = '\0';
+		he->halt_line = e->line;
+	}
 	if (!he || !e || he->encoding || he->invalid)
 		return;
 	he->invalid = e->code == XML_ERR_INVALID_CHAR;
@@ -80,6 +88,11 @@ int html_read(const char *data, size_t len, htmlDocPtr *doc, struct strbuf *err)
 		rc = -EINVAL;
 	} else if (he.invalid) {
 		strbuf_addf(err, "malformed HTML: %s", he.message);
+		rc = -EINVAL;
+	} else if (ctxt->disableSAX) {
+		/* libxml2 stopped part way (elements nested over 256 deep, say): what it read is not the page. */
+		strbuf_addf(err, "the HTML parser gave up at line %d: %s", he.halt_line,
+			    *he.halt ? he.halt : "it stopped before the end");
 		rc = -EINVAL;
 	} else if (!d || !xmlDocGetRootElement(d)) {
 		strbuf_addstr(err, "malformed HTML: libxml2 finds no element in it");

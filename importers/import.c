@@ -13,6 +13,7 @@
 #include "documents_i.h"
 
 #include "../util/array.h"
+#include "../util/escape.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -70,12 +71,14 @@ void import_report_warning(struct import_report *rep, const char *file, const ch
 	strbuf_release(&sb);
 }
 
+/* FILE[:LINE:COLUMN]: error: MESSAGE, one line: the file and the message are escaped (util/escape.h). */
 static void format_error(const struct import_error *e, struct strbuf *out)
 {
+	escape_addstr(out, e->file);
 	if (e->line)
-		strbuf_addf(out, "%s:%u:%u: error: %s", e->file, e->line, e->col, e->message);
-	else
-		strbuf_addf(out, "%s: error: %s", e->file, e->message);
+		strbuf_addf(out, ":%u:%u", e->line, e->col);
+	strbuf_addstr(out, ": error: ");
+	escape_addstr(out, e->message);
 }
 
 void import_report_print(const struct import_report *rep, FILE *out)
@@ -142,6 +145,8 @@ int import_check_options(const struct import_options *o, struct strbuf *err)
 		strbuf_addstr(err, "--title, --date, --url, --id and --as-of describe documents, not records bundles");
 	else if (k && !strcmp(k, "partner-list") && !o->as_of)
 		strbuf_addstr(err, "--kind partner-list needs --as-of DATE: the day the list was seen");
+	else if (o->as_of && o->date)
+		strbuf_addstr(err, "--date and --as-of: a partner list is dated by --as-of, the day it was seen");
 	else if (o->as_of && !(k && !strcmp(k, "partner-list")))
 		strbuf_addstr(err, "--as-of dates a partner list: use it with --kind partner-list");
 	else if (o->as_of && store_date_valid(o->as_of))
@@ -164,8 +169,11 @@ static void add_lines(struct strbuf *out, const char *key, const struct strlist 
 {
 	size_t i;
 
-	for (i = 0; i < l->n && i < RUN_LINES_MAX; i++)
-		strbuf_addf(out, "%s: %s\n", key, l->items[i]);
+	for (i = 0; i < l->n && i < RUN_LINES_MAX; i++) {
+		strbuf_addf(out, "%s: ", key);
+		escape_addstr(out, l->items[i]);
+		strbuf_addch(out, '\n');
+	}
 	if (l->n > RUN_LINES_MAX)
 		strbuf_addf(out, "%s: ... and %zu more\n", key, l->n - RUN_LINES_MAX);
 }
@@ -193,8 +201,7 @@ static void run_report(const struct import_report *rep, const struct strbuf *err
 		strbuf_addf(out, "error: ... and %zu more\n", rep->nerrors - RUN_LINES_MAX);
 	if (err->len) {
 		strbuf_addstr(out, "error: ");
-		for (const char *p = err->buf; *p; p++)
-			strbuf_addch(out, *p == '\n' ? ' ' : *p);
+		escape_add(out, err->buf, err->len);
 		strbuf_addch(out, '\n');
 	}
 }

@@ -78,14 +78,21 @@ struct bundle {
 	size_t n, alloc;
 };
 
+struct import_report;
+
 /**
  * Read every regular file of a bundle (a directory, or an archive libarchive
- * reads) into memory. Names that climb out (`..`), absolute names and links
- * are refused. When every member sits under one top folder (an archive of a
- * folder), that folder is dropped from the names. Returns 0 or a negative
- * errno with a message in `err`.
+ * reads) into memory. When every member sits under one top folder (an
+ * archive of a folder), that folder is dropped from the names. Refused, as
+ * a data error in `rep` naming the member ("LABEL/NAME: error: ..."), and
+ * returning 1: a member that is not a regular file (a link, a FIFO, a
+ * device, a folder named like a CSV file at the top), a name that climbs
+ * out (`..`, absolute), a name an archive holds twice, an encrypted or
+ * oversized member, a truncated archive, a path that does not exist.
+ * Returns 0, 1, or a negative errno (a failure of the system, message in
+ * `err`).
  */
-int bundle_read(const char *path, struct bundle *b, struct strbuf *err);
+int bundle_read(const char *path, struct bundle *b, struct import_report *rep, struct strbuf *err);
 /** 1 when a member name is safe: relative, without "." or ".." steps. */
 int bundle_safe_name(const char *name);
 /** Like bundle_read(), but names only (data NULL): folders at their top level. Refuses nothing. */

@@ -244,6 +244,22 @@ int partner_list_parse_html(const char *data, size_t len, struct partner_entries
 
 /* ---- CSV ---------------------------------------------------------------------------- */
 
+/* A CSV entry's name that is not one: a control character (a name is one line), or a name given twice. */
+static int csv_entry_problem(const struct partner_entries *e, const char *name, struct strbuf *err)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			strbuf_addf(err, "name: '%s' has a control character", name);
+			return 1;
+		}
+	for (size_t i = 0; i < e->n; i++)
+		if (!strcmp(e->v[i].name, name)) {
+			strbuf_addf(err, "name: '%s' is listed twice", name);
+			return 1;
+		}
+	return 0;
+}
+
 int partner_list_parse_csv(const char *data, size_t len, struct partner_entries *out, struct strbuf *err,
 			   unsigned *line, unsigned *col)
 {
@@ -301,6 +317,15 @@ int partner_list_parse_csv(const char *data, size_t len, struct partner_entries 
 			strbuf_addf(err, "kind: '%s' is not one of: strategic, hosting", v[2]);
 			*line = row.cells[colmap[2]].line;
 			*col = row.cells[colmap[2]].col;
+			rc = -EINVAL;
+			goto out;
+		}
+		/* add_entry() passes over nameless and repeated entries (HTML has such): in a CSV file they are errors. */
+		if (!*v[0] || csv_entry_problem(out, v[0], err)) {
+			if (!*v[0])
+				strbuf_addstr(err, "name: a value is required");
+			*line = row.cells[colmap[0]].line;
+			*col = row.cells[colmap[0]].col;
 			rc = -EINVAL;
 			goto out;
 		}

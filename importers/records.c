@@ -16,9 +16,11 @@
  */
 #include "importers.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/hmap.h"
 
@@ -32,6 +34,7 @@ struct import_ctx {
 	struct hmap bad[REC_COUNT];	/* keys of rows that failed */
 	struct hmap known[REC_COUNT];	/* ids seen to exist: one query per distinct id */
 	struct hmap seen;		/* keys of the current file */
+	struct hmap used;		/* "LABEL/NAME" of the members a source's file names */
 	const struct bundle *bundle;
 	struct strbuf file;		/* "label/flows.csv" */
 };
@@ -358,12 +361,68 @@ static int check_cell(struct import_ctx *c, const struct record_column *col, con
 		} else if (!bundle_find(c->bundle, v)) {
 			add_error(c, cell->line, cell->col, "%s: no file '%s' in the bundle", col->name, v);
 			errs++;
+		} else {
+			strbuf_reset(&tmp);
+			strbuf_addf(&tmp, "%s/%s", c->bundle->label, v);
+			if (strbuf_ok(&tmp) || hmap_put(&c->used, tmp.buf, 1))
+				errs++; /* out of memory: the row is not written, and the call fails */
 		}
 		break;
 	}
 	strlist_release(&items);
 	strbuf_release(&tmp);
 	return errs;
+}
+
+/* A date as the first day of its period ("2019" -> "2019-01-01"), so dates compare as strings. */
+static void date_start(const char *v, char out[11])
+{
+	snprintf(out, 11, "%s%s", v, strlen(v) == 4 ? "-01-01" : strlen(v) == 7 ? "-01" : "");
+}
+
+/*
+ * The rules between cells of one row (docs/format.md, "Rules between
+ * columns"), checked once every cell is valid on its own. Returns the
+ * number of errors, each at the cell that breaks the rule.
+ */
+static int check_row_rules(struct import_ctx *c, const struct record_desc *d, const struct csv_row *row,
+			   const int *colmap, const char *const *values)
+{
+	int a, b;
+
+	switch (d->kind) {
+	case REC_FLOWS: {
+		char since[11], until[11];
+
+		a = store_record_column(d, "since");
+		b = store_record_column(d, "until");
+		if (!*values[a] || !*values[b])
+			return 0;
+		date_start(values[a], since);
+		date_start(values[b], until);
+		if (strcmp(until, since) >= 0)
+			return 0;
+		add_error(c, row->line, row->cells[colmap[b]].col, "until: %s is before since %s", values[b], values[a]);
+		return 1;
+	}
+	case REC_AGENCIES:
+		a = store_record_column(d, "parent");
+		if (!*values[a] || strcmp(values[a], values[0]))
+			return 0;
+		add_error(c, row->line, row->cells[colmap[a]].col, "parent: agency '%s' cannot be its own parent",
+			  values[0]);
+		return 1;
+	case REC_TRANSACTIONS:
+		a = store_record_column(d, "scope");
+		b = store_record_column(d, "max_states");
+		if (strcmp(values[a], "single-state") || !*values[b] || !strcmp(values[b], "1"))
+			return 0;
+		add_error(c, row->line, row->cells[colmap[b]].col,
+			  "max_states: %s states for a single-state transaction (give 1, or another scope)", values[b]);
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 struct pending_parent {
@@ -489,6 +548,8 @@ static int import_file(struct import_ctx *c, const struct record_desc *d, const 
 			}
 			errs += check_cell(c, &d->cols[k], cell, nsources);
 		}
+		if (!errs)
+			errs += check_row_rules(c, d, &row, colmap, values);
 		if (d->kind == REC_SYSTEMS && enum_has(reserved_system_ids, values[0])) {
 			add_error(c, row.line, colmap[0] >= 0 ? row.cells[colmap[0]].col : 1,
 				  "id: '%s' is a name state folders already use", values[0]);
@@ -570,6 +631,17 @@ static int known_file(const char *name)
 	return 0;
 }
 
+/* A bundle's own documentation at its top (README, LICENSE, ...): not imported, and expected so. */
+static int bundle_documentation(const char *name)
+{
+	static const char *const names[] = { "README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", NULL };
+
+	for (int i = 0; !strchr(name, '/') && names[i]; i++)
+		if (!strncasecmp(name, names[i], strlen(names[i])))
+			return 1;
+	return 0;
+}
+
 int import_is_records_bundle(const char *path)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -595,8 +667,10 @@ int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nb
 	c.st = st;
 	c.rep = rep;
 	strbuf_init(&c.file);
-	/* A CSV at the top of a bundle must be one of the record files. */
+	/* A CSV at the top of a bundle must be one of the record files, and each bundle holds one. */
 	for (i = 0; i < nbundles; i++) {
+		size_t known = 0, errors = rep->nerrors;
+
 		for (j = 0; j < bundles[i].n; j++) {
 			const char *name = bundles[i].members[j].name;
 			size_t len = strlen(name);
@@ -606,16 +680,19 @@ int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nb
 			strbuf_reset(&c.file);
 			strbuf_addf(&c.file, "%s/%s", bundles[i].label, name);
 			if (known_file(name))
-				ncsv++;
+				known++;
 			else
 				add_error(&c, 1, 1, "unknown file (a records bundle holds sources.csv, agencies.csv, "
 					  "partners.csv, systems.csv, fields.csv, transactions.csv, flows.csv, "
 					  "laws.csv, participation.csv)");
 		}
+		if (!known && rep->nerrors == errors)
+			import_report_error(rep, bundles[i].label, 0, 0,
+					    "no records files (sources.csv, flows.csv, ...) in this bundle");
+		ncsv += known;
 	}
-	if (!ncsv && !rep->nerrors) {
-		strbuf_addf(err, "%s: no records files (sources.csv, flows.csv, ...) found",
-			    nbundles ? bundles[0].label : "");
+	if (!ncsv) {
+		assert(rep->nerrors || !nbundles);
 		rc = 1;
 		goto out;
 	}
@@ -641,6 +718,18 @@ int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nb
 					    rc == -EIO || rc == -ENOSPC ? store_errmsg(st) : strerror(-rc));
 		}
 	}
+	/* A member that is neither a records file nor a source's file is not imported: said, not passed over. */
+	for (i = 0; !rc && !rep->nerrors && i < nbundles; i++)
+		for (j = 0; j < bundles[i].n; j++) {
+			const char *name = bundles[i].members[j].name;
+
+			strbuf_reset(&c.file);
+			strbuf_addf(&c.file, "%s/%s", bundles[i].label, name);
+			if ((strchr(name, '/') || !known_file(name)) && !hmap_get(&c.used, c.file.buf, NULL) &&
+			    !bundle_documentation(name))
+				import_report_warning(rep, c.file.buf, "neither a records file nor a source's file: "
+						      "not imported");
+		}
 	if (!rc && !rep->nerrors) { /* a call with errors is rolled back: no index to build */
 		rc = store_bulk_end(st);
 		if (rc)
@@ -654,6 +743,7 @@ out:
 		hmap_release(&c.known[k]);
 	}
 	hmap_release(&c.seen);
+	hmap_release(&c.used);
 	strbuf_release(&c.file);
 	return rc;
 }
@@ -668,8 +758,12 @@ int import_records_txn(struct store *st, const char *const *paths, size_t npaths
 	bundles = calloc(npaths ? npaths : 1, sizeof(*bundles));
 	if (!bundles)
 		return -ENOMEM;
-	for (i = 0; i < npaths && !rc; i++)
-		rc = bundle_read(paths[i], &bundles[i], err);
+	/* Every bundle's refusals are told (1); a failure of the system (< 0) stops. */
+	for (i = 0; i < npaths && rc >= 0; i++) {
+		int r = bundle_read(paths[i], &bundles[i], rep, err);
+
+		rc = r < 0 ? r : rc | r;
+	}
 	if (!rc)
 		rc = import_bundles_txn(st, bundles, npaths, rep, err);
 	for (i = 0; i < npaths; i++)

@@ -9,6 +9,7 @@
 
 /** Bytes of an Ed25519 signature. */
 #define NLB_SIG_LEN 64
+#define NLB_END_MARKER 1024	/* tar ends with two 512-byte zero blocks */
 
 /** Read an Ed25519 private key from a PEM file. -EINVAL for anything else. */
 int nlb_key_load_private(const char *path, EVP_PKEY **out, struct strbuf *err);

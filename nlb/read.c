@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../util/io.h"
@@ -54,7 +55,7 @@ struct reading {
 
 static int corrupt(struct reading *r, const char *member, struct strbuf *err)
 {
-	strbuf_addf(err, "%s: member '%s': truncated or corrupt archive (%s)", r->path, member,
+	strbuf_addf(err, "%s: error: member '%s': truncated or corrupt archive (%s)", r->path, member,
 		    archive_error_string(r->a) ? archive_error_string(r->a) : "read error");
 	return -EBADMSG;
 }
@@ -67,7 +68,7 @@ static int read_small(struct reading *r, const char *name, struct strbuf *into, 
 
 	while ((n = archive_read_data(r->a, buf, sizeof(buf))) > 0) {
 		if (into->len + (size_t)n > max) {
-			strbuf_addf(err, "%s: member '%s' is too large", r->path, name);
+			strbuf_addf(err, "%s: error: member '%s' is too large", r->path, name);
 			return -EBADMSG;
 		}
 		strbuf_add(into, buf, (size_t)n);
@@ -122,11 +123,11 @@ static int read_entries(struct reading *r, int db_fd, struct strbuf *err)
 		is_manifest = !strcmp(name, NLB_MANIFEST);
 		is_sig = !strcmp(name, NLB_SIGNATURE);
 		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) {
-			strbuf_addf(err, "%s: member '%s' is not a plain file", r->path, name);
+			strbuf_addf(err, "%s: error: member '%s' is not a plain file", r->path, name);
 			rc = -EBADMSG;
 		} else if ((is_manifest && r->have_manifest) || (is_sig && r->have_sig) ||
 			   nlb_manifest_find(&r->seen, name)) {
-			strbuf_addf(err, "%s: member '%s' appears twice", r->path, name);
+			strbuf_addf(err, "%s: error: member '%s' appears twice", r->path, name);
 			rc = -EBADMSG;
 		} else if (is_manifest) {
 			r->have_manifest = 1;
@@ -139,11 +140,52 @@ static int read_entries(struct reading *r, int db_fd, struct strbuf *err)
 		}
 	}
 	if (!rc && st != ARCHIVE_EOF) {
-		strbuf_addf(err, "%s: truncated or corrupt archive (%s)", r->path,
+		strbuf_addf(err, "%s: error: truncated or corrupt archive (%s)", r->path,
 			    archive_error_string(r->a) ? archive_error_string(r->a) : "read error");
 		rc = -EBADMSG;
 	}
 	return rc;
+}
+
+/*
+ * One bundle, one byte string: the archive ends as nletsfs pack ends it,
+ * with the two zero blocks of tar's end marker and nothing after them.
+ * libarchive reads a tar cut inside its end marker, or followed by junk,
+ * as whole; then two files with different SHA-256 sums would verify as the
+ * same bundle. `end` is where the end marker starts (libarchive's position
+ * of the header it found empty).
+ */
+static int check_end(struct reading *r, int fd, int64_t end, struct strbuf *err)
+{
+	unsigned char buf[READ_CHUNK];
+	struct stat sb;
+	int64_t off;
+	ssize_t n;
+
+	if (fstat(fd, &sb))
+		return -errno;
+	if (end < 0 || sb.st_size < end + NLB_END_MARKER) {
+		strbuf_addf(err, "%s: error: truncated archive: it ends before tar's end marker (two zero blocks) is complete",
+			    r->path);
+		return -EBADMSG;
+	}
+	if (sb.st_size > end + NLB_END_MARKER) {
+		strbuf_addf(err, "%s: error: %lld bytes after the archive's end: refused, so that a bundle's SHA-256 "
+			    "identifies it", r->path, (long long)(sb.st_size - end - NLB_END_MARKER));
+		return -EBADMSG;
+	}
+	for (off = end; off < sb.st_size; off += n) {
+		n = pread(fd, buf, (size_t)(sb.st_size - off < READ_CHUNK ? sb.st_size - off : READ_CHUNK), off);
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i]) {
+				strbuf_addf(err, "%s: error: corrupt archive: a non-zero byte in tar's end marker, at offset %lld",
+					    r->path, (long long)(off + i));
+				return -EBADMSG;
+			}
+	}
+	return 0;
 }
 
 /* Why the signature failed: another signer (the manifest says who) or a change after signing. */
@@ -154,10 +196,10 @@ static int bad_signature(struct reading *r, EVP_PKEY *key, const char *trust, st
 
 	nlb_key_fingerprint(key, &fp);
 	if (!nlb_manifest_parse(r->manifest.buf, r->manifest.len, &m, &msg) && strcmp(m.signer, fp.buf))
-		strbuf_addf(err, "%s: bad signature: signed by key %s, not by the trusted key in %s (%s)", r->path,
+		strbuf_addf(err, "%s: error: bad signature: signed by key %s, not by the trusted key in %s (%s)", r->path,
 			    m.signer, trust, fp.buf);
 	else
-		strbuf_addf(err, "%s: bad signature: the MANIFEST or its signature was changed after signing, "
+		strbuf_addf(err, "%s: error: bad signature: the MANIFEST or its signature was changed after signing, "
 			    "or it was not signed by the key in %s", r->path, trust);
 	nlb_manifest_release(&m);
 	strbuf_release(&msg);
@@ -174,25 +216,25 @@ static int compare_members(struct reading *r, const struct nlb_manifest *m, stru
 		const struct nlb_member *want = &m->members[i], *got = nlb_manifest_find(&r->seen, want->name);
 
 		if (!got) {
-			strbuf_addf(err, "%s: member '%s' is in the MANIFEST but missing from the bundle", r->path,
+			strbuf_addf(err, "%s: error: member '%s' is in the MANIFEST but missing from the bundle", r->path,
 				    want->name);
 			return -EBADMSG;
 		}
 		if (got->size != want->size || strcmp(got->sha256, want->sha256)) {
-			strbuf_addf(err, "%s: member '%s' does not match the MANIFEST (%s): it was changed after signing",
+			strbuf_addf(err, "%s: error: member '%s' does not match the MANIFEST (%s): it was changed after signing",
 				    r->path, want->name, got->size != want->size ? "size" : "SHA-256");
 			return -EBADMSG;
 		}
 	}
 	for (i = 0; i < r->seen.n; i++) {
 		if (!nlb_manifest_find(m, r->seen.members[i].name)) {
-			strbuf_addf(err, "%s: member '%s' is not in the MANIFEST: it was added after signing", r->path,
+			strbuf_addf(err, "%s: error: member '%s' is not in the MANIFEST: it was added after signing", r->path,
 				    r->seen.members[i].name);
 			return -EBADMSG;
 		}
 	}
 	if (!nlb_manifest_find(m, NLB_DATABASE)) {
-		strbuf_addf(err, "%s: the MANIFEST names no %s", r->path, NLB_DATABASE);
+		strbuf_addf(err, "%s: error: the MANIFEST names no %s", r->path, NLB_DATABASE);
 		return -EBADMSG;
 	}
 	return 0;
@@ -222,7 +264,7 @@ int nlb_read(const char *path, const char *trust, int db_fd, struct nlb_manifest
 		goto out;
 	}
 	if (archive_read_open_fd(r.a, fd, READ_CHUNK) != ARCHIVE_OK) {
-		strbuf_addf(err, "%s: not a signed bundle: %s", path, archive_error_string(r.a));
+		strbuf_addf(err, "%s: error: not a signed bundle: %s", path, archive_error_string(r.a));
 		rc = -EINVAL;
 		goto out;
 	}
@@ -230,12 +272,12 @@ int nlb_read(const char *path, const char *trust, int db_fd, struct nlb_manifest
 	if (rc)
 		goto out;
 	if (!r.have_manifest) {
-		strbuf_addf(err, "%s: no %s: not a signed nletsfs bundle", path, NLB_MANIFEST);
+		strbuf_addf(err, "%s: error: no %s: not a signed nletsfs bundle", path, NLB_MANIFEST);
 		rc = -EBADMSG;
 		goto out;
 	}
 	if (key && !r.have_sig) {
-		strbuf_addf(err, "%s: no %s: the bundle is not signed", path, NLB_SIGNATURE);
+		strbuf_addf(err, "%s: error: no %s: the bundle is not signed", path, NLB_SIGNATURE);
 		rc = -EBADMSG;
 		goto out;
 	}
@@ -246,10 +288,13 @@ int nlb_read(const char *path, const char *trust, int db_fd, struct nlb_manifest
 	}
 	rc = nlb_manifest_parse(r.manifest.buf, r.manifest.len, m, &msg);
 	if (rc) {
-		strbuf_addf(err, "%s: %s", path, msg.buf);
+		strbuf_addf(err, "%s: error: %s", path, msg.buf);
 		goto out;
 	}
 	rc = compare_members(&r, m, err);
+	/* Last: a tampered member or signature is told as such, before the bytes around them. */
+	if (!rc)
+		rc = check_end(&r, fd, archive_read_header_position(r.a), err);
 out:
 	if (r.a)
 		archive_read_free(r.a);
