@@ -7,7 +7,7 @@
  * page cache and directory cache keep serving with no further upcall), exact
  * sizes at lookup, and a read-only mount with default_permissions.
  *
- * Requests are served by libfuse's multi-threaded loop. A request takes a
+ * Requests are served by FS_WORKERS threads (serve()). A request takes a
  * worker (struct worker: its own read-only connection and its own tree
  * caches) from a pool, and runs in one read transaction of that connection,
  * so it sees one import generation whole; a slow request (a search, a big
@@ -36,13 +36,16 @@
 #include <fuse_lowlevel.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,10 +61,15 @@
 #define FS_NEG_SHORT 1.0
 /* Names answered ENOENT remembered for invalidation, at most. */
 #define FS_NEG_MAX 16384
-/* Workers (threads, each with its own connection), at most. */
+/* Threads serving requests; each takes a worker (a connection) from a pool of one more, for the lister ahead. */
+#ifndef FS_WORKERS
 #define FS_WORKERS 8
+#endif
+#define FS_POOL (FS_WORKERS + 1)
 /* A small file's bytes are kept from lookup to the read that usually follows. */
 #define FS_KEEP_SMALL 4096
+/* Folders listed ahead of the kernel's asking and not asked for yet, at most. */
+#define FS_AHEAD 64
 /* How often the watcher looks for an import or a new day (ms). */
 #define FS_WATCH_MS 50
 
@@ -105,10 +113,21 @@ struct fs_state {
 	struct inode_table inodes;
 	struct negative *neg;		/* names answered ENOENT with a long timeout */
 	size_t nneg, aneg;
-	struct worker workers[FS_WORKERS];
-	struct worker *free_workers[FS_WORKERS];
+	struct worker workers[FS_POOL];
+	struct worker *free_workers[FS_POOL];
 	size_t nfree;
 	uint64_t epoch;			/* bumped by the watcher when the day changes */
+	/* Folders to list ahead (see "listing ahead"), and the lister's wake-up. */
+	uint64_t *pending;
+	size_t npending, apending, pending_head;
+	uint64_t pending_dir;
+	uint64_t *ahead;
+	size_t nahead, aahead;
+	int ahead_credit;		/* listings made ahead and not asked for yet may reach FS_AHEAD */
+	uint64_t listed_ahead, ahead_hits;	/* for the stats line */
+	pthread_cond_t ahead_cv;
+	pthread_t lister;
+	int ahead_running;
 	uint64_t db_epoch;		/* bumped when a new inventory replaces the mounted one */
 
 	/* The watcher (live updates, SIGUSR1). */
@@ -168,18 +187,15 @@ struct request {
  * marked busy before the transaction begins, so the watcher knows it may
  * read the old inventory until its version is known.
  */
-static int enter(fuse_req_t req, enum fs_op op, struct request *r)
+static int begin(struct fs_state *fs, struct request *r)
 {
-	struct fs_state *fs = fuse_req_userdata(req);
 	struct store *old = NULL;
 	uint64_t epoch, db_epoch;
 	int64_t g;
 
 	r->fs = fs;
-	__atomic_fetch_add(&fs->counts[op], 1, __ATOMIC_RELAXED);
-	walk_request(&fs->walk, op == OP_READ);
 	pthread_mutex_lock(&fs->lock);
-	/* libfuse runs at most FS_WORKERS threads: one is always free for each. */
+	/* FS_WORKERS serving threads and one lister ahead: a worker is free for each. */
 	while (!fs->nfree)
 		pthread_cond_wait(&fs->idle_cv, &fs->lock);
 	r->w = fs->free_workers[--fs->nfree];
@@ -209,6 +225,15 @@ static int enter(fuse_req_t req, enum fs_op op, struct request *r)
 	pthread_cond_broadcast(&fs->idle_cv);
 	pthread_mutex_unlock(&fs->lock);
 	return g < 0 ? -EIO : 0;
+}
+
+static int enter(fuse_req_t req, enum fs_op op, struct request *r)
+{
+	struct fs_state *fs = fuse_req_userdata(req);
+
+	__atomic_fetch_add(&fs->counts[op], 1, __ATOMIC_RELAXED);
+	walk_request(&fs->walk, op == OP_READ);
+	return begin(fs, r);
 }
 
 static void leave(struct request *r)
@@ -605,6 +630,12 @@ static int folder_names(struct request *r, struct fs_inode *in, struct listing *
 
 	pthread_mutex_lock(&fs->lock);
 	l = in->listing && in->listing->version == r->v ? listing_get(in->listing) : NULL;
+	if (l && l->ahead) { /* the kernel asks for a listing made ahead: it was worth it */
+		l->ahead = 0;
+		fs->ahead_hits++;
+		if (fs->ahead_credit++ <= 0)
+			pthread_cond_signal(&fs->ahead_cv);
+	}
 	pthread_mutex_unlock(&fs->lock);
 	if (!l) {
 		l = listing_new(r->v);
@@ -656,6 +687,118 @@ static void push_listed(struct fs_state *fs, struct fs_inode *child, uint64_t v)
 		walk_listed(&fs->walk, child->ino, b);
 }
 
+/* ---- listing ahead ------------------------------------------------------------------------ */
+
+/*
+ * A walk (find, grep -r, ls -lR) reads a folder's whole listing, then goes
+ * down into its sub-folders one by one. The lister ahead, a thread of its
+ * own with a worker of its own, lists those sub-folders and sizes their
+ * files before the kernel asks, while the walker works through what it has
+ * and the request workers serve it: the walk then finds them made. It takes
+ * them in the order a depth-first walk will ask: first the sub-folders of the
+ * folder listed last, in listing order (`pending`, from pending_head on),
+ * then the stack `ahead`, where the rest of each earlier folder's went, the
+ * first on top. A credit bounds the work nobody asked for: a listing made
+ * ahead spends one, the kernel asking for it gives one back, so a lone
+ * `ls -l` of a big folder costs FS_AHEAD listings nobody asked for, not all.
+ */
+
+/* What is left of the pending folders goes on the stack, the first on top (with the lock). */
+static void stack_pending(struct fs_state *fs)
+{
+	while (fs->npending > fs->pending_head &&
+	       !array_reserve(&fs->ahead, fs->nahead, &fs->aahead, sizeof(*fs->ahead), 256))
+		fs->ahead[fs->nahead++] = fs->pending[--fs->npending];
+	fs->npending = fs->pending_head = 0;
+}
+
+/* Folders waiting to be listed ahead, at most: beyond, a walk is not following them. */
+#define FS_AHEAD_QUEUE 65536
+
+/* A sub-folder `child` of `dir` was just listed: to list ahead (with the lock). */
+static void queue_ahead(struct fs_state *fs, const struct fs_inode *dir, const struct fs_inode *child)
+{
+	if (!fs->ahead_running || child->node.type != NODE_DIR || child->listing ||
+	    fs->nahead + fs->npending >= FS_AHEAD_QUEUE)
+		return;
+	if (fs->pending_dir != dir->ino) {
+		stack_pending(fs);
+		fs->pending_dir = dir->ino;
+	}
+	if (!array_reserve(&fs->pending, fs->npending, &fs->apending, sizeof(*fs->pending), 256))
+		fs->pending[fs->npending++] = child->ino;
+}
+
+/* The next folder to list ahead, pinned, or NULL (with the lock). */
+static struct fs_inode *next_ahead(struct fs_state *fs)
+{
+	while (fs->ahead_credit > 0 && (fs->pending_head < fs->npending || fs->nahead)) {
+		uint64_t ino = fs->pending_head < fs->npending ? fs->pending[fs->pending_head++]
+							       : fs->ahead[--fs->nahead];
+		struct fs_inode *in = inodes_get(&fs->inodes, ino);
+
+		if (in && in->node.type == NODE_DIR && !in->listing) {
+			in->pins++;
+			fs->ahead_credit--;
+			fs->listed_ahead++;
+			return in;
+		}
+	}
+	return NULL;
+}
+
+/* List `dir` and size its files at the lister's version. */
+static void list_one_ahead(struct request *r, struct fs_inode *dir)
+{
+	struct fs_state *fs = r->fs;
+	struct listing *l = NULL;
+	size_t j;
+
+	if (folder_names(r, dir, &l))
+		return;
+	pthread_mutex_lock(&fs->lock);
+	l->ahead = 1;
+	pthread_mutex_unlock(&fs->lock);
+	for (j = 0; j < l->names.n; j++) {
+		struct fs_inode *child = NULL;
+		uint64_t size;
+
+		if (child_inode(r, dir, l->names.items[j], 1, &child))
+			continue;
+		if (child->node.type != NODE_DIR && !(child->node.route && (child->node.route->flags & ROUTE_COSTLY)))
+			file_content(r, child, 0, &size, NULL);
+		put_inode(fs, child);
+	}
+	listing_put(l);
+}
+
+static void *lister_ahead(void *arg)
+{
+	struct fs_state *fs = arg;
+	struct fs_inode *dir;
+
+	/* Requests first: on a machine with few CPUs the walker's own requests should win. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+	pthread_mutex_lock(&fs->lock);
+	while (!__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE)) {
+		struct request r;
+
+		dir = next_ahead(fs);
+		if (!dir) {
+			pthread_cond_wait(&fs->ahead_cv, &fs->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&fs->lock);
+		if (begin(fs, &r) == 0)
+			list_one_ahead(&r, dir);
+		leave(&r);
+		pthread_mutex_lock(&fs->lock);
+		inodes_unpin(&fs->inodes, dir);
+	}
+	pthread_mutex_unlock(&fs->lock);
+	return NULL;
+}
+
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
 {
 	struct request r;
@@ -665,6 +808,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 	struct listing *l = NULL;
 	char *buf = NULL;
 	size_t used = 0;
+	int queued = 0;
 
 	if (!rc && (!in || in->node.type != NODE_DIR))
 		rc = in ? -ENOTDIR : -ENOENT;
@@ -733,6 +877,12 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		used += need;
 		if (child && e.ino)
 			push_listed(fs, child, r.v);
+		if (child && e.ino && child->node.type == NODE_DIR) {
+			pthread_mutex_lock(&fs->lock);
+			queue_ahead(fs, in, child);
+			pthread_mutex_unlock(&fs->lock);
+			queued = 1;
+		}
 		put_inode(fs, child);
 	}
 	if (rc && !used) {
@@ -751,6 +901,11 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 	}
 	if (plus)
 		walk_listing_done(&fs->walk);
+	if (queued) {
+		pthread_mutex_lock(&fs->lock);
+		pthread_cond_signal(&fs->ahead_cv);
+		pthread_mutex_unlock(&fs->lock);
+	}
 out:
 	listing_put(l);
 	free(buf);
@@ -940,7 +1095,7 @@ static int old_readers(struct fs_state *fs, uint64_t v)
 {
 	size_t i;
 
-	for (i = 0; i < FS_WORKERS; i++)
+	for (i = 0; i < FS_POOL; i++)
 		if (fs->workers[i].busy && fs->workers[i].busy < v)
 			return 1;
 	return 0;
@@ -1027,7 +1182,9 @@ static void print_stats(struct fs_state *fs)
 	fprintf(stderr, "nletsfs: requests %llu", (unsigned long long)total);
 	for (i = 0; i < OP_COUNT; i++)
 		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)counts[i]);
-	fprintf(stderr, " inodes %llu", (unsigned long long)inodes);
+	fprintf(stderr, " inodes %llu ahead %llu hits %llu", (unsigned long long)inodes,
+		(unsigned long long)__atomic_load_n(&fs->listed_ahead, __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&fs->ahead_hits, __ATOMIC_RELAXED));
 	walk_print_stats(&fs->walk, stderr);
 	fputc('\n', stderr);
 	fflush(stderr);
@@ -1052,27 +1209,27 @@ static void wake_refresher(struct fs_state *fs)
  */
 static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 {
-	struct store *st[FS_WORKERS] = { NULL }, *stale[FS_WORKERS] = { NULL };
+	struct store *st[FS_POOL] = { NULL }, *stale[FS_POOL] = { NULL };
 	char *copy = strdup(db);
 	int64_t g = -1;
 	uint64_t v;
 	size_t i;
 	int rc = copy ? 0 : -ENOMEM;
 
-	for (i = 0; !rc && i < FS_WORKERS; i++)
+	for (i = 0; !rc && i < FS_POOL; i++)
 		rc = store_open(db, STORE_READONLY | fs->store_flags, &st[i], err);
 	if (!rc && (g = store_generation(st[0])) < 0) {
 		strbuf_addf(err, "%s: cannot read its generation", db);
 		rc = -EIO;
 	}
 	if (rc) {
-		for (i = 0; i < FS_WORKERS; i++)
+		for (i = 0; i < FS_POOL; i++)
 			store_close(st[i]);
 		free(copy);
 		return rc;
 	}
 	pthread_mutex_lock(&fs->lock);
-	for (i = 0; i < FS_WORKERS; i++) {
+	for (i = 0; i < FS_POOL; i++) {
 		stale[i] = fs->workers[i].next_st;
 		fs->workers[i].next_st = st[i];
 	}
@@ -1081,7 +1238,7 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 	fs->db_epoch++;
 	v = version_of(g, fs->epoch, fs->db_epoch);
 	pthread_mutex_unlock(&fs->lock);
-	for (i = 0; i < FS_WORKERS; i++)
+	for (i = 0; i < FS_POOL; i++)
 		store_close(stale[i]);
 	if (fs->unlink_db)
 		unlink(db); /* a private copy: it lives while a connection holds it */
@@ -1196,6 +1353,12 @@ static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbu
 		return -rc;
 	}
 	fs->watching = 1;
+	rc = pthread_create(&fs->lister, NULL, lister_ahead, fs);
+	if (rc) {
+		strbuf_addf(err, "cannot start the lister ahead: %s", strerror(rc));
+		return -rc;
+	}
+	fs->ahead_running = 1;
 	if (fs->refresh) {
 		rc = pthread_create(&fs->refresher, NULL, refresher, fs);
 		if (rc) {
@@ -1209,7 +1372,14 @@ static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbu
 
 static void stop_watcher(struct fs_state *fs)
 {
+	pthread_mutex_lock(&fs->lock);
 	__atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&fs->ahead_cv);
+	pthread_mutex_unlock(&fs->lock);
+	if (fs->ahead_running) {
+		pthread_join(fs->lister, NULL);
+		fs->ahead_running = 0;
+	}
 	if (fs->refreshing) {
 		wake_refresher(fs);
 		pthread_join(fs->refresher, NULL);
@@ -1226,6 +1396,89 @@ static void stop_watcher(struct fs_state *fs)
 	fs->watch_st = NULL;
 }
 
+/* ---- the loop ----------------------------------------------------------------------------- */
+
+/*
+ * FS_WORKERS threads read requests from the session and serve them, for
+ * the life of the mount: libfuse's own multi-threaded loop (3.14) starts a
+ * thread per request and ends it after, which costs more than the request.
+ * The main thread waits for the session's end (an unmount, which every
+ * reader sees, or SIGINT/SIGTERM, whose libfuse handler ends the session and
+ * interrupts the wait), then cancels the readers still blocked in read(2):
+ * they take cancellation only there, as libfuse's loop does.
+ */
+struct loop {
+	struct fuse_session *se;
+	sem_t finished;
+	int error;
+};
+
+static void free_buf(void *arg)
+{
+	free(((struct fuse_buf *)arg)->mem);
+}
+
+static void *serve_thread(void *arg)
+{
+	struct loop *lp = arg;
+	struct fuse_buf buf = { .mem = NULL };
+	int rc, old;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	pthread_cleanup_push(free_buf, &buf);
+	while (!fuse_session_exited(lp->se)) {
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
+		rc = fuse_session_receive_buf(lp->se, &buf);
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+		if (rc == -EINTR)
+			continue;
+		if (rc <= 0) {
+			if (rc < 0)
+				lp->error = rc;
+			fuse_session_exit(lp->se);
+			break;
+		}
+		fuse_session_process_buf(lp->se, &buf);
+	}
+	pthread_cleanup_pop(1);
+	sem_post(&lp->finished);
+	return NULL;
+}
+
+static int serve(struct fs_state *fs, struct strbuf *err)
+{
+	struct loop lp = { .se = fs->se };
+	pthread_t th[FS_WORKERS];
+	sigset_t all, old;
+	int i, n = 0, rc = 0;
+
+	sem_init(&lp.finished, 0, 0);
+	/* The serving threads take no signal: the main thread waits for them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < FS_WORKERS && !rc; i++) {
+		rc = pthread_create(&th[n], NULL, serve_thread, &lp);
+		if (rc) { /* pthread_create returns its error; it does not set errno */
+			strbuf_addf(err, "cannot start a serving thread: %s", strerror(rc));
+			rc = -rc;
+		} else {
+			n++;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		fuse_session_exit(fs->se);
+	while (!fuse_session_exited(fs->se))
+		sem_wait(&lp.finished); /* interrupted by the handlers of SIGINT and SIGTERM */
+	for (i = 0; i < n; i++)
+		pthread_cancel(th[i]);
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	sem_destroy(&lp.finished);
+	fuse_session_reset(fs->se);
+	return rc ? rc : lp.error == -ENODEV ? 0 : lp.error;
+}
+
 /* ---- the mount ---------------------------------------------------------------------------- */
 
 /* The workers' connections, opened in the daemon (after the fork). */
@@ -1234,7 +1487,7 @@ static int open_workers(struct fs_state *fs, struct strbuf *err)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < FS_WORKERS; i++) {
+	for (i = 0; i < FS_POOL; i++) {
 		struct worker *w = &fs->workers[i];
 
 		rc = store_open(fs->db, STORE_READONLY | fs->store_flags, &w->st, err);
@@ -1250,7 +1503,7 @@ static void close_workers(struct fs_state *fs)
 {
 	size_t i;
 
-	for (i = 0; i < FS_WORKERS; i++) {
+	for (i = 0; i < FS_POOL; i++) {
 		store_close(fs->workers[i].next_st);
 		fs->workers[i].next_st = NULL;
 		if (!fs->workers[i].st)
@@ -1322,6 +1575,9 @@ static void release_state(struct fs_state *fs)
 	free(fs->neg);
 	walk_release(&fs->walk);
 	free(fs->db);
+	free(fs->pending);
+	free(fs->ahead);
+	pthread_cond_destroy(&fs->ahead_cv);
 	pthread_cond_destroy(&fs->idle_cv);
 	pthread_mutex_destroy(&fs->lock);
 	pthread_cond_destroy(&fs->refresh_cv);
@@ -1333,7 +1589,6 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	struct fs_state fs;
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_session *se = NULL;
-	struct fuse_loop_config *loop = NULL;
 	struct strbuf opts = STRBUF_INIT;
 	struct store *probe = NULL;
 	struct stat dbst;
@@ -1350,9 +1605,11 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	fs.db = realpath(o->db, NULL);
 	pthread_mutex_init(&fs.lock, NULL);
 	pthread_cond_init(&fs.idle_cv, NULL);
+	pthread_cond_init(&fs.ahead_cv, NULL);
 	pthread_mutex_init(&fs.refresh_lock, NULL);
 	pthread_cond_init(&fs.refresh_cv, NULL);
 	fs.refresh = o->refresh;
+	fs.ahead_credit = FS_AHEAD;
 	fs.unlink_db = o->unlink_db;
 	walk_init(&fs.walk, o->push_pages, o->latency_hold);
 	rc = check_mountpoint(o->mountpoint, err);
@@ -1437,16 +1694,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	pthread_sigmask(SIG_UNBLOCK, &term, NULL);
 	if (rc)
 		goto out;
-	loop = fuse_loop_cfg_create();
-	if (!loop) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	fuse_loop_cfg_set_max_threads(loop, FS_WORKERS);
-	/* Idle threads stay: starting one per burst costs more than it saves. */
-	fuse_loop_cfg_set_idle_threads(loop, FS_WORKERS);
-	rc = fuse_session_loop_mt(se, loop);
-	rc = rc < 0 ? rc : 0;
+	rc = serve(&fs, err);
 out:
 	if (rc && fs_background && err->len)
 		fs_log("%s", err->buf);
@@ -1459,8 +1707,6 @@ out:
 	}
 	if (se)
 		fuse_session_destroy(se);
-	if (loop)
-		fuse_loop_cfg_destroy(loop);
 	fuse_opt_free_args(&args);
 	strbuf_release(&opts);
 	release_state(&fs);

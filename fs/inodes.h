@@ -35,6 +35,7 @@ struct blob {
 /** A folder's names at one version, shared by the requests that list it. */
 struct listing {
 	unsigned refs;
+	int ahead;			/* made ahead of the kernel's asking, not asked for yet */
 	uint64_t version;
 	struct strlist names;
 };
