@@ -163,20 +163,20 @@ static void test_questions__no_facts_no_answers(void **state)
 	struct fixture *f = *state;
 	int q;
 
-	/* Alaska has no fact: unknown everywhere, with no basis and no source. */
+	/* Texas has no fact: unknown everywhere, with no basis and no source. */
 	for (q = 0; q < STORE_NQUESTIONS; q++) {
 		struct store_answer a = STORE_ANSWER_INIT;
 		struct strbuf path = STRBUF_INIT;
 		char *text;
 
-		assert_int_equal(store_answer(f->st, q, "AK", "2026-01-01", &a), 0);
+		assert_int_equal(store_answer(f->st, q, "TX", "2026-01-01", &a), 0);
 		assert_int_equal(a.value, ANSWER_UNKNOWN);
 		assert_int_equal(a.basis.n, 0);
 		assert_int_equal(a.sources.n, 0);
 		store_answer_release(&a);
-		strbuf_addf(&path, "/states/AK/questions/%s", store_question_id(q));
+		strbuf_addf(&path, "/states/TX/questions/%s", store_question_id(q));
 		text = cat(f, path.buf);
-		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Alaska in the inventory "
+		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Texas in the inventory "
 					     "decides it)\nsources: none\n"));
 		free(text);
 		strbuf_release(&path);
@@ -356,7 +356,7 @@ static void test_questions__records_request(void **state)
 
 	for (i = 0; i < STORE_NJURISDICTIONS; i++)
 		check_request(f, store_jurisdiction_code(i));
-	/* New York's: what is known, cited with titles and addresses; Alaska's: nothing known, all asked. */
+	/* New York's: what is known, cited with titles and addresses; Texas's: nothing known, all asked. */
 	text = cat(f, "/states/NY/records_request.txt");
 	assert_non_null(strstr(text, "\n- [ori-block] yes: "));
 	assert_non_null(strstr(text, "\n- flows/ny-dmv-blocks-ice: the Driver license (DMV) system of New York\n"
@@ -365,12 +365,12 @@ static void test_questions__records_request(void **state)
 				     "  https://www.nilc.org/resources/nlets-questions-and-answers/\n"));
 	assert_null(strstr(text, "[ori-block] Can"));
 	free(text);
-	text = cat(f, "/states/AK/records_request.txt");
+	text = cat(f, "/states/TX/records_request.txt");
 	assert_non_null(strstr(text, "\n14. [audits] "));
-	assert_non_null(strstr(text, "- The inventory holds no fact about Alaska yet.\n"));
+	assert_non_null(strstr(text, "- The inventory holds no fact about Texas yet.\n"));
 	/* Background comes from the generic flows, and says so. */
-	assert_non_null(strstr(text, "   Known of Nlets in general, for any state that takes part, not of Alaska\n"
-				     "   in particular:\n"));
+	assert_non_null(strstr(text, "   Known of Nlets in general, for any state that takes part, not of Texas in\n"
+				     "   particular:\n"));
 	assert_non_null(strstr(text, "   - flows/dq-multistate-to-ice: the Driver license (DMV) system of a state"));
 	free(text);
 }
