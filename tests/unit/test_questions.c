@@ -119,10 +119,44 @@ static void test_questions__table(void **state)
 			    "Does your state share Social Security numbers through Nlets?");
 }
 
-static void test_questions__new_york(void **state)
+/* What the default inventory answers, question by question, and why. */
+static const struct {
+	const char *q, *state, *date, *want;
+} answers[] = {
+	/* Refusing ICE and CBP limits DHS's access without ending it. */
+	{ "dhs-access", "NY", "2026-01-01", "partial" },
+	/* A block of ICE says nothing of photos (the seed, p.3: DHS gets DMV records except photos). */
+	{ "photos-dhs", "NY", "2026-01-01", "unknown" },
+	{ "name-only-dhs", "NY", "2026-01-01", "unknown" },
+	{ "multistate-dhs", "NY", "2026-01-01", "unknown" },
+	/* What Nlets documents of every state is not a fact about New York. */
+	{ "ssn", "NY", "2026-01-01", "unknown" },
+	{ "commercial", "NY", "2026-01-01", "unknown" },
+	/* Illinois blocked ICE by a means no source names. */
+	{ "ori-block", "IL", "2026-01-01", "unknown" },
+	{ "dhs-access", "IL", "2026-01-01", "partial" },
+	/* The Nov. 12, 2025 letter tells Arizona it gives ICE self-service access through Nlets. */
+	{ "dhs-access", "AZ", "2026-01-01", "yes" },
+	{ "dhs-access", "AZ", "2025-11-11", "unknown" },
+	/* Washington: ICE blocked, CBP still searching its plate data; its ACCESS switch is the intermediary. */
+	{ "dhs-access", "WA", "2026-02-01", "partial" },
+	{ "intermediary", "WA", "2026-02-01", "yes" },
+	/* New York's block holds from Dec. 14, 2019; A3675 alone (June 2019) decides nothing. */
+	{ "dhs-access", "NY", "2019-12-13", "unknown" },
+	{ "dhs-access", "NY", "2019-12-14", "partial" },
+	/* That it is made by ORI codes is ICE's statement, filed on 2020-04-24. */
+	{ "ori-block", "NY", "2020-04-23", "unknown" },
+	{ "ori-block", "NY", "2020-04-24", "yes" },
+	/* The letters of 2025-11-12 already count Washington among the states blocking ICE. */
+	{ "dhs-access", "WA", "2025-11-11", "unknown" },
+	{ "dhs-access", "WA", "2025-11-12", "partial" },
+};
+
+static void test_questions__default_answers(void **state)
 {
 	struct fixture *f = *state;
 	char *text = cat(f, "/states/NY/questions/ori-block");
+	size_t i;
 
 	/* ICE says New York blocks it by ORI codes: yes, on that participation row alone. */
 	assert_string_equal(
@@ -135,27 +169,12 @@ static void test_questions__new_york(void **state)
 		"sources: ice-response-state-dmv-laws p.18; nilc-nlets-qa-2020 p.6; "
 		"reuters-states-block-ice-nlets-2025; usatoday-ny-green-light-2019\n");
 	free(text);
-	/* Refusing ICE and CBP limits DHS's access without ending it. */
-	assert_answer(f, "dhs-access", "NY", "2026-01-01", "partial");
-	/* A block of ICE says nothing of photos (the seed, p.3: DHS gets DMV records except photos). */
-	assert_answer(f, "photos-dhs", "NY", "2026-01-01", "unknown");
-	assert_answer(f, "name-only-dhs", "NY", "2026-01-01", "unknown");
-	assert_answer(f, "multistate-dhs", "NY", "2026-01-01", "unknown");
-	/* What Nlets documents of every state is not a fact about New York. */
-	assert_answer(f, "ssn", "NY", "2026-01-01", "unknown");
-	assert_answer(f, "commercial", "NY", "2026-01-01", "unknown");
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
+		assert_answer(f, answers[i].q, answers[i].state, answers[i].date, answers[i].want);
 	/* Illinois, Massachusetts, Minnesota and Washington blocked ICE; no source says by ORI. */
 	text = cat(f, "/questions/ori-block/yes");
 	assert_string_equal(text, "NY\n");
 	free(text);
-	assert_answer(f, "ori-block", "IL", "2026-01-01", "unknown");
-	assert_answer(f, "dhs-access", "IL", "2026-01-01", "partial");
-	/* The Nov. 12, 2025 letter tells Arizona it gives ICE self-service access through Nlets. */
-	assert_answer(f, "dhs-access", "AZ", "2026-01-01", "yes");
-	assert_answer(f, "dhs-access", "AZ", "2025-11-11", "unknown");
-	/* Washington: ICE blocked, CBP still searching its plate data; its ACCESS switch is the intermediary. */
-	assert_answer(f, "dhs-access", "WA", "2026-02-01", "partial");
-	assert_answer(f, "intermediary", "WA", "2026-02-01", "yes");
 }
 
 static void test_questions__no_facts_no_answers(void **state)
@@ -181,21 +200,6 @@ static void test_questions__no_facts_no_answers(void **state)
 		free(text);
 		strbuf_release(&path);
 	}
-}
-
-static void test_questions__answers_follow_the_date(void **state)
-{
-	struct fixture *f = *state;
-
-	/* New York's block holds from Dec. 14, 2019; A3675 alone (June 2019) decides nothing. */
-	assert_answer(f, "dhs-access", "NY", "2019-12-13", "unknown");
-	assert_answer(f, "dhs-access", "NY", "2019-12-14", "partial");
-	/* That it is made by ORI codes is ICE's statement, filed on 2020-04-24. */
-	assert_answer(f, "ori-block", "NY", "2020-04-23", "unknown");
-	assert_answer(f, "ori-block", "NY", "2020-04-24", "yes");
-	/* The letters of 2025-11-12 already count Washington among the states blocking ICE. */
-	assert_answer(f, "dhs-access", "WA", "2025-11-11", "unknown");
-	assert_answer(f, "dhs-access", "WA", "2025-11-12", "partial");
 }
 
 /* Extra facts: a state's own open flow, a state's own refusal, direct answers. */
@@ -490,9 +494,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_questions__table),
-		cmocka_unit_test(test_questions__new_york),
+		cmocka_unit_test(test_questions__default_answers),
 		cmocka_unit_test(test_questions__no_facts_no_answers),
-		cmocka_unit_test(test_questions__answers_follow_the_date),
 		cmocka_unit_test(test_questions__records_request),
 		cmocka_unit_test(test_questions__maps_parse),
 		cmocka_unit_test_setup_teardown(test_questions__votes_and_direct_answers, setup_extra, teardown),
