@@ -489,7 +489,11 @@ int view_readme(const struct view_ctx *ctx, struct strbuf *out)
 		    "  ls at/; diff -r at/2019-01-01 at/2021-01-01\n"
 		    "                                 the tree as it stood on a day, and what changed\n"
 		    "  cat changes                    every change, oldest first: DATE + or - PATH LINE\n"
-		    "  ls 'search/\"social security\"'  sources whose text matches (SQLite FTS5 queries)\n"
+		    "  ls 'search/\"social security\"'  sources that match (SQLite FTS5 queries): a hit is a\n"
+		    "                                 link to sources/ID, whose document text, title or note\n"
+		    "                                 matches, or which a matching fact cites (its quote,\n"
+		    "                                 detail, conditions or summary); grep -rl the word in\n"
+		    "                                 flows/ states/ to find that fact\n"
 		    "  cat sources/*/excerpts/p*      passages naming Nlets, a field or an agency\n"
 		    "  cat imports/*                  every import: files, counts, warnings, errors\n"
 		    "  export/                        the whole inventory as CSV files\n",

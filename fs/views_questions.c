@@ -699,8 +699,10 @@ int view_map(const struct view_ctx *ctx, struct strbuf *out)
 	strbuf_addf(&text, " (their answers are in questions/%s/).", store_question_id(q));
 	y = add_svg_lines(&body, text.buf, 118, GRID_X, grid_y + 8 * PITCH + 14, 15,
 			  "font-size=\"11\" fill=\"#333333\"");
-	y = add_svg_lines(&body, "Question: National Immigration Law Center, Nlets: Questions and Answers "
-				 "(November 2020), p.14.", 118, GRID_X, y, 15, "font-size=\"11\" fill=\"#333333\"");
+	strbuf_reset(&text);
+	strbuf_addf(&text, "Question: National Immigration Law Center, Nlets: Questions and Answers "
+			   "(November 2020), p.%s.", store_question_page(q));
+	y = add_svg_lines(&body, text.buf, 118, GRID_X, y, 15, "font-size=\"11\" fill=\"#333333\"");
 	strbuf_reset(&text);
 	strbuf_addf(&text, "Answers: nletsfs rules (docs/questions.md) over the cited facts of this inventory "
 			   "(%ld sources, newest %s). Each jurisdiction's basis and sources: "

@@ -7,6 +7,13 @@
  * The FTS5 index is an external-content table over `pages`, so page text is
  * stored once; rows leave the index through FTS5's 'delete' command, given
  * the text they were indexed with, before the page rows themselves go.
+ *
+ * Search also reads the facts' own words: a source's title and note, and
+ * the text of every record citing it (quotes, details, conditions,
+ * summaries, ids). They live in the records, so their index is derived:
+ * temp.facts_fts, rebuilt per connection when the inventory changed. It is
+ * small (a row per citation), costs no schema change and works on a
+ * read-only or immutable inventory, where the temp schema stays writable.
  */
 #include "store_i.h"
 
@@ -56,16 +63,23 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_EXCERPT_GET] = "SELECT names, passage FROM excerpts WHERE source=?1 AND page=?2",
 	[DS_MENTIONED_IN] = "SELECT DISTINCT m.source FROM mentions m JOIN sources s ON s.id=m.source"
 			    " WHERE m.kind=?1 AND m.\"key\"=?2 AND (?3 IS NULL OR s.date<=?3) ORDER BY 1",
-	/* A source ranks by its best page; MATERIALIZED keeps rank inside the FTS5 scan. */
+	/*
+	 * A source ranks by its best page or fact; MATERIALIZED keeps rank inside the
+	 * FTS5 scans. Ranks of the two indexes are both bm25, close enough to merge.
+	 */
 	[DS_SEARCH] = "WITH hits(id, r) AS MATERIALIZED"
 		      " (SELECT rowid, rank FROM pages_fts WHERE pages_fts MATCH ?1),"
-		      " best(source, r) AS (SELECT p.source, MIN(h.r) FROM hits h JOIN pages p ON p.id=h.id"
-		      " GROUP BY p.source)"
+		      " facts(source, r) AS MATERIALIZED"
+		      " (SELECT source, rank FROM temp.facts_fts WHERE facts_fts MATCH ?1),"
+		      " best(source, r) AS (SELECT source, MIN(r) FROM (SELECT p.source, h.r FROM hits h"
+		      " JOIN pages p ON p.id=h.id UNION ALL SELECT source, r FROM facts) GROUP BY source)"
 		      " SELECT s.slug FROM best b JOIN sources s ON s.id=b.source WHERE s.slug IS NOT NULL"
 		      " ORDER BY b.r, s.id LIMIT ?2",
 	/* One source's pages only: FTS5 answers MATCH with rowid= per page, not the whole index. */
 	[DS_SEARCH_HAS] = "SELECT 1 FROM pages_fts WHERE pages_fts MATCH ?1 AND rowid IN"
-			  " (SELECT p.id FROM pages p JOIN sources s ON s.id=p.source WHERE s.slug=?2) LIMIT 1",
+			  " (SELECT p.id FROM pages p JOIN sources s ON s.id=p.source WHERE s.slug=?2)"
+			  " UNION ALL SELECT 1 FROM temp.facts_fts WHERE facts_fts MATCH ?1"
+			  " AND source=(SELECT id FROM sources WHERE slug=?2) LIMIT 1",
 	[DS_LIST_PUT] = "INSERT OR IGNORE INTO partner_lists(source, as_of, entries) VALUES(?1,?2,?3)",
 	[DS_LISTING_PUT] = "INSERT OR REPLACE INTO partner_listings(source, partner, name, description)"
 			   " VALUES(?1,?2,?3,?4)",
@@ -421,11 +435,60 @@ int store_mentioned_in(struct store *st, int kind, const char *id, const char *d
 	return store_collect(s, out);
 }
 
-int store_search(struct store *st, const char *query, struct strlist *slugs)
+/* The words of each record, with the source it cites: "X(c)" joins text columns of a table aliased r. */
+#define W(c) "COALESCE(r." c ",'')"
+#define FACTS(kind, key, words, table) \
+	" UNION ALL SELECT c.source, " words " FROM " table " r JOIN citations c ON c.kind=" kind \
+	" AND c.\"key\"=" key
+
+static const char facts_fts_schema[] =
+	"CREATE VIRTUAL TABLE IF NOT EXISTS temp.facts_fts USING fts5(source UNINDEXED, text,"
+	" tokenize='porter unicode61 remove_diacritics 2')";
+static const char facts_fts_fill[] =
+	"INSERT INTO temp.facts_fts(source, text)"
+	" SELECT r.id, r.id||' '||" W("title") "||' '||" W("note") " FROM sources r"
+	FACTS("3", "r.id", "r.id||' '||r.name||' '||" W("oris") "||' '||" W("quote"), "agencies")
+	FACTS("4", "r.id", "r.id||' '||r.name||' '||" W("category") "||' '||" W("description") "||' '||" W("quote"),
+	      "partners")
+	FACTS("5", "r.\"key\"", "r.\"key\"||' '||r.name||' '||" W("purpose") "||' '||" W("inputs") "||' '||"
+	      W("returns") "||' '||" W("quote"), "transactions")
+	FACTS("6", "r.id", "r.id||' '||r.\"from\"||' '||r.\"to\"||' '||r.via||' '||" W("\"transaction\"") "||' '||"
+	      W("fields") "||' '||" W("conditions") "||' '||" W("quote"), "flows")
+	FACTS("7", "r.state||'/'||r.id", "r.state||' '||r.id||' '||r.title||' '||" W("summary") "||' '||" W("quote"),
+	      "laws")
+	FACTS("8", "r.state||'/'||r.function||'/'||r.as_of",
+	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote"), "participation");
+_Static_assert(REC_AGENCIES == 3 && REC_PARTNERS == 4 && REC_TRANSACTIONS == 5 && REC_FLOWS == 6 &&
+		       REC_LAWS == 7 && REC_PARTICIPATION == 8,
+	       "citation kinds are written as literals");
+
+/* Make temp.facts_fts hold the inventory's facts as they are now. */
+static int facts_fts_fresh(struct store *st)
 {
-	sqlite3_stmt *s = stmt(st, DS_SEARCH);
+	int64_t v = store_data_version(st);
 	int rc;
 
+	if (st->facts_fts_ok && v == st->facts_fts_version)
+		return 0;
+	rc = sqlite3_exec(st->db, facts_fts_schema, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "DELETE FROM temp.facts_fts", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, facts_fts_fill, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlite_err(rc);
+	st->facts_fts_ok = 1;
+	st->facts_fts_version = v;
+	return 0;
+}
+
+int store_search(struct store *st, const char *query, struct strlist *slugs)
+{
+	int rc = facts_fts_fresh(st);
+	sqlite3_stmt *s = rc ? NULL : stmt(st, DS_SEARCH);
+
+	if (rc)
+		return rc;
 	if (!s)
 		return -EIO;
 	if (!query || !*query)
@@ -439,9 +502,11 @@ int store_search(struct store *st, const char *query, struct strlist *slugs)
 
 int store_search_has(struct store *st, const char *query, const char *slug)
 {
-	sqlite3_stmt *s = stmt(st, DS_SEARCH_HAS);
-	int rc;
+	int rc = facts_fts_fresh(st);
+	sqlite3_stmt *s = rc ? NULL : stmt(st, DS_SEARCH_HAS);
 
+	if (rc)
+		return rc;
 	if (!s)
 		return -EIO;
 	if (!query || !*query)

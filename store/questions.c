@@ -8,7 +8,10 @@
  * A rule is one query over the jurisdiction's own facts that returns
  * evidence rows (vote, path, note, citation). A vote is yes, no or partial;
  * the answer is the vote when all evidence agrees, partial when it does not,
- * and unknown without evidence. Three things every rule shares:
+ * and unknown without evidence. Evidence is a fact about that very
+ * question: a block of ICE decides whether DHS can reach the data, not
+ * whether photos or name-only queries are shared nor how the block is made.
+ * Three things every rule shares:
  *  - a participation row of the state whose function is the question id
  *    (e.g. `ori-block`) is a direct answer and overrides the rest, so an
  *    answer obtained from a state can be recorded as data;
@@ -97,86 +100,86 @@
 	"EXISTS (SELECT 1 FROM links l WHERE l.kind=6 AND l.\"key\"=f.id AND l.col='fields' AND l.value='" x "')"
 /* Participation votes. */
 #define AS_IS "NULLIF(p.value,'unknown')"
-#define YES_MEANS_PARTIAL "CASE p.value WHEN 'yes' THEN 'partial' END"
 
 /* A question only the state can answer: a direct answer (participation row QID) or nothing. */
-#define DIRECT_ONLY(id, text) { id, text, EVIDENCE(NOTHING), NULL, NULL }
+#define DIRECT_ONLY(id, page, text) { id, page, text, EVIDENCE(NOTHING), NULL, NULL }
 /* A rule's evidence: the whole query, and its rows for store_answers()'s query of all rules. */
 #define RULE(rows) EVIDENCE(rows), rows
 
-/* A state that refuses some DHS agencies limits DHS's access; no source says it refuses all. */
-#define DHS_REFUSED(systems) \
-	FLOWS("'partial'", "''", systems AND NLETS AND TO_DHS AND BLOCKED) OR \
-	PARTICIPATION("blocks-ori", YES_MEANS_PARTIAL)
+/*
+ * A state that refuses some DHS agencies its driver's license or vehicle
+ * data through Nlets limits DHS's access; no source says it refuses all.
+ * Only dhs-access counts it: a block of ICE says nothing of photos, of
+ * name-only or multi-state queries, or of how the block is made.
+ */
+#define DHS_REFUSED(systems) FLOWS("'partial'", "''", systems AND NLETS AND TO_DHS AND BLOCKED)
 
 static const struct rule {
 	const char *id;
-	const char *text;	/* the seed's words (nilc-nlets-qa-2020 p.14) */
+	const char *page;	/* where the seed asks it (nilc-nlets-qa-2020) */
+	const char *text;	/* the seed's words */
 	const char *evidence;
 	const char *rows;	/* the rule's own evidence rows (ev's, after DIRECT); NULL: none */
 	const char *background;	/* NULL: no generic flow bears on it */
 } rules[STORE_NQUESTIONS] = {
-	{ "dhs-access",
+	{ "dhs-access", "14",
 	  "Can federal and state law enforcement agencies, including DHS agencies, gain access to information in "
 	  "driver's license and vehicle registration databases through Nlets?",
 	  RULE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN) OR DHS_REFUSED(DL_VR)),
 	  BACKGROUND(DL_VR AND NLETS AND TO_DHS) },
-	DIRECT_ONLY("intermediary",
+	DIRECT_ONLY("intermediary", "14",
 	  "Are the state's criminal justice or other state and local networks an intermediary or access point "
 	  "between Nlets and driver's license or vehicle registration databases?"),
-	DIRECT_ONLY("unauthorized-users",
+	DIRECT_ONLY("unauthorized-users", "14",
 	  "Can federal and state law enforcement agencies obtain driver's license and vehicle registration "
 	  "databases through Nlets if they are not authorized users of a state's criminal justice information "
 	  "system(s) or other state and local information systems and networks?"),
-	{ "multistate-dhs",
+	{ "multistate-dhs", "14",
 	  "Does your state's system support a multi-state request by DHS through Nlets for driver's license or "
 	  "vehicle registration information?",
 	  RULE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN AND MULTI_STATE) OR
-		   PARTICIPATION("dq-multistate", AS_IS) OR PARTICIPATION("rq-multistate", AS_IS) OR
-		   DHS_REFUSED(DL_VR)),
+		   PARTICIPATION("dq-multistate", AS_IS) OR PARTICIPATION("rq-multistate", AS_IS)),
 	  BACKGROUND(DL_VR AND NLETS AND TO_DHS AND MULTI_STATE) },
-	{ "name-only-dhs",
+	{ "name-only-dhs", "14",
 	  "Does your state's system support a request by DHS for driver's license information by name only?",
 	  RULE(FLOWS("'yes'", "''", DL AND NLETS AND TO_DHS AND OPEN AND NAME_ONLY) OR
-		   PARTICIPATION("dnq-name-only", AS_IS) OR DHS_REFUSED(DL)),
+		   PARTICIPATION("dnq-name-only", AS_IS)),
 	  BACKGROUND(DL AND NLETS AND TO_DHS AND NAME_ONLY) },
-	{ "ori-block",
+	{ "ori-block", "14",
 	  "Can your state limit DHS's access to driver's license or vehicle registration information through "
 	  "Nlets by blocking requests made with ICE's or CBP's Originating Agency Identification (ORI) code?",
-	  RULE(PARTICIPATION("blocks-ori", AS_IS) OR
-		   FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND BLOCKED)),
+	  RULE(PARTICIPATION("blocks-ori", AS_IS)),
 	  NULL },
-	{ "country-of-birth",
+	{ "country-of-birth", "14",
 	  "Can DHS agencies find out, through Nlets, an individual's country of birth?",
 	  RULE(FLOWS("'yes'", "', fields include country_of_birth'",
 			 NLETS AND TO_DHS AND OPEN AND HAS_FIELD("country_of_birth"))),
 	  BACKGROUND(NLETS AND TO_DHS AND HAS_FIELD("country_of_birth")) },
-	DIRECT_ONLY("non-real-id",
+	DIRECT_ONLY("non-real-id", "14",
 	  "Can DHS agencies find out, through Nlets, whether an individual has been issued a non-REAL ID license?"),
-	{ "lawful-status",
+	{ "lawful-status", "14",
 	  "Are DHS agencies able to learn through Nlets whether an individual has a license issued to people who "
 	  "have not proved that they have lawful immigration status in the U.S.?",
 	  RULE(FLOWS("'yes'", "', fields include immigration_status'",
 			 DL AND NLETS AND TO_DHS AND OPEN AND HAS_FIELD("immigration_status"))),
 	  BACKGROUND(DL AND NLETS AND TO_DHS AND HAS_FIELD("immigration_status")) },
-	{ "ssn",
+	{ "ssn", "14",
 	  "Does your state share Social Security numbers through Nlets?",
 	  RULE(FLOWS("'yes'", "', fields include ssn'", NLETS AND OPEN AND HAS_FIELD("ssn"))),
 	  BACKGROUND(NLETS AND HAS_FIELD("ssn")) },
-	{ "photos-dhs",
+	{ "photos-dhs", "14",
 	  "Does your state share driver's license photographs with DHS agencies through Nlets?",
-	  RULE(FLOWS("'yes'", "', fields include photo'", DL AND NLETS AND TO_DHS AND OPEN AND HAS_FIELD("photo"))
-		   OR DHS_REFUSED(DL)),
+	  RULE(FLOWS("'yes'", "', fields include photo'", DL AND NLETS AND TO_DHS AND OPEN AND HAS_FIELD("photo"))),
 	  BACKGROUND(DL AND NLETS AND "(" TO_DHS " OR f.\"to\"='*')" AND HAS_FIELD("photo")) },
-	{ "commercial",
+	{ "commercial", "14",
 	  "Does your state provide driver's license or vehicle registration information to commercial entities "
 	  "through Nlets?",
 	  RULE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_PARTNER AND OPEN)),
 	  BACKGROUND(DL_VR AND NLETS AND TO_PARTNER) },
-	DIRECT_ONLY("sample-query",
+	DIRECT_ONLY("sample-query", "14-15",
 	  "Can you show us a sample DHS agency query made to Nlets for information in driver's license and vehicle "
 	  "registration databases, as well as the results of that query?"),
-	DIRECT_ONLY("audits",
+	DIRECT_ONLY("audits", "15",
 	  "What audits or records does the state maintain of DHS's use of Nlets to obtain driver's license and "
 	  "vehicle registration information?"),
 };
@@ -201,6 +204,11 @@ const char *store_question_id(int i)
 const char *store_question_text(int i)
 {
 	return i >= 0 && i < STORE_NQUESTIONS ? rules[i].text : NULL;
+}
+
+const char *store_question_page(int i)
+{
+	return i >= 0 && i < STORE_NQUESTIONS ? rules[i].page : NULL;
 }
 
 int store_question_find(const char *id)

@@ -568,6 +568,7 @@ int store_commit(struct store *st)
 		return rc;
 	}
 	st->in_txn = 0;
+	st->facts_fts_ok = 0; /* our own commits do not change PRAGMA data_version */
 	return 0;
 }
 
@@ -576,6 +577,7 @@ void store_rollback(struct store *st)
 	if (st->in_txn)
 		step_once(st, MS_ROLLBACK, "ROLLBACK");
 	st->in_txn = 0;
+	st->facts_fts_ok = 0; /* it may have undone a rebuild of temp.facts_fts */
 	/* The rollback brought back the indexes a bulk load dropped. */
 	strlist_release(&st->bulk_indexes);
 }

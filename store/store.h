@@ -354,6 +354,8 @@ enum store_answer_value { ANSWER_YES, ANSWER_NO, ANSWER_PARTIAL, ANSWER_UNKNOWN,
 /** The id (a slug: "ori-block") and the seed's wording of question i (0 <= i < STORE_NQUESTIONS). */
 const char *store_question_id(int i);
 const char *store_question_text(int i);
+/** The page of the seed (nilc-nlets-qa-2020) where question i is asked: "14", "14-15". */
+const char *store_question_page(int i);
 /** The index of the question with this id, or -1. */
 int store_question_find(const char *id);
 /** "yes", "no", "partial", "unknown". */

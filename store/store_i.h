@@ -40,6 +40,8 @@ struct store {
 	unsigned flags;
 	int in_txn;
 	unsigned dirty_slugs;	/* bit per record_kind inserted since begin */
+	int facts_fts_ok;	/* temp.facts_fts holds the facts as of facts_fts_version */
+	int64_t facts_fts_version;
 	char commit_error[256];	/* SQLite's message for a failed commit, which its rollback resets */
 	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
 	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */

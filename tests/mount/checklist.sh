@@ -19,21 +19,25 @@ done
 expect_file questions/ssn/question $'Does your state share Social Security numbers through Nlets?\n'
 ok "14 questions"
 
-# New York blocks ICE and CBP by ORI: yes, with its basis and sources.
+# ICE says New York blocks it by ORI: yes, with its basis and sources.
 expect_line states/NY/questions/ori-block 'answer: yes'
-grep -q '^basis: .*flows/ny-dmv-blocks-ice (NY/dmv blocks ICE)' states/NY/questions/ori-block || fail "NY basis"
+expect_line states/NY/questions/ori-block 'basis: states/NY/participation/blocks-ori (blocks-ori: yes)'
 grep -q '^sources: .*ice-response-state-dmv-laws p.18' states/NY/questions/ori-block || fail "NY sources"
 [[ $(cut -d: -f1 states/NY/questions/ori-block | tr '\n' ' ') == 'question answer basis sources ' ]] ||
   fail "the four lines of SPEC section 4"
 expect_line questions/ori-block/yes NY
 expect_line states/NY/questions/dhs-access 'answer: partial'
+# A block of ICE decides nothing about photos (seed p.3: DHS gets DMV records except photos).
+expect_line states/NY/questions/photos-dhs 'answer: unknown'
+# The letter of Nov. 12, 2025 to its governor: Arizona gives ICE self-service access through Nlets.
+expect_line states/AZ/questions/dhs-access 'answer: yes'
 # A state with no facts: unknown everywhere.
 for q in $qids; do
-  expect_line states/AK/questions/$q 'answer: unknown'
-  expect_line states/AK/questions/$q 'sources: none'
+  expect_line states/TX/questions/$q 'answer: unknown'
+  expect_line states/TX/questions/$q 'sources: none'
 done
-[[ $(grep -l '^answer: unknown' states/AK/questions/* | wc -l) == 14 ]] || fail "grep -l over AK's answers"
-ok "answers: New York and Alaska"
+[[ $(grep -l '^answer: unknown' states/TX/questions/* | wc -l) == 14 ]] || fail "grep -l over TX's answers"
+ok "answers: New York and Texas"
 
 # Every jurisdiction is in exactly one list of each question, and the lists agree with the answers.
 for q in $qids; do
@@ -64,7 +68,7 @@ for code in $(ls states); do
   done
 done
 tr '\n' ' ' <states/NY/records_request.txt | grep -q 'system of New York  *blocks ICE through Nlets' || fail "NY's known facts"
-grep -q 'The inventory holds no fact about Alaska yet' states/AK/records_request.txt || fail "AK: nothing known"
+grep -q 'The inventory holds no fact about Texas yet' states/TX/records_request.txt || fail "TX: nothing known"
 ok "records requests ask exactly the unknown questions"
 
 # Maps: valid XML, one tile per drawn jurisdiction, the class of its answer, the question as title.
@@ -89,11 +93,14 @@ text = open(path).read()
 assert today in text and 'legend' in text
 EOF
 done
+# Each map cites the seed's page of its own question (the audits question is on p.15).
+grep -q 'Questions and Answers (November 2020), p.15\.' maps/audits.svg || fail "maps/audits.svg cites p.15"
+grep -q 'Questions and Answers (November 2020), p.14\.' maps/ssn.svg || fail "maps/ssn.svg cites p.14"
 ok "maps parse, 52 tiles classed by their answers"
 
 grep -q 'questions/' README && grep -q 'maps/' README && grep -q 'records_request.txt' README ||
   fail "README points to the checklist"
-grep -q 'jurisdictions with a fact: 13 of 56' README || fail "README counts"
+grep -q 'jurisdictions with a fact: 44 of 56' README || fail "README counts"
 ok "README"
 
 cd /

@@ -68,6 +68,16 @@ sed 's/^ *//; s/ p\..*//' "$WORK/cited" | sort -u | while read -r src; do
 done
 ok "every fact cited, every cited source present"
 
+# Search reads the facts' own words (no default source has a document): a hit is a source that a
+# matching fact cites, or whose title or note matches, and links to it.
+ls search/ssn | grep -qx nilc-nlets-qa-2020 || fail "search/ssn finds the seed through its facts"
+[[ $(readlink search/ssn/nilc-nlets-qa-2020) == ../../sources/nilc-nlets-qa-2020 ]] || fail "a hit links to its source"
+ls 'search/"driver license"' | grep -qx nlets-wiki-section-13 || fail "phrase search over source titles"
+ls search/NLNOQHELP | grep -qx nlets-guide-dl-niem || fail "search over a message type's purpose"
+ls 'search/"self-service" AND Hobbs' | grep -qx voz-dmv-letters-governors-2025 || fail "search over flow conditions"
+[[ -z $(ls search/nosuchwordanywhere) ]] || fail "no hit, empty folder"
+ok "search finds facts and their sources"
+
 cd /
 "$NLETSFS" export --db "$WORK/inv.db" "$WORK/export"
 python3 "$SRC/tests/mount/oracle.py" "$WORK/export" "$WORK/model" "$(date -u +%F)"

@@ -398,10 +398,8 @@ def answer(qid, code):
         if p and vote(p['value']):
             votes.append((vote(p['value']), 'states/%s/participation/%s' % (code, fn), fn + ': ' + p['value'], p))
     as_is = lambda v: None if v == 'unknown' else v
-    refused_partial = lambda v: 'partial' if v == 'yes' else None
-    def refused(systems):
+    def refused(systems):   # only dhs-access counts a block: it says nothing of photos, DNQ, NL or ORIs
         flows('partial', systems=systems, to_dhs=True, status='blocked')
-        part('blocks-ori', refused_partial)
     part(qid, as_is)
     if votes:
         pass  # a direct answer: nothing else counts
@@ -409,11 +407,11 @@ def answer(qid, code):
         flows('yes', systems=DL_VR, to_dhs=True, status='open'); refused(DL_VR)
     elif qid == 'multistate-dhs':
         flows('yes', systems=DL_VR, to_dhs=True, status='open', multi=True)
-        part('dq-multistate', as_is); part('rq-multistate', as_is); refused(DL_VR)
+        part('dq-multistate', as_is); part('rq-multistate', as_is)
     elif qid == 'name-only-dhs':
-        flows('yes', systems=DL, to_dhs=True, status='open', dnq=True); part('dnq-name-only', as_is); refused(DL)
+        flows('yes', systems=DL, to_dhs=True, status='open', dnq=True); part('dnq-name-only', as_is)
     elif qid == 'ori-block':
-        part('blocks-ori', as_is); flows('yes', systems=DL_VR, to_dhs=True, status='blocked')
+        part('blocks-ori', as_is)
     elif qid == 'country-of-birth':
         flows('yes', ', fields include country_of_birth', to_dhs=True, status='open', field='country_of_birth')
     elif qid == 'lawful-status':
@@ -422,7 +420,7 @@ def answer(qid, code):
     elif qid == 'ssn':
         flows('yes', ', fields include ssn', status='open', field='ssn')
     elif qid == 'photos-dhs':
-        flows('yes', ', fields include photo', systems=DL, to_dhs=True, status='open', field='photo'); refused(DL)
+        flows('yes', ', fields include photo', systems=DL, to_dhs=True, status='open', field='photo')
     elif qid == 'commercial':
         flows('yes', systems=DL_VR, to_partner=True, status='open')
     # A law joins the basis when it and a deciding fact cite the same source of kind law.

@@ -768,6 +768,40 @@ static void test_documents__search_ranks_and_refuses_bad_queries(void **state)
 	free(q);
 }
 
+/* The number of hits of a query (-1 when refused). */
+static long hits_of(struct test_inventory *f, const char *query)
+{
+	struct strlist hits = STRLIST_INIT;
+	long n = store_search(f->st, query, &hits) ? -1 : (long)hits.n;
+
+	if (n == 1)
+		assert_string_equal(hits.items[0], "s1");
+	strlist_release(&hits);
+	return n;
+}
+
+/* A source without a document is found through the words of the facts that cite it, as they are now. */
+static void test_documents__search_reads_the_facts(void **state)
+{
+	struct test_inventory *f = *state;
+
+	test_write(f->dir, "sources.csv", "id,title,kind,date\ns1,A report,report,2021\ns2,Another report,report,2021\n");
+	test_write(f->dir, "flows.csv", "id,from,to,via,status,conditions,source\n"
+					 "f1,TX/dmv,ICE,Nlets,reported,Zephyrword happens,s1\n");
+	test_import_ok(f->st, f->dir);
+	assert_int_equal(hits_of(f, "zephyrword"), 1);
+	assert_int_equal(hits_of(f, "report"), 2);
+	/* A later import changes the fact: the index follows (our own commit). */
+	test_write(f->dir, "flows.csv", "id,from,to,via,status,conditions,source\n"
+					 "f1,TX/dmv,ICE,Nlets,reported,Quasarword now,s1\n");
+	test_import_ok(f->st, f->dir);
+	assert_int_equal(hits_of(f, "quasarword"), 1);
+	assert_int_equal(hits_of(f, "zephyrword"), 0);
+	assert_int_equal(store_search_has(f->st, "quasarword", "s1"), 0);
+	assert_int_equal(store_search_has(f->st, "quasarword", "s2"), -ENOENT);
+	assert_int_equal(hits_of(f, "NEAR("), -1);
+}
+
 static void test_documents__runs_are_recorded_failed_ones_too(void **state)
 {
 	struct test_inventory *f = *state;
@@ -881,6 +915,7 @@ int main(void)
 		WITH_INVENTORY(test_documents__later_vocabulary_recomputes_excerpts),
 		WITH_INVENTORY(test_documents__search_ranks_and_refuses_bad_queries),
 		WITH_INVENTORY(test_documents__runs_are_recorded_failed_ones_too),
+		WITH_INVENTORY(test_documents__search_reads_the_facts),
 		cmocka_unit_test(test_documents__schema_v1_migrates),
 		cmocka_unit_test(test_documents__options),
 	};

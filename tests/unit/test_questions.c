@@ -119,33 +119,61 @@ static void test_questions__table(void **state)
 			    "Does your state share Social Security numbers through Nlets?");
 }
 
-static void test_questions__new_york(void **state)
+/* What the default inventory answers, question by question, and why. */
+static const struct {
+	const char *q, *state, *date, *want;
+} answers[] = {
+	/* Refusing ICE and CBP limits DHS's access without ending it. */
+	{ "dhs-access", "NY", "2026-01-01", "partial" },
+	/* A block of ICE says nothing of photos (the seed, p.3: DHS gets DMV records except photos). */
+	{ "photos-dhs", "NY", "2026-01-01", "unknown" },
+	{ "name-only-dhs", "NY", "2026-01-01", "unknown" },
+	{ "multistate-dhs", "NY", "2026-01-01", "unknown" },
+	/* What Nlets documents of every state is not a fact about New York. */
+	{ "ssn", "NY", "2026-01-01", "unknown" },
+	{ "commercial", "NY", "2026-01-01", "unknown" },
+	/* Illinois blocked ICE by a means no source names. */
+	{ "ori-block", "IL", "2026-01-01", "unknown" },
+	{ "dhs-access", "IL", "2026-01-01", "partial" },
+	/* The Nov. 12, 2025 letter tells Arizona it gives ICE self-service access through Nlets. */
+	{ "dhs-access", "AZ", "2026-01-01", "yes" },
+	{ "dhs-access", "AZ", "2025-11-11", "unknown" },
+	/* Washington: ICE blocked, CBP still searching its plate data; its ACCESS switch is the intermediary. */
+	{ "dhs-access", "WA", "2026-02-01", "partial" },
+	{ "intermediary", "WA", "2026-02-01", "yes" },
+	/* New York's block holds from Dec. 14, 2019; A3675 alone (June 2019) decides nothing. */
+	{ "dhs-access", "NY", "2019-12-13", "unknown" },
+	{ "dhs-access", "NY", "2019-12-14", "partial" },
+	/* That it is made by ORI codes is ICE's statement, filed on 2020-04-24. */
+	{ "ori-block", "NY", "2020-04-23", "unknown" },
+	{ "ori-block", "NY", "2020-04-24", "yes" },
+	/* The letters of 2025-11-12 already count Washington among the states blocking ICE. */
+	{ "dhs-access", "WA", "2025-11-11", "unknown" },
+	{ "dhs-access", "WA", "2025-11-12", "partial" },
+};
+
+static void test_questions__default_answers(void **state)
 {
 	struct fixture *f = *state;
 	char *text = cat(f, "/states/NY/questions/ori-block");
+	size_t i;
 
-	/* New York blocks ICE and CBP by ORI: yes, with the flows, the participation row and the laws they rest on. */
+	/* ICE says New York blocks it by ORI codes: yes, on that participation row alone. */
 	assert_string_equal(
 		text,
 		"question: Can your state limit DHS's access to driver's license or vehicle registration information "
 		"through Nlets by blocking requests made with ICE's or CBP's Originating Agency Identification (ORI) "
 		"code?\n"
 		"answer: yes\n"
-		"basis: flows/ny-dmv-blocks-cbp (NY/dmv blocks CBP); flows/ny-dmv-blocks-ice (NY/dmv blocks ICE); "
-		"states/NY/laws/A3675 (law cited by flows/ny-dmv-blocks-cbp, flows/ny-dmv-blocks-ice); "
-		"states/NY/laws/A9508B (law cited by flows/ny-dmv-blocks-cbp); "
-		"states/NY/participation/blocks-ori (blocks-ori: yes)\n"
-		"sources: ice-response-state-dmv-laws p.18; nilc-nlets-qa-2020 p.6; ny-a3675-2019; ny-a9508b-2020; "
+		"basis: states/NY/participation/blocks-ori (blocks-ori: yes)\n"
+		"sources: ice-response-state-dmv-laws p.18; nilc-nlets-qa-2020 p.6; "
 		"reuters-states-block-ice-nlets-2025; usatoday-ny-green-light-2019\n");
 	free(text);
-	/* Refusing ICE and CBP limits DHS's access without ending it. */
-	assert_answer(f, "dhs-access", "NY", "2026-01-01", "partial");
-	assert_answer(f, "photos-dhs", "NY", "2026-01-01", "partial");
-	/* What Nlets documents of every state is not a fact about New York. */
-	assert_answer(f, "ssn", "NY", "2026-01-01", "unknown");
-	assert_answer(f, "commercial", "NY", "2026-01-01", "unknown");
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
+		assert_answer(f, answers[i].q, answers[i].state, answers[i].date, answers[i].want);
+	/* Illinois, Massachusetts, Minnesota and Washington blocked ICE; no source says by ORI. */
 	text = cat(f, "/questions/ori-block/yes");
-	assert_string_equal(text, "IL\nMA\nMN\nNY\nWA\n");
+	assert_string_equal(text, "NY\n");
 	free(text);
 }
 
@@ -154,36 +182,24 @@ static void test_questions__no_facts_no_answers(void **state)
 	struct fixture *f = *state;
 	int q;
 
-	/* Alaska has no fact: unknown everywhere, with no basis and no source. */
+	/* Texas has no fact: unknown everywhere, with no basis and no source. */
 	for (q = 0; q < STORE_NQUESTIONS; q++) {
 		struct store_answer a = STORE_ANSWER_INIT;
 		struct strbuf path = STRBUF_INIT;
 		char *text;
 
-		assert_int_equal(store_answer(f->st, q, "AK", "2026-01-01", &a), 0);
+		assert_int_equal(store_answer(f->st, q, "TX", "2026-01-01", &a), 0);
 		assert_int_equal(a.value, ANSWER_UNKNOWN);
 		assert_int_equal(a.basis.n, 0);
 		assert_int_equal(a.sources.n, 0);
 		store_answer_release(&a);
-		strbuf_addf(&path, "/states/AK/questions/%s", store_question_id(q));
+		strbuf_addf(&path, "/states/TX/questions/%s", store_question_id(q));
 		text = cat(f, path.buf);
-		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Alaska in the inventory "
+		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Texas in the inventory "
 					     "decides it)\nsources: none\n"));
 		free(text);
 		strbuf_release(&path);
 	}
-}
-
-static void test_questions__answers_follow_the_date(void **state)
-{
-	struct fixture *f = *state;
-
-	/* New York's block holds from December 2019; A3675 alone (June 2019) decides nothing. */
-	assert_answer(f, "ori-block", "NY", "2019-11-30", "unknown");
-	assert_answer(f, "ori-block", "NY", "2019-12-01", "yes");
-	/* Washington locked ICE out on 2025-11-18. */
-	assert_answer(f, "ori-block", "WA", "2025-11-17", "unknown");
-	assert_answer(f, "ori-block", "WA", "2025-11-18", "yes");
 }
 
 /* Extra facts: a state's own open flow, a state's own refusal, direct answers. */
@@ -194,13 +210,22 @@ static const char *const extra_bundle[] = {
 	"tx-rq-to-bls,TX/vehicle_registration,BLS-Blue-Line-Services,Nlets,RQ,plate,allowed,nilc-nlets-qa-2020,11\n"
 	"tx-direct-to-cbp,TX/dmv,CBP,direct access,,name;country_of_birth,allowed,nilc-nlets-qa-2020,7\n"
 	"ok-dmv-blocks-cbp,OK/dmv,CBP,Nlets,,,blocked,nilc-nlets-qa-2020,6\n"
-	"ok-dq-to-ice,OK/dmv,ICE,Nlets,DQ,name,conditional,nilc-nlets-qa-2020,3\n",
+	"ok-dq-to-ice,OK/dmv,ICE,Nlets,DQ,name,conditional,nilc-nlets-qa-2020,3\n"
+	/* Facts that decide one question and leave the others undecided. */
+	"wy-dmv-blocks-ice,WY/dmv,ICE,Nlets,,,blocked,nilc-nlets-qa-2020,6\n"
+	"sd-dmv-to-ice,SD/dmv,ICE,Nlets,,,reported,nilc-nlets-qa-2020,3\n"
+	"sd-dmv-direct-to-cbp,SD/dmv,CBP,direct access,,ssn;photo;country_of_birth;immigration_status,allowed,"
+	"nilc-nlets-qa-2020,7\n"
+	"sd-vr-direct-to-bls,SD/vehicle_registration,BLS-Blue-Line-Services,direct access,,plate,allowed,"
+	"nilc-nlets-qa-2020,11\n"
+	"nd-chri-to-ice,ND/criminal_history,ICE,Nlets,IQ,criminal_history,allowed,nilc-nlets-qa-2020,7\n",
 	"participation.csv",
 	"state,function,value,detail,as_of,source,page\n"
 	"TX,dnq-name-only,no,test,2020-01-01,nilc-nlets-qa-2020,4\n"
 	"NY,ori-block,no,a direct answer overrides the rules,2021-01-01,nilc-nlets-qa-2020,14\n"
 	"VT,audits,yes,test,2021-01-01,nilc-nlets-qa-2020,14\n"
-	"VT,ssn,unknown,an unknown direct answer is no answer,2021-01-01,nilc-nlets-qa-2020,14\n",
+	"VT,ssn,unknown,an unknown direct answer is no answer,2021-01-01,nilc-nlets-qa-2020,14\n"
+	"AL,blocks-ice,yes,a block of ICE of no named system,2025-01-01,nilc-nlets-qa-2020,6\n",
 	NULL,
 };
 
@@ -227,7 +252,8 @@ static void test_questions__votes_and_direct_answers(void **state)
 	assert_answer(f, "ori-block", "TX", "2026-01-01", "unknown");
 	/* Open to ICE, closed to CBP: the votes disagree. */
 	assert_answer(f, "dhs-access", "OK", "2026-01-01", "partial");
-	assert_answer(f, "ori-block", "OK", "2026-01-01", "yes");
+	/* A block that does not say it is made by ORI does not answer the ORI question. */
+	assert_answer(f, "ori-block", "OK", "2026-01-01", "unknown");
 	/* A direct answer wins over every rule, and only it is the basis. */
 	assert_string_equal(answer(f, "ori-block", "NY", "2026-01-01", &a), "no");
 	assert_int_equal(a.basis.n, 1);
@@ -238,6 +264,47 @@ static void test_questions__votes_and_direct_answers(void **state)
 	assert_answer(f, "ori-block", "NY", "2020-12-31", "yes");
 	assert_answer(f, "audits", "VT", "2026-01-01", "yes");
 	assert_answer(f, "ssn", "VT", "2026-01-01", "unknown");
+}
+
+/* The questions `state` answers other than unknown on 2026-01-01, as "id=answer " in checklist order. */
+static void assert_decided(struct fixture *f, const char *state, const char *want)
+{
+	struct strbuf got = STRBUF_INIT;
+	int q;
+
+	for (q = 0; q < STORE_NQUESTIONS; q++) {
+		struct store_answer a;
+		const char *v = answer(f, store_question_id(q), state, "2026-01-01", &a);
+
+		if (a.value != ANSWER_UNKNOWN)
+			strbuf_addf(&got, "%s=%s ", store_question_id(q), v);
+		store_answer_release(&a);
+	}
+	if (strcmp(got.len ? got.buf : "", want))
+		fail_msg("%s decides \"%s\", expected \"%s\"", state, got.len ? got.buf : "", want);
+	strbuf_release(&got);
+}
+
+/*
+ * Each rule answers only from facts about its own question: facts that do
+ * not decide a question leave it unknown, rule by rule.
+ */
+static void test_questions__undecided_is_unknown(void **state)
+{
+	struct fixture *f = *state;
+
+	/* A blocked flow to ICE decides dhs-access (partial), not photos, DNQ, NL or ORI. */
+	assert_decided(f, "WY", "dhs-access=partial ");
+	/* A block of ICE of no named system through no named channel decides nothing. */
+	assert_decided(f, "AL", "");
+	/*
+	 * An open flow to ICE through Nlets without message or fields decides dhs-access only:
+	 * multistate-dhs needs a multi-state message, name-only-dhs a DNQ, the field questions their
+	 * fields, commercial a partner; fields and partners reached outside Nlets do not count.
+	 */
+	assert_decided(f, "SD", "dhs-access=yes ");
+	/* Criminal history to ICE is not driver's license or vehicle data. */
+	assert_decided(f, "ND", "");
 }
 
 /* The [QID] of each numbered question of a records request, in order. */
@@ -293,7 +360,7 @@ static void test_questions__records_request(void **state)
 
 	for (i = 0; i < STORE_NJURISDICTIONS; i++)
 		check_request(f, store_jurisdiction_code(i));
-	/* New York's: what is known, cited with titles and addresses; Alaska's: nothing known, all asked. */
+	/* New York's: what is known, cited with titles and addresses; Texas's: nothing known, all asked. */
 	text = cat(f, "/states/NY/records_request.txt");
 	assert_non_null(strstr(text, "\n- [ori-block] yes: "));
 	assert_non_null(strstr(text, "\n- flows/ny-dmv-blocks-ice: the Driver license (DMV) system of New York\n"
@@ -302,12 +369,12 @@ static void test_questions__records_request(void **state)
 				     "  https://www.nilc.org/resources/nlets-questions-and-answers/\n"));
 	assert_null(strstr(text, "[ori-block] Can"));
 	free(text);
-	text = cat(f, "/states/AK/records_request.txt");
+	text = cat(f, "/states/TX/records_request.txt");
 	assert_non_null(strstr(text, "\n14. [audits] "));
-	assert_non_null(strstr(text, "- The inventory holds no fact about Alaska yet.\n"));
+	assert_non_null(strstr(text, "- The inventory holds no fact about Texas yet.\n"));
 	/* Background comes from the generic flows, and says so. */
-	assert_non_null(strstr(text, "   Known of Nlets in general, for any state that takes part, not of Alaska\n"
-				     "   in particular:\n"));
+	assert_non_null(strstr(text, "   Known of Nlets in general, for any state that takes part, not of Texas in\n"
+				     "   particular:\n"));
 	assert_non_null(strstr(text, "   - flows/dq-multistate-to-ice: the Driver license (DMV) system of a state"));
 	free(text);
 }
@@ -427,12 +494,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_questions__table),
-		cmocka_unit_test(test_questions__new_york),
+		cmocka_unit_test(test_questions__default_answers),
 		cmocka_unit_test(test_questions__no_facts_no_answers),
-		cmocka_unit_test(test_questions__answers_follow_the_date),
 		cmocka_unit_test(test_questions__records_request),
 		cmocka_unit_test(test_questions__maps_parse),
 		cmocka_unit_test_setup_teardown(test_questions__votes_and_direct_answers, setup_extra, teardown),
+		cmocka_unit_test_setup_teardown(test_questions__undecided_is_unknown, setup_extra, teardown),
 		cmocka_unit_test(test_questions__all_at_once),
 		cmocka_unit_test_setup_teardown(test_questions__all_at_once, setup_extra, teardown),
 	};

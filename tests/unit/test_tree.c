@@ -161,7 +161,9 @@ static void test_tree__listings(void **state)
 		{ "/export/files", "pia-030g.txt" },
 		{ "/agencies/ICE", "blocked_by membership mentioned_in name oris parent receives sources" },
 		{ "/search", "" },
-		{ "/search/nlets", "pia-030g" },
+		/* Search reads documents and the facts' own words: "sends" is only in pia-030g's text. */
+		{ "/search/sends", "pia-030g" },
+		{ "/search/nlets", "ice-2019 pia-030g qa-2020" },
 		{ "/search/nosuchword", "" },
 		{ "/imports", "1" },
 	};
@@ -191,7 +193,7 @@ static void test_tree__unknown_names(void **state)
 		{ "/maps/ssn", -ENOENT }, { "/maps/nosuch.svg", -ENOENT }, { "/maps/.svg", -ENOENT },
 		/* A query FTS5 cannot parse is no folder; neither is a hit it does not give. */
 		{ "/search/AND (", -ENOENT }, { "/search/\"unterminated", -ENOENT },
-		{ "/search/nlets/qa-2020", -ENOENT }, { "/sources/pia-030g/excerpts/p2", -ENOENT },
+		{ "/search/sends/qa-2020", -ENOENT }, { "/sources/pia-030g/excerpts/p2", -ENOENT },
 		{ "/sources/pia-030g/excerpts/p01", -ENOENT }, { "/sources/qa-2020/excerpts", -ENOENT },
 		{ "/sources/pia-030g/member", -ENOENT }, { "/imports/2", -ENOENT }, { "/imports/01", -ENOENT },
 	};
