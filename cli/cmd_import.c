@@ -168,7 +168,7 @@ int cmd_import(int argc, char **argv)
 			(o.flags & IMPORT_DRY_RUN) ? "checked" : "imported", total, rep.documents, rep.pages,
 			rep.sources_unchanged, rep.excerpts, (o.flags & IMPORT_DRY_RUN) ? " (dry run: nothing written)" : "");
 		if (rep.run)
-			fprintf(stderr, "nletsfs import: logged as imports/%" PRId64 "\n", rep.run);
+			fprintf(stderr, "nletsfs import: logged as imports/%06" PRId64 "\n", rep.run);
 	}
 out:
 	import_report_release(&rep);

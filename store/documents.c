@@ -73,7 +73,7 @@ static const char *const doc_sql[DS_COUNT] = {
 			     " UNION ALL SELECT id, 2 FROM partners WHERE name=?1 COLLATE NOCASE"
 			     " UNION ALL SELECT id, 3 FROM partners WHERE slug=?2) ORDER BY o, id LIMIT 1",
 	[DS_RUN_PUT] = "INSERT INTO import_runs(started, finished, status, kind, report) VALUES(?1,?2,?3,?4,?5)",
-	[DS_RUN_NAMES] = "SELECT id FROM import_runs ORDER BY id",
+	[DS_RUN_NAMES] = "SELECT printf('%06d', id) FROM import_runs ORDER BY id",
 	[DS_RUN_GET] = "SELECT started, finished, status, kind, report FROM import_runs WHERE id=?1",
 };
 

@@ -162,7 +162,7 @@ static void test_tree__listings(void **state)
 		{ "/search", "" },
 		{ "/search/nlets", "pia-030g" },
 		{ "/search/nosuchword", "" },
-		{ "/imports", "1" },
+		{ "/imports", "000001" },
 	};
 	struct test_inventory *f = *state;
 
@@ -192,7 +192,7 @@ static void test_tree__unknown_names(void **state)
 		{ "/search/AND (", -ENOENT }, { "/search/\"unterminated", -ENOENT },
 		{ "/search/nlets/qa-2020", -ENOENT }, { "/sources/pia-030g/excerpts/p2", -ENOENT },
 		{ "/sources/pia-030g/excerpts/p01", -ENOENT }, { "/sources/qa-2020/excerpts", -ENOENT },
-		{ "/sources/pia-030g/member", -ENOENT }, { "/imports/2", -ENOENT }, { "/imports/01", -ENOENT },
+		{ "/sources/pia-030g/member", -ENOENT }, { "/imports/000002", -ENOENT }, { "/imports/1", -ENOENT }, { "/imports/0000001", -ENOENT },
 	};
 	struct test_inventory *f = *state;
 	size_t i;
