@@ -28,6 +28,10 @@ const char *cli_db_path(const char *opt);
  * return at once (after printing help, or a usage error).
  */
 int cli_parse_db_options(int argc, char **argv, const char *cmd, void (*help)(void), const char **db_opt);
+/* Every command takes --version (and -V) as the top level does. */
+#define CLI_VERSION_OPTION { "version", no_argument, NULL, 'V' }
+/** Print "nletsfs VERSION" and return EXIT_DONE. */
+int cli_version(void);
 /** Print "nletsfs CMD: " + message to stderr and return EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const jurisdictions[STORE_NJURISDICTIONS][2] = {
 	{ "AK", "Alaska" }, { "AL", "Alabama" }, { "AR", "Arkansas" },
@@ -288,6 +289,7 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 	struct store *st;
 	int oflags, rc, appid = 0, version = 0;
 	struct strbuf uri = STRBUF_INIT;
+	struct stat sb;
 
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
@@ -312,6 +314,18 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 	rc = strbuf_ok(&uri);
 	if (rc)
 		goto fail;
+	/* SQLite says "disk I/O error" of a folder, and "unable to open" of a missing file. */
+	if (strcmp(path, ":memory:") && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		strbuf_addf(err, "cannot open %s: a folder, not an inventory (a SQLite file such as %s/inventory.db)",
+			    path, path);
+		rc = -EISDIR;
+		goto fail;
+	}
+	if (!(flags & STORE_CREATE) && strcmp(path, ":memory:") && stat(path, &sb) != 0 && errno == ENOENT) {
+		strbuf_addf(err, "cannot open %s: no such file (`nletsfs import` makes an inventory)", path);
+		rc = -ENOENT;
+		goto fail;
+	}
 	rc = sqlite3_open_v2(uri.buf, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		strbuf_addf(err, "cannot open %s: %s", path,
