@@ -248,6 +248,50 @@ static int seed_jurisdictions(struct store *st)
 	return store_sqlite_err(rc);
 }
 
+/*
+ * Views for people who open the inventory with sqlite3 or Datasette
+ * (docs/schema.md): citations, links and mentions with their record kind
+ * as a name ("flows") instead of its integer code. They add nothing nletsfs
+ * reads, so they are not a schema version: every writable open makes those
+ * that are missing, and an older nletsfs ignores them.
+ */
+#define STORE_VIEWS "record_kinds", "citations_named", "links_named", "mentions_named"
+
+static int ensure_views(struct store *st)
+{
+	static const char *const names[] = { STORE_VIEWS };
+	struct strbuf sql = STRBUF_INIT;
+	int k, rc, have = 0;
+
+	strbuf_addstr(&sql, "SELECT count(*) FROM sqlite_schema WHERE type='view' AND name IN (");
+	for (k = 0; k < (int)(sizeof(names) / sizeof(names[0])); k++)
+		strbuf_addf(&sql, "%s'%s'", k ? "," : "", names[k]);
+	strbuf_addch(&sql, ')');
+	rc = strbuf_ok(&sql) ? -ENOMEM : pragma_int(st, sql.buf, &have);
+	if (rc || have == (int)(sizeof(names) / sizeof(names[0])))
+		goto out;
+	strbuf_reset(&sql);
+	strbuf_addstr(&sql, "CREATE VIEW IF NOT EXISTS record_kinds(kind, name) AS VALUES");
+	for (k = 0; k < REC_COUNT; k++)
+		strbuf_addf(&sql, "%s(%d,'%s')", k ? "," : "", k, store_record_desc((enum record_kind)k)->name);
+	strbuf_addstr(&sql,
+		      ";"
+		      "CREATE VIEW IF NOT EXISTS citations_named AS"
+		      " SELECT k.name AS kind, c.\"key\", c.ord, c.source, c.page, s.title AS source_title,"
+		      " s.date AS source_date FROM citations c JOIN record_kinds k ON k.kind=c.kind"
+		      " LEFT JOIN sources s ON s.id=c.source;"
+		      "CREATE VIEW IF NOT EXISTS links_named AS"
+		      " SELECT k.name AS kind, l.\"key\", l.col, l.ord, l.value"
+		      " FROM links l JOIN record_kinds k ON k.kind=l.kind;"
+		      "CREATE VIEW IF NOT EXISTS mentions_named AS"
+		      " SELECT k.name AS kind, m.\"key\", m.source, m.page"
+		      " FROM mentions m JOIN record_kinds k ON k.kind=m.kind;");
+	rc = strbuf_ok(&sql) ? -ENOMEM : exec(st, sql.buf);
+out:
+	strbuf_release(&sql);
+	return rc;
+}
+
 /* Bring the schema from `version` to STORE_SCHEMA_VERSION in one transaction. */
 static int migrate(struct store *st, int version, struct strbuf *err)
 {
@@ -262,6 +306,8 @@ static int migrate(struct store *st, int version, struct strbuf *err)
 			goto fail_rollback;
 	}
 	rc = seed_jurisdictions(st);
+	if (!rc)
+		rc = ensure_views(st);
 	if (rc)
 		goto fail_rollback;
 	rc = exec(st, "PRAGMA application_id = 1313625171"); /* STORE_APPLICATION_ID */
@@ -397,6 +443,12 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 		rc = migrate(st, version, err);
 		if (rc)
 			goto fail;
+	} else if (!(flags & (STORE_READONLY | STORE_IMMUTABLE))) {
+		rc = ensure_views(st);
+		if (rc) {
+			strbuf_addf(err, "cannot write the inventory %s: %s", path, sqlite3_errmsg(st->db));
+			goto fail;
+		}
 	}
 	strbuf_release(&uri);
 	*out = st;

@@ -46,6 +46,30 @@ printf 'Nlets two\n' >"$WORK/b.txt"
 ok "check of a folder or a missing file, and --title with two documents, say what is wrong"
 
 import_into "$WORK/inv.db" "$SRC/tests/fixtures/small"
+
+# For sqlite3 users: views name the kinds; docs/schema.md names every table and view.
+q() { sqlite3 -readonly "$WORK/inv.db" "$1"; }
+[[ $(q "SELECT count(*) FROM citations") == $(q "SELECT count(*) FROM citations_named") ]] ||
+  fail "citations_named does not name every citation's kind"
+[[ $(q "SELECT count(*) FROM links") == $(q "SELECT count(*) FROM links_named") && $(q "SELECT count(*) FROM links") -gt 0 ]] ||
+  fail "links_named does not name every link's kind"
+[[ $(q "SELECT count(*) FROM mentions") == $(q "SELECT count(*) FROM mentions_named") ]] || fail "mentions_named"
+[[ $(q "SELECT name FROM record_kinds ORDER BY kind" | paste -sd' ') == \
+   'sources systems fields agencies partners transactions flows laws participation' ]] || fail "record_kinds"
+q "SELECT DISTINCT kind FROM citations_named" | grep -qx flows || fail "citations_named: no flows"
+[[ -z $(q "SELECT 1 FROM citations_named WHERE source_title IS NULL") ]] || fail "a citation without its source's title"
+for name in $(q "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'pages_fts_%'"); do
+  grep -q "\`$name\`" "$SRC/docs/schema.md" || fail "docs/schema.md does not describe $name"
+done
+# An inventory from before the views gets them at its next import, not on a read-only open.
+cp "$WORK/inv.db" "$WORK/old.db"
+sqlite3 "$WORK/old.db" "DROP VIEW mentions_named; DROP VIEW links_named; DROP VIEW citations_named; DROP VIEW record_kinds"
+"$NLETSFS" check --db "$WORK/old.db" >/dev/null || fail "check of an inventory without views"
+[[ $(sqlite3 "$WORK/old.db" "SELECT count(*) FROM sqlite_schema WHERE type='view'") == 0 ]] || fail "a read-only open wrote views"
+import_into "$WORK/old.db" "$SRC/tests/fixtures/small"
+[[ $(sqlite3 "$WORK/old.db" "SELECT count(*) FROM sqlite_schema WHERE type='view'") == 4 ]] || fail "an import did not add the views"
+ok "views for sqlite3 users, and docs/schema.md describes every table and view"
+
 diff_() { status "$NLETSFS" diff --db "$WORK/inv.db" "$@"; }
 
 # Exit statuses as diff(1).
