@@ -39,6 +39,10 @@ void cli_say(const char *cmd, const char *fmt, ...) __attribute__((format(printf
  * other as cli_say() does.
  */
 void cli_say_failure(const char *cmd, int rc, const char *msg);
+/* Every command takes --version (and -V) as the top level does. */
+#define CLI_VERSION_OPTION { "version", no_argument, NULL, 'V' }
+/** Print "nletsfs VERSION" and return EXIT_DONE. */
+int cli_version(void);
 /** cli_say(), then a hint at --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -15,7 +15,8 @@ static void help(void)
 	       "exits 1 when anything is wrong.\n"
 	       "\n"
 	       "  --db FILE     the inventory\n"
-	       "  -h, --help    this text\n");
+	       "  -h, --help    this text\n"
+	       "  -V, --version the version\n");
 }
 
 int cmd_check(int argc, char **argv)

@@ -15,7 +15,8 @@ static void help(void)
 	       "into an empty inventory and exporting again gives the same bytes.\n"
 	       "\n"
 	       "  --db FILE     the inventory\n"
-	       "  -h, --help    this text\n");
+	       "  -h, --help    this text\n"
+	       "  -V, --version the version\n");
 }
 
 int cmd_export(int argc, char **argv)

@@ -45,6 +45,7 @@ static void help(void)
 	       "                document gets this one\n"
 	       "  --dry-run     check only; write nothing\n"
 	       "  -h, --help    this text\n"
+	       "  -V, --version the version\n"
 	       "\n"
 	       "Errors read FILE:LINE:COLUMN: error: MESSAGE (FILE: error: MESSAGE without a\n"
 	       "position; archive members are named). Exit status: 0 imported, 1 bad data\n"
@@ -95,6 +96,7 @@ int cmd_import(int argc, char **argv)
 		{ "id", required_argument, NULL, 'i' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db_opt = NULL, *db;
@@ -108,7 +110,7 @@ int cmd_import(int argc, char **argv)
 	long total = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+hn", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hnV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			db_opt = optarg;
@@ -137,12 +139,17 @@ int cmd_import(int argc, char **argv)
 		case 'h':
 			help();
 			return EXIT_DONE;
+		case 'V':
+			return cli_version();
 		default:
 			return cli_usage_error("import", "bad option");
 		}
 	}
 	if (optind >= argc)
 		return cli_usage_error("import", "give at least one PATH to import");
+	/* A folder or archive holding several is found while reading; several PATHs are a usage error now. */
+	if ((o.title || o.id) && argc - optind > 1)
+		return cli_usage_error("import", "--title and --id name one document; give one PATH with them");
 	if (import_check_options(&o, &err)) {
 		status = cli_usage_error("import", "%s", err.buf);
 		strbuf_release(&err);
@@ -181,7 +188,7 @@ int cmd_import(int argc, char **argv)
 			(o.flags & IMPORT_DRY_RUN) ? "checked" : "imported", total, rep.documents, rep.pages,
 			rep.sources_unchanged, rep.excerpts, (o.flags & IMPORT_DRY_RUN) ? " (dry run: nothing written)" : "");
 		if (rep.run)
-			fprintf(stderr, "nletsfs import: logged as imports/%" PRId64 "\n", rep.run);
+			fprintf(stderr, "nletsfs import: logged as imports/%06" PRId64 "\n", rep.run);
 	}
 out:
 	import_report_release(&rep);

@@ -17,13 +17,15 @@ static void help(void)
 	       "the public key in DER form.\n"
 	       "\n"
 	       "  -o NAME       where to write the two files\n"
-	       "  -h, --help    this text\n");
+	       "  -h, --help    this text\n"
+	       "  -V, --version the version\n");
 }
 
 int cmd_keygen(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf fp = STRBUF_INIT, err = STRBUF_INIT;
@@ -31,12 +33,14 @@ int cmd_keygen(int argc, char **argv)
 	int c, status = EXIT_DONE;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:V", longopts, NULL)) != -1) {
 		if (c == 'o') {
 			name = optarg;
 		} else if (c == 'h') {
 			help();
 			return EXIT_DONE;
+		} else if (c == 'V') {
+			return cli_version();
 		} else {
 			return cli_usage_error("keygen", "bad option");
 		}

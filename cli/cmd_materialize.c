@@ -21,7 +21,8 @@ static void help(void)
 	       "  --at DATE        the tree as at/DATE/ shows it (YYYY-MM-DD)\n"
 	       "  --trust PUB.pem  the public key a bundle must be signed with\n"
 	       "  --no-verify      read a bundle without checking its signature (warns)\n"
-	       "  -h, --help       this text\n");
+	       "  -h, --help       this text\n"
+	       "  -V, --version    the version\n");
 }
 
 int cmd_materialize(int argc, char **argv)
@@ -32,6 +33,7 @@ int cmd_materialize(int argc, char **argv)
 		{ "trust", required_argument, NULL, 'T' },
 		{ "no-verify", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT;
@@ -41,7 +43,7 @@ int cmd_materialize(int argc, char **argv)
 	int c, no_verify = 0, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			db_opt = optarg;
@@ -58,6 +60,8 @@ int cmd_materialize(int argc, char **argv)
 		case 'h':
 			help();
 			return EXIT_DONE;
+		case 'V':
+			return cli_version();
 		default:
 			return cli_usage_error("materialize", "bad option");
 		}

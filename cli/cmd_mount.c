@@ -35,6 +35,7 @@ static void help(void)
 	       "                   walk goes on (/dev/cpu_dma_latency, root only; off by\n"
 	       "                   default: it changes the whole host; see nletsfs(1))\n"
 	       "  -h, --help       this text\n"
+	       "  -V, --version    the version\n"
 	       "\n"
 	       "As a mount helper: mount -t fuse.nletsfs INVENTORY MOUNTPOINT, or in fstab:\n"
 	       "  /srv/inventory.db  /mnt/nlets  fuse.nletsfs  ro,allow_other  0 0\n"
@@ -107,6 +108,7 @@ int cmd_mount(int argc, char **argv)
 		{ "trust", required_argument, NULL, 'T' },
 		{ "no-verify", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fs_mount_options o = { .push_pages = 1 };
@@ -119,7 +121,7 @@ int cmd_mount(int argc, char **argv)
 
 	optind = 1;
 	/* Options may follow the mount point, as mount.fuse3 puts them. */
-	while ((c = getopt_long(argc, argv, "hfdo:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hfdo:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			db_opt = optarg;
@@ -141,6 +143,9 @@ int cmd_mount(int argc, char **argv)
 			break;
 		case 'h':
 			help();
+			goto out;
+		case 'V':
+			cli_version();
 			goto out;
 		default:
 			status = cli_usage_error("mount", "bad option");

@@ -28,6 +28,7 @@ static void help(void)
 	       "  --key KEY.pem   the private key (`nletsfs keygen`)\n"
 	       "  -o BUNDLE.nlb   the bundle to write\n"
 	       "  -h, --help      this text\n"
+	       "  -V, --version   the version\n"
 	       "\n"
 	       "The date is now, or $SOURCE_DATE_EPOCH when set (for reproducible bundles).\n");
 }
@@ -74,6 +75,7 @@ int cmd_pack(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct nlb_pack_options o = { 0 };
@@ -84,7 +86,7 @@ int cmd_pack(int argc, char **argv)
 	int c, status = EXIT_DONE;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			db_opt = optarg;
@@ -101,6 +103,8 @@ int cmd_pack(int argc, char **argv)
 		case 'h':
 			help();
 			return EXIT_DONE;
+		case 'V':
+			return cli_version();
 		default:
 			return cli_usage_error("pack", "bad option");
 		}

@@ -16,7 +16,8 @@ static void help(void)
 	       "checked; exits 0 when all of it holds, 1 otherwise, saying what failed.\n"
 	       "\n"
 	       "  --trust PUB.pem  the signer's public key (`nletsfs keygen` wrote it)\n"
-	       "  -h, --help       this text\n");
+	       "  -h, --help       this text\n"
+	       "  -V, --version    the version\n");
 }
 
 int cmd_verify(int argc, char **argv)
@@ -24,6 +25,7 @@ int cmd_verify(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "trust", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err = STRBUF_INIT;
@@ -32,12 +34,14 @@ int cmd_verify(int argc, char **argv)
 	int c, rc, status = EXIT_DONE;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		if (c == 'T') {
 			trust = optarg;
 		} else if (c == 'h') {
 			help();
 			return EXIT_DONE;
+		} else if (c == 'V') {
+			return cli_version();
 		} else {
 			return cli_usage_error("verify", "bad option");
 		}

@@ -18,7 +18,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{ "import", cmd_import, "import records bundles (folders or archives of CSV files)" },
+	{ "import", cmd_import, "import records bundles (CSV files) and documents (PDF, HTML, text, archives)" },
 	{ "mount", cmd_mount, "mount an inventory as a read-only filesystem" },
 	{ "export", cmd_export, "write the inventory as a records bundle" },
 	{ "check", cmd_check, "check the inventory's integrity and citations" },
@@ -100,6 +100,12 @@ void cli_say_failure(const char *cmd, int rc, const char *msg)
 		cli_say(cmd, "%s", msg);
 }
 
+int cli_version(void)
+{
+	printf("nletsfs %s\n", NLETSFS_VERSION);
+	return EXIT_DONE;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -116,17 +122,20 @@ int cli_parse_db_options(int argc, char **argv, const char *cmd, void (*help)(vo
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		if (c == 'D') {
 			*db_opt = optarg;
 		} else if (c == 'h') {
 			help();
 			return EXIT_DONE;
+		} else if (c == 'V') {
+			return cli_version();
 		} else {
 			return cli_usage_error(cmd, "bad option");
 		}
@@ -146,10 +155,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_DONE;
 	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("nletsfs %s\n", NLETSFS_VERSION);
-		return EXIT_DONE;
-	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return cli_version();
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);

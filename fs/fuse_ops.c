@@ -1626,7 +1626,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	 * Opened here only to report a bad inventory on the terminal, and
 	 * closed before the fork: the daemon opens its own connections.
 	 */
-	rc = store_open(fs.db, STORE_READONLY | fs.store_flags, &probe, err);
+	rc = store_open(o->db, STORE_READONLY | fs.store_flags, &probe, err); /* named as the user named it */
 	store_close(probe);
 	if (rc)
 		goto out;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,16 +199,20 @@ int list_import_runs(const struct view_ctx *ctx, struct strlist *names)
 	return store_import_run_names(ctx->st, names);
 }
 
-/* "12" -> 12; 0 for a name that is not a run number as written ("012", "x"). */
+/* "000012" -> 12: runs are named zero-padded to 6 digits, so that shell order is import
+ * order; 0 for a name that is not a run number as written ("12", "0000012", "x"). */
 static int64_t run_number(const char *name)
 {
-	char *end;
+	char *end, canon[24];
 	long long n;
 
-	if (name[0] < '1' || name[0] > '9')
+	if (name[0] < '0' || name[0] > '9')
 		return 0;
 	n = strtoll(name, &end, 10);
-	return *end || n <= 0 ? 0 : (int64_t)n;
+	if (*end || n <= 0)
+		return 0;
+	snprintf(canon, sizeof(canon), "%06lld", n);
+	return strcmp(canon, name) ? 0 : (int64_t)n;
 }
 
 int view_import_run(const struct view_ctx *ctx, struct strbuf *out)

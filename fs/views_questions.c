@@ -154,11 +154,82 @@ static int record_cites(struct store *st, enum record_kind kind, const char *key
 	return store_relation(st, REL_RECORD_SOURCES, store_record_desc(kind)->name, key, NULL, cites);
 }
 
+/* ---- a jurisdiction in its own words ------------------------------------------- */
+
+/*
+ * How a letter names a jurisdiction: the 50 states as "the state"; the
+ * District, the commonwealths and the territories as they call themselves,
+ * so that a letter to Puerto Rico does not speak of "the state".
+ */
+struct place {
+	const char *code;
+	const char *name;	/* in a sentence: "the District of Columbia" */
+	const char *adjective;	/* before "agency": "District of Columbia" */
+	const char *self;	/* "the state", "the District", "the Commonwealth", "the territory" */
+};
+
+static const struct place places[] = {
+	{ "DC", "the District of Columbia", "District of Columbia", "the District" },
+	{ "PR", "Puerto Rico", "Puerto Rico", "the Commonwealth" },
+	{ "MP", "the Northern Mariana Islands", "Northern Mariana Islands", "the Commonwealth" },
+	{ "GU", "Guam", "Guam", "the territory" },
+	{ "VI", "the U.S. Virgin Islands", "U.S. Virgin Islands", "the territory" },
+	{ "AS", "American Samoa", "American Samoa", "the territory" },
+};
+
+static struct place place_of(const char *code)
+{
+	struct place state = { code, store_jurisdiction_name(code), NULL, "the state" };
+	size_t i;
+
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+		if (!strcmp(places[i].code, code))
+			return places[i];
+	if (!state.name)
+		state.name = code;
+	state.adjective = state.name;
+	return state;
+}
+
+/* Question q's text; outside the 50 states, "your state" and "the state" in the place's own words. */
+static void add_question(struct strbuf *out, int q, const struct place *pl)
+{
+	static const char *const said[] = { "your state", "the state" };
+	const char *p = store_question_text(q), *hit;
+	size_t i;
+
+	if (!strcmp(pl->self, "the state")) {
+		strbuf_addstr(out, p);
+		return;
+	}
+	for (;;) {
+		const char *next = NULL;
+		size_t len = 0;
+
+		for (i = 0; i < sizeof(said) / sizeof(said[0]); i++) {
+			hit = strstr(p, said[i]);
+			/* "the states" is every state, not this one */
+			while (hit && hit[strlen(said[i])] == 's')
+				hit = strstr(hit + 1, said[i]);
+			if (hit && (!next || hit < next)) {
+				next = hit;
+				len = strlen(said[i]);
+			}
+		}
+		if (!next)
+			break;
+		strbuf_add(out, p, (size_t)(next - p));
+		strbuf_addstr(out, pl->self);
+		p = next + len;
+	}
+	strbuf_addstr(out, p);
+}
+
 /* ---- facts in plain words ------------------------------------------------------- */
 
-/* A fact of the request: its tree path, a sentence made of its own columns, its citations. */
+/* A fact of the request: a label (or none), a sentence made of its own columns, its citations. */
 struct fact {
-	struct strbuf path, text;
+	struct strbuf path, text;	/* path: the label */
 	struct strlist cites;
 };
 #define FACT_INIT { STRBUF_INIT, STRBUF_INIT, STRLIST_INIT }
@@ -170,7 +241,7 @@ static void fact_release(struct fact *f)
 	strlist_release(&f->cites);
 }
 
-/* "the Driver license (DMV) system of New York", or for STAR/SYSTEM "... of a state that takes part". */
+/* "the Driver license (DMV) system of New York", or for STAR/SYSTEM "... of each jurisdiction that takes part". */
 static int flow_subject(struct store *st, const char *from, struct strbuf *text)
 {
 	const char *slash = strchr(from, '/');
@@ -189,13 +260,33 @@ static int flow_subject(struct store *st, const char *from, struct strbuf *text)
 	strbuf_add(&code, from, (size_t)(slash - from));
 	state = store_jurisdiction_name(code.buf);
 	if (!strcmp(code.buf, "*"))
-		strbuf_addf(text, "the %s system of a state that takes part", sys_name);
+		strbuf_addf(text, "the %s system of each jurisdiction that takes part", sys_name);
 	else
 		strbuf_addf(text, "the %s system of %s", sys_name, state ? state : code.buf);
 	record_release(&sys);
 	strbuf_release(&code);
 	strbuf_release(&sys_slug);
 	return strbuf_ok(text);
+}
+
+/* PRE + "KEY, NAME" (a message) or PRE + "NAME" (a field; else its id) + POST: names an official reads. */
+static void add_record_name(struct store *st, enum record_kind kind, const char *id, const char *pre, const char *post,
+			    struct strbuf *text)
+{
+	struct strbuf slug = STRBUF_INIT;
+	struct record r = { NULL, 0 };
+	const char *name = NULL;
+
+	if (!store_slug_of(st, kind, id, &slug) && !store_get_by_slug(st, kind, NULL, slug.buf, NULL, &r))
+		name = record_value(&r, kind, "name");
+	if (kind == REC_TRANSACTIONS)
+		strbuf_addf(text, "%s%s%s%s%s", pre, id, name && *name ? ", \"" : "", name && *name ? name : "",
+			    name && *name ? "\"" : "");
+	else
+		strbuf_addf(text, "%s%s", pre, name && *name ? name : id);
+	strbuf_addstr(text, post);
+	record_release(&r);
+	strbuf_release(&slug);
 }
 
 /* A flow as a sentence; `with_conditions` adds the flow's own conditions text. */
@@ -220,16 +311,16 @@ static int describe_flow(struct store *st, const char *slug, const char *date, i
 		if (!strcmp(verbs[i][0], record_value(&f, REC_FLOWS, "status")))
 			verb = verbs[i][1];
 	to = record_value(&f, REC_FLOWS, "to");
-	strbuf_addf(&out->path, "flows/%s", slug);
 	rc = flow_subject(st, record_value(&f, REC_FLOWS, "from"), &out->text);
 	strbuf_addf(&out->text, " %s %s through %s", verb, strcmp(to, "*") ? to : "every Nlets member",
 		    record_value(&f, REC_FLOWS, "via"));
 	if (*record_value(&f, REC_FLOWS, "transaction"))
-		strbuf_addf(&out->text, " (message %s)", record_value(&f, REC_FLOWS, "transaction"));
+		add_record_name(st, REC_TRANSACTIONS, record_value(&f, REC_FLOWS, "transaction"), " (Nlets message ",
+				")", &out->text);
 	if (!rc)
 		rc = strlist_split(&fields, record_value(&f, REC_FLOWS, "fields"));
 	for (i = 0; i < fields.n; i++)
-		strbuf_addf(&out->text, "%s%s", i ? ", " : ": ", fields.items[i]);
+		add_record_name(st, REC_FIELDS, fields.items[i], i ? "; " : ": ", "", &out->text);
 	if (*record_value(&f, REC_FLOWS, "since"))
 		strbuf_addf(&out->text, ", since %s", record_value(&f, REC_FLOWS, "since"));
 	if (*record_value(&f, REC_FLOWS, "until"))
@@ -254,7 +345,6 @@ static int describe_state_record(struct store *st, enum record_kind kind, const 
 
 	if (rc)
 		return rc;
-	strbuf_addf(&out->path, "states/%s/%s/%s", state, store_record_desc(kind)->name, slug);
 	if (kind == REC_LAWS) {
 		strbuf_addstr(&out->text, record_value(&r, kind, "title"));
 		if (*record_value(&r, kind, "enacted"))
@@ -262,7 +352,7 @@ static int describe_state_record(struct store *st, enum record_kind kind, const 
 		strbuf_addf(&out->text, ". %s", record_value(&r, kind, "summary"));
 		strbuf_addf(&key, "%s/%s", r.v[0], r.v[1]);
 	} else {
-		strbuf_addf(&out->text, "%s: %s, as of %s. %s", record_value(&r, kind, "function"),
+		strbuf_addf(&out->text, "Participation (%s): %s, as of %s. %s", record_value(&r, kind, "function"),
 			    record_value(&r, kind, "value"), record_value(&r, kind, "as_of"),
 			    record_value(&r, kind, "detail"));
 		strbuf_addf(&key, "%s/%s/%s", r.v[0], r.v[1], r.v[2]);
@@ -275,17 +365,46 @@ static int describe_state_record(struct store *st, enum record_kind kind, const 
 	return rc ? rc : strbuf_ok(&out->text);
 }
 
-/* "- PATH: TEXT Sources: A p.1; B." (wrapped), and remember the sources for the list at the end. */
-static void add_fact(struct strbuf *out, const char *first, const struct fact *f, struct strlist *source_ids)
+/* A citation "SOURCE p.PAGE" as a letter gives it: "TITLE" (DATE), p. PAGE. */
+static void add_citation(struct store *st, const char *cite, struct strbuf *line)
+{
+	const char *page = strstr(cite, " p.");
+	struct strbuf id = STRBUF_INIT, slug = STRBUF_INIT;
+	struct record s = { NULL, 0 };
+
+	strbuf_add(&id, cite, page ? (size_t)(page - cite) : strlen(cite));
+	if (!id.oom && !store_slug_of(st, REC_SOURCES, id.buf, &slug) &&
+	    !store_get_by_slug(st, REC_SOURCES, NULL, slug.buf, NULL, &s)) {
+		strbuf_addf(line, "\"%s\"", record_value(&s, REC_SOURCES, "title"));
+		if (*record_value(&s, REC_SOURCES, "date"))
+			strbuf_addf(line, " (%s)", record_value(&s, REC_SOURCES, "date"));
+	} else {
+		strbuf_addstr(line, id.buf ? id.buf : "");
+	}
+	if (page)
+		strbuf_addf(line, ", %s %s", strchr(page + 3, '-') ? "pp." : "p.", page + 3);
+	record_release(&s);
+	strbuf_release(&id);
+	strbuf_release(&slug);
+}
+
+/* "- TEXT Sources: "A" (2020), p. 1; "B" (2019)." (wrapped), and remember the sources for the list at the end. */
+static void add_fact(struct store *st, struct strbuf *out, const char *first, const struct fact *f,
+		     struct strlist *source_ids)
 {
 	struct strbuf line = STRBUF_INIT;
 	size_t i;
 
-	strbuf_addf(&line, "%s: %s", f->path.buf, f->text.buf);
+	if (f->path.len) /* a label such as "[ssn] yes"; facts go by their words, not their paths */
+		strbuf_addf(&line, "%s: ", f->path.buf);
+	strbuf_addstr(&line, f->text.buf);
+	if (!f->path.len && line.len && line.buf[0] >= 'a' && line.buf[0] <= 'z')
+		line.buf[0] = (char)(line.buf[0] - 'a' + 'A');
 	for (i = 0; i < f->cites.n; i++) {
 		const char *page = strstr(f->cites.items[i], " p.");
 
-		strbuf_addf(&line, "%s%s", i ? "; " : " Sources: ", f->cites.items[i]);
+		strbuf_addstr(&line, i ? "; " : f->cites.n == 1 ? " Source: " : " Sources: ");
+		add_citation(st, f->cites.items[i], &line);
 		strlist_addn(source_ids, f->cites.items[i],
 			     page ? (size_t)(page - f->cites.items[i]) : (size_t)-1);
 	}
@@ -319,13 +438,13 @@ static int add_state_facts(const struct view_ctx *ctx, struct strbuf *out, struc
 				     ? describe_flow(ctx->st, slugs.items[i], ctx->date, 1, &f)
 				     : describe_state_record(ctx->st, kinds[k], state, slugs.items[i], ctx->date, &f);
 			if (!rc)
-				add_fact(out, "- ", &f, source_ids);
+				add_fact(ctx->st, out, "- ", &f, source_ids);
 			fact_release(&f);
 		}
 		strlist_release(&slugs);
 	}
 	if (!rc && !n)
-		strbuf_addf(out, "- The inventory holds no fact about %s yet.\n", store_jurisdiction_name(state));
+		strbuf_addf(out, "- The documents I have read say nothing of %s in particular.\n", place_of(state).name);
 	return rc;
 }
 
@@ -339,8 +458,8 @@ static int add_background(const struct view_ctx *ctx, int q, const char *indent,
 	int rc = store_question_background(ctx->st, q, ctx->date, &slugs);
 
 	if (!rc && slugs.n) {
-		strbuf_addf(&item, "Known of Nlets in general, for any state that takes part, not of %s in "
-				   "particular:", store_jurisdiction_name(ctx->args[0]));
+		strbuf_addf(&item, "Public documents say this of Nlets in general, for each jurisdiction that takes "
+				   "part, not of %s in particular:", place_of(ctx->args[0]).name);
 		add_wrapped(out, indent, item.buf);
 		strbuf_reset(&item);
 	}
@@ -350,7 +469,7 @@ static int add_background(const struct view_ctx *ctx, int q, const char *indent,
 
 		rc = describe_flow(ctx->st, slugs.items[i], ctx->date, 0, &f);
 		if (!rc)
-			add_fact(out, item.buf, &f, source_ids);
+			add_fact(ctx->st, out, item.buf, &f, source_ids);
 		fact_release(&f);
 	}
 	if (!rc && item.oom)
@@ -360,7 +479,7 @@ static int add_background(const struct view_ctx *ctx, int q, const char *indent,
 	return rc;
 }
 
-/* The cited sources: id, title, kind, date and address of each. */
+/* The cited sources: title, kind, date and address of each. */
 static int add_source_list(struct store *st, struct strlist *ids, struct strbuf *out)
 {
 	size_t i;
@@ -375,8 +494,7 @@ static int add_source_list(struct store *st, struct strlist *ids, struct strbuf 
 		if (!rc)
 			rc = store_get_by_slug(st, REC_SOURCES, NULL, slug.buf, NULL, &s);
 		if (!rc) {
-			strbuf_addf(&line, "%s: \"%s\" (%s, %s).", ids->items[i],
-				    record_value(&s, REC_SOURCES, "title"),
+			strbuf_addf(&line, "\"%s\" (%s, %s).", record_value(&s, REC_SOURCES, "title"),
 				    record_value(&s, REC_SOURCES, "kind"), record_value(&s, REC_SOURCES, "date"));
 			if (*record_value(&s, REC_SOURCES, "url"))
 				strbuf_addf(&line, " %s", record_value(&s, REC_SOURCES, "url"));
@@ -396,11 +514,11 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 	const struct store_answer *answers[STORE_NQUESTIONS];
 	struct strlist source_ids = STRLIST_INIT;
 	int j = store_jurisdiction_find(ctx->args[0]);
-	const char *name = store_jurisdiction_name_at(j);
+	const struct place place = place_of(ctx->args[0]), *pl = &place;
 	struct strbuf line = STRBUF_INIT;
 	int q, n = 0, rc = 0;
 
-	if (!name)
+	if (j < 0 || !store_jurisdiction_name_at(j))
 		return -ENOENT;
 	for (q = 0; q < STORE_NQUESTIONS && !rc; q++)
 		rc = tree_answer(ctx->tree, q, j, ctx->date, &answers[q]);
@@ -417,8 +535,8 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 		    "\n",
 		    ctx->date);
 	strbuf_addf(&line, "To: the public records officer of the %s agency that issues driver's licenses and "
-			   "vehicle registrations (the DMV), and of the %s agency that runs the state's "
-			   "connection to Nlets (its Nlets control terminal agency).", name, name);
+			   "vehicle registrations (the DMV), and of the agency that runs %s's connection to "
+			   "Nlets (its Nlets control terminal agency).", pl->adjective, pl->self);
 	add_wrapped(out, "", line.buf);
 	strbuf_addch(out, '\n');
 	add_wrapped(out, "", "Re: Driver's license and vehicle registration information shared through Nlets.");
@@ -427,8 +545,8 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 	strbuf_addf(&line, "Under the public records law of %s, I request copies of the records that answer the "
 			   "questions below: policies, agreements, Nlets configuration and routing settings, "
 			   "message logs, audit reports and correspondence, held by your agency or by anyone "
-			   "acting for it. Public documents gathered in the nletsfs inventory, as of %s, do not "
-			   "answer these questions for %s.", name, ctx->date, name);
+			   "acting for it. The public documents I have read, listed at the end of this letter, "
+			   "do not answer these questions for %s as of %s.", pl->name, pl->name, ctx->date);
 	add_wrapped(out, "", line.buf);
 	strbuf_addstr(out, "\nQuestions\n\n");
 	for (q = 0; q < STORE_NQUESTIONS && !rc; q++) {
@@ -439,15 +557,21 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 		snprintf(first, sizeof(first), "%d. ", ++n);
 		snprintf(indent, sizeof(indent), "%*s", (int)strlen(first), "");
 		strbuf_reset(&line);
-		strbuf_addf(&line, "[%s] %s", store_question_id(q), store_question_text(q));
+		strbuf_addf(&line, "[%s] ", store_question_id(q));
+		add_question(&line, q, pl);
 		add_wrapped(out, first, line.buf);
 		rc = add_background(ctx, q, indent, out, &source_ids);
 		strbuf_addch(out, '\n');
 	}
-	if (!n)
-		strbuf_addstr(out, "The inventory answers every question of the checklist for this state.\n\n");
+	if (!n) {
+		strbuf_reset(&line);
+		strbuf_addf(&line, "The documents I have read answer every question of this checklist for %s; I "
+				   "request the records behind the answers below.", pl->name);
+		add_wrapped(out, "", line.buf);
+		strbuf_addch(out, '\n');
+	}
 
-	strbuf_addf(out, "What is already known about %s\n\nAnswers the inventory gives:\n", name);
+	strbuf_addf(out, "What public documents already show about %s\n\nThe answers they give:\n", pl->name);
 	for (q = 0, n = 0; q < STORE_NQUESTIONS; q++) {
 		struct fact f = FACT_INIT;
 		size_t i;
@@ -456,25 +580,18 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 			continue;
 		n++;
 		strbuf_addf(&f.path, "[%s] %s", store_question_id(q), store_answer_name(answers[q]->value));
-		strbuf_addf(&f.text, "%s Basis (described below):", store_question_text(q));
-		for (i = 0; i < answers[q]->basis.n; i++) { /* the path, without its note */
-			const char *b = answers[q]->basis.items[i];
-
-			strbuf_addf(&f.text, "%s ", i ? "," : "");
-			strbuf_add(&f.text, b, strcspn(b, " "));
-		}
-		strbuf_addch(&f.text, '.');
+		add_question(&f.text, q, pl);
 		for (i = 0; i < answers[q]->sources.n; i++)
 			strlist_add(&f.cites, answers[q]->sources.items[i]);
-		add_fact(out, "- ", &f, &source_ids);
+		add_fact(ctx->st, out, "- ", &f, &source_ids);
 		fact_release(&f);
 	}
 	if (!n)
 		strbuf_addstr(out, "- none.\n");
-	strbuf_addf(out, "\nFacts recorded about %s:\n", name);
+	strbuf_addf(out, "\nWhat they record about %s:\n", pl->name);
 	if (!rc)
 		rc = add_state_facts(ctx, out, &source_ids);
-	strbuf_addstr(out, "\nSources cited above\n\n");
+	strbuf_addstr(out, "\nDocuments cited\n\n");
 	if (!rc)
 		rc = add_source_list(ctx->st, &source_ids, out);
 	if (!source_ids.n)

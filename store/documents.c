@@ -87,7 +87,7 @@ static const char *const doc_sql[DS_COUNT] = {
 			     " UNION ALL SELECT id, 2 FROM partners WHERE name=?1 COLLATE NOCASE"
 			     " UNION ALL SELECT id, 3 FROM partners WHERE slug=?2) ORDER BY o, id LIMIT 1",
 	[DS_RUN_PUT] = "INSERT INTO import_runs(started, finished, status, kind, report) VALUES(?1,?2,?3,?4,?5)",
-	[DS_RUN_NAMES] = "SELECT id FROM import_runs ORDER BY id",
+	[DS_RUN_NAMES] = "SELECT printf('%06d', id) FROM import_runs ORDER BY id",
 	[DS_RUN_GET] = "SELECT started, finished, status, kind, report FROM import_runs WHERE id=?1",
 };
 
@@ -465,7 +465,7 @@ _Static_assert(REC_AGENCIES == 3 && REC_PARTNERS == 4 && REC_TRANSACTIONS == 5 &
 /* Make temp.facts_fts hold the inventory's facts as they are now. */
 static int facts_fts_fresh(struct store *st)
 {
-	int64_t v = store_data_version(st);
+	int64_t v = store_generation(st);
 	int rc;
 
 	if (st->facts_fts_ok && v == st->facts_fts_version)

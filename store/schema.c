@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const jurisdictions[STORE_NJURISDICTIONS][2] = {
 	{ "AK", "Alaska" }, { "AL", "Alabama" }, { "AR", "Arkansas" },
@@ -247,6 +248,50 @@ static int seed_jurisdictions(struct store *st)
 	return store_sqlite_err(rc);
 }
 
+/*
+ * Views for people who open the inventory with sqlite3 or Datasette
+ * (docs/schema.md): citations, links and mentions with their record kind
+ * as a name ("flows") instead of its integer code. They add nothing nletsfs
+ * reads, so they are not a schema version: every writable open makes those
+ * that are missing, and an older nletsfs ignores them.
+ */
+#define STORE_VIEWS "record_kinds", "citations_named", "links_named", "mentions_named"
+
+static int ensure_views(struct store *st)
+{
+	static const char *const names[] = { STORE_VIEWS };
+	struct strbuf sql = STRBUF_INIT;
+	int k, rc, have = 0;
+
+	strbuf_addstr(&sql, "SELECT count(*) FROM sqlite_schema WHERE type='view' AND name IN (");
+	for (k = 0; k < (int)(sizeof(names) / sizeof(names[0])); k++)
+		strbuf_addf(&sql, "%s'%s'", k ? "," : "", names[k]);
+	strbuf_addch(&sql, ')');
+	rc = strbuf_ok(&sql) ? -ENOMEM : pragma_int(st, sql.buf, &have);
+	if (rc || have == (int)(sizeof(names) / sizeof(names[0])))
+		goto out;
+	strbuf_reset(&sql);
+	strbuf_addstr(&sql, "CREATE VIEW IF NOT EXISTS record_kinds(kind, name) AS VALUES");
+	for (k = 0; k < REC_COUNT; k++)
+		strbuf_addf(&sql, "%s(%d,'%s')", k ? "," : "", k, store_record_desc((enum record_kind)k)->name);
+	strbuf_addstr(&sql,
+		      ";"
+		      "CREATE VIEW IF NOT EXISTS citations_named AS"
+		      " SELECT k.name AS kind, c.\"key\", c.ord, c.source, c.page, s.title AS source_title,"
+		      " s.date AS source_date FROM citations c JOIN record_kinds k ON k.kind=c.kind"
+		      " LEFT JOIN sources s ON s.id=c.source;"
+		      "CREATE VIEW IF NOT EXISTS links_named AS"
+		      " SELECT k.name AS kind, l.\"key\", l.col, l.ord, l.value"
+		      " FROM links l JOIN record_kinds k ON k.kind=l.kind;"
+		      "CREATE VIEW IF NOT EXISTS mentions_named AS"
+		      " SELECT k.name AS kind, m.\"key\", m.source, m.page"
+		      " FROM mentions m JOIN record_kinds k ON k.kind=m.kind;");
+	rc = strbuf_ok(&sql) ? -ENOMEM : exec(st, sql.buf);
+out:
+	strbuf_release(&sql);
+	return rc;
+}
+
 /* Bring the schema from `version` to STORE_SCHEMA_VERSION in one transaction. */
 static int migrate(struct store *st, int version, struct strbuf *err)
 {
@@ -261,6 +306,8 @@ static int migrate(struct store *st, int version, struct strbuf *err)
 			goto fail_rollback;
 	}
 	rc = seed_jurisdictions(st);
+	if (!rc)
+		rc = ensure_views(st);
 	if (rc)
 		goto fail_rollback;
 	rc = exec(st, "PRAGMA application_id = 1313625171"); /* STORE_APPLICATION_ID */
@@ -288,6 +335,7 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 	struct store *st;
 	int oflags, rc, appid = 0, version = 0;
 	struct strbuf uri = STRBUF_INIT;
+	struct stat sb;
 
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
@@ -312,6 +360,18 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 	rc = strbuf_ok(&uri);
 	if (rc)
 		goto fail;
+	/* SQLite says "disk I/O error" of a folder, and "unable to open" of a missing file. */
+	if (strcmp(path, ":memory:") && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		strbuf_addf(err, "cannot open %s: a folder, not an inventory (a SQLite file such as %s/inventory.db)",
+			    path, path);
+		rc = -EISDIR;
+		goto fail;
+	}
+	if (!(flags & STORE_CREATE) && strcmp(path, ":memory:") && stat(path, &sb) != 0 && errno == ENOENT) {
+		strbuf_addf(err, "cannot open %s: no such file (`nletsfs import` makes an inventory)", path);
+		rc = -ENOENT;
+		goto fail;
+	}
 	rc = sqlite3_open_v2(uri.buf, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		strbuf_addf(err, "cannot open %s: %s", path,
@@ -383,6 +443,12 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 		rc = migrate(st, version, err);
 		if (rc)
 			goto fail;
+	} else if (!(flags & (STORE_READONLY | STORE_IMMUTABLE))) {
+		rc = ensure_views(st);
+		if (rc) {
+			strbuf_addf(err, "cannot write the inventory %s: %s", path, sqlite3_errmsg(st->db));
+			goto fail;
+		}
 	}
 	strbuf_release(&uri);
 	*out = st;
@@ -568,7 +634,7 @@ int store_commit(struct store *st)
 		return rc;
 	}
 	st->in_txn = 0;
-	st->facts_fts_ok = 0; /* our own commits do not change PRAGMA data_version */
+	st->facts_fts_ok = 0;
 	return 0;
 }
 

@@ -90,35 +90,26 @@ cd /
 pairs="1990-01-01:2019-12-14 2019-12-13:2019-12-14 2014-06-01:2026-01-01 2020-06-01:2019-06-01"
 for pair in $pairs; do
   a=${pair%%:*} b=${pair##*:}
-  "$NLETSFS" diff --db "$WORK/inv.db" "$a" "$b" >"$WORK/ours" || fail "nletsfs diff $a $b"
+  ours=0
+  "$NLETSFS" diff --db "$WORK/inv.db" "$a" "$b" >"$WORK/ours" || ours=$?
   python3 "$SRC/tests/mount/treediff.py" "$MNT/at/$a" "$MNT/at/$b" "$b" >"$WORK/theirs"
   diff "$WORK/theirs" "$WORK/ours" || fail "nletsfs diff $a $b is not what diff -r shows"
   s=0
-  diff -r "$MNT/at/$a" "$MNT/at/$b" >/dev/null || s=1
-  [[ $s == $([[ -s $WORK/ours ]] && echo 1 || echo 0) ]] || fail "diff -r and nletsfs diff disagree on $a $b"
+  diff -r "$MNT/at/$a" "$MNT/at/$b" >/dev/null || s=$?
+  [[ $s == "$ours" ]] || fail "diff -r ($s) and nletsfs diff ($ours) disagree on $a $b"
 done
-"$NLETSFS" diff --db "$WORK/inv.db" 2019-12-13 2019-12-14 states/NY/dmv >"$WORK/ny"
+"$NLETSFS" diff --db "$WORK/inv.db" 2019-12-13 2019-12-14 states/NY/dmv >"$WORK/ny" || [[ $? == 1 ]]
 grep -qxF $'2019-12-14\t+\tstates/NY/dmv/blocked\tICE' "$WORK/ny" || fail "prefix diff: $(cat "$WORK/ny")"
 grep -qxF $'2019-12-14\t-\tstates/NY/dmv/recipients\tICE' "$WORK/ny" || fail "prefix diff: $(cat "$WORK/ny")"
 ! grep -qv $'\tstates/NY/dmv/' "$WORK/ny" || fail "prefix diff shows other paths"
-"$NLETSFS" diff --db "$WORK/inv.db" --format csv 2019-12-13 2019-12-14 states/NY/dmv | head -1 |
-  grep -qx 'date,op,path,line' || fail "csv header"
-"$NLETSFS" diff --db "$WORK/inv.db" --format json 2019-12-13 2019-12-14 states/NY/dmv |
-  python3 -c 'import json,sys; d=json.load(sys.stdin); assert {"date":"2019-12-14","op":"+","path":"states/NY/dmv/blocked","line":"ICE"} in d' ||
+"$NLETSFS" diff --db "$WORK/inv.db" --format csv 2019-12-13 2019-12-14 states/NY/dmv >"$WORK/ny.csv" || [[ $? == 1 ]]
+head -1 "$WORK/ny.csv" | grep -qx 'date,op,path,line' || fail "csv header"
+"$NLETSFS" diff --db "$WORK/inv.db" --format json 2019-12-13 2019-12-14 states/NY/dmv >"$WORK/ny.json" || [[ $? == 1 ]]
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert {"date":"2019-12-14","op":"+","path":"states/NY/dmv/blocked","line":"ICE"} in d' <"$WORK/ny.json" ||
   fail "json"
 s=0; "$NLETSFS" diff --db "$WORK/inv.db" 2019-02-30 2020-01-01 2>/dev/null || s=$?
 [[ $s == 2 ]] || fail "a bad date is a usage error"
 ok "nletsfs diff equals diff -r of at/ folders, in text, csv and json"
-
-"$SRC/scripts/participation-diff" --db "$WORK/inv.db" 2019-12-13 2019-12-14 >"$WORK/pd"
-grep -qx 'NY: dmv began blocking ICE' "$WORK/pd" || fail "participation-diff: $(cat "$WORK/pd")"
-grep -qx 'NY: dmv stopped sending to ICE' "$WORK/pd" || fail "participation-diff: $(cat "$WORK/pd")"
-grep -qx 'NY: blocks-ori is now yes' "$WORK/pd" || fail "participation-diff: $(cat "$WORK/pd")"
-"$SRC/scripts/participation-diff" --csv --db "$WORK/inv.db" 2019-12-13 2019-12-14 >"$WORK/pd.csv"
-grep -qx 'NY,dmv,blocked,began,ICE' "$WORK/pd.csv" || fail "participation-diff --csv: $(cat "$WORK/pd.csv")"
-"$SRC/scripts/participation-diff" --db "$WORK/inv.db" 2015-01-01 2015-02-01 | grep -q '^No change' ||
-  fail "participation-diff with no change"
-ok "scripts/participation-diff"
 
 # changes: every change day's lines, oldest first, equal to diff of consecutive days.
 prev=1000-01-01
@@ -166,7 +157,7 @@ cd /
 diff -r "$WORK/past-at" "$MNT/at/2019-05-21/" || fail "materialize --at 2019-05-21 differs from the mount"
 for pair in 1990-01-01:2019-05-21 2019-05-21:2025-11-18 2025-11-01:2025-11-10; do
   a=${pair%%:*} b=${pair##*:}
-  "$NLETSFS" diff --db "$WORK/past.db" "$a" "$b" >"$WORK/ours" || fail "nletsfs diff $a $b"
+  "$NLETSFS" diff --db "$WORK/past.db" "$a" "$b" >"$WORK/ours" || [[ $? == 1 ]] || fail "nletsfs diff $a $b"
   python3 "$SRC/tests/mount/treediff.py" "$MNT/at/$a" "$MNT/at/$b" "$b" >"$WORK/theirs"
   diff "$WORK/theirs" "$WORK/ours" || fail "nletsfs diff $a $b is not what diff -r shows"
 done

@@ -810,9 +810,9 @@ static void test_documents__runs_are_recorded_failed_ones_too(void **state)
 	test_write(f->dir, "x.txt", "\xff\n");
 	expect_refused(f, &(struct import_options){ .date = "2021" }, p, "invalid UTF-8");
 	l = ls(f, "/imports");
-	assert_string_equal(l, "1 2");
+	assert_string_equal(l, "000001 000002");
 	free(l);
-	run = cat(f, "/imports/2");
+	run = cat(f, "/imports/000002");
 	assert_non_null(strstr(run, "run: 2\nstarted: "));
 	assert_non_null(strstr(run, "\nstatus: failed\nkind: auto\n"));
 	assert_non_null(strstr(run, "\nerror: "));
@@ -820,7 +820,7 @@ static void test_documents__runs_are_recorded_failed_ones_too(void **state)
 	free(run);
 	test_write(f->dir, "x.txt", "Nlets\n");
 	import_ok(f, &(struct import_options){ .date = "2021", .kind = "text" }, p);
-	run = cat(f, "/imports/3");
+	run = cat(f, "/imports/000003");
 	assert_non_null(strstr(run, "\nstatus: ok\nkind: text\n"));
 	assert_non_null(strstr(run, "\ndocuments: 1\n"));
 	assert_non_null(strstr(run, "\nexcerpts: 1\n"));
@@ -828,7 +828,7 @@ static void test_documents__runs_are_recorded_failed_ones_too(void **state)
 	/* A dry run records nothing. */
 	test_write(f->dir, "x.txt", "Other\n");
 	import_ok(f, &(struct import_options){ .date = "2021", .flags = IMPORT_DRY_RUN }, p);
-	assert_false(exists(f, "/imports/4"));
+	assert_false(exists(f, "/imports/000004"));
 	assert_false(has_bytes(f, "Other\n"));
 	free(p);
 }

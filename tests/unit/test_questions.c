@@ -360,22 +360,37 @@ static void test_questions__records_request(void **state)
 
 	for (i = 0; i < STORE_NJURISDICTIONS; i++)
 		check_request(f, store_jurisdiction_code(i));
-	/* New York's: what is known, cited with titles and addresses; Texas's: nothing known, all asked. */
+	/* New York's: what is known, cited by title, date and page; Texas's: nothing known, all asked. */
 	text = cat(f, "/states/NY/records_request.txt");
 	assert_non_null(strstr(text, "\n- [ori-block] yes: "));
-	assert_non_null(strstr(text, "\n- flows/ny-dmv-blocks-ice: the Driver license (DMV) system of New York\n"
-				     "  blocks ICE"));
-	assert_non_null(strstr(text, "\n- nilc-nlets-qa-2020: \"Nlets: Questions and Answers\" (report, 2020-11).\n"
+	assert_non_null(strstr(text, "\n- The Driver license (DMV) system of New York blocks ICE through Nlets,\n"));
+	assert_non_null(strstr(text, "\"Nlets: Questions and Answers\" (2020-11), p. 6"));
+	assert_non_null(strstr(text, "\n- \"Nlets: Questions and Answers\" (report, 2020-11).\n"
 				     "  https://www.nilc.org/resources/nlets-questions-and-answers/\n"));
 	assert_null(strstr(text, "[ori-block] Can"));
+	/* A letter to an official: no paths or ids of the inventory. */
+	assert_null(strstr(text, "flows/"));
+	assert_null(strstr(text, "nilc-nlets-qa-2020"));
+	assert_null(strstr(text, "inventory"));
 	free(text);
 	text = cat(f, "/states/TX/records_request.txt");
 	assert_non_null(strstr(text, "\n14. [audits] "));
-	assert_non_null(strstr(text, "- The inventory holds no fact about Texas yet.\n"));
+	assert_non_null(strstr(text, "- The documents I have read say nothing of Texas in particular.\n"));
 	/* Background comes from the generic flows, and says so. */
-	assert_non_null(strstr(text, "   Known of Nlets in general, for any state that takes part, not of Texas in\n"
-				     "   particular:\n"));
-	assert_non_null(strstr(text, "   - flows/dq-multistate-to-ice: the Driver license (DMV) system of a state"));
+	assert_non_null(strstr(text, "   Public documents say this of Nlets in general, for each jurisdiction that\n"
+				     "   takes part, not of Texas in particular:\n"));
+	assert_non_null(strstr(text, "   - The Driver license (DMV) system of each jurisdiction that takes part"));
+	free(text);
+	/* Outside the 50 states, the jurisdiction's own words. */
+	text = cat(f, "/states/PR/records_request.txt");
+	assert_non_null(strstr(text, "runs the Commonwealth's connection to Nlets"));
+	assert_non_null(strstr(text, "Does the Commonwealth share Social Security numbers through Nlets?"));
+	assert_null(strstr(text, "state's connection"));
+	assert_null(strstr(text, "your state"));
+	free(text);
+	text = cat(f, "/states/DC/records_request.txt");
+	assert_non_null(strstr(text, "Under the public records law of the District of Columbia,"));
+	assert_null(strstr(text, "your state"));
 	free(text);
 }
 

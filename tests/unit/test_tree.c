@@ -165,7 +165,7 @@ static void test_tree__listings(void **state)
 		{ "/search/sends", "pia-030g" },
 		{ "/search/nlets", "ice-2019 pia-030g qa-2020" },
 		{ "/search/nosuchword", "" },
-		{ "/imports", "1" },
+		{ "/imports", "000001" },
 	};
 	struct test_inventory *f = *state;
 
@@ -195,7 +195,7 @@ static void test_tree__unknown_names(void **state)
 		{ "/search/AND (", -ENOENT }, { "/search/\"unterminated", -ENOENT },
 		{ "/search/sends/qa-2020", -ENOENT }, { "/sources/pia-030g/excerpts/p2", -ENOENT },
 		{ "/sources/pia-030g/excerpts/p01", -ENOENT }, { "/sources/qa-2020/excerpts", -ENOENT },
-		{ "/sources/pia-030g/member", -ENOENT }, { "/imports/2", -ENOENT }, { "/imports/01", -ENOENT },
+		{ "/sources/pia-030g/member", -ENOENT }, { "/imports/000002", -ENOENT }, { "/imports/1", -ENOENT }, { "/imports/0000001", -ENOENT },
 	};
 	struct test_inventory *f = *state;
 	size_t i;
