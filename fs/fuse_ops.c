@@ -622,7 +622,12 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 }
 
 /* The folder's names at the request's version (a reference: listing_put() it). */
-static int folder_names(struct request *r, struct fs_inode *in, struct listing **out)
+/*
+ * `walk`: the kernel asks for the listing's start in a READDIRPLUS. A listing
+ * made ahead gives the lister its credit back; one that was not foreseen
+ * gives it one more, so that where a walk goes, the lister follows.
+ */
+static int folder_names(struct request *r, struct fs_inode *in, int walk, struct listing **out)
 {
 	struct fs_state *fs = r->fs;
 	struct listing *l;
@@ -630,9 +635,11 @@ static int folder_names(struct request *r, struct fs_inode *in, struct listing *
 
 	pthread_mutex_lock(&fs->lock);
 	l = in->listing && in->listing->version == r->v ? listing_get(in->listing) : NULL;
-	if (l && l->ahead) { /* the kernel asks for a listing made ahead: it was worth it */
-		l->ahead = 0;
-		fs->ahead_hits++;
+	if (walk && (l ? l->ahead : fs->ahead_credit < FS_AHEAD)) {
+		if (l) {
+			l->ahead = 0;
+			fs->ahead_hits++;
+		}
 		if (fs->ahead_credit++ <= 0)
 			pthread_cond_signal(&fs->ahead_cv);
 	}
@@ -754,7 +761,7 @@ static void list_one_ahead(struct request *r, struct fs_inode *dir)
 	struct listing *l = NULL;
 	size_t j;
 
-	if (folder_names(r, dir, &l))
+	if (folder_names(r, dir, 0, &l))
 		return;
 	pthread_mutex_lock(&fs->lock);
 	l->ahead = 1;
@@ -813,7 +820,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 	if (!rc && (!in || in->node.type != NODE_DIR))
 		rc = in ? -ENOTDIR : -ENOENT;
 	if (!rc)
-		rc = folder_names(&r, in, &l);
+		rc = folder_names(&r, in, plus && off == 0, &l);
 	if (!rc && !(buf = malloc(size)))
 		rc = -ENOMEM;
 	if (rc) {

@@ -177,6 +177,8 @@ int inodes_init(struct inode_table *t)
 
 void inodes_release(struct inode_table *t)
 {
+	t->idle_head = t->idle_tail = NULL;
+	t->nidle = 0;
 	uint64_t i;
 
 	for (i = 0; i < t->cap; i++)
@@ -256,15 +258,52 @@ uint64_t inodes_number(struct inode_table *t, const struct fs_inode *parent, con
 	return ino;
 }
 
-/* Free an inode nobody holds: no lookups of the kernel's, no request's pin. */
-static void drop_if_unused(struct inode_table *t, struct fs_inode *in)
+static int unused(const struct fs_inode *in)
 {
-	if (in->ino == ROOT_INO || in->nlookup || in->pins)
-		return;
+	return in->ino != ROOT_INO && !in->nlookup && !in->pins;
+}
+
+static void unlink_idle(struct inode_table *t, struct fs_inode *in)
+{
+	*(in->idle_prev ? &in->idle_prev->idle_next : &t->idle_head) = in->idle_next;
+	*(in->idle_next ? &in->idle_next->idle_prev : &t->idle_tail) = in->idle_prev;
+	in->idle_prev = in->idle_next = NULL;
+	in->idle = 0;
+	t->nidle--;
+}
+
+static void free_unused(struct inode_table *t, struct fs_inode *in)
+{
 	unplace(t->by_name, t->cap, (uint64_t)(name_slot(t, in->parent, in->name, in->name_hash) - t->by_name));
 	unplace(t->slots, t->cap, (uint64_t)(slot_of(t, in->ino) - t->slots));
 	free_inode(in);
 	t->n--;
+}
+
+/*
+ * An inode nobody holds (no lookups of the kernel's, no request's pin)
+ * joins the idle list, so what was made for it (a size listed ahead) waits
+ * for the kernel's asking; past INODES_IDLE_MAX the longest idle are freed.
+ * One used again meanwhile leaves the list when it comes to its head.
+ */
+static void drop_if_unused(struct inode_table *t, struct fs_inode *in)
+{
+	if (!unused(in))
+		return;
+	if (!in->idle) {
+		in->idle = 1;
+		in->idle_prev = t->idle_tail;
+		*(t->idle_tail ? &t->idle_tail->idle_next : &t->idle_head) = in;
+		t->idle_tail = in;
+		t->nidle++;
+	}
+	while (t->nidle > INODES_IDLE_MAX || (t->idle_head && !unused(t->idle_head))) {
+		struct fs_inode *old = t->idle_head;
+
+		unlink_idle(t, old);
+		if (unused(old))
+			free_unused(t, old);
+	}
 }
 
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n)

@@ -7,8 +7,9 @@
  * and `find -newer` see stable inodes. Inodes are found by number and by
  * (parent, name), never by a path string: a listing of n names costs n
  * short hashes, not n paths built and hashed. An inode lives while the
- * kernel holds lookups of it (nlookup) or a request uses it (pins), so
- * memory follows what the kernel caches, not every path ever walked.
+ * kernel holds lookups of it (nlookup) or a request uses it (pins), and
+ * a few thousand more that nobody holds wait on an idle list, so memory
+ * follows what the kernel caches, not every path ever walked.
  *
  * Each inode caches what the kernel asks for twice: a file's size (lookup,
  * then getattr), small contents, and a directory's names while a listing
@@ -64,6 +65,8 @@ struct fs_inode {
 	uint64_t size_version;
 	struct blob *content;		/* cached bytes (small files, or a read in progress) */
 	struct listing *listing;	/* a folder's names while a readdir is in progress */
+	int idle;			/* on the table's idle list */
+	struct fs_inode *idle_prev, *idle_next;
 };
 
 /* A slot holds its key (the inode's number, or its name hash) so a probe reads no inode. */
@@ -72,10 +75,15 @@ struct inode_slot {
 	struct fs_inode *in;
 };
 
+/* Inodes nobody holds, kept for what was made for them (a size listed ahead), at most. */
+#define INODES_IDLE_MAX 4096
+
 struct inode_table {
 	struct inode_slot *slots;	/* open addressing by ino */
 	struct inode_slot *by_name;	/* open addressing by name_hash (the root is not in it) */
 	uint64_t cap, n;
+	struct fs_inode *idle_head, *idle_tail;	/* the idle list, longest idle first */
+	uint64_t nidle;
 };
 
 int inodes_init(struct inode_table *t);
@@ -96,7 +104,7 @@ uint64_t inodes_number(struct inode_table *t, const struct fs_inode *parent, con
  */
 struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent, const char *name,
 			    struct tree_node *node);
-/** The kernel forgot `n` lookups; the inode is freed when none are left and no request uses it. */
+/** The kernel forgot `n` lookups; with none left and no request using it, the inode goes idle. */
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n);
 /** A request is done with an inode it pinned; freed likewise. */
 void inodes_unpin(struct inode_table *t, struct fs_inode *in);
