@@ -8,14 +8,23 @@
  * A PDF that opens without a password is read even when it carries an
  * owner password (print or copy restrictions, common in FOIA releases); one
  * that needs a user password is refused as encrypted.
+ *
+ * A page without a text layer (a scan) is rendered with cairo at
+ * PDF_OCR_DPI, in grey, and read by OCR (importers/ocr.c); a page with
+ * one is never OCRed.
  */
 #include "importers.h"
 
+#include <cairo.h>
 #include <errno.h>
+#include <leptonica/allheaders.h>
+#include <math.h>
 #include <poppler.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PDF_MARKER_WINDOW 1024	/* bytes searched for %PDF- and %%EOF */
+#define PDF_OCR_DPI 300		/* renders 10-point text 42 pixels high: what Tesseract reads best */
 
 static int has_marker(const unsigned char *p, size_t len, const char *marker)
 {
@@ -42,6 +51,97 @@ static void date_of(GDateTime *dt, char out[11])
 		memcpy(out, s, 11);
 	g_free(s);
 	g_date_time_unref(dt);
+}
+
+static int blank(const struct strbuf *page)
+{
+	for (size_t i = 0; i < page->len; i++)
+		if (!strchr(" \t\r\n", page->buf[i]))
+			return 0;
+	return 1;
+}
+
+/* Page `i` as 8-bit grey at PDF_OCR_DPI, scaled down to OCR_MAX_PIXELS for a large page. */
+static int render_page(void *arg, size_t i, struct Pix **out, struct strbuf *err)
+{
+	PopplerPage *page = poppler_document_get_page(arg, (int)i);
+	double wpt = 0, hpt = 0, scale = PDF_OCR_DPI / 72.0;
+	cairo_surface_t *surface = NULL;
+	cairo_t *cr;
+	PIX *pix = NULL;
+	int w, h, rc = 0;
+
+	if (!page) {
+		strbuf_addstr(err, "corrupt PDF: the page cannot be read");
+		return -EINVAL;
+	}
+	poppler_page_get_size(page, &wpt, &hpt);
+	if (!(wpt >= 1 && hpt >= 1 && wpt < 1e6 && hpt < 1e6)) {
+		strbuf_addf(err, "corrupt PDF: a page of %g x %g points", wpt, hpt);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (wpt * scale * hpt * scale > OCR_MAX_PIXELS)
+		scale = sqrt(OCR_MAX_PIXELS / (wpt * hpt));
+	w = (int)ceil(wpt * scale);
+	h = (int)ceil(hpt * scale);
+	surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	cr = cairo_create(surface);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	cairo_scale(cr, scale, scale);
+	poppler_page_render_for_printing(page, cr);
+	cairo_destroy(cr);
+	cairo_surface_flush(surface);
+	pix = pixCreate(w, h, 8);
+	if (!pix) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	{
+		const unsigned char *src = cairo_image_surface_get_data(surface);
+		int stride = cairo_image_surface_get_stride(surface), wpl = pixGetWpl(pix);
+		l_uint32 *dst = pixGetData(pix);
+
+		for (int y = 0; y < h; y++) {
+			const uint32_t *row = (const uint32_t *)(src + (size_t)y * stride);
+			l_uint32 *line = dst + (size_t)y * wpl;
+
+			for (int x = 0; x < w; x++) {
+				uint32_t px = row[x];
+				unsigned grey = (((px >> 16) & 0xff) * 299 + ((px >> 8) & 0xff) * 587 + (px & 0xff) * 114) / 1000;
+
+				SET_DATA_BYTE(line, x, grey);
+			}
+		}
+	}
+	pixSetResolution(pix, (l_int32)lround(scale * 72), (l_int32)lround(scale * 72));
+	*out = pix;
+out:
+	if (surface)
+		cairo_surface_destroy(surface);
+	g_object_unref(page);
+	return rc;
+}
+
+/* Read the pages without a text layer by OCR. */
+static int ocr_blank_pages(PopplerDocument *doc, struct doc_text *out, struct strbuf *err)
+{
+	size_t *which = calloc(out->npages ? out->npages : 1, sizeof(*which)), n = 0;
+	int rc;
+
+	if (!which)
+		return -ENOMEM;
+	for (size_t i = 0; i < out->npages; i++)
+		if (blank(&out->pages[i]))
+			which[n++] = i;
+	rc = ocr_pages(out, which, n, render_page, doc, err);
+	free(which);
+	return rc;
 }
 
 int pdf_extract(const unsigned char *data, size_t len, struct doc_text *out, struct strbuf *err)
@@ -103,6 +203,8 @@ int pdf_extract(const unsigned char *data, size_t len, struct doc_text *out, str
 		g_free(text);
 		g_object_unref(page);
 	}
+	if (!rc)
+		rc = ocr_blank_pages(doc, out, err);
 	title = poppler_document_get_title(doc);
 	if (!rc && title && *title && !(out->title = strdup(title)))
 		rc = -ENOMEM;

@@ -16,7 +16,7 @@
 #include <string.h>
 
 enum doc_stmt {
-	DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_DOC_DEL, DS_STALE,
+	DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_REDACTIONS_DEL, DS_DOC_DEL, DS_STALE,
 	DS_DOC_PUT, DS_PAGE_PUT, DS_FTS_PUT, DS_CURRENT, DS_BY_SHA, DS_TEXT, DS_DOC_GET,
 	DS_TERMS, DS_STALE_DOCS, DS_PAGES, DS_EXCERPT_PUT, DS_MENTION_PUT, DS_SET_VOCAB,
 	DS_EXCERPT_NAMES, DS_EXCERPT_GET, DS_MENTIONED_IN, DS_SEARCH, DS_SEARCH_HAS,
@@ -31,6 +31,7 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_PAGES_DEL] = "DELETE FROM pages WHERE source=?1",
 	[DS_EXCERPTS_DEL] = "DELETE FROM excerpts WHERE source=?1",
 	[DS_MENTIONS_DEL] = "DELETE FROM mentions WHERE source=?1",
+	[DS_REDACTIONS_DEL] = "DELETE FROM redactions WHERE source=?1",
 	[DS_DOC_DEL] = "DELETE FROM documents WHERE source=?1",
 	[DS_STALE] = "SELECT 1 FROM documents d LEFT JOIN sources s ON s.id=d.source"
 		     " WHERE d.source=?1 AND (s.sha256 IS NULL OR s.sha256<>d.sha256)",
@@ -132,7 +133,7 @@ static int exists(struct store *st, enum doc_stmt which, const char *a, const ch
 static int drop_document(struct store *st, const char *source_id)
 {
 	static const enum doc_stmt steps[] = {
-		DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_DOC_DEL,
+		DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_REDACTIONS_DEL, DS_DOC_DEL,
 	};
 	size_t i;
 	int rc = 0;

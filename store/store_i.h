@@ -44,6 +44,7 @@ struct store {
 	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
 	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
 	sqlite3_stmt *doc_stmts[64];	/* store/documents.c's statements */
+	sqlite3_stmt *scan_stmts[16];	/* store/scans.c's statements */
 	struct record_memo memo;
 	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
 };

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Private to fs/: views of scans (fs/views_redactions.c): OCR marks and redactions. */
+#ifndef NLETSFS_VIEWS_REDACTIONS_H
+#define NLETSFS_VIEWS_REDACTIONS_H
+
+#include "tree.h"
+
+/** sources/ID/redactions: "PAGE<TAB>CODE<TAB>COUNT" lines (SPEC section 2); empty when nothing is withheld. */
+int view_source_redactions(const struct view_ctx *ctx, struct strbuf *out);
+/** sources/ID/ocr: "PAGE<TAB>CONFIDENCE" of each page read by OCR; there only when one was. */
+int view_source_ocr(const struct view_ctx *ctx, struct strbuf *out);
+int source_ocr_exists(const struct view_ctx *ctx);
+/** redactions/CODE/SOURCE: every exemption withheld under, and links to the sources withholding under it. */
+int list_redaction_codes(const struct view_ctx *ctx, struct strlist *names);
+int redaction_code_exists(const struct view_ctx *ctx);
+int list_redaction_sources(const struct view_ctx *ctx, struct strlist *names);
+int redaction_source_exists(const struct view_ctx *ctx);
+int view_redaction_source(const struct view_ctx *ctx, struct strbuf *out);
+
+#endif
