@@ -62,6 +62,14 @@ static void progress_document(void *arg, const char *name, long pages)
 	fprintf(stderr, "  %s: %ld page%s\n", name, pages, pages == 1 ? "" : "s");
 }
 
+/* One line, redrawn: OCR is the slow part of a scanned release. */
+static void progress_ocr(void *arg, const char *name, long done, long total)
+{
+	(void)arg;
+	fprintf(stderr, "\r  %s: OCR %ld/%ld page%s%s", name, done, total, total == 1 ? "" : "s",
+		done == total ? "\n" : "");
+}
+
 /* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */
 static void report_failure(const char *db, int rc, const struct strbuf *err)
 {
@@ -149,6 +157,7 @@ int cmd_import(int argc, char **argv)
 	if (isatty(STDERR_FILENO)) {
 		rep.progress = progress;
 		rep.progress_document = progress_document;
+		rep.progress_ocr = progress_ocr;
 	}
 	rc = import_paths(st, &o, (const char *const *)argv + optind, (size_t)(argc - optind), &rep, &err);
 	import_report_print(&rep, stderr);

@@ -152,7 +152,10 @@ static void visit(GMimeObject *parent, GMimeObject *part, gpointer arg)
 			if (s) {
 				if (into->len)
 					strbuf_addch(into, '\n');
-				strbuf_addstr(into, s);
+				/* Mail's line ends are CRLF; the tree's are LF. */
+				for (const char *c = s; *c; c++)
+					if (!(c[0] == '\r' && c[1] == '\n'))
+						strbuf_addch(into, *c);
 				g_free(s);
 			}
 			if (strbuf_ok(into))

@@ -9,8 +9,8 @@
  * owner password (print or copy restrictions, common in FOIA releases); one
  * that needs a user password is refused as encrypted.
  *
- * A page without a text layer (a scan) is rendered with cairo at
- * PDF_OCR_DPI, in grey, and read by OCR (importers/ocr.c); a page with
+ * A page without a text layer (a scan) is rendered with cairo at its
+ * scan's resolution, in grey, and read by OCR (importers/ocr.c); a page with
  * one is never OCRed.
  */
 #include "importers.h"
@@ -25,6 +25,8 @@
 
 #define PDF_MARKER_WINDOW 1024	/* bytes searched for %PDF- and %%EOF */
 #define PDF_OCR_DPI 300		/* renders 10-point text 42 pixels high: what Tesseract reads best */
+#define PDF_OCR_DPI_MIN 150	/* a scan's own resolution is kept between these */
+#define PDF_OCR_DPI_MAX 400
 
 static int has_marker(const unsigned char *p, size_t len, const char *marker)
 {
@@ -61,11 +63,40 @@ static int blank(const struct strbuf *page)
 	return 1;
 }
 
-/* Page `i` as 8-bit grey at PDF_OCR_DPI, scaled down to OCR_MAX_PIXELS for a large page. */
+/*
+ * The resolution to render a page at: a scan's own (its largest image's
+ * pixels over the points it covers), as rendering a 200 dpi scan at 300
+ * makes its speckle bigger, not its text clearer; PDF_OCR_DPI for a page
+ * of vector shapes.
+ */
+static double page_dpi(PopplerPage *page)
+{
+	GList *images = poppler_page_get_image_mapping(page);
+	double best = 0, dpi = PDF_OCR_DPI;
+
+	for (GList *l = images; l; l = l->next) {
+		PopplerImageMapping *m = l->data;
+		double w = m->area.x2 - m->area.x1, h = m->area.y2 - m->area.y1;
+		cairo_surface_t *img;
+
+		if (w * h <= best || w < 1)
+			continue;
+		img = poppler_page_get_image(page, m->image_id);
+		if (img) {
+			best = w * h;
+			dpi = cairo_image_surface_get_width(img) * 72.0 / w;
+			cairo_surface_destroy(img);
+		}
+	}
+	poppler_page_free_image_mapping(images);
+	return dpi < PDF_OCR_DPI_MIN ? PDF_OCR_DPI_MIN : dpi > PDF_OCR_DPI_MAX ? PDF_OCR_DPI_MAX : dpi;
+}
+
+/* Page `i` as 8-bit grey at its scan's resolution, scaled down to OCR_MAX_PIXELS for a large page. */
 static int render_page(void *arg, size_t i, struct Pix **out, struct strbuf *err)
 {
 	PopplerPage *page = poppler_document_get_page(arg, (int)i);
-	double wpt = 0, hpt = 0, scale = PDF_OCR_DPI / 72.0;
+	double wpt = 0, hpt = 0, scale;
 	cairo_surface_t *surface = NULL;
 	cairo_t *cr;
 	PIX *pix = NULL;
@@ -75,6 +106,7 @@ static int render_page(void *arg, size_t i, struct Pix **out, struct strbuf *err
 		strbuf_addstr(err, "corrupt PDF: the page cannot be read");
 		return -EINVAL;
 	}
+	scale = page_dpi(page) / 72.0;
 	poppler_page_get_size(page, &wpt, &hpt);
 	if (!(wpt >= 1 && hpt >= 1 && wpt < 1e6 && hpt < 1e6)) {
 		strbuf_addf(err, "corrupt PDF: a page of %g x %g points", wpt, hpt);

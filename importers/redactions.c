@@ -11,8 +11,9 @@
  *   ("5 U.S.C. § 552(b)(6)") is not counted;
  * - on a page read by OCR, the misreadings Tesseract makes of a small
  *   stamped `(b)` are taken for it: `(5)`, `(6)`, `(0)`, `(8)`, `(h)`,
- *   `(o)`, and `{`, `[` or `|` for a parenthesis. A text layer is exact,
- *   so there only `(b)` counts.
+ *   `(o)`, `{` or `[` for an opening parenthesis, `}`, `]` or `|` for a
+ *   closing one, and a closing one it dropped before the next group
+ *   (`(b)(7(E)`). A text layer is exact, so there only `(b)` counts.
  *
  * State-law exemptions have no common notation, so none is guessed.
  */
@@ -53,7 +54,10 @@ static const char *group(const char *p, const char *end, int ocr, char *out)
 		return NULL;
 	*out = *p;
 	p = skip_spaces(p + 1, end);
-	return p < end && is_close(*p, ocr) ? p + 1 : NULL;
+	if (p < end && is_close(*p, ocr))
+		return p + 1;
+	/* OCR drops a thin ')' before the next '(': "(b)(7(E)". */
+	return ocr && p < end && is_open(*p, ocr) ? p : NULL;
 }
 
 static int is_b(char ch, int ocr)

@@ -44,7 +44,14 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_TEXT] = "SELECT text FROM pages WHERE source=?1 ORDER BY page",
 	[DS_DOC_GET] = "SELECT d.format, d.member, d.identifier, d.component, a.id, d.npages"
 		       " FROM documents d LEFT JOIN agencies a ON a.id=d.component WHERE d.source=?1",
+	/*
+	 * A field is also named by its display name and by its id in words
+	 * (date_of_birth: "date of birth"), but only when that is more than one
+	 * word: "name" in prose is not the field name.
+	 */
 	[DS_TERMS] = "SELECT 2, id, id FROM fields"
+		     " UNION SELECT 2, id, replace(id, '_', ' ') FROM fields WHERE instr(id, '_')"
+		     " UNION SELECT 2, id, name FROM fields WHERE instr(trim(name), ' ')"
 		     " UNION SELECT 2, \"key\", value FROM links WHERE kind=2 AND col='synonyms'"
 		     " UNION SELECT 3, id, id FROM agencies UNION SELECT 3, id, name FROM agencies"
 		     " ORDER BY 1, 2, 3",

@@ -75,6 +75,7 @@ def xlsx(out, sheets):
     with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z:
         z.writestr('[Content_Types].xml', CT % '')
         z.writestr('_rels/.rels', RELS % '<Relationship Id="rId1" Type="x" Target="xl/workbook.xml"/>')
+        z.writestr('docProps/core.xml', CORE % ('', '2019-06-05T00:00:00Z'))
         z.writestr('xl/workbook.xml', '<?xml version="1.0" encoding="UTF-8"?>\n<workbook xmlns="%s" xmlns:r="%s">'
                    '<sheets>%s</sheets></workbook>' % (S, R, ''.join(
                        '<sheet name="%s" sheetId="%d" r:id="rId%d"/>' % (escape(name), n, n)
