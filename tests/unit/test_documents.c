@@ -231,10 +231,10 @@ static void test_documents__pdf_and_pia_detection(void **state)
 		      "\fNothing to see here.\n");
 	snprintf(line, sizeof(line), "/sources/%s", id);
 	l = ls(f, line);
-	assert_string_equal(l, "agency component date excerpts identifier kind original.pdf sha256 supports text title");
+	assert_string_equal(l, "agency component date excerpts identifier kind original.pdf redactions sha256 supports text title");
 	free(l);
 	expect_source(f, id, "excerpts/p2",
-		      "names: Nlets; agency USCIS; field ssn\n\n"
+		      "names: Nlets; agency USCIS; field license_number; field ssn\n\n"
 		      "E-Verify sends NLETS the driver's license number.\nUSCIS receives the SSN.\n");
 	free(id);
 
