@@ -315,10 +315,23 @@ static int read_page(TessBaseAPI *h, PIX *page, struct ocr_slot *s)
 	return rc;
 }
 
+/*
+ * Debian's Tesseract is built with OpenMP and asks for 4 threads in its
+ * LSTM layers; with a worker per core that is 8 threads on 2 cores, and a
+ * page took 8 s instead of 2 on a busy machine. OMP_THREAD_LIMIT is read
+ * only when libgomp loads, so each worker makes its parallel regions
+ * inactive instead. Weak: a Tesseract without OpenMP has no libgomp.
+ */
+extern void omp_set_max_active_levels(int levels) __attribute__((weak));
+
 static void *worker(void *arg)
 {
 	struct ocr_run *r = arg;
-	TessBaseAPI *h = engine_get();
+	TessBaseAPI *h;
+
+	if (omp_set_max_active_levels)
+		omp_set_max_active_levels(0);
+	h = engine_get();
 
 	pthread_mutex_lock(&r->mu);
 	if (!h) {
