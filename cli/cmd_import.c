@@ -161,6 +161,9 @@ int cmd_import(int argc, char **argv)
 	}
 	rc = import_paths(st, &o, (const char *const *)argv + optind, (size_t)(argc - optind), &rep, &err);
 	import_report_print(&rep, stderr);
+	/* The ids of the sources made, one a line, whatever stdout is: a script takes them from here. */
+	for (size_t i = 0; !rc && !(o.flags & IMPORT_DRY_RUN) && i < rep.created.n; i++)
+		printf("%s\n", rep.created.items[i]);
 	for (size_t i = 0; i < rep.warnings.n; i++)
 		fprintf(stderr, "%s: warning: %s\n", "nletsfs import", rep.warnings.items[i]);
 	if (rc < 0 || (rc && err.len)) {

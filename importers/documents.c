@@ -685,6 +685,7 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 		c->rep->progress_document(c->rep->progress_arg, o->recorded ? o->recorded : o->label, (long)t.npages);
 	if (o->recorded)
 		strlist_add(&c->rep->members, o->recorded);
+	strlist_add(&c->rep->created, id.buf);
 	if (!has_text(&t))
 		import_report_warning(c->rep, o->label, "%s%s%sno text (a scan without a text layer?)",
 				      o->member ? "member '" : "", o->member ? o->member : "", o->member ? "': " : "");

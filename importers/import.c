@@ -101,6 +101,7 @@ void import_report_release(struct import_report *rep)
 	rep->nerrors = rep->alloc = 0;
 	strlist_release(&rep->files);
 	strlist_release(&rep->members);
+	strlist_release(&rep->created);
 	strlist_release(&rep->warnings);
 }
 
@@ -179,6 +180,7 @@ static void run_report(const struct import_report *rep, const struct strbuf *err
 		rows += rep->rows[k];
 	add_lines(out, "file", &rep->files);
 	add_lines(out, "member", &rep->members);
+	add_lines(out, "source", &rep->created);
 	strbuf_addf(out, "rows: %ld\ndocuments: %ld\nunchanged: %ld\npages: %ld\nexcerpts: %ld\n", rows,
 		    rep->documents, rep->sources_unchanged, rep->pages, rep->excerpts);
 	strbuf_addf(out, "partners: %ld new, %ld updated, from %ld list%s\n", rep->partners_added,

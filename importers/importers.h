@@ -115,6 +115,7 @@ struct import_report {
 	long partners_added, partners_updated, lists;	/* from partner lists */
 	struct strlist files;	/* the paths of the call */
 	struct strlist members;	/* archive members imported: "ARCHIVE/PATH" */
+	struct strlist created;	/* ids of the document sources this call created */
 	struct strlist warnings;/* "FILE: MESSAGE": what was skipped or lacks text */
 	int64_t run;		/* the number of this call's run (imports/N); 0 when not recorded */
 	void (*progress)(void *arg, const char *file, long rows);	/* optional */

@@ -39,7 +39,7 @@ py mkoffice.py docx "$D/letter.docx" "Response to request 2019-ICFO-12345" "Dear
 py mkoffice.py xlsx "$D/query-log.xlsx" "Queries=Date,Agency,Key;2019-06-03,ICE,DQ;2019-06-04,CBP,DNQ" \
   "Totals=Agency,Count;ICE,12;CBP,3"
 (cd "$WORK" && zip -qr release.zip release)
-"$NLETSFS" import --db "$db" --kind foia "$WORK/release.zip" >"$WORK/out" 2>"$WORK/err" \
+"$NLETSFS" import --db "$db" --kind foia "$WORK/release.zip" >"$WORK/created" 2>"$WORK/err" \
   || fail "import of the release: $(cat "$WORK/err")"
 ok "a release of scans, mail and office files imports in one command"
 
@@ -81,6 +81,8 @@ for v in scan page mail att letter log; do
   [[ -n ${!v} ]] || fail "no source for $v: $(cat sources/*/member)"
 done
 ok "member paths: release.zip/release/nj-mvc-email.eml/attachment-b.pdf and the rest"
+[[ $(sort "$WORK/created" | tr '\n' ' ') == "$(printf '%s\n' $scan $page $mail $att $letter $log | sort | tr '\n' ' ')" ]] \
+  || fail "import printed [$(cat "$WORK/created")], not the six sources it made"
 
 # OCR: the scan reads as text, per page, marked as OCR with a confidence; a text layer is not OCRed.
 grep -q 'Records of queries made through Nlets by the ICE field office' "sources/$scan/text" \
@@ -145,6 +147,7 @@ run=$(grep -l '^member: release.zip/release/query-log.xlsx$' imports/* | head -1
 grep -qx 'ocr pages: 3' "$run" || fail "ocr pages in $run: $(cat "$run")"
 grep -qx 'redacted: (b)(6) 3' "$run" || fail "the release's (b)(6) total: $(cat "$run")"
 grep -qx 'member: release.zip/release/nj-mvc-email.eml/attachment-b.pdf' "$run" || fail "attachment in the run"
-ok "imports/N: the release's OCR pages and redactions summed"
+grep -qx "source: $att" "$run" || fail "imports/N lists the sources made: $(cat "$run")"
+ok "imports/N and the import's output: the sources made; OCR pages and redactions summed"
 cd /
 unmount
