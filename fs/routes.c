@@ -146,6 +146,8 @@ const struct route tree_routes[] = {
 	  .exists = source_has_document },
 	{ .pattern = "/sources/:source/ocr", .type = NODE_FILE, .render = view_source_ocr,
 	  .exists = source_ocr_exists },
+	{ .pattern = "/sources/:source/same_as", .type = NODE_FILE, .render = view_source_same_as,
+	  .exists = source_same_as_exists },
 	{ .pattern = "/sources/:source/excerpts", .type = NODE_DIR, .exists = source_has_excerpts },
 	{ .pattern = "/sources/:source/excerpts/:excerpt", .type = NODE_FILE, .list = list_excerpts,
 	  .exists = excerpt_exists, .render = view_excerpt },

@@ -4,7 +4,9 @@
  * what each page withholds under which FOIA exemption (sources/ID/redactions),
  * and the reverse index redactions/CODE/, links to every source withholding
  * under CODE ("b6", "b7C"). The store computes nothing here: rows are written
- * at import (importers/redactions.c).
+ * at import (importers/redactions.c). And what joins files of one
+ * document, as a release splits them: sources/ID/same_as, the sources with
+ * the same PIA identifier.
  */
 #include "views_redactions.h"
 
@@ -24,26 +26,27 @@ static int source_id(const struct view_ctx *ctx, struct strbuf *id)
 	return strbuf_ok(id);
 }
 
-int view_source_redactions(const struct view_ctx *ctx, struct strbuf *out)
+/* A file of the source the path names, as a store query gives it. */
+static int of_source(const struct view_ctx *ctx, int (*get)(struct store *, const char *, struct strbuf *),
+		     struct strbuf *out)
 {
 	struct strbuf id = STRBUF_INIT;
 	int rc = source_id(ctx, &id);
 
 	if (!rc)
-		rc = store_redactions_get(ctx->st, id.buf, out);
+		rc = get(ctx->st, id.buf, out);
 	strbuf_release(&id);
 	return rc;
 }
 
+int view_source_redactions(const struct view_ctx *ctx, struct strbuf *out)
+{
+	return of_source(ctx, store_redactions_get, out);
+}
+
 int view_source_ocr(const struct view_ctx *ctx, struct strbuf *out)
 {
-	struct strbuf id = STRBUF_INIT;
-	int rc = source_id(ctx, &id);
-
-	if (!rc)
-		rc = store_ocr_get(ctx->st, id.buf, out);
-	strbuf_release(&id);
-	return rc;
+	return of_source(ctx, store_ocr_get, out);
 }
 
 int source_ocr_exists(const struct view_ctx *ctx)
@@ -89,4 +92,30 @@ int view_redaction_source(const struct view_ctx *ctx, struct strbuf *out)
 {
 	strbuf_addf(out, "../../sources/%s", ctx->args[1]);
 	return strbuf_ok(out);
+}
+
+int view_source_same_as(const struct view_ctx *ctx, struct strbuf *out)
+{
+	struct strbuf id = STRBUF_INIT;
+	struct strlist l = STRLIST_INIT;
+	int rc = source_id(ctx, &id);
+
+	if (!rc)
+		rc = store_same_identifier(ctx->st, id.buf, &l);
+	if (!rc && !l.n)
+		rc = -ENOENT;
+	if (!rc)
+		strlist_write_lines(&l, out);
+	strlist_release(&l);
+	strbuf_release(&id);
+	return rc ? rc : strbuf_ok(out);
+}
+
+int source_same_as_exists(const struct view_ctx *ctx)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc = view_source_same_as(ctx, &sb);
+
+	strbuf_release(&sb);
+	return rc;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Private to fs/: views of scans (fs/views_redactions.c): OCR marks and redactions. */
+/* Private to fs/: views of scans (fs/views_redactions.c): OCR marks, redactions, one document in many files. */
 #ifndef NLETSFS_VIEWS_REDACTIONS_H
 #define NLETSFS_VIEWS_REDACTIONS_H
 
@@ -16,5 +16,9 @@ int redaction_code_exists(const struct view_ctx *ctx);
 int list_redaction_sources(const struct view_ctx *ctx, struct strlist *names);
 int redaction_source_exists(const struct view_ctx *ctx);
 int view_redaction_source(const struct view_ctx *ctx, struct strbuf *out);
+
+/** sources/ID/same_as: the ids of the sources holding the same PIA (by identifier); there only when some do. */
+int view_source_same_as(const struct view_ctx *ctx, struct strbuf *out);
+int source_same_as_exists(const struct view_ctx *ctx);
 
 #endif

@@ -33,20 +33,7 @@ _Static_assert(SS_COUNT <= (int)(sizeof(((struct store *)0)->scan_stmts) / sizeo
 
 static sqlite3_stmt *stmt(struct store *st, enum scan_stmt which)
 {
-	sqlite3_stmt **slot = &st->scan_stmts[which];
-
-	if (!*slot && sqlite3_prepare_v3(st->db, scan_sql[which], -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) !=
-			      SQLITE_OK)
-		return NULL;
-	return *slot;
-}
-
-static int run(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	store_stmt_done(s);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
+	return store_slot_stmt(st, &st->scan_stmts[which], scan_sql[which]);
 }
 
 int store_page_ocr_put(struct store *st, const char *source_id, long page, int confidence)
@@ -59,7 +46,7 @@ int store_page_ocr_put(struct store *st, const char *source_id, long page, int c
 	store_bind_text(s, 1, source_id, 0);
 	sqlite3_bind_int64(s, 2, page);
 	sqlite3_bind_int(s, 3, confidence);
-	return run(s);
+	return store_step_done(s);
 }
 
 int store_redaction_put(struct store *st, const char *source_id, long page, const char *code, const char *slug,
@@ -75,7 +62,7 @@ int store_redaction_put(struct store *st, const char *source_id, long page, cons
 	store_bind_text(s, 3, code, 0);
 	store_bind_text(s, 4, slug, 0);
 	sqlite3_bind_int64(s, 5, count);
-	return run(s);
+	return store_step_done(s);
 }
 
 /* A list file of one source's rows: the lines sorted bytewise (SPEC section 2). */

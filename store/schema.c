@@ -464,12 +464,24 @@ void store_close(struct store *st)
 	free(st);
 }
 
+sqlite3_stmt *store_slot_stmt(struct store *st, sqlite3_stmt **slot, const char *sql)
+{
+	if (!*slot && sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK)
+		return NULL;
+	return *slot;
+}
+
 sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql)
 {
-	if (!st->misc[slot] &&
-	    sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->misc[slot], NULL) != SQLITE_OK)
-		return NULL;
-	return st->misc[slot];
+	return store_slot_stmt(st, &st->misc[slot], sql);
+}
+
+int store_step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	store_stmt_done(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
 }
 
 void store_stmt_done(sqlite3_stmt *s)

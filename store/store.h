@@ -404,6 +404,12 @@ int store_source_by_sha256(struct store *st, const char *sha256_hex, struct strb
 /** A document's text: its pages joined by form feeds; -ENOENT when it has no pages. */
 int store_source_text(struct store *st, const char *source_id, struct strbuf *out);
 
+/**
+ * Ids of the other sources whose document has the same identifier (a PIA in
+ * several files: one per page, or a PDF and its text), sorted.
+ */
+int store_same_identifier(struct store *st, const char *source_id, struct strlist *out);
+
 /** One document's row, as owned strings ("" when empty); free with store_document_row_release(). */
 struct store_document_row {
 	char *format, *member, *identifier, *component;

@@ -55,6 +55,10 @@ void store_memo_clear(struct store *st);
 /** Prepare (once) and return a cached statement; NULL on error. */
 sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which);
 sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql);
+/** Prepare `sql` into *slot once (a statement cache of a file of store/); NULL on error. */
+sqlite3_stmt *store_slot_stmt(struct store *st, sqlite3_stmt **slot, const char *sql);
+/** Step a bound statement that returns no rows we need, then reset it: 0 or a negative errno. */
+int store_step_done(sqlite3_stmt *s);
 /** Reset and clear a cached statement after use. */
 void store_stmt_done(sqlite3_stmt *s);
 /**

@@ -43,6 +43,14 @@ py mkoffice.py xlsx "$D/query-log.xlsx" "Queries=Date,Agency,Key;2019-06-03,ICE,
   || fail "import of the release: $(cat "$WORK/err")"
 ok "a release of scans, mail and office files imports in one command"
 
+# One PIA in two files (a page each, as some releases split them): linked by its identifier.
+printf 'Privacy Impact Assessment\nfor the LEIS Service\nDHS/ICE/PIA-051\nJune 28, 2019\nLEIS queries Nlets.\n' \
+  >"$WORK/pia-page1.txt"
+printf 'Privacy Impact Assessment (continued)\nDHS/ICE/PIA-051\nJune 28, 2019\nThe SSN is sent too.\n' \
+  >"$WORK/pia-page2.txt"
+"$NLETSFS" import --db "$db" "$WORK/pia-page1.txt" "$WORK/pia-page2.txt" >"$WORK/pias" || fail "import of the PIA pages"
+[[ $(wc -l <"$WORK/pias") == 2 ]] || fail "two sources: $(cat "$WORK/pias")"
+
 # Hostile inputs: refused whole, the file and the reason named, nothing lands.
 "$NLETSFS" export --db "$db" "$WORK/before"
 B=$WORK/bad
@@ -141,6 +149,12 @@ expect_file "sources/$log/text" $'Sheet: Queries\nDate\tAgency\tKey\n2019-06-03\
 ! grep -rq '<?xml' sources/*/title || fail "no source is an XML part"
 [[ $(grep -l 'release.zip/release/letter.docx' sources/*/member | wc -l) == 1 ]] || fail "one source per office file"
 ok "office: a .docx's paragraphs and a .xlsx's two sheets, one source each"
+
+{ read -r pia1 && read -r pia2; } <"$WORK/pias" || fail "the PIA pages' ids: $(cat "$WORK/pias")"
+expect_file "sources/$pia1/same_as" "$pia2"$'\n'
+expect_file "sources/$pia2/same_as" "$pia1"$'\n'
+[[ ! -e sources/$letter/same_as ]] || fail "same_as only where another file holds the same document"
+ok "one PIA in two files: each names the other in same_as"
 
 run=$(grep -l '^member: release.zip/release/query-log.xlsx$' imports/* | head -1)
 [[ -n $run ]] || fail "imports/N of the release"
