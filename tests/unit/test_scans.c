@@ -93,6 +93,20 @@ static void test_scans__images(void **state)
 	assert_int_equal(t.nocr, 2);
 	assert_true(t.ocr[0] >= 0 && t.ocr[1] >= 0);
 	doc_text_release(&t);
+	/* 5000 x 4000 (20 megapixels): over OCR_MAX_PIXELS, scaled down and read, not refused. */
+	free(mem);
+	pix = pixCreate(5000, 4000, 1);
+	assert_int_equal(pixWriteMemPng(&mem, &len, pix, 0), 0);
+	pixDestroy(&pix);
+	assert_int_equal(document_sniff("big.png", mem, len), DOC_IMAGE);
+	assert_int_equal(image_extract(mem, len, &t, &err), 0);
+	assert_int_equal(t.npages, 1);
+	doc_text_release(&t);
+	free(mem);
+	pixa = pixaCreate(1);
+	pixaAddPix(pixa, pixCreate(400, 300, 1), L_INSERT);
+	assert_int_equal(pixaWriteMemMultipageTiff(&mem, &len, pixa), 0);
+	pixaDestroy(&pixa);
 	/* Cut short: Leptonica cannot decode it, and says so without a crash. */
 	assert_int_equal(image_extract(mem, len / 3, &t, &err), -EINVAL);
 	assert_non_null(strstr(err.buf, "corrupt"));
