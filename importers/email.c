@@ -19,6 +19,7 @@
 
 #define EMAIL_PART_MAX (256UL << 20)	/* bytes of one decoded attachment, as of an archive member */
 #define EMAIL_PARTS_MAX 10000
+#define EMAIL_NESTING_MARKS_MAX 1000	/* multipart boundaries and attached messages GMime may nest */
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
 
@@ -182,6 +183,19 @@ static void add_addresses(struct strbuf *page, const char *name, InternetAddress
 	g_free(s);
 }
 
+/* Upper bound of the parts GMime would nest: "boundary=" and "message/rfc822", in any case. */
+static size_t nesting_marks(const unsigned char *data, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i + 9 <= len; i++)
+		if ((data[i] | 0x20) == 'b' && !strncasecmp((const char *)data + i, "boundary=", 9))
+			n++;
+		else if ((data[i] | 0x20) == 'm' && i + 14 <= len && !strncasecmp((const char *)data + i, "message/rfc822", 14))
+			n++;
+	return n;
+}
+
 int email_extract(const unsigned char *data, size_t len, struct doc_text *out, struct email_parts *parts,
 		  struct strbuf *err)
 {
@@ -197,6 +211,11 @@ int email_extract(const unsigned char *data, size_t len, struct doc_text *out, s
 	pthread_once(&gmime_once, gmime_start);
 	if (memchr(data, '\0', len)) {
 		strbuf_addstr(err, "corrupt email: a NUL byte");
+		return -EINVAL;
+	}
+	/* GMime's parser recurses into each nested part: bound the nesting before it runs. */
+	if (nesting_marks(data, len) > EMAIL_NESTING_MARKS_MAX) {
+		strbuf_addf(err, "more than %d nested MIME parts: refused", EMAIL_NESTING_MARKS_MAX);
 		return -EINVAL;
 	}
 	stream = g_mime_stream_mem_new_with_buffer((const char *)data, len);

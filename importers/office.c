@@ -32,6 +32,7 @@
 #define OFFICE_RATIO_SLACK (1UL << 20)
 #define OFFICE_COLUMNS_MAX 16384	/* XFD, the last column of a sheet */
 #define OFFICE_SHEETS_MAX 1000
+#define OFFICE_TEXT_MAX (64UL << 20)	/* bytes of text of one file: cells far apart are tabs */
 
 struct part {
 	char *name;
@@ -266,6 +267,16 @@ static long column_of(const char *ref)
 	return n ? col - 1 : -1;
 }
 
+/* Bytes of text in the pages so far. */
+static size_t out_len(const struct doc_text *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->npages; i++)
+		n += t->pages[i].len;
+	return n;
+}
+
 /* Append a cell at column `col` of a row whose next column is *next: tabs for the columns between. */
 static void put_cell(struct strbuf *row, long *next, long col, const char *text, size_t len)
 {
@@ -379,8 +390,18 @@ static int xlsx_sheet(const struct strbuf *part, const char *name, const char *s
 			strbuf_release(&v);
 		}
 		end_row(&page, &row);
+		if (page.len + out_len(out) > OFFICE_TEXT_MAX) {
+			strbuf_addf(err, "sheet '%s': over 64 MiB of text (a bomb?): refused", sheet);
+			rc = -EINVAL;
+			break;
+		}
 	}
 	xmlFreeDoc(doc);
+	if (rc) {
+		strbuf_release(&page);
+		strbuf_release(&row);
+		return rc;
+	}
 	rc = strbuf_ok(&page) || strbuf_ok(&row) ? -ENOMEM : doc_text_add_page(out, page.buf, page.len);
 	strbuf_release(&page);
 	strbuf_release(&row);
@@ -517,8 +538,13 @@ static void ods_tables(xmlNodePtr n, struct doc_text *out, int *rc)
 				strbuf_release(&v);
 			}
 			end_row(&page, &row);
+			if (page.len + out_len(out) > OFFICE_TEXT_MAX) {
+				*rc = -EFBIG; /* office_extract() says it */
+				break;
+			}
 		}
-		*rc = strbuf_ok(&page) || strbuf_ok(&row) ? -ENOMEM : doc_text_add_page(out, page.buf, page.len);
+		if (!*rc)
+			*rc = strbuf_ok(&page) || strbuf_ok(&row) ? -ENOMEM : doc_text_add_page(out, page.buf, page.len);
 		strbuf_release(&page);
 		strbuf_release(&row);
 	}
@@ -539,6 +565,10 @@ static int ods(const struct parts *parts, struct doc_text *out, struct strbuf *e
 		return rc;
 	ods_tables(xmlDocGetRootElement(doc), out, &rc);
 	xmlFreeDoc(doc);
+	if (rc == -EFBIG) {
+		strbuf_addstr(err, "over 64 MiB of text (a bomb?): refused");
+		rc = -EINVAL;
+	}
 	if (!rc && !out->npages) {
 		strbuf_addstr(err, "corrupt office file: a spreadsheet without tables");
 		rc = -EINVAL;

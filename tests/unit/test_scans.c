@@ -159,6 +159,19 @@ static void test_scans__email(void **state)
 	doc_text_release(&t);
 	assert_int_equal(email_extract((const unsigned char *)"a\0b", 3, &t, NULL, &err), -EINVAL);
 	doc_text_release(&t);
+	/* GMime recurses into nested parts: more than 1,000 of them is refused before it parses. */
+	{
+		struct strbuf deep = STRBUF_INIT;
+
+		strbuf_addstr(&deep, "From: a@example.gov\r\nSubject: deep\r\nMIME-Version: 1.0\r\n");
+		for (int i = 0; i < 1001; i++)
+			strbuf_addf(&deep, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i);
+		strbuf_reset(&err);
+		assert_int_equal(email_extract((const unsigned char *)deep.buf, deep.len, &t, NULL, &err), -EINVAL);
+		assert_non_null(strstr(err.buf, "more than 1000 nested MIME parts"));
+		strbuf_release(&deep);
+	}
+	doc_text_release(&t);
 	strbuf_release(&err);
 }
 
@@ -241,6 +254,30 @@ static void test_scans__office(void **state)
 		assert_true(t.pages[i].len < 1000);
 	doc_text_release(&t);
 	strbuf_reset(&err);
+	/* Cells at column XFD, row after row: a small sheet that would be gigabytes of tabs. */
+	{
+		static const char *const names[] = { "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+						      "xl/worksheets/sheet1.xml" };
+		struct strbuf sheet = STRBUF_INIT;
+		const char *parts[3] = {
+			"<workbook xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+			"<sheets><sheet name=\"S\" r:id=\"rId1\"/></sheets></workbook>",
+			"<Relationships><Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/></Relationships>",
+			NULL,
+		};
+
+		strbuf_addstr(&sheet, "<worksheet><sheetData>");
+		for (int r = 1; r <= 4200; r++) /* 4200 x 16,383 tabs: just over 64 MiB */
+			strbuf_addf(&sheet, "<row><c r=\"A%d\"><v>1</v></c><c r=\"XFD%d\"><v>2</v></c></row>", r, r);
+		strbuf_addstr(&sheet, "</sheetData></worksheet>");
+		parts[2] = sheet.buf;
+		zip_of(&z, names, parts, 3);
+		strbuf_reset(&err);
+		assert_int_equal(office_extract(DOC_XLSX, (const unsigned char *)z.buf, z.len, &t, &err), -EINVAL);
+		assert_non_null(strstr(err.buf, "over 64 MiB of text"));
+		doc_text_release(&t);
+		strbuf_release(&sheet);
+	}
 	assert_int_equal(office_extract(DOC_DOCX, (const unsigned char *)"PK\3\4junk", 9, &t, &err), -EINVAL);
 	doc_text_release(&t);
 	strbuf_release(&z);
