@@ -7,7 +7,7 @@
 
 /** sources/ID/redactions: "PAGE<TAB>CODE<TAB>COUNT" lines (SPEC section 2); empty when nothing is withheld. */
 int view_source_redactions(const struct view_ctx *ctx, struct strbuf *out);
-/** sources/ID/ocr: "PAGE<TAB>CONFIDENCE" of each page read by OCR; there only when one was. */
+/** sources/ID/ocr: "PAGE<TAB>CONFIDENCE<TAB>BOXES" of each page read by OCR; there only when one was. */
 int view_source_ocr(const struct view_ctx *ctx, struct strbuf *out);
 int source_ocr_exists(const struct view_ctx *ctx);
 /** redactions/CODE/SOURCE: every exemption withheld under, and links to the sources withholding under it. */

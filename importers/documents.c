@@ -286,15 +286,17 @@ static int store_page_marks(struct store *st, const char *id, const struct doc_t
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < t->npages; i++) {
-		int ocr = i < t->nocr && t->ocr[i] >= 0;
+		int ocr = i < t->nocr && t->ocr[i].confidence >= 0;
 
 		r.page = (long)i + 1;
 		if (ocr) {
-			rc = store_page_ocr_put(st, id, r.page, t->ocr[i]);
+			rc = store_page_ocr_put(st, id, r.page, t->ocr[i].confidence, t->ocr[i].boxes);
 			rep->ocr_pages++;
 		}
+		/* OCR's misreadings of a code are taken only beside the boxes they stand for. */
 		if (!rc)
-			rc = redactions_scan(t->pages[i].buf, t->pages[i].len, ocr, put_redaction, &r);
+			rc = redactions_scan(t->pages[i].buf, t->pages[i].len, ocr && t->ocr[i].boxes > 0, put_redaction,
+					     &r);
 	}
 	return rc;
 }

@@ -229,7 +229,10 @@ struct doc_text {
 	size_t npages, alloc;
 	char *title;		/* from its metadata (PDF Title, HTML <title>), or NULL */
 	char *date;		/* YYYY-MM-DD from its metadata, or NULL */
-	int *ocr;		/* per page (nocr of them): OCR's mean confidence 0-100, -1 for a text layer */
+	struct ocr_mark {
+		int confidence;	/* OCR's mean confidence 0-100; -1: a text layer, not OCRed */
+		int boxes;	/* black boxes (redactions) OCR found on the page */
+	} *ocr;			/* per page, nocr of them (pages beyond: text layers) */
 	size_t nocr;
 	/* Optional: OCR's progress through a document's pages (called on the caller's thread). */
 	void (*progress)(void *arg, long done, long total);
@@ -317,8 +320,8 @@ typedef int (*ocr_render_fn)(void *arg, size_t page, struct Pix **out, struct st
 int ocr_pages(struct doc_text *t, const size_t *which, size_t n, ocr_render_fn render, void *arg, struct strbuf *err);
 /** 0 when a w x h image may be read by OCR; -EINVAL with a message when it is refused. */
 int ocr_pixels_check(long w, long h, struct strbuf *err);
-/** Mark a page as read by OCR with this mean confidence (0-100). 0 or -ENOMEM. */
-int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence);
+/** Mark a page as read by OCR with this mean confidence (0-100) and its black boxes. 0 or -ENOMEM. */
+int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence, int boxes);
 /**
  * An image file (PNG, JPEG, TIFF: every page of a multi-page TIFF) read by
  * OCR, a page per image. -EINVAL with `err` for what Leptonica cannot
@@ -329,6 +332,7 @@ int image_extract(const unsigned char *data, size_t len, struct doc_text *out, s
  * The FOIA exemption codes of a page's text (docs/documents.md,
  * "Redactions"); `ocr` admits OCR's misreadings. Calls cb(arg, "(b)(7)(C)",
  * "b7C", count) for each code found, in code order; stops at cb's non-zero return.
+ * `ocr` is for a page read by OCR on which black boxes were found.
  */
 int redactions_scan(const char *text, size_t len, int ocr,
 		    int (*cb)(void *arg, const char *code, const char *slug, long count), void *arg);

@@ -210,20 +210,20 @@ int image_extract(const unsigned char *data, size_t len, struct doc_text *out, s
 	return rc;
 }
 
-int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence)
+int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence, int boxes)
 {
-	assert(page < t->npages && confidence >= 0 && confidence <= 100);
+	assert(page < t->npages && confidence >= 0 && confidence <= 100 && boxes >= 0);
 	if (page >= t->nocr) {
-		int *ocr = realloc(t->ocr, t->npages * sizeof(*ocr));
+		struct ocr_mark *ocr = realloc(t->ocr, t->npages * sizeof(*ocr));
 
 		if (!ocr)
 			return -ENOMEM;
 		for (size_t i = t->nocr; i < t->npages; i++)
-			ocr[i] = -1;
+			ocr[i] = (struct ocr_mark){ -1, 0 };
 		t->ocr = ocr;
 		t->nocr = t->npages;
 	}
-	t->ocr[page] = confidence;
+	t->ocr[page] = (struct ocr_mark){ confidence, boxes };
 	return 0;
 }
 
@@ -467,7 +467,7 @@ int ocr_pages(struct doc_text *t, const size_t *which, size_t n, ocr_render_fn r
 			strbuf_release(&t->pages[which[i]]);
 			t->pages[which[i]] = one.pages[0];
 			one.npages = 0;
-			rc = doc_text_set_ocr(t, which[i], r.slots[i].conf);
+			rc = doc_text_set_ocr(t, which[i], r.slots[i].conf, r.slots[i].boxes);
 		}
 		doc_text_release(&one);
 	}

@@ -9,8 +9,8 @@
  *   letters in any case: `(b) (6)`, `(B)(7)(c)`;
  * - a citation is no redaction: a code right after `552` or `§`
  *   ("5 U.S.C. § 552(b)(6)") is not counted;
- * - on a page read by OCR, the misreadings Tesseract makes of a small
- *   stamped `(b)` are taken for it: `(5)`, `(6)`, `(0)`, `(8)`, `(h)`,
+ * - on a page read by OCR with black boxes on it, the misreadings
+ *   Tesseract makes of a small stamped `(b)` are taken for it: `(5)`, `(6)`, `(0)`, `(8)`, `(h)`,
  *   `(o)`, `{` or `[` for an opening parenthesis, `}`, `]` or `|` for a
  *   closing one, and a closing one it dropped before the next group
  *   (`(b)(7(E)`). A text layer is exact, so there only `(b)` counts.

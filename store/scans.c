@@ -16,8 +16,8 @@ enum scan_stmt {
 };
 
 static const char *const scan_sql[SS_COUNT] = {
-	[SS_OCR_PUT] = "UPDATE pages SET ocr=?3 WHERE source=?1 AND page=?2",
-	[SS_OCR_GET] = "SELECT page||char(9)||ocr FROM pages WHERE source=?1 AND ocr IS NOT NULL",
+	[SS_OCR_PUT] = "UPDATE pages SET ocr=?3, boxes=?4 WHERE source=?1 AND page=?2",
+	[SS_OCR_GET] = "SELECT page||char(9)||ocr||char(9)||boxes FROM pages WHERE source=?1 AND ocr IS NOT NULL",
 	[SS_RED_PUT] = "INSERT INTO redactions(source, page, code, slug, count) VALUES(?1,?2,?3,?4,?5)"
 		       " ON CONFLICT(source, page, code) DO UPDATE SET count=count+excluded.count",
 	[SS_RED_GET] = "SELECT page||char(9)||code||char(9)||count FROM redactions WHERE source=?1",
@@ -36,16 +36,17 @@ static sqlite3_stmt *stmt(struct store *st, enum scan_stmt which)
 	return store_slot_stmt(st, &st->scan_stmts[which], scan_sql[which]);
 }
 
-int store_page_ocr_put(struct store *st, const char *source_id, long page, int confidence)
+int store_page_ocr_put(struct store *st, const char *source_id, long page, int confidence, int boxes)
 {
 	sqlite3_stmt *s = stmt(st, SS_OCR_PUT);
 
-	assert(confidence >= 0 && confidence <= 100);
+	assert(confidence >= 0 && confidence <= 100 && boxes >= 0);
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, source_id, 0);
 	sqlite3_bind_int64(s, 2, page);
 	sqlite3_bind_int(s, 3, confidence);
+	sqlite3_bind_int(s, 4, boxes);
 	return store_step_done(s);
 }
 

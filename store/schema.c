@@ -172,7 +172,8 @@ static const char schema_v2[] =
  * Version 2 -> 3: scans, mail and office files (docs/documents.md). The
  * documents table is rebuilt for its wider format CHECK (SQLite cannot
  * alter a CHECK; foreign keys are off while it runs, see migrate()); a
- * page read by OCR keeps its mean confidence; redactions are the FOIA
+ * page read by OCR keeps its mean confidence and the black boxes found on
+ * it; redactions are the FOIA
  * exemption codes a page withholds under, counted per page.
  */
 static const char schema_v3[] =
@@ -187,6 +188,7 @@ static const char schema_v3[] =
 	"DROP TABLE documents;"
 	"ALTER TABLE documents_v3 RENAME TO documents;"
 	"ALTER TABLE pages ADD COLUMN ocr INTEGER CHECK(ocr IS NULL OR ocr BETWEEN 0 AND 100);"
+	"ALTER TABLE pages ADD COLUMN boxes INTEGER CHECK(boxes IS NULL OR boxes >= 0);"
 	"CREATE TABLE redactions(source TEXT NOT NULL REFERENCES documents(source) DEFERRABLE INITIALLY DEFERRED,"
 	" page INTEGER NOT NULL, code TEXT NOT NULL, slug TEXT NOT NULL, count INTEGER NOT NULL CHECK(count > 0),"
 	" PRIMARY KEY(source, page, code)) WITHOUT ROWID;"

@@ -468,9 +468,12 @@ int store_search_has(struct store *st, const char *query, const char *slug);
 
 /* ---- scans: OCR marks and redactions (store/scans.c) ---------------------- */
 
-/** Mark page `page` of a stored document as read by OCR, with Tesseract's mean confidence (0-100). */
-int store_page_ocr_put(struct store *st, const char *source_id, long page, int confidence);
-/** "PAGE<TAB>CONFIDENCE" lines of a document's OCR'd pages, sorted bytewise; -ENOENT when none was. */
+/**
+ * Mark page `page` of a stored document as read by OCR, with Tesseract's
+ * mean confidence (0-100) and the black boxes (redactions) found on it.
+ */
+int store_page_ocr_put(struct store *st, const char *source_id, long page, int confidence, int boxes);
+/** "PAGE<TAB>CONFIDENCE<TAB>BOXES" lines of a document's OCR'd pages, sorted bytewise; -ENOENT when none was. */
 int store_ocr_get(struct store *st, const char *source_id, struct strbuf *out);
 /**
  * Count `count` marks of exemption `code` ("(b)(7)(C)", slug "b7C") on a

@@ -98,9 +98,11 @@ grep -q 'Records of queries made through Nlets by the ICE field office' "sources
 grep -q 'LESC answered' "sources/$scan/text" || fail "OCR of page 2"
 [[ $(tr -cd '\f' <"sources/$scan/text" | wc -c) == 1 ]] || fail "two pages"
 grep -q "license number of each person and received a photo" "sources/$page/text" || fail "OCR of the PNG"
-awk -F'\t' 'NF != 2 || $2 < 60 || $2 > 100 { exit 1 } END { exit NR != 2 }' "sources/$scan/ocr" \
+# PAGE, CONFIDENCE, BOXES: page 1 has the two redaction boxes, page 2 none.
+awk -F'\t' 'NF != 3 || $2 < 60 || $2 > 100 { exit 1 } END { exit NR != 2 }' "sources/$scan/ocr" \
   || fail "sources/ID/ocr: $(cat "sources/$scan/ocr")"
-[[ $(cut -f1 "sources/$scan/ocr" | tr '\n' ' ') == '1 2 ' ]] || fail "ocr pages: $(cat "sources/$scan/ocr")"
+[[ $(cut -f1,3 "sources/$scan/ocr" | tr '\t\n' ': ') == '1:2 2:0 ' ]] || fail "ocr pages: $(cat "sources/$scan/ocr")"
+[[ $(cut -f3 "sources/$page/ocr") == 1 ]] || fail "the PNG's one box: $(cat "sources/$page/ocr")"
 [[ ! -e sources/$att/ocr ]] || fail "a PDF with a text layer is not OCRed"
 expect_file "sources/$scan/date" $'2019-06-03\n'
 expect_file "sources/$page/kind" $'foia\n'

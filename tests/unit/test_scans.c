@@ -91,7 +91,8 @@ static void test_scans__images(void **state)
 	assert_int_equal(image_extract(mem, len, &t, &err), 0);
 	assert_int_equal(t.npages, 2);
 	assert_int_equal(t.nocr, 2);
-	assert_true(t.ocr[0] >= 0 && t.ocr[1] >= 0);
+	assert_true(t.ocr[0].confidence >= 0 && t.ocr[1].confidence >= 0);
+	assert_int_equal(t.ocr[0].boxes, 0);
 	doc_text_release(&t);
 	/* 5000 x 4000 (20 megapixels): over OCR_MAX_PIXELS, scaled down and read, not refused. */
 	free(mem);
@@ -307,7 +308,7 @@ static void test_scans__schema_v2_migrates(void **state)
 	/* Take the file back to version 2 by hand: the narrow format CHECK, no ocr, no redactions. */
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(raw,
-		"DROP TABLE redactions; ALTER TABLE pages DROP COLUMN ocr;"
+		"DROP TABLE redactions; ALTER TABLE pages DROP COLUMN ocr; ALTER TABLE pages DROP COLUMN boxes;"
 		"CREATE TABLE d2(source TEXT PRIMARY KEY NOT NULL REFERENCES sources(id) DEFERRABLE INITIALLY DEFERRED,"
 		" format TEXT NOT NULL CHECK(format IN ('pdf','html','text')), sha256 TEXT NOT NULL,"
 		" member TEXT, npages INTEGER NOT NULL, identifier TEXT, component TEXT,"
@@ -321,12 +322,12 @@ static void test_scans__schema_v2_migrates(void **state)
 	assert_int_equal(store_source_by_sha256(st, sha, &id), 0);
 	assert_int_equal(store_document_current(st, id.buf, sha), 1); /* the document came through */
 	assert_int_equal(store_redaction_put(st, id.buf, 1, "(b)(6)", "b6", 2), 0);
-	assert_int_equal(store_page_ocr_put(st, id.buf, 1, 88), 0);
+	assert_int_equal(store_page_ocr_put(st, id.buf, 1, 88, 3), 0);
 	assert_int_equal(store_redactions_get(st, id.buf, &out), 0);
 	assert_string_equal(out.buf, "1\t(b)(6)\t2\n");
 	strbuf_reset(&out);
 	assert_int_equal(store_ocr_get(st, id.buf, &out), 0);
-	assert_string_equal(out.buf, "1\t88\n");
+	assert_string_equal(out.buf, "1\t88\t3\n");
 	store_close(st);
 	/* The wider CHECK holds formats of version 3. */
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
