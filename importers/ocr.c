@@ -192,8 +192,12 @@ int image_extract(const unsigned char *data, size_t len, struct doc_text *out, s
 			return -errno;
 		rc = tiffGetCount(f, &n);
 		fclose(f);
-		if (rc || n <= 0 || n > OCR_PAGES_MAX) {
+		if (rc || n <= 0) {
 			strbuf_addstr(err, "corrupt TIFF: its pages cannot be counted");
+			return -EINVAL;
+		}
+		if (n > OCR_PAGES_MAX) {
+			strbuf_addf(err, "a TIFF of %d pages, over %d: refused", n, OCR_PAGES_MAX);
 			return -EINVAL;
 		}
 	}
