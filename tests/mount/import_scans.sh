@@ -41,6 +41,11 @@ py mkoffice.py xlsx "$D/query-log.xlsx" "Queries=Date,Agency,Key;2019-06-03,ICE,
 (cd "$WORK" && zip -qr release.zip release)
 "$NLETSFS" import --db "$db" --kind foia "$WORK/release.zip" >"$WORK/created" 2>"$WORK/err" \
   || fail "import of the release: $(cat "$WORK/err")"
+! grep -q 'OCR' "$WORK/err" || fail "progress off a terminal: $(cat "$WORK/err")"
+# On a terminal (script(1) gives one), OCR shows its progress.
+script -qec "'$NLETSFS' import --db '$WORK/tty.db' --date 2020 '$D/page.png'" /dev/null >"$WORK/tty" \
+  || fail "import on a terminal: $(cat "$WORK/tty")"
+grep -q 'page.png: OCR 1/1 page' "$WORK/tty" || fail "no OCR progress on a terminal: $(cat "$WORK/tty")"
 ok "a release of scans, mail and office files imports in one command"
 
 # One PIA in two files (a page each, as some releases split them): linked by its identifier.
