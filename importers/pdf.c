@@ -9,9 +9,10 @@
  * owner password (print or copy restrictions, common in FOIA releases); one
  * that needs a user password is refused as encrypted.
  *
- * A page without a text layer (a scan) is rendered with cairo at its
- * scan's resolution, in grey, and read by OCR (importers/ocr.c); a page with
- * one is never OCRed.
+ * A scanned page (no text layer, or only a stamp of under PDF_STAMP_MAX
+ * characters over an image covering half the page or more) is rendered
+ * with cairo at its scan's resolution, in grey, and read by OCR
+ * (importers/ocr.c); a page with a text layer of its own is never OCRed.
  */
 #include "importers.h"
 
@@ -27,6 +28,7 @@
 #define PDF_OCR_DPI 300		/* renders 10-point text 42 pixels high: what Tesseract reads best */
 #define PDF_OCR_DPI_MIN 150	/* a scan's own resolution is kept between these */
 #define PDF_OCR_DPI_MAX 400
+#define PDF_STAMP_MAX 200	/* a text layer this short over a page-size image is a stamp on a scan */
 
 static int has_marker(const unsigned char *p, size_t len, const char *marker)
 {
@@ -53,14 +55,6 @@ static void date_of(GDateTime *dt, char out[11])
 		memcpy(out, s, 11);
 	g_free(s);
 	g_date_time_unref(dt);
-}
-
-static int blank(const struct strbuf *page)
-{
-	for (size_t i = 0; i < page->len; i++)
-		if (!strchr(" \t\r\n", page->buf[i]))
-			return 0;
-	return 1;
 }
 
 /*
@@ -161,18 +155,77 @@ out:
 }
 
 /* Read the pages without a text layer by OCR. */
-static int ocr_blank_pages(PopplerDocument *doc, struct doc_text *out, struct strbuf *err)
+/* Bytes of text other than white space. */
+static size_t ink(const struct strbuf *page)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < page->len; i++)
+		n += !strchr(" \t\r\n", page->buf[i]);
+	return n;
+}
+
+/*
+ * Whether page i is a scan to read by OCR: no text layer, or only a stamp
+ * on an image that covers half the page or more (releases stamp Bates
+ * numbers and exemption codes as text over the scanned page).
+ */
+static int is_scan(PopplerDocument *doc, size_t i, const struct strbuf *text)
+{
+	PopplerPage *page;
+	GList *images;
+	double w = 0, h = 0, covered = 0;
+
+	if (!ink(text))
+		return 1;
+	if (ink(text) > PDF_STAMP_MAX || !(page = poppler_document_get_page(doc, (int)i)))
+		return 0;
+	poppler_page_get_size(page, &w, &h);
+	images = poppler_page_get_image_mapping(page);
+	for (GList *l = images; l; l = l->next) {
+		PopplerImageMapping *m = l->data;
+		double a = (m->area.x2 - m->area.x1) * (m->area.y2 - m->area.y1);
+
+		covered = a > covered ? a : covered;
+	}
+	poppler_page_free_image_mapping(images);
+	g_object_unref(page);
+	return w > 0 && h > 0 && covered >= 0.5 * w * h;
+}
+
+/* Read the scanned pages by OCR; a stamp's text layer is kept after the OCR'd text (it is exact) unless OCR read it. */
+static int ocr_scanned_pages(PopplerDocument *doc, struct doc_text *out, struct strbuf *err)
 {
 	size_t *which = calloc(out->npages ? out->npages : 1, sizeof(*which)), n = 0;
-	int rc;
+	struct strbuf *stamps = calloc(out->npages ? out->npages : 1, sizeof(*stamps));
+	int rc = which && stamps ? 0 : -ENOMEM;
 
-	if (!which)
-		return -ENOMEM;
-	for (size_t i = 0; i < out->npages; i++)
-		if (blank(&out->pages[i]))
+	for (size_t i = 0; !rc && i < out->npages; i++)
+		if (is_scan(doc, i, &out->pages[i])) {
+			strbuf_init(&stamps[n]);
+			if (ink(&out->pages[i]))
+				strbuf_add(&stamps[n], out->pages[i].buf, out->pages[i].len);
 			which[n++] = i;
-	rc = ocr_pages(out, which, n, render_page, doc, err);
+		}
+	if (!rc)
+		rc = ocr_pages(out, which, n, render_page, doc, err);
+	for (size_t k = 0; k < n; k++) {
+		struct strbuf *page = &out->pages[which[k]];
+
+		while (stamps[k].len && strchr(" \t\r\n", stamps[k].buf[stamps[k].len - 1]))
+			stamps[k].buf[--stamps[k].len] = '\0';
+		/* OCR usually reads the stamp too; when it read it right, once is enough. */
+		if (!rc && stamps[k].len && !strstr(page->buf, stamps[k].buf)) {
+			if (page->len && page->buf[page->len - 1] != '\n')
+				strbuf_addch(page, '\n');
+			strbuf_add(page, stamps[k].buf, stamps[k].len);
+			strbuf_addch(page, '\n');
+			rc = strbuf_ok(page);
+		}
+		strbuf_release(&stamps[k]);
+	}
 	free(which);
+	free(stamps);
 	return rc;
 }
 
@@ -236,7 +289,7 @@ int pdf_extract(const unsigned char *data, size_t len, struct doc_text *out, str
 		g_object_unref(page);
 	}
 	if (!rc)
-		rc = ocr_blank_pages(doc, out, err);
+		rc = ocr_scanned_pages(doc, out, err);
 	title = poppler_document_get_title(doc);
 	if (!rc && title && *title && !(out->title = strdup(title)))
 		rc = -ENOMEM;

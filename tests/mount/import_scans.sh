@@ -26,7 +26,7 @@ lines=("U.S. Immigration and Customs Enforcement"
   "Records of queries made through Nlets by the ICE field office,"
   "June 3, 2019. The officer entered the date of birth and the"
   "driver's license number of each person and received a photo.")
-py mkscan.py --pdf "$D/scan.pdf" --redact "(b)(6)" --redact "(b)(7)(C)" "${lines[@]}" \
+py mkscan.py --pdf "$D/scan.pdf" --stamp ICE-2019-000123 --redact "(b)(6)" --redact "(b)(7)(C)" "${lines[@]}" \
   "|Second page of the scan: the LESC answered." || fail "mkscan.py"
 py mkscan.py --png "$D/page.png" --skew -0.6 --seed 7 --redact "(b)(7)(E)" "${lines[@]}" || fail "mkscan.py"
 py mkpdf.py "$WORK/attachment-b.pdf" --date 20190702 \
@@ -101,6 +101,8 @@ ok "member paths: release.zip/release/nj-mvc-email.eml/attachment-b.pdf and the 
 grep -q 'Records of queries made through Nlets by the ICE field office' "sources/$scan/text" \
   || fail "OCR of the scanned PDF: $(cat "sources/$scan/text")"
 grep -q 'LESC answered' "sources/$scan/text" || fail "OCR of page 2"
+# Each page carries a Bates number as a text layer: a stamp on a scan, so the page is OCRed and the stamp kept.
+[[ $(grep -c '^ICE-2019-000123$' "sources/$scan/text") == 2 ]] || fail "the stamps: $(cat "sources/$scan/text")"
 [[ $(tr -cd '\f' <"sources/$scan/text" | wc -c) == 1 ]] || fail "two pages"
 grep -q "license number of each person and received a photo" "sources/$page/text" || fail "OCR of the PNG"
 # PAGE, CONFIDENCE, BOXES: page 1 has the two redaction boxes, page 2 none.

@@ -8,7 +8,7 @@ true text goes to --truth (one line per line) for scoring OCR.
 
 usage: mkscan.py [--dpi N] [--skew DEG] [--noise FRACTION] [--seed N]
                  [--png OUT.png] [--pdf OUT.pdf] [--truth OUT.txt]
-                 [--redact CODE]... [--pages N] LINE...
+                 [--redact CODE]... [--stamp TEXT] LINE...
 Lines are the page's text (10.5-point Times); a '|' in a line starts a new page.
 --size WxH makes an image of that many pixels instead (all white, no text):
 a hostile input with absurd dimensions, kept small on disk by compression."""
@@ -94,15 +94,17 @@ def png_grey(w, h, px, dpi):
     return body[:33] + c + body[33:]
 
 
-def pdf_of_images(pages, dpi):
-    """An image-only PDF: each page one DeviceGray image, no text layer."""
+def pdf_of_images(pages, dpi, stamp=None):
+    """An image-only PDF: each page one DeviceGray image, no text layer; with
+    `stamp`, that text over each page's foot as a text layer (a Bates number)."""
     objs = []
 
     def add(body):
         objs.append(body)
         return len(objs)
     kids = []
-    pages_id = 1 + 3 * len(pages)
+    font = add(b'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>') if stamp else None
+    pages_id = len(objs) + 1 + 3 * len(pages)
     for w, h, px in pages:
         data = zlib.compress(bytes(px), 6)
         img = add(b'<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray'
@@ -110,9 +112,13 @@ def pdf_of_images(pages, dpi):
                   + data + b'\nendstream')
         pw, ph = w * 72.0 / dpi, h * 72.0 / dpi
         content = b'q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q' % (pw, ph)
+        fonts = b''
+        if stamp:
+            content += b'\nBT /F1 8 Tf %.2f 24 Td (%s) Tj ET' % (pw - 150, stamp.encode('latin-1'))
+            fonts = b' /Font << /F1 %d 0 R >>' % font
         cid = add(b'<< /Length %d >>\nstream\n' % len(content) + content + b'\nendstream')
         kids.append(add(b'<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %.2f %.2f] /Contents %d 0 R'
-                        b' /Resources << /XObject << /Im0 %d 0 R >> >> >>' % (pages_id, pw, ph, cid, img)))
+                        b' /Resources << /XObject << /Im0 %d 0 R >>%s >> >>' % (pages_id, pw, ph, cid, img, fonts)))
     assert add(b'<< /Type /Pages /Kids [%s] /Count %d >>' % (b' '.join(b'%d 0 R' % k for k in kids),
                                                              len(kids))) == pages_id
     catalog = add(b'<< /Type /Catalog /Pages %d 0 R >>' % pages_id)
@@ -140,6 +146,7 @@ def main():
     ap.add_argument('--truth')
     ap.add_argument('--redact', action='append', default=[])
     ap.add_argument('--size')
+    ap.add_argument('--stamp', help='a text layer on each PDF page, as a Bates number')
     ap.add_argument('lines', nargs='*')
     a = ap.parse_args()
     if a.size:
@@ -165,7 +172,7 @@ def main():
             f.write(png_grey(w, h, px, a.dpi))
     if a.pdf:
         with open(a.pdf, 'wb') as f:
-            f.write(pdf_of_images(pages, a.dpi))
+            f.write(pdf_of_images(pages, a.dpi, a.stamp))
     if a.truth:
         with open(a.truth, 'w') as f:
             for lines in pages_text:
