@@ -463,7 +463,7 @@ static void pick_title(const struct doc_call *c, const struct doc_text *t, const
 	} else if (t->title) {
 		clean_line(t->title, strlen(t->title), 500, out);
 	}
-	for (size_t i = 0; !out->len && i < t->npages; i++) {
+	for (size_t i = 0; !out->len && !t->untitled && i < t->npages; i++) {
 		const char *p = t->pages[i].buf, *end = p + t->pages[i].len;
 
 		while (p < end && !out->len) {
@@ -475,6 +475,8 @@ static void pick_title(const struct doc_call *c, const struct doc_text *t, const
 			p = eol + 1;
 		}
 	}
+	if (!out->len && t->untitled && strrchr(name, '/'))
+		name = strrchr(name, '/') + 1; /* the file's name, not its path in an archive */
 	if (!out->len)
 		clean_line(name, strlen(name), 200, out);
 }

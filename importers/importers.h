@@ -229,6 +229,7 @@ struct doc_text {
 	size_t npages, alloc;
 	char *title;		/* from its metadata (PDF Title, HTML <title>), or NULL */
 	char *date;		/* YYYY-MM-DD from its metadata, or NULL */
+	int untitled;		/* its first line is no title ("Sheet: NAME"): without one, its file name is */
 	struct ocr_mark {
 		int confidence;	/* OCR's mean confidence 0-100; -1: a text layer, not OCRed */
 		int boxes;	/* black boxes (redactions) OCR found on the page */

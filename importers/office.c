@@ -588,12 +588,14 @@ int office_extract(enum doc_format f, const unsigned char *data, size_t len, str
 			rc = docx(&parts, "word/document.xml", "p", NULL, out, err);
 			break;
 		case DOC_XLSX:
+			out->untitled = 1;
 			rc = xlsx(&parts, out, err);
 			break;
 		case DOC_ODT:
 			rc = docx(&parts, "content.xml", "p", "h", out, err);
 			break;
 		case DOC_ODS:
+			out->untitled = 1;
 			rc = ods(&parts, out, err);
 			break;
 		default:

@@ -154,6 +154,7 @@ ok "email: subject as title, Date: header, from/to, body, the PDF attachment a m
 expect_file "sources/$letter/title" $'Response to request 2019-ICFO-12345\n'
 expect_file "sources/$letter/text" $'Dear requester,\nICE queried the date of birth through Nlets.\nNames are withheld under (b)(6) and (b)(7)(C).\n'
 [[ -e sources/$letter/original.docx ]] || fail "original.docx"
+expect_file "sources/$log/title" $'query-log.xlsx\n' # no dc:title: a sheet's name is no title, the file's is
 expect_file "sources/$log/text" $'Sheet: Queries\nDate\tAgency\tKey\n2019-06-03\tICE\tDQ\n2019-06-04\tCBP\tDNQ\n\fSheet: Totals\nAgency\tCount\nICE\t12\nCBP\t3\n'
 ! grep -rq '<?xml' sources/*/title || fail "no source is an XML part"
 [[ $(grep -l 'release.zip/release/letter.docx' sources/*/member | wc -l) == 1 ]] || fail "one source per office file"
