@@ -23,12 +23,12 @@
 #include <string.h>
 
 enum doc_stmt {
-	DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_DOC_DEL, DS_STALE,
+	DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_REDACTIONS_DEL, DS_DOC_DEL, DS_STALE,
 	DS_DOC_PUT, DS_PAGE_PUT, DS_FTS_PUT, DS_CURRENT, DS_BY_SHA, DS_TEXT, DS_DOC_GET,
 	DS_TERMS, DS_STALE_DOCS, DS_PAGES, DS_EXCERPT_PUT, DS_MENTION_PUT, DS_SET_VOCAB,
 	DS_EXCERPT_NAMES, DS_EXCERPT_GET, DS_MENTIONED_IN, DS_SEARCH, DS_SEARCH_HAS,
 	DS_LIST_PUT, DS_LISTING_PUT, DS_PARTNER_MATCH,
-	DS_RUN_PUT, DS_RUN_NAMES, DS_RUN_GET,
+	DS_RUN_PUT, DS_RUN_NAMES, DS_RUN_GET, DS_SAME_IDENTIFIER,
 	DS_COUNT
 };
 
@@ -38,6 +38,7 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_PAGES_DEL] = "DELETE FROM pages WHERE source=?1",
 	[DS_EXCERPTS_DEL] = "DELETE FROM excerpts WHERE source=?1",
 	[DS_MENTIONS_DEL] = "DELETE FROM mentions WHERE source=?1",
+	[DS_REDACTIONS_DEL] = "DELETE FROM redactions WHERE source=?1",
 	[DS_DOC_DEL] = "DELETE FROM documents WHERE source=?1",
 	[DS_STALE] = "SELECT 1 FROM documents d LEFT JOIN sources s ON s.id=d.source"
 		     " WHERE d.source=?1 AND (s.sha256 IS NULL OR s.sha256<>d.sha256)",
@@ -50,7 +51,14 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_TEXT] = "SELECT text FROM pages WHERE source=?1 ORDER BY page",
 	[DS_DOC_GET] = "SELECT d.format, d.member, d.identifier, d.component, a.id, d.npages"
 		       " FROM documents d LEFT JOIN agencies a ON a.id=d.component WHERE d.source=?1",
+	/*
+	 * A field is also named by its display name and by its id in words
+	 * (date_of_birth: "date of birth"), but only when that is more than one
+	 * word: "name" in prose is not the field name.
+	 */
 	[DS_TERMS] = "SELECT 2, id, id FROM fields"
+		     " UNION SELECT 2, id, replace(id, '_', ' ') FROM fields WHERE instr(id, '_')"
+		     " UNION SELECT 2, id, name FROM fields WHERE instr(trim(name), ' ')"
 		     " UNION SELECT 2, \"key\", value FROM links WHERE kind=2 AND col='synonyms'"
 		     " UNION SELECT 3, id, id FROM agencies UNION SELECT 3, id, name FROM agencies"
 		     " ORDER BY 1, 2, 3",
@@ -89,6 +97,9 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_RUN_PUT] = "INSERT INTO import_runs(started, finished, status, kind, report) VALUES(?1,?2,?3,?4,?5)",
 	[DS_RUN_NAMES] = "SELECT printf('%06d', id) FROM import_runs ORDER BY id",
 	[DS_RUN_GET] = "SELECT started, finished, status, kind, report FROM import_runs WHERE id=?1",
+	[DS_SAME_IDENTIFIER] = "SELECT o.source FROM documents d JOIN documents o"
+			       " ON o.identifier=d.identifier AND o.source<>d.source"
+			       " WHERE d.source=?1 AND d.identifier IS NOT NULL ORDER BY 1",
 };
 
 _Static_assert(REC_FIELDS == 2 && REC_AGENCIES == 3, "vocabulary kinds are written as literals");
@@ -97,22 +108,9 @@ _Static_assert(DS_COUNT <= (int)(sizeof(((struct store *)0)->doc_stmts) / sizeof
 
 static sqlite3_stmt *stmt(struct store *st, enum doc_stmt which)
 {
-	sqlite3_stmt **slot = &st->doc_stmts[which];
-
-	if (!*slot && sqlite3_prepare_v3(st->db, doc_sql[which], -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) !=
-			      SQLITE_OK)
-		return NULL;
-	return *slot;
+	return store_slot_stmt(st, &st->doc_stmts[which], doc_sql[which]);
 }
 
-/* Step a statement that returns no rows we need, then reset it. */
-static int run(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	store_stmt_done(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
-}
 
 /* Run a one-parameter (source id) statement. */
 static int run_on(struct store *st, enum doc_stmt which, const char *source_id)
@@ -122,7 +120,7 @@ static int run_on(struct store *st, enum doc_stmt which, const char *source_id)
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, source_id, 0);
-	return run(s);
+	return store_step_done(s);
 }
 
 /* 1 when a query bound to one or two texts returns a row, 0 when not. */
@@ -146,7 +144,7 @@ static int exists(struct store *st, enum doc_stmt which, const char *a, const ch
 static int drop_document(struct store *st, const char *source_id)
 {
 	static const enum doc_stmt steps[] = {
-		DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_DOC_DEL,
+		DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_REDACTIONS_DEL, DS_DOC_DEL,
 	};
 	size_t i;
 	int rc = 0;
@@ -182,17 +180,17 @@ int store_document_put(struct store *st, const struct store_document_info *d, co
 	sqlite3_bind_int64(doc, 5, (sqlite3_int64)npages);
 	store_bind_text(doc, 6, d->identifier, 1);
 	store_bind_text(doc, 7, d->component, 1);
-	rc = run(doc);
+	rc = store_step_done(doc);
 	for (i = 0; !rc && i < npages; i++) {
 		store_bind_text(page, 1, d->source, 0);
 		sqlite3_bind_int64(page, 2, (sqlite3_int64)i + 1);
 		sqlite3_bind_text64(page, 3, pages[i], lens[i], SQLITE_STATIC, SQLITE_UTF8);
-		rc = run(page);
+		rc = store_step_done(page);
 		if (rc)
 			break;
 		sqlite3_bind_int64(fts, 1, sqlite3_last_insert_rowid(st->db));
 		sqlite3_bind_text64(fts, 2, pages[i], lens[i], SQLITE_STATIC, SQLITE_UTF8);
-		rc = run(fts);
+		rc = store_step_done(fts);
 	}
 	return rc;
 }
@@ -365,7 +363,7 @@ int store_excerpt_put(struct store *st, const char *source_id, long page, const 
 	sqlite3_bind_int64(s, 2, page);
 	store_bind_text(s, 3, names, 0);
 	store_bind_text(s, 4, passage, 0);
-	return run(s);
+	return store_step_done(s);
 }
 
 int store_mention_put(struct store *st, int kind, const char *id, const char *source_id, long page)
@@ -378,7 +376,7 @@ int store_mention_put(struct store *st, int kind, const char *id, const char *so
 	store_bind_text(s, 2, id, 0);
 	store_bind_text(s, 3, source_id, 0);
 	sqlite3_bind_int64(s, 4, page);
-	return run(s);
+	return store_step_done(s);
 }
 
 int store_document_set_vocabulary(struct store *st, const char *source_id, const char *vocabulary)
@@ -389,7 +387,7 @@ int store_document_set_vocabulary(struct store *st, const char *source_id, const
 		return -EIO;
 	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, vocabulary, 0);
-	return run(s);
+	return store_step_done(s);
 }
 
 int store_excerpt_names(struct store *st, const char *source_id, struct strlist *out)
@@ -531,7 +529,7 @@ int store_partner_list_put(struct store *st, const char *source_id, const char *
 	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, as_of, 0);
 	sqlite3_bind_int64(s, 3, entries);
-	return run(s);
+	return store_step_done(s);
 }
 
 int store_partner_listing_put(struct store *st, const char *source_id, const char *partner_id,
@@ -545,7 +543,7 @@ int store_partner_listing_put(struct store *st, const char *source_id, const cha
 	store_bind_text(s, 2, partner_id, 0);
 	store_bind_text(s, 3, name, 0);
 	store_bind_text(s, 4, description, 1);
-	return run(s);
+	return store_step_done(s);
 }
 
 int store_partner_match(struct store *st, const char *name, struct strbuf *id)
@@ -586,7 +584,7 @@ int store_import_run_put(struct store *st, const struct store_import_run *r, int
 	store_bind_text(s, 3, r->status, 0);
 	store_bind_text(s, 4, r->kind, 0);
 	store_bind_text(s, 5, r->report ? r->report : "", 0);
-	rc = run(s);
+	rc = store_step_done(s);
 	if (!rc && id)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return rc;
@@ -619,4 +617,14 @@ int store_import_run_get(struct store *st, int64_t id, struct strbuf *out)
 	}
 	store_stmt_done(s);
 	return rc;
+}
+
+int store_same_identifier(struct store *st, const char *source_id, struct strlist *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_SAME_IDENTIFIER);
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	return store_collect(s, out);
 }

@@ -46,6 +46,7 @@ struct store {
 	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
 	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
 	sqlite3_stmt *doc_stmts[64];	/* store/documents.c's statements */
+	sqlite3_stmt *scan_stmts[16];	/* store/scans.c's statements */
 	struct record_memo memo;
 	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
 };
@@ -56,6 +57,10 @@ void store_memo_clear(struct store *st);
 /** Prepare (once) and return a cached statement; NULL on error. */
 sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which);
 sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql);
+/** Prepare `sql` into *slot once (a statement cache of a file of store/); NULL on error. */
+sqlite3_stmt *store_slot_stmt(struct store *st, sqlite3_stmt **slot, const char *sql);
+/** Step a bound statement that returns no rows we need, then reset it: 0 or a negative errno. */
+int store_step_done(sqlite3_stmt *s);
 /** Reset and clear a cached statement after use. */
 void store_stmt_done(sqlite3_stmt *s);
 /**
