@@ -424,7 +424,9 @@ static void record(struct net_sub *s, int rc, const char *what, const struct str
 	char *old;
 
 	if (rc < 0) {
-		strbuf_addstr(&r, rc == -EBADMSG || rc == -ESTALE ? "refused: " : "failed: ");
+		/* A refusal's message says "refused" itself (verify(), newer_than()). */
+		if (rc != -EBADMSG && rc != -ESTALE)
+			strbuf_addstr(&r, "failed: ");
 		add_line_safe(&r, err->len ? err->buf : strerror(-rc));
 		strbuf_addstr(&r, " (the mounted bundle is served still)");
 	} else {
