@@ -6,36 +6,20 @@
 
 #include "cli.h"
 
-/* Whole seconds from "90", "90s", "5m", "1h" or "2d": 0, or -EINVAL. */
-static int parse_duration(const char *s, unsigned *out)
-{
-	unsigned long long v, unit = 1;
-	char *end;
+struct unit {
+	char suffix;	/* '\0': none */
+	uint64_t times;
+};
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || (end[0] && end[1]))
-		return -EINVAL;
-	switch (*end) {
-	case '\0': case 's': break;
-	case 'm': unit = 60; break;
-	case 'h': unit = 3600; break;
-	case 'd': unit = 86400; break;
-	default: return -EINVAL;
-	}
-	if (v > 3650ull * 86400 / unit)
-		return -EINVAL;
-	*out = (unsigned)(v * unit);
-	return 0;
-}
+static const struct unit seconds[] = { { '\0', 1 }, { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 0, 0 } };
+/* Powers of 1024. */
+static const struct unit bytes[] = { { '\0', 1 }, { 'K', 1 << 10 }, { 'k', 1 << 10 }, { 'M', 1 << 20 },
+				     { 'G', 1 << 30 }, { 0, 0 } };
 
-/* Bytes from "4096", "64K", "200M" or "1G" (powers of 1024): 0, or -EINVAL. */
-static int parse_size(const char *s, uint64_t *out)
+/* A whole number with at most one unit suffix ("90", "5m", "200M"), up to `max`: 0, or -EINVAL. */
+static int parse_scaled(const char *s, const struct unit *units, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
-	unsigned shift = 0;
 	char *end;
 
 	if (*s < '0' || *s > '9')
@@ -44,17 +28,26 @@ static int parse_size(const char *s, uint64_t *out)
 	v = strtoull(s, &end, 10);
 	if (errno || (end[0] && end[1]))
 		return -EINVAL;
-	switch (*end) {
-	case '\0': break;
-	case 'K': case 'k': shift = 10; break;
-	case 'M': shift = 20; break;
-	case 'G': shift = 30; break;
-	default: return -EINVAL;
+	for (; units->times; units++) {
+		if (units->suffix != *end)
+			continue;
+		if (v > max / units->times)
+			return -EINVAL;
+		*out = v * units->times;
+		return 0;
 	}
-	if (!v || v > (UINT64_MAX >> shift))
-		return -EINVAL;
-	*out = (uint64_t)v << shift;
-	return 0;
+	return -EINVAL;
+}
+
+/* Whole seconds, up to ten years. */
+static int parse_duration(const char *s, unsigned *out)
+{
+	uint64_t v;
+	int rc = parse_scaled(s, seconds, 3650ull * 86400, &v);
+
+	if (!rc)
+		*out = (unsigned)v;
+	return rc;
 }
 
 static int value_of(const char *p, size_t n, const char *key, struct strbuf *into)
@@ -87,7 +80,8 @@ int cli_net_finish(const char *cmd, const struct cli_net *c, struct net_sub_opti
 	o->net.cacert = c->cacert.len ? c->cacert.buf : NULL;
 	o->net.allow_http = c->allow_http;
 	o->net.max_bytes = NET_MAX_BYTES_DEFAULT;
-	if (c->max_size.len && parse_size(c->max_size.buf, &o->net.max_bytes))
+	if (c->max_size.len && (parse_scaled(c->max_size.buf, bytes, UINT64_MAX, &o->net.max_bytes) ||
+				!o->net.max_bytes))
 		return cli_usage_error(cmd, "max_size=%s: a size in bytes, or with K, M or G (e.g. 200M)",
 				       c->max_size.buf);
 	if (c->timeout.len && (parse_duration(c->timeout.buf, &timeout) || !timeout))

@@ -284,6 +284,8 @@ static int verify(const struct net_sub *s, const char *path, const char *sha256,
 	int rc;
 
 	rc = db ? nlb_extract(path, s->trust, db, &m, &msg) : nlb_read(path, s->trust, -1, &m, &msg);
+	if (rc == -EINVAL) /* not a tar at all: garbage, refused like a bad bundle */
+		rc = -EBADMSG;
 	if (rc)
 		strbuf_addf(err, "%s: refused: %s", s->url, msg.buf);
 	else

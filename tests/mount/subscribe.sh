@@ -154,11 +154,14 @@ publish bad.nlb
 refused_with "refused: .*does not match the MANIFEST"
 publish one.nlb
 refused_with "refused as a rollback: .*serial 1, .*not newer than the one cached, .*serial 2, "
+head -c 100000 /dev/urandom >garbage.nlb
+publish garbage.nlb
+refused_with "refused: .*(truncated or corrupt|not a signed bundle)"
 head -c 5000000 /dev/urandom >pub/big.nlb
 publish pub/big.nlb
 refused_with "larger than 4194304 bytes"
 ls cache | grep -q part && fail "a refused download was left in the cache: $(ls cache)"
-ok "a tampered bundle, a rollback and an oversize response: refused and logged, bundle 2 served"
+ok "a tampered bundle, a rollback, garbage and an oversize response: refused and logged, bundle 2 served"
 
 # ---- the server stopped ----
 publish two.nlb
