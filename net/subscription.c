@@ -160,10 +160,11 @@ static int cache_base(const char *url, struct strbuf *out)
 	for (n = 0; slash + n < q && n < 64; n++) {
 		char c = slash[n];
 
+		/* Not a dot first: a cache file is never hidden, nor "." or "..". */
 		strbuf_addch(out, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-					  c == '.' || c == '_' || c == '-' ? c : '_');
+					  (c == '.' && n) || c == '_' || c == '-' ? c : '_');
 	}
-	if (!n || out->buf[0] == '.')
+	if (!n)
 		strbuf_addstr(out, "bundle");
 	if (!EVP_Digest(url, strlen(url), md, NULL, EVP_sha256(), NULL))
 		return -ENOMEM;
@@ -665,8 +666,9 @@ int net_sub_status(struct net_sub *s, struct strbuf *out)
 	iso_time(s->checked, checked);
 	strbuf_addstr(out, "url: ");
 	add_line_safe(out, s->url);
-	strbuf_addf(out, "\nname: %s\ndate: %s\nsigner: %s\nserial: ", s->served.name, s->served.date,
-		    s->served.signer);
+	strbuf_addstr(out, "\nname: ");
+	add_line_safe(out, s->served.name);
+	strbuf_addf(out, "\ndate: %s\nsigner: %s\nserial: ", s->served.date, s->served.signer);
 	if (s->served.serial)
 		strbuf_addf(out, "%llu\n", (unsigned long long)s->served.serial);
 	else
