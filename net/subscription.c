@@ -483,6 +483,10 @@ static int fetch_into_cache(struct net_sub *s, struct state *st, int want_db, ch
 		return rc;
 	}
 	rc = net_fetch(s->url, &s->net, have ? &st->v : NULL, fd, &res, err);
+	if (rc > 0 && fsync(fd)) { /* whole on disk before it may be renamed into the cache */
+		rc = -errno;
+		strbuf_addf(err, "%s: %s", tmp, strerror(errno));
+	}
 	if (close(fd) && rc >= 0) {
 		rc = -errno;
 		strbuf_addf(err, "%s: %s", tmp, strerror(errno));
@@ -596,9 +600,14 @@ int net_sub_start(struct net_sub *s, char **db, struct strbuf *err)
 			free(s->result);
 			s->result = note;
 			pthread_mutex_unlock(&s->mu);
-		} else {
+		} else if (rc == -EBADMSG) { /* rotten or signed by another key; not for a full /tmp */
 			unlink(s->bundle);
 			unlink(s->state);
+		} else {
+			close(lock);
+			strbuf_add(err, why.buf, why.len);
+			strbuf_release(&why);
+			return rc;
 		}
 	}
 	close(lock);
