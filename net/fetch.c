@@ -252,7 +252,12 @@ int net_fetch(const char *url, const struct net_options *o, const struct net_val
 			}
 			curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 		}
-		if (have->mtime > 0) {
+		/*
+		 * A date only without an ETag: libcurl takes a 200 whose
+		 * Last-Modified is not after it for a 304, and a new bundle
+		 * copied with an old mtime would be missed.
+		 */
+		if (!have->etag[0] && have->mtime > 0) {
 			curl_easy_setopt(h, CURLOPT_TIMECONDITION, (long)CURL_TIMECOND_IFMODSINCE);
 			curl_easy_setopt(h, CURLOPT_TIMEVALUE_LARGE, (curl_off_t)have->mtime);
 		}
