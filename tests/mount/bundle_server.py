@@ -10,8 +10,12 @@ downloads. Two paths misbehave on purpose:
                  must cut it off; the log says how much was sent)
   /slow.nlb      a few bytes, then nothing for a minute
 
+and /dated/NAME serves NAME as a server without ETags does: Last-Modified,
+and If-Modified-Since answered 304.
+
 usage: bundle_server.py DIR CERT KEY PORT PORTFILE LOG   (PORT 0: any free one)
 """
+import email.utils
 import hashlib
 import http.server
 import os
@@ -38,6 +42,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.endless()
         if name == "slow.nlb":
             return self.slow()
+        dated = name.startswith("dated/")
+        if dated:
+            name = name[len("dated/"):]
         path = os.path.join(root, name)
         if "/" in name or not os.path.isfile(path):
             self.send_response(404)
@@ -45,6 +52,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return self.done(404, 0)
         data = open(path, "rb").read()
+        mtime = int(os.stat(path).st_mtime)
+        if dated:
+            return self.dated(data, mtime)
         etag = '"' + hashlib.sha256(data).hexdigest() + '"'
         # RFC 9110: If-None-Match wins; If-Modified-Since is then ignored.
         if etag in [t.strip() for t in self.headers.get("If-None-Match", "").split(",")]:
@@ -56,7 +66,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/x-tar")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("ETag", etag)
-        self.send_header("Last-Modified", self.date_time_string(int(os.stat(path).st_mtime)))
+        self.send_header("Last-Modified", self.date_time_string(mtime))
+        self.end_headers()
+        self.wfile.write(data)
+        self.done(200, len(data))
+
+    def dated(self, data, mtime):
+        since = self.headers.get("If-Modified-Since")
+        if since and mtime <= email.utils.parsedate_to_datetime(since).timestamp():
+            self.send_response(304)
+            self.end_headers()
+            return self.done(304, 0)
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Last-Modified", self.date_time_string(mtime))
         self.end_headers()
         self.wfile.write(data)
         self.done(200, len(data))

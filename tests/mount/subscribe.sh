@@ -194,6 +194,14 @@ grep -q "ok: 'Coalition' of .*, serial 3, signed by sha256:" out || fail "pull s
 n=$(downloads)
 "$NLETSFS" pull "$URL" "${NET[@]}" --cache "$WORK/cache" -o pulled.nlb >/dev/null || fail "pull again"
 [[ $(downloads) == "$n" ]] || fail "a second pull downloaded again"
+# A server with dates and no ETags: If-Modified-Since, and a 304.
+"$NLETSFS" pull "https://127.0.0.1:$PORT/dated/coalition.nlb" "${NET[@]}" --cache "$WORK/cache" -o dated.nlb \
+  >/dev/null || fail "pull of dated/"
+"$NLETSFS" pull "https://127.0.0.1:$PORT/dated/coalition.nlb" "${NET[@]}" --cache "$WORK/cache" -o dated.nlb \
+  >/dev/null || fail "pull of dated/ again"
+[[ $(grep -c '^GET /dated/coalition.nlb 200 ' server.log) == 1 && $(grep -c '^GET /dated/coalition.nlb 304 ' server.log) == 1 ]] ||
+  fail "If-Modified-Since: $(grep dated server.log)"
+cmp -s three.nlb dated.nlb || fail "pull of dated/ wrote other bytes"
 st=0
 "$NLETSFS" pull "https://127.0.0.1:$PORT/endless.nlb" "${NET[@]}" --cache "$WORK/cache" --max-size 1M -o x.nlb \
   2>err || st=$?
@@ -206,4 +214,4 @@ st=0
 "$NLETSFS" pull "https://127.0.0.1:$PORT/slow.nlb" "${NET[@]}" --cache "$WORK/cache" --timeout 2s -o x.nlb \
   2>err || st=$?
 [[ $st == 1 ]] && grep -q "timed out" err || fail "slow response: status $st: $(cat err)"
-ok "pull: the bundle, no second download; an endless response cut off after $sent bytes; a slow one timed out"
+ok "pull: the bundle, no second download (ETag, or If-Modified-Since); an endless response cut off after $sent bytes; a slow one timed out"
