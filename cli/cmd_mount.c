@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* nletsfs mount: serve an inventory as a read-only filesystem. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,12 +128,19 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 
 static int sub_check(void *arg, char **db, struct strbuf *err)
 {
-	return net_sub_check(arg, db, err);
+	int rc = net_sub_check(arg, db, err);
+
+	return rc == -ECANCELED ? 0 : rc; /* the mount is ending: nothing to say */
 }
 
 static int sub_status(void *arg, struct strbuf *out)
 {
 	return net_sub_status(arg, out);
+}
+
+static void sub_cancel(void *arg)
+{
+	net_sub_cancel(arg);
 }
 
 /*
@@ -142,7 +150,7 @@ static int sub_status(void *arg, struct strbuf *out)
 static int mount_url(const char *url, const char *trust, struct mount_args *m, struct fs_mount_options *o)
 {
 	struct net_sub_options so = { .url = url, .trust = trust };
-	struct fs_refresh refresh = { .check = sub_check, .status = sub_status };
+	struct fs_refresh refresh = { .check = sub_check, .status = sub_status, .cancel = sub_cancel };
 	struct strbuf err = STRBUF_INIT;
 	struct net_sub *sub = NULL;
 	char *db = NULL;

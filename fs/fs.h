@@ -25,12 +25,15 @@ struct store;
  *
  * `status` (optional) writes what is served and how the last check went;
  * the mount shows it as .nletsfs/status, read anew after every check.
+ * `cancel` (optional), called from another thread as the mount ends, makes
+ * a check in progress (a download) return soon.
  */
 struct fs_refresh {
 	unsigned interval;
 	int (*check)(void *arg, char **db, struct strbuf *err);
 	void (*changed)(void *arg, const char *db);
 	int (*status)(void *arg, struct strbuf *out);
+	void (*cancel)(void *arg);
 	void *arg;
 };
 

@@ -1235,6 +1235,8 @@ static void stop_watcher(struct fs_state *fs)
 	__atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
 	if (fs->refreshing) {
 		wake_refresher(fs);
+		if (fs->refresh->cancel) /* a download in progress gives up: no waiting for a slow server */
+			fs->refresh->cancel(fs->refresh->arg);
 		pthread_join(fs->refresher, NULL);
 		fs->refreshing = 0;
 	}

@@ -48,6 +48,15 @@ struct transfer {
 	char etag[sizeof(((struct net_validators *)0)->etag)];
 };
 
+/* libcurl asks this often, also while nothing arrives: a transfer gives up when told to. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	const int *cancel = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return cancel && __atomic_load_n(cancel, __ATOMIC_ACQUIRE);
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct transfer *t = arg;
@@ -127,6 +136,9 @@ static int curl_failure(const struct transfer *t, CURLcode c, const char *detail
 		return t->write_rc;
 	}
 	switch (c) {
+	case CURLE_ABORTED_BY_CALLBACK:
+		strbuf_addf(err, "%s: given up: the mount is ending", t->url);
+		return -ECANCELED;
 	case CURLE_OPERATION_TIMEDOUT:
 		strbuf_addf(err, "%s: timed out (%s; -o timeout= sets the bound, now %u s)", t->url, why,
 			    o->timeout ? o->timeout : NET_TIMEOUT_DEFAULT);
@@ -237,6 +249,9 @@ int net_fetch(const char *url, const struct net_options *o, const struct net_val
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
 	curl_easy_setopt(h, CURLOPT_FILETIME, 1L);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)o->cancel);
 	/*
 	 * Conditional over HTTP only: a file's time has whole seconds, and a
 	 * bundle replaced within the second would be missed; a local copy is

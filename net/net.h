@@ -21,7 +21,8 @@
  * Errors: 0 or a negative errno with a message in `err` naming the URL:
  * -EBADMSG for a bundle that fails verification, -ESTALE for a rollback,
  * -EFBIG for a response over the bound, -ETIMEDOUT, -EPROTO for a TLS or
- * HTTP failure, -EINVAL for a URL or option that will not do.
+ * HTTP failure, -EINVAL for a URL or option that will not do, -ECANCELED
+ * when told to give up.
  */
 #ifndef NLETSFS_NET_H
 #define NLETSFS_NET_H
@@ -45,6 +46,7 @@ struct net_options {
 	int allow_http;		/* plain http:// allowed (never by default) */
 	unsigned timeout;	/* seconds for a whole transfer; 0: NET_TIMEOUT_DEFAULT */
 	uint64_t max_bytes;	/* a response's bound; 0: NET_MAX_BYTES_DEFAULT */
+	const int *cancel;	/* when it turns non-zero (another thread), a transfer gives up: -ECANCELED */
 };
 
 /** What a server said of the copy it sent, to ask next time whether it changed. */
@@ -116,6 +118,12 @@ int net_sub_start(struct net_sub *s, char **db, struct strbuf *err);
  * is recorded for net_sub_status().
  */
 int net_sub_check(struct net_sub *s, char **db, struct strbuf *err);
+
+/**
+ * Make a check in progress (in another thread) give up soon with
+ * -ECANCELED, and every later one at once: the mount is ending.
+ */
+void net_sub_cancel(struct net_sub *s);
 
 /** Copy the cached bundle to `out` (replaced whole, or not at all). */
 int net_sub_copy(struct net_sub *s, const char *out, struct strbuf *err);

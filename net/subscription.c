@@ -63,6 +63,7 @@ struct net_sub {
 	time_t served_since, checked;
 	char *result;			/* what the last check came to */
 	unsigned long checks, downloads;
+	int cancel;			/* atomic: net_sub_cancel() */
 };
 
 /* ---- small things ------------------------------------------------------------------------- */
@@ -337,6 +338,7 @@ int net_sub_open(const struct net_sub_options *o, struct net_sub **out, struct s
 		return -ENOMEM;
 	pthread_mutex_init(&s->mu, NULL);
 	s->net = o->net;
+	s->net.cancel = &s->cancel;
 	s->url = strdup(o->url);
 	s->trust = absolute(o->trust);
 	if (!s->trust) {
@@ -625,6 +627,11 @@ int net_sub_start(struct net_sub *s, char **db, struct strbuf *err)
 		strbuf_addf(err, " (the cached copy was dropped: %s)", why.buf);
 	strbuf_release(&why);
 	return rc < 0 ? rc : 0;
+}
+
+void net_sub_cancel(struct net_sub *s)
+{
+	__atomic_store_n(&s->cancel, 1, __ATOMIC_RELEASE);
 }
 
 int net_sub_copy(struct net_sub *s, const char *out, struct strbuf *err)

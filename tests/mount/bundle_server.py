@@ -8,7 +8,8 @@ downloads. Two paths misbehave on purpose:
 
   /endless.nlb   bytes for ever, with no Content-Length (the client's bound
                  must cut it off; the log says how much was sent)
-  /slow.nlb      a few bytes, then nothing for a minute
+  /slow.nlb      a few bytes, then nothing for a minute (so is
+                 /coalition.nlb while DIR/.slow exists)
 
 and /dated/NAME serves NAME as a server without ETags does: Last-Modified,
 and If-Modified-Since answered 304.
@@ -40,7 +41,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         name = self.path.split("?")[0].lstrip("/")
         if name == "endless.nlb":
             return self.endless()
-        if name == "slow.nlb":
+        if name == "slow.nlb" or (name == "coalition.nlb" and os.path.exists(os.path.join(root, ".slow"))):
             return self.slow()
         dated = name.startswith("dated/")
         if dated:
@@ -105,6 +106,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b"\0" * 100)
         self.wfile.flush()
+        log.write(f"SLOW {self.path}\n")
         time.sleep(60)
         self.done(200, 100)
 

@@ -185,7 +185,20 @@ sleep 1.5
 kill -HUP "$DAEMON_PID"
 wait_status serial '^3$'
 ok "a mount from the cache with the server down; SIGHUP fetched bundle 3"
+# A check stuck on a slow server does not hold the unmount up.
+touch pub/.slow
+checks=$(status checks)
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 50); do grep -q '^SLOW /coalition.nlb$' server.log && break; sleep 0.1; done
+grep -q '^SLOW /coalition.nlb$' server.log || fail "the slow download did not start: $(cat server.log)"
+sleep 0.2
+[[ $(status checks) == "$checks" ]] || fail "the check on a slow server ended: $(cat "$MNT/.nletsfs/status")"
+start=$(date +%s%N)
 unmount
+ms=$((($(date +%s%N) - start) / 1000000))
+((ms < 3000)) || fail "the unmount took $ms ms with a download in progress"
+rm pub/.slow
+ok "an unmount during a slow download: the daemon gone after $ms ms"
 
 # ---- pull ----
 "$NLETSFS" pull "$URL" "${NET[@]}" --cache "$WORK/cache" -o pulled.nlb >out || fail "pull: $(cat out)"
