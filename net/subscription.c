@@ -407,12 +407,29 @@ void net_sub_close(struct net_sub *s)
 	free(s);
 }
 
-/* Take the cache's lock for this URL: an fd to close, or a negative errno. */
+/*
+ * Take the cache's lock for this URL: an fd to close, or a negative errno.
+ * Another process may hold it through a whole download: waited for in
+ * steps, so that net_sub_cancel() is heard.
+ */
 static int lock_cache(const struct net_sub *s, struct strbuf *err)
 {
-	int fd = open(s->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644), rc;
+	const struct timespec step = { 0, 100 * 1000 * 1000 };
+	int fd = open(s->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644), rc = 0;
 
-	if (fd < 0 || flock(fd, LOCK_EX)) {
+	while (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+		if (__atomic_load_n(&s->cancel, __ATOMIC_ACQUIRE)) {
+			strbuf_addf(err, "%s: given up: the mount is ending", s->url);
+			close(fd);
+			return -ECANCELED;
+		}
+		nanosleep(&step, NULL);
+	}
+	if (fd < 0 || rc) {
 		rc = -errno;
 		strbuf_addf(err, "cannot lock %s: %s", s->lock, strerror(errno));
 		if (fd >= 0)
