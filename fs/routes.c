@@ -29,6 +29,10 @@
 const struct route tree_routes[] = {
 	DIR(""),
 	FILE("/README", view_readme),
+	/* A subscription's status: which bundle is mounted, and the last check. */
+	{ .pattern = "/.nletsfs", .type = NODE_DIR, .exists = status_exists, .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/.nletsfs/status", .type = NODE_FILE, .render = view_status, .exists = status_exists,
+	  .flags = ROUTE_NOT_IN_AT | ROUTE_VOLATILE },
 
 	DIR("/states"),
 	{ .pattern = "/states/:state", .type = NODE_DIR, .list = list_states },
