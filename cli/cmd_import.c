@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../fs/fs.h"
 #include "../importers/importers.h"
 #include "cli.h"
 
@@ -62,6 +63,22 @@ static void progress_document(void *arg, const char *name, long pages)
 	fprintf(stderr, "  %s: %ld page%s\n", name, pages, pages == 1 ? "" : "s");
 }
 
+static void progress_derive(void *arg, const char *step, long n)
+{
+	(void)arg;
+	fprintf(stderr, "  derived: %s: %ld\n", step, n);
+}
+
+/* The derived data (fs_derive), in the import's transaction; its progress on a terminal. */
+static int derive(void *arg, struct store *st, struct strbuf *err)
+{
+	const int *tty = arg;
+
+	if (*tty)
+		fprintf(stderr, "  deriving the change log, checklist, maps and file times...\n");
+	return fs_derive(st, *tty ? progress_derive : NULL, NULL, err);
+}
+
 /* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */
 static void report_failure(const char *db, int rc, const struct strbuf *err)
 {
@@ -92,7 +109,7 @@ int cmd_import(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT;
 	struct store *st = NULL;
 	struct stat sb;
-	int c, rc, status = EXIT_DONE, k;
+	int c, rc, status = EXIT_DONE, k, tty = isatty(STDERR_FILENO);
 	long total = 0;
 
 	optind = 1;
@@ -146,7 +163,9 @@ int cmd_import(int argc, char **argv)
 		status = EXIT_BAD_DATA;
 		goto out;
 	}
-	if (isatty(STDERR_FILENO)) {
+	o.derive = derive;
+	o.derive_arg = &tty;
+	if (tty) {
 		rep.progress = progress;
 		rep.progress_document = progress_document;
 	}

@@ -189,8 +189,10 @@ static int fill_attr(struct fs_state *fs, struct fs_inode *in, struct stat *stbu
 	stbuf->st_uid = fs->uid;
 	stbuf->st_gid = fs->gid;
 	stbuf->st_mtim = fs->mtime;
-	stbuf->st_ctim = fs->mtime;
-	stbuf->st_atim = fs->mtime;
+	/* The time of the import that last changed it (fs/derive.c), when the inventory keeps them. */
+	tree_mtime(&fs->tree, &in->node, &stbuf->st_mtim);
+	stbuf->st_ctim = stbuf->st_mtim;
+	stbuf->st_atim = stbuf->st_mtim;
 	stbuf->st_blksize = 4096;
 	switch (in->node.type) {
 	case NODE_DIR:

@@ -12,6 +12,8 @@
 #ifndef NLETSFS_TREE_H
 #define NLETSFS_TREE_H
 
+#include <time.h>
+
 #include "../store/store.h"
 #include "../util/strbuf.h"
 
@@ -45,6 +47,7 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 #define ROUTE_MEMO 4u		/* costly content kept until the inventory changes (tree_invalidate) */
 #define ROUTE_HIDDEN 8u		/* resolvable but not listed: walkers (find, grep -r) do not enter it */
 #define ROUTE_COSTLY 16u	/* costly to render: a listing gives no size, so find and ls need not render it */
+#define ROUTE_DERIVED 32u	/* at the root, rendered by the import and stored: a read is a lookup (fs/derive.c) */
 
 struct route {
 	const char *pattern;	/* "/states/:state/:system/blocked" */
@@ -113,6 +116,13 @@ struct tree {
 	} sys[2];
 	char *sys_last;			/* "STATE DATE SYSTEM" asked last without them */
 	struct strlist sys_one;		/* a list made alone */
+	/*
+	 * Whether reads take the derived data the import stored (fs/derive.c):
+	 * -1 not known yet (asked of the store once per inventory version), 0
+	 * compute on read, 1 look up. `deriving`: the import is making them.
+	 */
+	signed char use_changes, use_files;
+	int deriving;
 };
 
 void tree_init(struct tree *t, struct store *st);
@@ -178,6 +188,20 @@ int tree_child_listed(struct tree *t, const struct tree_node *dir, const char *n
 int tree_list(struct tree *t, const struct tree_node *dir, struct strlist *names);
 /** A file's content or a link's target. */
 int tree_render(struct tree *t, const struct tree_node *node, struct strbuf *out);
+/** The path of a node, without a leading '/' ("" for the root, ".at/DAY/..." under a day). */
+int tree_node_path(const struct tree_node *node, struct strbuf *out);
+/**
+ * The mtime (and ctime) of a node: the time of the import that last
+ * changed its content, or a folder's listing (docs/time.md). Nodes no
+ * import walks (under .at/DAY/, search/QUERY/, at/DATE links of days that
+ * are not change days) take the time of the last import that changed
+ * anything. 0, or -ENOENT when the inventory has no times (never derived).
+ */
+int tree_mtime(struct tree *t, const struct tree_node *node, struct timespec *ts);
+/** Today as the number YYYYMMDD: the day the stored root files are of. */
+long tree_today_key(const struct tree *t);
+/** 1 when `changes` is read from the stored log rather than computed. */
+int tree_changes_stored(struct tree *t);
 void tree_node_release(struct tree_node *n);
 /** Copy a node (deep). */
 int tree_node_copy(struct tree_node *dst, const struct tree_node *src);

@@ -269,6 +269,11 @@ int import_paths(struct store *st, const struct import_options *o, const char *c
 		rc = 1;
 	if (!rc && !dry) {
 		rc = record_run(st, o, rep, err, started, "ok");
+		if (!rc && o->derive) {
+			rc = o->derive(o->derive_arg, st, err);
+			if (rc)
+				goto out;
+		}
 		if (!rc)
 			rc = store_commit(st);
 		if (rc)
@@ -280,6 +285,8 @@ out:
 		store_rollback(st);
 	/* The failed call's run, in a transaction of its own: the inventory itself is unchanged. */
 	if (rc && !dry && store_begin(st) == 0) {
+		/* A run is no fact: the derived data stays as fresh as it was. */
+		store_derived_unchanged(st);
 		if (record_run(st, o, rep, err, started, "failed") || store_commit(st))
 			store_rollback(st);
 	}

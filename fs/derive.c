@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * The derived data of an inventory, made inside the transaction of the
+ * import that changed it (store/derived.c keeps them), so that a read of
+ * the mount is a lookup:
+ *
+ *  1. the change log: every change between consecutive change days
+ *     (tree_changes), stored day by day; `changes` is their concatenation;
+ *  2. one walk of the root tree (what the mount shows less search/QUERY/
+ *     and the hidden .at/): every file's content and every folder's
+ *     listing is hashed, and a path whose hash differs from the one the
+ *     last import stored gets this import's time: its mtime and ctime
+ *     (tree_mtime). The costly files (ROUTE_DERIVED: README, the
+ *     checklist's answers and lists, records requests, maps) rendered on
+ *     the way are stored as they are, for the day of the import.
+ *
+ * The walk is exact by construction: a path's time moves only when its
+ * bytes (or listing) moved. Its cost is one render of the root tree per
+ * import; docs/time.md says what it does not cover.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "fs.h"
+#include "tree.h"
+
+/* 64-bit FNV-1a, seeded with the kind of node so that a file and a folder never share a hash. */
+static uint64_t hash_add(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t hash_start(char kind)
+{
+	return hash_add(0xcbf29ce484222325ULL, &kind, 1);
+}
+
+struct derive {
+	struct tree t;
+	struct store *st;
+	fs_derive_progress_fn progress;
+	void *arg;
+	/* the change log of the day being gathered */
+	struct strbuf day_body;
+	char day[11];
+	long lines;
+	int64_t bytes;
+	long paths;
+};
+
+static int flush_day(struct derive *d)
+{
+	int rc = 0;
+
+	if (d->day[0])
+		rc = store_change_day_put(d->st, d->day, d->day_body.buf, d->day_body.len);
+	d->bytes += (int64_t)d->day_body.len;
+	strbuf_reset(&d->day_body);
+	d->day[0] = '\0';
+	return rc;
+}
+
+static int gather_change(void *arg, const char *day, char op, const char *path, const char *line)
+{
+	struct derive *d = arg;
+	int rc = 0;
+
+	if (strcmp(d->day, day)) {
+		rc = flush_day(d);
+		snprintf(d->day, sizeof(d->day), "%s", day);
+	}
+	/* The line format of `changes` and `nletsfs diff`. */
+	strbuf_addf(&d->day_body, "%s\t%c\t%s\t%s\n", day, op, path, line);
+	d->lines++;
+	return rc ? rc : strbuf_ok(&d->day_body);
+}
+
+static int derive_changes(struct derive *d)
+{
+	const struct strlist *cd = tree_change_dates(&d->t);
+	struct strlist days = STRLIST_INIT;
+	char before[11];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cd->n; i++)
+		strlist_add(&days, cd->items[i]);
+	rc = days.oom ? -ENOMEM : 0;
+	/* As view_changes did: the first day is compared with the tree every earlier date shows. */
+	if (!rc && days.n)
+		rc = tree_canonical_date(&d->t, "1000-01-01", before);
+	if (!rc && days.n)
+		rc = tree_changes(&d->t, before, &days, gather_change, d);
+	if (!rc)
+		rc = flush_day(d);
+	if (!rc)
+		rc = store_derived_put(d->st, "changes_size", d->bytes);
+	strlist_release(&days);
+	return rc;
+}
+
+static int walk(struct derive *d, const struct tree_node *node, struct strbuf *path)
+{
+	struct strbuf body = STRBUF_INIT;
+	struct strlist names = STRLIST_INIT;
+	size_t keep = path->len, i;
+	uint64_t h;
+	int rc;
+
+	if (node->type != NODE_DIR) {
+		rc = tree_render(&d->t, node, &body);
+		if (rc == -ENOENT) /* listed but with nothing to show: as materialize, no file */
+			goto out;
+		h = hash_add(hash_start(node->type == NODE_FILE ? 'F' : 'L'), body.buf, body.len);
+		if (!rc && node->type == NODE_FILE && (node->route->flags & ROUTE_DERIVED))
+			rc = store_derived_file_put(d->st, path->buf, body.buf, body.len);
+		if (!rc)
+			rc = store_walk_put(d->st, path->buf, h);
+		d->paths++;
+		goto out;
+	}
+	rc = tree_list(&d->t, node, &names);
+	h = hash_start('D');
+	for (i = 0; !rc && i < names.n; i++)
+		h = hash_add(h, names.items[i], strlen(names.items[i]) + 1);
+	if (!rc)
+		rc = store_walk_put(d->st, path->buf, h);
+	d->paths++;
+	if (d->progress && d->paths % 100000 == 0)
+		d->progress(d->arg, "paths", d->paths);
+	for (i = 0; !rc && i < names.n; i++) {
+		struct tree_node child;
+
+		/* search/QUERY/ is any query: none is walked (docs/time.md). */
+		if (!path->len && !strcmp(names.items[i], "search"))
+			continue;
+		rc = tree_child_listed(&d->t, node, names.items[i], &child);
+		if (rc == -ENOENT) {
+			rc = 0;
+			continue;
+		}
+		if (rc)
+			break;
+		strbuf_addf(path, "%s%s", path->len ? "/" : "", names.items[i]);
+		rc = strbuf_ok(path);
+		if (!rc)
+			rc = walk(d, &child, path);
+		path->len = keep;
+		path->buf[keep] = '\0';
+		tree_node_release(&child);
+	}
+out:
+	strlist_release(&names);
+	strbuf_release(&body);
+	return rc;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struct strbuf *err)
+{
+	struct derive d = { .st = st, .progress = progress, .arg = arg, .day_body = STRBUF_INIT };
+	struct strbuf path = STRBUF_INIT;
+	struct tree_node root = { 0 };
+	long changed = 0;
+	int64_t when;
+	int rc;
+
+	tree_init(&d.t, st);
+	/* Everything computed: nothing read from the derived data being replaced. */
+	d.t.deriving = 1;
+	d.t.use_changes = d.t.use_files = 0;
+	rc = store_derived_begin(st);
+	if (!rc)
+		rc = derive_changes(&d);
+	if (rc) {
+		strbuf_addf(err, "cannot derive the change log: %s", rc == -ENOMEM ? "out of memory" : store_errmsg(st));
+		goto out;
+	}
+	if (progress)
+		progress(arg, "changes", d.lines);
+	/* The walk reads `changes` back from what was just stored. */
+	d.t.use_changes = 1;
+	tree_root(&root, NULL);
+	rc = store_walk_begin(st);
+	if (!rc)
+		rc = walk(&d, &root, &path);
+	when = now_ns();
+	if (!rc)
+		rc = store_walk_end(st, when, &changed);
+	if (!rc && changed)
+		rc = store_derived_put(st, "changed_at", when);
+	if (!rc)
+		rc = store_derived_put(st, "files_date", tree_today_key(&d.t));
+	if (!rc)
+		rc = store_derived_done(st);
+	if (rc) {
+		strbuf_addf(err, "cannot derive the tree's files and times: %s",
+			    rc == -ENOMEM ? "out of memory" : store_errmsg(st));
+		goto out;
+	}
+	if (progress) {
+		progress(arg, "paths", d.paths);
+		progress(arg, "paths changed", changed);
+	}
+out:
+	tree_node_release(&root);
+	tree_release(&d.t);
+	strbuf_release(&d.day_body);
+	strbuf_release(&path);
+	return rc;
+}
