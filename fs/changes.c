@@ -211,7 +211,8 @@ static int add_fact(void *arg, const struct store_fact *f)
 	 * Flows, laws and participation decide the state's checklist answers;
 	 * the lists questions/QID/ANSWER follow from those (derive_lists()).
 	 */
-	if (f->kind == REC_FLOWS || f->kind == REC_LAWS || f->kind == REC_PARTICIPATION) {
+	if (f->kind == REC_LAWS || f->kind == REC_PARTICIPATION ||
+	    (f->kind == REC_FLOWS && store_flow_decides(c->t->st, f->id) != 0)) {
 		const char *state = f->kind == REC_FLOWS ? NULL : f->id;
 		struct strbuf st = STRBUF_INIT;
 

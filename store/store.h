@@ -367,6 +367,13 @@ void store_answer_release(struct store_answer *a);
  */
 int store_question_background(struct store *st, int q, const char *date, struct strlist *flow_slugs);
 
+/**
+ * Whether the flow with this id is evidence for any question of the
+ * checklist, on any day: 1 or 0, or a negative errno. A flow that is not
+ * can start or stop holding without moving any answer.
+ */
+int store_flow_decides(struct store *st, const char *flow_id);
+
 /** Slugs of the flows from `state`'s own systems that hold on `date`, sorted. */
 int store_state_flows(struct store *st, const char *state, const char *date, struct strlist *flow_slugs);
 
