@@ -63,10 +63,13 @@ static void progress_document(void *arg, const char *name, long pages)
 	fprintf(stderr, "  %s: %ld page%s\n", name, pages, pages == 1 ? "" : "s");
 }
 
-static void progress_derive(void *arg, const char *step, long n)
+static void progress_derive(void *arg, const char *what, long n, long of)
 {
 	(void)arg;
-	fprintf(stderr, "  derived: %s: %ld\n", step, n);
+	if (of)
+		fprintf(stderr, "  derived: %ld of %ld %s\n", n, of, what);
+	else
+		fprintf(stderr, "  derived: %ld %s\n", n, what);
 }
 
 /* The derived data (fs_derive), in the import's transaction; its progress on a terminal. */

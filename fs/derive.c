@@ -50,6 +50,7 @@ struct derive {
 	/* the change log of the day being gathered */
 	struct strbuf day_body;
 	char day[11];
+	size_t days_done, ndays;
 	long lines;
 	int64_t bytes;
 	long paths;
@@ -75,6 +76,9 @@ static int gather_change(void *arg, const char *day, char op, const char *path, 
 	if (strcmp(d->day, day)) {
 		rc = flush_day(d);
 		snprintf(d->day, sizeof(d->day), "%s", day);
+		/* About ten lines of progress for the whole log. */
+		if (d->progress && ++d->days_done % (d->ndays / 10 + 1) == 0)
+			d->progress(d->arg, "change days", (long)d->days_done, (long)d->ndays);
 	}
 	/* The line format of `changes` and `nletsfs diff`. */
 	strbuf_addf(&d->day_body, "%s\t%c\t%s\t%s\n", day, op, path, line);
@@ -93,6 +97,7 @@ static int derive_changes(struct derive *d)
 	for (i = 0; i < cd->n; i++)
 		strlist_add(&days, cd->items[i]);
 	rc = days.oom ? -ENOMEM : 0;
+	d->ndays = days.n;
 	/* As view_changes did: the first day is compared with the tree every earlier date shows. */
 	if (!rc && days.n)
 		rc = tree_canonical_date(&d->t, "1000-01-01", before);
@@ -134,7 +139,7 @@ static int walk(struct derive *d, const struct tree_node *node, struct strbuf *p
 		rc = store_walk_put(d->st, path->buf, h);
 	d->paths++;
 	if (d->progress && d->paths % 100000 == 0)
-		d->progress(d->arg, "paths", d->paths);
+		d->progress(d->arg, "paths walked", d->paths, 0);
 	for (i = 0; !rc && i < names.n; i++) {
 		struct tree_node child;
 
@@ -191,7 +196,7 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 		goto out;
 	}
 	if (progress)
-		progress(arg, "changes", d.lines);
+		progress(arg, "lines of changes", d.lines, 0);
 	/* The walk reads `changes` back from what was just stored. */
 	d.t.use_changes = 1;
 	tree_root(&root, NULL);
@@ -213,8 +218,8 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 		goto out;
 	}
 	if (progress) {
-		progress(arg, "paths", d.paths);
-		progress(arg, "paths changed", changed);
+		progress(arg, "paths walked", d.paths, 0);
+		progress(arg, "paths changed", changed, 0);
 	}
 out:
 	tree_node_release(&root);

@@ -608,7 +608,8 @@ int tree_render(struct tree *t, const struct tree_node *node, struct strbuf *out
 			out->buf[keep] = '\0';
 	}
 	make_ctx(t, node, node->route, &ctx);
-	if (!(node->route->flags & ROUTE_MEMO))
+	/* A stored change log is read as cheaply as a memo, and takes no memory of the daemon's. */
+	if (!(node->route->flags & ROUTE_MEMO) || tree_changes_stored(t))
 		return node->route->render(&ctx, out);
 	return render_memo(t, node, &ctx, out);
 }

@@ -44,7 +44,7 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 
 #define ROUTE_NOT_IN_AT 1u	/* not shown under at/DATE/ */
 #define ROUTE_AT_DATE 2u	/* .at/DATE: the root again, as of DATE */
-#define ROUTE_MEMO 4u		/* costly content kept until the inventory changes (tree_invalidate) */
+#define ROUTE_MEMO 4u		/* costly content kept until the inventory changes (tree_invalidate), unless stored */
 #define ROUTE_HIDDEN 8u		/* resolvable but not listed: walkers (find, grep -r) do not enter it */
 #define ROUTE_COSTLY 16u	/* costly to render: a listing gives no size, so find and ls need not render it */
 #define ROUTE_DERIVED 32u	/* at the root, rendered by the import and stored: a read is a lookup (fs/derive.c) */
