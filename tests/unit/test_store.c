@@ -424,6 +424,69 @@ static void test_store__check_reports_a_fact_without_source(void **state)
 	free(dir);
 }
 
+/* Derived data: fresh only after a derive; a walk moves the time of what changed, new or gone. */
+static void test_store__derived_data_and_path_times(void **state)
+{
+	struct store *st = test_store_new();
+	struct strbuf out = STRBUF_INIT;
+	int64_t ns = 0;
+	long changed = -1;
+
+	(void)state;
+	assert_false(store_derived_fresh(st));
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_derived_begin(st), 0);
+	assert_int_equal(store_change_day_put(st, "2020-01-02", "b\n", 2), 0);
+	assert_int_equal(store_change_day_put(st, "2020-01-01", "a\n", 2), 0);
+	assert_int_equal(store_derived_file_put(st, "README", "r\n", 2), 0);
+	assert_int_equal(store_walk_begin(st), 0);
+	assert_int_equal(store_walk_put(st, "", 1), 0);
+	assert_int_equal(store_walk_put(st, "README", 2), 0);
+	assert_int_equal(store_walk_put(st, "gone", 3), 0);
+	assert_int_equal(store_walk_end(st, 100, &changed), 0);
+	assert_int_equal(changed, 3);
+	assert_int_equal(store_derived_done(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_true(store_derived_fresh(st));
+	assert_int_equal(store_changes_read(st, &out), 0);
+	assert_string_equal(out.buf, "a\nb\n"); /* by day */
+	strbuf_reset(&out);
+	assert_int_equal(store_derived_file_get(st, "README", &out), 0);
+	assert_string_equal(out.buf, "r\n");
+	assert_int_equal(store_derived_file_get(st, "maps/x.svg", &out), -ENOENT);
+	assert_int_equal(store_path_time(st, "README", &ns), 0);
+	assert_int_equal(ns, 100);
+
+	/* A second walk: README unchanged keeps 100, the root changed, `gone` went, `new` came. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_walk_begin(st), 0);
+	assert_int_equal(store_walk_put(st, "", 9), 0);
+	assert_int_equal(store_walk_put(st, "README", 2), 0);
+	assert_int_equal(store_walk_put(st, "new", 4), 0);
+	assert_int_equal(store_walk_end(st, 200, &changed), 0);
+	assert_int_equal(changed, 3);
+	assert_int_equal(store_derived_done(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_path_time(st, "README", &ns), 0);
+	assert_int_equal(ns, 100);
+	assert_int_equal(store_path_time(st, "", &ns), 0);
+	assert_int_equal(ns, 200);
+	assert_int_equal(store_path_time(st, "new", &ns), 0);
+	assert_int_equal(ns, 200);
+	assert_int_equal(store_path_time(st, "gone", &ns), -ENOENT);
+
+	/* A write that does not derive leaves them stale; one that records a run only does not. */
+	assert_int_equal(store_begin(st), 0);
+	store_derived_unchanged(st);
+	assert_int_equal(store_commit(st), 0);
+	assert_true(store_derived_fresh(st));
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_false(store_derived_fresh(st));
+	strbuf_release(&out);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_store__relations_follow_time),
 		cmocka_unit_test(test_store__state_system_lists_are_the_relations),
 		cmocka_unit_test(test_store__check_reports_a_fact_without_source),
+		cmocka_unit_test(test_store__derived_data_and_path_times),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
