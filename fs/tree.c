@@ -204,6 +204,10 @@ void tree_invalidate(struct tree *t)
 	t->memo = NULL;
 	t->nmemo = 0;
 	store_today(t->today);
+	if (t->flow_decides)
+		hmap_release(t->flow_decides);
+	free(t->flow_decides);
+	t->flow_decides = NULL;
 	if (!t->deriving)
 		t->use_changes = t->use_files = -1;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "../store/store.h"
+#include "../util/hmap.h"
 #include "../util/strbuf.h"
 
 #define TREE_MAX_ARGS 4
@@ -123,6 +124,8 @@ struct tree {
 	 */
 	signed char use_changes, use_files;
 	int deriving;
+	/* store_flow_decides() by flow id (1 + its answer), asked once per flow for `changes` */
+	struct hmap *flow_decides;
 };
 
 void tree_init(struct tree *t, struct store *st);
