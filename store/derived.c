@@ -73,10 +73,10 @@ static int run(struct store *st, sqlite3_stmt *s)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
 }
 
-/* A missing table (a bundle of an older schema cannot be: the store refuses those) reads as "not derived". */
-int store_derived_get(struct store *st, const char *key, int64_t *value)
+/* The integer of the row with this text key (statement `which`): 0, -ENOENT or an error. */
+static int get_int64(struct store *st, int which, const char *key, int64_t *value)
 {
-	sqlite3_stmt *s = stmt(st, DS_GET);
+	sqlite3_stmt *s = stmt(st, which);
 	int rc;
 
 	if (!s)
@@ -87,6 +87,11 @@ int store_derived_get(struct store *st, const char *key, int64_t *value)
 		*value = sqlite3_column_int64(s, 0);
 	store_stmt_done(s);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
+}
+
+int store_derived_get(struct store *st, const char *key, int64_t *value)
+{
+	return get_int64(st, DS_GET, key, value);
 }
 
 int store_derived_put(struct store *st, const char *key, int64_t value)
@@ -205,17 +210,7 @@ int store_derived_file_get(struct store *st, const char *path, struct strbuf *ou
 
 int store_path_time(struct store *st, const char *path, int64_t *ns)
 {
-	sqlite3_stmt *s = stmt(st, DS_TIME_GET);
-	int rc;
-
-	if (!s)
-		return err_of(st);
-	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*ns = sqlite3_column_int64(s, 0);
-	store_stmt_done(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
+	return get_int64(st, DS_TIME_GET, path, ns);
 }
 
 int store_walk_begin(struct store *st)

@@ -424,13 +424,28 @@ static void test_store__check_reports_a_fact_without_source(void **state)
 	free(dir);
 }
 
+/* A walk of `n` paths with their hashes at time `now`, which must change `changed` paths; then commit. */
+static void walk_paths(struct store *st, const char *const *paths, const uint64_t *hashes, size_t n, int64_t now,
+		       long changed)
+{
+	long got = -1;
+	size_t i;
+
+	assert_int_equal(store_walk_begin(st), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(store_walk_put(st, paths[i], hashes[i]), 0);
+	assert_int_equal(store_walk_end(st, now, &got), 0);
+	assert_int_equal(got, changed);
+	assert_int_equal(store_derived_done(st), 0);
+	assert_int_equal(store_commit(st), 0);
+}
+
 /* Derived data: fresh only after a derive; a walk moves the time of what changed, new or gone. */
 static void test_store__derived_data_and_path_times(void **state)
 {
 	struct store *st = test_store_new();
 	struct strbuf out = STRBUF_INIT;
 	int64_t ns = 0;
-	long changed = -1;
 
 	(void)state;
 	assert_false(store_derived_fresh(st));
@@ -439,14 +454,7 @@ static void test_store__derived_data_and_path_times(void **state)
 	assert_int_equal(store_change_day_put(st, "2020-01-02", "b\n", 2), 0);
 	assert_int_equal(store_change_day_put(st, "2020-01-01", "a\n", 2), 0);
 	assert_int_equal(store_derived_file_put(st, "README", "r\n", 2), 0);
-	assert_int_equal(store_walk_begin(st), 0);
-	assert_int_equal(store_walk_put(st, "", 1), 0);
-	assert_int_equal(store_walk_put(st, "README", 2), 0);
-	assert_int_equal(store_walk_put(st, "gone", 3), 0);
-	assert_int_equal(store_walk_end(st, 100, &changed), 0);
-	assert_int_equal(changed, 3);
-	assert_int_equal(store_derived_done(st), 0);
-	assert_int_equal(store_commit(st), 0);
+	walk_paths(st, (const char *const[]){ "", "README", "gone" }, (const uint64_t[]){ 1, 2, 3 }, 3, 100, 3);
 	assert_true(store_derived_fresh(st));
 	assert_int_equal(store_changes_read(st, &out), 0);
 	assert_string_equal(out.buf, "a\nb\n"); /* by day */
@@ -459,14 +467,7 @@ static void test_store__derived_data_and_path_times(void **state)
 
 	/* A second walk: README unchanged keeps 100, the root changed, `gone` went, `new` came. */
 	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(store_walk_begin(st), 0);
-	assert_int_equal(store_walk_put(st, "", 9), 0);
-	assert_int_equal(store_walk_put(st, "README", 2), 0);
-	assert_int_equal(store_walk_put(st, "new", 4), 0);
-	assert_int_equal(store_walk_end(st, 200, &changed), 0);
-	assert_int_equal(changed, 3);
-	assert_int_equal(store_derived_done(st), 0);
-	assert_int_equal(store_commit(st), 0);
+	walk_paths(st, (const char *const[]){ "", "README", "new" }, (const uint64_t[]){ 9, 2, 4 }, 3, 200, 3);
 	assert_int_equal(store_path_time(st, "README", &ns), 0);
 	assert_int_equal(ns, 100);
 	assert_int_equal(store_path_time(st, "", &ns), 0);
