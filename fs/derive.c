@@ -143,8 +143,11 @@ static int walk(struct derive *d, const struct tree_node *node, struct strbuf *p
 	for (i = 0; !rc && i < names.n; i++) {
 		struct tree_node child;
 
-		/* search/QUERY/ is any query: none is walked (docs/time.md). */
-		if (!path->len && !strcmp(names.items[i], "search"))
+		/*
+		 * search/QUERY/ is any query: none is walked (docs/time.md).
+		 * `changes` is hashed once the log is settled (fs_derive).
+		 */
+		if (!path->len && (!strcmp(names.items[i], "search") || !strcmp(names.items[i], "changes")))
 			continue;
 		rc = tree_child_listed(&d->t, node, names.items[i], &child);
 		if (rc == -ENOENT) {
@@ -175,11 +178,55 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/*
+ * The change log, made again, or kept when the walk found nothing changed
+ * but imports/: the root tree shows every fact with its dates (records,
+ * sources and their dates, documents, partner listings, export/), so a
+ * root that did not change means no past day did either.
+ */
+static int settle_changes(struct derive *d, int was_fresh)
+{
+	static const char *const not_facts[] = { "imports", "changes" };
+	struct tree_node root, node;
+	struct strbuf body = STRBUF_INIT;
+	long moved = 0;
+	int rc = 0;
+
+	if (was_fresh)
+		rc = store_walk_changed_outside(d->st, not_facts, 2, &moved);
+	if (!rc && was_fresh && !moved) {
+		if (d->progress)
+			d->progress(d->arg, "paths changed outside imports/: the change log is kept", 0, 0);
+		return store_walk_keep(d->st, "changes");
+	}
+	if (!rc)
+		rc = store_changes_clear(d->st);
+	if (!rc)
+		rc = derive_changes(d);
+	if (rc)
+		return rc;
+	if (d->progress)
+		d->progress(d->arg, "lines of changes", d->lines, 0);
+	/* Its hash, read back from what was just stored. */
+	d->t.use_changes = 1;
+	tree_root(&root, NULL);
+	rc = tree_child(&d->t, &root, "changes", &node);
+	if (!rc)
+		rc = tree_render(&d->t, &node, &body);
+	if (!rc)
+		rc = store_walk_put(d->st, "changes", hash_add(hash_start('F'), body.buf, body.len));
+	tree_node_release(&node);
+	tree_node_release(&root);
+	strbuf_release(&body);
+	return rc;
+}
+
 int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struct strbuf *err)
 {
 	struct derive d = { .st = st, .progress = progress, .arg = arg, .day_body = STRBUF_INIT };
 	struct strbuf path = STRBUF_INIT;
 	struct tree_node root = { 0 };
+	int was_fresh = store_derived_fresh(st);
 	long changed = 0;
 	int64_t when;
 	int rc;
@@ -188,21 +235,18 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 	/* Everything computed: nothing read from the derived data being replaced. */
 	d.t.deriving = 1;
 	d.t.use_changes = d.t.use_files = 0;
+	tree_root(&root, NULL);
 	rc = store_derived_begin(st);
 	if (!rc)
-		rc = derive_changes(&d);
-	if (rc) {
+		rc = store_walk_begin(st);
+	if (!rc)
+		rc = walk(&d, &root, &path);
+	if (!rc && progress)
+		progress(arg, "paths walked", d.paths, 0);
+	if (!rc && (rc = settle_changes(&d, was_fresh)) != 0) {
 		strbuf_addf(err, "cannot derive the change log: %s", rc == -ENOMEM ? "out of memory" : store_errmsg(st));
 		goto out;
 	}
-	if (progress)
-		progress(arg, "lines of changes", d.lines, 0);
-	/* The walk reads `changes` back from what was just stored. */
-	d.t.use_changes = 1;
-	tree_root(&root, NULL);
-	rc = store_walk_begin(st);
-	if (!rc)
-		rc = walk(&d, &root, &path);
 	when = now_ns();
 	if (!rc)
 		rc = store_walk_end(st, when, &changed);
@@ -217,10 +261,8 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 			    rc == -ENOMEM ? "out of memory" : store_errmsg(st));
 		goto out;
 	}
-	if (progress) {
-		progress(arg, "paths walked", d.paths, 0);
+	if (progress)
 		progress(arg, "paths changed", changed, 0);
-	}
 out:
 	tree_node_release(&root);
 	tree_release(&d.t);

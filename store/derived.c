@@ -27,7 +27,7 @@
 
 enum {
 	DS_GET, DS_PUT, DS_DAYS_CLEAR, DS_DAY_PUT, DS_DAYS_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
-	DS_TIME_GET, DS_WALK_PUT, DS_COUNT
+	DS_TIME_GET, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
 };
 _Static_assert(DS_COUNT <= sizeof(((struct store *)0)->derived_stmts) / sizeof(sqlite3_stmt *),
 	       "raise derived_stmts");
@@ -43,6 +43,7 @@ static const char *const sql[DS_COUNT] = {
 	[DS_FILE_GET] = "SELECT body FROM derived_files WHERE path = ?1",
 	[DS_TIME_GET] = "SELECT mtime FROM path_times WHERE path = ?1",
 	[DS_WALK_PUT] = "INSERT OR REPLACE INTO temp.walk(path, hash) VALUES(?1, ?2)",
+	[DS_WALK_KEEP] = "INSERT OR REPLACE INTO temp.walk(path, hash) SELECT path, hash FROM path_times WHERE path = ?1",
 };
 
 static sqlite3_stmt *stmt(struct store *st, int which)
@@ -117,9 +118,7 @@ int store_derived_begin(struct store *st)
 	int rc;
 
 	assert(st->in_txn);
-	rc = run(st, stmt(st, DS_DAYS_CLEAR));
-	if (!rc)
-		rc = run(st, stmt(st, DS_FILES_CLEAR));
+	rc = run(st, stmt(st, DS_FILES_CLEAR));
 	if (!rc)
 		rc = store_derived_put(st, "fresh", 0);
 	return rc;
@@ -149,6 +148,11 @@ int store_derived_mark_stale(struct store *st)
 }
 
 /* ---- changes ---------------------------------------------------------------- */
+
+int store_changes_clear(struct store *st)
+{
+	return run(st, stmt(st, DS_DAYS_CLEAR));
+}
 
 int store_change_day_put(struct store *st, const char *day, const char *body, size_t len)
 {
@@ -233,6 +237,52 @@ int store_walk_put(struct store *st, const char *path, uint64_t hash)
 		sqlite3_bind_int64(s, 2, (int64_t)hash);
 	}
 	return run(st, s);
+}
+
+int store_walk_keep(struct store *st, const char *path)
+{
+	sqlite3_stmt *s = stmt(st, DS_WALK_KEEP);
+
+	if (s)
+		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	return run(st, s);
+}
+
+/* "`col` is none of the n prefixes (?1..?n) and under none of them". */
+static void add_outside(struct strbuf *sql, const char *col, size_t n)
+{
+	size_t i;
+
+	strbuf_addstr(sql, "1");
+	for (i = 1; i <= n; i++)
+		strbuf_addf(sql, " AND %s <> ?%zu AND substr(%s, 1, length(?%zu) + 1) <> ?%zu || '/'", col, i, col, i, i);
+}
+
+int store_walk_changed_outside(struct store *st, const char *const *prefixes, size_t n, long *changed)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	size_t i;
+	int rc;
+
+	strbuf_addstr(&sql, "SELECT (SELECT count(*) FROM temp.walk w LEFT JOIN path_times p ON p.path = w.path"
+			    " WHERE (p.hash IS NULL OR p.hash <> w.hash) AND ");
+	add_outside(&sql, "w.path", n);
+	strbuf_addstr(&sql, ") + (SELECT count(*) FROM path_times p WHERE p.path NOT IN (SELECT path FROM temp.walk) AND ");
+	add_outside(&sql, "p.path", n);
+	strbuf_addch(&sql, ')');
+	rc = strbuf_ok(&sql) ? -ENOMEM : store_sqlite_err(sqlite3_prepare_v2(st->db, sql.buf, -1, &s, NULL));
+	for (i = 0; !rc && i < n; i++)
+		sqlite3_bind_text(s, (int)i + 1, prefixes[i], -1, SQLITE_STATIC);
+	if (!rc) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*changed = (long)sqlite3_column_int64(s, 0);
+		rc = rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
+	}
+	sqlite3_finalize(s);
+	strbuf_release(&sql);
+	return rc;
 }
 
 int store_walk_end(struct store *st, int64_t now_ns, long *changed)

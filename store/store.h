@@ -515,12 +515,14 @@ int store_derived_fresh(struct store *st);
 /** A number kept with the derived data ("changes_size", "files_date", "changed_at"); -ENOENT when unset. */
 int store_derived_get(struct store *st, const char *key, int64_t *value);
 int store_derived_put(struct store *st, const char *key, int64_t value);
-/** In a write transaction: forget the change log and the files, before deriving them again. */
+/** In a write transaction: forget the stored files, before deriving them again; mark the data stale meanwhile. */
 int store_derived_begin(struct store *st);
 /** Mark the derived data fresh: the commit of this transaction keeps it so. */
 int store_derived_done(struct store *st);
 /** This transaction writes nothing the derived data depends on (an import run): its commit keeps them fresh. */
 void store_derived_unchanged(struct store *st);
+/** Forget the change log, before deriving it again. */
+int store_changes_clear(struct store *st);
 /** Store the lines of `changes` seen on `day`. */
 int store_change_day_put(struct store *st, const char *day, const char *body, size_t len);
 /** Append the whole change log, oldest day first. */
@@ -539,6 +541,10 @@ int store_path_time(struct store *st, const char *path, int64_t *ns);
 int store_walk_begin(struct store *st);
 int store_walk_put(struct store *st, const char *path, uint64_t hash);
 int store_walk_end(struct store *st, int64_t now_ns, long *changed);
+/** Walk `path` with the hash the last walk stored for it (it did not change). */
+int store_walk_keep(struct store *st, const char *path);
+/** How many paths the walk so far finds new, changed or gone, but for the n `prefixes` and what lies under them. */
+int store_walk_changed_outside(struct store *st, const char *const *prefixes, size_t n, long *changed);
 
 /* ---- checks ------------------------------------------------------------ */
 
