@@ -6,6 +6,7 @@
  * over a :param route with the same parent.
  */
 #include "tree.h"
+#include "views.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -568,6 +569,19 @@ static int files_stored(struct tree *t)
 					     !store_derived_get(t->st, "files_date", &day) && day == tree_today_key(t));
 	}
 	return t->use_files;
+}
+
+int tree_size(struct tree *t, const struct tree_node *node, uint64_t *size)
+{
+	int64_t n = 0;
+	int rc = -ENOENT;
+
+	/* The change log's size, kept by the import: a stat need not read it. */
+	if (node->route && node->route->render == view_changes && !node->date[0] && tree_changes_stored(t))
+		rc = store_derived_get(t->st, "changes_size", &n);
+	if (!rc)
+		*size = (uint64_t)n;
+	return rc;
 }
 
 int tree_mtime(struct tree *t, const struct tree_node *node, struct timespec *ts)
