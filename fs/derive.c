@@ -4,15 +4,17 @@
  * import that changed it (store/derived.c keeps them), so that a read of
  * the mount is a lookup:
  *
- *  1. the change log: every change between consecutive change days
- *     (tree_changes), stored day by day; `changes` is their concatenation;
- *  2. one walk of the root tree (what the mount shows less search/QUERY/
+ *  1. one walk of the root tree (what the mount shows less search/QUERY/
  *     and the hidden .at/): every file's content and every folder's
  *     listing is hashed, and a path whose hash differs from the one the
  *     last import stored gets this import's time: its mtime and ctime
  *     (tree_mtime). The costly files (ROUTE_DERIVED: README, the
  *     checklist's answers and lists, records requests, maps) rendered on
- *     the way are stored as they are, for the day of the import.
+ *     the way are stored as they are, for the day of the import;
+ *  2. the change log: every change between consecutive change days
+ *     (tree_changes), stored day by day; `changes` is their concatenation.
+ *     Kept as it is when the walk found nothing changed but imports/
+ *     (settle_changes()).
  *
  * The walk is exact by construction: a path's time moves only when its
  * bytes (or listing) moved. Its cost is one render of the root tree per
@@ -161,7 +163,8 @@ static int walk(struct derive *d, const struct tree_node *node, struct strbuf *p
 		if (!rc)
 			rc = walk(d, &child, path);
 		path->len = keep;
-		path->buf[keep] = '\0';
+		if (path->alloc)
+			path->buf[keep] = '\0';
 		tree_node_release(&child);
 	}
 out:
