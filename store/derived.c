@@ -147,6 +147,16 @@ int store_derived_mark_stale(struct store *st)
 	return store_derived_put(st, "fresh", 0);
 }
 
+/* Append column 0, a blob (an empty one is NULL to SQLite). */
+static void add_blob(struct strbuf *out, sqlite3_stmt *s)
+{
+	const void *p = sqlite3_column_blob(s, 0);
+	size_t n = (size_t)sqlite3_column_bytes(s, 0);
+
+	if (p && n)
+		strbuf_add(out, p, n);
+}
+
 /* ---- changes ---------------------------------------------------------------- */
 
 int store_changes_clear(struct store *st)
@@ -173,7 +183,7 @@ int store_changes_read(struct store *st, struct strbuf *out)
 	if (!s)
 		return err_of(st);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		strbuf_add(out, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+		add_blob(out, s);
 	store_stmt_done(s);
 	if (rc != SQLITE_DONE)
 		return store_sqlite_err(rc);
@@ -203,7 +213,7 @@ int store_derived_file_get(struct store *st, const char *path, struct strbuf *ou
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		strbuf_add(out, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+		add_blob(out, s);
 	store_stmt_done(s);
 	if (rc == SQLITE_ROW)
 		return strbuf_ok(out);

@@ -462,6 +462,13 @@ static void test_store__derived_data_and_path_times(void **state)
 	assert_int_equal(store_derived_file_get(st, "README", &out), 0);
 	assert_string_equal(out.buf, "r\n");
 	assert_int_equal(store_derived_file_get(st, "maps/x.svg", &out), -ENOENT);
+	/* An empty file (an empty list) is a row too. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_derived_file_put(st, "questions/x/yes", "", 0), 0);
+	assert_int_equal(store_commit(st), 0);
+	strbuf_reset(&out);
+	assert_int_equal(store_derived_file_get(st, "questions/x/yes", &out), 0);
+	assert_int_equal(out.len, 0);
 	assert_int_equal(store_path_time(st, "README", &ns), 0);
 	assert_int_equal(ns, 100);
 
