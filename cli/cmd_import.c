@@ -73,13 +73,13 @@ static void progress_derive(void *arg, const char *what, long n, long of)
 }
 
 /* The derived data (fs_derive), in the import's transaction; its progress on a terminal. */
-static int derive(void *arg, struct store *st, struct strbuf *err)
+static int derive(void *arg, struct store *st, int quiet, struct strbuf *err)
 {
-	const int *tty = arg;
+	int show = *(const int *)arg && !quiet;
 
-	if (*tty)
+	if (show)
 		fprintf(stderr, "  deriving the change log, checklist, maps and file times...\n");
-	return fs_derive(st, *tty ? progress_derive : NULL, NULL, err);
+	return fs_derive(st, show ? progress_derive : NULL, NULL, err);
 }
 
 /* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */

@@ -136,9 +136,9 @@ struct import_options {
 	 * Optional: make the derived data (store/derived.c) inside the call's
 	 * transaction, after its writes and its run, before the commit; a
 	 * failure fails the call. fs/ owns it (fs_derive): importers/ does not
-	 * know the tree.
+	 * know the tree. `quiet`: no progress (the run of a failed call).
 	 */
-	int (*derive)(void *arg, struct store *st, struct strbuf *err);
+	int (*derive)(void *arg, struct store *st, int quiet, struct strbuf *err);
 	void *derive_arg;
 };
 
