@@ -103,4 +103,17 @@ diff <(printf './imports\n./imports/3\n') "$WORK/found2" ||
   fail "an import that changes nothing moved more than its run: $(cat "$WORK/found2")"
 ok "an import that changes nothing moves only imports/"
 
+# A failed import changes no fact either: only its run (imports/4, status failed) is new.
+mkdir "$WORK/bad"
+printf 'id,from,to,via,transaction,fields,status,conditions,since,until,source,page,quote\nx,TX/dmv,ICE,Nlets,DQ,name,weird,,,,qa-2020,9,\n' \
+  >"$WORK/bad/flows.csv"
+touch "$WORK/ref3"
+sleep 0.05
+"$NLETSFS" import --db "$db" "$WORK/bad" 2>/dev/null && fail "a bad bundle imported"
+shows 4
+newer "$WORK/ref3" >"$WORK/found3"
+diff <(printf './imports\n./imports/4\n') "$WORK/found3" ||
+  fail "a failed import moved more than its run: $(cat "$WORK/found3")"
+ok "a failed import moves only imports/"
+
 unmount
