@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../fs/fs.h"
 #include "../importers/importers.h"
 #include "../util/escape.h"
 #include "cli.h"
@@ -86,6 +87,25 @@ static void progress_ocr(void *arg, const char *name, long done, long total)
 		done == total ? "\n" : "");
 }
 
+static void progress_derive(void *arg, const char *what, long n, long of)
+{
+	(void)arg;
+	if (of)
+		fprintf(stderr, "  derived: %ld of %ld %s\n", n, of, what);
+	else
+		fprintf(stderr, "  derived: %ld %s\n", n, what);
+}
+
+/* The derived data (fs_derive), in the import's transaction; its progress on a terminal. */
+static int derive(void *arg, struct store *st, int quiet, struct strbuf *err)
+{
+	int show = *(const int *)arg && !quiet;
+
+	if (show)
+		fprintf(stderr, "  deriving the change log, checklist, maps and file times...\n");
+	return fs_derive(st, show ? progress_derive : NULL, NULL, err);
+}
+
 /* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */
 static void report_failure(const char *db, int rc, const struct strbuf *err)
 {
@@ -118,7 +138,7 @@ int cmd_import(int argc, char **argv)
 	struct store *st = NULL;
 	struct cli_files files = { 0 };
 	struct stat sb;
-	int c, rc, status = EXIT_DONE, k;
+	int c, rc, status = EXIT_DONE, k, tty = isatty(STDERR_FILENO);
 	long total = 0;
 
 	optind = 1;
@@ -178,7 +198,9 @@ int cmd_import(int argc, char **argv)
 		status = EXIT_BAD_DATA;
 		goto out;
 	}
-	if (isatty(STDERR_FILENO)) {
+	o.derive = derive;
+	o.derive_arg = &tty;
+	if (tty) {
 		rep.progress = progress;
 		rep.progress_document = progress_document;
 		rep.progress_ocr = progress_ocr;

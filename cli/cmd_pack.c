@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../fs/fs.h"
 #include "../nlb/nlb.h"
 #include "cli.h"
 
@@ -70,6 +71,37 @@ static int pack_date(time_t *out)
 		return -EINVAL;
 	*out = (time_t)v;
 	return 0;
+}
+
+/*
+ * A bundle is mounted immutable: it must carry the derived data, or every
+ * reader would compute it on read. An inventory whose last write did not
+ * derive (its first import failed after the schema moved on) derives now.
+ */
+static int derive_if_stale(const char *db, struct strbuf *err)
+{
+	struct store *st = NULL;
+	int rc = store_open(db, STORE_READONLY, &st, err);
+
+	if (!rc && store_derived_fresh(st)) {
+		store_close(st);
+		return 0;
+	}
+	store_close(st);
+	st = NULL;
+	if (!rc)
+		rc = store_open(db, 0, &st, err);
+	if (!rc && (rc = store_begin(st)) != 0)
+		strbuf_addf(err, "cannot write %s: %s", db, store_errmsg(st));
+	if (!rc) {
+		rc = fs_derive(st, NULL, NULL, err);
+		if (rc)
+			store_rollback(st);
+		else if ((rc = store_commit(st)) != 0)
+			strbuf_addf(err, "cannot write %s: %s", db, store_errmsg(st));
+	}
+	store_close(st);
+	return rc;
 }
 
 int cmd_pack(int argc, char **argv)
@@ -144,7 +176,7 @@ int cmd_pack(int argc, char **argv)
 		if (!dflt)
 			return EXIT_BAD_DATA;
 	}
-	if (store_open(db, STORE_READONLY, &st, &err) || nlb_pack(st, &o, out, &err)) {
+	if (derive_if_stale(db, &err) || store_open(db, STORE_READONLY, &st, &err) || nlb_pack(st, &o, out, &err)) {
 		cli_say("pack", "%s", err.len ? err.buf : "failed");
 		status = EXIT_BAD_DATA;
 	}

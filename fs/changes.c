@@ -141,6 +141,22 @@ static void add_path(struct candidates *c, const char *fmt, const char *a, const
 	strbuf_release(&p);
 }
 
+/* store_flow_decides(), once per flow: a flow starts and stops, and comes again in each pass. */
+static int flow_decides(struct tree *t, const char *id)
+{
+	uint64_t v;
+	int rc;
+
+	if (!t->flow_decides && !(t->flow_decides = calloc(1, sizeof(*t->flow_decides))))
+		return -ENOMEM;
+	if (hmap_get(t->flow_decides, id, &v))
+		return (int)v - 1;
+	rc = store_flow_decides(t->st, id);
+	if (rc >= 0 && hmap_put(t->flow_decides, id, (uint64_t)rc + 1))
+		return -ENOMEM;
+	return rc;
+}
+
 /*
  * The parts of the tree a fact that starts or stops holding can change: its
  * own folder when it is an entity, and the relation files that list it. This
@@ -201,7 +217,8 @@ static int add_fact(void *arg, const struct store_fact *f)
 	 * Flows, laws and participation decide the state's checklist answers;
 	 * the lists questions/QID/ANSWER follow from those (derive_lists()).
 	 */
-	if (f->kind == REC_FLOWS || f->kind == REC_LAWS || f->kind == REC_PARTICIPATION) {
+	if (f->kind == REC_LAWS || f->kind == REC_PARTICIPATION ||
+	    (f->kind == REC_FLOWS && flow_decides(c->t, f->id) != 0)) {
 		const char *state = f->kind == REC_FLOWS ? NULL : f->id;
 		struct strbuf st = STRBUF_INIT;
 

@@ -96,4 +96,17 @@ int fs_diff(const char *db, const char *from, const char *to, const char *prefix
  */
 int fs_materialize(struct store *st, const char *at, const char *dir, struct strbuf *err);
 
+/**
+ * Make the derived data of the inventory `st` (store/derived.c) inside the
+ * caller's write transaction: the change log, the costly files of the root
+ * tree, and the times of the root tree's paths (this import's time for
+ * each path whose content or listing changed since the last derive).
+ * `progress`, when set, hears how far it is: n of `of` "change days"
+ * (of 0: a count) while the log is made, then the "lines of changes",
+ * "paths walked" and "paths changed". Returns 0, or a negative errno with a
+ * message in `err`; the caller then rolls back.
+ */
+typedef void (*fs_derive_progress_fn)(void *arg, const char *what, long n, long of);
+int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struct strbuf *err);
+
 #endif

@@ -302,6 +302,9 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 		return 0;
 	}
 	pthread_mutex_unlock(&fs->lock);
+	/* A size the import kept (the change log's) needs no render for a stat. */
+	if (!want_bytes && tree_size(&r->w->tree, &in->node, size) == 0)
+		return 0;
 
 	rc = tree_render(&r->w->tree, &in->node, &sb);
 	if (!rc && (want_bytes || sb.len <= FS_KEEP_SMALL)) {
@@ -348,8 +351,10 @@ static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf)
 	stbuf->st_uid = fs->uid;
 	stbuf->st_gid = fs->gid;
 	stbuf->st_mtim = fs->mtime;
-	stbuf->st_ctim = fs->mtime;
-	stbuf->st_atim = fs->mtime;
+	/* The time of the import that last changed it (fs/derive.c), when the inventory keeps them. */
+	tree_mtime(&r->w->tree, &in->node, &stbuf->st_mtim);
+	stbuf->st_ctim = stbuf->st_mtim;
+	stbuf->st_atim = stbuf->st_mtim;
 	stbuf->st_blksize = 4096;
 	if (in->node.type == NODE_DIR) {
 		stbuf->st_mode = S_IFDIR | 0555;

@@ -24,11 +24,12 @@
 #define SYSTEM_FILE(p, name) \
 	{ .pattern = p, .type = NODE_FILE, .render = view_state_system, .column = name }
 #define ANSWER_LIST(p, answer) \
-	{ .pattern = p, .type = NODE_FILE, .render = view_question_states, .column = answer, .flags = ROUTE_COSTLY }
+	{ .pattern = p, .type = NODE_FILE, .render = view_question_states, .column = answer, \
+	  .flags = ROUTE_COSTLY | ROUTE_DERIVED }
 
 const struct route tree_routes[] = {
 	DIR(""),
-	FILE("/README", view_readme),
+	{ .pattern = "/README", .type = NODE_FILE, .render = view_readme, .flags = ROUTE_DERIVED },
 	/* A subscription's status: which bundle is mounted, and the last check. */
 	{ .pattern = "/.nletsfs", .type = NODE_DIR, .exists = status_exists, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/.nletsfs/status", .type = NODE_FILE, .render = view_status, .exists = status_exists,
@@ -45,10 +46,10 @@ const struct route tree_routes[] = {
 	  .exists = view_record_exists, .render = view_participation, .kind = REC_PARTICIPATION },
 	DIR("/states/:state/questions"),
 	{ .pattern = "/states/:state/questions/:question", .type = NODE_FILE, .list = list_questions,
-	  .exists = question_exists, .render = view_state_question, .flags = ROUTE_COSTLY },
+	  .exists = question_exists, .render = view_state_question, .flags = ROUTE_COSTLY | ROUTE_DERIVED },
 	/* A request is written to be sent now: not a view of the past. */
 	{ .pattern = "/states/:state/records_request.txt", .type = NODE_FILE, .render = view_records_request,
-	  .flags = ROUTE_NOT_IN_AT | ROUTE_COSTLY },
+	  .flags = ROUTE_NOT_IN_AT | ROUTE_COSTLY | ROUTE_DERIVED },
 	{ .pattern = "/states/:state/:system", .type = NODE_DIR, .list = list_state_systems },
 	SYSTEM_FILE("/states/:state/:system/shared_fields", "shared_fields"),
 	SYSTEM_FILE("/states/:state/:system/transactions", "transactions"),
@@ -66,7 +67,7 @@ const struct route tree_routes[] = {
 
 	DIR("/maps"),
 	{ .pattern = "/maps/:map", .type = NODE_FILE, .list = list_maps, .exists = map_exists, .render = view_map,
-	  .flags = ROUTE_COSTLY },
+	  .flags = ROUTE_COSTLY | ROUTE_DERIVED },
 
 	DIR("/agencies"),
 	RECORDS("/agencies/:agency", REC_AGENCIES),

@@ -6,6 +6,7 @@
  * over a :param route with the same parent.
  */
 #include "tree.h"
+#include "views.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ void tree_init(struct tree *t, struct store *st)
 
 	memset(t, 0, sizeof(*t));
 	t->st = st;
+	t->use_changes = t->use_files = -1;
 	store_today(t->today);
 	for (j = 0; j < tree_nroutes; j++)
 		parent[j] = (short)parent_route(j);
@@ -203,6 +205,12 @@ void tree_invalidate(struct tree *t)
 	t->memo = NULL;
 	t->nmemo = 0;
 	store_today(t->today);
+	if (t->flow_decides)
+		hmap_release(t->flow_decides);
+	free(t->flow_decides);
+	t->flow_decides = NULL;
+	if (!t->deriving)
+		t->use_changes = t->use_files = -1;
 }
 
 void tree_release(struct tree *t)
@@ -523,6 +531,89 @@ out:
 	return rc;
 }
 
+int tree_node_path(const struct tree_node *node, struct strbuf *out)
+{
+	const char *p;
+	int arg = 0;
+
+	if (!node->route)
+		return -ENOENT;
+	if (node->date[0])
+		strbuf_addf(out, ".at/%s", node->date);
+	for (p = node->route->pattern; *p;) {
+		size_t n;
+
+		p++; /* the '/' */
+		n = strcspn(p, "/");
+		if (out->len)
+			strbuf_addch(out, '/');
+		if (*p == ':') {
+			if (arg >= node->nargs)
+				return -ENOENT;
+			strbuf_addstr(out, node->args[arg++]);
+		} else {
+			strbuf_add(out, p, n);
+		}
+		p += n;
+	}
+	return strbuf_ok(out);
+}
+
+int tree_changes_stored(struct tree *t)
+{
+	if (t->use_changes < 0)
+		t->use_changes = (signed char)store_derived_fresh(t->st);
+	return t->use_changes;
+}
+
+long tree_today_key(const struct tree *t)
+{
+	return atol(t->today) * 10000 + atol(t->today + 5) * 100 + atol(t->today + 8);
+}
+
+/* The stored files are of one day: the root shows today. */
+static int files_stored(struct tree *t)
+{
+	if (t->use_files < 0) {
+		int64_t day = 0;
+
+		t->use_files = (signed char)(store_derived_fresh(t->st) &&
+					     !store_derived_get(t->st, "files_date", &day) && day == tree_today_key(t));
+	}
+	return t->use_files;
+}
+
+int tree_size(struct tree *t, const struct tree_node *node, uint64_t *size)
+{
+	int64_t n = 0;
+	int rc = -ENOENT;
+
+	/* The change log's size, kept by the import: a stat need not read it. */
+	if (node->route && node->route->render == view_changes && !node->date[0] && tree_changes_stored(t))
+		rc = store_derived_get(t->st, "changes_size", &n);
+	if (!rc)
+		*size = (uint64_t)n;
+	return rc;
+}
+
+int tree_mtime(struct tree *t, const struct tree_node *node, struct timespec *ts)
+{
+	struct strbuf path = STRBUF_INIT;
+	int64_t ns = 0;
+	int rc = tree_node_path(node, &path);
+
+	if (!rc)
+		rc = store_path_time(t->st, path.buf, &ns);
+	if (rc == -ENOENT || rc == -ENOMEM)
+		rc = store_derived_get(t->st, "changed_at", &ns);
+	if (!rc) {
+		ts->tv_sec = (time_t)(ns / 1000000000);
+		ts->tv_nsec = (long)(ns % 1000000000);
+	}
+	strbuf_release(&path);
+	return rc;
+}
+
 int tree_render(struct tree *t, const struct tree_node *node, struct strbuf *out)
 {
 	struct view_ctx ctx;
@@ -531,8 +622,24 @@ int tree_render(struct tree *t, const struct tree_node *node, struct strbuf *out
 		return -EISDIR;
 	if (!node->route || !node->route->render)
 		return -EIO;
+	if ((node->route->flags & ROUTE_DERIVED) && !node->date[0] && files_stored(t)) {
+		struct strbuf path = STRBUF_INIT;
+		size_t keep = out->len;
+		int rc = tree_node_path(node, &path);
+
+		if (!rc)
+			rc = store_derived_file_get(t->st, path.buf, out);
+		strbuf_release(&path);
+		if (rc != -ENOENT)
+			return rc;
+		/* Not stored (a path the import's walk did not reach): render it. */
+		out->len = keep;
+		if (out->alloc)
+			out->buf[keep] = '\0';
+	}
 	make_ctx(t, node, node->route, &ctx);
-	if (!(node->route->flags & ROUTE_MEMO))
+	/* A stored change log is read as cheaply as a memo, and takes no memory of the daemon's. */
+	if (!(node->route->flags & ROUTE_MEMO) || tree_changes_stored(t))
 		return node->route->render(&ctx, out);
 	return render_memo(t, node, &ctx, out);
 }

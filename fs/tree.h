@@ -12,7 +12,10 @@
 #ifndef NLETSFS_TREE_H
 #define NLETSFS_TREE_H
 
+#include <time.h>
+
 #include "../store/store.h"
+#include "../util/hmap.h"
 #include "../util/strbuf.h"
 
 #define TREE_MAX_ARGS 4
@@ -42,10 +45,11 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 
 #define ROUTE_NOT_IN_AT 1u	/* not shown under at/DATE/ */
 #define ROUTE_AT_DATE 2u	/* .at/DATE: the root again, as of DATE */
-#define ROUTE_MEMO 4u		/* costly content kept until the inventory changes (tree_invalidate) */
+#define ROUTE_MEMO 4u		/* costly content kept until the inventory changes (tree_invalidate), unless stored */
 #define ROUTE_HIDDEN 8u		/* resolvable but not listed: walkers (find, grep -r) do not enter it */
 #define ROUTE_COSTLY 16u	/* costly to render: a listing gives no size, so find and ls need not render it */
 #define ROUTE_VOLATILE 32u	/* content from outside the inventory: forgotten after every refresh check */
+#define ROUTE_DERIVED 64u	/* at the root, rendered by the import and stored: a read is a lookup (fs/derive.c) */
 
 struct route {
 	const char *pattern;	/* "/states/:state/:system/blocked" */
@@ -114,6 +118,15 @@ struct tree {
 	} sys[2];
 	char *sys_last;			/* "STATE DATE SYSTEM" asked last without them */
 	struct strlist sys_one;		/* a list made alone */
+	/*
+	 * Whether reads take the derived data the import stored (fs/derive.c):
+	 * -1 not known yet (asked of the store once per inventory version), 0
+	 * compute on read, 1 look up. `deriving`: the import is making them.
+	 */
+	signed char use_changes, use_files;
+	int deriving;
+	/* store_flow_decides() by flow id (1 + its answer), asked once per flow for `changes` */
+	struct hmap *flow_decides;
 };
 
 void tree_init(struct tree *t, struct store *st);
@@ -179,6 +192,22 @@ int tree_child_listed(struct tree *t, const struct tree_node *dir, const char *n
 int tree_list(struct tree *t, const struct tree_node *dir, struct strlist *names);
 /** A file's content or a link's target. */
 int tree_render(struct tree *t, const struct tree_node *node, struct strbuf *out);
+/** The path of a node, without a leading '/' ("" for the root, ".at/DAY/..." under a day). */
+int tree_node_path(const struct tree_node *node, struct strbuf *out);
+/**
+ * The mtime (and ctime) of a node: the time of the import that last
+ * changed its content, or a folder's listing (docs/time.md). Nodes no
+ * import walks (under .at/DAY/, search/QUERY/, at/DATE links of days that
+ * are not change days) take the time of the last import that changed
+ * anything. 0, or -ENOENT when the inventory has no times (never derived).
+ */
+int tree_mtime(struct tree *t, const struct tree_node *node, struct timespec *ts);
+/** The size of a file kept by the import (the change log), without rendering it: 0, or -ENOENT when not kept. */
+int tree_size(struct tree *t, const struct tree_node *node, uint64_t *size);
+/** Today as the number YYYYMMDD: the day the stored root files are of. */
+long tree_today_key(const struct tree *t);
+/** 1 when `changes` is read from the stored log rather than computed. */
+int tree_changes_stored(struct tree *t);
 void tree_node_release(struct tree_node *n);
 /** Whether two nodes are different resolutions (route, type, arguments or day): 1 or 0. */
 int tree_node_differs(const struct tree_node *a, const struct tree_node *b);

@@ -78,6 +78,9 @@ int view_changes(const struct view_ctx *ctx, struct strbuf *out)
 	size_t i;
 	int rc;
 
+	/* The import stored it (fs/derive.c): a read is a lookup. */
+	if (tree_changes_stored(ctx->tree))
+		return store_changes_read(ctx->st, out);
 	/* A copy: rendering may refill the tree's cache of days. */
 	for (i = 0; i < d->n; i++)
 		strlist_add(&days, d->items[i]);

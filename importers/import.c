@@ -229,6 +229,35 @@ static int record_run(struct store *st, const struct import_options *o, struct i
 	return rc;
 }
 
+/*
+ * The failed call's run, in a transaction of its own: the inventory itself
+ * is unchanged. With the derive, so that imports/ and the new run get their
+ * times (it finds nothing else changed and keeps the rest); should that
+ * fail too (a full disk), the run alone, the derived data as fresh as it was.
+ */
+static void record_failed_run(struct store *st, const struct import_options *o, struct import_report *rep,
+			      const struct strbuf *err, const char *started)
+{
+	int attempt, rc = -1;
+
+	for (attempt = o->derive ? 0 : 1; rc && attempt < 2; attempt++) {
+		struct strbuf ignored = STRBUF_INIT;
+
+		if (store_begin(st))
+			return;
+		if (attempt)
+			store_derived_unchanged(st);
+		rc = record_run(st, o, rep, err, started, "failed");
+		if (!rc && !attempt)
+			rc = o->derive(o->derive_arg, st, 1, &ignored);
+		if (!rc)
+			rc = store_commit(st); /* which rolls back when it fails */
+		else
+			store_rollback(st);
+		strbuf_release(&ignored);
+	}
+}
+
 /* ---- the call ---------------------------------------------------------------------------------- */
 
 int import_paths(struct store *st, const struct import_options *o, const char *const *paths, size_t npaths,
@@ -282,6 +311,11 @@ int import_paths(struct store *st, const struct import_options *o, const char *c
 		rc = 1;
 	if (!rc && !dry) {
 		rc = record_run(st, o, rep, err, started, "ok");
+		if (!rc && o->derive) {
+			rc = o->derive(o->derive_arg, st, 0, err);
+			if (rc)
+				goto out;
+		}
 		if (!rc)
 			rc = store_commit(st);
 		if (rc)
@@ -291,11 +325,8 @@ int import_paths(struct store *st, const struct import_options *o, const char *c
 out:
 	if (begun)
 		store_rollback(st);
-	/* The failed call's run, in a transaction of its own: the inventory itself is unchanged. */
-	if (rc && !dry && store_begin(st) == 0) {
-		if (record_run(st, o, rep, err, started, "failed") || store_commit(st))
-			store_rollback(st);
-	}
+	if (rc && !dry)
+		record_failed_run(st, o, rep, err, started);
 	free(records);
 	return rc;
 }

@@ -144,6 +144,14 @@ struct import_options {
 	const char *as_of;	/* partner-list: the day the list was seen (required) */
 	const char *title, *date, *url, *id;	/* a document's metadata; title and id: one document only */
 	unsigned flags;		/* IMPORT_DRY_RUN */
+	/*
+	 * Optional: make the derived data (store/derived.c) inside the call's
+	 * transaction, after its writes and its run, before the commit; a
+	 * failure fails the call. fs/ owns it (fs_derive): importers/ does not
+	 * know the tree. `quiet`: no progress (the run of a failed call).
+	 */
+	int (*derive)(void *arg, struct store *st, int quiet, struct strbuf *err);
+	void *derive_arg;
 };
 
 /**

@@ -64,9 +64,8 @@
  * The pieces of an evidence query; `q` and `same_q` are empty for one
  * question and carry the question's number for all of them at once.
  */
-#define EV_HEAD \
-	"WITH RECURSIVE " DHS_CTE "," \
-	" sf AS (SELECT * FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") "),"
+#define EV_HEAD_OF(sf) "WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f WHERE " sf "),"
+#define EV_HEAD EV_HEAD_OF("f.from_state=?1 AND " LIVE_ON("f"))
 #define LAWEV(q) \
 	" lawev AS (SELECT DISTINCT " q "e.vote, e.direct, 7, l.state||'/'||l.id, 'states/'||l.state||'/laws/'||l.slug," \
 	" 'law cited by '||e.path FROM ev e JOIN citations c ON c.kind=e.kind AND c.\"key\"=e.k" \
@@ -189,7 +188,8 @@ static const struct rule {
 #define SLOT_BACKGROUND(q) (MS_QUESTION_BASE + 2 * (q) + 1)
 #define SLOT_STATE_FLOWS (MS_QUESTION_BASE + 2 * STORE_NQUESTIONS)
 #define SLOT_ALL_EVIDENCE (SLOT_STATE_FLOWS + 1)
-_Static_assert(SLOT_ALL_EVIDENCE < (int)(sizeof(((struct store *)0)->misc) / sizeof(sqlite3_stmt *)),
+#define SLOT_FLOW_EVIDENCE (SLOT_ALL_EVIDENCE + 1)
+_Static_assert(SLOT_FLOW_EVIDENCE < (int)(sizeof(((struct store *)0)->misc) / sizeof(sqlite3_stmt *)),
 	       "store->misc holds the checklist's statements");
 
 static const char *const answer_names[ANSWER_COUNT] = {
@@ -366,15 +366,15 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
  * Every rule in one query: the state's flows (sf), the DHS agencies and the
  * laws are read once instead of once a question; rows come by question.
  */
-static sqlite3_stmt *all_evidence_stmt(struct store *st)
+static sqlite3_stmt *evidence_stmt(struct store *st, int slot, const char *head)
 {
 	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *s;
 	int q;
 
-	if (st->misc[SLOT_ALL_EVIDENCE])
-		return st->misc[SLOT_ALL_EVIDENCE];
-	strbuf_addstr(&sql, EV_HEAD " qids(q, id) AS (VALUES ");
+	if (st->misc[slot])
+		return st->misc[slot];
+	strbuf_addf(&sql, "%s qids(q, id) AS (VALUES ", head);
 	for (q = 0; q < STORE_NQUESTIONS; q++)
 		strbuf_addf(&sql, "%s(%d, '%s')", q ? ", " : "", q, rules[q].id);
 	strbuf_addstr(&sql, "), ev(q, vote, direct, kind, k, path, note) AS (" DIRECT_ALL);
@@ -382,9 +382,32 @@ static sqlite3_stmt *all_evidence_stmt(struct store *st)
 		if (rules[q].rows)
 			strbuf_addf(&sql, " UNION ALL SELECT %d, * FROM (%s)", q, rules[q].rows);
 	strbuf_addstr(&sql, ")," LAWEV("e.q, ") ANSWER_ROWS("a.q, ", "d.q=a.q AND ", "1, 3, 4, 5"));
-	s = strbuf_ok(&sql) ? NULL : store_misc_stmt(st, SLOT_ALL_EVIDENCE, sql.buf);
+	s = strbuf_ok(&sql) ? NULL : store_misc_stmt(st, slot, sql.buf);
 	strbuf_release(&sql);
 	return s;
+}
+
+static sqlite3_stmt *all_evidence_stmt(struct store *st)
+{
+	return evidence_stmt(st, SLOT_ALL_EVIDENCE, EV_HEAD);
+}
+
+/*
+ * The rules over one flow alone, whatever its dates and with no state
+ * (?1, ?2 NULL: no participation row, no law): its own evidence rows. A
+ * flow without any can never move an answer, on any day.
+ */
+int store_flow_decides(struct store *st, const char *flow_id)
+{
+	sqlite3_stmt *s = evidence_stmt(st, SLOT_FLOW_EVIDENCE, EV_HEAD_OF("f.id=?3"));
+	int rc;
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 3, flow_id, 0);
+	rc = sqlite3_step(s);
+	store_stmt_done(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
 }
 
 int store_answers(struct store *st, const char *state, const char *date, struct store_answer out[STORE_NQUESTIONS])

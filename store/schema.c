@@ -195,10 +195,22 @@ static const char schema_v3[] =
 	" PRIMARY KEY(source, page, code)) WITHOUT ROWID;"
 	"CREATE INDEX redactions_by_slug ON redactions(slug, source);";
 
+/*
+ * Version 3 -> 4: derived data (store/derived.c), made by the import that
+ * changes the inventory, read by the mount as lookups.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE derived(\"key\" TEXT PRIMARY KEY NOT NULL, value) WITHOUT ROWID;"
+	"CREATE TABLE change_days(day TEXT PRIMARY KEY NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE derived_files(path TEXT PRIMARY KEY NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE path_times(path TEXT PRIMARY KEY NOT NULL, hash INTEGER NOT NULL,"
+	" mtime INTEGER NOT NULL) WITHOUT ROWID;";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -360,7 +372,7 @@ static int migrate(struct store *st, int version, struct strbuf *err)
 		goto fail_rollback;
 	rc = exec(st, "PRAGMA application_id = 1313625171"); /* STORE_APPLICATION_ID */
 	if (!rc)
-		rc = exec(st, "PRAGMA user_version = 3"); /* STORE_SCHEMA_VERSION */
+		rc = exec(st, "PRAGMA user_version = 4"); /* STORE_SCHEMA_VERSION */
 	if (!rc)
 		rc = foreign_keys_hold(st);
 	if (!rc)
@@ -380,7 +392,7 @@ fail:
 }
 
 _Static_assert(STORE_APPLICATION_ID == 1313625171, "application_id pragma literal");
-_Static_assert(STORE_SCHEMA_VERSION == 3, "user_version pragma literal");
+_Static_assert(STORE_SCHEMA_VERSION == 4, "user_version pragma literal");
 
 int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err)
 {
@@ -527,6 +539,8 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->doc_stmts[i]);
 	for (i = 0; i < (int)(sizeof(st->scan_stmts) / sizeof(st->scan_stmts[0])); i++)
 		sqlite3_finalize(st->scan_stmts[i]);
+	for (i = 0; i < (int)(sizeof(st->derived_stmts) / sizeof(st->derived_stmts[0])); i++)
+		sqlite3_finalize(st->derived_stmts[i]);
 	sqlite3_close(st->db);
 	strlist_release(&st->bulk_indexes);
 	free(st);
@@ -601,6 +615,7 @@ int store_begin(struct store *st)
 
 	if (!rc) {
 		st->in_txn = 1;
+		st->derived_in_txn = 0;
 		st->dirty_slugs = 0;
 		st->commit_error[0] = '\0';
 	}
@@ -691,6 +706,8 @@ int store_commit(struct store *st)
 
 	if (!rc)
 		rc = store_refresh_slugs(st);
+	if (!rc)
+		rc = store_derived_mark_stale(st);
 
 	if (!rc)
 		rc = step_once(st, MS_COMMIT, "COMMIT");

@@ -32,7 +32,7 @@
 #include "../util/strbuf.h"
 
 /** Schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 /** application_id marking an nletsfs inventory ("NLTS"). */
 #define STORE_APPLICATION_ID 0x4e4c5453
 
@@ -389,6 +389,13 @@ void store_answer_release(struct store_answer *a);
  */
 int store_question_background(struct store *st, int q, const char *date, struct strlist *flow_slugs);
 
+/**
+ * Whether the flow with this id is evidence for any question of the
+ * checklist, on any day: 1 or 0, or a negative errno. A flow that is not
+ * can start or stop holding without moving any answer.
+ */
+int store_flow_decides(struct store *st, const char *flow_id);
+
 /** Slugs of the flows from `state`'s own systems that hold on `date`, sorted. */
 int store_state_flows(struct store *st, const char *state, const char *date, struct strlist *flow_slugs);
 
@@ -544,6 +551,52 @@ int store_import_run_put(struct store *st, const struct store_import_run *r, int
 int store_import_run_names(struct store *st, struct strlist *out);
 /** The file imports/N. -ENOENT when there is no such run. */
 int store_import_run_get(struct store *st, int64_t id, struct strbuf *out);
+
+/* ---- derived data (store/derived.c) ------------------------------------------ */
+
+/*
+ * What the tree would otherwise compute on read, made inside the import's
+ * transaction by fs/ (tree_derive) and read by the mount as lookups: the
+ * change log by day, the costly files of the root tree, and every root
+ * path's content hash with the time of the import that last changed it.
+ * A commit that did not derive marks it all stale (readers compute on
+ * read); store_derived_fresh() tells which.
+ */
+/** 1 when the derived data matches the inventory, else 0. */
+int store_derived_fresh(struct store *st);
+/** A number kept with the derived data ("changes_size", "files_date", "changed_at"); -ENOENT when unset. */
+int store_derived_get(struct store *st, const char *key, int64_t *value);
+int store_derived_put(struct store *st, const char *key, int64_t value);
+/** In a write transaction: forget the stored files, before deriving them again; mark the data stale meanwhile. */
+int store_derived_begin(struct store *st);
+/** Mark the derived data fresh: the commit of this transaction keeps it so. */
+int store_derived_done(struct store *st);
+/** This transaction writes nothing the derived data depends on (an import run): its commit keeps them fresh. */
+void store_derived_unchanged(struct store *st);
+/** Forget the change log, before deriving it again. */
+int store_changes_clear(struct store *st);
+/** Store the lines of `changes` seen on `day`. */
+int store_change_day_put(struct store *st, const char *day, const char *body, size_t len);
+/** Append the whole change log, oldest day first. */
+int store_changes_read(struct store *st, struct strbuf *out);
+/** Store / read a derived file of the root tree by path ("maps/ssn.svg"); get gives -ENOENT when absent. */
+int store_derived_file_put(struct store *st, const char *path, const char *body, size_t len);
+int store_derived_file_get(struct store *st, const char *path, struct strbuf *out);
+/** The time (ns since the epoch) of the import that last changed `path`; -ENOENT when unknown. */
+int store_path_time(struct store *st, const char *path, int64_t *ns);
+/**
+ * A walk of the root tree: store_walk_put() each path with the hash of its
+ * content (a folder: of its listing), then store_walk_end() gives `now_ns`
+ * to every path new or whose hash changed, forgets paths not walked, and
+ * tells how many paths changed (new, changed or gone).
+ */
+int store_walk_begin(struct store *st);
+int store_walk_put(struct store *st, const char *path, uint64_t hash);
+int store_walk_end(struct store *st, int64_t now_ns, long *changed);
+/** Walk `path` with the hash the last walk stored for it (it did not change). */
+int store_walk_keep(struct store *st, const char *path);
+/** How many paths the walk so far finds new, changed or gone, but for the n `prefixes` and what lies under them. */
+int store_walk_changed_outside(struct store *st, const char *const *prefixes, size_t n, long *changed);
 
 /* ---- checks ------------------------------------------------------------ */
 

@@ -47,6 +47,8 @@ struct store {
 	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
 	sqlite3_stmt *doc_stmts[64];	/* store/documents.c's statements */
 	sqlite3_stmt *scan_stmts[16];	/* store/scans.c's statements */
+	sqlite3_stmt *derived_stmts[16];	/* store/derived.c's statements */
+	int derived_in_txn;	/* store_derived_done() ran in this write transaction */
 	struct record_memo memo;
 	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
 };
@@ -74,6 +76,8 @@ int store_bind_text(sqlite3_stmt *s, int i, const char *v, int null_empty);
 int store_sqlite_err(int rc);
 /** Drop the extracted text of a source whose stored document changed (store/documents.c). */
 int store_document_drop_stale(struct store *st, const char *source_id);
+/** Before a commit: derived data is stale unless store_derived_done() ran (store/derived.c). */
+int store_derived_mark_stale(struct store *st);
 /** Recompute slugs of the kinds marked dirty. */
 int store_refresh_slugs(struct store *st);
 

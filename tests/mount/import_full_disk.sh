@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# An import onto a full disk: the inventory lives on a 1 MiB tmpfs and the
+# An import onto a full disk: the inventory lives on a 4 MiB tmpfs and the
 # bundle is far too big for it. The import fails with a clear message that
 # names the inventory (exit 1), and the inventory is exactly as before and
 # still passes `nletsfs check`. Needs root to mount the tmpfs.
@@ -12,12 +12,12 @@ if [[ $(id -u) != 0 ]]; then
 fi
 # lib.sh's cleanup unmounts whatever is mounted at $MNT, even on failure.
 mkdir -p "$MNT"
-mount -t tmpfs -o size=1m nletsfs-test "$MNT" || { echo "SKIP: cannot mount a tmpfs here"; exit 77; }
+mount -t tmpfs -o size=4m nletsfs-test "$MNT" || { echo "SKIP: cannot mount a tmpfs here"; exit 77; }
 
 db=$MNT/inv.db
 import_into "$db" "$SRC/tests/fixtures/small"
 "$NLETSFS" export --db "$db" "$WORK/before"
-python3 "$SRC/tests/mount/gen_bundle.py" "$SRC/tests/fixtures/small" "$WORK/big" 20000
+python3 "$SRC/tests/mount/gen_bundle.py" "$SRC/tests/fixtures/small" "$WORK/big" 2000
 s=0
 "$NLETSFS" import --db "$db" "$WORK/big" 2>"$WORK/err" || s=$?
 [[ $s == 1 ]] || fail "import onto a full disk: exit $s, not 1: $(cat "$WORK/err")"
@@ -32,9 +32,9 @@ diff -r "$WORK/before" "$WORK/after" >/dev/null || fail "the failed import chang
 ok "the inventory is unchanged and passes check"
 
 # With room again, the same import goes through: the failure left nothing in the way.
-mount -o remount,size=64m "$MNT" || fail "cannot grow the tmpfs"
+mount -o remount,size=128m "$MNT" || fail "cannot grow the tmpfs"
 import_into "$db" "$WORK/big"
 "$NLETSFS" check --db "$db" >/dev/null || fail "check after the retried import"
 "$NLETSFS" export --db "$db" "$WORK/retry"
-[[ $(grep -c '^generated-' "$WORK/retry/flows.csv") == 20000 ]] || fail "the retried import did not land whole"
+[[ $(grep -c '^generated-' "$WORK/retry/flows.csv") == 2000 ]] || fail "the retried import did not land whole"
 ok "with room again, the import lands"

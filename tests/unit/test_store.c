@@ -484,6 +484,77 @@ static void test_store__check_reports_a_fact_without_source(void **state)
 	free(dir);
 }
 
+/* A walk of `n` paths with their hashes at time `now`, which must change `changed` paths; then commit. */
+static void walk_paths(struct store *st, const char *const *paths, const uint64_t *hashes, size_t n, int64_t now,
+		       long changed)
+{
+	long got = -1;
+	size_t i;
+
+	assert_int_equal(store_walk_begin(st), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(store_walk_put(st, paths[i], hashes[i]), 0);
+	assert_int_equal(store_walk_end(st, now, &got), 0);
+	assert_int_equal(got, changed);
+	assert_int_equal(store_derived_done(st), 0);
+	assert_int_equal(store_commit(st), 0);
+}
+
+/* Derived data: fresh only after a derive; a walk moves the time of what changed, new or gone. */
+static void test_store__derived_data_and_path_times(void **state)
+{
+	struct store *st = test_store_new();
+	struct strbuf out = STRBUF_INIT;
+	int64_t ns = 0;
+
+	(void)state;
+	assert_false(store_derived_fresh(st));
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_derived_begin(st), 0);
+	assert_int_equal(store_change_day_put(st, "2020-01-02", "b\n", 2), 0);
+	assert_int_equal(store_change_day_put(st, "2020-01-01", "a\n", 2), 0);
+	assert_int_equal(store_derived_file_put(st, "README", "r\n", 2), 0);
+	walk_paths(st, (const char *const[]){ "", "README", "gone" }, (const uint64_t[]){ 1, 2, 3 }, 3, 100, 3);
+	assert_true(store_derived_fresh(st));
+	assert_int_equal(store_changes_read(st, &out), 0);
+	assert_string_equal(out.buf, "a\nb\n"); /* by day */
+	strbuf_reset(&out);
+	assert_int_equal(store_derived_file_get(st, "README", &out), 0);
+	assert_string_equal(out.buf, "r\n");
+	assert_int_equal(store_derived_file_get(st, "maps/x.svg", &out), -ENOENT);
+	/* An empty file (an empty list) is a row too. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_derived_file_put(st, "questions/x/yes", "", 0), 0);
+	assert_int_equal(store_commit(st), 0);
+	strbuf_reset(&out);
+	assert_int_equal(store_derived_file_get(st, "questions/x/yes", &out), 0);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(store_path_time(st, "README", &ns), 0);
+	assert_int_equal(ns, 100);
+
+	/* A second walk: README unchanged keeps 100, the root changed, `gone` went, `new` came. */
+	assert_int_equal(store_begin(st), 0);
+	walk_paths(st, (const char *const[]){ "", "README", "new" }, (const uint64_t[]){ 9, 2, 4 }, 3, 200, 3);
+	assert_int_equal(store_path_time(st, "README", &ns), 0);
+	assert_int_equal(ns, 100);
+	assert_int_equal(store_path_time(st, "", &ns), 0);
+	assert_int_equal(ns, 200);
+	assert_int_equal(store_path_time(st, "new", &ns), 0);
+	assert_int_equal(ns, 200);
+	assert_int_equal(store_path_time(st, "gone", &ns), -ENOENT);
+
+	/* A write that does not derive leaves them stale; one that records a run only does not. */
+	assert_int_equal(store_begin(st), 0);
+	store_derived_unchanged(st);
+	assert_int_equal(store_commit(st), 0);
+	assert_true(store_derived_fresh(st));
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_false(store_derived_fresh(st));
+	strbuf_release(&out);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_store__entities_have_no_valid_time),
 		cmocka_unit_test(test_store__state_system_lists_are_the_relations),
 		cmocka_unit_test(test_store__check_reports_a_fact_without_source),
+		cmocka_unit_test(test_store__derived_data_and_path_times),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

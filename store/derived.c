@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Derived data: what the tree would otherwise compute on read, made by the
+ * import that changed the inventory (fs/derive.c computes it, inside the
+ * import's transaction) and read back by the mount as lookups.
+ *
+ *   change_days(day, body)      the lines of `changes` seen on each change day;
+ *   derived_files(path, body)   costly files of the root tree (checklist,
+ *                               maps, README), valid for one date (`files_date`);
+ *   path_times(path, hash, mtime) a 64-bit hash of every root path's content
+ *                               (a folder: its listing) and the time, in ns,
+ *                               of the import that last changed it;
+ *   derived(key, value)         `fresh` (1 after a derive, 0 after any other
+ *                               write), `changes_size`, `files_date`,
+ *                               `changed_at` (ns of the last import that
+ *                               changed any path).
+ *
+ * A commit without a derive marks the data stale (store_commit), so that a
+ * writer that does not derive (a unit test, a fuzzer) never leaves stale
+ * answers behind: readers then compute on read as before.
+ */
+#include "store_i.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+
+enum {
+	DS_GET, DS_PUT, DS_DAYS_CLEAR, DS_DAY_PUT, DS_DAYS_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
+	DS_TIME_GET, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
+};
+_Static_assert(DS_COUNT <= sizeof(((struct store *)0)->derived_stmts) / sizeof(sqlite3_stmt *),
+	       "raise derived_stmts");
+
+static const char *const sql[DS_COUNT] = {
+	[DS_GET] = "SELECT value FROM derived WHERE \"key\" = ?1",
+	[DS_PUT] = "INSERT OR REPLACE INTO derived(\"key\", value) VALUES(?1, ?2)",
+	[DS_DAYS_CLEAR] = "DELETE FROM change_days",
+	[DS_DAY_PUT] = "INSERT OR REPLACE INTO change_days(day, body) VALUES(?1, ?2)",
+	[DS_DAYS_READ] = "SELECT body FROM change_days ORDER BY day",
+	[DS_FILES_CLEAR] = "DELETE FROM derived_files",
+	[DS_FILE_PUT] = "INSERT OR REPLACE INTO derived_files(path, body) VALUES(?1, ?2)",
+	[DS_FILE_GET] = "SELECT body FROM derived_files WHERE path = ?1",
+	[DS_TIME_GET] = "SELECT mtime FROM path_times WHERE path = ?1",
+	[DS_WALK_PUT] = "INSERT OR REPLACE INTO temp.walk(path, hash) VALUES(?1, ?2)",
+	[DS_WALK_KEEP] = "INSERT OR REPLACE INTO temp.walk(path, hash) SELECT path, hash FROM path_times WHERE path = ?1",
+};
+
+static sqlite3_stmt *stmt(struct store *st, int which)
+{
+	if (!st->derived_stmts[which] &&
+	    sqlite3_prepare_v3(st->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st->derived_stmts[which],
+			       NULL) != SQLITE_OK)
+		return NULL;
+	return st->derived_stmts[which];
+}
+
+static int err_of(struct store *st)
+{
+	int rc = store_sqlite_err(sqlite3_errcode(st->db));
+
+	return rc ? rc : -EIO;
+}
+
+/* Step a statement that returns no row (or ignores them) and reset it. */
+static int run(struct store *st, sqlite3_stmt *s)
+{
+	int rc;
+
+	if (!s)
+		return err_of(st);
+	rc = sqlite3_step(s);
+	store_stmt_done(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
+}
+
+/* The integer of the row with this text key (statement `which`): 0, -ENOENT or an error. */
+static int get_int64(struct store *st, int which, const char *key, int64_t *value)
+{
+	sqlite3_stmt *s = stmt(st, which);
+	int rc;
+
+	if (!s)
+		return err_of(st);
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int64(s, 0);
+	store_stmt_done(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
+}
+
+int store_derived_get(struct store *st, const char *key, int64_t *value)
+{
+	return get_int64(st, DS_GET, key, value);
+}
+
+int store_derived_put(struct store *st, const char *key, int64_t value)
+{
+	sqlite3_stmt *s = stmt(st, DS_PUT);
+
+	if (s) {
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, value);
+	}
+	return run(st, s);
+}
+
+int store_derived_fresh(struct store *st)
+{
+	int64_t v = 0;
+
+	return store_derived_get(st, "fresh", &v) == 0 && v == 1;
+}
+
+int store_derived_begin(struct store *st)
+{
+	int rc;
+
+	assert(st->in_txn);
+	rc = run(st, stmt(st, DS_FILES_CLEAR));
+	if (!rc)
+		rc = store_derived_put(st, "fresh", 0);
+	return rc;
+}
+
+int store_derived_done(struct store *st)
+{
+	int rc = store_derived_put(st, "fresh", 1);
+
+	if (!rc)
+		st->derived_in_txn = 1;
+	return rc;
+}
+
+void store_derived_unchanged(struct store *st)
+{
+	st->derived_in_txn = 1;
+}
+
+int store_derived_mark_stale(struct store *st)
+{
+	if (st->derived_in_txn) {
+		st->derived_in_txn = 0;
+		return 0;
+	}
+	return store_derived_put(st, "fresh", 0);
+}
+
+/* Append column 0, a blob (an empty one is NULL to SQLite). */
+static void add_blob(struct strbuf *out, sqlite3_stmt *s)
+{
+	const void *p = sqlite3_column_blob(s, 0);
+	size_t n = (size_t)sqlite3_column_bytes(s, 0);
+
+	if (p && n)
+		strbuf_add(out, p, n);
+}
+
+/* ---- changes ---------------------------------------------------------------- */
+
+int store_changes_clear(struct store *st)
+{
+	return run(st, stmt(st, DS_DAYS_CLEAR));
+}
+
+int store_change_day_put(struct store *st, const char *day, const char *body, size_t len)
+{
+	sqlite3_stmt *s = stmt(st, DS_DAY_PUT);
+
+	if (s) {
+		sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+		sqlite3_bind_blob64(s, 2, body ? body : "", len, SQLITE_STATIC);
+	}
+	return run(st, s);
+}
+
+int store_changes_read(struct store *st, struct strbuf *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_DAYS_READ);
+	int rc;
+
+	if (!s)
+		return err_of(st);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		add_blob(out, s);
+	store_stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(rc);
+	return strbuf_ok(out);
+}
+
+/* ---- files ------------------------------------------------------------------- */
+
+int store_derived_file_put(struct store *st, const char *path, const char *body, size_t len)
+{
+	sqlite3_stmt *s = stmt(st, DS_FILE_PUT);
+
+	if (s) {
+		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_blob64(s, 2, body ? body : "", len, SQLITE_STATIC);
+	}
+	return run(st, s);
+}
+
+int store_derived_file_get(struct store *st, const char *path, struct strbuf *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_FILE_GET);
+	int rc;
+
+	if (!s)
+		return err_of(st);
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		add_blob(out, s);
+	store_stmt_done(s);
+	if (rc == SQLITE_ROW)
+		return strbuf_ok(out);
+	return rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
+}
+
+/* ---- times ------------------------------------------------------------------- */
+
+int store_path_time(struct store *st, const char *path, int64_t *ns)
+{
+	return get_int64(st, DS_TIME_GET, path, ns);
+}
+
+int store_walk_begin(struct store *st)
+{
+	/* A temporary table: the walk's hashes, merged into path_times by store_walk_end(). */
+	int rc = store_sqlite_err(sqlite3_exec(st->db,
+					       "CREATE TEMP TABLE IF NOT EXISTS walk(path TEXT PRIMARY KEY,"
+					       " hash INTEGER NOT NULL) WITHOUT ROWID; DELETE FROM temp.walk;",
+					       NULL, NULL, NULL));
+
+	return rc;
+}
+
+int store_walk_put(struct store *st, const char *path, uint64_t hash)
+{
+	sqlite3_stmt *s = stmt(st, DS_WALK_PUT);
+
+	if (s) {
+		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, (int64_t)hash);
+	}
+	return run(st, s);
+}
+
+int store_walk_keep(struct store *st, const char *path)
+{
+	sqlite3_stmt *s = stmt(st, DS_WALK_KEEP);
+
+	if (s)
+		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	return run(st, s);
+}
+
+/* "`col` is none of the n prefixes (?1..?n) and under none of them". */
+static void add_outside(struct strbuf *sql, const char *col, size_t n)
+{
+	size_t i;
+
+	strbuf_addstr(sql, "1");
+	for (i = 1; i <= n; i++)
+		strbuf_addf(sql, " AND %s <> ?%zu AND substr(%s, 1, length(?%zu) + 1) <> ?%zu || '/'", col, i, col, i, i);
+}
+
+int store_walk_changed_outside(struct store *st, const char *const *prefixes, size_t n, long *changed)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	size_t i;
+	int rc;
+
+	strbuf_addstr(&sql, "SELECT (SELECT count(*) FROM temp.walk w LEFT JOIN path_times p ON p.path = w.path"
+			    " WHERE (p.hash IS NULL OR p.hash <> w.hash) AND ");
+	add_outside(&sql, "w.path", n);
+	strbuf_addstr(&sql, ") + (SELECT count(*) FROM path_times p WHERE p.path NOT IN (SELECT path FROM temp.walk) AND ");
+	add_outside(&sql, "p.path", n);
+	strbuf_addch(&sql, ')');
+	rc = strbuf_ok(&sql) ? -ENOMEM : store_sqlite_err(sqlite3_prepare_v2(st->db, sql.buf, -1, &s, NULL));
+	for (i = 0; !rc && i < n; i++)
+		sqlite3_bind_text(s, (int)i + 1, prefixes[i], -1, SQLITE_STATIC);
+	if (!rc) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*changed = (long)sqlite3_column_int64(s, 0);
+		rc = rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
+	}
+	sqlite3_finalize(s);
+	strbuf_release(&sql);
+	return rc;
+}
+
+int store_walk_end(struct store *st, int64_t now_ns, long *changed)
+{
+	sqlite3_stmt *s = NULL;
+	long n = 0;
+	int rc;
+
+	/* Paths gone from the tree lose their time: a path that comes back is new. */
+	rc = sqlite3_exec(st->db, "DELETE FROM path_times WHERE path NOT IN (SELECT path FROM temp.walk)", NULL,
+			  NULL, NULL);
+	if (rc == SQLITE_OK)
+		n = (long)sqlite3_changes(st->db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db,
+					"INSERT INTO path_times(path, hash, mtime) SELECT path, hash, ?1 FROM temp.walk"
+					" WHERE true ON CONFLICT(path) DO UPDATE SET hash = excluded.hash,"
+					" mtime = excluded.mtime WHERE hash <> excluded.hash",
+					-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, now_ns);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		n += (long)sqlite3_changes(st->db);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "DELETE FROM temp.walk", NULL, NULL, NULL);
+	if (changed)
+		*changed = n;
+	return store_sqlite_err(rc);
+}
