@@ -30,6 +30,7 @@
  */
 #define FUSE_USE_VERSION 34
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -117,7 +118,7 @@ struct fs_state {
 	struct worker workers[FS_POOL];
 	struct worker *free_workers[FS_POOL];
 	size_t nfree;
-	uint64_t epoch;			/* bumped by the watcher when the day changes */
+	uint64_t era;			/* bumped when the day changes or a new inventory replaces the mounted one */
 	/* Folders to list ahead (see "listing ahead"), and the lister's wake-up. */
 	uint64_t *pending;
 	size_t npending, apending, pending_head;
@@ -129,7 +130,6 @@ struct fs_state {
 	pthread_cond_t ahead_cv;
 	pthread_t lister;
 	int ahead_running;
-	uint64_t db_epoch;		/* bumped when a new inventory replaces the mounted one */
 
 	/* The watcher (live updates, SIGUSR1). */
 	struct store *watch_st;
@@ -166,13 +166,15 @@ static void fs_log(const char *fmt, ...)
 }
 
 /*
- * The version a request reads at: the mounted inventory (db_epoch), its
- * generation, and the day (epoch). Generations stay below 2^40, days and
- * inventories below 2^12 each; VERSION_STARTING is below every real version.
+ * The version a request reads at: the era (the day, and which inventory is
+ * mounted) and the inventory's generation. Generations stay below 2^40 and
+ * eras below 2^23 (a new day or a new bundle each hour for 900 years);
+ * VERSION_STARTING is below every real version.
  */
-static uint64_t version_of(int64_t generation, uint64_t epoch, uint64_t db_epoch)
+static uint64_t version_of(int64_t generation, uint64_t era)
 {
-	return ((db_epoch & 0xfff) << 52 | (epoch & 0xfff) << 40 | (uint64_t)(generation < 0 ? 0 : generation)) + 2;
+	assert(generation < ((int64_t)1 << 40) && era < ((uint64_t)1 << 23));
+	return (era << 40 | (uint64_t)(generation < 0 ? 0 : generation)) + 2;
 }
 
 /* ---- a request's life: a worker, a read transaction, a version ------------------------------ */
@@ -191,7 +193,7 @@ struct request {
 static int begin(struct fs_state *fs, struct request *r)
 {
 	struct store *old = NULL;
-	uint64_t epoch, db_epoch;
+	uint64_t era;
 	int64_t g;
 
 	r->fs = fs;
@@ -201,8 +203,7 @@ static int begin(struct fs_state *fs, struct request *r)
 		pthread_cond_wait(&fs->idle_cv, &fs->lock);
 	r->w = fs->free_workers[--fs->nfree];
 	r->w->busy = VERSION_STARTING;
-	epoch = fs->epoch;
-	db_epoch = fs->db_epoch;
+	era = fs->era;
 	if (r->w->next_st) { /* a new inventory was mounted: this worker reads it from now on */
 		old = r->w->st;
 		r->w->st = r->w->next_st;
@@ -216,7 +217,7 @@ static int begin(struct fs_state *fs, struct request *r)
 
 	store_read_begin(r->w->st);
 	g = store_generation(r->w->st);
-	r->v = version_of(g, epoch, db_epoch);
+	r->v = version_of(g, era);
 	if (r->w->version != r->v) {
 		tree_invalidate(&r->w->tree);
 		r->w->version = r->v;
@@ -1248,8 +1249,8 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 	}
 	free(fs->db);
 	fs->db = copy;
-	fs->db_epoch++;
-	v = version_of(g, fs->epoch, fs->db_epoch);
+	fs->era++;
+	v = version_of(g, fs->era);
 	pthread_mutex_unlock(&fs->lock);
 	for (i = 0; i < FS_POOL; i++)
 		store_close(stale[i]);
@@ -1343,18 +1344,17 @@ static void *watch(void *arg)
 		ng = fs->watch_st ? store_generation(fs->watch_st) : g;
 		store_today(now);
 		if (ng != g || strcmp(now, day)) {
-			uint64_t epoch, db_epoch;
+			uint64_t era;
 
 			pthread_mutex_lock(&fs->lock);
 			if (strcmp(now, day))
-				fs->epoch++;
-			epoch = fs->epoch;
-			db_epoch = fs->db_epoch;
+				fs->era++;
+			era = fs->era;
 			pthread_mutex_unlock(&fs->lock);
 			if (ng >= 0)
 				g = ng;
 			memcpy(day, now, sizeof(day));
-			refresh(fs, version_of(g, epoch, db_epoch));
+			refresh(fs, version_of(g, era));
 		}
 	}
 	return NULL;
