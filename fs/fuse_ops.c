@@ -308,14 +308,15 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 		return 0;
 
 	rc = tree_render(&r->w->tree, &in->node, &sb);
+	if (!rc)
+		*size = sb.len;
 	if (!rc && (want_bytes || sb.len <= FS_KEEP_SMALL)) {
-		b = blob_new(sb.buf, sb.len, r->v);
+		b = blob_new(&sb, r->v);
 		rc = b ? 0 : -ENOMEM;
 	}
 	if (!rc) {
-		*size = sb.len;
 		pthread_mutex_lock(&fs->lock);
-		in->size = sb.len;
+		in->size = *size;
 		in->size_version = r->v;
 		if (b) {
 			blob_put(in->content);

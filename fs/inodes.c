@@ -89,18 +89,19 @@ static int grow(struct inode_table *t)
 	return 0;
 }
 
-struct blob *blob_new(const char *data, size_t len, uint64_t version)
+struct blob *blob_new(struct strbuf *sb, uint64_t version)
 {
-	struct blob *b = malloc(sizeof(*b) + len + 1);
+	struct blob *b = malloc(sizeof(*b));
 
 	if (!b)
 		return NULL;
+	b->data = strbuf_detach(sb, &b->len);
+	if (!b->data) {
+		free(b);
+		return NULL;
+	}
 	b->refs = 1;
 	b->version = version;
-	b->len = len;
-	if (len)
-		memcpy(b->data, data, len);
-	b->data[len] = '\0';
 	return b;
 }
 
@@ -113,8 +114,10 @@ struct blob *blob_get(struct blob *b)
 
 void blob_put(struct blob *b)
 {
-	if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0)
+	if (b && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(b->data);
 		free(b);
+	}
 }
 
 struct listing *listing_new(uint64_t version)

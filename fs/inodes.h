@@ -30,7 +30,7 @@ struct blob {
 	unsigned refs;
 	uint64_t version;
 	size_t len;
-	char data[];
+	char *data;
 };
 
 /** A folder's names at one version, shared by the requests that list it. */
@@ -41,8 +41,11 @@ struct listing {
 	struct strlist names;
 };
 
-/** A new blob holding a copy of `len` bytes (one reference), or NULL. */
-struct blob *blob_new(const char *data, size_t len, uint64_t version);
+/**
+ * A new blob (one reference) of `sb`'s bytes, taken over without a copy
+ * (`sb` is left empty), or NULL (then `sb` is as it was).
+ */
+struct blob *blob_new(struct strbuf *sb, uint64_t version);
 /** Another reference to `b` (NULL gives NULL). */
 struct blob *blob_get(struct blob *b);
 /** Let go of a reference; the last frees it (NULL is fine). */
