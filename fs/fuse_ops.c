@@ -118,6 +118,7 @@ struct fs_state {
 	struct worker workers[FS_POOL];
 	struct worker *free_workers[FS_POOL];
 	size_t nfree;
+	size_t busy_max;		/* the most workers busy at once, for the stats line */
 	uint64_t era;			/* bumped when the day changes or a new inventory replaces the mounted one */
 	/* Folders to list ahead (see "listing ahead"), and the lister's wake-up. */
 	uint64_t *pending;
@@ -224,6 +225,8 @@ static int begin(struct fs_state *fs, struct request *r)
 	}
 	pthread_mutex_lock(&fs->lock);
 	r->w->busy = r->v;
+	if (FS_POOL - fs->nfree > fs->busy_max)
+		fs->busy_max = FS_POOL - fs->nfree;
 	pthread_cond_broadcast(&fs->idle_cv);
 	pthread_mutex_unlock(&fs->lock);
 	return g < 0 ? -EIO : 0;
@@ -1184,7 +1187,7 @@ static void refresh(struct fs_state *fs, uint64_t v)
 
 static void print_stats(struct fs_state *fs)
 {
-	uint64_t total = 0, counts[OP_COUNT], inodes;
+	uint64_t total = 0, counts[OP_COUNT], inodes, busy_max;
 	int i;
 
 	for (i = 0; i < OP_COUNT; i++) {
@@ -1193,11 +1196,13 @@ static void print_stats(struct fs_state *fs)
 	}
 	pthread_mutex_lock(&fs->lock);
 	inodes = fs->inodes.n;
+	busy_max = fs->busy_max;
 	pthread_mutex_unlock(&fs->lock);
 	fprintf(stderr, "nletsfs: requests %llu", (unsigned long long)total);
 	for (i = 0; i < OP_COUNT; i++)
 		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)counts[i]);
-	fprintf(stderr, " inodes %llu ahead %llu hits %llu", (unsigned long long)inodes,
+	fprintf(stderr, " inodes %llu busy_max %llu ahead %llu hits %llu", (unsigned long long)inodes,
+		(unsigned long long)busy_max,
 		(unsigned long long)__atomic_load_n(&fs->listed_ahead, __ATOMIC_RELAXED),
 		(unsigned long long)__atomic_load_n(&fs->ahead_hits, __ATOMIC_RELAXED));
 	walk_print_stats(&fs->walk, stderr);

@@ -46,6 +46,9 @@ done
 for p in "${pids[@]}"; do
   wait "$p" || fail "a racing reader failed or hung (status $?)"
 done
+# Served at once, each by a worker of its own: the old single loop served one at a time.
+busy=$(daemon_stats busy_max)
+[[ $busy -ge 2 ]] || fail "four racing readers were served one request at a time (busy_max $busy)"
 diff "$WORK/want" "$WORK/race.1" >/dev/null || fail "racing grep -r 1 read wrong bytes"
 diff "$WORK/want" "$WORK/race.2" >/dev/null || fail "racing grep -r 2 read wrong bytes"
 (cd "$WORK/copy" && xargs -a "$WORK/list" cat) | cmp -s - "$WORK/race.3" || fail "racing cat read wrong bytes"
