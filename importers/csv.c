@@ -6,8 +6,11 @@
  */
 #include "importers.h"
 
+#include "../util/array.h"
 #include "../util/utf8.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,18 +47,10 @@ static int fail(struct csv_reader *r, struct strbuf *msg, unsigned *line, unsign
 /* Append to the row's text. Returns 0 or -1 (out of memory). */
 static int text_add(struct csv_row *row, const char *data, size_t n)
 {
-	if (row->text_len + n + 1 > row->text_alloc) {
-		size_t na = row->text_alloc ? row->text_alloc : 256;
-		char *nt;
-
-		while (na < row->text_len + n + 1)
-			na *= 2;
-		nt = realloc(row->text, na);
-		if (!nt)
-			return -1;
-		row->text = nt;
-		row->text_alloc = na;
-	}
+	/* Room for the n bytes and a NUL: element text_len + n of the text. */
+	if (n >= SIZE_MAX - row->text_len ||
+	    array_reserve(&row->text, row->text_len + n, &row->text_alloc, 1, 256))
+		return -ENOMEM;
 	memcpy(row->text + row->text_len, data, n);
 	row->text_len += n;
 	return 0;
@@ -177,15 +172,8 @@ int csv_next(struct csv_reader *r, struct csv_row *row, struct strbuf *msg, unsi
 			}
 			r->p += n;
 		}
-		if (row->n == row->alloc) {
-			size_t na = row->alloc ? row->alloc * 2 : 16;
-			struct csv_cell *nc = realloc(row->cells, na * sizeof(*nc));
-
-			if (!nc)
-				goto oom;
-			row->cells = nc;
-			row->alloc = na;
-		}
+		if (array_reserve(&row->cells, row->n, &row->alloc, sizeof(*row->cells), 16))
+			goto oom;
 		if (text_add(row, "", 1)) /* the cell's NUL */
 			goto oom;
 		row->cells[row->n].len = row->text_len - 1 - start;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/array.h"
 #include "../util/utf8.h"
 
 #define MANIFEST_MAGIC "nletsfs-bundle "
@@ -28,15 +29,8 @@ int nlb_manifest_add(struct nlb_manifest *m, const char *name, uint64_t size, co
 {
 	struct nlb_member *mem;
 
-	if (m->n == m->alloc) {
-		size_t na = m->alloc ? m->alloc * 2 : 4;
-		struct nlb_member *nm = realloc(m->members, na * sizeof(*nm));
-
-		if (!nm)
-			return -ENOMEM;
-		m->members = nm;
-		m->alloc = na;
-	}
+	if (array_reserve(&m->members, m->n, &m->alloc, sizeof(*m->members), 4))
+		return -ENOMEM;
 	mem = &m->members[m->n];
 	mem->name = strdup(name);
 	if (!mem->name)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/array.h"
 #include "../util/hmap.h"
 
 static const char *const source_kinds[] = { "foia", "pia", "partner-list", "law", "report", "web", "other", NULL };
@@ -981,16 +982,9 @@ static int refresh_kind_slugs(struct store *st, enum record_kind kind)
 		}
 		if (cur && !strcmp(cur, cand.buf))
 			continue;
-		if (nups == aups) {
-			size_t na = aups ? aups * 2 : 64;
-			struct slug_update *nu = realloc(ups, na * sizeof(*nu));
-
-			if (!nu) {
-				rc = -ENOMEM;
-				break;
-			}
-			ups = nu;
-			aups = na;
+		if (array_reserve(&ups, nups, &aups, sizeof(*ups), 64)) {
+			rc = -ENOMEM;
+			break;
 		}
 		ups[nups].rowid = sqlite3_column_int64(it, 0);
 		ups[nups].slug = strdup(cand.buf);

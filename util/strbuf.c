@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 void strbuf_init(struct strbuf *sb)
 {
 	sb->buf = (char *)"";
@@ -123,16 +125,9 @@ void strlist_addn(struct strlist *l, const char *s, size_t len)
 
 	if (l->oom)
 		return;
-	if (l->n == l->alloc) {
-		size_t na = l->alloc ? l->alloc * 2 : 16;
-		char **ni = realloc(l->items, na * sizeof(*ni));
-
-		if (!ni) {
-			l->oom = 1;
-			return;
-		}
-		l->items = ni;
-		l->alloc = na;
+	if (array_reserve(&l->items, l->n, &l->alloc, sizeof(*l->items), 16)) {
+		l->oom = 1;
+		return;
 	}
 	copy = len == (size_t)-1 ? strdup(s) : strndup(s, len);
 	if (!copy) {
