@@ -92,26 +92,10 @@ static const char *const doc_sql[DS_COUNT] = {
 };
 
 _Static_assert(REC_FIELDS == 2 && REC_AGENCIES == 3, "vocabulary kinds are written as literals");
-_Static_assert(DS_COUNT <= (int)(sizeof(((struct store *)0)->doc_stmts) / sizeof(sqlite3_stmt *)),
-	       "room for every statement");
 
 static sqlite3_stmt *stmt(struct store *st, enum doc_stmt which)
 {
-	sqlite3_stmt **slot = &st->doc_stmts[which];
-
-	if (!*slot && sqlite3_prepare_v3(st->db, doc_sql[which], -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) !=
-			      SQLITE_OK)
-		return NULL;
-	return *slot;
-}
-
-/* Step a statement that returns no rows we need, then reset it. */
-static int run(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	store_stmt_done(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
+	return store_stmt(st, doc_sql[which]);
 }
 
 /* Run a one-parameter (source id) statement. */
@@ -122,7 +106,7 @@ static int run_on(struct store *st, enum doc_stmt which, const char *source_id)
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, source_id, 0);
-	return run(s);
+	return store_run(s);
 }
 
 /* 1 when a query bound to one or two texts returns a row, 0 when not. */
@@ -182,17 +166,17 @@ int store_document_put(struct store *st, const struct store_document_info *d, co
 	sqlite3_bind_int64(doc, 5, (sqlite3_int64)npages);
 	store_bind_text(doc, 6, d->identifier, 1);
 	store_bind_text(doc, 7, d->component, 1);
-	rc = run(doc);
+	rc = store_run(doc);
 	for (i = 0; !rc && i < npages; i++) {
 		store_bind_text(page, 1, d->source, 0);
 		sqlite3_bind_int64(page, 2, (sqlite3_int64)i + 1);
 		sqlite3_bind_text64(page, 3, pages[i], lens[i], SQLITE_STATIC, SQLITE_UTF8);
-		rc = run(page);
+		rc = store_run(page);
 		if (rc)
 			break;
 		sqlite3_bind_int64(fts, 1, sqlite3_last_insert_rowid(st->db));
 		sqlite3_bind_text64(fts, 2, pages[i], lens[i], SQLITE_STATIC, SQLITE_UTF8);
-		rc = run(fts);
+		rc = store_run(fts);
 	}
 	return rc;
 }
@@ -365,7 +349,7 @@ int store_excerpt_put(struct store *st, const char *source_id, long page, const 
 	sqlite3_bind_int64(s, 2, page);
 	store_bind_text(s, 3, names, 0);
 	store_bind_text(s, 4, passage, 0);
-	return run(s);
+	return store_run(s);
 }
 
 int store_mention_put(struct store *st, int kind, const char *id, const char *source_id, long page)
@@ -378,7 +362,7 @@ int store_mention_put(struct store *st, int kind, const char *id, const char *so
 	store_bind_text(s, 2, id, 0);
 	store_bind_text(s, 3, source_id, 0);
 	sqlite3_bind_int64(s, 4, page);
-	return run(s);
+	return store_run(s);
 }
 
 int store_document_set_vocabulary(struct store *st, const char *source_id, const char *vocabulary)
@@ -389,7 +373,7 @@ int store_document_set_vocabulary(struct store *st, const char *source_id, const
 		return -EIO;
 	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, vocabulary, 0);
-	return run(s);
+	return store_run(s);
 }
 
 int store_excerpt_names(struct store *st, const char *source_id, struct strlist *out)
@@ -531,7 +515,7 @@ int store_partner_list_put(struct store *st, const char *source_id, const char *
 	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, as_of, 0);
 	sqlite3_bind_int64(s, 3, entries);
-	return run(s);
+	return store_run(s);
 }
 
 int store_partner_listing_put(struct store *st, const char *source_id, const char *partner_id,
@@ -545,7 +529,7 @@ int store_partner_listing_put(struct store *st, const char *source_id, const cha
 	store_bind_text(s, 2, partner_id, 0);
 	store_bind_text(s, 3, name, 0);
 	store_bind_text(s, 4, description, 1);
-	return run(s);
+	return store_run(s);
 }
 
 int store_partner_match(struct store *st, const char *name, struct strbuf *id)
@@ -574,6 +558,17 @@ int store_partner_match(struct store *st, const char *name, struct strbuf *id)
 
 /* ---- import runs ----------------------------------------------------------------- */
 
+int64_t store_generation(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(max(id), 0) FROM import_runs");
+	int64_t g = -1;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		g = sqlite3_column_int64(s, 0);
+	store_stmt_done(s);
+	return g;
+}
+
 int store_import_run_put(struct store *st, const struct store_import_run *r, int64_t *id)
 {
 	sqlite3_stmt *s = stmt(st, DS_RUN_PUT);
@@ -586,7 +581,7 @@ int store_import_run_put(struct store *st, const struct store_import_run *r, int
 	store_bind_text(s, 3, r->status, 0);
 	store_bind_text(s, 4, r->kind, 0);
 	store_bind_text(s, 5, r->report ? r->report : "", 0);
-	rc = run(s);
+	rc = store_run(s);
 	if (!rc && id)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return rc;

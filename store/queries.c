@@ -115,7 +115,7 @@ int store_relation(struct store *st, enum store_relation rel, const char *a, con
 
 	if (rel >= REL_COUNT)
 		return -EINVAL;
-	s = store_misc_stmt(st, MS_REL_BASE + rel, relation_sql[rel]);
+	s = store_stmt(st, relation_sql[rel]);
 	if (!s)
 		return -EIO;
 	if (rel == REL_RECORD_SOURCES) {
@@ -176,7 +176,7 @@ int store_state_system_lists(struct store *st, const char *state, const char *da
 
 	_Static_assert(REL_SYSTEM_FIELDS == 1 && REL_SYSTEM_SOURCES == 5, "the bits in state_lists_sql");
 	for (q = 0; q < 3 && !rc; q++) {
-		sqlite3_stmt *s = store_misc_stmt(st, MS_STATE_FIELDS + q, state_lists_sql[q]);
+		sqlite3_stmt *s = store_stmt(st, state_lists_sql[q]);
 
 		if (!s) {
 			rc = -EIO;
@@ -265,7 +265,7 @@ int store_relation_has(struct store *st, enum store_relation rel, const char *a,
 
 	if (rel >= REL_COUNT || !relation_has_sql[rel])
 		return -EINVAL;
-	s = store_misc_stmt(st, MS_REL_HAS_BASE + rel, relation_has_sql[rel]);
+	s = store_stmt(st, relation_has_sql[rel]);
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, a, 0);

@@ -184,14 +184,6 @@ static const struct rule {
 	  "vehicle registration information?"),
 };
 
-/* Statement slots: evidence and background of each rule, then the state's flows. */
-#define SLOT_EVIDENCE(q) (MS_QUESTION_BASE + 2 * (q))
-#define SLOT_BACKGROUND(q) (MS_QUESTION_BASE + 2 * (q) + 1)
-#define SLOT_STATE_FLOWS (MS_QUESTION_BASE + 2 * STORE_NQUESTIONS)
-#define SLOT_ALL_EVIDENCE (SLOT_STATE_FLOWS + 1)
-_Static_assert(SLOT_ALL_EVIDENCE < (int)(sizeof(((struct store *)0)->misc) / sizeof(sqlite3_stmt *)),
-	       "store->misc holds the checklist's statements");
-
 static const char *const answer_names[ANSWER_COUNT] = {
 	[ANSWER_YES] = "yes", [ANSWER_NO] = "no", [ANSWER_PARTIAL] = "partial", [ANSWER_UNKNOWN] = "unknown",
 };
@@ -345,7 +337,7 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
 
 	if (q < 0 || q >= STORE_NQUESTIONS)
 		return -EINVAL;
-	s = store_misc_stmt(st, SLOT_EVIDENCE(q), rules[q].evidence);
+	s = store_stmt(st, rules[q].evidence);
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, state, 0);
@@ -368,12 +360,13 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
  */
 static sqlite3_stmt *all_evidence_stmt(struct store *st)
 {
+	static const char key; /* the text is built: its cache key is this object's address */
 	struct strbuf sql = STRBUF_INIT;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_stmt_find(st, &key);
 	int q;
 
-	if (st->misc[SLOT_ALL_EVIDENCE])
-		return st->misc[SLOT_ALL_EVIDENCE];
+	if (s)
+		return s;
 	strbuf_addstr(&sql, EV_HEAD " qids(q, id) AS (VALUES ");
 	for (q = 0; q < STORE_NQUESTIONS; q++)
 		strbuf_addf(&sql, "%s(%d, '%s')", q ? ", " : "", q, rules[q].id);
@@ -382,7 +375,7 @@ static sqlite3_stmt *all_evidence_stmt(struct store *st)
 		if (rules[q].rows)
 			strbuf_addf(&sql, " UNION ALL SELECT %d, * FROM (%s)", q, rules[q].rows);
 	strbuf_addstr(&sql, ")," LAWEV("e.q, ") ANSWER_ROWS("a.q, ", "d.q=a.q AND ", "1, 3, 4, 5"));
-	s = strbuf_ok(&sql) ? NULL : store_misc_stmt(st, SLOT_ALL_EVIDENCE, sql.buf);
+	s = strbuf_ok(&sql) ? NULL : store_stmt_keyed(st, &key, sql.buf);
 	strbuf_release(&sql);
 	return s;
 }
@@ -420,10 +413,9 @@ int store_answers(struct store *st, const char *state, const char *date, struct 
 }
 
 /* Run a one-column query with ?1 and ?2 bound, appending each row to `out`. */
-static int list_rows(struct store *st, int slot, const char *sql, const char *a, const char *date,
-		     struct strlist *out)
+static int list_rows(struct store *st, const char *sql, const char *a, const char *date, struct strlist *out)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, slot, sql);
+	sqlite3_stmt *s = store_stmt(st, sql);
 
 	if (!s)
 		return -EIO;
@@ -439,12 +431,11 @@ int store_question_background(struct store *st, int q, const char *date, struct 
 		return -EINVAL;
 	if (!rules[q].background)
 		return 0;
-	return list_rows(st, SLOT_BACKGROUND(q), rules[q].background, NULL, date, flow_slugs);
+	return list_rows(st, rules[q].background, NULL, date, flow_slugs);
 }
 
 int store_state_flows(struct store *st, const char *state, const char *date, struct strlist *flow_slugs)
 {
-	return list_rows(st, SLOT_STATE_FLOWS,
-			 "SELECT slug FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") " ORDER BY 1", state, date,
+	return list_rows(st, "SELECT slug FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") " ORDER BY 1", state, date,
 			 flow_slugs);
 }

@@ -266,14 +266,7 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 
 sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which)
 {
-	sqlite3_stmt **slot = &st->kind_stmts[kind][which];
-
-	if (!kind_sql[kind][which])
-		return NULL;
-	if (!*slot && sqlite3_prepare_v3(st->db, kind_sql[kind][which], -1, SQLITE_PREPARE_PERSISTENT,
-					 slot, NULL) != SQLITE_OK)
-		return NULL;
-	return *slot;
+	return kind_sql[kind][which] ? store_stmt(st, kind_sql[kind][which]) : NULL;
 }
 
 /* ---- records ----------------------------------------------------------- */
@@ -332,14 +325,6 @@ static int bind_keys(sqlite3_stmt *s, const struct record_desc *d, const char *c
 	return rc;
 }
 
-static int run(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	store_stmt_done(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
-}
-
 /*
  * Bind text that outlives the step: the import's statements are stepped
  * right after binding and cleared by store_stmt_done(), so SQLite need not
@@ -360,7 +345,7 @@ static const char *val(const char *const *values, int i)
 /* The newest date among the sources in `list` ("" when none is known). */
 static int newest_source_date(struct store *st, const struct strlist *list, struct strbuf *out)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, MS_SOURCE_DATE, "SELECT date FROM sources WHERE id=?1");
+	sqlite3_stmt *s = store_stmt(st, "SELECT date FROM sources WHERE id=?1");
 	size_t i;
 
 	if (!s)
@@ -454,9 +439,8 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 	size_t i;
 	int rc;
 
-	del = store_misc_stmt(st, MS_CITE_DEL, "DELETE FROM citations WHERE kind=?1 AND \"key\"=?2");
-	add = store_misc_stmt(st, MS_CITE_ADD,
-			      "INSERT INTO citations(kind, \"key\", ord, source, page) VALUES(?1,?2,?3,?4,?5)");
+	del = store_stmt(st, "DELETE FROM citations WHERE kind=?1 AND \"key\"=?2");
+	add = store_stmt(st, "INSERT INTO citations(kind, \"key\", ord, source, page) VALUES(?1,?2,?3,?4,?5)");
 	if (!del || !add)
 		return -EIO;
 	/* A record new to the inventory has nothing to delete. */
@@ -464,7 +448,7 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 	if (!fresh) {
 		sqlite3_bind_int(del, 1, kind);
 		bind_static(del, 2, key, 0);
-		rc = run(del);
+		rc = store_run(del);
 	}
 	if (!rc)
 		rc = strlist_split(&sl, src);
@@ -476,7 +460,7 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 		sqlite3_bind_int(add, 3, (int)i);
 		bind_static(add, 4, sl.items[i], 0);
 		bind_static(add, 5, strcmp(pl.items[i], "-") ? pl.items[i] : NULL, 0);
-		rc = run(add);
+		rc = store_run(add);
 	}
 	strlist_release(&sl);
 	strlist_release(&pl);
@@ -489,16 +473,15 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 	sqlite3_stmt *del, *add;
 	int c, rc;
 
-	del = store_misc_stmt(st, MS_LINK_DEL, "DELETE FROM links WHERE kind=?1 AND \"key\"=?2");
-	add = store_misc_stmt(st, MS_LINK_ADD,
-			      "INSERT INTO links(kind, \"key\", col, ord, value) VALUES(?1,?2,?3,?4,?5)");
+	del = store_stmt(st, "DELETE FROM links WHERE kind=?1 AND \"key\"=?2");
+	add = store_stmt(st, "INSERT INTO links(kind, \"key\", col, ord, value) VALUES(?1,?2,?3,?4,?5)");
 	if (!del || !add)
 		return -EIO;
 	rc = 0;
 	if (!fresh) {
 		sqlite3_bind_int(del, 1, d->kind);
 		bind_static(del, 2, key, 0);
-		rc = run(del);
+		rc = store_run(del);
 	}
 	for (c = 0; !rc && c < d->ncols; c++) {
 		struct strlist items = STRLIST_INIT;
@@ -513,7 +496,7 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 			bind_static(add, 3, d->cols[c].name, 0);
 			sqlite3_bind_int(add, 4, (int)i);
 			bind_static(add, 5, items.items[i], 0);
-			rc = run(add);
+			rc = store_run(add);
 		}
 		strlist_release(&items);
 	}
@@ -523,8 +506,7 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 static int set_document(struct store *st, const char *id, const struct store_document *doc)
 {
 	int rc;
-	sqlite3_stmt *s = store_misc_stmt(st, MS_SOURCE_SETDOC,
-					  "UPDATE sources SET sha256=?2, content=?3 WHERE id=?1");
+	sqlite3_stmt *s = store_stmt(st, "UPDATE sources SET sha256=?2, content=?3 WHERE id=?1");
 
 	if (!s)
 		return -EIO;
@@ -533,7 +515,7 @@ static int set_document(struct store *st, const char *id, const struct store_doc
 		store_bind_text(s, 2, doc->sha256_hex, 0);
 		sqlite3_bind_blob64(s, 3, doc->len ? (const void *)doc->data : "", doc->len, SQLITE_TRANSIENT);
 	}
-	rc = run(s);
+	rc = store_run(s);
 	/* Text extracted from other bytes no longer describes this source. */
 	return rc ? rc : store_document_drop_stale(st, id);
 }
@@ -564,7 +546,7 @@ static int put_new_cited(struct store *st, const struct record_desc *d, const ch
 		bind_static(s, i + 1, row[i], !(d->cols[i].flags & COLF_KEY));
 	if (sqlite3_bind_parameter_count(s) >= 30)
 		bind_static(s, 30, slug.buf, 0);
-	rc = run(s);
+	rc = store_run(s);
 	strbuf_release(&slug);
 	if (!rc)
 		rc = rebuild_links(st, d, key, row, 1);
@@ -628,8 +610,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		struct strlist new_list = STRLIST_INIT;
 
 		/* Stored values stay when the stored row cites a newer source. */
-		s = store_misc_stmt(st, MS_CITES_MAXDATE,
-				    "SELECT MAX(s.date) FROM citations c JOIN sources s ON s.id=c.source"
+		s = store_stmt(st, "SELECT MAX(s.date) FROM citations c JOIN sources s ON s.id=c.source"
 				    " WHERE c.kind=?1 AND c.\"key\"=?2");
 		if (!s) {
 			rc = -EIO;
@@ -656,7 +637,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		}
 		store_bind_text(s, 20, src.buf, 0);
 		store_bind_text(s, 21, page.buf, 1);
-		rc = run(s);
+		rc = store_run(s);
 	} else {
 		s = store_kind_stmt(st, kind, KS_UPSERT);
 		if (!s) {
@@ -665,7 +646,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		}
 		for (i = 0; i < d->ncols; i++)
 			store_bind_text(s, i + 1, row[i], !(d->cols[i].flags & COLF_KEY));
-		rc = run(s);
+		rc = store_run(s);
 		if (!rc)
 			rc = rebuild_links(st, d, key.buf, row, src_col >= 0 && !existed);
 	}
@@ -675,7 +656,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		rc = rebuild_citations(st, kind, key.buf, row[src_col], row[page_col], !existed);
 	s = store_kind_stmt(st, kind, KS_DERIVE);
 	if (!rc && s)
-		rc = bind_keys(s, d, values) == SQLITE_OK ? run(s) : -EIO;
+		rc = bind_keys(s, d, values) == SQLITE_OK ? store_run(s) : -EIO;
 	/*
 	 * A new record gets the slug of its id now; should two records then
 	 * share a slug, the commit numbers them again in id order.
@@ -688,7 +669,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		rc = bind_keys(s, d, values) == SQLITE_OK ? 0 : -EIO;
 		if (!rc) {
 			store_bind_text(s, d->nkeys + 1, slug.buf, 0);
-			rc = run(s);
+			rc = store_run(s);
 		}
 		strbuf_release(&slug);
 		if (!rc && sqlite3_changes(st->db))
@@ -746,8 +727,7 @@ int store_each_record(struct store *st, enum record_kind kind,
 int store_source_document(struct store *st, const char *source_id, struct strbuf *bytes,
 			  struct strbuf *sha256_hex)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, MS_SOURCE_DOC,
-					  "SELECT content, sha256 FROM sources WHERE id=?1 AND content IS NOT NULL");
+	sqlite3_stmt *s = store_stmt(st, "SELECT content, sha256 FROM sources WHERE id=?1 AND content IS NOT NULL");
 	int rc;
 
 	if (!s)
@@ -999,7 +979,7 @@ static int refresh_kind_slugs(struct store *st, enum record_kind kind)
 		if (!rc) {
 			store_bind_text(set, 1, ups[i].slug, 0);
 			sqlite3_bind_int64(set, 2, ups[i].rowid);
-			rc = run(set);
+			rc = store_run(set);
 		}
 		free(ups[i].slug);
 	}

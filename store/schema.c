@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * Opening an inventory: schema creation, forward migrations, the fixed
- * jurisdiction table, and the prepared-statement cache.
+ * jurisdiction table, and transactions.
  *
  * Migrations are a list indexed by the user_version they start from; a file
  * at version N runs migrations[N..] in one transaction. A file with another
@@ -176,28 +176,6 @@ static const char *const migrations[] = {
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
 	       "one migration per schema version");
-
-int store_sqlite_err(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-		return 0;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	case SQLITE_FULL:
-		return -ENOSPC;
-	case SQLITE_READONLY:
-		return -EROFS;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_NOTADB:
-	case SQLITE_CORRUPT:
-		return -EINVAL;
-	default:
-		return -EIO;
-	}
-}
 
 const char *store_errmsg(struct store *st)
 {
@@ -461,77 +439,25 @@ fail:
 
 void store_close(struct store *st)
 {
-	int k, i;
-
 	if (!st)
 		return;
 	store_memo_clear(st);
-	for (k = 0; k < REC_COUNT; k++)
-		for (i = 0; i < KS_COUNT; i++)
-			sqlite3_finalize(st->kind_stmts[k][i]);
-	for (i = 0; i < (int)(sizeof(st->misc) / sizeof(st->misc[0])); i++)
-		sqlite3_finalize(st->misc[i]);
-	for (i = 0; i < (int)(sizeof(st->doc_stmts) / sizeof(st->doc_stmts[0])); i++)
-		sqlite3_finalize(st->doc_stmts[i]);
+	store_stmt_cache_release(st);
 	sqlite3_close(st->db);
 	strlist_release(&st->bulk_indexes);
 	free(st);
 }
 
-sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql)
+static int step_once(struct store *st, const char *sql)
 {
-	if (!st->misc[slot] &&
-	    sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->misc[slot], NULL) != SQLITE_OK)
-		return NULL;
-	return st->misc[slot];
-}
+	sqlite3_stmt *s = store_stmt(st, sql);
 
-void store_stmt_done(sqlite3_stmt *s)
-{
-	if (s) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-	}
-}
-
-int store_collect(sqlite3_stmt *s, struct strlist *out)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-
-		if (t)
-			strlist_add(out, t);
-	}
-	store_stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(rc);
-	return out->oom ? -ENOMEM : 0;
-}
-
-int store_bind_text(sqlite3_stmt *s, int i, const char *v, int null_empty)
-{
-	if (!v || (null_empty && !*v))
-		return sqlite3_bind_null(s, i);
-	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static int step_once(struct store *st, int slot, const char *sql)
-{
-	sqlite3_stmt *s = store_misc_stmt(st, slot, sql);
-	int rc;
-
-	if (!s)
-		return store_sqlite_err(sqlite3_errcode(st->db));
-	rc = sqlite3_step(s);
-	store_stmt_done(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
+	return s ? store_run(s) : store_sqlite_err(sqlite3_errcode(st->db));
 }
 
 int store_begin(struct store *st)
 {
-	int rc = step_once(st, MS_BEGIN, "BEGIN IMMEDIATE");
+	int rc = step_once(st, "BEGIN IMMEDIATE");
 
 	if (!rc) {
 		st->in_txn = 1;
@@ -627,7 +553,7 @@ int store_commit(struct store *st)
 		rc = store_refresh_slugs(st);
 
 	if (!rc)
-		rc = step_once(st, MS_COMMIT, "COMMIT");
+		rc = step_once(st, "COMMIT");
 	if (rc) {
 		snprintf(st->commit_error, sizeof(st->commit_error), "%s", sqlite3_errmsg(st->db));
 		store_rollback(st);
@@ -641,7 +567,7 @@ int store_commit(struct store *st)
 void store_rollback(struct store *st)
 {
 	if (st->in_txn)
-		step_once(st, MS_ROLLBACK, "ROLLBACK");
+		step_once(st, "ROLLBACK");
 	st->in_txn = 0;
 	st->facts_fts_ok = 0; /* it may have undone a rebuild of temp.facts_fts */
 	/* The rollback brought back the indexes a bulk load dropped. */
@@ -651,21 +577,10 @@ void store_rollback(struct store *st)
 int store_read_begin(struct store *st)
 {
 	store_memo_clear(st);
-	return step_once(st, MS_READ_BEGIN, "BEGIN DEFERRED");
+	return step_once(st, "BEGIN DEFERRED");
 }
 
 void store_read_end(struct store *st)
 {
-	step_once(st, MS_READ_END, "COMMIT");
-}
-
-int64_t store_generation(struct store *st)
-{
-	sqlite3_stmt *s = store_misc_stmt(st, MS_GENERATION, "SELECT coalesce(max(id), 0) FROM import_runs");
-	int64_t g = -1;
-
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		g = sqlite3_column_int64(s, 0);
-	store_stmt_done(s);
-	return g;
+	step_once(st, "COMMIT");
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Private to store/: the handle and the prepared-statement cache. */
+/* Private to store/: the handle, the prepared-statement cache and the helpers every file of store/ shares. */
 #ifndef NLETSFS_STORE_I_H
 #define NLETSFS_STORE_I_H
 
@@ -7,7 +7,7 @@
 
 #include "store.h"
 
-/* Statement slots: per-kind statements first, then the fixed ones. */
+/* The statements each record kind has (store/records.c's kind_sql table). */
 enum kind_stmt {
 	KS_UPSERT,	/* all descriptor columns, ?1..?n */
 	KS_GET_CITES,	/* source, page by key */
@@ -35,6 +35,16 @@ struct record_memo {
 	struct record rec;
 };
 
+/* The prepared statements of a connection, by the address of their SQL text (store/stmt.c). */
+struct stmt_entry {
+	const void *key;	/* NULL: a free slot */
+	sqlite3_stmt *stmt;
+};
+struct stmt_cache {
+	struct stmt_entry *e;
+	size_t n, alloc;	/* alloc: a power of two, at least twice n */
+};
+
 struct store {
 	sqlite3 *db;
 	unsigned flags;
@@ -43,9 +53,7 @@ struct store {
 	int facts_fts_ok;	/* temp.facts_fts holds the facts as of facts_fts_version */
 	int64_t facts_fts_version;
 	char commit_error[256];	/* SQLite's message for a failed commit, which its rollback resets */
-	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
-	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
-	sqlite3_stmt *doc_stmts[64];	/* store/documents.c's statements */
+	struct stmt_cache stmts;
 	struct record_memo memo;
 	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
 };
@@ -53,11 +61,27 @@ struct store {
 /** Forget the memo (a write, or a new read transaction). */
 void store_memo_clear(struct store *st);
 
-/** Prepare (once) and return a cached statement; NULL on error. */
+/**
+ * The statement of the SQL text `sql`, prepared on first use and kept until
+ * store_close(): `sql` must be static storage (a literal or a static table's
+ * entry), since its address is the key. NULL when it does not prepare.
+ */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+/**
+ * The same, for a text built at run time: `key` is the address of a static
+ * object of the builder, `sql` the text (used only on first use).
+ */
+sqlite3_stmt *store_stmt_keyed(struct store *st, const void *key, const char *sql);
+/** The statement kept under `key`, or NULL when there is none yet (then build the text). */
+sqlite3_stmt *store_stmt_find(struct store *st, const void *key);
+/** Finalize every kept statement (store_close()). */
+void store_stmt_cache_release(struct store *st);
+/** A record kind's statement `which` (store/records.c), or NULL when the kind has none or it fails. */
 sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which);
-sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql);
 /** Reset and clear a cached statement after use. */
 void store_stmt_done(sqlite3_stmt *s);
+/** Step a bound statement once (its rows unread), then reset it: 0 or a negative errno. */
+int store_run(sqlite3_stmt *s);
 /**
  * Step a bound statement to its end, adding its first column of each row
  * (NULLs skipped) to `out`, then reset it. 0, -ENOMEM or the SQLite error.
@@ -71,18 +95,5 @@ int store_sqlite_err(int rc);
 int store_document_drop_stale(struct store *st, const char *source_id);
 /** Recompute slugs of the kinds marked dirty. */
 int store_refresh_slugs(struct store *st);
-
-/* Slots of store->misc. */
-enum misc_stmt {
-	MS_BEGIN, MS_COMMIT, MS_ROLLBACK, MS_READ_BEGIN, MS_READ_END,
-	MS_CITE_DEL, MS_CITE_ADD, MS_LINK_DEL, MS_LINK_ADD, MS_SOURCE_DATE,
-	MS_CITES_MAXDATE, MS_SOURCE_DOC,
-	MS_SOURCE_SETDOC, MS_GENERATION, MS_CHANGE_DATES, MS_BOUNDARY_FACTS,
-	MS_STATE_FIELDS, MS_STATE_FLOWS, MS_STATE_SOURCES, /* store_state_system_lists */
-	MS_REL_HAS_BASE, /* store_relation_has: MS_REL_HAS_BASE + enum store_relation */
-	MS_REL_BASE = MS_REL_HAS_BASE + REL_COUNT, /* relations: MS_REL_BASE + enum store_relation */
-	/* then the checklist's: evidence and background of each question, and a state's flows */
-	MS_QUESTION_BASE = MS_REL_BASE + REL_COUNT
-};
 
 #endif

@@ -57,7 +57,7 @@ _Static_assert(REC_SOURCES == 0 && REC_FLOWS == 6 && REC_LAWS == 7 && REC_PARTIC
 
 int store_change_dates(struct store *st, struct strlist *out)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, MS_CHANGE_DATES, change_dates_sql);
+	sqlite3_stmt *s = store_stmt(st, change_dates_sql);
 	int rc;
 
 	if (!s)
@@ -83,7 +83,7 @@ static const char *col(sqlite3_stmt *s, int i)
 int store_boundary_facts(struct store *st, const char *after, const char *upto,
 			 int (*cb)(void *arg, const struct store_fact *f), void *arg)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, MS_BOUNDARY_FACTS, boundary_sql);
+	sqlite3_stmt *s = store_stmt(st, boundary_sql);
 	int rc;
 
 	if (!s)
