@@ -50,9 +50,11 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_TEXT] = "SELECT text FROM pages WHERE source=?1 ORDER BY page",
 	[DS_DOC_GET] = "SELECT d.format, d.member, d.identifier, d.component, a.id, d.npages"
 		       " FROM documents d LEFT JOIN agencies a ON a.id=d.component WHERE d.source=?1",
-	[DS_TERMS] = "SELECT 2, id, id FROM fields"
-		     " UNION SELECT 2, \"key\", value FROM links WHERE kind=2 AND col='synonyms'"
-		     " UNION SELECT 3, id, id FROM agencies UNION SELECT 3, id, name FROM agencies"
+	[DS_TERMS] = "SELECT " KIND("fields") ", id, id FROM fields"
+		     " UNION SELECT " KIND("fields") ", \"key\", value FROM links WHERE kind=" KIND("fields")
+		     " AND col='synonyms'"
+		     " UNION SELECT " KIND("agencies") ", id, id FROM agencies"
+		     " UNION SELECT " KIND("agencies") ", id, name FROM agencies"
 		     " ORDER BY 1, 2, 3",
 	[DS_STALE_DOCS] = "SELECT source FROM documents WHERE vocabulary<>?1 ORDER BY source",
 	[DS_PAGES] = "SELECT page, text FROM pages WHERE source=?1 ORDER BY page",
@@ -91,7 +93,6 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_RUN_GET] = "SELECT started, finished, status, kind, report FROM import_runs WHERE id=?1",
 };
 
-_Static_assert(REC_FIELDS == 2 && REC_AGENCIES == 3, "vocabulary kinds are written as literals");
 
 static sqlite3_stmt *stmt(struct store *st, enum doc_stmt which)
 {
@@ -419,10 +420,13 @@ int store_mentioned_in(struct store *st, int kind, const char *id, const char *d
 	return store_collect(s, out);
 }
 
-/* The words of each record, with the source it cites: "X(c)" joins text columns of a table aliased r. */
+/*
+ * The words of each record of the kind `table` (its table is named as the
+ * kind), with the source it cites; W(c) is a text column of the row r.
+ */
 #define W(c) "COALESCE(r." c ",'')"
-#define FACTS(kind, key, words, table) \
-	" UNION ALL SELECT c.source, " words " FROM " table " r JOIN citations c ON c.kind=" kind \
+#define FACTS(table, key, words) \
+	" UNION ALL SELECT c.source, " words " FROM " table " r JOIN citations c ON c.kind=" KIND(table) \
 	" AND c.\"key\"=" key
 
 static const char facts_fts_schema[] =
@@ -431,20 +435,16 @@ static const char facts_fts_schema[] =
 static const char facts_fts_fill[] =
 	"INSERT INTO temp.facts_fts(source, text)"
 	" SELECT r.id, r.id||' '||" W("title") "||' '||" W("note") " FROM sources r"
-	FACTS("3", "r.id", "r.id||' '||r.name||' '||" W("oris") "||' '||" W("quote"), "agencies")
-	FACTS("4", "r.id", "r.id||' '||r.name||' '||" W("category") "||' '||" W("description") "||' '||" W("quote"),
-	      "partners")
-	FACTS("5", "r.\"key\"", "r.\"key\"||' '||r.name||' '||" W("purpose") "||' '||" W("inputs") "||' '||"
-	      W("returns") "||' '||" W("quote"), "transactions")
-	FACTS("6", "r.id", "r.id||' '||r.\"from\"||' '||r.\"to\"||' '||r.via||' '||" W("\"transaction\"") "||' '||"
-	      W("fields") "||' '||" W("conditions") "||' '||" W("quote"), "flows")
-	FACTS("7", "r.state||'/'||r.id", "r.state||' '||r.id||' '||r.title||' '||" W("summary") "||' '||" W("quote"),
-	      "laws")
-	FACTS("8", "r.state||'/'||r.function||'/'||r.as_of",
-	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote"), "participation");
-_Static_assert(REC_AGENCIES == 3 && REC_PARTNERS == 4 && REC_TRANSACTIONS == 5 && REC_FLOWS == 6 &&
-		       REC_LAWS == 7 && REC_PARTICIPATION == 8,
-	       "citation kinds are written as literals");
+	FACTS("agencies", "r.id", "r.id||' '||r.name||' '||" W("oris") "||' '||" W("quote"))
+	FACTS("partners", "r.id",
+	      "r.id||' '||r.name||' '||" W("category") "||' '||" W("description") "||' '||" W("quote"))
+	FACTS("transactions", "r.\"key\"", "r.\"key\"||' '||r.name||' '||" W("purpose") "||' '||" W("inputs")
+	      "||' '||" W("returns") "||' '||" W("quote"))
+	FACTS("flows", "r.id", "r.id||' '||r.\"from\"||' '||r.\"to\"||' '||r.via||' '||" W("\"transaction\"")
+	      "||' '||" W("fields") "||' '||" W("conditions") "||' '||" W("quote"))
+	FACTS("laws", LAW_KEY("r"), "r.state||' '||r.id||' '||r.title||' '||" W("summary") "||' '||" W("quote"))
+	FACTS("participation", PARTICIPATION_KEY("r"),
+	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote"));
 
 /* Make temp.facts_fts hold the inventory's facts as they are now. */
 static int facts_fts_fresh(struct store *st)

@@ -34,29 +34,33 @@
 /* DHS and every agency below it (ICE, CBP, USCIS, LESC, HSI, ...). */
 #define DHS_CTE "dhs(id) AS (SELECT 'DHS' UNION SELECT a.id FROM agencies a JOIN dhs ON a.parent=dhs.id)"
 
-/* The newest participation row of the state for a function, as of ?2. */
-#define PARTICIPATION_COLS(vote, direct) \
-	vote ", " direct ", 8, p.state||'/'||p.function||'/'||p.as_of," \
+/*
+ * A participation row p as evidence: vote, direct, kind, citation key,
+ * path and note (the columns of ev below).
+ */
+#define PARTICIPATION_EVIDENCE(vote, direct) \
+	vote ", " direct ", " KIND("participation") ", " PARTICIPATION_KEY("p") "," \
 	" 'states/'||p.state||'/participation/'||p.function, p.function||': '||p.value"
+/* The newest participation row of the state for a function, as of ?2. */
 #define PARTICIPATION_NEWEST \
 	"participation p WHERE p.state=?1 AND p.as_of=(SELECT max(q.as_of) FROM participation q" \
 	" WHERE q.state=?1 AND q.function=p.function AND q.as_of<=?2)"
 #define PARTICIPATION_ROW(vote, direct) \
-	"SELECT " PARTICIPATION_COLS(vote, direct) " FROM " PARTICIPATION_NEWEST " AND p.function="
+	"SELECT " PARTICIPATION_EVIDENCE(vote, direct) " FROM " PARTICIPATION_NEWEST " AND p.function="
 #define DIRECT PARTICIPATION_ROW("NULLIF(p.value,'unknown')", "1") "?3"
 /* The direct answers to every question, by number (qids: the questions' numbers and ids). */
 #define DIRECT_ALL \
-	"SELECT x.q, " PARTICIPATION_COLS("NULLIF(p.value,'unknown')", "1") " FROM qids x JOIN " \
+	"SELECT x.q, " PARTICIPATION_EVIDENCE("NULLIF(p.value,'unknown')", "1") " FROM qids x JOIN " \
 	PARTICIPATION_NEWEST " AND p.function=x.id"
 /* Participation row `fn` votes `vote` (an SQL expression of p.value; NULL: no vote). */
 #define PARTICIPATION(fn, vote) PARTICIPATION_ROW(vote, "0") "'" fn "'"
 /* The state's own flows (sf) that meet `cond` vote `vote`; `more` is added to the note. */
 #define FLOWS(vote, more, cond) \
-	"SELECT " vote ", 0, 6, f.id, 'flows/'||f.slug, f.\"from\"" \
+	"SELECT " vote ", 0, " KIND("flows") ", f.id, 'flows/'||f.slug, f.\"from\"" \
 	"||CASE f.status WHEN 'blocked' THEN ' blocks ' ELSE ' to ' END||f.\"to\"" \
 	"||COALESCE(', '||f.\"transaction\",'')||CASE f.status WHEN 'blocked' THEN '' ELSE ', '||f.status END" \
 	"||" more " FROM sf f WHERE " cond
-#define NOTHING "SELECT NULL, 0, 0, NULL, NULL, NULL WHERE 0"
+#define NOTHING "SELECT NULL, 0, NULL, NULL, NULL, NULL WHERE 0"
 #define OR " UNION ALL "
 #define AND " AND "
 
@@ -68,11 +72,12 @@
 	"WITH RECURSIVE " DHS_CTE "," \
 	" sf AS (SELECT * FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") "),"
 #define LAWEV(q) \
-	" lawev AS (SELECT DISTINCT " q "e.vote, e.direct, 7, l.state||'/'||l.id, 'states/'||l.state||'/laws/'||l.slug," \
+	" lawev AS (SELECT DISTINCT " q "e.vote, e.direct, " KIND("laws") ", " LAW_KEY("l") "," \
+	" 'states/'||l.state||'/laws/'||l.slug," \
 	" 'law cited by '||e.path FROM ev e JOIN citations c ON c.kind=e.kind AND c.\"key\"=e.k" \
-	" JOIN sources s ON s.id=c.source AND s.kind='law' JOIN citations lc ON lc.kind=7 AND lc.source=s.id" \
-	" JOIN laws l ON lc.\"key\"=l.state||'/'||l.id" \
-	" WHERE e.vote IS NOT NULL AND e.kind<>7 AND l.state=?1 AND " LIVE_ON("l") ")," \
+	" JOIN sources s ON s.id=c.source AND s.kind='law' JOIN citations lc ON lc.kind=" KIND("laws") \
+	" AND lc.source=s.id JOIN laws l ON lc.\"key\"=" LAW_KEY("l") \
+	" WHERE e.vote IS NOT NULL AND e.kind<>" KIND("laws") " AND l.state=?1 AND " LIVE_ON("l") ")," \
 	" allev AS (SELECT * FROM ev UNION ALL SELECT * FROM lawev)"
 #define ANSWER_ROWS(q, same_q, order) \
 	" SELECT " q "a.vote, a.path, a.note, " CITE_LINE " FROM allev a" \
@@ -97,7 +102,8 @@
 	"f.\"transaction\" IN (SELECT \"key\" FROM transactions WHERE scope IN ('multi-state','all-states'))"
 #define NAME_ONLY "f.\"transaction\"='DNQ'"
 #define HAS_FIELD(x) \
-	"EXISTS (SELECT 1 FROM links l WHERE l.kind=6 AND l.\"key\"=f.id AND l.col='fields' AND l.value='" x "')"
+	"EXISTS (SELECT 1 FROM links l WHERE l.kind=" KIND("flows") " AND l.\"key\"=f.id AND l.col='fields'" \
+	" AND l.value='" x "')"
 /* Participation votes. */
 #define AS_IS "NULLIF(p.value,'unknown')"
 

@@ -3,9 +3,13 @@
  * Record kinds: their descriptors (the single definition of every column of
  * the records bundle) and their statements, and writing and reading rows.
  *
- * Each kind's SQL is assembled at compile time from its column list, so the
- * upsert, the export select and the by-slug select can never disagree about
- * column order: they all follow the descriptor.
+ * Each kind's SQL is assembled at compile time from its column list (the
+ * *_COLS macros), so the upsert, the export select and the by-slug select
+ * share one column order. That list, the descriptor and the CREATE TABLE of
+ * store/schema.c are three spellings of one fact: tests/unit/store/
+ * test_records.c holds them to each other (names, order, NOT NULL, keys,
+ * CHECKed values, the statements' result columns and parameters).
+ * Kinds are named in SQL by KIND("flows") (store_i.h), never by number.
  */
 #include "store_i.h"
 
@@ -143,9 +147,9 @@ int store_record_column(const struct record_desc *d, const char *name)
 #define P11 P8 ",?9,?10,?11"
 #define P13 P11 ",?12,?13"
 #define DATE_OK(d) "(" d " IS NULL OR (valid_from<=" d " AND (valid_until IS NULL OR valid_until>" d ")))"
-#define CITE_MIN(k, key) \
+#define CITE_MIN(kind, key) \
 	"(SELECT MIN(s.date) FROM citations c JOIN sources s ON s.id=c.source" \
-	" WHERE c.kind=" k " AND c.\"key\"=" key ")"
+	" WHERE c.kind=" KIND(kind) " AND c.\"key\"=" key ")"
 
 /* Kinds whose records are keyed by one id. */
 #define ID_KIND(T, COLS, PARAMS, IDCOL, DERIVE, INSERT_NEW) { \
@@ -183,45 +187,41 @@ int store_record_column(const struct record_desc *d, const char *name)
 #define LAWS_COLS "state,id,title,enacted,summary,source,page,quote"
 #define PARTICIPATION_COLS "state,function,as_of,value,detail,source,page,quote"
 
-_Static_assert(REC_AGENCIES == 3 && REC_PARTNERS == 4 && REC_TRANSACTIONS == 5 &&
-	       REC_FLOWS == 6 && REC_LAWS == 7 && REC_PARTICIPATION == 8,
-	       "citation kinds are written as literals below");
-
 static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 	[REC_SOURCES] = ID_KIND("sources", SOURCES_COLS, P7, "id",
 				"UPDATE sources SET valid_from=date WHERE id=?1", NULL),
 	[REC_SYSTEMS] = ID_KIND("systems", "id,name,section", P3, "id", NULL, NULL),
 	[REC_FIELDS] = ID_KIND("fields", "id,name,synonyms", P3, "id", NULL, NULL),
 	[REC_AGENCIES] = ID_KIND("agencies", AGENCIES_COLS, P8, "id",
-				 "UPDATE agencies SET valid_from=COALESCE(" CITE_MIN("3", "?1") ",'') WHERE id=?1",
-				 NEW_CITED("agencies", AGENCIES_COLS, P8, "3")),
+				 "UPDATE agencies SET valid_from=COALESCE(" CITE_MIN("agencies", "?1") ",'') WHERE id=?1",
+				 NEW_CITED("agencies", AGENCIES_COLS, P8, "agencies")),
 	[REC_PARTNERS] = ID_KIND("partners", PARTNERS_COLS, P8, "id",
-				 "UPDATE partners SET valid_from=COALESCE(" CITE_MIN("4", "?1") ",'') WHERE id=?1",
-				 NEW_CITED("partners", PARTNERS_COLS, P8, "4")),
+				 "UPDATE partners SET valid_from=COALESCE(" CITE_MIN("partners", "?1") ",'') WHERE id=?1",
+				 NEW_CITED("partners", PARTNERS_COLS, P8, "partners")),
 	[REC_TRANSACTIONS] = ID_KIND("transactions", TRANSACTIONS_COLS, P11, "\"key\"",
-				     "UPDATE transactions SET valid_from=COALESCE(" CITE_MIN("5", "?1")
+				     "UPDATE transactions SET valid_from=COALESCE(" CITE_MIN("transactions", "?1")
 				     ",'') WHERE \"key\"=?1",
-				     NEW_CITED("transactions", TRANSACTIONS_COLS, P11, "5")),
+				     NEW_CITED("transactions", TRANSACTIONS_COLS, P11, "transactions")),
 	[REC_FLOWS] = ID_KIND("flows", FLOWS_COLS, P13, "id",
 			      "UPDATE flows SET"
 			      " from_state=CASE WHEN instr(\"from\",'/')>0"
 			      " THEN substr(\"from\",1,instr(\"from\",'/')-1) END,"
 			      " from_system=CASE WHEN instr(\"from\",'/')>0"
 			      " THEN substr(\"from\",instr(\"from\",'/')+1) END,"
-			      " valid_from=COALESCE(since," CITE_MIN("6", "?1") ",''),"
+			      " valid_from=COALESCE(since," CITE_MIN("flows", "?1") ",''),"
 			      " valid_until=\"until\" WHERE id=?1",
 			      "INSERT INTO flows(" FLOWS_COLS ",slug,from_state,from_system,valid_from,valid_until)"
 			      " VALUES(" P13 ",?30,"
 			      " CASE WHEN instr(?2,'/')>0 THEN substr(?2,1,instr(?2,'/')-1) END,"
 			      " CASE WHEN instr(?2,'/')>0 THEN substr(?2,instr(?2,'/')+1) END,"
-			      " COALESCE(?9," CITE_MIN("6", "?1") ",''), ?10)"),
+			      " COALESCE(?9," CITE_MIN("flows", "?1") ",''), ?10)"),
 	[REC_LAWS] = {
 		[KS_UPSERT] = "INSERT INTO laws(" LAWS_COLS ") VALUES(" P8 ") ON CONFLICT(state,id)"
 			      " DO UPDATE SET (" LAWS_COLS ")=(" P8 ")",
 		[KS_GET_CITES] = "SELECT source, page FROM laws WHERE state=?1 AND id=?2",
 		[KS_SET_CITES] = "UPDATE laws SET source=?20, page=?21 WHERE state=?1 AND id=?2",
 		[KS_DERIVE] = "UPDATE laws SET valid_from=COALESCE(enacted,"
-			      CITE_MIN("7", "?1||'/'||?2") ",'') WHERE state=?1 AND id=?2",
+			      CITE_MIN("laws", "?1||'/'||?2") ",'') WHERE state=?1 AND id=?2",
 		[KS_SELECT_ALL] = "SELECT " LAWS_COLS " FROM laws ORDER BY state, id",
 		[KS_EXISTS] = "SELECT 1 FROM laws WHERE state=?1 AND id=?2",
 		[KS_LIST_SLUGS] = "SELECT slug FROM laws WHERE state=?2 AND " DATE_OK("?1") " ORDER BY slug",
@@ -233,7 +233,7 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 		[KS_SLUG_CLASH] = "SELECT 1 FROM laws GROUP BY state, slug HAVING count(*)>1 LIMIT 1",
 		[KS_GET_ID] = "SELECT " LAWS_COLS " FROM laws WHERE state=?1 AND id=?2",
 		[KS_INSERT_NEW] = "INSERT INTO laws(" LAWS_COLS ",slug,valid_from) VALUES(" P8 ",?30,"
-				  "COALESCE(?4," CITE_MIN("7", "?1||'/'||?2") ",''))",
+				  "COALESCE(?4," CITE_MIN("laws", "?1||'/'||?2") ",''))",
 	},
 	/* Participation is shown per function: the newest as_of on the day. */
 	[REC_PARTICIPATION] = {

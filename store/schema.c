@@ -10,6 +10,7 @@
  */
 #include "store_i.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,22 @@ const char *store_errmsg(struct store *st)
 	return sqlite3_errmsg(st->db);
 }
 
+/* record_kind(NAME): the enum record_kind of a kind's name, for KIND() in SQL (store_i.h). */
+static void record_kind_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *name = (const char *)sqlite3_value_text(argv[0]);
+	int k;
+
+	assert(argc == 1);
+	for (k = 0; name && k < REC_COUNT; k++) {
+		if (!strcmp(store_record_desc((enum record_kind)k)->name, name)) {
+			sqlite3_result_int(ctx, k);
+			return;
+		}
+	}
+	sqlite3_result_error(ctx, "record_kind(): no such record kind", -1);
+}
+
 static int exec(struct store *st, const char *sql)
 {
 	return store_sqlite_err(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
@@ -358,6 +375,14 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	rc = sqlite3_create_function_v2(st->db, "record_kind", 1,
+					SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+					record_kind_fn, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		strbuf_addf(err, "cannot open %s: %s", path, sqlite3_errmsg(st->db));
+		rc = store_sqlite_err(rc);
+		goto fail;
+	}
 	sqlite3_busy_timeout(st->db, 10000);
 	rc = pragma_int(st, "PRAGMA application_id", &appid);
 	if (!rc)

@@ -27,6 +27,22 @@ enum kind_stmt {
 	KS_COUNT
 };
 
+/*
+ * A record kind named in SQL: record_kind('flows') is REC_FLOWS, through a
+ * deterministic function store_open() registers from the descriptors'
+ * names (SQLite evaluates it once a statement, and an index on a kind
+ * column still serves). No statement writes a kind as a number. A name
+ * that is no kind is an error when the statement runs.
+ */
+#define KIND(name) "record_kind('" name "')"
+/*
+ * The citation key (citations."key", links."key", mentions."key") of a row
+ * `t` of a kind with more than one key column: its key columns joined by
+ * '/', as store_put_record() writes them from the descriptor.
+ */
+#define LAW_KEY(t) t ".state||'/'||" t ".id"
+#define PARTICIPATION_KEY(t) t ".state||'/'||" t ".function||'/'||" t ".as_of"
+
 /* The last record read by slug: a folder's files all ask for it in a row. */
 struct record_memo {
 	int valid;
