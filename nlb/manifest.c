@@ -126,16 +126,16 @@ static int member_name_valid(const char *s)
 	       strcmp(s, ".") && strcmp(s, "..") && strcmp(s, NLB_MANIFEST) && strcmp(s, NLB_SIGNATURE);
 }
 
-/* A size in canonical decimal: digits, no sign, no leading zero, no overflow. */
+/* A size in canonical decimal: digits, no sign, no leading zero, no overflow; else -EBADMSG. */
 static int parse_size(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 
 	if (!*s || (s[0] == '0' && s[1]) || !all_of(s, strlen(s), "0123456789"))
-		return -1;
+		return -EBADMSG;
 	for (; *s; s++) {
 		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return -1;
+			return -EBADMSG;
 		v = v * 10 + (uint64_t)(*s - '0');
 	}
 	*out = v;

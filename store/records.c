@@ -13,6 +13,7 @@
  */
 #include "store_i.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,7 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 
 sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which)
 {
+	assert(kind < REC_COUNT && which < KS_COUNT);
 	return kind_sql[kind][which] ? store_stmt(st, kind_sql[kind][which]) : NULL;
 }
 
@@ -567,6 +569,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 	sqlite3_stmt *s;
 	int rc = 0, existed = 0, keep_stored = 0, i;
 
+	assert(d && d->nkeys > 0 && d->nkeys <= d->ncols);
 	store_memo_clear(st);
 	record_key(d, values, &key);
 	row = calloc((size_t)d->ncols, sizeof(*row));

@@ -78,6 +78,7 @@ sqlite3_stmt *store_stmt_keyed(struct store *st, const void *key, const char *sq
 		sqlite3_finalize(s);
 		return NULL;
 	}
+	assert(2 * c->n < c->alloc); /* a free slot ends every probe */
 	for (i = slot_of(key, c->alloc - 1); c->e[i].key; i = (i + 1) & (c->alloc - 1))
 		;
 	c->e[i].key = key;
