@@ -3,6 +3,22 @@
  * A small RFC 4180 reader and writer. The reader keeps the position of every
  * cell so that the importer can point at the exact character of a bad value,
  * and checks UTF-8 as it goes so that no invalid byte reaches the store.
+ *
+ * Why not libcsv (which SPEC names for CSV): libcsv hands its callbacks a
+ * field's bytes and no position, and takes any byte. A records bundle's
+ * errors must read FILE:LINE:COLUMN (docs/format.md), for a cell that spans
+ * lines too, and an inventory must hold only UTF-8. So this reader differs
+ * from libcsv in what it reports and refuses, not in what a good file means:
+ *  - every cell carries the line and column (in characters, from 1) where
+ *    it starts, its opening quote for a quoted cell; a syntax error carries
+ *    the position of the offending character, an unterminated quote that of
+ *    its cell;
+ *  - bytes that are not UTF-8, and NUL, are errors at their position;
+ *  - a quote inside an unquoted cell, and text after a closing quote, are
+ *    errors (libcsv's CSV_STRICT; by default it takes them as text);
+ *  - as libcsv, CRLF, LF and a lone CR end a record, blank lines are no
+ *    records, and a leading UTF-8 byte-order mark is skipped.
+ * Trimming, and what a cell means, are the importer's (importers/records.c).
  */
 #include "importers.h"
 
