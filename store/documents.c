@@ -107,7 +107,7 @@ static int run_on(struct store *st, enum doc_stmt which, const char *source_id)
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, source_id, 0);
-	return store_run(s);
+	return store_step_done(s);
 }
 
 /* 1 when a query bound to one or two texts returns a row, 0 when not. */
@@ -167,17 +167,17 @@ int store_document_put(struct store *st, const struct store_document_info *d, co
 	sqlite3_bind_int64(doc, 5, (sqlite3_int64)npages);
 	store_bind_text(doc, 6, d->identifier, 1);
 	store_bind_text(doc, 7, d->component, 1);
-	rc = store_run(doc);
+	rc = store_step_done(doc);
 	for (i = 0; !rc && i < npages; i++) {
 		store_bind_text(page, 1, d->source, 0);
 		sqlite3_bind_int64(page, 2, (sqlite3_int64)i + 1);
 		sqlite3_bind_text64(page, 3, pages[i], lens[i], SQLITE_STATIC, SQLITE_UTF8);
-		rc = store_run(page);
+		rc = store_step_done(page);
 		if (rc)
 			break;
 		sqlite3_bind_int64(fts, 1, sqlite3_last_insert_rowid(st->db));
 		sqlite3_bind_text64(fts, 2, pages[i], lens[i], SQLITE_STATIC, SQLITE_UTF8);
-		rc = store_run(fts);
+		rc = store_step_done(fts);
 	}
 	return rc;
 }
@@ -350,7 +350,7 @@ int store_excerpt_put(struct store *st, const char *source_id, long page, const 
 	sqlite3_bind_int64(s, 2, page);
 	store_bind_text(s, 3, names, 0);
 	store_bind_text(s, 4, passage, 0);
-	return store_run(s);
+	return store_step_done(s);
 }
 
 int store_mention_put(struct store *st, int kind, const char *id, const char *source_id, long page)
@@ -363,7 +363,7 @@ int store_mention_put(struct store *st, int kind, const char *id, const char *so
 	store_bind_text(s, 2, id, 0);
 	store_bind_text(s, 3, source_id, 0);
 	sqlite3_bind_int64(s, 4, page);
-	return store_run(s);
+	return store_step_done(s);
 }
 
 int store_document_set_vocabulary(struct store *st, const char *source_id, const char *vocabulary)
@@ -374,7 +374,7 @@ int store_document_set_vocabulary(struct store *st, const char *source_id, const
 		return -EIO;
 	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, vocabulary, 0);
-	return store_run(s);
+	return store_step_done(s);
 }
 
 int store_excerpt_names(struct store *st, const char *source_id, struct strlist *out)
@@ -515,7 +515,7 @@ int store_partner_list_put(struct store *st, const char *source_id, const char *
 	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, as_of, 0);
 	sqlite3_bind_int64(s, 3, entries);
-	return store_run(s);
+	return store_step_done(s);
 }
 
 int store_partner_listing_put(struct store *st, const char *source_id, const char *partner_id,
@@ -529,7 +529,7 @@ int store_partner_listing_put(struct store *st, const char *source_id, const cha
 	store_bind_text(s, 2, partner_id, 0);
 	store_bind_text(s, 3, name, 0);
 	store_bind_text(s, 4, description, 1);
-	return store_run(s);
+	return store_step_done(s);
 }
 
 int store_partner_match(struct store *st, const char *name, struct strbuf *id)
@@ -581,7 +581,7 @@ int store_import_run_put(struct store *st, const struct store_import_run *r, int
 	store_bind_text(s, 3, r->status, 0);
 	store_bind_text(s, 4, r->kind, 0);
 	store_bind_text(s, 5, r->report ? r->report : "", 0);
-	rc = store_run(s);
+	rc = store_step_done(s);
 	if (!rc && id)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return rc;

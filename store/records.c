@@ -450,7 +450,7 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 	if (!fresh) {
 		sqlite3_bind_int(del, 1, kind);
 		bind_static(del, 2, key, 0);
-		rc = store_run(del);
+		rc = store_step_done(del);
 	}
 	if (!rc)
 		rc = strlist_split(&sl, src);
@@ -462,7 +462,7 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 		sqlite3_bind_int(add, 3, (int)i);
 		bind_static(add, 4, sl.items[i], 0);
 		bind_static(add, 5, strcmp(pl.items[i], "-") ? pl.items[i] : NULL, 0);
-		rc = store_run(add);
+		rc = store_step_done(add);
 	}
 	strlist_release(&sl);
 	strlist_release(&pl);
@@ -483,7 +483,7 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 	if (!fresh) {
 		sqlite3_bind_int(del, 1, d->kind);
 		bind_static(del, 2, key, 0);
-		rc = store_run(del);
+		rc = store_step_done(del);
 	}
 	for (c = 0; !rc && c < d->ncols; c++) {
 		struct strlist items = STRLIST_INIT;
@@ -498,7 +498,7 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 			bind_static(add, 3, d->cols[c].name, 0);
 			sqlite3_bind_int(add, 4, (int)i);
 			bind_static(add, 5, items.items[i], 0);
-			rc = store_run(add);
+			rc = store_step_done(add);
 		}
 		strlist_release(&items);
 	}
@@ -517,7 +517,7 @@ static int set_document(struct store *st, const char *id, const struct store_doc
 		store_bind_text(s, 2, doc->sha256_hex, 0);
 		sqlite3_bind_blob64(s, 3, doc->len ? (const void *)doc->data : "", doc->len, SQLITE_TRANSIENT);
 	}
-	rc = store_run(s);
+	rc = store_step_done(s);
 	/* Text extracted from other bytes no longer describes this source. */
 	return rc ? rc : store_document_drop_stale(st, id);
 }
@@ -548,7 +548,7 @@ static int put_new_cited(struct store *st, const struct record_desc *d, const ch
 		bind_static(s, i + 1, row[i], !(d->cols[i].flags & COLF_KEY));
 	if (sqlite3_bind_parameter_count(s) >= 30)
 		bind_static(s, 30, slug.buf, 0);
-	rc = store_run(s);
+	rc = store_step_done(s);
 	strbuf_release(&slug);
 	if (!rc)
 		rc = rebuild_links(st, d, key, row, 1);
@@ -640,7 +640,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		}
 		store_bind_text(s, 20, src.buf, 0);
 		store_bind_text(s, 21, page.buf, 1);
-		rc = store_run(s);
+		rc = store_step_done(s);
 	} else {
 		s = store_kind_stmt(st, kind, KS_UPSERT);
 		if (!s) {
@@ -649,7 +649,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		}
 		for (i = 0; i < d->ncols; i++)
 			store_bind_text(s, i + 1, row[i], !(d->cols[i].flags & COLF_KEY));
-		rc = store_run(s);
+		rc = store_step_done(s);
 		if (!rc)
 			rc = rebuild_links(st, d, key.buf, row, src_col >= 0 && !existed);
 	}
@@ -659,7 +659,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		rc = rebuild_citations(st, kind, key.buf, row[src_col], row[page_col], !existed);
 	s = store_kind_stmt(st, kind, KS_DERIVE);
 	if (!rc && s)
-		rc = bind_keys(s, d, values) == SQLITE_OK ? store_run(s) : -EIO;
+		rc = bind_keys(s, d, values) == SQLITE_OK ? store_step_done(s) : -EIO;
 	/*
 	 * A new record gets the slug of its id now; should two records then
 	 * share a slug, the commit numbers them again in id order.
@@ -672,7 +672,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		rc = bind_keys(s, d, values) == SQLITE_OK ? 0 : -EIO;
 		if (!rc) {
 			store_bind_text(s, d->nkeys + 1, slug.buf, 0);
-			rc = store_run(s);
+			rc = store_step_done(s);
 		}
 		strbuf_release(&slug);
 		if (!rc && sqlite3_changes(st->db))
@@ -982,7 +982,7 @@ static int refresh_kind_slugs(struct store *st, enum record_kind kind)
 		if (!rc) {
 			store_bind_text(set, 1, ups[i].slug, 0);
 			sqlite3_bind_int64(set, 2, ups[i].rowid);
-			rc = store_run(set);
+			rc = store_step_done(set);
 		}
 		free(ups[i].slug);
 	}

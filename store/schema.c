@@ -477,7 +477,7 @@ static int step_once(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s = store_stmt(st, sql);
 
-	return s ? store_run(s) : store_sqlite_err(sqlite3_errcode(st->db));
+	return s ? store_step_done(s) : store_sqlite_err(sqlite3_errcode(st->db));
 }
 
 int store_begin(struct store *st)

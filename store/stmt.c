@@ -134,7 +134,7 @@ void store_stmt_done(sqlite3_stmt *s)
 	}
 }
 
-int store_run(sqlite3_stmt *s)
+int store_step_done(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 

@@ -96,8 +96,8 @@ void store_stmt_cache_release(struct store *st);
 sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which);
 /** Reset and clear a cached statement after use. */
 void store_stmt_done(sqlite3_stmt *s);
-/** Step a bound statement once (its rows unread), then reset it: 0 or a negative errno. */
-int store_run(sqlite3_stmt *s);
+/** Step a bound statement that returns no rows we need, then reset it: 0 or a negative errno. */
+int store_step_done(sqlite3_stmt *s);
 /**
  * Step a bound statement to its end, adding its first column of each row
  * (NULLs skipped) to `out`, then reset it. 0, -ENOMEM or the SQLite error.
