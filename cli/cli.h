@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "../net/net.h"
+
 /* Exit statuses of every command (SPEC section 5). */
 #define EXIT_DONE 0
 #define EXIT_BAD_DATA 1
@@ -19,6 +21,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_materialize(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 
 /** The inventory path: --db, else $NLETSFS_DB, else ./inventory.db. */
 const char *cli_db_path(const char *opt);
@@ -89,5 +92,21 @@ void cli_files_note(const char *db, struct cli_files *f);
  * or a new -wal beside an old database holds data. `:memory:` is ignored.
  */
 void cli_files_restore(const struct cli_files *f);
+/* A bundle fetched by URL (cli/subscribe.c): the options mount and pull share. */
+#define CLI_REFRESH_DEFAULT 3600u
+struct cli_net {
+	struct strbuf refresh, cacert, max_size, timeout, cache;
+	int allow_http;
+};
+#define CLI_NET_INIT { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0 }
+/** Take one -o item (p, n bytes) when it is one of these: 1 taken, 0 not. */
+int cli_net_option(const char *p, size_t n, struct cli_net *c);
+/**
+ * The options' values into `o` (and the refresh interval, when `refresh`
+ * is not NULL). Returns -1 to go on, or EXIT_USAGE after saying what is
+ * wrong. `o` borrows `c`'s strings.
+ */
+int cli_net_finish(const char *cmd, const struct cli_net *c, struct net_sub_options *o, unsigned *refresh);
+void cli_net_release(struct cli_net *c);
 
 #endif

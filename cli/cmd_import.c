@@ -18,12 +18,15 @@ static void help(void)
 	       "                      [--url U] [--id ID] [--dry-run] PATH...\n"
 	       "\n"
 	       "Import records bundles (folders or archives of the CSV files of docs/format.md)\n"
-	       "and documents (PDF, HTML and plain-text files, folders and archives of them:\n"
-	       "zip, tar, tar.gz, tar.xz, 7z, nested up to 3 deep). A document becomes a\n"
-	       "source: its bytes stored (the same bytes twice are one source), its text\n"
-	       "extracted page by page and searchable under search/, and its pages that name\n"
-	       "Nlets, a field or an agency shown as excerpts. All PATHs land in one\n"
-	       "transaction, or none does; each call is logged under imports/.\n"
+	       "and documents (PDF, HTML and plain-text files; scans: images and PDF pages\n"
+	       "without text, read by OCR; emails (.eml), their attachments imported as their\n"
+	       "members; .docx, .xlsx, .odt, .ods; folders and archives of them: zip, tar,\n"
+	       "tar.gz, tar.xz, 7z, nested up to 3 deep). A document becomes a source: its\n"
+	       "bytes stored (the same bytes twice are one source), its text extracted page\n"
+	       "by page and searchable under search/, its pages that name Nlets, a field or\n"
+	       "an agency shown as excerpts, the FOIA exemption codes of its pages listed in\n"
+	       "sources/ID/redactions. The id of each source made is printed on stdout. All\n"
+	       "PATHs land in one transaction, or none does; each call is logged under imports/.\n"
 	       "\n"
 	       "  --db FILE     the inventory (created when missing)\n"
 	       "  --kind KIND   what PATH holds (default auto):\n"
@@ -38,7 +41,8 @@ static void help(void)
 	       "                           documents of that format (else detected from the bytes)\n"
 	       "  --as-of DATE  partner-list: the day the list was seen (required with it)\n"
 	       "  --title T     the document's title (one document only)\n"
-	       "  --date D      its date (else its own: PDF info, a PIA's first page, HTML <meta>)\n"
+	       "  --date D      its date (else its own: PDF info, a PIA's first page, HTML <meta>,\n"
+	       "                an email's Date:, an office file's properties, a scan's first date)\n"
 	       "  --url U       where it was published\n"
 	       "  --id ID       its source id (one document only; default: a slug of its title\n"
 	       "                and 8 digits of its SHA-256); an existing source without a\n"
@@ -72,6 +76,14 @@ static void progress_document(void *arg, const char *name, long pages)
 {
 	(void)arg;
 	progress_line(name, pages, "page");
+}
+
+/* One line, redrawn: OCR is the slow part of a scanned release. */
+static void progress_ocr(void *arg, const char *name, long done, long total)
+{
+	(void)arg;
+	fprintf(stderr, "\r  %s: OCR %ld/%ld page%s%s", name, done, total, total == 1 ? "" : "s",
+		done == total ? "\n" : "");
 }
 
 /* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */
@@ -169,9 +181,13 @@ int cmd_import(int argc, char **argv)
 	if (isatty(STDERR_FILENO)) {
 		rep.progress = progress;
 		rep.progress_document = progress_document;
+		rep.progress_ocr = progress_ocr;
 	}
 	rc = import_paths(st, &o, (const char *const *)argv + optind, (size_t)(argc - optind), &rep, &err);
 	import_report_print(&rep, stderr);
+	/* The ids of the sources made, one a line, whatever stdout is: a script takes them from here. */
+	for (size_t i = 0; !rc && !(o.flags & IMPORT_DRY_RUN) && i < rep.created.n; i++)
+		printf("%s\n", rep.created.items[i]);
 	for (size_t i = 0; i < rep.warnings.n; i++)
 		cli_say("import", "warning: %s", rep.warnings.items[i]);
 	if (rc < 0 || (rc && err.len)) {

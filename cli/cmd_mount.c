@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* nletsfs mount: serve an inventory as a read-only filesystem. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../fs/fs.h"
+#include "../store/store.h"
 #include "cli.h"
 
 static void help(void)
 {
 	printf("usage: nletsfs mount [--db FILE] MOUNTPOINT [-f] [-d] [-o OPTIONS]\n"
 	       "       nletsfs mount BUNDLE.nlb MOUNTPOINT --trust PUB.pem [-f] [-d] [-o OPTIONS]\n"
+	       "       nletsfs mount URL MOUNTPOINT --trust PUB.pem [--cacert CA.pem] [-o refresh=DURATION,...]\n"
 	       "\n"
 	       "Mount the inventory read-only at MOUNTPOINT and serve it in the background\n"
 	       "until `fusermount3 -u MOUNTPOINT` (or `umount`). Every write fails with\n"
@@ -22,9 +26,21 @@ static void help(void)
 	       "are checked against PUB.pem first, and nothing is mounted unless all hold.\n"
 	       "Its database is then read from a private copy that disappears with the mount.\n"
 	       "\n"
+	       "A bundle given by URL (https://, file://; http:// only with -o allow_http) is\n"
+	       "a subscription: fetched and verified before anything is mounted, kept in a\n"
+	       "cache ($XDG_CACHE_HOME/nletsfs, /var/cache/nletsfs for root) so the next\n"
+	       "mount starts from it at once, and checked for a newer one at once, every\n"
+	       "refresh interval and on SIGHUP (a conditional request: a 304 downloads\n"
+	       "nothing). A new bundle is swapped in live once it verifies; one that fails,\n"
+	       "or is older than the one mounted (rollback), is refused and logged, and the\n"
+	       "mount serves what it had. MOUNTPOINT/.nletsfs/status says what is mounted.\n"
+	       "\n"
 	       "  --db FILE        the inventory (a database or a bundle)\n"
 	       "  --trust PUB.pem  the public key a bundle must be signed with\n"
-	       "  --no-verify      mount a bundle without checking its signature (warns)\n"
+	       "  --no-verify      mount a bundle without checking its signature (warns;\n"
+	       "                   not for a URL)\n"
+	       "  --cacert CA.pem  a URL's TLS server is checked against this CA, not the\n"
+	       "                   system's store (also -o cacert=)\n"
 	       "  -f               stay in the foreground\n"
 	       "  -d               debug: log every request (implies -f)\n"
 	       "  -o OPTIONS       mount options, e.g. allow_other, auto_unmount; and nletsfs's\n"
@@ -34,18 +50,26 @@ static void help(void)
 	       "                   latency_hold: keep the host's idle CPUs polling while a\n"
 	       "                   walk goes on (/dev/cpu_dma_latency, root only; off by\n"
 	       "                   default: it changes the whole host; see nletsfs(1))\n"
+	       "                   for a URL: refresh=DURATION (default 1h; 30s, 10m, 1d;\n"
+	       "                   0: only on SIGHUP), allow_http, cacert=CA.pem,\n"
+	       "                   max_size=SIZE (default 1G; 200M, 64K), timeout=DURATION\n"
+	       "                   (a whole download, default 10m), cache=DIR\n"
 	       "  -h, --help       this text\n"
 	       "  -V, --version    the version\n"
 	       "\n"
 	       "As a mount helper: mount -t fuse.nletsfs INVENTORY MOUNTPOINT, or in fstab:\n"
 	       "  /srv/inventory.db  /mnt/nlets  fuse.nletsfs  ro,allow_other  0 0\n"
-	       "  /srv/coalition.nlb /mnt/nlets  fuse.nletsfs  ro,allow_other,trust=/etc/nletsfs/coalition.pub.pem  0 0\n");
+	       "  /srv/coalition.nlb /mnt/nlets  fuse.nletsfs  ro,allow_other,trust=/etc/nletsfs/coalition.pub.pem  0 0\n"
+	       "  https://example.org/coalition.nlb  /mnt/nlets  fuse.nletsfs\n"
+	       "      ro,allow_other,_netdev,trust=/etc/nletsfs/coalition.pub.pem,refresh=1h  0 0\n");
 }
 
 struct mount_args {
 	struct strbuf opts;	/* what goes on to libfuse */
 	struct strbuf trust;	/* -o trust=FILE */
 	int no_verify;		/* -o no_verify */
+	struct cli_net net;	/* a URL's: refresh=, cacert=, allow_http, max_size=, timeout=, cache= */
+	int net_given;
 };
 
 /* fstab options that mean something to mount(8) only, should they reach us. */
@@ -65,7 +89,7 @@ static int userspace_only(const char *p, size_t n)
 
 /*
  * Split a -o list: nletsfs's own options (trust=, no_verify, [no_]push_pages,
- * [no_]latency_hold) are taken; options that would contradict a read-only inventory (rw, and ro,
+ * [no_]latency_hold, and a URL's: cli_net_option()) are taken; options that would contradict a read-only inventory (rw, and ro,
  * which is always set) and userspace-only fstab options are dropped; the
  * rest is for libfuse.
  */
@@ -89,6 +113,8 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 			o->latency_hold = 1;
 		} else if (n == 15 && !strncmp(p, "no_latency_hold", 15)) {
 			o->latency_hold = 0;
+		} else if (cli_net_option(p, n, &m->net)) {
+			m->net_given = 1;
 		} else if (n && !(n == 2 && !strncmp(p, "rw", 2)) && !(n == 2 && !strncmp(p, "ro", 2)) &&
 			   !userspace_only(p, n)) {
 			if (m->opts.len)
@@ -101,18 +127,80 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 	}
 }
 
+static int sub_check(void *arg, char **db, struct strbuf *err)
+{
+	int rc = net_sub_check(arg, db, err);
+
+	return rc == -ECANCELED ? 0 : rc; /* the mount is ending: nothing to say */
+}
+
+static int sub_status(void *arg, struct strbuf *out)
+{
+	return net_sub_status(arg, out);
+}
+
+static void sub_cancel(void *arg)
+{
+	net_sub_cancel(arg);
+}
+
+/*
+ * A subscription: the first inventory from the cache or the server (here,
+ * on the terminal, where a failure is seen), then the refresher's checks.
+ */
+static int mount_url(const char *url, const char *trust, struct mount_args *m, struct fs_mount_options *o)
+{
+	struct net_sub_options so = { .url = url, .trust = trust };
+	struct fs_refresh refresh = { .check = sub_check, .status = sub_status, .cancel = sub_cancel };
+	struct strbuf err = STRBUF_INIT;
+	struct net_sub *sub = NULL;
+	char *db = NULL;
+	int rc, st;
+
+	if (m->no_verify)
+		return cli_usage_error("mount", "%s: a bundle by URL is always verified: --no-verify does not apply", url);
+	if (!trust)
+		return cli_usage_error("mount", "%s: give --trust PUB.pem (or -o trust=), the public key of the "
+				       "bundle's signer", url);
+	st = cli_net_finish("mount", &m->net, &so, &refresh.interval);
+	if (st >= 0)
+		return st;
+	rc = net_sub_open(&so, &sub, &err);
+	if (!rc)
+		rc = net_sub_start(sub, &db, &err);
+	if (!rc) {
+		refresh.arg = sub;
+		o->db = db;
+		o->store_flags = STORE_IMMUTABLE;
+		o->unlink_db = 1;
+		o->source = url;
+		o->refresh = &refresh;
+		rc = fs_mount(o, &err);
+	}
+	if (rc)
+		fprintf(stderr, "nletsfs mount: %s\n", err.len ? err.buf : strerror(-rc));
+	if (db)
+		unlink(db); /* when the mount failed before the daemon took it (gone already otherwise) */
+	free(db);
+	net_sub_close(sub);
+	strbuf_release(&err);
+	return rc ? EXIT_BAD_DATA : EXIT_DONE;
+}
+
 int cmd_mount(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'D' },
 		{ "trust", required_argument, NULL, 'T' },
 		{ "no-verify", no_argument, NULL, 'N' },
+		{ "cacert", required_argument, NULL, 'C' },
+		{ "allow-http", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fs_mount_options o = { .push_pages = 1 };
-	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0 };
+	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0, CLI_NET_INIT, 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct cli_source src = { 0 };
 	struct cli_files files = { 0 };
@@ -131,6 +219,15 @@ int cmd_mount(int argc, char **argv)
 			break;
 		case 'N':
 			m.no_verify = 1;
+			break;
+		case 'C':
+			strbuf_reset(&m.net.cacert);
+			strbuf_addstr(&m.net.cacert, optarg);
+			m.net_given = 1;
+			break;
+		case 'H':
+			m.net.allow_http = 1;
+			m.net_given = 1;
 			break;
 		case 'f':
 			o.foreground = 1;
@@ -160,6 +257,17 @@ int cmd_mount(int argc, char **argv)
 	}
 	if (!trust && m.trust.len)
 		trust = m.trust.buf;
+	o.mountpoint = argv[optind];
+	o.options = m.opts.buf;
+	if (net_is_url(cli_db_path(db_opt))) {
+		status = mount_url(cli_db_path(db_opt), trust, &m, &o);
+		goto out;
+	}
+	if (m.net_given) {
+		status = cli_usage_error("mount", "refresh=, cacert=, allow_http, max_size=, timeout= and cache= are "
+					 "for a bundle given by URL");
+		goto out;
+	}
 	status = cli_source_prepare("mount", cli_db_path(db_opt), trust, m.no_verify, &src);
 	if (status != EXIT_DONE)
 		goto out;
@@ -167,8 +275,6 @@ int cmd_mount(int argc, char **argv)
 	o.store_flags = src.store_flags;
 	o.unlink_db = src.tmp != NULL;
 	o.source = cli_db_path(db_opt);
-	o.mountpoint = argv[optind];
-	o.options = m.opts.buf;
 	cli_files_note(src.db, &files);
 	rc = fs_mount(&o, &err);
 	if (rc) {
@@ -180,6 +286,7 @@ out:
 	cli_source_release(&src);
 	strbuf_release(&m.opts);
 	strbuf_release(&m.trust);
+	cli_net_release(&m.net);
 	strbuf_release(&err);
 	return status;
 }

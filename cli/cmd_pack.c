@@ -13,18 +13,22 @@
 
 static void help(void)
 {
-	printf("usage: nletsfs pack [--db FILE] [--name NAME] --key KEY.pem -o BUNDLE.nlb\n"
+	printf("usage: nletsfs pack [--db FILE] [--name NAME] [--serial N] --key KEY.pem -o BUNDLE.nlb\n"
 	       "\n"
 	       "Write the inventory as one signed bundle: a tar holding a consistent copy of\n"
 	       "the database, a MANIFEST (format version, the inventory's name, the date, the\n"
-	       "signer's key fingerprint and the size and SHA-256 of each member) and the\n"
-	       "Ed25519 signature of the MANIFEST. Anyone with the public key mounts it with\n"
+	       "signer's key fingerprint, a serial, and the size and SHA-256 of each member)\n"
+	       "and the Ed25519 signature of the MANIFEST. Anyone with the public key mounts\n"
+	       "it with\n"
 	       "`nletsfs mount BUNDLE.nlb MOUNTPOINT --trust PUB.pem`, or checks it with\n"
 	       "`nletsfs verify`. BUNDLE.nlb is replaced only once the new one is complete.\n"
 	       "\n"
 	       "  --db FILE       the inventory\n"
 	       "  --name NAME     the inventory's name in the MANIFEST (default: the file's\n"
 	       "                  name without .db)\n"
+	       "  --serial N      the bundle's serial (default: one more than the serial of\n"
+	       "                  the bundle at -o, or 1 when there is none); subscribers\n"
+	       "                  refuse a bundle whose serial or date is older than theirs\n"
 	       "  --key KEY.pem   the private key (`nletsfs keygen`)\n"
 	       "  -o BUNDLE.nlb   the bundle to write\n"
 	       "  -h, --help      this text\n"
@@ -74,6 +78,7 @@ int cmd_pack(int argc, char **argv)
 		{ "db", required_argument, NULL, 'D' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "serial", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
@@ -81,7 +86,7 @@ int cmd_pack(int argc, char **argv)
 	struct nlb_pack_options o = { 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct store *st = NULL;
-	const char *db_opt = NULL, *name = NULL, *out = NULL, *db;
+	const char *db_opt = NULL, *name = NULL, *out = NULL, *serial = NULL, *db;
 	char *dflt = NULL;
 	int c, status = EXIT_DONE;
 
@@ -96,6 +101,9 @@ int cmd_pack(int argc, char **argv)
 			break;
 		case 'k':
 			o.key = optarg;
+			break;
+		case 's':
+			serial = optarg;
 			break;
 		case 'o':
 			out = optarg;
@@ -117,6 +125,18 @@ int cmd_pack(int argc, char **argv)
 		return cli_usage_error("pack", "--name: one line of text, at most 256 bytes");
 	if (pack_date(&o.date))
 		return cli_usage_error("pack", "SOURCE_DATE_EPOCH: not a number of seconds");
+	if (serial) {
+		char *end;
+
+		errno = 0;
+		o.serial = strtoull(serial, &end, 10);
+		if (errno || *end || !o.serial || serial[0] < '1' || serial[0] > '9')
+			return cli_usage_error("pack", "--serial: a whole number from 1");
+	} else if (nlb_next_serial(out, &o.serial, &err)) {
+		fprintf(stderr, "nletsfs pack: %s: %s (give --serial N)\n", out, err.buf);
+		strbuf_release(&err);
+		return EXIT_BAD_DATA;
+	}
 	db = cli_db_path(db_opt);
 	o.name = name;
 	if (!o.name) {

@@ -19,6 +19,7 @@ static const struct {
 	{ "keygen", cmd_keygen, "make an Ed25519 key pair for signing bundles" },
 	{ "pack", cmd_pack, "write the inventory as one signed bundle" },
 	{ "verify", cmd_verify, "check a signed bundle against a public key" },
+	{ "pull", cmd_pull, "fetch a signed bundle by URL, verified and cached" },
 };
 
 static void usage(FILE *out)

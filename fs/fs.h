@@ -20,12 +20,20 @@ struct store;
  * there is nothing new, or a negative errno with a message in `err` (logged;
  * the mount keeps serving what it had). After a new database is served,
  * `changed` (optional) is told its path. A private copy (unlink_db) is
- * unlinked once opened, like the first.
+ * unlinked once opened, like the first. The first check comes at once, so
+ * a mount started from a cached copy catches up without waiting.
+ *
+ * `status` (optional) writes what is served and how the last check went;
+ * the mount shows it as .nletsfs/status, read anew after every check.
+ * `cancel` (optional), called from another thread as the mount ends, makes
+ * a check in progress (a download) return soon.
  */
 struct fs_refresh {
 	unsigned interval;
 	int (*check)(void *arg, char **db, struct strbuf *err);
 	void (*changed)(void *arg, const char *db);
+	int (*status)(void *arg, struct strbuf *out);
+	void (*cancel)(void *arg);
 	void *arg;
 };
 

@@ -53,6 +53,7 @@
 #include "../util/array.h"
 #include "fs.h"
 #include "inodes.h"
+#include "views.h"
 #include "walk.h"
 
 /* The kernel may trust what it was told for a day; an import tells it to forget. */
@@ -1253,6 +1254,19 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 	return 0;
 }
 
+/* A ROUTE_VOLATILE file's caches: dropped here, and its number kept to tell the kernel. */
+static void drop_volatile(void *arg, struct fs_inode *in)
+{
+	uint64_t *ino = arg;
+
+	if (!in->node.route || !(in->node.route->flags & ROUTE_VOLATILE))
+		return;
+	in->size_version = 0;
+	blob_put(in->content);
+	in->content = NULL;
+	*ino = in->ino; /* one such file (.nletsfs/status) */
+}
+
 /* The refresher: every interval, or at SIGHUP, asks for a newer inventory and mounts it. */
 static void *refresher(void *arg)
 {
@@ -1262,6 +1276,7 @@ static void *refresher(void *arg)
 		struct strbuf err = STRBUF_INIT;
 		struct timespec until;
 		char *db = NULL;
+		uint64_t ino;
 		int rc;
 
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -1281,6 +1296,13 @@ static void *refresher(void *arg)
 			fs_log("%s (the mounted inventory is served still)", err.len ? err.buf : strerror(-rc));
 		else if (fs->refresh->changed && db)
 			fs->refresh->changed(fs->refresh->arg, db);
+		/* Whatever came of it, the status is news (a swap forgot it already; no matter). */
+		pthread_mutex_lock(&fs->lock);
+		ino = 0;
+		inodes_each(&fs->inodes, drop_volatile, &ino);
+		pthread_mutex_unlock(&fs->lock);
+		if (ino)
+			fuse_lowlevel_notify_inval_inode(fs->se, ino, 0, 0);
 		free(db);
 		strbuf_release(&err);
 	}
@@ -1367,6 +1389,7 @@ static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbu
 	}
 	fs->ahead_running = 1;
 	if (fs->refresh) {
+		fs->refresh_now = 1; /* a mount from a cached copy catches up at once */
 		rc = pthread_create(&fs->refresher, NULL, refresher, fs);
 		if (rc) {
 			strbuf_addf(err, "cannot start the refresher: %s", strerror(rc));
@@ -1389,6 +1412,8 @@ static void stop_watcher(struct fs_state *fs)
 	}
 	if (fs->refreshing) {
 		wake_refresher(fs);
+		if (fs->refresh->cancel) /* a download in progress gives up: no waiting for a slow server */
+			fs->refresh->cancel(fs->refresh->arg);
 		pthread_join(fs->refresher, NULL);
 		fs->refreshing = 0;
 	}
@@ -1617,6 +1642,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	pthread_cond_init(&fs.refresh_cv, NULL);
 	fs.refresh = o->refresh;
 	fs.ahead_credit = FS_AHEAD;
+	views_status_source(o->refresh);
 	fs.unlink_db = o->unlink_db;
 	walk_init(&fs.walk, o->push_pages, o->latency_hold);
 	rc = check_mountpoint(o->mountpoint, err);

@@ -8,6 +8,7 @@
  */
 #include "tree.h"
 #include "views.h"
+#include "views_redactions.h"
 
 #define DIR(p) { .pattern = p, .type = NODE_DIR }
 #define RECORDS(p, k) \
@@ -28,6 +29,10 @@
 const struct route tree_routes[] = {
 	DIR(""),
 	FILE("/README", view_readme),
+	/* A subscription's status: which bundle is mounted, and the last check. */
+	{ .pattern = "/.nletsfs", .type = NODE_DIR, .exists = status_exists, .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/.nletsfs/status", .type = NODE_FILE, .render = view_status, .exists = status_exists,
+	  .flags = ROUTE_NOT_IN_AT | ROUTE_VOLATILE },
 
 	DIR("/states"),
 	{ .pattern = "/states/:state", .type = NODE_DIR, .list = list_states },
@@ -141,6 +146,12 @@ const struct route tree_routes[] = {
 	DOCUMENT_FILE("/sources/:source/identifier", "identifier"),
 	DOCUMENT_FILE("/sources/:source/component", "component"),
 	DOCUMENT_FILE("/sources/:source/agency", "agency"),
+	{ .pattern = "/sources/:source/redactions", .type = NODE_FILE, .render = view_source_redactions,
+	  .exists = source_has_document },
+	{ .pattern = "/sources/:source/ocr", .type = NODE_FILE, .render = view_source_ocr,
+	  .exists = source_ocr_exists },
+	{ .pattern = "/sources/:source/same_as", .type = NODE_FILE, .render = view_source_same_as,
+	  .exists = source_same_as_exists },
 	{ .pattern = "/sources/:source/excerpts", .type = NODE_DIR, .exists = source_has_excerpts },
 	{ .pattern = "/sources/:source/excerpts/:excerpt", .type = NODE_FILE, .list = list_excerpts,
 	  .exists = excerpt_exists, .render = view_excerpt },
@@ -172,6 +183,13 @@ const struct route tree_routes[] = {
 	  .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/search/:query/:hit", .type = NODE_LINK, .list = list_search_hits, .render = view_search_hit,
 	  .exists = search_hit_exists, .flags = ROUTE_NOT_IN_AT },
+
+	/* redactions/CODE/: links to the sources that withhold under FOIA exemption CODE (b6, b7C). */
+	{ .pattern = "/redactions", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/redactions/:code", .type = NODE_DIR, .list = list_redaction_codes,
+	  .exists = redaction_code_exists, .flags = ROUTE_NOT_IN_AT },
+	{ .pattern = "/redactions/:code/:source", .type = NODE_LINK, .list = list_redaction_sources,
+	  .render = view_redaction_source, .exists = redaction_source_exists, .flags = ROUTE_NOT_IN_AT },
 
 	{ .pattern = "/imports", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/imports/:run", .type = NODE_FILE, .list = list_import_runs, .exists = import_run_exists,

@@ -45,6 +45,7 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 #define ROUTE_MEMO 4u		/* costly content kept until the inventory changes (tree_invalidate) */
 #define ROUTE_HIDDEN 8u		/* resolvable but not listed: walkers (find, grep -r) do not enter it */
 #define ROUTE_COSTLY 16u	/* costly to render: a listing gives no size, so find and ls need not render it */
+#define ROUTE_VOLATILE 32u	/* content from outside the inventory: forgotten after every refresh check */
 
 struct route {
 	const char *pattern;	/* "/states/:state/:system/blocked" */

@@ -40,6 +40,13 @@ int at_latest_exists(const struct view_ctx *ctx);
 int view_at_latest(const struct view_ctx *ctx, struct strbuf *out);
 int view_changes(const struct view_ctx *ctx, struct strbuf *out);
 
+/* A subscription's status (fs/views_status.c): .nletsfs/ exists only in a mount that has one. */
+struct fs_refresh;
+/** The mount's subscription, whose status callback the view asks (NULL: none). Set once, before any view. */
+void views_status_source(const struct fs_refresh *r);
+int status_exists(const struct view_ctx *ctx);
+int view_status(const struct view_ctx *ctx, struct strbuf *out);
+
 /* The advocates' checklist (fs/views_questions.c); the question is the path's last :param. */
 int list_questions(const struct view_ctx *ctx, struct strlist *names);
 int question_exists(const struct view_ctx *ctx);

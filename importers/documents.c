@@ -69,6 +69,18 @@ const char *doc_format_name(enum doc_format f)
 		return "html";
 	case DOC_TEXT:
 		return "text";
+	case DOC_IMAGE:
+		return "image";
+	case DOC_EMAIL:
+		return "email";
+	case DOC_DOCX:
+		return "docx";
+	case DOC_XLSX:
+		return "xlsx";
+	case DOC_ODT:
+		return "odt";
+	case DOC_ODS:
+		return "ods";
 	default:
 		return "";
 	}
@@ -79,6 +91,7 @@ void doc_text_release(struct doc_text *t)
 	for (size_t i = 0; i < t->npages; i++)
 		strbuf_release(&t->pages[i]);
 	free(t->pages);
+	free(t->ocr);
 	free(t->title);
 	free(t->date);
 	memset(t, 0, sizeof(*t));
@@ -128,6 +141,37 @@ static int starts_ci(const unsigned char *p, const unsigned char *end, const cha
 	return (size_t)(end - p) >= n && !strncasecmp((const char *)p, s, n);
 }
 
+/*
+ * Mail opens with header fields; a memo that starts "From: ..." does not
+ * have Date: or Subject: and MIME-Version: or Message-ID: too.
+ */
+static int looks_like_mail(const unsigned char *p, const unsigned char *end)
+{
+	static const char *const starts[] = { "From:", "Return-Path:", "Received:", "Date:", "Message-ID:",
+					      "MIME-Version:", "Delivered-To:", "Subject:", "To:", NULL };
+	int from = 0, date_or_subject = 0, mime = 0, first = 1;
+
+	while (p < end) {
+		const unsigned char *eol = memchr(p, '\n', (size_t)(end - p));
+		int known = 0;
+
+		if (!eol || eol == p || (*p == '\r' && eol == p + 1))
+			break; /* the blank line ends the header (or the window ends) */
+		for (int i = 0; starts[i]; i++)
+			if (starts_ci(p, end, starts[i]))
+				known = 1;
+		if (first && !known)
+			return 0;
+		first = 0;
+		from |= starts_ci(p, end, "From:");
+		date_or_subject |= starts_ci(p, end, "Date:") || starts_ci(p, end, "Subject:");
+		mime |= starts_ci(p, end, "MIME-Version:") || starts_ci(p, end, "Message-ID:") ||
+			starts_ci(p, end, "Received:");
+		p = eol + 1;
+	}
+	return from && date_or_subject && mime;
+}
+
 enum doc_format document_sniff(const char *name, const unsigned char *data, size_t len)
 {
 	static const struct {
@@ -147,6 +191,22 @@ enum doc_format document_sniff(const char *name, const unsigned char *data, size
 	for (const unsigned char *q = p; q + 5 <= end; q++)
 		if (!memcmp(q, "%PDF-", 5))
 			return DOC_PDF;
+	if ((len >= 8 && !memcmp(data, "\x89PNG\r\n\x1A\n", 8)) || (len >= 3 && !memcmp(data, "\xFF\xD8\xFF", 3)) ||
+	    (len >= 4 && (!memcmp(data, "II*\0", 4) || !memcmp(data, "MM\0*", 4))))
+		return DOC_IMAGE;
+	if (len >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
+		/* Office files are zips; their name says which (office.c checks the parts are there). */
+		if (ends_with(name, ".docx"))
+			return DOC_DOCX;
+		if (ends_with(name, ".xlsx"))
+			return DOC_XLSX;
+		if (ends_with(name, ".odt"))
+			return DOC_ODT;
+		if (ends_with(name, ".ods"))
+			return DOC_ODS;
+	}
+	if (ends_with(name, ".eml") || looks_like_mail(p, end))
+		return DOC_EMAIL;
 	for (i = 0; i < sizeof(archives) / sizeof(archives[0]); i++)
 		if (len >= archives[i].off + archives[i].n &&
 		    !memcmp(data + archives[i].off, archives[i].magic, archives[i].n))
@@ -189,8 +249,20 @@ static int extract(enum doc_format f, const unsigned char *data, size_t len, str
 	case DOC_TEXT:
 		rc = text_extract((const char *)data, len, t, err, line, col);
 		break;
+	case DOC_IMAGE:
+		rc = image_extract(data, len, t, err);
+		break;
+	case DOC_EMAIL:
+		rc = email_extract(data, len, t, NULL, err);
+		break;
+	case DOC_DOCX:
+	case DOC_XLSX:
+	case DOC_ODT:
+	case DOC_ODS:
+		rc = office_extract(f, data, len, t, err);
+		break;
 	default:
-		strbuf_addstr(err, "not a PDF, HTML or text file");
+		strbuf_addstr(err, "not a document nletsfs reads");
 		return -EINVAL;
 	}
 	for (size_t i = 0; !rc && i < t->npages; i++)
@@ -228,9 +300,56 @@ static int has_text(const struct doc_text *t)
 	return 0;
 }
 
+struct redaction_sum {
+	struct store *st;
+	const char *source;
+	long page;
+	struct import_report *rep;
+};
+
+static int put_redaction(void *arg, const char *code, const char *slug, long count)
+{
+	struct redaction_sum *r = arg;
+	struct import_report *rep = r->rep;
+	int k;
+
+	for (k = 0; k < rep->nredactions && strcmp(rep->redactions[k].code, code); k++)
+		;
+	if (k == rep->nredactions && k < (int)(sizeof(rep->redactions) / sizeof(rep->redactions[0]))) {
+		snprintf(rep->redactions[k].code, sizeof(rep->redactions[k].code), "%s", code);
+		rep->redactions[k].count = 0;
+		rep->nredactions++;
+	}
+	if (k < rep->nredactions)
+		rep->redactions[k].count += count;
+	return store_redaction_put(r->st, r->source, r->page, code, slug, count);
+}
+
+/* What pages say besides their text: which were read by OCR, and the exemptions they withhold under. */
+static int store_page_marks(struct store *st, const char *id, const struct doc_text *t, struct import_report *rep)
+{
+	struct redaction_sum r = { st, id, 0, rep };
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < t->npages; i++) {
+		int ocr = i < t->nocr && t->ocr[i].confidence >= 0;
+
+		r.page = (long)i + 1;
+		if (ocr) {
+			rc = store_page_ocr_put(st, id, r.page, t->ocr[i].confidence, t->ocr[i].boxes);
+			rep->ocr_pages++;
+		}
+		/* OCR's misreadings of a code are taken only beside the boxes they stand for. */
+		if (!rc)
+			rc = redactions_scan(t->pages[i].buf, t->pages[i].len, ocr && t->ocr[i].boxes > 0, put_redaction,
+					     &r);
+	}
+	return rc;
+}
+
 /* Store the extracted pages of a source. */
 static int store_pages(struct store *st, const char *id, enum doc_format f, const char *sha, const char *member,
-		       const struct pia_info *pia, const struct doc_text *t)
+		       const struct pia_info *pia, const struct doc_text *t, struct import_report *rep)
 {
 	struct store_document_info info = {
 		.source = id, .format = doc_format_name(f), .sha256_hex = sha, .member = member,
@@ -248,6 +367,8 @@ static int store_pages(struct store *st, const char *id, enum doc_format f, cons
 		}
 		rc = store_document_put(st, &info, pages, lens, t->npages);
 	}
+	if (!rc)
+		rc = store_page_marks(st, id, t, rep);
 	free(pages);
 	free(lens);
 	return rc;
@@ -277,7 +398,7 @@ int document_index(struct store *st, const char *source_id, const char *kind, co
 	} else if (!rc) {
 		if (!strcmp(kind, "pia") && t.npages)
 			pia_detect(t.pages[0].buf, t.pages[0].len, &pia);
-		rc = store_pages(st, source_id, f, sha, NULL, !strcmp(kind, "pia") && t.npages ? &pia : NULL, &t);
+		rc = store_pages(st, source_id, f, sha, NULL, !strcmp(kind, "pia") && t.npages ? &pia : NULL, &t, rep);
 		rep->pages += (long)t.npages;
 	}
 	doc_text_release(&t);
@@ -323,7 +444,26 @@ struct origin {
 	const char *member;	/* its path in the archive, for errors ("dir/a.pdf"), or NULL */
 	const char *recorded;	/* what sources/ID/member shows ("release.zip/dir/a.pdf"), or NULL */
 	const char *name;	/* its file name (the extension of original.EXT) */
+	const char *top;	/* the outermost archive's file name, when in one */
+	int depth;		/* archives and emails it is inside of */
+	const char *date;	/* the date it takes when it gives none (an attachment: its email's) */
 };
+
+static int import_attachments(struct doc_call *c, const struct origin *o, const struct email_parts *parts,
+			      const char *date);
+
+/* OCR's progress through a document, for the report's callback. */
+struct ocr_progress {
+	struct doc_call *c;
+	const char *name;
+};
+
+static void ocr_progress(void *arg, long done, long total)
+{
+	struct ocr_progress *p = arg;
+
+	p->c->rep->progress_ocr(p->c->rep->progress_arg, p->name, done, total);
+}
 
 static int is_source_kind(const char *k)
 {
@@ -369,7 +509,7 @@ static void pick_title(const struct doc_call *c, const struct doc_text *t, const
 	} else if (t->title) {
 		clean_line(t->title, strlen(t->title), 500, out);
 	}
-	for (size_t i = 0; !out->len && i < t->npages; i++) {
+	for (size_t i = 0; !out->len && !t->untitled && i < t->npages; i++) {
 		const char *p = t->pages[i].buf, *end = p + t->pages[i].len;
 
 		while (p < end && !out->len) {
@@ -381,6 +521,8 @@ static void pick_title(const struct doc_call *c, const struct doc_text *t, const
 			p = eol + 1;
 		}
 	}
+	if (!out->len && t->untitled && strrchr(name, '/'))
+		name = strrchr(name, '/') + 1; /* the file's name, not its path in an archive */
 	if (!out->len)
 		clean_line(name, strlen(name), 200, out);
 }
@@ -479,6 +621,8 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 	struct strbuf err = STRBUF_INIT, id = STRBUF_INIT, title = STRBUF_INIT, file = STRBUF_INIT;
 	struct strbuf existing = STRBUF_INIT, stored_sha = STRBUF_INIT, member = STRBUF_INIT;
 	struct partner_entries entries = { 0 };
+	struct email_parts parts = { 0 };
+	struct ocr_progress progress = { c, o->recorded ? o->recorded : o->label };
 	struct pia_info pia;
 	enum doc_format f = c->format;
 	const char *kind = c->source_kind, *date;
@@ -523,7 +667,14 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 		c->rep->sources_unchanged++;
 		goto out;
 	}
-	rc = extract(f, data, len, &t, &err, &line, &col);
+	if (c->rep->progress_ocr) {
+		t.progress = ocr_progress;
+		t.progress_arg = &progress;
+	}
+	if (f == DOC_EMAIL)
+		rc = email_extract(data, len, &t, &parts, &err);
+	else
+		rc = extract(f, data, len, &t, &err, &line, &col);
 	if (rc == -EINVAL) {
 		rc = refuse(c, o->label, o->member, line, col, "%s", err.buf);
 		goto out;
@@ -545,6 +696,13 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 		date = pia.date;
 	else
 		date = t.date;
+	if (!date && t.nocr && t.npages) {
+		/* A scan has no metadata of its own: the first date its first page gives. */
+		find_first_date(t.pages[0].buf, t.pages[0].len, pia.date);
+		date = *pia.date ? pia.date : NULL;
+	}
+	if (!date)
+		date = o->date;
 	if (!date) {
 		rc = refuse(c, o->label, o->member, 0, 0, "no date: the document does not give one; give --date");
 		goto out;
@@ -570,7 +728,8 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 	escape_addstr(&member, o->recorded);
 	rc = strbuf_ok(&member) ? -ENOMEM : put_source(c, id.buf, title.buf, kind, date, file.buf, data, len, sha);
 	if (!rc)
-		rc = store_pages(c->st, id.buf, f, sha, o->recorded ? member.buf : NULL, is_pia ? &pia : NULL, &t);
+		rc = store_pages(c->st, id.buf, f, sha, o->recorded ? member.buf : NULL, is_pia ? &pia : NULL, &t,
+				 c->rep);
 	if (rc)
 		goto out;
 	c->rep->documents++;
@@ -579,6 +738,7 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 		c->rep->progress_document(c->rep->progress_arg, o->recorded ? o->recorded : o->label, (long)t.npages);
 	if (o->recorded)
 		strlist_add(&c->rep->members, o->recorded);
+	strlist_add(&c->rep->created, id.buf);
 	if (!has_text(&t))
 		import_report_warning(c->rep, o->label, "%s%s%sno text (a scan without a text layer?)",
 				      o->member ? "member '" : "", o->member ? o->member : "", o->member ? "': " : "");
@@ -587,7 +747,10 @@ static int import_document(struct doc_call *c, const struct origin *o, const uns
 		if (!rc)
 			rc = partner_list_import(c->st, id.buf, c->o->as_of, &entries, c->rep);
 	}
+	if (!rc && parts.n)
+		rc = import_attachments(c, o, &parts, date);
 out:
+	email_parts_release(&parts);
 	partner_entries_release(&entries);
 	doc_text_release(&t);
 	strbuf_release(&err);
@@ -747,10 +910,58 @@ static int walk_nested(const struct archive_walk *w, const char *member, const s
 	return rc;
 }
 
+/* A member of an archive (or an attachment): an archive to walk, or a document. */
+static int take_member(const struct archive_walk *w, const char *member, const char *name, const char *date,
+		       const struct strbuf *data)
+{
+	struct strbuf recorded = STRBUF_INIT;
+	struct origin o = { w->label, member, NULL, name, w->top, w->depth, date };
+	int rc;
+
+	if (data->len && document_sniff(name, (const unsigned char *)data->buf, data->len) == DOC_ARCHIVE)
+		return walk_nested(w, member, data);
+	strbuf_addf(&recorded, "%s/%s", w->top, member);
+	o.recorded = recorded.buf;
+	rc = strbuf_ok(&recorded) ? -ENOMEM : import_document(w->c, &o, (const unsigned char *)data->buf, data->len);
+	strbuf_release(&recorded);
+	return rc;
+}
+
+/*
+ * An email's attachments are members of it, as of an archive: recorded as
+ * "release.zip/mail.eml/a.pdf" (or "mail.eml/a.pdf"), under the limits of
+ * archives, an email inside an email counting as a level of nesting.
+ */
+static int import_attachments(struct doc_call *c, const struct origin *o, const struct email_parts *parts,
+			      const char *date)
+{
+	const char *base = strrchr(o->name, '/') ? strrchr(o->name, '/') + 1 : o->name;
+	struct strbuf chain = STRBUF_INIT, member = STRBUF_INIT, data = STRBUF_INIT;
+	struct archive_walk w = { c, o->label, o->top ? o->top : base, "", o->depth + 1 };
+	int rc = 0;
+
+	if (w.depth > NESTING_MAX)
+		return refuse(c, o->label, o->member, 0, 0, "an email nested more than %d deep: refused", NESTING_MAX);
+	if (o->member)
+		strbuf_addf(&chain, "%s/", o->member);
+	w.chain = chain.buf ? chain.buf : "";
+	for (size_t i = 0; !rc && i < parts->n; i++) {
+		strbuf_reset(&member);
+		strbuf_addf(&member, "%s%s", w.chain, parts->items[i].name);
+		/* take_member() reads a strbuf; the attachment is lent, not copied. */
+		data.buf = (char *)parts->items[i].data;
+		data.len = parts->items[i].len;
+		rc = strbuf_ok(&member) ? -ENOMEM : take_member(&w, member.buf, parts->items[i].name, date, &data);
+	}
+	strbuf_release(&chain);
+	strbuf_release(&member);
+	return rc;
+}
+
 static int walk_archive(const struct archive_walk *w, struct archive *a)
 {
 	struct archive_entry *e;
-	struct strbuf member = STRBUF_INIT, recorded = STRBUF_INIT, data = STRBUF_INIT;
+	struct strbuf member = STRBUF_INIT, data = STRBUF_INIT;
 	int r, rc = 0;
 
 	while (!rc && ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
@@ -785,23 +996,13 @@ static int walk_archive(const struct archive_walk *w, struct archive *a)
 		rc = read_member(w, a, member.buf, &data);
 		if (rc)
 			break;
-		if (data.len && document_sniff(name, (const unsigned char *)data.buf, data.len) == DOC_ARCHIVE) {
-			rc = walk_nested(w, member.buf, &data);
-		} else {
-			struct origin o = { w->label, member.buf, NULL, name };
-
-			strbuf_reset(&recorded);
-			strbuf_addf(&recorded, "%s/%s", w->top, member.buf);
-			o.recorded = recorded.buf;
-			rc = strbuf_ok(&recorded) ? -ENOMEM : import_document(w->c, &o, (const unsigned char *)data.buf, data.len);
-		}
+		rc = take_member(w, member.buf, name, NULL, &data);
 	}
 	if (!rc && r != ARCHIVE_EOF)
 		rc = refuse(w->c, w->label, NULL, 0, 0, "%s%s%struncated or corrupt archive: %s",
 			    member.len ? "after member '" : "", member.buf, member.len ? "': " : "",
 			    archive_error_string(a) ? archive_error_string(a) : "unknown error");
 	strbuf_release(&member);
-	strbuf_release(&recorded);
 	strbuf_release(&data);
 	return rc;
 }
@@ -914,7 +1115,7 @@ static int import_file(struct doc_call *c, const char *path)
 	} else if (rc) {
 		rc = refuse(c, path, NULL, 0, 0, "%s", rc == -EFBIG ? "over 1 GiB: too large" : strerror(-rc));
 	} else {
-		struct origin o = { path, NULL, NULL, path };
+		struct origin o = { path, NULL, NULL, path, NULL, 0, NULL };
 
 		rc = import_document(c, &o, (const unsigned char *)data.buf, data.len);
 	}

@@ -104,6 +104,7 @@ void import_report_release(struct import_report *rep)
 	rep->nerrors = rep->alloc = 0;
 	strlist_release(&rep->files);
 	strlist_release(&rep->members);
+	strlist_release(&rep->created);
 	strlist_release(&rep->warnings);
 }
 
@@ -187,10 +188,15 @@ static void run_report(const struct import_report *rep, const struct strbuf *err
 		rows += rep->rows[k];
 	add_lines(out, "file", &rep->files);
 	add_lines(out, "member", &rep->members);
+	add_lines(out, "source", &rep->created);
 	strbuf_addf(out, "rows: %ld\ndocuments: %ld\nunchanged: %ld\npages: %ld\nexcerpts: %ld\n", rows,
 		    rep->documents, rep->sources_unchanged, rep->pages, rep->excerpts);
 	strbuf_addf(out, "partners: %ld new, %ld updated, from %ld list%s\n", rep->partners_added,
 		    rep->partners_updated, rep->lists, rep->lists == 1 ? "" : "s");
+	if (rep->ocr_pages)
+		strbuf_addf(out, "ocr pages: %ld\n", rep->ocr_pages);
+	for (int k = 0; k < rep->nredactions; k++)
+		strbuf_addf(out, "redacted: %s %ld\n", rep->redactions[k].code, rep->redactions[k].count);
 	add_lines(out, "warning", &rep->warnings);
 	for (i = 0; i < rep->nerrors && i < RUN_LINES_MAX; i++) {
 		strbuf_addstr(out, "error: ");

@@ -116,13 +116,18 @@ struct import_report {
 	long documents;		/* documents stored (records bundles' files and documents) */
 	long sources_unchanged;	/* documents whose bytes were already in the inventory */
 	long pages, excerpts;	/* pages extracted, excerpts computed */
+	long ocr_pages;		/* pages of them read by OCR */
+	struct { char code[16]; long count; } redactions[16];	/* exemption codes found, summed */
+	int nredactions;
 	long partners_added, partners_updated, lists;	/* from partner lists */
 	struct strlist files;	/* the paths of the call */
 	struct strlist members;	/* archive members imported: "ARCHIVE/PATH" */
+	struct strlist created;	/* ids of the document sources this call created */
 	struct strlist warnings;/* "FILE: MESSAGE": what was skipped or lacks text */
 	int64_t run;		/* the number of this call's run (imports/N); 0 when not recorded */
 	void (*progress)(void *arg, const char *file, long rows);	/* optional */
 	void (*progress_document)(void *arg, const char *name, long pages);	/* optional */
+	void (*progress_ocr)(void *arg, const char *name, long done, long total);	/* optional */
 	void *progress_arg;
 };
 
@@ -194,12 +199,20 @@ void import_report_warning(struct import_report *rep, const char *file, const ch
 /* ---- documents: text extraction ----------------------------------------------------- */
 
 /** Formats of a document's bytes, as detected by document_sniff(). */
-enum doc_format { DOC_UNKNOWN, DOC_PDF, DOC_HTML, DOC_TEXT, DOC_ARCHIVE };
+enum doc_format {
+	DOC_UNKNOWN, DOC_PDF, DOC_HTML, DOC_TEXT, DOC_ARCHIVE,
+	DOC_IMAGE,	/* PNG, JPEG, TIFF: read by OCR */
+	DOC_EMAIL,	/* RFC 5322 / MIME (.eml) */
+	DOC_DOCX, DOC_XLSX, DOC_ODT, DOC_ODS,	/* office files: zips read as one document */
+};
 
-/** The name of a document format: "pdf", "html", "text" (what documents.format holds). */
+/** The name of a document format: "pdf", "html", "text", "image", "email", "docx", ... (documents.format). */
 const char *doc_format_name(enum doc_format f);
 /**
- * What bytes named `name` hold: a PDF (%PDF- in the first KiB), an archive
+ * What bytes named `name` hold: a PDF (%PDF- in the first KiB), an image
+ * (PNG, JPEG or TIFF magic), an office file (a zip named .docx, .xlsx,
+ * .odt or .ods), an email (named .eml, or opening with mail headers that
+ * include From: and Date: or Subject:), an archive
  * libarchive reads (zip, 7z, gzip, xz, bzip2 or tar magic), HTML (a doctype
  * or <html>, <head>, <body> first, or a .htm/.html/.xhtml name), text
  * (a .txt/.text/.md/.csv/.tsv name, or UTF-8 without NUL bytes), or unknown.
@@ -223,6 +236,15 @@ struct doc_text {
 	size_t npages, alloc;
 	char *title;		/* from its metadata (PDF Title, HTML <title>), or NULL */
 	char *date;		/* YYYY-MM-DD from its metadata, or NULL */
+	int untitled;		/* its first line is no title ("Sheet: NAME"): without one, its file name is */
+	struct ocr_mark {
+		int confidence;	/* OCR's mean confidence 0-100; -1: a text layer, not OCRed */
+		int boxes;	/* black boxes (redactions) OCR found on the page */
+	} *ocr;			/* per page, nocr of them (pages beyond: text layers) */
+	size_t nocr;
+	/* Optional: OCR's progress through a document's pages (called on the caller's thread). */
+	void (*progress)(void *arg, long done, long total);
+	void *progress_arg;
 };
 void doc_text_release(struct doc_text *t);
 /**
@@ -254,6 +276,74 @@ int html_extract(const char *data, size_t len, struct doc_text *out, struct strb
  * needed to open it (encrypted), anything poppler cannot open (corrupt).
  */
 int pdf_extract(const unsigned char *data, size_t len, struct doc_text *out, struct strbuf *err);
+
+/* ---- email (importers/email.c) and office files (importers/office.c) ------------------- */
+
+/** An attachment of an email: its file name (safe as one path step) and decoded bytes. */
+struct email_part {
+	char *name;
+	unsigned char *data;
+	size_t len;
+};
+struct email_parts {
+	struct email_part *items;
+	size_t n, alloc;
+};
+void email_parts_release(struct email_parts *p);
+/**
+ * An email through GMime: one page (From, To, Cc, Date, Subject, a blank
+ * line, the text body, or the HTML body's text), the subject as title,
+ * the Date: header as date. With `parts`, each attached file and message
+ * (NAME.eml) is handed back, decoded. -EINVAL with `err` when GMime finds
+ * no message, a part is over 256 MiB decoded, or there are too many.
+ */
+int email_extract(const unsigned char *data, size_t len, struct doc_text *out, struct email_parts *parts,
+		  struct strbuf *err);
+/**
+ * An office file read with libarchive and libxml2, as one document: .docx
+ * and .odt, the paragraphs in order; .xlsx and .ods, a page per sheet
+ * ("Sheet: NAME", then each row as a line of tab-separated cells, shared
+ * strings resolved). Refused (-EINVAL, `err`): a zip without the parts the
+ * format needs, parts over their bounds (size, expansion: a zip bomb), XML
+ * libxml2 refuses.
+ */
+int office_extract(enum doc_format f, const unsigned char *data, size_t len, struct doc_text *out,
+		   struct strbuf *err);
+
+/* ---- OCR (importers/ocr.c) and redactions (importers/redactions.c) ------------------ */
+
+#define OCR_REFUSE_PIXELS 64000000	/* an image over this is refused before it is decoded */
+#define OCR_MAX_PIXELS 16000000		/* a page over this is scaled down to it (600 dpi Letter is 34M) */
+
+struct Pix;	/* Leptonica's image */
+/** Make page `page` (0-based) of a document as an image for OCR: 0, or -EINVAL with a message in `err`. */
+typedef int (*ocr_render_fn)(void *arg, size_t page, struct Pix **out, struct strbuf *err);
+/**
+ * Read pages which[0..n-1] (0-based, in order) of `t` by OCR, in parallel:
+ * render(arg, which[i]) makes each page's image on the caller's thread, in
+ * order. The text replaces the page's; its confidence goes in t->ocr.
+ * -EINVAL with `err` ("page N: ...") when a page is refused (too large,
+ * corrupt, over its time), -ENOMEM, -EAGAIN (no thread could start).
+ */
+int ocr_pages(struct doc_text *t, const size_t *which, size_t n, ocr_render_fn render, void *arg, struct strbuf *err);
+/** 0 when a w x h image may be read by OCR; -EINVAL with a message when it is refused. */
+int ocr_pixels_check(long w, long h, struct strbuf *err);
+/** Mark a page as read by OCR with this mean confidence (0-100) and its black boxes. 0 or -ENOMEM. */
+int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence, int boxes);
+/**
+ * An image file (PNG, JPEG, TIFF: every page of a multi-page TIFF) read by
+ * OCR, a page per image. -EINVAL with `err` for what Leptonica cannot
+ * decode or a page over the bounds.
+ */
+int image_extract(const unsigned char *data, size_t len, struct doc_text *out, struct strbuf *err);
+/**
+ * The FOIA exemption codes of a page's text (docs/documents.md,
+ * "Redactions"); `ocr` admits OCR's misreadings. Calls cb(arg, "(b)(7)(C)",
+ * "b7C", count) for each code found, in code order; stops at cb's non-zero return.
+ * `ocr` is for a page read by OCR on which black boxes were found.
+ */
+int redactions_scan(const char *text, size_t len, int ocr,
+		    int (*cb)(void *arg, const char *code, const char *slug, long count), void *arg);
 
 /* ---- Privacy Impact Assessments ---------------------------------------------------- */
 

@@ -5,11 +5,15 @@
  * every line), because the manifest is what the signature covers: whatever
  * it accepts must mean exactly one thing.
  *
- *   nletsfs-bundle 1
+ *   nletsfs-bundle 2
  *   name: coalition inventory
  *   date: 2026-11-27T10:00:00Z
  *   signer: sha256:<64 hex>
+ *   serial: 7
  *   member: inventory.db 1499136 <64 hex>
+ *
+ * Version 1 is the same without the serial line; it is read as serial 0,
+ * older than every bundle of version 2.
  */
 #include "nlb.h"
 
@@ -72,6 +76,8 @@ int nlb_manifest_render(const struct nlb_manifest *m, struct strbuf *out)
 	strbuf_addf(out, "name: %s\n", m->name);
 	strbuf_addf(out, "date: %s\n", m->date);
 	strbuf_addf(out, "signer: %s\n", m->signer);
+	if (m->version >= 2)
+		strbuf_addf(out, "serial: %llu\n", (unsigned long long)m->serial);
 	for (i = 0; i < m->n; i++)
 		strbuf_addf(out, "member: %s %llu %s\n", m->members[i].name,
 			    (unsigned long long)m->members[i].size, m->members[i].sha256);
@@ -199,12 +205,33 @@ static int parse_version(const char *l, struct nlb_manifest *m, struct strbuf *e
 		strbuf_addstr(err, "MANIFEST line 1: not an nletsfs bundle manifest");
 		return -EBADMSG;
 	}
-	if (n != NLB_FORMAT_VERSION) {
-		strbuf_addf(err, "MANIFEST: bundle format version %llu; this nletsfs reads version %d (upgrade nletsfs)",
+	if (n > NLB_FORMAT_VERSION) {
+		strbuf_addf(err, "MANIFEST: bundle format version %llu; this nletsfs reads versions 1 to %d (upgrade nletsfs)",
 			    (unsigned long long)n, NLB_FORMAT_VERSION);
 		return -EBADMSG;
 	}
 	m->version = (unsigned)n;
+	return 0;
+}
+
+/* "serial: N": version 2 on, once, N >= 1 in canonical decimal. */
+static int parse_serial(const char *v, struct nlb_manifest *m, unsigned line, struct strbuf *err)
+{
+	uint64_t n;
+
+	if (m->version < 2) {
+		strbuf_addf(err, "MANIFEST line %u: a serial in a version 1 manifest", line);
+		return -EBADMSG;
+	}
+	if (m->serial) {
+		strbuf_addf(err, "MANIFEST line %u: 'serial' given twice", line);
+		return -EBADMSG;
+	}
+	if (parse_size(v, &n) || !n) {
+		strbuf_addf(err, "MANIFEST line %u: bad serial '%s' (a whole number from 1)", line, v);
+		return -EBADMSG;
+	}
+	m->serial = n;
 	return 0;
 }
 
@@ -220,8 +247,9 @@ static int parse_line(char *l, unsigned line, struct nlb_manifest *m, struct str
 	}
 	*colon = '\0';
 	if (!strcmp(l, "member")) {
-		if (!m->name || !m->date || !m->signer) {
-			strbuf_addf(err, "MANIFEST line %u: members come after name, date and signer", line);
+		if (!m->name || !m->date || !m->signer || (m->version >= 2 && !m->serial)) {
+			strbuf_addf(err, "MANIFEST line %u: members come after name, date and signer%s", line,
+				    m->version >= 2 ? ", and serial" : "");
 			return -EBADMSG;
 		}
 		return parse_member(colon + 2, m, line, err);
@@ -236,6 +264,8 @@ static int parse_line(char *l, unsigned line, struct nlb_manifest *m, struct str
 		return parse_field(l, colon + 2, &m->date, date_valid, line, err);
 	if (!strcmp(l, "signer"))
 		return parse_field(l, colon + 2, &m->signer, signer_valid, line, err);
+	if (!strcmp(l, "serial"))
+		return parse_serial(colon + 2, m, line, err);
 	strbuf_addf(err, "MANIFEST line %u: unknown key '%s'", line, l);
 	return -EBADMSG;
 }

@@ -7,7 +7,8 @@
  *
  * A bundle (BUNDLE.nlb) is one uncompressed tar archive holding:
  *   MANIFEST      text: the format version, the inventory's name, the date
- *                 it was packed, the signer's key fingerprint, and one line
+ *                 it was packed, the signer's key fingerprint, the serial
+ *                 (one more than the previous bundle's), and one line
  *                 "member: NAME SIZE SHA256" per member;
  *   MANIFEST.sig  the Ed25519 signature of the MANIFEST bytes (64 bytes);
  *   inventory.db  a consistent snapshot of the inventory (store_snapshot()).
@@ -40,8 +41,11 @@
 #include "../store/store.h"
 #include "../util/strbuf.h"
 
-/** The format version this nletsfs writes and reads. */
-#define NLB_FORMAT_VERSION 1
+/**
+ * The format version this nletsfs writes. It reads this one and version 1,
+ * which is version 2 without the serial line (docs/format.md).
+ */
+#define NLB_FORMAT_VERSION 2
 /** Member names. */
 #define NLB_MANIFEST "MANIFEST"
 #define NLB_SIGNATURE "MANIFEST.sig"
@@ -66,10 +70,11 @@ struct nlb_member {
 };
 
 struct nlb_manifest {
-	unsigned version;	/* NLB_FORMAT_VERSION */
+	unsigned version;	/* 1 or NLB_FORMAT_VERSION */
 	char *name;		/* the inventory's name: one line of UTF-8 text */
 	char *date;		/* when it was packed: YYYY-MM-DDTHH:MM:SSZ */
 	char *signer;		/* "sha256:" + 64 hex digits */
+	uint64_t serial;	/* >= 1 from version 2 on; 0 in version 1, which has none */
 	struct nlb_member *members;
 	size_t n, alloc;
 };
@@ -82,7 +87,8 @@ const struct nlb_member *nlb_manifest_find(const struct nlb_manifest *m, const c
 int nlb_manifest_render(const struct nlb_manifest *m, struct strbuf *out);
 /**
  * Parse a manifest's text strictly: the version line first, then name,
- * date and signer exactly once each, then at least one member line, every
+ * date and signer exactly once each (and serial, exactly once from version
+ * 2 on, never in version 1), then at least one member line, every
  * line ending in a newline; a member named twice, an unsafe name, a field
  * out of shape or an unknown line is -EBADMSG with the line in `err`. A
  * newer format version is -EBADMSG saying so. `m` is filled (release it
@@ -99,7 +105,16 @@ struct nlb_pack_options {
 	const char *name;	/* the inventory's name (nlb_name_valid()) */
 	const char *key;	/* the private key's PEM file */
 	time_t date;		/* the date written in the manifest and on every member */
+	uint64_t serial;	/* the manifest's serial, >= 1 */
 };
+
+/**
+ * The serial a new bundle written to `out` gets: one more than the one
+ * `out` holds now (a bundle of version 1 counts as serial 0), or 1 when
+ * there is no `out` yet. A file at `out` that is not a readable bundle is
+ * an error: the caller must then say which serial to use.
+ */
+int nlb_next_serial(const char *out, uint64_t *serial, struct strbuf *err);
 
 /**
  * Write the bundle of the inventory `st` to `out`: snapshot the database
@@ -135,5 +150,8 @@ int nlb_read(const char *path, const char *trust, int db_fd, struct nlb_manifest
  */
 int nlb_extract(const char *path, const char *trust, char **db_path, struct nlb_manifest *m,
 		struct strbuf *err);
+
+/** The SHA-256 of a whole file, in hex. 0 or a negative errno. */
+int nlb_file_sha256(const char *path, char hex[65]);
 
 #endif

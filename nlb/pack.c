@@ -54,6 +54,41 @@ static int hash_fd(int fd, uint64_t *size, char sha[65])
 	return 0;
 }
 
+int nlb_file_sha256(const char *path, char hex[65])
+{
+	uint64_t size;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = hash_fd(fd, &size, hex);
+	close(fd);
+	return rc;
+}
+
+int nlb_next_serial(const char *out, uint64_t *serial, struct strbuf *err)
+{
+	struct strbuf msg = STRBUF_INIT;
+	struct nlb_manifest m;
+	int rc;
+
+	*serial = 1;
+	if (access(out, F_OK) && errno == ENOENT)
+		return 0;
+	/* The publisher's own previous bundle: its members are checked, its signature need not be. */
+	rc = nlb_read(out, NULL, -1, &m, &msg);
+	if (!rc && m.serial == UINT64_MAX)
+		rc = -EOVERFLOW;
+	if (rc)
+		strbuf_addf(err, "cannot read the serial of the bundle it replaces: %s",
+			    msg.len ? msg.buf : strerror(-rc));
+	else
+		*serial = m.serial + 1;
+	nlb_manifest_release(&m);
+	strbuf_release(&msg);
+	return rc;
+}
+
 static void tar_error(struct archive *a, const char *out, struct strbuf *err)
 {
 	if (!err->len)
@@ -156,6 +191,7 @@ static int manifest_text(const struct nlb_pack_options *o, EVP_PKEY *key, uint64
 	if (!rc)
 		rc = nlb_manifest_add(&m, NLB_DATABASE, db_size, db_sha);
 	m.name = (char *)o->name;
+	m.serial = o->serial;
 	m.date = date;
 	m.signer = signer.buf;
 	if (!rc)
@@ -175,6 +211,10 @@ int nlb_pack(struct store *st, const struct nlb_pack_options *o, const char *out
 	int snap_fd = -1, fd = -1, rc;
 	uint64_t db_size = 0;
 
+	if (!o->serial) {
+		strbuf_addstr(err, "a bundle's serial is 1 or more");
+		return -EINVAL;
+	}
 	if (!nlb_name_valid(o->name)) {
 		strbuf_addf(err, "bad inventory name '%s': one line of text, at most 256 bytes", o->name);
 		return -EINVAL;

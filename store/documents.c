@@ -23,12 +23,12 @@
 #include <string.h>
 
 enum doc_stmt {
-	DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_DOC_DEL, DS_STALE,
+	DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_REDACTIONS_DEL, DS_DOC_DEL, DS_STALE,
 	DS_DOC_PUT, DS_PAGE_PUT, DS_FTS_PUT, DS_CURRENT, DS_BY_SHA, DS_TEXT, DS_DOC_GET,
 	DS_TERMS, DS_STALE_DOCS, DS_PAGES, DS_EXCERPT_PUT, DS_MENTION_PUT, DS_SET_VOCAB,
 	DS_EXCERPT_NAMES, DS_EXCERPT_GET, DS_MENTIONED_IN, DS_SEARCH, DS_SEARCH_HAS,
 	DS_LIST_PUT, DS_LISTING_PUT, DS_PARTNER_MATCH,
-	DS_RUN_PUT, DS_RUN_NAMES, DS_RUN_GET,
+	DS_RUN_PUT, DS_RUN_NAMES, DS_RUN_GET, DS_SAME_IDENTIFIER,
 	DS_COUNT
 };
 
@@ -38,6 +38,7 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_PAGES_DEL] = "DELETE FROM pages WHERE source=?1",
 	[DS_EXCERPTS_DEL] = "DELETE FROM excerpts WHERE source=?1",
 	[DS_MENTIONS_DEL] = "DELETE FROM mentions WHERE source=?1",
+	[DS_REDACTIONS_DEL] = "DELETE FROM redactions WHERE source=?1",
 	[DS_DOC_DEL] = "DELETE FROM documents WHERE source=?1",
 	[DS_STALE] = "SELECT 1 FROM documents d LEFT JOIN sources s ON s.id=d.source"
 		     " WHERE d.source=?1 AND (s.sha256 IS NULL OR s.sha256<>d.sha256)",
@@ -50,7 +51,14 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_TEXT] = "SELECT text FROM pages WHERE source=?1 ORDER BY page",
 	[DS_DOC_GET] = "SELECT d.format, d.member, d.identifier, d.component, a.id, d.npages"
 		       " FROM documents d LEFT JOIN agencies a ON a.id=d.component WHERE d.source=?1",
+	/*
+	 * A field is also named by its display name and by its id in words
+	 * (date_of_birth: "date of birth"), but only when that is more than one
+	 * word: "name" in prose is not the field name.
+	 */
 	[DS_TERMS] = "SELECT " KIND("fields") ", id, id FROM fields"
+		     " UNION SELECT " KIND("fields") ", id, replace(id, '_', ' ') FROM fields WHERE instr(id, '_')"
+		     " UNION SELECT " KIND("fields") ", id, name FROM fields WHERE instr(trim(name), ' ')"
 		     " UNION SELECT " KIND("fields") ", \"key\", value FROM links WHERE kind=" KIND("fields")
 		     " AND col='synonyms'"
 		     " UNION SELECT " KIND("agencies") ", id, id FROM agencies"
@@ -91,8 +99,10 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_RUN_PUT] = "INSERT INTO import_runs(started, finished, status, kind, report) VALUES(?1,?2,?3,?4,?5)",
 	[DS_RUN_NAMES] = "SELECT printf('%06d', id) FROM import_runs ORDER BY id",
 	[DS_RUN_GET] = "SELECT started, finished, status, kind, report FROM import_runs WHERE id=?1",
+	[DS_SAME_IDENTIFIER] = "SELECT o.source FROM documents d JOIN documents o"
+			       " ON o.identifier=d.identifier AND o.source<>d.source"
+			       " WHERE d.source=?1 AND d.identifier IS NOT NULL ORDER BY 1",
 };
-
 
 static sqlite3_stmt *stmt(struct store *st, enum doc_stmt which)
 {
@@ -131,7 +141,7 @@ static int exists(struct store *st, enum doc_stmt which, const char *a, const ch
 static int drop_document(struct store *st, const char *source_id)
 {
 	static const enum doc_stmt steps[] = {
-		DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_DOC_DEL,
+		DS_FTS_DEL, DS_PAGES_DEL, DS_EXCERPTS_DEL, DS_MENTIONS_DEL, DS_REDACTIONS_DEL, DS_DOC_DEL,
 	};
 	size_t i;
 	int rc = 0;
@@ -614,4 +624,14 @@ int store_import_run_get(struct store *st, int64_t id, struct strbuf *out)
 	}
 	store_stmt_done(s);
 	return rc;
+}
+
+int store_same_identifier(struct store *st, const char *source_id, struct strlist *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_SAME_IDENTIFIER);
+
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, source_id, 0);
+	return store_collect(s, out);
 }

@@ -170,9 +170,36 @@ static const char schema_v2[] =
 	"CREATE TABLE import_runs(id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT NOT NULL,"
 	" status TEXT NOT NULL CHECK(status IN ('ok','failed')), kind TEXT NOT NULL, report TEXT NOT NULL);";
 
+/*
+ * Version 2 -> 3: scans, mail and office files (docs/documents.md). The
+ * documents table is rebuilt for its wider format CHECK (SQLite cannot
+ * alter a CHECK; foreign keys are off while it runs, see migrate()); a
+ * page read by OCR keeps its mean confidence and the black boxes found on
+ * it; redactions are the FOIA
+ * exemption codes a page withholds under, counted per page.
+ */
+static const char schema_v3[] =
+	"CREATE TABLE documents_v3(source TEXT PRIMARY KEY NOT NULL"
+	" REFERENCES sources(id) DEFERRABLE INITIALLY DEFERRED,"
+	" format TEXT NOT NULL CHECK(format IN ('pdf','html','text','image','email','docx','xlsx','odt','ods')),"
+	" sha256 TEXT NOT NULL,"
+	" member TEXT, npages INTEGER NOT NULL, identifier TEXT, component TEXT,"
+	" vocabulary TEXT NOT NULL DEFAULT '') WITHOUT ROWID;"
+	"INSERT INTO documents_v3 SELECT source, format, sha256, member, npages, identifier, component, vocabulary"
+	" FROM documents;"
+	"DROP TABLE documents;"
+	"ALTER TABLE documents_v3 RENAME TO documents;"
+	"ALTER TABLE pages ADD COLUMN ocr INTEGER CHECK(ocr IS NULL OR ocr BETWEEN 0 AND 100);"
+	"ALTER TABLE pages ADD COLUMN boxes INTEGER CHECK(boxes IS NULL OR boxes >= 0);"
+	"CREATE TABLE redactions(source TEXT NOT NULL REFERENCES documents(source) DEFERRABLE INITIALLY DEFERRED,"
+	" page INTEGER NOT NULL, code TEXT NOT NULL, slug TEXT NOT NULL, count INTEGER NOT NULL CHECK(count > 0),"
+	" PRIMARY KEY(source, page, code)) WITHOUT ROWID;"
+	"CREATE INDEX redactions_by_slug ON redactions(slug, source);";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -287,12 +314,33 @@ out:
 	return rc;
 }
 
+/* 0 when PRAGMA foreign_key_check finds nothing, -EINVAL when it finds a violation. */
+static int foreign_keys_hold(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -EINVAL : store_sqlite_err(rc);
+}
+
 /* Bring the schema from `version` to STORE_SCHEMA_VERSION in one transaction. */
 static int migrate(struct store *st, int version, struct strbuf *err)
 {
 	int rc, v;
 
-	rc = exec(st, "BEGIN IMMEDIATE");
+	/*
+	 * Off while tables are rebuilt (version 3): dropping a parent table with
+	 * foreign keys on counts its children as violations even when the
+	 * rebuilt table holds every row again. PRAGMA foreign_keys is a no-op
+	 * inside a transaction, so it is set around it; integrity is checked
+	 * before the commit instead.
+	 */
+	rc = exec(st, "PRAGMA foreign_keys = OFF");
+	if (!rc)
+		rc = exec(st, "BEGIN IMMEDIATE");
 	if (rc)
 		goto fail;
 	for (v = version; v < STORE_SCHEMA_VERSION; v++) {
@@ -307,23 +355,27 @@ static int migrate(struct store *st, int version, struct strbuf *err)
 		goto fail_rollback;
 	rc = exec(st, "PRAGMA application_id = 1313625171"); /* STORE_APPLICATION_ID */
 	if (!rc)
-		rc = exec(st, "PRAGMA user_version = 2"); /* STORE_SCHEMA_VERSION */
+		rc = exec(st, "PRAGMA user_version = 3"); /* STORE_SCHEMA_VERSION */
+	if (!rc)
+		rc = foreign_keys_hold(st);
 	if (!rc)
 		rc = exec(st, "COMMIT");
 	if (rc)
 		goto fail_rollback;
-	return 0;
+	return exec(st, "PRAGMA foreign_keys = ON");
 fail_rollback:
 	strbuf_addf(err, "cannot create the schema: %s", sqlite3_errmsg(st->db));
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return rc;
 fail:
 	strbuf_addf(err, "cannot write the inventory: %s", sqlite3_errmsg(st->db));
+	sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return rc;
 }
 
 _Static_assert(STORE_APPLICATION_ID == 1313625171, "application_id pragma literal");
-_Static_assert(STORE_SCHEMA_VERSION == 2, "user_version pragma literal");
+_Static_assert(STORE_SCHEMA_VERSION == 3, "user_version pragma literal");
 
 int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err)
 {

@@ -32,7 +32,7 @@
 #include "../util/strbuf.h"
 
 /** Schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /** application_id marking an nletsfs inventory ("NLTS"). */
 #define STORE_APPLICATION_ID 0x4e4c5453
 
@@ -426,6 +426,12 @@ int store_source_by_sha256(struct store *st, const char *sha256_hex, struct strb
 /** A document's text: its pages joined by form feeds; -ENOENT when it has no pages. */
 int store_source_text(struct store *st, const char *source_id, struct strbuf *out);
 
+/**
+ * Ids of the other sources whose document has the same identifier (a PIA in
+ * several files: one per page, or a PDF and its text), sorted.
+ */
+int store_same_identifier(struct store *st, const char *source_id, struct strlist *out);
+
 /** One document's row, as owned strings ("" when empty); free with store_document_row_release(). */
 struct store_document_row {
 	char *format, *member, *identifier, *component;
@@ -481,6 +487,30 @@ int store_search(struct store *st, const char *query, struct strlist *slugs);
  * searched, so it is cheap whatever the query matches elsewhere.
  */
 int store_search_has(struct store *st, const char *query, const char *slug);
+
+/* ---- scans: OCR marks and redactions (store/scans.c) ---------------------- */
+
+/**
+ * Mark page `page` of a stored document as read by OCR, with Tesseract's
+ * mean confidence (0-100) and the black boxes (redactions) found on it.
+ */
+int store_page_ocr_put(struct store *st, const char *source_id, long page, int confidence, int boxes);
+/** "PAGE<TAB>CONFIDENCE<TAB>BOXES" lines of a document's OCR'd pages, sorted bytewise; -ENOENT when none was. */
+int store_ocr_get(struct store *st, const char *source_id, struct strbuf *out);
+/**
+ * Count `count` marks of exemption `code` ("(b)(7)(C)", slug "b7C") on a
+ * page of a stored document (added to what the page has already).
+ */
+int store_redaction_put(struct store *st, const char *source_id, long page, const char *code, const char *slug,
+			long count);
+/** "PAGE<TAB>CODE<TAB>COUNT" lines of a document, sorted bytewise (empty when none). */
+int store_redactions_get(struct store *st, const char *source_id, struct strbuf *out);
+/** The slugs ("b6", "b7C") of every exemption some document withholds under, sorted. */
+int store_redaction_slugs(struct store *st, struct strlist *slugs);
+/** The slugs of the sources withholding under exemption `slug`, sorted. */
+int store_redaction_sources(struct store *st, const char *slug, struct strlist *source_slugs);
+/** 0 when the source with slug `source_slug` withholds under `slug`, else -ENOENT. */
+int store_redaction_has(struct store *st, const char *slug, const char *source_slug);
 
 /* ---- partner lists --------------------------------------------------------- */
 

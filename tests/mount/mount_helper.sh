@@ -93,6 +93,20 @@ if out=$(mount -T "$WORK/fstab" "$MNT" 2>&1); then fail "a tampered bundle mount
 ! mountpoint -q "$MNT" || fail "a tampered bundle is mounted"
 ok "a bundle in fstab with trust=; tampered: refused"
 
+# A subscription in fstab: a URL (file:// here; subscribe.sh serves https://) with trust=,
+# refresh= and cache=; _netdev is mount(8)'s alone.
+"$NLETSFS" pack --db "$db" --name sub --key "$WORK/k.pem" -o "$WORK/sub.nlb"
+url=file://$WORK/sub.nlb
+printf '%s %s fuse.nletsfs ro,_netdev,trust=%s,refresh=1h,cache=%s 0 0\n' "$url" "$MNT" "$WORK/k.pub.pem" \
+  "$WORK/cache" >"$WORK/fstab"
+mkdir "$WORK/cache"
+mount -T "$WORK/fstab" "$MNT" || fail "mount -T fstab of a URL"
+mounted "$url"
+grep -qx "url: $url" "$MNT/.nletsfs/status" && grep -qx 'name: sub' "$MNT/.nletsfs/status" ||
+  fail "status: $(cat "$MNT/.nletsfs/status")"
+helper_unmount
+ok "a URL in fstab with trust=, refresh=, cache="
+
 # Not an inventory: mount(8) fails with nletsfs's message, nothing mounted.
 echo "not a database" >"$WORK/bad.db"
 if out=$(mount -t fuse.nletsfs "$WORK/bad.db" "$MNT" 2>&1); then fail "mount of a bad file succeeded"; fi

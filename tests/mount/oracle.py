@@ -133,7 +133,10 @@ def term_pattern(term):
     return re.compile('(?<![%s])(?=(%s%s))' % (WORD, pat, tail))
 
 vocab = [('Nlets', term_pattern(t)) for t in NLETS]
-vocab += [('field ' + f['id'], term_pattern(t)) for f in fields for t in [f['id']] + items(f['synonyms'])]
+# A field's display name and its id in words name it too, when more than one word (store/documents.c).
+vocab += [('field ' + f['id'], term_pattern(t)) for f in fields
+          for t in [f['id']] + items(f['synonyms']) + ([f['id'].replace('_', ' ')] if '_' in f['id'] else [])
+          + ([f['name']] if ' ' in f['name'].strip() else [])]
 vocab += [('agency ' + a['id'], term_pattern(t)) for a in agencies for t in (a['id'], a['name'])]
 vocab = [(label, pat) for label, pat in vocab if pat]
 
@@ -299,6 +302,9 @@ for s in sources:
         scalar(d + 'sha256', hashlib.sha256(data).hexdigest())
         ext = ''.join(c for c in s['file'].rsplit('.', 1)[-1].lower() if c.isalnum())[:8] if '.' in os.path.basename(s['file']) else ''
         write(d + 'original.' + (ext or 'bin'), data)
+        # Exemption codes (importers/redactions.c) are not modelled: the bundles this model reads stamp none.
+        assert b'(b)(' not in data, 'oracle.py models no redactions: %s' % s['file']
+        write(d + 'redactions', b'')
         pages = doc_pages.get(s['id'])
         if pages is not None:
             text = b'\f'.join(pages)

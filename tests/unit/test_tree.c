@@ -112,11 +112,11 @@ static void test_tree__paths_show_the_facts(void **state)
 					    "NLETS returns the name, address, date of birth and SSN.\n" },
 		{ "/sources/qa-2020/note", "Counts: 34 strategic partners\n" },
 		/* The bundle's document is searched and excerpted like any other. */
-		{ "/sources/pia-030g/excerpts/p1", "names: Nlets; field address; field name; field ssn\n\n"
+		{ "/sources/pia-030g/excerpts/p1", "names: Nlets; field address; field date_of_birth; field name; field ssn\n\n"
 						   "E-Verify sends NLETS the driver's license or state ID number.\n"
 						   "NLETS returns the name, address, date of birth and SSN.\n" },
 		{ "/fields/ssn/mentioned_in", "pia-030g\n" },
-		{ "/fields/date_of_birth/mentioned_in", "" },
+		{ "/fields/date_of_birth/mentioned_in", "pia-030g\n" },
 		{ "/agencies/ICE/mentioned_in", "" },
 		{ "/search/ssn AND nlets/pia-030g", "../../sources/pia-030g" },
 		{ "/states/NY/laws/A3675", "title: Driver's License Access and Privacy Act\nenacted: 2019-06-17\n"
@@ -149,14 +149,14 @@ static void test_tree__listings(void **state)
 	static const struct {
 		const char *path, *names;
 	} dirs[] = {
-		{ "/", "README agencies at changes export fields flows imports maps partners questions search sources "
-		       "states systems transactions" },
+		{ "/", "README agencies at changes export fields flows imports maps partners questions redactions search "
+		       "sources states systems transactions" },
 		{ "/states/NY", "dmv laws name participation questions records_request.txt" },
 		/* CA's only flow ended on 2020-01-01: today CA shows no system. */
 		{ "/states/CA", "laws name participation questions records_request.txt" },
 		/* The entity folders list every record whatever its dates. */
 		{ "/flows", "ca-dmv-to-ice e-verify-dl-check ny-dmv-blocks-ice ny-dmv-to-ice-before" },
-		{ "/sources/pia-030g", "date excerpts kind original.txt sha256 supports text title url" },
+		{ "/sources/pia-030g", "date excerpts kind original.txt redactions sha256 supports text title url" },
 		{ "/sources/pia-030g/excerpts", "p1" },
 		{ "/export/files", "pia-030g.txt" },
 		{ "/agencies/ICE", "blocked_by membership mentioned_in name oris parent receives sources" },

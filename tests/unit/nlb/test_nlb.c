@@ -51,7 +51,7 @@ static void keygen(const char *dir, const char *name)
 
 static void pack(struct fixture *f, const char *out, time_t date)
 {
-	struct nlb_pack_options o = { .name = "fixture", .key = f->key, .date = date };
+	struct nlb_pack_options o = { .name = "fixture", .key = f->key, .date = date, .serial = 1 };
 	struct strbuf err = STRBUF_INIT;
 	struct store *st = NULL;
 
@@ -440,6 +440,7 @@ static void test_nlb__keys(void **state)
 #define SIGNER "signer: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
 #define HASH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define HEAD "nletsfs-bundle 1\nname: a coalition\ndate: 2026-01-02T03:04:05Z\n" SIGNER
+#define HEAD2 "nletsfs-bundle 2\nname: a coalition\ndate: 2026-01-02T03:04:05Z\n" SIGNER
 
 static void test_nlb__manifest_parser_is_strict(void **state)
 {
@@ -448,7 +449,15 @@ static void test_nlb__manifest_parser_is_strict(void **state)
 	} cases[] = {
 		{ HEAD "member: inventory.db 10 " HASH "\n", NULL },
 		{ HEAD "member: inventory.db 0 " HASH "\nmember: README 3 " HASH "\n", NULL },
-		{ "nletsfs-bundle 2\nname: a\n", "format version 2" },
+		{ "nletsfs-bundle 3\nname: a\n", "format version 3" },
+		/* Version 2: a serial after the signer, exactly once; version 1 has none. */
+		{ HEAD2 "serial: 7\nmember: inventory.db 10 " HASH "\n", NULL },
+		{ HEAD2 "member: inventory.db 10 " HASH "\n", "and serial" },
+		{ HEAD "serial: 7\nmember: inventory.db 10 " HASH "\n", "a serial in a version 1" },
+		{ HEAD2 "serial: 0\nmember: inventory.db 10 " HASH "\n", "bad serial" },
+		{ HEAD2 "serial: 07\nmember: inventory.db 10 " HASH "\n", "bad serial" },
+		{ HEAD2 "serial: 7\nserial: 8\nmember: inventory.db 10 " HASH "\n", "given twice" },
+		{ HEAD2 "serial: 7\nmember: a 1 " HASH "\nserial: 8\n", "after the members" },
 		{ "tar-bundle 1\n", "not an nletsfs bundle manifest" },
 		{ HEAD, "no members" },
 		{ HEAD "member: inventory.db 10 " HASH, "newline" },
