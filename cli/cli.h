@@ -31,6 +31,8 @@ const char *cli_db_path(const char *opt);
  * return at once (after printing help, or a usage error).
  */
 int cli_parse_db_options(int argc, char **argv, const char *cmd, void (*help)(void), const char **db_opt);
+/** PREFIX then MESSAGE on stderr, one line: the message may quote input (an id, a path), so it is escaped. */
+void cli_say_line(const char *prefix, const char *msg);
 /**
  * Print "nletsfs CMD: MESSAGE" to stderr, one line: the message is escaped
  * (util/escape.h), since it may quote a name from input.

@@ -1,17 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-/* nletsfs(1): dispatch to the commands. */
-#include <errno.h>
-#include <getopt.h>
-#include <stdarg.h>
+/* nletsfs(1): dispatch to the commands (cli/cli.c holds what they share). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/escape.h"
 #include "cli.h"
-
-#ifndef NLETSFS_VERSION
-#define NLETSFS_VERSION "0"
-#endif
 
 static const struct {
 	const char *name;
@@ -51,99 +43,6 @@ static void usage(FILE *out)
 		"Exit status: 0 done, 1 bad data or failed check, 2 usage.\n");
 }
 
-const char *cli_db_path(const char *opt)
-{
-	const char *env = getenv("NLETSFS_DB");
-
-	if (opt)
-		return opt;
-	return env && *env ? env : "inventory.db";
-}
-
-/* PREFIX then MESSAGE, one line: the message may quote input (an id, a path), so it is escaped. */
-static void say_line(const char *prefix, const char *msg)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	strbuf_addstr(&sb, prefix);
-	escape_addstr(&sb, msg ? msg : "out of memory");
-	fprintf(stderr, "%s\n", sb.buf);
-	strbuf_release(&sb);
-}
-
-static void vsay(const char *cmd, const char *fmt, va_list ap)
-{
-	char *prefix = NULL, *msg = NULL;
-
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	if (asprintf(&prefix, "nletsfs %s: ", cmd) < 0)
-		prefix = NULL;
-	say_line(prefix ? prefix : "nletsfs: ", msg);
-	free(prefix);
-	free(msg);
-}
-
-void cli_say(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsay(cmd, fmt, ap);
-	va_end(ap);
-}
-
-void cli_say_failure(const char *cmd, int rc, const char *msg)
-{
-	if (rc == -EBADMSG || rc == -EINVAL)
-		say_line("", msg); /* FILE: error: MESSAGE, as the data error it is */
-	else
-		cli_say(cmd, "%s", msg);
-}
-
-int cli_version(void)
-{
-	printf("nletsfs %s\n", NLETSFS_VERSION);
-	return EXIT_DONE;
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsay(cmd, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "Try 'nletsfs %s --help'.\n", cmd);
-	return EXIT_USAGE;
-}
-
-int cli_parse_db_options(int argc, char **argv, const char *cmd, void (*help)(void), const char **db_opt)
-{
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_VERSION_OPTION,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
-		if (c == 'D') {
-			*db_opt = optarg;
-		} else if (c == 'h') {
-			help();
-			return EXIT_DONE;
-		} else if (c == 'V') {
-			return cli_version();
-		} else {
-			return cli_usage_error(cmd, "bad option");
-		}
-	}
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -177,7 +76,7 @@ int main(int argc, char **argv)
 		free(margv);
 		return rc;
 	}
-	say_line("nletsfs: unknown command: ", argv[1]);
+	cli_say_line("nletsfs: unknown command: ", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -471,15 +471,8 @@ static int gather(void *arg, char op, const char *path, const char *line)
 {
 	struct changes *cs = arg;
 
-	if (cs->n == cs->alloc) {
-		size_t na = cs->alloc ? cs->alloc * 2 : 256;
-		struct change *nc = realloc(cs->c, na * sizeof(*nc));
-
-		if (!nc)
-			return -ENOMEM;
-		cs->c = nc;
-		cs->alloc = na;
-	}
+	if (array_reserve(&cs->c, cs->n, &cs->alloc, sizeof(*cs->c), 256))
+		return -ENOMEM;
 	cs->c[cs->n].path = strdup(path);
 	cs->c[cs->n].line = strdup(line);
 	cs->c[cs->n].op = op;

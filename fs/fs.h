@@ -60,28 +60,29 @@ struct fs_mount_options {
  */
 int fs_mount(const struct fs_mount_options *o, struct strbuf *err);
 
-enum fs_diff_format {
-	FS_DIFF_TEXT,		/* DATE<TAB>+|-<TAB>PATH<TAB>LINE */
-	FS_DIFF_CSV,		/* date,op,path,line */
-	FS_DIFF_JSON,		/* an array of {date, op, path, line} */
-	FS_DIFF_STATES_TEXT,	/* states/ in sentences: "NY: dmv began blocking ICE" */
-	FS_DIFF_STATES_CSV,	/* states/ as state,system,what,change,item */
+/* Where fs_diff() hands what it finds. */
+struct fs_diff_sink {
+	/** Called once the days and the prefix are known good, before any change; NULL: none. */
+	int (*begin)(void *arg);
+	/** One line added ('+') to or removed ('-') from the file `path` (relative to the tree's root). */
+	int (*change)(void *arg, char op, const char *path, const char *line);
+	/** Called after the last change when begin() was, with the comparison's result so far; NULL: none. */
+	int (*end)(void *arg, int rc);
+	void *arg;
 };
 
 /**
- * Print what changed in the tree between the days FROM and TO (full
- * YYYY-MM-DD dates) under PREFIX: the lines `diff -r at/FROM at/TO` shows.
- * PREFIX is "" (or NULL) for everything, else whole path components
- * without a leading or trailing '/' ("states/NY" keeps states/NY/... and
- * not states/NYC); one that names nothing in either tree, nor in the
- * present one, is -ENOENT. The FS_DIFF_STATES_* formats keep the changes
- * of a state's participation (its systems' lists, participation, laws,
- * checklist answers) and say what each means; the text one says so when
- * there is none. Returns 0 when nothing was printed, 1 when changes were,
- * or a negative errno with a message in `err`.
+ * What changed in the tree between the days FROM and TO (full YYYY-MM-DD
+ * dates) under PREFIX: the lines `diff -r at/FROM at/TO` shows, handed to
+ * `sink` in tree order. PREFIX is "" (or NULL) for everything, else whole
+ * path components without a leading or trailing '/' ("states/NY" keeps
+ * states/NY/... and not states/NYC); one that names nothing in either
+ * tree, nor in the present one, is -ENOENT, before begin(). Returns 0, or
+ * the first nonzero return of the sink or a negative errno, with a message
+ * in `err`.
  */
-int fs_diff(const char *db, const char *from, const char *to, const char *prefix, enum fs_diff_format format,
-	    FILE *out, struct strbuf *err);
+int fs_diff(const char *db, const char *from, const char *to, const char *prefix, const struct fs_diff_sink *sink,
+	    struct strbuf *err);
 
 /**
  * Write the tree of the inventory `st` into the folder `dir` as plain files,

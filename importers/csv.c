@@ -3,11 +3,30 @@
  * A small RFC 4180 reader and writer. The reader keeps the position of every
  * cell so that the importer can point at the exact character of a bad value,
  * and checks UTF-8 as it goes so that no invalid byte reaches the store.
+ *
+ * Why not libcsv (which SPEC names for CSV): libcsv hands its callbacks a
+ * field's bytes and no position, and takes any byte. A records bundle's
+ * errors must read FILE:LINE:COLUMN (docs/format.md), for a cell that spans
+ * lines too, and an inventory must hold only UTF-8. So this reader differs
+ * from libcsv in what it reports and refuses, not in what a good file means:
+ *  - every cell carries the line and column (in characters, from 1) where
+ *    it starts, its opening quote for a quoted cell; a syntax error carries
+ *    the position of the offending character, an unterminated quote that of
+ *    its cell;
+ *  - bytes that are not UTF-8, and NUL, are errors at their position;
+ *  - a quote inside an unquoted cell, and text after a closing quote, are
+ *    errors (libcsv's CSV_STRICT; by default it takes them as text);
+ *  - as libcsv, CRLF, LF and a lone CR end a record, blank lines are no
+ *    records, and a leading UTF-8 byte-order mark is skipped.
+ * Trimming, and what a cell means, are the importer's (importers/records.c).
  */
 #include "importers.h"
 
+#include "../util/array.h"
 #include "../util/utf8.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,18 +63,10 @@ static int fail(struct csv_reader *r, struct strbuf *msg, unsigned *line, unsign
 /* Append to the row's text. Returns 0 or -1 (out of memory). */
 static int text_add(struct csv_row *row, const char *data, size_t n)
 {
-	if (row->text_len + n + 1 > row->text_alloc) {
-		size_t na = row->text_alloc ? row->text_alloc : 256;
-		char *nt;
-
-		while (na < row->text_len + n + 1)
-			na *= 2;
-		nt = realloc(row->text, na);
-		if (!nt)
-			return -1;
-		row->text = nt;
-		row->text_alloc = na;
-	}
+	/* Room for the n bytes and a NUL: element text_len + n of the text. */
+	if (n >= SIZE_MAX - row->text_len ||
+	    array_reserve(&row->text, row->text_len + n, &row->text_alloc, 1, 256))
+		return -ENOMEM;
 	memcpy(row->text + row->text_len, data, n);
 	row->text_len += n;
 	return 0;
@@ -177,15 +188,8 @@ int csv_next(struct csv_reader *r, struct csv_row *row, struct strbuf *msg, unsi
 			}
 			r->p += n;
 		}
-		if (row->n == row->alloc) {
-			size_t na = row->alloc ? row->alloc * 2 : 16;
-			struct csv_cell *nc = realloc(row->cells, na * sizeof(*nc));
-
-			if (!nc)
-				goto oom;
-			row->cells = nc;
-			row->alloc = na;
-		}
+		if (array_reserve(&row->cells, row->n, &row->alloc, sizeof(*row->cells), 16))
+			goto oom;
 		if (text_add(row, "", 1)) /* the cell's NUL */
 			goto oom;
 		row->cells[row->n].len = row->text_len - 1 - start;

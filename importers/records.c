@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../util/array.h"
 #include "../util/hmap.h"
 
 static const char *const reserved_system_ids[] = {
@@ -438,7 +439,7 @@ static int import_file(struct import_ctx *c, const struct record_desc *d, const 
 	struct strbuf msg = STRBUF_INIT, key = STRBUF_INIT;
 	int *colmap = NULL;	/* descriptor column -> CSV cell index, or -1 */
 	struct pending_parent *pend = NULL;
-	size_t npend = 0, i;
+	size_t npend = 0, apend = 0, i;
 	unsigned eline, ecol;
 	int rc = 0, n, nerr_header = 0, k;
 	long rows = 0;
@@ -525,18 +526,14 @@ static int import_file(struct import_ctx *c, const struct record_desc *d, const 
 			if (d->cols[k].type == COL_REF && d->cols[k].ref == (int)d->kind) {
 				/* Parent agencies may come later in the same file: checked after it. */
 				const char *why = id_problem(cell->text);
-				struct pending_parent *np;
-
 				if (why) {
 					add_error(c, cell->line, cell->col, "%s: id '%s' %s", d->cols[k].name,
 						  cell->text, why);
 					errs++;
 					continue;
 				}
-				np = realloc(pend, (npend + 1) * sizeof(*np));
-				if (np)
-					pend = np;
-				if (!np || !(pend[npend].parent = strdup(cell->text))) {
+				if (array_reserve(&pend, npend, &apend, sizeof(*pend), 16) ||
+				    !(pend[npend].parent = strdup(cell->text))) {
 					free(values);
 					rc = -ENOMEM;
 					goto out;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/array.h"
 #include "../util/utf8.h"
 
 #define MANIFEST_MAGIC "nletsfs-bundle "
@@ -32,15 +33,8 @@ int nlb_manifest_add(struct nlb_manifest *m, const char *name, uint64_t size, co
 {
 	struct nlb_member *mem;
 
-	if (m->n == m->alloc) {
-		size_t na = m->alloc ? m->alloc * 2 : 4;
-		struct nlb_member *nm = realloc(m->members, na * sizeof(*nm));
-
-		if (!nm)
-			return -ENOMEM;
-		m->members = nm;
-		m->alloc = na;
-	}
+	if (array_reserve(&m->members, m->n, &m->alloc, sizeof(*m->members), 4))
+		return -ENOMEM;
 	mem = &m->members[m->n];
 	mem->name = strdup(name);
 	if (!mem->name)
@@ -138,16 +132,16 @@ static int member_name_valid(const char *s)
 	       strcmp(s, ".") && strcmp(s, "..") && strcmp(s, NLB_MANIFEST) && strcmp(s, NLB_SIGNATURE);
 }
 
-/* A size in canonical decimal: digits, no sign, no leading zero, no overflow. */
+/* A size in canonical decimal: digits, no sign, no leading zero, no overflow; else -EBADMSG. */
 static int parse_size(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 
 	if (!*s || (s[0] == '0' && s[1]) || !all_of(s, strlen(s), "0123456789"))
-		return -1;
+		return -EBADMSG;
 	for (; *s; s++) {
 		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return -1;
+			return -EBADMSG;
 		v = v * 10 + (uint64_t)(*s - '0');
 	}
 	*out = v;

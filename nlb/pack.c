@@ -24,32 +24,6 @@
 
 #define COPY_CHUNK 65536
 
-int nlb_temp_file(const char *dir, const char *base, char **path, struct strbuf *err)
-{
-	int fd, rc;
-
-	if (asprintf(path, "%s/%s.XXXXXX", dir, base) < 0) {
-		*path = NULL;
-		return -ENOMEM;
-	}
-	fd = mkostemp(*path, O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		strbuf_addf(err, "cannot create a file in %s: %s", dir, strerror(errno));
-		free(*path);
-		*path = NULL;
-		return rc;
-	}
-	return fd;
-}
-
-const char *nlb_temp_dir(void)
-{
-	const char *t = getenv("TMPDIR");
-
-	return t && *t ? t : "/tmp";
-}
-
 /* Hash a whole file from its start. */
 static int hash_fd(int fd, uint64_t *size, char sha[65])
 {

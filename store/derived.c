@@ -29,8 +29,6 @@ enum {
 	DS_GET, DS_PUT, DS_DAYS_CLEAR, DS_DAY_PUT, DS_DAYS_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
 	DS_TIME_GET, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
 };
-_Static_assert(DS_COUNT <= sizeof(((struct store *)0)->derived_stmts) / sizeof(sqlite3_stmt *),
-	       "raise derived_stmts");
 
 static const char *const sql[DS_COUNT] = {
 	[DS_GET] = "SELECT value FROM derived WHERE \"key\" = ?1",
@@ -46,13 +44,10 @@ static const char *const sql[DS_COUNT] = {
 	[DS_WALK_KEEP] = "INSERT OR REPLACE INTO temp.walk(path, hash) SELECT path, hash FROM path_times WHERE path = ?1",
 };
 
+/* Each statement is cached under its text's address (store/stmt.c). */
 static sqlite3_stmt *stmt(struct store *st, int which)
 {
-	if (!st->derived_stmts[which] &&
-	    sqlite3_prepare_v3(st->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st->derived_stmts[which],
-			       NULL) != SQLITE_OK)
-		return NULL;
-	return st->derived_stmts[which];
+	return store_stmt(st, sql[which]);
 }
 
 static int err_of(struct store *st)

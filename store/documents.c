@@ -56,11 +56,13 @@ static const char *const doc_sql[DS_COUNT] = {
 	 * (date_of_birth: "date of birth"), but only when that is more than one
 	 * word: "name" in prose is not the field name.
 	 */
-	[DS_TERMS] = "SELECT 2, id, id FROM fields"
-		     " UNION SELECT 2, id, replace(id, '_', ' ') FROM fields WHERE instr(id, '_')"
-		     " UNION SELECT 2, id, name FROM fields WHERE instr(trim(name), ' ')"
-		     " UNION SELECT 2, \"key\", value FROM links WHERE kind=2 AND col='synonyms'"
-		     " UNION SELECT 3, id, id FROM agencies UNION SELECT 3, id, name FROM agencies"
+	[DS_TERMS] = "SELECT " KIND("fields") ", id, id FROM fields"
+		     " UNION SELECT " KIND("fields") ", id, replace(id, '_', ' ') FROM fields WHERE instr(id, '_')"
+		     " UNION SELECT " KIND("fields") ", id, name FROM fields WHERE instr(trim(name), ' ')"
+		     " UNION SELECT " KIND("fields") ", \"key\", value FROM links WHERE kind=" KIND("fields")
+		     " AND col='synonyms'"
+		     " UNION SELECT " KIND("agencies") ", id, id FROM agencies"
+		     " UNION SELECT " KIND("agencies") ", id, name FROM agencies"
 		     " ORDER BY 1, 2, 3",
 	[DS_STALE_DOCS] = "SELECT source FROM documents WHERE vocabulary<>?1 ORDER BY source",
 	[DS_PAGES] = "SELECT page, text FROM pages WHERE source=?1 ORDER BY page",
@@ -102,15 +104,10 @@ static const char *const doc_sql[DS_COUNT] = {
 			       " WHERE d.source=?1 AND d.identifier IS NOT NULL ORDER BY 1",
 };
 
-_Static_assert(REC_FIELDS == 2 && REC_AGENCIES == 3, "vocabulary kinds are written as literals");
-_Static_assert(DS_COUNT <= (int)(sizeof(((struct store *)0)->doc_stmts) / sizeof(sqlite3_stmt *)),
-	       "room for every statement");
-
 static sqlite3_stmt *stmt(struct store *st, enum doc_stmt which)
 {
-	return store_slot_stmt(st, &st->doc_stmts[which], doc_sql[which]);
+	return store_stmt(st, doc_sql[which]);
 }
-
 
 /* Run a one-parameter (source id) statement. */
 static int run_on(struct store *st, enum doc_stmt which, const char *source_id)
@@ -433,10 +430,13 @@ int store_mentioned_in(struct store *st, int kind, const char *id, const char *d
 	return store_collect(s, out);
 }
 
-/* The words of each record, with the source it cites: "X(c)" joins text columns of a table aliased r. */
+/*
+ * The words of each record of the kind `table` (its table is named as the
+ * kind), with the source it cites; W(c) is a text column of the row r.
+ */
 #define W(c) "COALESCE(r." c ",'')"
-#define FACTS(kind, key, words, table) \
-	" UNION ALL SELECT c.source, " words " FROM " table " r JOIN citations c ON c.kind=" kind \
+#define FACTS(table, key, words) \
+	" UNION ALL SELECT c.source, " words " FROM " table " r JOIN citations c ON c.kind=" KIND(table) \
 	" AND c.\"key\"=" key
 
 static const char facts_fts_schema[] =
@@ -445,20 +445,16 @@ static const char facts_fts_schema[] =
 static const char facts_fts_fill[] =
 	"INSERT INTO temp.facts_fts(source, text)"
 	" SELECT r.id, r.id||' '||" W("title") "||' '||" W("note") " FROM sources r"
-	FACTS("3", "r.id", "r.id||' '||r.name||' '||" W("oris") "||' '||" W("quote"), "agencies")
-	FACTS("4", "r.id", "r.id||' '||r.name||' '||" W("category") "||' '||" W("description") "||' '||" W("quote"),
-	      "partners")
-	FACTS("5", "r.\"key\"", "r.\"key\"||' '||r.name||' '||" W("purpose") "||' '||" W("inputs") "||' '||"
-	      W("returns") "||' '||" W("quote"), "transactions")
-	FACTS("6", "r.id", "r.id||' '||r.\"from\"||' '||r.\"to\"||' '||r.via||' '||" W("\"transaction\"") "||' '||"
-	      W("fields") "||' '||" W("conditions") "||' '||" W("quote"), "flows")
-	FACTS("7", "r.state||'/'||r.id", "r.state||' '||r.id||' '||r.title||' '||" W("summary") "||' '||" W("quote"),
-	      "laws")
-	FACTS("8", "r.state||'/'||r.function||'/'||r.as_of",
-	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote"), "participation");
-_Static_assert(REC_AGENCIES == 3 && REC_PARTNERS == 4 && REC_TRANSACTIONS == 5 && REC_FLOWS == 6 &&
-		       REC_LAWS == 7 && REC_PARTICIPATION == 8,
-	       "citation kinds are written as literals");
+	FACTS("agencies", "r.id", "r.id||' '||r.name||' '||" W("oris") "||' '||" W("quote"))
+	FACTS("partners", "r.id",
+	      "r.id||' '||r.name||' '||" W("category") "||' '||" W("description") "||' '||" W("quote"))
+	FACTS("transactions", "r.\"key\"", "r.\"key\"||' '||r.name||' '||" W("purpose") "||' '||" W("inputs")
+	      "||' '||" W("returns") "||' '||" W("quote"))
+	FACTS("flows", "r.id", "r.id||' '||r.\"from\"||' '||r.\"to\"||' '||r.via||' '||" W("\"transaction\"")
+	      "||' '||" W("fields") "||' '||" W("conditions") "||' '||" W("quote"))
+	FACTS("laws", LAW_KEY("r"), "r.state||' '||r.id||' '||r.title||' '||" W("summary") "||' '||" W("quote"))
+	FACTS("participation", PARTICIPATION_KEY("r"),
+	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote"));
 
 /* Make temp.facts_fts hold the inventory's facts as they are now. */
 static int facts_fts_fresh(struct store *st)
@@ -571,6 +567,17 @@ int store_partner_match(struct store *st, const char *name, struct strbuf *id)
 }
 
 /* ---- import runs ----------------------------------------------------------------- */
+
+int64_t store_generation(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(max(id), 0) FROM import_runs");
+	int64_t g = -1;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		g = sqlite3_column_int64(s, 0);
+	store_stmt_done(s);
+	return g;
+}
 
 int store_import_run_put(struct store *st, const struct store_import_run *r, int64_t *id)
 {

@@ -29,7 +29,7 @@ static const char *const relation_sql[REL_COUNT] = {
 	[REL_SYSTEM_FIELDS] =
 		/* CROSS JOIN: flows first, by state and system; links by key. */
 		"SELECT DISTINCT l.value FROM flows f CROSS JOIN links l"
-		" ON l.kind=6 AND l.\"key\"=f.id AND l.col='fields'"
+		" ON l.kind=" KIND("flows") " AND l.\"key\"=f.id AND l.col='fields'"
 		" WHERE f.from_state=?1 AND f.from_system=?2 AND f.status<>'blocked' AND " OK_ON("f")
 		" ORDER BY 1",
 	[REL_SYSTEM_TRANSACTIONS] =
@@ -40,7 +40,7 @@ static const char *const relation_sql[REL_COUNT] = {
 	[REL_SYSTEM_BLOCKED] =
 		"SELECT DISTINCT f.\"to\" " SYSTEM_FLOWS " AND f.status='blocked' ORDER BY 1",
 	[REL_SYSTEM_SOURCES] =
-		"SELECT DISTINCT " CITE_LINE " FROM flows f CROSS JOIN citations c ON c.kind=6 AND c.\"key\"=f.id"
+		"SELECT DISTINCT " CITE_LINE " FROM flows f CROSS JOIN citations c ON c.kind=" KIND("flows") " AND c.\"key\"=f.id"
 		" WHERE f.from_state=?1 AND f.from_system=?2 AND " OK_ON("f") " ORDER BY 1",
 	[REL_AGENCY_RECEIVES] =
 		"SELECT DISTINCT f.\"from\" FROM flows f WHERE f.\"to\"=?1 AND f.from_system IS NOT NULL"
@@ -50,33 +50,33 @@ static const char *const relation_sql[REL_COUNT] = {
 		" AND f.status='blocked' AND " OK_ON("f") " ORDER BY 1",
 	[REL_FIELD_SHARED_BY] =
 		"SELECT DISTINCT f.\"from\" FROM links l JOIN flows f ON f.id=l.\"key\""
-		" WHERE l.kind=6 AND l.col='fields' AND l.value=?1 AND f.from_system IS NOT NULL"
+		" WHERE l.kind=" KIND("flows") " AND l.col='fields' AND l.value=?1 AND f.from_system IS NOT NULL"
 		" AND f.status<>'blocked' AND " OK_ON("f") " ORDER BY 1",
 	[REL_FIELD_RETURNED_BY] =
 		"SELECT DISTINCT t.\"key\" FROM links l JOIN transactions t ON t.\"key\"=l.\"key\""
-		" WHERE l.kind=5 AND l.col='returns' AND l.value=?1 ORDER BY 1", /* an entity's list: timeless */
+		" WHERE l.kind=" KIND("transactions") " AND l.col='returns' AND l.value=?1 ORDER BY 1", /* an entity's list: timeless */
 	[REL_TRANSACTION_STATES] =
 		"SELECT DISTINCT f.from_state FROM flows f WHERE f.\"transaction\"=?1"
 		" AND f.from_state IS NOT NULL AND f.from_state<>'*' AND f.status<>'blocked' AND "
 		OK_ON("f") " ORDER BY 1",
 	/* Entities (agencies, partners, transactions) have no valid time: cited on every day. */
 	[REL_SOURCE_SUPPORTS] =
-		"SELECT 'agencies/'||a.slug FROM citations c JOIN agencies a ON c.kind=3 AND c.\"key\"=a.id"
+		"SELECT 'agencies/'||a.slug FROM citations c JOIN agencies a ON c.kind=" KIND("agencies") " AND c.\"key\"=a.id"
 		" WHERE c.source=?1"
 		" UNION SELECT 'partners/'||p.slug FROM citations c JOIN partners p"
-		" ON c.kind=4 AND c.\"key\"=p.id WHERE c.source=?1"
+		" ON c.kind=" KIND("partners") " AND c.\"key\"=p.id WHERE c.source=?1"
 		" UNION SELECT 'transactions/'||t.slug FROM citations c JOIN transactions t"
-		" ON c.kind=5 AND c.\"key\"=t.\"key\" WHERE c.source=?1"
-		" UNION SELECT 'flows/'||f.slug FROM citations c JOIN flows f ON c.kind=6 AND c.\"key\"=f.id"
+		" ON c.kind=" KIND("transactions") " AND c.\"key\"=t.\"key\" WHERE c.source=?1"
+		" UNION SELECT 'flows/'||f.slug FROM citations c JOIN flows f ON c.kind=" KIND("flows") " AND c.\"key\"=f.id"
 		" WHERE c.source=?1 AND (?3 IS NULL OR (" OK_ON("f") "))"
 		" UNION SELECT 'states/'||f.from_state||'/'||y.slug FROM citations c JOIN flows f"
-		" ON c.kind=6 AND c.\"key\"=f.id JOIN systems y ON y.id=f.from_system"
+		" ON c.kind=" KIND("flows") " AND c.\"key\"=f.id JOIN systems y ON y.id=f.from_system"
 		" WHERE c.source=?1 AND f.from_state<>'*' AND (?3 IS NULL OR (" OK_ON("f") "))"
 		" UNION SELECT 'states/'||l.state||'/laws/'||l.slug FROM citations c JOIN laws l"
-		" ON c.kind=7 AND c.\"key\"=l.state||'/'||l.id WHERE c.source=?1"
+		" ON c.kind=" KIND("laws") " AND c.\"key\"=" LAW_KEY("l") " WHERE c.source=?1"
 		" AND (?3 IS NULL OR l.valid_from<=?3)"
 		" UNION SELECT 'states/'||p.state||'/participation/'||p.function FROM citations c"
-		" JOIN participation p ON c.kind=8 AND c.\"key\"=p.state||'/'||p.function||'/'||p.as_of"
+		" JOIN participation p ON c.kind=" KIND("participation") " AND c.\"key\"=" PARTICIPATION_KEY("p")
 		" WHERE c.source=?1 AND (?3 IS NULL OR p.as_of<=?3)"
 		" ORDER BY 1",
 	/*
@@ -93,7 +93,7 @@ static const char *const relation_sql[REL_COUNT] = {
 		" seen(list, d) AS (SELECT o.list, o.d FROM obs o JOIN partner_listings x"
 		"  ON x.source=o.src AND x.partner=?1"
 		"  UNION SELECT COALESCE(NULLIF(s.url,''), s.title), s.date FROM citations c"
-		"  JOIN sources s ON s.id=c.source WHERE c.kind=4 AND c.\"key\"=?1 AND s.kind='partner-list'"
+		"  JOIN sources s ON s.id=c.source WHERE c.kind=" KIND("partners") " AND c.\"key\"=?1 AND s.kind='partner-list'"
 		"  AND (?3 IS NULL OR s.date<=?3)),"
 		" ends(list, d, e) AS (SELECT v.list, v.d, (SELECT MIN(o.d) FROM obs o WHERE o.list=v.list"
 		"  AND o.d>v.d AND NOT EXISTS (SELECT 1 FROM partner_listings x WHERE x.source=o.src"
@@ -115,7 +115,7 @@ int store_relation(struct store *st, enum store_relation rel, const char *a, con
 
 	if (rel >= REL_COUNT)
 		return -EINVAL;
-	s = store_misc_stmt(st, MS_REL_BASE + rel, relation_sql[rel]);
+	s = store_stmt(st, relation_sql[rel]);
 	if (!s)
 		return -EIO;
 	if (rel == REL_RECORD_SOURCES) {
@@ -157,13 +157,13 @@ static struct store_system_lists *system_entry(struct store_system_lists **l, si
  */
 static const char *const state_lists_sql[3] = {
 	"SELECT f.from_system, l.value, 1<<1 FROM flows f CROSS JOIN links l"
-	" ON l.kind=6 AND l.\"key\"=f.id AND l.col='fields'"
+	" ON l.kind=" KIND("flows") " AND l.\"key\"=f.id AND l.col='fields'"
 	" WHERE f.from_state=?1 AND f.from_system IS NOT NULL AND f.status<>'blocked' AND " OK_ON("f"),
 	"SELECT f.from_system, f.\"transaction\", 1<<2 FROM flows f WHERE f.from_state=?1 AND f.from_system IS NOT NULL"
 	" AND f.status<>'blocked' AND f.\"transaction\" IS NOT NULL AND " OK_ON("f")
 	" UNION ALL SELECT f.from_system, f.\"to\", CASE WHEN f.status='blocked' THEN 1<<4 ELSE 1<<3 END"
 	" FROM flows f WHERE f.from_state=?1 AND f.from_system IS NOT NULL AND f.status IS NOT NULL AND " OK_ON("f"),
-	"SELECT f.from_system, " CITE_LINE ", 1<<5 FROM flows f CROSS JOIN citations c ON c.kind=6 AND c.\"key\"=f.id"
+	"SELECT f.from_system, " CITE_LINE ", 1<<5 FROM flows f CROSS JOIN citations c ON c.kind=" KIND("flows") " AND c.\"key\"=f.id"
 	" WHERE f.from_state=?1 AND f.from_system IS NOT NULL AND " OK_ON("f"),
 };
 
@@ -176,7 +176,7 @@ int store_state_system_lists(struct store *st, const char *state, const char *da
 
 	_Static_assert(REL_SYSTEM_FIELDS == 1 && REL_SYSTEM_SOURCES == 5, "the bits in state_lists_sql");
 	for (q = 0; q < 3 && !rc; q++) {
-		sqlite3_stmt *s = store_misc_stmt(st, MS_STATE_FIELDS + q, state_lists_sql[q]);
+		sqlite3_stmt *s = store_stmt(st, state_lists_sql[q]);
 
 		if (!s) {
 			rc = -EIO;
@@ -252,7 +252,7 @@ static const char *const relation_has_sql[REL_COUNT] = {
 		"SELECT 1 FROM flows f WHERE " LINE_FROM " AND +f.\"to\"=?1 AND f.status='blocked' AND " OK_ON("f")
 		" LIMIT 1",
 	[REL_FIELD_SHARED_BY] =
-		"SELECT 1 FROM flows f CROSS JOIN links l ON l.kind=6 AND l.\"key\"=f.id AND l.col='fields'"
+		"SELECT 1 FROM flows f CROSS JOIN links l ON l.kind=" KIND("flows") " AND l.\"key\"=f.id AND l.col='fields'"
 		" AND l.value=?1 WHERE " LINE_FROM " AND f.status<>'blocked' AND " OK_ON("f") " LIMIT 1",
 };
 
@@ -265,7 +265,7 @@ int store_relation_has(struct store *st, enum store_relation rel, const char *a,
 
 	if (rel >= REL_COUNT || !relation_has_sql[rel])
 		return -EINVAL;
-	s = store_misc_stmt(st, MS_REL_HAS_BASE + rel, relation_has_sql[rel]);
+	s = store_stmt(st, relation_has_sql[rel]);
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, a, 0);
@@ -357,18 +357,18 @@ int store_check(struct store *st, struct strbuf *report)
 			" FROM pragma_foreign_key_check", "foreign key: ", NULL, report, &problems);
 	report_rows(st,
 		    "SELECT 'agencies/'||id FROM agencies a WHERE NOT EXISTS"
-		    " (SELECT 1 FROM citations c WHERE c.kind=3 AND c.\"key\"=a.id)"
+		    " (SELECT 1 FROM citations c WHERE c.kind=" KIND("agencies") " AND c.\"key\"=a.id)"
 		    " UNION ALL SELECT 'partners/'||id FROM partners p WHERE NOT EXISTS"
-		    " (SELECT 1 FROM citations c WHERE c.kind=4 AND c.\"key\"=p.id)"
+		    " (SELECT 1 FROM citations c WHERE c.kind=" KIND("partners") " AND c.\"key\"=p.id)"
 		    " UNION ALL SELECT 'transactions/'||\"key\" FROM transactions t WHERE NOT EXISTS"
-		    " (SELECT 1 FROM citations c WHERE c.kind=5 AND c.\"key\"=t.\"key\")"
+		    " (SELECT 1 FROM citations c WHERE c.kind=" KIND("transactions") " AND c.\"key\"=t.\"key\")"
 		    " UNION ALL SELECT 'flows/'||id FROM flows f WHERE NOT EXISTS"
-		    " (SELECT 1 FROM citations c WHERE c.kind=6 AND c.\"key\"=f.id)"
+		    " (SELECT 1 FROM citations c WHERE c.kind=" KIND("flows") " AND c.\"key\"=f.id)"
 		    " UNION ALL SELECT 'laws/'||state||'/'||id FROM laws l WHERE NOT EXISTS"
-		    " (SELECT 1 FROM citations c WHERE c.kind=7 AND c.\"key\"=l.state||'/'||l.id)"
+		    " (SELECT 1 FROM citations c WHERE c.kind=" KIND("laws") " AND c.\"key\"=" LAW_KEY("l") ")"
 		    " UNION ALL SELECT 'participation/'||state||'/'||function||'/'||as_of FROM participation p"
-		    " WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.kind=8"
-		    " AND c.\"key\"=p.state||'/'||p.function||'/'||p.as_of)",
+		    " WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.kind=" KIND("participation")
+		    " AND c.\"key\"=" PARTICIPATION_KEY("p") ")",
 		    "fact without a source: ", NULL, report, &problems);
 	report_rows(st, "SELECT c.source||' (cited by kind '||c.kind||' '||c.\"key\"||')' FROM citations c"
 			" WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.id=c.source)",

@@ -34,29 +34,33 @@
 /* DHS and every agency below it (ICE, CBP, USCIS, LESC, HSI, ...). */
 #define DHS_CTE "dhs(id) AS (SELECT 'DHS' UNION SELECT a.id FROM agencies a JOIN dhs ON a.parent=dhs.id)"
 
-/* The newest participation row of the state for a function, as of ?2. */
-#define PARTICIPATION_COLS(vote, direct) \
-	vote ", " direct ", 8, p.state||'/'||p.function||'/'||p.as_of," \
+/*
+ * A participation row p as evidence: vote, direct, kind, citation key,
+ * path and note (the columns of ev below).
+ */
+#define PARTICIPATION_EVIDENCE(vote, direct) \
+	vote ", " direct ", " KIND("participation") ", " PARTICIPATION_KEY("p") "," \
 	" 'states/'||p.state||'/participation/'||p.function, p.function||': '||p.value"
+/* The newest participation row of the state for a function, as of ?2. */
 #define PARTICIPATION_NEWEST \
 	"participation p WHERE p.state=?1 AND p.as_of=(SELECT max(q.as_of) FROM participation q" \
 	" WHERE q.state=?1 AND q.function=p.function AND q.as_of<=?2)"
 #define PARTICIPATION_ROW(vote, direct) \
-	"SELECT " PARTICIPATION_COLS(vote, direct) " FROM " PARTICIPATION_NEWEST " AND p.function="
+	"SELECT " PARTICIPATION_EVIDENCE(vote, direct) " FROM " PARTICIPATION_NEWEST " AND p.function="
 #define DIRECT PARTICIPATION_ROW("NULLIF(p.value,'unknown')", "1") "?3"
 /* The direct answers to every question, by number (qids: the questions' numbers and ids). */
 #define DIRECT_ALL \
-	"SELECT x.q, " PARTICIPATION_COLS("NULLIF(p.value,'unknown')", "1") " FROM qids x JOIN " \
+	"SELECT x.q, " PARTICIPATION_EVIDENCE("NULLIF(p.value,'unknown')", "1") " FROM qids x JOIN " \
 	PARTICIPATION_NEWEST " AND p.function=x.id"
 /* Participation row `fn` votes `vote` (an SQL expression of p.value; NULL: no vote). */
 #define PARTICIPATION(fn, vote) PARTICIPATION_ROW(vote, "0") "'" fn "'"
 /* The state's own flows (sf) that meet `cond` vote `vote`; `more` is added to the note. */
 #define FLOWS(vote, more, cond) \
-	"SELECT " vote ", 0, 6, f.id, 'flows/'||f.slug, f.\"from\"" \
+	"SELECT " vote ", 0, " KIND("flows") ", f.id, 'flows/'||f.slug, f.\"from\"" \
 	"||CASE f.status WHEN 'blocked' THEN ' blocks ' ELSE ' to ' END||f.\"to\"" \
 	"||COALESCE(', '||f.\"transaction\",'')||CASE f.status WHEN 'blocked' THEN '' ELSE ', '||f.status END" \
 	"||" more " FROM sf f WHERE " cond
-#define NOTHING "SELECT NULL, 0, 0, NULL, NULL, NULL WHERE 0"
+#define NOTHING "SELECT NULL, 0, NULL, NULL, NULL, NULL WHERE 0"
 #define OR " UNION ALL "
 #define AND " AND "
 
@@ -67,11 +71,12 @@
 #define EV_HEAD_OF(sf) "WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f WHERE " sf "),"
 #define EV_HEAD EV_HEAD_OF("f.from_state=?1 AND " LIVE_ON("f"))
 #define LAWEV(q) \
-	" lawev AS (SELECT DISTINCT " q "e.vote, e.direct, 7, l.state||'/'||l.id, 'states/'||l.state||'/laws/'||l.slug," \
+	" lawev AS (SELECT DISTINCT " q "e.vote, e.direct, " KIND("laws") ", " LAW_KEY("l") "," \
+	" 'states/'||l.state||'/laws/'||l.slug," \
 	" 'law cited by '||e.path FROM ev e JOIN citations c ON c.kind=e.kind AND c.\"key\"=e.k" \
-	" JOIN sources s ON s.id=c.source AND s.kind='law' JOIN citations lc ON lc.kind=7 AND lc.source=s.id" \
-	" JOIN laws l ON lc.\"key\"=l.state||'/'||l.id" \
-	" WHERE e.vote IS NOT NULL AND e.kind<>7 AND l.state=?1 AND " LIVE_ON("l") ")," \
+	" JOIN sources s ON s.id=c.source AND s.kind='law' JOIN citations lc ON lc.kind=" KIND("laws") \
+	" AND lc.source=s.id JOIN laws l ON lc.\"key\"=" LAW_KEY("l") \
+	" WHERE e.vote IS NOT NULL AND e.kind<>" KIND("laws") " AND l.state=?1 AND " LIVE_ON("l") ")," \
 	" allev AS (SELECT * FROM ev UNION ALL SELECT * FROM lawev)"
 #define ANSWER_ROWS(q, same_q, order) \
 	" SELECT " q "a.vote, a.path, a.note, " CITE_LINE " FROM allev a" \
@@ -96,7 +101,8 @@
 	"f.\"transaction\" IN (SELECT \"key\" FROM transactions WHERE scope IN ('multi-state','all-states'))"
 #define NAME_ONLY "f.\"transaction\"='DNQ'"
 #define HAS_FIELD(x) \
-	"EXISTS (SELECT 1 FROM links l WHERE l.kind=6 AND l.\"key\"=f.id AND l.col='fields' AND l.value='" x "')"
+	"EXISTS (SELECT 1 FROM links l WHERE l.kind=" KIND("flows") " AND l.\"key\"=f.id AND l.col='fields'" \
+	" AND l.value='" x "')"
 /* Participation votes. */
 #define AS_IS "NULLIF(p.value,'unknown')"
 
@@ -182,15 +188,6 @@ static const struct rule {
 	  "What audits or records does the state maintain of DHS's use of Nlets to obtain driver's license and "
 	  "vehicle registration information?"),
 };
-
-/* Statement slots: evidence and background of each rule, then the state's flows. */
-#define SLOT_EVIDENCE(q) (MS_QUESTION_BASE + 2 * (q))
-#define SLOT_BACKGROUND(q) (MS_QUESTION_BASE + 2 * (q) + 1)
-#define SLOT_STATE_FLOWS (MS_QUESTION_BASE + 2 * STORE_NQUESTIONS)
-#define SLOT_ALL_EVIDENCE (SLOT_STATE_FLOWS + 1)
-#define SLOT_FLOW_EVIDENCE (SLOT_ALL_EVIDENCE + 1)
-_Static_assert(SLOT_FLOW_EVIDENCE < (int)(sizeof(((struct store *)0)->misc) / sizeof(sqlite3_stmt *)),
-	       "store->misc holds the checklist's statements");
 
 static const char *const answer_names[ANSWER_COUNT] = {
 	[ANSWER_YES] = "yes", [ANSWER_NO] = "no", [ANSWER_PARTIAL] = "partial", [ANSWER_UNKNOWN] = "unknown",
@@ -345,7 +342,7 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
 
 	if (q < 0 || q >= STORE_NQUESTIONS)
 		return -EINVAL;
-	s = store_misc_stmt(st, SLOT_EVIDENCE(q), rules[q].evidence);
+	s = store_stmt(st, rules[q].evidence);
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, state, 0);
@@ -366,14 +363,15 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
  * Every rule in one query: the state's flows (sf), the DHS agencies and the
  * laws are read once instead of once a question; rows come by question.
  */
-static sqlite3_stmt *evidence_stmt(struct store *st, int slot, const char *head)
+/* `key`: the text is built, so its cache key is an object's address, one for each `head`. */
+static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char *head)
 {
 	struct strbuf sql = STRBUF_INIT;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_stmt_find(st, key);
 	int q;
 
-	if (st->misc[slot])
-		return st->misc[slot];
+	if (s)
+		return s;
 	strbuf_addf(&sql, "%s qids(q, id) AS (VALUES ", head);
 	for (q = 0; q < STORE_NQUESTIONS; q++)
 		strbuf_addf(&sql, "%s(%d, '%s')", q ? ", " : "", q, rules[q].id);
@@ -382,14 +380,16 @@ static sqlite3_stmt *evidence_stmt(struct store *st, int slot, const char *head)
 		if (rules[q].rows)
 			strbuf_addf(&sql, " UNION ALL SELECT %d, * FROM (%s)", q, rules[q].rows);
 	strbuf_addstr(&sql, ")," LAWEV("e.q, ") ANSWER_ROWS("a.q, ", "d.q=a.q AND ", "1, 3, 4, 5"));
-	s = strbuf_ok(&sql) ? NULL : store_misc_stmt(st, slot, sql.buf);
+	s = strbuf_ok(&sql) ? NULL : store_stmt_keyed(st, key, sql.buf);
 	strbuf_release(&sql);
 	return s;
 }
 
 static sqlite3_stmt *all_evidence_stmt(struct store *st)
 {
-	return evidence_stmt(st, SLOT_ALL_EVIDENCE, EV_HEAD);
+	static const char key;
+
+	return evidence_stmt(st, &key, EV_HEAD);
 }
 
 /*
@@ -399,7 +399,8 @@ static sqlite3_stmt *all_evidence_stmt(struct store *st)
  */
 int store_flow_decides(struct store *st, const char *flow_id)
 {
-	sqlite3_stmt *s = evidence_stmt(st, SLOT_FLOW_EVIDENCE, EV_HEAD_OF("f.id=?3"));
+	static const char key;
+	sqlite3_stmt *s = evidence_stmt(st, &key, EV_HEAD_OF("f.id=?3"));
 	int rc;
 
 	if (!s)
@@ -443,10 +444,9 @@ int store_answers(struct store *st, const char *state, const char *date, struct 
 }
 
 /* Run a one-column query with ?1 and ?2 bound, appending each row to `out`. */
-static int list_rows(struct store *st, int slot, const char *sql, const char *a, const char *date,
-		     struct strlist *out)
+static int list_rows(struct store *st, const char *sql, const char *a, const char *date, struct strlist *out)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, slot, sql);
+	sqlite3_stmt *s = store_stmt(st, sql);
 
 	if (!s)
 		return -EIO;
@@ -462,12 +462,11 @@ int store_question_background(struct store *st, int q, const char *date, struct 
 		return -EINVAL;
 	if (!rules[q].background)
 		return 0;
-	return list_rows(st, SLOT_BACKGROUND(q), rules[q].background, NULL, date, flow_slugs);
+	return list_rows(st, rules[q].background, NULL, date, flow_slugs);
 }
 
 int store_state_flows(struct store *st, const char *state, const char *date, struct strlist *flow_slugs)
 {
-	return list_rows(st, SLOT_STATE_FLOWS,
-			 "SELECT slug FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") " ORDER BY 1", state, date,
+	return list_rows(st, "SELECT slug FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") " ORDER BY 1", state, date,
 			 flow_slugs);
 }

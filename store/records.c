@@ -3,16 +3,22 @@
  * Record kinds: their descriptors (the single definition of every column of
  * the records bundle) and their statements, and writing and reading rows.
  *
- * Each kind's SQL is assembled at compile time from its column list, so the
- * upsert, the export select and the by-slug select can never disagree about
- * column order: they all follow the descriptor.
+ * Each kind's SQL is assembled at compile time from its column list (the
+ * *_COLS macros), so the upsert, the export select and the by-slug select
+ * share one column order. That list, the descriptor and the CREATE TABLE of
+ * store/schema.c are three spellings of one fact: tests/unit/store/
+ * test_records.c holds them to each other (names, order, NOT NULL, keys,
+ * CHECKed values, the statements' result columns and parameters).
+ * Kinds are named in SQL by KIND("flows") (store_i.h), never by number.
  */
 #include "store_i.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/array.h"
 #include "../util/hmap.h"
 
 static const char *const source_kinds[] = { "foia", "pia", "partner-list", "law", "report", "web", "other", NULL };
@@ -142,9 +148,9 @@ int store_record_column(const struct record_desc *d, const char *name)
 #define P11 P8 ",?9,?10,?11"
 #define P13 P11 ",?12,?13"
 #define DATE_OK(d) "(" d " IS NULL OR (valid_from<=" d " AND (valid_until IS NULL OR valid_until>" d ")))"
-#define CITE_MIN(k, key) \
+#define CITE_MIN(kind, key) \
 	"(SELECT MIN(s.date) FROM citations c JOIN sources s ON s.id=c.source" \
-	" WHERE c.kind=" k " AND c.\"key\"=" key ")"
+	" WHERE c.kind=" KIND(kind) " AND c.\"key\"=" key ")"
 
 /* Kinds whose records are keyed by one id. */
 #define ID_KIND(T, COLS, PARAMS, IDCOL, DERIVE, INSERT_NEW) { \
@@ -182,45 +188,41 @@ int store_record_column(const struct record_desc *d, const char *name)
 #define LAWS_COLS "state,id,title,enacted,summary,source,page,quote"
 #define PARTICIPATION_COLS "state,function,as_of,value,detail,source,page,quote"
 
-_Static_assert(REC_AGENCIES == 3 && REC_PARTNERS == 4 && REC_TRANSACTIONS == 5 &&
-	       REC_FLOWS == 6 && REC_LAWS == 7 && REC_PARTICIPATION == 8,
-	       "citation kinds are written as literals below");
-
 static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 	[REC_SOURCES] = ID_KIND("sources", SOURCES_COLS, P7, "id",
 				"UPDATE sources SET valid_from=date WHERE id=?1", NULL),
 	[REC_SYSTEMS] = ID_KIND("systems", "id,name,section", P3, "id", NULL, NULL),
 	[REC_FIELDS] = ID_KIND("fields", "id,name,synonyms", P3, "id", NULL, NULL),
 	[REC_AGENCIES] = ID_KIND("agencies", AGENCIES_COLS, P8, "id",
-				 "UPDATE agencies SET valid_from=COALESCE(" CITE_MIN("3", "?1") ",'') WHERE id=?1",
-				 NEW_CITED("agencies", AGENCIES_COLS, P8, "3")),
+				 "UPDATE agencies SET valid_from=COALESCE(" CITE_MIN("agencies", "?1") ",'') WHERE id=?1",
+				 NEW_CITED("agencies", AGENCIES_COLS, P8, "agencies")),
 	[REC_PARTNERS] = ID_KIND("partners", PARTNERS_COLS, P8, "id",
-				 "UPDATE partners SET valid_from=COALESCE(" CITE_MIN("4", "?1") ",'') WHERE id=?1",
-				 NEW_CITED("partners", PARTNERS_COLS, P8, "4")),
+				 "UPDATE partners SET valid_from=COALESCE(" CITE_MIN("partners", "?1") ",'') WHERE id=?1",
+				 NEW_CITED("partners", PARTNERS_COLS, P8, "partners")),
 	[REC_TRANSACTIONS] = ID_KIND("transactions", TRANSACTIONS_COLS, P11, "\"key\"",
-				     "UPDATE transactions SET valid_from=COALESCE(" CITE_MIN("5", "?1")
+				     "UPDATE transactions SET valid_from=COALESCE(" CITE_MIN("transactions", "?1")
 				     ",'') WHERE \"key\"=?1",
-				     NEW_CITED("transactions", TRANSACTIONS_COLS, P11, "5")),
+				     NEW_CITED("transactions", TRANSACTIONS_COLS, P11, "transactions")),
 	[REC_FLOWS] = ID_KIND("flows", FLOWS_COLS, P13, "id",
 			      "UPDATE flows SET"
 			      " from_state=CASE WHEN instr(\"from\",'/')>0"
 			      " THEN substr(\"from\",1,instr(\"from\",'/')-1) END,"
 			      " from_system=CASE WHEN instr(\"from\",'/')>0"
 			      " THEN substr(\"from\",instr(\"from\",'/')+1) END,"
-			      " valid_from=COALESCE(since," CITE_MIN("6", "?1") ",''),"
+			      " valid_from=COALESCE(since," CITE_MIN("flows", "?1") ",''),"
 			      " valid_until=\"until\" WHERE id=?1",
 			      "INSERT INTO flows(" FLOWS_COLS ",slug,from_state,from_system,valid_from,valid_until)"
 			      " VALUES(" P13 ",?30,"
 			      " CASE WHEN instr(?2,'/')>0 THEN substr(?2,1,instr(?2,'/')-1) END,"
 			      " CASE WHEN instr(?2,'/')>0 THEN substr(?2,instr(?2,'/')+1) END,"
-			      " COALESCE(?9," CITE_MIN("6", "?1") ",''), ?10)"),
+			      " COALESCE(?9," CITE_MIN("flows", "?1") ",''), ?10)"),
 	[REC_LAWS] = {
 		[KS_UPSERT] = "INSERT INTO laws(" LAWS_COLS ") VALUES(" P8 ") ON CONFLICT(state,id)"
 			      " DO UPDATE SET (" LAWS_COLS ")=(" P8 ")",
 		[KS_GET_CITES] = "SELECT source, page FROM laws WHERE state=?1 AND id=?2",
 		[KS_SET_CITES] = "UPDATE laws SET source=?20, page=?21 WHERE state=?1 AND id=?2",
 		[KS_DERIVE] = "UPDATE laws SET valid_from=COALESCE(enacted,"
-			      CITE_MIN("7", "?1||'/'||?2") ",'') WHERE state=?1 AND id=?2",
+			      CITE_MIN("laws", "?1||'/'||?2") ",'') WHERE state=?1 AND id=?2",
 		[KS_SELECT_ALL] = "SELECT " LAWS_COLS " FROM laws ORDER BY state, id",
 		[KS_EXISTS] = "SELECT 1 FROM laws WHERE state=?1 AND id=?2",
 		[KS_LIST_SLUGS] = "SELECT slug FROM laws WHERE state=?2 AND " DATE_OK("?1") " ORDER BY slug",
@@ -232,7 +234,7 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 		[KS_SLUG_CLASH] = "SELECT 1 FROM laws GROUP BY state, slug HAVING count(*)>1 LIMIT 1",
 		[KS_GET_ID] = "SELECT " LAWS_COLS " FROM laws WHERE state=?1 AND id=?2",
 		[KS_INSERT_NEW] = "INSERT INTO laws(" LAWS_COLS ",slug,valid_from) VALUES(" P8 ",?30,"
-				  "COALESCE(?4," CITE_MIN("7", "?1||'/'||?2") ",''))",
+				  "COALESCE(?4," CITE_MIN("laws", "?1||'/'||?2") ",''))",
 	},
 	/* Participation is shown per function: the newest as_of on the day. */
 	[REC_PARTICIPATION] = {
@@ -265,14 +267,8 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 
 sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which)
 {
-	sqlite3_stmt **slot = &st->kind_stmts[kind][which];
-
-	if (!kind_sql[kind][which])
-		return NULL;
-	if (!*slot && sqlite3_prepare_v3(st->db, kind_sql[kind][which], -1, SQLITE_PREPARE_PERSISTENT,
-					 slot, NULL) != SQLITE_OK)
-		return NULL;
-	return *slot;
+	assert(kind < REC_COUNT && which < KS_COUNT);
+	return kind_sql[kind][which] ? store_stmt(st, kind_sql[kind][which]) : NULL;
 }
 
 /* ---- records ----------------------------------------------------------- */
@@ -331,14 +327,6 @@ static int bind_keys(sqlite3_stmt *s, const struct record_desc *d, const char *c
 	return rc;
 }
 
-static int run(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	store_stmt_done(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
-}
-
 /*
  * Bind text that outlives the step: the import's statements are stepped
  * right after binding and cleared by store_stmt_done(), so SQLite need not
@@ -359,7 +347,7 @@ static const char *val(const char *const *values, int i)
 /* The newest date among the sources in `list` ("" when none is known). */
 static int newest_source_date(struct store *st, const struct strlist *list, struct strbuf *out)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, MS_SOURCE_DATE, "SELECT date FROM sources WHERE id=?1");
+	sqlite3_stmt *s = store_stmt(st, "SELECT date FROM sources WHERE id=?1");
 	size_t i;
 
 	if (!s)
@@ -453,9 +441,8 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 	size_t i;
 	int rc;
 
-	del = store_misc_stmt(st, MS_CITE_DEL, "DELETE FROM citations WHERE kind=?1 AND \"key\"=?2");
-	add = store_misc_stmt(st, MS_CITE_ADD,
-			      "INSERT INTO citations(kind, \"key\", ord, source, page) VALUES(?1,?2,?3,?4,?5)");
+	del = store_stmt(st, "DELETE FROM citations WHERE kind=?1 AND \"key\"=?2");
+	add = store_stmt(st, "INSERT INTO citations(kind, \"key\", ord, source, page) VALUES(?1,?2,?3,?4,?5)");
 	if (!del || !add)
 		return -EIO;
 	/* A record new to the inventory has nothing to delete. */
@@ -463,7 +450,7 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 	if (!fresh) {
 		sqlite3_bind_int(del, 1, kind);
 		bind_static(del, 2, key, 0);
-		rc = run(del);
+		rc = store_step_done(del);
 	}
 	if (!rc)
 		rc = strlist_split(&sl, src);
@@ -475,7 +462,7 @@ static int rebuild_citations(struct store *st, enum record_kind kind, const char
 		sqlite3_bind_int(add, 3, (int)i);
 		bind_static(add, 4, sl.items[i], 0);
 		bind_static(add, 5, strcmp(pl.items[i], "-") ? pl.items[i] : NULL, 0);
-		rc = run(add);
+		rc = store_step_done(add);
 	}
 	strlist_release(&sl);
 	strlist_release(&pl);
@@ -488,16 +475,15 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 	sqlite3_stmt *del, *add;
 	int c, rc;
 
-	del = store_misc_stmt(st, MS_LINK_DEL, "DELETE FROM links WHERE kind=?1 AND \"key\"=?2");
-	add = store_misc_stmt(st, MS_LINK_ADD,
-			      "INSERT INTO links(kind, \"key\", col, ord, value) VALUES(?1,?2,?3,?4,?5)");
+	del = store_stmt(st, "DELETE FROM links WHERE kind=?1 AND \"key\"=?2");
+	add = store_stmt(st, "INSERT INTO links(kind, \"key\", col, ord, value) VALUES(?1,?2,?3,?4,?5)");
 	if (!del || !add)
 		return -EIO;
 	rc = 0;
 	if (!fresh) {
 		sqlite3_bind_int(del, 1, d->kind);
 		bind_static(del, 2, key, 0);
-		rc = run(del);
+		rc = store_step_done(del);
 	}
 	for (c = 0; !rc && c < d->ncols; c++) {
 		struct strlist items = STRLIST_INIT;
@@ -512,7 +498,7 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 			bind_static(add, 3, d->cols[c].name, 0);
 			sqlite3_bind_int(add, 4, (int)i);
 			bind_static(add, 5, items.items[i], 0);
-			rc = run(add);
+			rc = store_step_done(add);
 		}
 		strlist_release(&items);
 	}
@@ -522,8 +508,7 @@ static int rebuild_links(struct store *st, const struct record_desc *d, const ch
 static int set_document(struct store *st, const char *id, const struct store_document *doc)
 {
 	int rc;
-	sqlite3_stmt *s = store_misc_stmt(st, MS_SOURCE_SETDOC,
-					  "UPDATE sources SET sha256=?2, content=?3 WHERE id=?1");
+	sqlite3_stmt *s = store_stmt(st, "UPDATE sources SET sha256=?2, content=?3 WHERE id=?1");
 
 	if (!s)
 		return -EIO;
@@ -532,7 +517,7 @@ static int set_document(struct store *st, const char *id, const struct store_doc
 		store_bind_text(s, 2, doc->sha256_hex, 0);
 		sqlite3_bind_blob64(s, 3, doc->len ? (const void *)doc->data : "", doc->len, SQLITE_TRANSIENT);
 	}
-	rc = run(s);
+	rc = store_step_done(s);
 	/* Text extracted from other bytes no longer describes this source. */
 	return rc ? rc : store_document_drop_stale(st, id);
 }
@@ -563,7 +548,7 @@ static int put_new_cited(struct store *st, const struct record_desc *d, const ch
 		bind_static(s, i + 1, row[i], !(d->cols[i].flags & COLF_KEY));
 	if (sqlite3_bind_parameter_count(s) >= 30)
 		bind_static(s, 30, slug.buf, 0);
-	rc = run(s);
+	rc = store_step_done(s);
 	strbuf_release(&slug);
 	if (!rc)
 		rc = rebuild_links(st, d, key, row, 1);
@@ -584,6 +569,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 	sqlite3_stmt *s;
 	int rc = 0, existed = 0, keep_stored = 0, i;
 
+	assert(d && d->nkeys > 0 && d->nkeys <= d->ncols);
 	store_memo_clear(st);
 	record_key(d, values, &key);
 	row = calloc((size_t)d->ncols, sizeof(*row));
@@ -627,8 +613,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		struct strlist new_list = STRLIST_INIT;
 
 		/* Stored values stay when the stored row cites a newer source. */
-		s = store_misc_stmt(st, MS_CITES_MAXDATE,
-				    "SELECT MAX(s.date) FROM citations c JOIN sources s ON s.id=c.source"
+		s = store_stmt(st, "SELECT MAX(s.date) FROM citations c JOIN sources s ON s.id=c.source"
 				    " WHERE c.kind=?1 AND c.\"key\"=?2");
 		if (!s) {
 			rc = -EIO;
@@ -655,7 +640,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		}
 		store_bind_text(s, 20, src.buf, 0);
 		store_bind_text(s, 21, page.buf, 1);
-		rc = run(s);
+		rc = store_step_done(s);
 	} else {
 		s = store_kind_stmt(st, kind, KS_UPSERT);
 		if (!s) {
@@ -664,7 +649,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		}
 		for (i = 0; i < d->ncols; i++)
 			store_bind_text(s, i + 1, row[i], !(d->cols[i].flags & COLF_KEY));
-		rc = run(s);
+		rc = store_step_done(s);
 		if (!rc)
 			rc = rebuild_links(st, d, key.buf, row, src_col >= 0 && !existed);
 	}
@@ -674,7 +659,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		rc = rebuild_citations(st, kind, key.buf, row[src_col], row[page_col], !existed);
 	s = store_kind_stmt(st, kind, KS_DERIVE);
 	if (!rc && s)
-		rc = bind_keys(s, d, values) == SQLITE_OK ? run(s) : -EIO;
+		rc = bind_keys(s, d, values) == SQLITE_OK ? store_step_done(s) : -EIO;
 	/*
 	 * A new record gets the slug of its id now; should two records then
 	 * share a slug, the commit numbers them again in id order.
@@ -687,7 +672,7 @@ int store_put_record(struct store *st, enum record_kind kind, const char *const 
 		rc = bind_keys(s, d, values) == SQLITE_OK ? 0 : -EIO;
 		if (!rc) {
 			store_bind_text(s, d->nkeys + 1, slug.buf, 0);
-			rc = run(s);
+			rc = store_step_done(s);
 		}
 		strbuf_release(&slug);
 		if (!rc && sqlite3_changes(st->db))
@@ -745,8 +730,7 @@ int store_each_record(struct store *st, enum record_kind kind,
 int store_source_document(struct store *st, const char *source_id, struct strbuf *bytes,
 			  struct strbuf *sha256_hex)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, MS_SOURCE_DOC,
-					  "SELECT content, sha256 FROM sources WHERE id=?1 AND content IS NOT NULL");
+	sqlite3_stmt *s = store_stmt(st, "SELECT content, sha256 FROM sources WHERE id=?1 AND content IS NOT NULL");
 	int rc;
 
 	if (!s)
@@ -981,16 +965,9 @@ static int refresh_kind_slugs(struct store *st, enum record_kind kind)
 		}
 		if (cur && !strcmp(cur, cand.buf))
 			continue;
-		if (nups == aups) {
-			size_t na = aups ? aups * 2 : 64;
-			struct slug_update *nu = realloc(ups, na * sizeof(*nu));
-
-			if (!nu) {
-				rc = -ENOMEM;
-				break;
-			}
-			ups = nu;
-			aups = na;
+		if (array_reserve(&ups, nups, &aups, sizeof(*ups), 64)) {
+			rc = -ENOMEM;
+			break;
 		}
 		ups[nups].rowid = sqlite3_column_int64(it, 0);
 		ups[nups].slug = strdup(cand.buf);
@@ -1005,7 +982,7 @@ static int refresh_kind_slugs(struct store *st, enum record_kind kind)
 		if (!rc) {
 			store_bind_text(set, 1, ups[i].slug, 0);
 			sqlite3_bind_int64(set, 2, ups[i].rowid);
-			rc = run(set);
+			rc = store_step_done(set);
 		}
 		free(ups[i].slug);
 	}

@@ -28,12 +28,9 @@ static const char *const scan_sql[SS_COUNT] = {
 		       " LIMIT 1",
 };
 
-_Static_assert(SS_COUNT <= (int)(sizeof(((struct store *)0)->scan_stmts) / sizeof(sqlite3_stmt *)),
-	       "room for every statement");
-
 static sqlite3_stmt *stmt(struct store *st, enum scan_stmt which)
 {
-	return store_slot_stmt(st, &st->scan_stmts[which], scan_sql[which]);
+	return store_stmt(st, scan_sql[which]);
 }
 
 int store_page_ocr_put(struct store *st, const char *source_id, long page, int confidence, int boxes)

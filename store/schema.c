@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * Opening an inventory: schema creation, forward migrations, the fixed
- * jurisdiction table, and the prepared-statement cache.
+ * jurisdiction table, and transactions.
  *
  * Migrations are a list indexed by the user_version they start from; a file
  * at version N runs migrations[N..] in one transaction. A file with another
@@ -10,6 +10,7 @@
  */
 #include "store_i.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,28 +217,6 @@ static const char *const migrations[] = {
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
 	       "one migration per schema version");
 
-int store_sqlite_err(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-		return 0;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	case SQLITE_FULL:
-		return -ENOSPC;
-	case SQLITE_READONLY:
-		return -EROFS;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_NOTADB:
-	case SQLITE_CORRUPT:
-		return -EINVAL;
-	default:
-		return -EIO;
-	}
-}
-
 const char *store_errmsg(struct store *st)
 {
 	if (!st || !st->db)
@@ -246,6 +225,22 @@ const char *store_errmsg(struct store *st)
 	if (st->commit_error[0] && sqlite3_errcode(st->db) == SQLITE_OK)
 		return st->commit_error;
 	return sqlite3_errmsg(st->db);
+}
+
+/* record_kind(NAME): the enum record_kind of a kind's name, for KIND() in SQL (store_i.h). */
+static void record_kind_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *name = (const char *)sqlite3_value_text(argv[0]);
+	int k;
+
+	assert(argc == 1);
+	for (k = 0; name && k < REC_COUNT; k++) {
+		if (!strcmp(store_record_desc((enum record_kind)k)->name, name)) {
+			sqlite3_result_int(ctx, k);
+			return;
+		}
+	}
+	sqlite3_result_error(ctx, "record_kind(): no such record kind", -1);
 }
 
 static int exec(struct store *st, const char *sql)
@@ -444,6 +439,14 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	rc = sqlite3_create_function_v2(st->db, "record_kind", 1,
+					SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+					record_kind_fn, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		strbuf_addf(err, "cannot open %s: %s", path, sqlite3_errmsg(st->db));
+		rc = store_sqlite_err(rc);
+		goto fail;
+	}
 	sqlite3_busy_timeout(st->db, 10000);
 	rc = pragma_int(st, "PRAGMA application_id", &appid);
 	if (!rc)
@@ -525,93 +528,25 @@ fail:
 
 void store_close(struct store *st)
 {
-	int k, i;
-
 	if (!st)
 		return;
 	store_memo_clear(st);
-	for (k = 0; k < REC_COUNT; k++)
-		for (i = 0; i < KS_COUNT; i++)
-			sqlite3_finalize(st->kind_stmts[k][i]);
-	for (i = 0; i < (int)(sizeof(st->misc) / sizeof(st->misc[0])); i++)
-		sqlite3_finalize(st->misc[i]);
-	for (i = 0; i < (int)(sizeof(st->doc_stmts) / sizeof(st->doc_stmts[0])); i++)
-		sqlite3_finalize(st->doc_stmts[i]);
-	for (i = 0; i < (int)(sizeof(st->scan_stmts) / sizeof(st->scan_stmts[0])); i++)
-		sqlite3_finalize(st->scan_stmts[i]);
-	for (i = 0; i < (int)(sizeof(st->derived_stmts) / sizeof(st->derived_stmts[0])); i++)
-		sqlite3_finalize(st->derived_stmts[i]);
+	store_stmt_cache_release(st);
 	sqlite3_close(st->db);
 	strlist_release(&st->bulk_indexes);
 	free(st);
 }
 
-sqlite3_stmt *store_slot_stmt(struct store *st, sqlite3_stmt **slot, const char *sql)
+static int step_once(struct store *st, const char *sql)
 {
-	if (!*slot && sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK)
-		return NULL;
-	return *slot;
-}
+	sqlite3_stmt *s = store_stmt(st, sql);
 
-sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql)
-{
-	return store_slot_stmt(st, &st->misc[slot], sql);
-}
-
-int store_step_done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	store_stmt_done(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
-}
-
-void store_stmt_done(sqlite3_stmt *s)
-{
-	if (s) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-	}
-}
-
-int store_collect(sqlite3_stmt *s, struct strlist *out)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-
-		if (t)
-			strlist_add(out, t);
-	}
-	store_stmt_done(s);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(rc);
-	return out->oom ? -ENOMEM : 0;
-}
-
-int store_bind_text(sqlite3_stmt *s, int i, const char *v, int null_empty)
-{
-	if (!v || (null_empty && !*v))
-		return sqlite3_bind_null(s, i);
-	return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-}
-
-static int step_once(struct store *st, int slot, const char *sql)
-{
-	sqlite3_stmt *s = store_misc_stmt(st, slot, sql);
-	int rc;
-
-	if (!s)
-		return store_sqlite_err(sqlite3_errcode(st->db));
-	rc = sqlite3_step(s);
-	store_stmt_done(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
+	return s ? store_step_done(s) : store_sqlite_err(sqlite3_errcode(st->db));
 }
 
 int store_begin(struct store *st)
 {
-	int rc = step_once(st, MS_BEGIN, "BEGIN IMMEDIATE");
+	int rc = step_once(st, "BEGIN IMMEDIATE");
 
 	if (!rc) {
 		st->in_txn = 1;
@@ -710,7 +645,7 @@ int store_commit(struct store *st)
 		rc = store_derived_mark_stale(st);
 
 	if (!rc)
-		rc = step_once(st, MS_COMMIT, "COMMIT");
+		rc = step_once(st, "COMMIT");
 	if (rc) {
 		snprintf(st->commit_error, sizeof(st->commit_error), "%s", sqlite3_errmsg(st->db));
 		store_rollback(st);
@@ -724,7 +659,7 @@ int store_commit(struct store *st)
 void store_rollback(struct store *st)
 {
 	if (st->in_txn)
-		step_once(st, MS_ROLLBACK, "ROLLBACK");
+		step_once(st, "ROLLBACK");
 	st->in_txn = 0;
 	st->facts_fts_ok = 0; /* it may have undone a rebuild of temp.facts_fts */
 	/* The rollback brought back the indexes a bulk load dropped. */
@@ -734,21 +669,10 @@ void store_rollback(struct store *st)
 int store_read_begin(struct store *st)
 {
 	store_memo_clear(st);
-	return step_once(st, MS_READ_BEGIN, "BEGIN DEFERRED");
+	return step_once(st, "BEGIN DEFERRED");
 }
 
 void store_read_end(struct store *st)
 {
-	step_once(st, MS_READ_END, "COMMIT");
-}
-
-int64_t store_generation(struct store *st)
-{
-	sqlite3_stmt *s = store_misc_stmt(st, MS_GENERATION, "SELECT coalesce(max(id), 0) FROM import_runs");
-	int64_t g = -1;
-
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		g = sqlite3_column_int64(s, 0);
-	store_stmt_done(s);
-	return g;
+	step_once(st, "COMMIT");
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Private to store/: the handle and the prepared-statement cache. */
+/* Private to store/: the handle, the prepared-statement cache and the helpers every file of store/ shares. */
 #ifndef NLETSFS_STORE_I_H
 #define NLETSFS_STORE_I_H
 
@@ -7,7 +7,7 @@
 
 #include "store.h"
 
-/* Statement slots: per-kind statements first, then the fixed ones. */
+/* The statements each record kind has (store/records.c's kind_sql table). */
 enum kind_stmt {
 	KS_UPSERT,	/* all descriptor columns, ?1..?n */
 	KS_GET_CITES,	/* source, page by key */
@@ -27,12 +27,38 @@ enum kind_stmt {
 	KS_COUNT
 };
 
+/*
+ * A record kind named in SQL: record_kind('flows') is REC_FLOWS, through a
+ * deterministic function store_open() registers from the descriptors'
+ * names (SQLite evaluates it once a statement, and an index on a kind
+ * column still serves). No statement writes a kind as a number. A name
+ * that is no kind is an error when the statement runs.
+ */
+#define KIND(name) "record_kind('" name "')"
+/*
+ * The citation key (citations."key", links."key", mentions."key") of a row
+ * `t` of a kind with more than one key column: its key columns joined by
+ * '/', as store_put_record() writes them from the descriptor.
+ */
+#define LAW_KEY(t) t ".state||'/'||" t ".id"
+#define PARTICIPATION_KEY(t) t ".state||'/'||" t ".function||'/'||" t ".as_of"
+
 /* The last record read by slug: a folder's files all ask for it in a row. */
 struct record_memo {
 	int valid;
 	int kind;
 	char *state, *slug, *date;
 	struct record rec;
+};
+
+/* The prepared statements of a connection, by the address of their SQL text (store/stmt.c). */
+struct stmt_entry {
+	const void *key;	/* NULL: a free slot */
+	sqlite3_stmt *stmt;
+};
+struct stmt_cache {
+	struct stmt_entry *e;
+	size_t n, alloc;	/* alloc: a power of two, at least twice n */
 };
 
 struct store {
@@ -43,11 +69,7 @@ struct store {
 	int facts_fts_ok;	/* temp.facts_fts holds the facts as of facts_fts_version */
 	int64_t facts_fts_version;
 	char commit_error[256];	/* SQLite's message for a failed commit, which its rollback resets */
-	sqlite3_stmt *kind_stmts[REC_COUNT][KS_COUNT];
-	sqlite3_stmt *misc[96];	/* fixed statements by enum misc_stmt / relation / question */
-	sqlite3_stmt *doc_stmts[64];	/* store/documents.c's statements */
-	sqlite3_stmt *scan_stmts[16];	/* store/scans.c's statements */
-	sqlite3_stmt *derived_stmts[16];	/* store/derived.c's statements */
+	struct stmt_cache stmts;
 	int derived_in_txn;	/* store_derived_done() ran in this write transaction */
 	struct record_memo memo;
 	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
@@ -56,15 +78,27 @@ struct store {
 /** Forget the memo (a write, or a new read transaction). */
 void store_memo_clear(struct store *st);
 
-/** Prepare (once) and return a cached statement; NULL on error. */
+/**
+ * The statement of the SQL text `sql`, prepared on first use and kept until
+ * store_close(): `sql` must be static storage (a literal or a static table's
+ * entry), since its address is the key. NULL when it does not prepare.
+ */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+/**
+ * The same, for a text built at run time: `key` is the address of a static
+ * object of the builder, `sql` the text (used only on first use).
+ */
+sqlite3_stmt *store_stmt_keyed(struct store *st, const void *key, const char *sql);
+/** The statement kept under `key`, or NULL when there is none yet (then build the text). */
+sqlite3_stmt *store_stmt_find(struct store *st, const void *key);
+/** Finalize every kept statement (store_close()). */
+void store_stmt_cache_release(struct store *st);
+/** A record kind's statement `which` (store/records.c), or NULL when the kind has none or it fails. */
 sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which);
-sqlite3_stmt *store_misc_stmt(struct store *st, int slot, const char *sql);
-/** Prepare `sql` into *slot once (a statement cache of a file of store/); NULL on error. */
-sqlite3_stmt *store_slot_stmt(struct store *st, sqlite3_stmt **slot, const char *sql);
-/** Step a bound statement that returns no rows we need, then reset it: 0 or a negative errno. */
-int store_step_done(sqlite3_stmt *s);
 /** Reset and clear a cached statement after use. */
 void store_stmt_done(sqlite3_stmt *s);
+/** Step a bound statement that returns no rows we need, then reset it: 0 or a negative errno. */
+int store_step_done(sqlite3_stmt *s);
 /**
  * Step a bound statement to its end, adding its first column of each row
  * (NULLs skipped) to `out`, then reset it. 0, -ENOMEM or the SQLite error.
@@ -80,18 +114,5 @@ int store_document_drop_stale(struct store *st, const char *source_id);
 int store_derived_mark_stale(struct store *st);
 /** Recompute slugs of the kinds marked dirty. */
 int store_refresh_slugs(struct store *st);
-
-/* Slots of store->misc. */
-enum misc_stmt {
-	MS_BEGIN, MS_COMMIT, MS_ROLLBACK, MS_READ_BEGIN, MS_READ_END,
-	MS_CITE_DEL, MS_CITE_ADD, MS_LINK_DEL, MS_LINK_ADD, MS_SOURCE_DATE,
-	MS_CITES_MAXDATE, MS_SOURCE_DOC,
-	MS_SOURCE_SETDOC, MS_GENERATION, MS_CHANGE_DATES, MS_BOUNDARY_FACTS,
-	MS_STATE_FIELDS, MS_STATE_FLOWS, MS_STATE_SOURCES, /* store_state_system_lists */
-	MS_REL_HAS_BASE, /* store_relation_has: MS_REL_HAS_BASE + enum store_relation */
-	MS_REL_BASE = MS_REL_HAS_BASE + REL_COUNT, /* relations: MS_REL_BASE + enum store_relation */
-	/* then the checklist's: evidence and background of each question, and a state's flows */
-	MS_QUESTION_BASE = MS_REL_BASE + REL_COUNT
-};
 
 #endif

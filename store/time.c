@@ -41,23 +41,20 @@ static const char change_dates_sql[] =
  */
 static const char boundary_sql[] =
 	"SELECT * FROM ("
-	"SELECT " NORM("valid_from") " AS day, 6, id, \"from\", \"to\", fields, \"transaction\", source, status"
+	"SELECT " NORM("valid_from") " AS day, " KIND("flows") ", id, \"from\", \"to\", fields, \"transaction\", source, status"
 	" FROM flows WHERE valid_from<>''"
-	" UNION ALL SELECT " NORM("valid_until") ", 6, id, \"from\", \"to\", fields, \"transaction\", source, status"
+	" UNION ALL SELECT " NORM("valid_until") ", " KIND("flows") ", id, \"from\", \"to\", fields, \"transaction\", source, status"
 	" FROM flows WHERE valid_until IS NOT NULL"
-	" UNION ALL SELECT " NORM("valid_from") ", 7, state, id, NULL, NULL, NULL, source, NULL FROM laws"
+	" UNION ALL SELECT " NORM("valid_from") ", " KIND("laws") ", state, id, NULL, NULL, NULL, source, NULL FROM laws"
 	" WHERE valid_from<>''"
-	" UNION ALL SELECT " NORM("as_of") ", 8, state, function, NULL, NULL, NULL, source, NULL FROM participation"
-	" UNION ALL SELECT " NORM("date") ", 0, id, kind, CASE WHEN content IS NOT NULL THEN 'document' END,"
+	" UNION ALL SELECT " NORM("as_of") ", " KIND("participation") ", state, function, NULL, NULL, NULL, source, NULL FROM participation"
+	" UNION ALL SELECT " NORM("date") ", " KIND("sources") ", id, kind, CASE WHEN content IS NOT NULL THEN 'document' END,"
 	" NULL, NULL, id, NULL FROM sources s WHERE " SOURCE_DATES_MATTER("s") ")"
 	" WHERE day>COALESCE(?1,'') AND day<=?2 ORDER BY day";
 
-_Static_assert(REC_SOURCES == 0 && REC_FLOWS == 6 && REC_LAWS == 7 && REC_PARTICIPATION == 8,
-	       "kinds are written as literals above");
-
 int store_change_dates(struct store *st, struct strlist *out)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, MS_CHANGE_DATES, change_dates_sql);
+	sqlite3_stmt *s = store_stmt(st, change_dates_sql);
 	int rc;
 
 	if (!s)
@@ -83,7 +80,7 @@ static const char *col(sqlite3_stmt *s, int i)
 int store_boundary_facts(struct store *st, const char *after, const char *upto,
 			 int (*cb)(void *arg, const struct store_fact *f), void *arg)
 {
-	sqlite3_stmt *s = store_misc_stmt(st, MS_BOUNDARY_FACTS, boundary_sql);
+	sqlite3_stmt *s = store_stmt(st, boundary_sql);
 	int rc;
 
 	if (!s)

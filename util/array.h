@@ -6,10 +6,11 @@
 #include <stddef.h>
 
 /**
- * Make room for element `n` of the array at *items (a pointer to the
- * array pointer) of *alloc elements of `size` bytes: when full, the array
- * doubles (or starts at `first` elements). Returns 0, or -ENOMEM with the
- * array unchanged.
+ * Make room for element `n` (index n, so n + 1 elements) of the array at
+ * *items (a pointer to the array pointer) of *alloc elements of `size`
+ * bytes: when it is too small, the array starts at `first` elements and
+ * doubles until element n fits. Returns 0, or -ENOMEM with the array
+ * unchanged when memory runs out or the byte count would overflow a size_t.
  */
 int array_reserve(void *items, size_t n, size_t *alloc, size_t size, size_t first);
 

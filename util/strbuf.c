@@ -3,9 +3,12 @@
 #include "strbuf.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "array.h"
 
 void strbuf_init(struct strbuf *sb)
 {
@@ -47,26 +50,23 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 
 int strbuf_grow(struct strbuf *sb, size_t extra)
 {
-	size_t want, nalloc;
-	char *nbuf;
+	/* alloc 0: buf is the shared empty string, nothing to realloc. */
+	char *buf = sb->alloc ? sb->buf : NULL;
+	size_t alloc = sb->alloc;
 
 	if (sb->oom)
 		return -ENOMEM;
-	want = sb->len + extra + 1;
-	if (want < sb->len) /* overflow */
+	if (extra >= SIZE_MAX - sb->len) /* len + extra + 1 would wrap */
 		goto fail;
-	if (want <= sb->alloc)
+	if (sb->len + extra < sb->alloc)
 		return 0;
-	nalloc = sb->alloc ? sb->alloc : 64;
-	while (nalloc < want)
-		nalloc *= 2;
-	nbuf = sb->alloc ? realloc(sb->buf, nalloc) : malloc(nalloc);
-	if (!nbuf)
+	/* Room for the byte at len + extra: the NUL after `extra` more. */
+	if (array_reserve(&buf, sb->len + extra, &alloc, 1, 64))
 		goto fail;
 	if (!sb->alloc)
-		nbuf[0] = '\0';
-	sb->buf = nbuf;
-	sb->alloc = nalloc;
+		buf[0] = '\0';
+	sb->buf = buf;
+	sb->alloc = alloc;
 	return 0;
 fail:
 	sb->oom = 1;
@@ -123,16 +123,9 @@ void strlist_addn(struct strlist *l, const char *s, size_t len)
 
 	if (l->oom)
 		return;
-	if (l->n == l->alloc) {
-		size_t na = l->alloc ? l->alloc * 2 : 16;
-		char **ni = realloc(l->items, na * sizeof(*ni));
-
-		if (!ni) {
-			l->oom = 1;
-			return;
-		}
-		l->items = ni;
-		l->alloc = na;
+	if (array_reserve(&l->items, l->n, &l->alloc, sizeof(*l->items), 16)) {
+		l->oom = 1;
+		return;
 	}
 	copy = len == (size_t)-1 ? strdup(s) : strndup(s, len);
 	if (!copy) {

@@ -11,6 +11,7 @@
 #ifndef NLETSFS_STRBUF_H
 #define NLETSFS_STRBUF_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -45,7 +46,7 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 /** Append `s` then a newline (the usual line of a list file). */
 void strbuf_addline(struct strbuf *sb, const char *s);
 /** 0 when every append succeeded, -ENOMEM otherwise. */
-static inline int strbuf_ok(const struct strbuf *sb) { return sb->oom ? -12 : 0; }
+static inline int strbuf_ok(const struct strbuf *sb) { return sb->oom ? -ENOMEM : 0; }
 
 /*
  * A list of owned strings, used for list files: collect, then

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Unit tests of the RFC 4180 reader and writer (importers/csv.c). */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <string.h>
 

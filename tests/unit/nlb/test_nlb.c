@@ -5,7 +5,7 @@
  * or doubled, and a truncated archive are refused; the manifest parser is
  * strict; keys are made safely.
  */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../nlb/nlb.h"
+#include "../../../nlb/nlb.h"
 
 struct fixture {
 	char *dir;		/* scratch folder */

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* util/escape: one record, one line; printable text unchanged; one-to-one. */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <string.h>
 
-#include "../../util/escape.h"
+#include "../../../util/escape.h"
 
 static void test_escape__table(void **state)
 {
