@@ -121,7 +121,10 @@ int store_derived_begin(struct store *st)
 
 int store_derived_done(struct store *st)
 {
-	int rc = store_derived_put(st, "fresh", 1);
+	int rc = store_facts_index(st);
+
+	if (!rc)
+		rc = store_derived_put(st, "fresh", 1);
 
 	if (!rc)
 		st->derived_in_txn = 1;

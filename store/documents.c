@@ -10,10 +10,12 @@
  *
  * Search also reads the facts' own words: a source's title and note, and
  * the text of every record citing it (quotes, details, conditions,
- * summaries, ids). They live in the records, so their index is derived:
- * temp.facts_fts, rebuilt per connection when the inventory changed. It is
- * small (a row per citation), costs no schema change and works on a
- * read-only or immutable inventory, where the temp schema stays writable.
+ * summaries, ids). They live in the records, so their index is derived
+ * data: facts_fts, rebuilt by the import that changes the inventory
+ * (store_facts_index, called with the rest of the derived data), so that a
+ * search on a mount is a lookup. Where the derived data is stale (a writer
+ * that did not derive), a connection builds its own in temp.facts_fts, the
+ * name a query then finds first.
  */
 #include "store_i.h"
 
@@ -80,7 +82,7 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_SEARCH] = "WITH hits(id, r) AS MATERIALIZED"
 		      " (SELECT rowid, rank FROM pages_fts WHERE pages_fts MATCH ?1),"
 		      " facts(source, r) AS MATERIALIZED"
-		      " (SELECT source, rank FROM temp.facts_fts WHERE facts_fts MATCH ?1),"
+		      " (SELECT source, rank FROM facts_fts WHERE facts_fts MATCH ?1),"
 		      " best(source, r) AS (SELECT source, MIN(r) FROM (SELECT p.source, h.r FROM hits h"
 		      " JOIN pages p ON p.id=h.id UNION ALL SELECT source, r FROM facts) GROUP BY source)"
 		      " SELECT s.slug FROM best b JOIN sources s ON s.id=b.source WHERE s.slug IS NOT NULL"
@@ -88,7 +90,7 @@ static const char *const doc_sql[DS_COUNT] = {
 	/* One source's pages only: FTS5 answers MATCH with rowid= per page, not the whole index. */
 	[DS_SEARCH_HAS] = "SELECT 1 FROM pages_fts WHERE pages_fts MATCH ?1 AND rowid IN"
 			  " (SELECT p.id FROM pages p JOIN sources s ON s.id=p.source WHERE s.slug=?2)"
-			  " UNION ALL SELECT 1 FROM temp.facts_fts WHERE facts_fts MATCH ?1"
+			  " UNION ALL SELECT 1 FROM facts_fts WHERE facts_fts MATCH ?1"
 			  " AND source=(SELECT id FROM sources WHERE slug=?2) LIMIT 1",
 	[DS_LIST_PUT] = "INSERT OR IGNORE INTO partner_lists(source, as_of, entries) VALUES(?1,?2,?3)",
 	[DS_LISTING_PUT] = "INSERT OR REPLACE INTO partner_listings(source, partner, name, description)"
@@ -442,33 +444,51 @@ int store_mentioned_in(struct store *st, int kind, const char *id, const char *d
 static const char facts_fts_schema[] =
 	"CREATE VIRTUAL TABLE IF NOT EXISTS temp.facts_fts USING fts5(source UNINDEXED, text,"
 	" tokenize='porter unicode61 remove_diacritics 2')";
-static const char facts_fts_fill[] =
-	"INSERT INTO temp.facts_fts(source, text)"
-	" SELECT r.id, r.id||' '||" W("title") "||' '||" W("note") " FROM sources r"
-	FACTS("agencies", "r.id", "r.id||' '||r.name||' '||" W("oris") "||' '||" W("quote"))
-	FACTS("partners", "r.id",
-	      "r.id||' '||r.name||' '||" W("category") "||' '||" W("description") "||' '||" W("quote"))
-	FACTS("transactions", "r.\"key\"", "r.\"key\"||' '||r.name||' '||" W("purpose") "||' '||" W("inputs")
-	      "||' '||" W("returns") "||' '||" W("quote"))
-	FACTS("flows", "r.id", "r.id||' '||r.\"from\"||' '||r.\"to\"||' '||r.via||' '||" W("\"transaction\"")
-	      "||' '||" W("fields") "||' '||" W("conditions") "||' '||" W("quote"))
-	FACTS("laws", LAW_KEY("r"), "r.state||' '||r.id||' '||r.title||' '||" W("summary") "||' '||" W("quote"))
-	FACTS("participation", PARTICIPATION_KEY("r"),
-	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote"));
+#define FACTS_FILL(db) \
+	"INSERT INTO " db ".facts_fts(source, text)" FACTS_ROWS
+#define FACTS_ROWS \
+	" SELECT r.id, r.id||' '||" W("title") "||' '||" W("note") " FROM sources r" \
+	FACTS("agencies", "r.id", "r.id||' '||r.name||' '||" W("oris") "||' '||" W("quote")) \
+	FACTS("partners", "r.id", \
+	      "r.id||' '||r.name||' '||" W("category") "||' '||" W("description") "||' '||" W("quote")) \
+	FACTS("transactions", "r.\"key\"", "r.\"key\"||' '||r.name||' '||" W("purpose") "||' '||" W("inputs") \
+	      "||' '||" W("returns") "||' '||" W("quote")) \
+	FACTS("flows", "r.id", "r.id||' '||r.\"from\"||' '||r.\"to\"||' '||r.via||' '||" W("\"transaction\"") \
+	      "||' '||" W("fields") "||' '||" W("conditions") "||' '||" W("quote")) \
+	FACTS("laws", LAW_KEY("r"), "r.state||' '||r.id||' '||r.title||' '||" W("summary") "||' '||" W("quote")) \
+	FACTS("participation", PARTICIPATION_KEY("r"), \
+	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote"))
 
-/* Make temp.facts_fts hold the inventory's facts as they are now. */
+int store_facts_index(struct store *st)
+{
+	int rc = sqlite3_exec(st->db, "DELETE FROM main.facts_fts;" FACTS_FILL("main"), NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_sqlite_err(rc);
+}
+
+/*
+ * Make `facts_fts` hold the inventory's facts as they are now: the stored
+ * one where the derived data is fresh (a temp one left from a stale time
+ * goes, as the name finds it first), else this connection's own.
+ */
 static int facts_fts_fresh(struct store *st)
 {
 	int64_t v = store_generation(st);
 	int rc;
 
+	if (store_derived_fresh(st)) {
+		if (st->facts_fts_ok)
+			sqlite3_exec(st->db, "DROP TABLE IF EXISTS temp.facts_fts", NULL, NULL, NULL);
+		st->facts_fts_ok = 0;
+		return 0;
+	}
 	if (st->facts_fts_ok && v == st->facts_fts_version)
 		return 0;
 	rc = sqlite3_exec(st->db, facts_fts_schema, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "DELETE FROM temp.facts_fts", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->db, facts_fts_fill, NULL, NULL, NULL);
+		rc = sqlite3_exec(st->db, FACTS_FILL("temp"), NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return store_sqlite_err(rc);
 	st->facts_fts_ok = 1;

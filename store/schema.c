@@ -207,11 +207,21 @@ static const char schema_v4[] =
 	"CREATE TABLE path_times(path TEXT PRIMARY KEY NOT NULL, hash INTEGER NOT NULL,"
 	" mtime INTEGER NOT NULL) WITHOUT ROWID;";
 
+/*
+ * Version 4 -> 5: the index of the facts' own words (store_facts_index),
+ * derived data too, so that a search on a mount is a lookup, not a rebuild
+ * of the index by each connection.
+ */
+static const char schema_v5[] =
+	"CREATE VIRTUAL TABLE facts_fts USING fts5(source UNINDEXED, text,"
+	" tokenize='porter unicode61 remove_diacritics 2');";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -367,7 +377,7 @@ static int migrate(struct store *st, int version, struct strbuf *err)
 		goto fail_rollback;
 	rc = exec(st, "PRAGMA application_id = 1313625171"); /* STORE_APPLICATION_ID */
 	if (!rc)
-		rc = exec(st, "PRAGMA user_version = 4"); /* STORE_SCHEMA_VERSION */
+		rc = exec(st, "PRAGMA user_version = 5"); /* STORE_SCHEMA_VERSION */
 	if (!rc)
 		rc = foreign_keys_hold(st);
 	if (!rc)
@@ -387,7 +397,7 @@ fail:
 }
 
 _Static_assert(STORE_APPLICATION_ID == 1313625171, "application_id pragma literal");
-_Static_assert(STORE_SCHEMA_VERSION == 4, "user_version pragma literal");
+_Static_assert(STORE_SCHEMA_VERSION == 5, "user_version pragma literal");
 
 int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err)
 {

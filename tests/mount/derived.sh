@@ -20,8 +20,11 @@ sqlite3 "$db" "SELECT count(*) FROM derived_files WHERE path IN ('README', 'maps
   'questions/ssn/yes', 'states/TX/questions/ssn', 'states/TX/records_request.txt')" | grep -qx 5 ||
   fail "the import did not store the checklist, maps and README"
 
+# The facts' search index is stored too: a marker row in it is found by a search.
+[[ $(sqlite3 "$db" "SELECT count(*) FROM facts_fts") -gt 10000 ]] || fail "the import did not index the facts' words"
 # Behind nletsfs's back: a marker in place of each stored value.
-sqlite3 "$db" "DELETE FROM change_days; INSERT INTO change_days VALUES('2000-01-01', CAST('stored change log' || char(10) AS BLOB));
+sqlite3 "$db" "INSERT INTO facts_fts(source, text) SELECT id, 'zqxmarker' FROM sources LIMIT 1;
+  DELETE FROM change_days; INSERT INTO change_days VALUES('2000-01-01', CAST('stored change log' || char(10) AS BLOB));
   UPDATE derived SET value = 18 WHERE key = 'changes_size';
   UPDATE derived_files SET body = CAST('stored ' || path || char(10) AS BLOB)
   WHERE path IN ('README', 'maps/ssn.svg', 'questions/ssn/yes', 'states/TX/questions/ssn');" ||
@@ -34,7 +37,8 @@ expect_file changes $'stored change log\n'
 for f in README maps/ssn.svg questions/ssn/yes states/TX/questions/ssn; do
   expect_file "$f" "stored $f"$'\n'
 done
-ok "ls -l, changes, README, maps and the checklist come from what the import stored"
+[[ $(ls "$MNT/search/zqxmarker" | wc -l) == 1 ]] || fail "search/ did not read the stored facts' index"
+ok "ls -l, changes, README, maps, the checklist and search come from what the import stored"
 unmount
 
 # A signed bundle carries the derived data: its mount reads the same lookups.
