@@ -278,7 +278,11 @@ int cmd_mount(int argc, char **argv)
 	cli_files_note(src.db, &files);
 	rc = fs_mount(&o, &err);
 	if (rc) {
-		cli_say("mount", "%s", err.len ? err.buf : "failed");
+		/* A bad inventory reads FILE: error: MESSAGE; anything else, nletsfs mount: MESSAGE. */
+		if (strstr(err.buf ? err.buf : "", ": error: "))
+			cli_say_failure("mount", -EBADMSG, err.buf);
+		else
+			cli_say("mount", "%s", err.len ? err.buf : "failed");
 		status = EXIT_BAD_DATA;
 		cli_files_restore(&files); /* the store is closed: no -wal or -shm of a refused inventory stays */
 	}

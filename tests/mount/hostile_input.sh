@@ -221,7 +221,7 @@ ok "a member named with newlines and ESC is one escaped line in imports/N and so
 point6() {
 head -c 50000 "$db" >trunc.db
 mkdir -p "$MNT"
-refused 1 "nletsfs mount: trunc.db is not an nletsfs inventory: database disk image is malformed" \
+refused 1 "trunc.db: error: not an nletsfs inventory: database disk image is malformed" \
   "$NLETSFS" mount --db trunc.db "$MNT"
 [[ ! -e trunc.db-wal && ! -e trunc.db-shm ]] || fail "a refused mount left $(ls trunc.db-*)"
 mkdir fresh

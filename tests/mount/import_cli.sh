@@ -76,8 +76,8 @@ refused() {
   [[ $(sha256sum "$f") == "$sum" ]] || fail "$* changed $f"
 }
 for f in "$WORK/text.db" "$WORK/other.db" "$WORK/newer.db"; do
-  message='is not an nletsfs inventory'
-  [[ $f == *newer.db ]] && message='has schema version 99; this nletsfs reads up to'
+  message='error: not an nletsfs inventory'
+  [[ $f == *newer.db ]] && message='error: schema version 99; this nletsfs reads up to'
   refused "$f" "$message" "$NLETSFS" check --db "$f"
   refused "$f" "$message" "$NLETSFS" import --db "$f" "$SRC/tests/fixtures/small"
   refused "$f" "$message" "$NLETSFS" export --db "$f" "$WORK/export"

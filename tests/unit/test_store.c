@@ -50,7 +50,7 @@ static void test_store__refuses_what_it_does_not_understand(void **state)
 
 	write_sqlite(foreign, "CREATE TABLE t(x)");
 	assert_int_equal(store_open(foreign, STORE_CREATE, &st, &err), -EINVAL);
-	assert_non_null(strstr(err.buf, "is not an nletsfs inventory"));
+	assert_non_null(strstr(err.buf, "error: not an nletsfs inventory"));
 
 	strbuf_reset(&err);
 	assert_int_equal(store_open(newer, STORE_CREATE, &st, &err), 0);
