@@ -345,6 +345,31 @@ static void drop_content(struct fs_state *fs, struct fs_inode *in, const struct 
 	pthread_mutex_unlock(&fs->lock);
 }
 
+/*
+ * The time of the import that last changed a path (fs/derive.c), kept by the
+ * inode for its version: a path and a query a file, so the lister ahead
+ * makes it too. The inventory file's own time where none is kept.
+ */
+static struct timespec file_time(struct request *r, struct fs_inode *in)
+{
+	struct fs_state *fs = r->fs;
+	struct timespec t = fs->mtime;
+
+	pthread_mutex_lock(&fs->lock);
+	if (in->mtime_version == r->v) {
+		t = in->mtime;
+		pthread_mutex_unlock(&fs->lock);
+		return t;
+	}
+	pthread_mutex_unlock(&fs->lock);
+	tree_mtime(&r->w->tree, &in->node, &t);
+	pthread_mutex_lock(&fs->lock);
+	in->mtime = t;
+	in->mtime_version = r->v;
+	pthread_mutex_unlock(&fs->lock);
+	return t;
+}
+
 static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf)
 {
 	struct fs_state *fs = r->fs;
@@ -355,9 +380,7 @@ static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf)
 	stbuf->st_ino = in->ino;
 	stbuf->st_uid = fs->uid;
 	stbuf->st_gid = fs->gid;
-	stbuf->st_mtim = fs->mtime;
-	/* The time of the import that last changed it (fs/derive.c), when the inventory keeps them. */
-	tree_mtime(&r->w->tree, &in->node, &stbuf->st_mtim);
+	stbuf->st_mtim = file_time(r, in);
 	stbuf->st_ctim = stbuf->st_mtim;
 	stbuf->st_atim = stbuf->st_mtim;
 	stbuf->st_blksize = 4096;
@@ -783,6 +806,7 @@ static void list_one_ahead(struct request *r, struct fs_inode *dir)
 
 		if (child_inode(r, dir, l->names.items[j], 1, &child))
 			continue;
+		file_time(r, child);
 		if (child->node.type != NODE_DIR && !(child->node.route && (child->node.route->flags & ROUTE_COSTLY)))
 			file_content(r, child, 0, &size, NULL);
 		put_inode(fs, child);

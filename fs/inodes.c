@@ -330,6 +330,7 @@ static void reset_one(void *arg, struct fs_inode *in)
 {
 	(void)arg;
 	in->size_version = 0;
+	in->mtime_version = 0;
 	in->node_version = 0;
 	blob_put(in->content);
 	in->content = NULL;

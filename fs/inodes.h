@@ -22,6 +22,7 @@
 #define NLETSFS_INODES_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "tree.h"
 
@@ -66,6 +67,8 @@ struct fs_inode {
 	uint64_t node_version;		/* the version its existence was checked at (0: never) */
 	uint64_t size;			/* a file's size at size_version (0: unknown) */
 	uint64_t size_version;
+	struct timespec mtime;		/* its time at mtime_version (0: unknown) */
+	uint64_t mtime_version;
 	struct blob *content;		/* cached bytes (small files, or a read in progress) */
 	struct listing *listing;	/* a folder's names while a readdir is in progress */
 	int idle;			/* on the table's idle list */
