@@ -12,6 +12,9 @@
  *   OFF), which match only in capitals. A space in a term matches any run
  *   of white space, line breaks included; an apostrophe matches ' or the
  *   typographic ones.
+ * - A field's term of one word (no blank, '-' or '_' inside) matches only
+ *   in capitals, whatever its length: "name", "Name" or "image" in prose
+ *   is an ordinary word, "NAME" on a form or "SSN" names the field.
  * - A page is cut into units: its lines, and lines over 300 bytes cut at
  *   the last blank before 300 bytes. The passage is each matching unit
  *   with one unit before and after; runs of units are joined by "[...]".
@@ -113,12 +116,18 @@ void vocab_release(struct vocab *v)
 	memset(v, 0, sizeof(*v));
 }
 
+/* One word: no blank, '-' or '_' inside (date_of_birth and A-number are more). */
+static int one_word(const struct strbuf *t)
+{
+	return !strpbrk(t->buf, " -_");
+}
+
 int vocab_add(struct vocab *v, int kind, const char *id, const char *term)
 {
 	struct strbuf t = STRBUF_INIT, label = STRBUF_INIT;
 	const unsigned char *p = (const unsigned char *)term;
 	struct vocab_term *vt;
-	int lower = 0, upper = 0, rc = 0;
+	int lower = 0, upper = 0, rc = 0, field_word;
 	size_t n;
 
 	/* Trim and collapse white space: "a  b\n c" is the term "a b c". */
@@ -139,6 +148,14 @@ int vocab_add(struct vocab *v, int kind, const char *id, const char *term)
 	/* A term starts with a word character and has two bytes at least. */
 	if (t.len < 2 || !word_char_at((const unsigned char *)t.buf, (const unsigned char *)t.buf + t.len, &n))
 		goto out;
+	/*
+	 * A field's single word is prose unless written in capitals: it is
+	 * looked for in capitals only (the id ssn as SSN, the name Name as NAME).
+	 */
+	field_word = kind == VOCAB_FIELD && one_word(&t);
+	if (field_word)
+		for (size_t i = 0; i < t.len; i++)
+			t.buf[i] = (char)(t.buf[i] >= 'a' && t.buf[i] <= 'z' ? t.buf[i] - 'a' + 'A' : t.buf[i]);
 	if (kind == VOCAB_NLETS)
 		strbuf_addstr(&label, "Nlets");
 	else
@@ -155,7 +172,7 @@ int vocab_add(struct vocab *v, int kind, const char *id, const char *term)
 	vt->text = strbuf_detach(&t, NULL);
 	vt->label = strbuf_detach(&label, NULL);
 	vt->kind = kind;
-	vt->exact_case = upper && !lower && vt->len <= EXACT_CASE_MAX;
+	vt->exact_case = field_word || (upper && !lower && vt->len <= EXACT_CASE_MAX);
 	if (!vt->text || !vt->label)
 		rc = -ENOMEM;
 out:
@@ -195,7 +212,7 @@ int vocab_finish(struct vocab *v)
 		goto out;
 	}
 	/* The fingerprint names the rules too: change it when they change. */
-	EVP_DigestUpdate(md, "excerpts-v1\n", 12);
+	EVP_DigestUpdate(md, "excerpts-v2\n", 12);
 	/* Chain terms by first word, last added first, so each lookup finds its candidates. */
 	for (i = 0; i < v->n; i++) {
 		const struct vocab_term *t = &v->terms[i];

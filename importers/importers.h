@@ -378,7 +378,7 @@ struct vocab_term {
 	size_t len;
 	char *label;		/* what a match names: "Nlets", "field ssn", "agency ICE" */
 	int kind;
-	int exact_case;		/* capitals only, at most 5 bytes: matches in capitals only */
+	int exact_case;		/* matches in capitals only: capitals of at most 5 bytes, a field's one word */
 };
 
 /** The terms excerpts look for, indexed by their first word. */

@@ -54,13 +54,16 @@ static const char *const doc_sql[DS_COUNT] = {
 	[DS_DOC_GET] = "SELECT d.format, d.member, d.identifier, d.component, a.id, d.npages"
 		       " FROM documents d LEFT JOIN agencies a ON a.id=d.component WHERE d.source=?1",
 	/*
-	 * A field is also named by its display name and by its id in words
-	 * (date_of_birth: "date of birth"), but only when that is more than one
-	 * word: "name" in prose is not the field name.
+	 * A field is named by its id, its id in words (date_of_birth: "date of
+	 * birth"), its display name and its synonyms; importers/excerpts.c
+	 * decides which count (a single word only in capitals). The id in words
+	 * is left out when one of its words is a letter: a_number is the
+	 * A-number, "a number" is prose.
 	 */
 	[DS_TERMS] = "SELECT " KIND("fields") ", id, id FROM fields"
 		     " UNION SELECT " KIND("fields") ", id, replace(id, '_', ' ') FROM fields WHERE instr(id, '_')"
-		     " UNION SELECT " KIND("fields") ", id, name FROM fields WHERE instr(trim(name), ' ')"
+		     " AND id NOT GLOB '?[_]*' AND id NOT GLOB '*[_]?' AND id NOT GLOB '*[_]?[_]*'"
+		     " UNION SELECT " KIND("fields") ", id, name FROM fields"
 		     " UNION SELECT " KIND("fields") ", \"key\", value FROM links WHERE kind=" KIND("fields")
 		     " AND col='synonyms'"
 		     " UNION SELECT " KIND("agencies") ", id, id FROM agencies"

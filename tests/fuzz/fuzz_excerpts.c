@@ -2,7 +2,8 @@
 /*
  * libFuzzer harness of the excerpt extractor (importers/excerpts.c): any
  * bytes as a page, against a small vocabulary with every kind of term
- * (capitals-only codes, multi-word terms, apostrophes, non-ASCII). The
+ * (capitals-only codes, a field's one-word id looked for in capitals,
+ * multi-word terms, ids with '_', apostrophes, non-ASCII). The
  * first byte, when there is one, picks whether the page also goes through
  * doc_text_add_page() first, as extracted pages do.
  */
@@ -23,6 +24,8 @@ static void build(struct vocab *v)
 	vocab_add(v, VOCAB_AGENCY, "HHS-ORR", "Office of Refugee Resettlement");
 	vocab_add(v, VOCAB_FIELD, "ssn", "ssn");
 	vocab_add(v, VOCAB_FIELD, "ssn", "social security #");
+	vocab_add(v, VOCAB_FIELD, "date_of_birth", "date_of_birth");
+	vocab_add(v, VOCAB_FIELD, "date_of_birth", "date of birth");
 	vocab_add(v, VOCAB_FIELD, "license_number", "driver's license or state ID number");
 	vocab_add(v, VOCAB_FIELD, "offense_code", "OFF");
 	vocab_add(v, VOCAB_FIELD, "place", "lieu de naissance \xc3\xa0 l'\xc3\xa9tranger");

@@ -114,11 +114,15 @@ WORD = '0-9A-Za-z_\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u1fff\u2070-\ufefe\uff00-\U0
 NLETS = ['Nlets', 'NNWS', 'International Justice and Public Safety Network',
          'National Law Enforcement Telecommunications System']
 
-def term_pattern(term):
+def term_pattern(term, field=False):
     term = ' '.join(x for x in re.split('[%s]+' % BLANKS, term) if x)
     if len(term.encode()) < 2 or not re.match('[%s]' % WORD, term[0]):
         return None
-    exact = re.search('[A-Z]', term) and not re.search('[a-z]', term) and len(term.encode()) <= 5
+    # A field's name of one word (no blank, '-' or '_') counts in capitals only.
+    one_word = field and not re.search('[ _-]', term)
+    if one_word:
+        term = ''.join(c.upper() if 'a' <= c <= 'z' else c for c in term)
+    exact = one_word or (re.search('[A-Z]', term) and not re.search('[a-z]', term) and len(term.encode()) <= 5)
     pat = ''
     for c in term:
         if c == ' ':
@@ -133,10 +137,10 @@ def term_pattern(term):
     return re.compile('(?<![%s])(?=(%s%s))' % (WORD, pat, tail))
 
 vocab = [('Nlets', term_pattern(t)) for t in NLETS]
-# A field's display name and its id in words name it too, when more than one word (store/documents.c).
-vocab += [('field ' + f['id'], term_pattern(t)) for f in fields
-          for t in [f['id']] + items(f['synonyms']) + ([f['id'].replace('_', ' ')] if '_' in f['id'] else [])
-          + ([f['name']] if ' ' in f['name'].strip() else [])]
+# A field's names: id, id in words (not when a word is one letter: a_number), display name, synonyms.
+vocab += [('field ' + f['id'], term_pattern(t, True)) for f in fields
+          for t in [f['id'], f['name']] + items(f['synonyms'])
+          + ([f['id'].replace('_', ' ')] if '_' in f['id'] and not re.search('(^|_).(_|$)', f['id']) else [])]
 vocab += [('agency ' + a['id'], term_pattern(t)) for a in agencies for t in (a['id'], a['name'])]
 vocab = [(label, pat) for label, pat in vocab if pat]
 

@@ -681,6 +681,64 @@ static void test_documents__excerpt_rules(void **state)
 	strbuf_release(&names);
 }
 
+/*
+ * A field's names as the store gives them (id, id in words, display name,
+ * synonyms): more than one word counts in any case, one word only in capitals.
+ */
+static void test_documents__field_names_not_ordinary_words(void **state)
+{
+	static const struct {
+		const char *page, *names;
+	} cases[] = {
+		{ "The name of the program is withheld.\nName and address redacted.\n", NULL },
+		{ "Names, photos and images.\n", NULL },
+		{ "Requests ask for the date of birth.\n", "field date_of_birth" },
+		{ "Date\nof birth", "field date_of_birth" },
+		{ "column date_of_birth", "field date_of_birth" },
+		{ "The SSN is checked.\n", "field ssn" },
+		{ "the ssn, Ssn or SSNs\n", NULL },
+		{ "NAME: J. DOE\n", "field name" },
+		{ "the driver's name and the A-number\n", "field a_number; field name" },
+		{ "the name, address, date of birth and SSN\n", "field date_of_birth; field ssn" },
+		{ "a driver's license photo, a photo image\n", "field photo" },
+	};
+	/* Rows as DS_TERMS yields them for these fields of data/fields.csv. */
+	static const char *const terms[][2] = {
+		{ "name", "name" }, { "name", "Name" }, { "name", "NAM" }, { "name", "driver's name" },
+		{ "date_of_birth", "date_of_birth" }, { "date_of_birth", "date of birth" },
+		{ "date_of_birth", "Date of birth" }, { "date_of_birth", "DOB" },
+		{ "ssn", "ssn" }, { "ssn", "Social Security number" }, { "ssn", "SSN" },
+		{ "address", "address" }, { "address", "Address" }, { "address", "home address" },
+		{ "photo", "photo" }, { "photo", "Photo" }, { "photo", "image" },
+		{ "photo", "driver's license photo" }, { "photo", "photo image" },
+		{ "a_number", "a_number" }, { "a_number", "Alien registration number" }, { "a_number", "A-number" },
+	};
+	struct vocab v;
+	struct excerpt e;
+	struct strbuf names = STRBUF_INIT;
+
+	(void)state;
+	vocab_init(&v);
+	for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]); i++)
+		assert_int_equal(vocab_add(&v, VOCAB_FIELD, terms[i][0], terms[i][1]), 0);
+	assert_int_equal(vocab_finish(&v), 0);
+	excerpt_init(&e);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = excerpt_page(&v, cases[i].page, strlen(cases[i].page), &e);
+
+		if (rc != (cases[i].names ? 1 : 0))
+			fail_msg("case %zu: '%s': excerpt_page %d", i, cases[i].page, rc);
+		if (!rc)
+			continue;
+		strbuf_reset(&names);
+		excerpt_names_line(&e, &names);
+		assert_string_equal(names.buf, cases[i].names);
+	}
+	excerpt_release(&e);
+	vocab_release(&v);
+	strbuf_release(&names);
+}
+
 static void test_documents__long_lines_and_many_passages(void **state)
 {
 	struct strbuf page = STRBUF_INIT;
@@ -726,6 +784,35 @@ static void test_documents__later_vocabulary_recomputes_excerpts(void **state)
 	expect_source(f, id, "excerpts/p1", "names: field country_of_birth\n\nThe report lists the country of birth.\n");
 	snprintf(line, sizeof(line), "%s\n", id);
 	expect(f, "/fields/country_of_birth/mentioned_in", line);
+	free(id);
+	free(p);
+}
+
+/* The store's names of a field: one-word ids are prose, "a number" is not the id a_number in words. */
+static void test_documents__field_names_from_the_store(void **state)
+{
+	static const char text[] = "NLETS returns the name and address of a number of people,\n"
+				   "with their date of birth and SSN.\n";
+	struct test_inventory *f = *state;
+	char *p = path_in(f, "report.txt"), *id, line[256];
+
+	test_write(f->dir, "fields.csv", "id,name,synonyms\nssn,Social Security number,SOC;social security #\n"
+					 "name,Name,\ndate_of_birth,Date of birth,DOB\n"
+					 "license_number,Driver's license number,OLN\naddress,Address,\n"
+					 "a_number,Alien registration number,A-number\n");
+	test_import_ok(f->st, f->dir);
+	test_write(f->dir, "report.txt", text);
+	import_ok(f, &(struct import_options){ .date = "2021" }, p);
+	id = source_of(f, text, strlen(text));
+	snprintf(line, sizeof(line), "names: Nlets; field date_of_birth; field ssn\n\n%s", text);
+	expect_source(f, id, "excerpts/p1", line);
+	/* The fixture's pia-030g names them too, the same way. */
+	snprintf(line, sizeof(line), "%s\npia-030g\n", id);
+	expect(f, "/fields/ssn/mentioned_in", line);
+	expect(f, "/fields/date_of_birth/mentioned_in", line);
+	expect(f, "/fields/name/mentioned_in", "");
+	expect(f, "/fields/address/mentioned_in", "");
+	expect(f, "/fields/a_number/mentioned_in", "");
 	free(id);
 	free(p);
 }
@@ -912,8 +999,10 @@ int main(void)
 		WITH_INVENTORY(test_documents__two_dated_partner_lists),
 		cmocka_unit_test(test_documents__partner_list_shapes),
 		cmocka_unit_test(test_documents__excerpt_rules),
+		cmocka_unit_test(test_documents__field_names_not_ordinary_words),
 		cmocka_unit_test(test_documents__long_lines_and_many_passages),
 		WITH_INVENTORY(test_documents__later_vocabulary_recomputes_excerpts),
+		WITH_INVENTORY(test_documents__field_names_from_the_store),
 		WITH_INVENTORY(test_documents__search_ranks_and_refuses_bad_queries),
 		WITH_INVENTORY(test_documents__runs_are_recorded_failed_ones_too),
 		WITH_INVENTORY(test_documents__search_reads_the_facts),
