@@ -85,12 +85,23 @@ static int truncated_zip(struct strbuf *why)
 	return 1;
 }
 
+/* libarchive's reason for an error, without the line break some end with (one error, one line). */
+static void add_reason(struct strbuf *why, struct archive *a, const char *none)
+{
+	const char *s = archive_error_string(a) ? archive_error_string(a) : none;
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+		n--;
+	strbuf_add(why, s, n);
+}
+
 /* The end of archive_read_open*(): 0, or 1 with libarchive's reason. */
 static int opened(struct archive *a, int r, struct archive **out, struct strbuf *why)
 {
 	if (r != ARCHIVE_OK) {
-		strbuf_addf(why, "truncated or corrupt archive: %s",
-			    archive_error_string(a) ? archive_error_string(a) : "unknown format");
+		strbuf_addstr(why, "truncated or corrupt archive: ");
+		add_reason(why, a, "unknown format");
 		archive_read_free(a);
 		return 1;
 	}
@@ -189,8 +200,9 @@ int ar_read_member(struct archive *a, struct archive_entry *e, struct strbuf *ou
 			return 1;
 	}
 	if (n < 0) {
-		strbuf_addf(why, "cannot be read: %s (truncated, corrupt or encrypted archive)",
-			    archive_error_string(a) ? archive_error_string(a) : "unknown error");
+		strbuf_addstr(why, "cannot be read: ");
+		add_reason(why, a, "unknown error");
+		strbuf_addstr(why, " (truncated, corrupt or encrypted archive)");
 		return 1;
 	}
 	if (sized && (size_t)size != out->len - start) {
