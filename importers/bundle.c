@@ -7,14 +7,14 @@
  * Nothing is skipped in silence: a member that is not a regular file (a
  * link, a FIFO, a device, a folder where a CSV file belongs), a name that
  * climbs out, or a name an archive holds twice is an error naming it, and
- * the bundle is not read.
+ * the bundle is not read. An archive's members are read by the one archive
+ * reader (importers/archive.c), under the limits a document archive has.
  */
+#include "archive_i.h"
 #include "importers.h"
 
 #include "../util/array.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A bundle member may be large (a million flows), but not unbounded. */
-#define BUNDLE_MEMBER_MAX (2048UL << 20)
+/* A file of a folder bundle: as large as the disk holds, but not unbounded (an archive's member: AR_MEMBER_MAX). */
+#define BUNDLE_FILE_MAX (2048UL << 20)
 
 static int add_member(struct bundle *b, const char *name, unsigned char *data, size_t len)
 {
@@ -112,7 +112,7 @@ static int read_fd(int fd, unsigned char **data, size_t *len)
 			return -errno;
 		}
 		strbuf_add(&sb, buf, (size_t)n);
-		if (sb.len > BUNDLE_MEMBER_MAX) {
+		if (sb.len > BUNDLE_FILE_MAX) {
 			strbuf_release(&sb);
 			return -EFBIG;
 		}
@@ -179,7 +179,7 @@ static int read_dir(int dirfd, const char *prefix, struct bundle *b, struct impo
 			if (fd >= 0)
 				close(fd);
 			if (rc == -EFBIG)
-				rc = refuse(rep, b->label, name.buf, "over %lu MiB: too large", BUNDLE_MEMBER_MAX >> 20);
+				rc = refuse(rep, b->label, name.buf, "over %lu MiB: too large", BUNDLE_FILE_MAX >> 20);
 			else if (!rc)
 				rc = add_member(b, name.buf, data, len);
 			else
@@ -199,23 +199,22 @@ static int read_dir(int dirfd, const char *prefix, struct bundle *b, struct impo
 /* Read an archive's files; 0, 1 (refused: in the report) or -errno. */
 static int read_archive(const char *path, struct bundle *b, struct import_report *rep)
 {
-	struct archive *a = archive_read_new();
+	struct strbuf why = STRBUF_INIT, data = STRBUF_INIT;
+	struct archive *a;
 	struct archive_entry *e;
-	int rc = 0, r;
+	int rc, r;
 
-	if (!a)
-		return -ENOMEM;
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		rc = refuse(rep, b->label, NULL, "cannot read as a folder or an archive: %s", archive_error_string(a));
-		goto out;
+	rc = ar_open_file(path, &a, &why);
+	if (rc) {
+		if (rc > 0)
+			refuse(rep, b->label, NULL, "cannot read as a folder or an archive: %s", why.buf);
+		strbuf_release(&why);
+		return rc;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
-		la_int64_t size = archive_entry_size(e);
-		unsigned char *data;
-		la_ssize_t got;
+		unsigned char *bytes;
+		size_t len;
 
 		if (archive_entry_filetype(e) == AE_IFDIR)
 			continue;
@@ -239,26 +238,15 @@ static int read_archive(const char *path, struct bundle *b, struct import_report
 			rc = refuse(rep, b->label, name, "the archive holds this name twice");
 			goto out;
 		}
-		if (size < 0 || (unsigned long long)size > BUNDLE_MEMBER_MAX) {
-			rc = refuse(rep, b->label, name, "over %lu MiB: too large", BUNDLE_MEMBER_MAX >> 20);
+		rc = ar_read_member(a, e, &data, NULL, NULL, &why);
+		if (rc > 0)
+			refuse(rep, b->label, name, "%s", why.buf);
+		if (rc)
 			goto out;
-		}
-		data = malloc((size_t)size + 1);
-		if (!data) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		got = size ? archive_read_data(a, data, (size_t)size) : 0;
-		if (got != size) {
-			rc = refuse(rep, b->label, name, "truncated or corrupt archive%s%s", got < 0 ? ": " : "",
-				    got < 0 ? archive_error_string(a) : "");
-			free(data);
-			goto out;
-		}
-		data[size] = 0;
-		rc = add_member(b, name, data, (size_t)size);
+		bytes = (unsigned char *)strbuf_detach(&data, &len);
+		rc = bytes ? add_member(b, name, bytes, len) : -ENOMEM;
 		if (rc) {
-			free(data);
+			free(bytes);
 			goto out;
 		}
 	}
@@ -266,6 +254,8 @@ static int read_archive(const char *path, struct bundle *b, struct import_report
 		rc = refuse(rep, b->label, NULL, "truncated or corrupt archive: %s", archive_error_string(a));
 out:
 	archive_read_free(a);
+	strbuf_release(&why);
+	strbuf_release(&data);
 	return rc;
 }
 
@@ -344,25 +334,19 @@ int bundle_read_names(const char *path, struct bundle *b, struct strbuf *err)
 	}
 	if (!S_ISREG(stbuf.st_mode))
 		return 0; /* a FIFO would block the reader */
-	a = archive_read_new();
-	if (!a)
-		return -ENOMEM;
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		rc = -EINVAL;
-	} else {
-		while (!rc && archive_read_next_header(a, &e) == ARCHIVE_OK) {
-			const char *name = archive_entry_pathname(e);
+	rc = ar_open_file(path, &a, err);
+	if (rc)
+		return rc < 0 ? rc : -EINVAL;
+	while (!rc && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
 
-			while (name && name[0] == '.' && name[1] == '/')
-				name += 2;
-			if (name && archive_entry_filetype(e) == AE_IFREG)
-				rc = add_member(b, name, NULL, 0);
-		}
-		if (!rc)
-			strip_common_top(b);
+		while (name && name[0] == '.' && name[1] == '/')
+			name += 2;
+		if (name && archive_entry_filetype(e) == AE_IFREG)
+			rc = add_member(b, name, NULL, 0);
 	}
+	if (!rc)
+		strip_common_top(b);
 	archive_read_free(a);
 	return rc;
 }

@@ -5,18 +5,18 @@
  * content address: bytes already stored add nothing), its text extracted
  * (importers/pdf.c, html.c, text.c), and stored as a source with its pages.
  *
- * Archives are read once, start to end, through libarchive, member by
- * member, so memory holds one member at a time (and an archive nested in
- * it). What an archive may not do is refused before anything of the call
- * lands: names that climb out ('..', absolute), links, special files,
- * encrypted members, nesting deeper than 3, members over 256 MiB or
- * expanding more than 200 times, and truncated or corrupt data. The error
- * names the archive and the member.
+ * Archives are read once, start to end, through the one archive reader
+ * (importers/archive.c, with its limits), member by member, so memory
+ * holds one member at a time (and an archive nested in it). What an
+ * archive may not do is refused before anything of the call lands: names
+ * that climb out ('..', absolute), links, special files, encrypted
+ * members, nesting deeper than AR_NESTING_MAX, members over the reader's
+ * limits (size, expansion: a bomb), and truncated or corrupt data. The
+ * error names the archive and the member.
  */
+#include "archive_i.h"
 #include "documents_i.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,12 +32,7 @@
 #include "../util/escape.h"
 #include "../util/utf8.h"
 
-#define MEMBER_MAX (256UL << 20)	/* bytes of one archive member, uncompressed */
 #define FILE_MAX (1024UL << 20)		/* bytes of one document given as a file */
-#define RATIO_MAX 200			/* uncompressed / compressed bytes of a member */
-#define RATIO_SLACK (64UL << 10)	/* read-ahead the compressed count may miss */
-#define NESTING_MAX 3			/* archives inside archives */
-#define READ_BLOCK 16384		/* libarchive reads this much at a time */
 #define FOLDER_DEPTH_MAX 16
 /*
  * Bytes of an HTML or plain-text document, and of the text extracted from
@@ -765,46 +760,6 @@ out:
 
 /* ---- archives ------------------------------------------------------------------------------- */
 
-/* An archive held in memory, handed to libarchive a block at a time (so byte counts are exact). */
-struct mem_source {
-	const unsigned char *data;
-	size_t len, pos;
-};
-
-static la_ssize_t mem_read(struct archive *a, void *arg, const void **buf)
-{
-	struct mem_source *m = arg;
-	size_t n = m->len - m->pos < READ_BLOCK ? m->len - m->pos : READ_BLOCK;
-
-	(void)a;
-	*buf = m->data + m->pos;
-	m->pos += n;
-	return (la_ssize_t)n;
-}
-
-static la_int64_t mem_seek(struct archive *a, void *arg, la_int64_t off, int whence)
-{
-	struct mem_source *m = arg;
-	la_int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (la_int64_t)m->pos : (la_int64_t)m->len;
-
-	(void)a;
-	if (base + off < 0 || base + off > (la_int64_t)m->len)
-		return ARCHIVE_FATAL;
-	m->pos = (size_t)(base + off);
-	return (la_int64_t)m->pos;
-}
-
-static la_int64_t mem_skip(struct archive *a, void *arg, la_int64_t n)
-{
-	struct mem_source *m = arg;
-
-	(void)a;
-	if (n > (la_int64_t)(m->len - m->pos))
-		n = (la_int64_t)(m->len - m->pos);
-	m->pos += (size_t)n;
-	return n;
-}
-
 struct archive_walk {
 	struct doc_call *c;
 	const char *label;	/* the path of the outermost archive */
@@ -815,96 +770,60 @@ struct archive_walk {
 
 static int walk_archive(const struct archive_walk *w, struct archive *a);
 
-/* Read the current member's data, refusing bombs. 0, 1 (refused) or -errno. */
-static int read_member(const struct archive_walk *w, struct archive *a, const char *member, struct strbuf *sb)
+/* ar_read_member()'s check: an HTML or text document stops at TEXT_MAX, not at the member limit. */
+struct text_check {
+	enum doc_format forced;
+	const char *member;
+};
+
+static int text_check(void *arg, const struct strbuf *data, struct strbuf *why)
 {
-	la_int64_t before = archive_filter_bytes(a, -1);
-	char buf[65536];
-	la_ssize_t n;
+	const struct text_check *t = arg;
 
-	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
-		unsigned long long packed = (unsigned long long)(archive_filter_bytes(a, -1) - before);
-
-		strbuf_add(sb, buf, (size_t)n);
-		if (strbuf_ok(sb))
-			return -ENOMEM;
-		if (sb->len > MEMBER_MAX)
-			return refuse(w->c, w->label, member, 0, 0, "over 256 MiB uncompressed: refused");
-		if (text_too_big(w->c->format, member, sb))
-			return refuse(w->c, w->label, member, 0, 0,
-				      "over %lu MiB: an HTML or text document is at most %lu MiB (split it)",
-				      TEXT_MAX >> 20, TEXT_MAX >> 20);
-		if (sb->len > RATIO_MAX * (packed + RATIO_SLACK))
-			return refuse(w->c, w->label, member, 0, 0,
-				      "expands more than %d times its compressed size (an archive bomb?): refused",
-				      RATIO_MAX);
-	}
-	if (n < 0)
-		return refuse(w->c, w->label, member, 0, 0, "cannot be read: %s (truncated, corrupt or encrypted archive)",
-			      archive_error_string(a) ? archive_error_string(a) : "unknown error");
-	return 0;
+	if (!text_too_big(t->forced, t->member, data))
+		return 0;
+	strbuf_addf(why, "over %lu MiB: an HTML or text document is at most %lu MiB (split it)", TEXT_MAX >> 20,
+		    TEXT_MAX >> 20);
+	return 1;
 }
 
-static struct archive *new_reader(void)
+/* Read the current member's data under the reader's limits. 0, 1 (refused) or -errno. */
+static int read_member(const struct archive_walk *w, struct archive *a, struct archive_entry *e, const char *member,
+		       struct strbuf *sb)
 {
-	struct archive *a = archive_read_new();
+	struct text_check t = { w->c->format, member };
+	struct strbuf why = STRBUF_INIT;
+	int rc = ar_read_member(a, e, sb, text_check, &t, &why);
 
-	if (a) {
-		archive_read_support_filter_all(a);
-		archive_read_support_format_all(a);
-	}
-	return a;
+	if (rc > 0)
+		refuse(w->c, w->label, member, 0, 0, "%s", why.buf);
+	strbuf_release(&why);
+	return rc;
 }
-
-/*
- * A zip archive ends with its central directory (an end record, "PK\5\6",
- * in its last 64 KiB + 22 bytes). libarchive can read a zip cut before it
- * member by member, so a zip without one is refused here as truncated.
- */
-static int zip_complete(const unsigned char *tail, size_t n)
-{
-	for (size_t i = n >= 22 ? n - 22 + 1 : 0; i-- > 0;)
-		if (!memcmp(tail + i, "PK\x05\x06", 4))
-			return 1;
-	return 0;
-}
-
-static int is_zip(const unsigned char *data, size_t len)
-{
-	return len >= 4 && (!memcmp(data, "PK\x03\x04", 4) || !memcmp(data, "PK\x05\x06", 4));
-}
-
-#define ZIP_TAIL (65536 + 22)
 
 /* A member that is itself an archive: walk it from memory, one level deeper. */
 static int walk_nested(const struct archive_walk *w, const char *member, const struct strbuf *sb)
 {
-	struct mem_source m = { (const unsigned char *)sb->buf, sb->len, 0 };
-	struct strbuf chain = STRBUF_INIT;
+	struct strbuf chain = STRBUF_INIT, why = STRBUF_INIT;
 	struct archive_walk inner = *w;
+	struct ar_memory m;
 	struct archive *a;
 	int rc;
 
-	if (w->depth >= NESTING_MAX)
-		return refuse(w->c, w->label, member, 0, 0, "an archive nested more than %d deep: refused", NESTING_MAX);
-	if (is_zip(m.data, m.len) &&
-	    !zip_complete(m.data + (m.len > ZIP_TAIL ? m.len - ZIP_TAIL : 0), m.len > ZIP_TAIL ? ZIP_TAIL : m.len))
-		return refuse(w->c, w->label, member, 0, 0, "truncated zip archive: no central directory at its end");
-	a = new_reader();
-	if (!a)
-		return -ENOMEM;
+	if (w->depth >= AR_NESTING_MAX)
+		return refuse(w->c, w->label, member, 0, 0, "an archive nested more than %d deep: refused",
+			      AR_NESTING_MAX);
+	rc = ar_open_memory(&m, sb->buf, sb->len, &a, &why);
+	if (rc) {
+		if (rc > 0)
+			refuse(w->c, w->label, member, 0, 0, "%s", why.buf);
+		strbuf_release(&why);
+		return rc;
+	}
 	strbuf_addf(&chain, "%s/", member);
 	inner.chain = chain.buf;
 	inner.depth = w->depth + 1;
-	archive_read_set_read_callback(a, mem_read);
-	archive_read_set_seek_callback(a, mem_seek);
-	archive_read_set_skip_callback(a, mem_skip);
-	archive_read_set_callback_data(a, &m);
-	if (archive_read_open1(a) != ARCHIVE_OK)
-		rc = refuse(w->c, w->label, member, 0, 0, "truncated or corrupt archive: %s",
-			    archive_error_string(a) ? archive_error_string(a) : "unknown format");
-	else
-		rc = walk_archive(&inner, a);
+	rc = walk_archive(&inner, a);
 	archive_read_free(a);
 	strbuf_release(&chain);
 	return rc;
@@ -940,8 +859,8 @@ static int import_attachments(struct doc_call *c, const struct origin *o, const 
 	struct archive_walk w = { c, o->label, o->top ? o->top : base, "", o->depth + 1 };
 	int rc = 0;
 
-	if (w.depth > NESTING_MAX)
-		return refuse(c, o->label, o->member, 0, 0, "an email nested more than %d deep: refused", NESTING_MAX);
+	if (w.depth > AR_NESTING_MAX)
+		return refuse(c, o->label, o->member, 0, 0, "an email nested more than %d deep: refused", AR_NESTING_MAX);
 	if (o->member)
 		strbuf_addf(&chain, "%s/", o->member);
 	w.chain = chain.buf ? chain.buf : "";
@@ -966,7 +885,6 @@ static int walk_archive(const struct archive_walk *w, struct archive *a)
 
 	while (!rc && ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
 		const char *name = archive_entry_pathname_utf8(e);
-		la_int64_t size = archive_entry_size(e);
 		mode_t type = archive_entry_filetype(e);
 
 		if (!name)
@@ -986,14 +904,11 @@ static int walk_archive(const struct archive_walk *w, struct archive *a)
 			rc = refuse(w->c, w->label, member.buf, 0, 0, "a special file: refused");
 		} else if (archive_entry_is_encrypted(e)) {
 			rc = refuse(w->c, w->label, member.buf, 0, 0, "encrypted: refused");
-		} else if (archive_entry_size_is_set(e) && (size < 0 || (unsigned long long)size > MEMBER_MAX)) {
-			rc = refuse(w->c, w->label, member.buf, 0, 0, "%lld bytes uncompressed, over 256 MiB: refused",
-				    (long long)size);
 		}
 		if (rc)
 			break;
 		strbuf_reset(&data);
-		rc = read_member(w, a, member.buf, &data);
+		rc = read_member(w, a, e, member.buf, &data);
 		if (rc)
 			break;
 		rc = take_member(w, member.buf, name, NULL, &data);
@@ -1007,51 +922,20 @@ static int walk_archive(const struct archive_walk *w, struct archive *a)
 	return rc;
 }
 
-/* 1 when the file is not a zip, or a zip with its end record; 0 when a zip without; -errno. */
-static int zip_file_complete(const char *path)
-{
-	unsigned char *tail = malloc(ZIP_TAIL);
-	struct stat sb;
-	ssize_t n;
-	off_t off;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 1;
-
-	if (fd < 0 || !tail || fstat(fd, &sb)) {
-		rc = !tail ? -ENOMEM : -errno;
-		goto out;
-	}
-	n = pread(fd, tail, 4, 0);
-	if (n == 4 && is_zip(tail, 4)) {
-		off = sb.st_size > ZIP_TAIL ? sb.st_size - ZIP_TAIL : 0;
-		n = pread(fd, tail, (size_t)(sb.st_size - off), off);
-		rc = n >= 0 && zip_complete(tail, (size_t)n);
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	free(tail);
-	return rc;
-}
-
 static int import_archive_file(struct doc_call *c, const char *path)
 {
-	struct archive *a = new_reader();
 	const char *top = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct archive_walk w = { c, path, top, "", 1 };
-	int rc;
+	struct strbuf why = STRBUF_INIT;
+	struct archive *a;
+	int rc = ar_open_file(path, &a, &why);
 
-	if (!a)
-		return -ENOMEM;
-	rc = zip_file_complete(path);
-	if (rc <= 0) {
-		archive_read_free(a);
-		return rc ? rc : refuse(c, path, NULL, 0, 0, "truncated zip archive: no central directory at its end");
-	}
-	if (archive_read_open_filename(a, path, READ_BLOCK) != ARCHIVE_OK)
-		rc = refuse(c, path, NULL, 0, 0, "truncated or corrupt archive: %s",
-			    archive_error_string(a) ? archive_error_string(a) : "unknown format");
-	else
-		rc = walk_archive(&w, a);
+	if (rc > 0)
+		refuse(c, path, NULL, 0, 0, "%s", why.buf);
+	strbuf_release(&why);
+	if (rc)
+		return rc;
+	rc = walk_archive(&w, a);
 	archive_read_free(a);
 	return rc;
 }

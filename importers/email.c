@@ -8,6 +8,7 @@
  * NAME.eml), is handed back decoded for the caller to import as a member
  * document of the email (importers/documents.c).
  */
+#include "archive_i.h"
 #include "importers.h"
 
 #include <errno.h>
@@ -17,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define EMAIL_PART_MAX (256UL << 20)	/* bytes of one decoded attachment, as of an archive member */
+#define EMAIL_PART_MAX AR_MEMBER_MAX	/* bytes of one decoded attachment, as of an archive member */
 #define EMAIL_PARTS_MAX 10000
 #define EMAIL_NESTING_MARKS_MAX 1000	/* multipart boundaries and attached messages GMime may nest */
 
@@ -70,7 +71,8 @@ static int add_part(struct walk *w, const char *given, const char *ext, GByteArr
 	struct email_part *e;
 
 	if (bytes->len > EMAIL_PART_MAX) {
-		strbuf_addf(w->err, "attachment '%s': over 256 MiB decoded: refused", given ? given : "(unnamed)");
+		strbuf_addf(w->err, "attachment '%s': over %lu MiB decoded: refused", given ? given : "(unnamed)",
+			    EMAIL_PART_MAX >> 20);
 		return -EINVAL;
 	}
 	if (p->n >= EMAIL_PARTS_MAX) {

@@ -87,8 +87,10 @@ struct import_report;
  * a data error in `rep` naming the member ("LABEL/NAME: error: ..."), and
  * returning 1: a member that is not a regular file (a link, a FIFO, a
  * device, a folder named like a CSV file at the top), a name that climbs
- * out (`..`, absolute), a name an archive holds twice, an encrypted or
- * oversized member, a truncated archive, a path that does not exist.
+ * out (`..`, absolute), a name an archive holds twice, an encrypted
+ * member, a member past the limits every archive has (importers/archive_i.h:
+ * size, expansion, bytes other than its header says), a file of a folder
+ * over 2 GiB, a truncated archive, a path that does not exist.
  * Returns 0, 1, or a negative errno (a failure of the system, message in
  * `err`).
  */

@@ -13,14 +13,15 @@
  *
  * docProps/core.xml (meta.xml for OpenDocument) gives the title and date.
  *
- * Bounds, as for archives: a part over OFFICE_PART_MAX, or parts expanding
- * to more than OFFICE_RATIO times the file (a zip bomb), are refused; the
- * XML is parsed without network access or entity expansion.
+ * Bounds: the parts are read by the one archive reader (importers/archive.c)
+ * under every archive's limits, and under tighter ones of their own: a part
+ * over OFFICE_PART_MAX, or parts expanding to more than OFFICE_RATIO times
+ * the file (a zip bomb), are refused. The XML is parsed without network
+ * access or entity expansion.
  */
+#include "archive_i.h"
 #include "importers.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -61,28 +62,45 @@ static const struct strbuf *part_get(const struct parts *p, const char *name)
 	return NULL;
 }
 
-/* The XML parts of the zip (.xml and .rels), read under the bounds. */
+/* The parts' own bounds, on top of the archive reader's: ar_read_member()'s check. */
+struct part_budget {
+	unsigned long long used, budget;	/* bytes of the parts read before this one; at most */
+	int over;				/* this check refused */
+};
+
+static int part_check(void *arg, const struct strbuf *data, struct strbuf *why)
+{
+	struct part_budget *b = arg;
+
+	if (data->len <= OFFICE_PART_MAX && b->used + data->len <= b->budget)
+		return 0;
+	strbuf_addf(why, "expands %s (a zip bomb?): refused",
+		    data->len > OFFICE_PART_MAX ? "over 32 MiB" : "more than 100 times the file");
+	b->over = 1;
+	return 1;
+}
+
+/* The XML parts of the zip (.xml and .rels), read by the archive reader under the bounds. */
 static int read_parts(const unsigned char *data, size_t len, struct parts *out, struct strbuf *err)
 {
-	struct archive *a = archive_read_new();
+	struct part_budget pb = { 0, (unsigned long long)OFFICE_RATIO * len + OFFICE_RATIO_SLACK, 0 };
+	struct strbuf why = STRBUF_INIT;
 	struct archive_entry *e;
-	unsigned long long total = 0, budget = (unsigned long long)OFFICE_RATIO * len + OFFICE_RATIO_SLACK;
-	int r, rc = 0;
+	struct ar_memory m;
+	struct archive *a;
+	int r = ARCHIVE_OK, rc;
 
-	if (!a)
-		return -ENOMEM;
-	archive_read_support_format_zip(a);
-	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
-		strbuf_addf(err, "corrupt office file: %s", archive_error_string(a) ? archive_error_string(a) : "not a zip");
-		archive_read_free(a);
-		return -EINVAL;
+	rc = ar_open_memory(&m, data, len, &a, &why);
+	if (rc) {
+		if (rc > 0)
+			strbuf_addf(err, "corrupt office file: %s", why.buf);
+		strbuf_release(&why);
+		return rc > 0 ? -EINVAL : rc;
 	}
 	while (!rc && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
 		size_t n = name ? strlen(name) : 0;
 		struct part *p;
-		char buf[65536];
-		la_ssize_t got;
 
 		if (!name || archive_entry_filetype(e) != AE_IFREG ||
 		    !((n > 4 && !strcmp(name + n - 4, ".xml")) || (n > 5 && !strcmp(name + n - 5, ".rels"))))
@@ -106,31 +124,20 @@ static int read_parts(const unsigned char *data, size_t len, struct parts *out, 
 			break;
 		}
 		out->n++;
-		while ((got = archive_read_data(a, buf, sizeof(buf))) > 0) {
-			total += (unsigned long long)got;
-			strbuf_add(&p->data, buf, (size_t)got);
-			if (p->data.len > OFFICE_PART_MAX || total > budget) {
-				strbuf_addf(err, "part '%s' expands %s (a zip bomb?): refused", name,
-					    p->data.len > OFFICE_PART_MAX ? "over 32 MiB" : "more than 100 times the file");
-				rc = -EINVAL;
-				break;
-			}
-			if (strbuf_ok(&p->data)) {
-				rc = -ENOMEM;
-				break;
-			}
-		}
-		if (!rc && got < 0) {
-			strbuf_addf(err, "corrupt office file: part '%s': %s", name,
-				    archive_error_string(a) ? archive_error_string(a) : "cannot be read");
+		strbuf_reset(&why);
+		rc = ar_read_member(a, e, &p->data, part_check, &pb, &why);
+		if (rc > 0) {
+			strbuf_addf(err, "part '%s'%s%s", name, pb.over ? " " : ": ", why.buf);
 			rc = -EINVAL;
 		}
+		pb.used += p->data.len;
 	}
 	if (!rc && r != ARCHIVE_EOF) {
 		strbuf_addf(err, "corrupt office file: %s", archive_error_string(a) ? archive_error_string(a) : "bad zip");
 		rc = -EINVAL;
 	}
 	archive_read_free(a);
+	strbuf_release(&why);
 	return rc;
 }
 

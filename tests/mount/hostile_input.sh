@@ -294,8 +294,67 @@ ok "HTML or text over 16 MiB refused before it is read whole; 200,000 nested div
 
 }
 
+# ---- 9. one archive reader (issue 15): the same hostile archive refused through both doors ----
+# Each archive holds a records bundle's CSV files and one hostile member, so that it is
+# read as a records bundle by default and as documents with --kind report: a bomb (64 MiB
+# of zeros in a 64 KiB zip), a member whose header claims 300 MiB (refused before a byte
+# is read or allocated), a tar member whose header claims 100 MiB where 10 bytes follow,
+# and a zip member whose headers say 10 bytes where its data holds 1000.
+point9() {
+python3 - "$F" <<'PY'
+import io, os, struct, sys, tarfile, zipfile
+src = sys.argv[1]
+csvs = sorted(n for n in os.listdir(src) if n.endswith(".csv"))
+def tar_claiming(name, claim):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for n in csvs:
+            t.add(os.path.join(src, n), n)
+        i = tarfile.TarInfo("big.bin"); i.size = 10
+        t.addfile(i, io.BytesIO(b"0123456789"))
+    raw = bytearray(b.getvalue())
+    off = 0
+    while raw[off:off + 100].rstrip(b"\0") != b"big.bin":
+        off += 512 + (int(raw[off + 124:off + 136].rstrip(b"\0 ") or b"0", 8) + 511) // 512 * 512
+    raw[off + 124:off + 136] = b"%011o\0" % claim        # the size field, then the checksum anew
+    raw[off + 148:off + 156] = b" " * 8
+    raw[off + 148:off + 156] = b"%06o\0 " % sum(raw[off:off + 512])
+    open(name, "wb").write(raw)
+def zip_of(name, member, data):
+    with zipfile.ZipFile(name, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in csvs:
+            z.write(os.path.join(src, n), n)
+        z.writestr(member, data)
+tar_claiming("oversize.tar", 300 << 20)
+tar_claiming("lie.tar", 100 << 20)
+zip_of("bomb.zip", "zeros.bin", b"\0" * (64 << 20))
+zip_of("short.zip", "big.bin", b"x" * 1000)
+raw = bytearray(open("short.zip", "rb").read())
+for sig, name_at, size_at in ((b"PK\3\4", 26, 22), (b"PK\1\2", 28, 24)):   # local and central headers
+    i = raw.find(sig)
+    while i >= 0:
+        n = struct.unpack_from("<H", raw, i + name_at)[0]
+        if raw[i + (30 if sig == b"PK\3\4" else 46):][:n] == b"big.bin":
+            struct.pack_into("<I", raw, i + size_at, 10)
+        i = raw.find(sig, i + 4)
+open("short.zip", "wb").write(raw)
+PY
+local f why
+while IFS='|' read -r f why; do
+  refused 1 "$f: error: $why" "$NLETSFS" import --db "$db" "${f%%/*}"
+  refused 1 "$f: error: $why" "$NLETSFS" import --db "$db" --kind records "${f%%/*}"
+  refused 1 "${f%%/*}: error: member '${f#*/}': $why" "$NLETSFS" import --db "$db" --kind report --date 2020-01-01 "${f%%/*}"
+done <<'EOF'
+bomb.zip/zeros.bin|expands more than 200 times its compressed size (an archive bomb?): refused
+oversize.tar/big.bin|314572800 bytes uncompressed, over 256 MiB: refused
+lie.tar/big.bin|cannot be read: Truncated tar archive (truncated, corrupt or encrypted archive)
+short.zip/big.bin|cannot be read: ZIP uncompressed data is wrong size (read 1000, expected 10) (truncated, corrupt or encrypted archive)
+EOF
+ok "one archive reader: a bomb, a member over 256 MiB, headers that lie: refused alike as records and as documents"
+}
+
 # POINTS="1 7": run some points only (to see each fail on a build without its fix).
-for p in ${POINTS:-1 2 3 4 6 7 8}; do
+for p in ${POINTS:-1 2 3 4 6 7 8 9}; do
   "point$p"
 done
 echo "ok - $tried bad inputs refused, each with its message, the inventory unchanged"
