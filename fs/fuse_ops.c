@@ -655,8 +655,8 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	put_inode(fs, in);
 }
 
-/* The folder's names at the request's version (a reference: listing_put() it). */
 /*
+ * The folder's names at the request's version (a reference: listing_put() it).
  * `walk`: the kernel asks for the listing's start in a READDIRPLUS. A listing
  * made ahead gives the lister its credit back; one that was not foreseen
  * gives it one more, so that where a walk goes, the lister follows.

@@ -213,6 +213,16 @@ struct fs_inode *inodes_find(struct inode_table *t, const struct fs_inode *paren
 	return name_slot(t, parent->ino, name, name_hash(parent->ino, name))->in;
 }
 
+/* The number a new inode of name hash `h` gets: `h`, or the next free one. 0 means "no inode" to the kernel and 1 is the root: never handed out. */
+static uint64_t free_number(const struct inode_table *t, uint64_t h)
+{
+	uint64_t ino = h;
+
+	while (ino <= ROOT_INO || slot_of(t, ino)->in)
+		ino++;
+	return ino;
+}
+
 struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent, const char *name,
 			    struct tree_node *node)
 {
@@ -223,10 +233,7 @@ struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent
 		return in;
 	if ((t->n + 1) * 2 > t->cap && grow(t))
 		goto fail;
-	/* 0 means "no inode" to the kernel and 1 is the root: never hand those out. */
-	ino = h;
-	while (ino <= ROOT_INO || slot_of(t, ino)->in)
-		ino++;
+	ino = free_number(t, h);
 	in = calloc(1, sizeof(*in));
 	if (!in)
 		goto fail;
@@ -251,14 +258,10 @@ fail:
 
 uint64_t inodes_number(struct inode_table *t, const struct fs_inode *parent, const char *name)
 {
-	uint64_t h = name_hash(parent->ino, name), ino;
+	uint64_t h = name_hash(parent->ino, name);
 	struct fs_inode *in = name_slot(t, parent->ino, name, h)->in;
 
-	if (in)
-		return in->ino;
-	for (ino = h; ino <= ROOT_INO || slot_of(t, ino)->in; ino++)
-		;
-	return ino;
+	return in ? in->ino : free_number(t, h);
 }
 
 static int unused(const struct fs_inode *in)

@@ -111,15 +111,20 @@ s=0; "$NLETSFS" diff --db "$WORK/inv.db" 2019-02-30 2020-01-01 2>/dev/null || s=
 [[ $s == 2 ]] || fail "a bad date is a usage error"
 ok "nletsfs diff equals diff -r of at/ folders, in text, csv and json"
 
-# changes: every change day's lines, oldest first, equal to diff of consecutive days.
-prev=1000-01-01
-: >"$WORK/expected"
-for d in $(ls "$MNT/at" | grep -v latest); do
-  python3 "$SRC/tests/mount/treediff.py" "$MNT/at/$prev" "$MNT/at/$d" "$d" >>"$WORK/expected"
-  prev=$d
-done
-diff "$WORK/expected" "$MNT/changes" || fail "changes is not the diff of consecutive days"
-[[ -s $MNT/changes ]] || fail "changes is empty"
+# changes_are_day_diffs WHAT: changes is every change day's lines, oldest first,
+# equal to diff -r of the whole trees of consecutive days (tests/mount/treediff.py).
+changes_are_day_diffs() {
+  local prev=1000-01-01 d
+  : >"$WORK/expected"
+  for d in $(ls "$MNT/at" | grep -v latest); do
+    python3 "$SRC/tests/mount/treediff.py" "$MNT/at/$prev" "$MNT/at/$d" "$d" >>"$WORK/expected"
+    prev=$d
+  done
+  diff "$WORK/expected" "$MNT/changes" >"$WORK/changes.diff" ||
+    fail "$1: changes is not the diff of consecutive days: $(head -5 "$WORK/changes.diff")"
+  [[ -s $MNT/changes ]] || fail "$1: changes is empty"
+}
+changes_are_day_diffs "the fixture"
 ok "changes"
 unmount
 
@@ -129,14 +134,7 @@ unmount
 cd "$WORK"
 import_into "$WORK/default.db" "$SRC/data"
 mount_db "$WORK/default.db"
-prev=1000-01-01
-: >"$WORK/expected"
-for d in $(ls "$MNT/at" | grep -v latest); do
-  python3 "$SRC/tests/mount/treediff.py" "$MNT/at/$prev" "$MNT/at/$d" "$d" >>"$WORK/expected"
-  prev=$d
-done
-diff "$WORK/expected" "$MNT/changes" >"$WORK/changes.diff" ||
-  fail "the default inventory's changes is not the diff of consecutive days: $(head -5 "$WORK/changes.diff")"
+changes_are_day_diffs "the default inventory"
 ok "changes of the default inventory ($(wc -l <"$WORK/expected") lines, $(ls "$MNT/at" | grep -vc latest) days)"
 unmount
 
