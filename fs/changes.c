@@ -2,14 +2,14 @@
 /*
  * What changed between two days: the line-level difference of the trees
  * at/FROM and at/TO, as diff -r would show it, without rendering the whole
- * tree twice. The store names the facts that start or stop holding between
- * the two days; each such fact can only change the folders that show it
- * (its own folder, its state's, its agencies', fields', transactions' and
- * sources' folders, the checklist and maps, the README), so only those
- * subtrees are rendered at both days and compared file by file. The lists
- * that relate flows to agencies and fields can hold thousands of lines:
- * for those, only the lines the facts name are looked up on both
- * days (probes), so a day costs what its facts cost, not what its lists hold.
+ * tree twice. The route table says how each file moves with time:
+ *
+ *  - a relation list (ROUTE_SPANS) follows the valid days of the facts
+ *    behind its lines: fs/spans.c sweeps them, nothing is rendered;
+ *  - the rest is rendered on both days where a fact that starts or stops
+ *    holding can change it (add_fact): its record's own folder, its
+ *    state's checklist answers, the lists that date partner lists and
+ *    documents, and the README, then compared file by file.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,38 +21,17 @@
 #include "../util/utf8.h"
 #include "../importers/importers.h"
 #include "fs.h"
+#include "spans.h"
 #include "tree.h"
-
-/* A line of a relation list that a fact may add or remove. */
-struct probe {
-	char *path;	/* "fields/ssn/shared_by" */
-	char *line;	/* "NY/dmv" */
-	char *arg;	/* the relation's argument: the field, agency or key id */
-	enum store_relation rel;
-};
 
 struct candidates {
 	struct tree *t;
 	struct strlist prefixes;
-	struct probe *probes;
-	size_t nprobes, aprobes;
-	int oom;
 };
 
 static void candidates_release(struct candidates *c)
 {
-	size_t i;
-
-	for (i = 0; i < c->nprobes; i++) {
-		free(c->probes[i].path);
-		free(c->probes[i].line);
-		free(c->probes[i].arg);
-	}
-	free(c->probes);
 	strlist_release(&c->prefixes);
-	c->probes = NULL;
-	c->nprobes = c->aprobes = 0;
-	c->oom = 0;
 }
 
 /*
@@ -75,63 +54,6 @@ static void add_record(struct candidates *c, enum record_kind kind, const char *
 	strbuf_release(&p);
 }
 
-static void add_list(struct candidates *c, enum record_kind kind, const char *folder, const char *cell,
-		     const char *file)
-{
-	struct strlist items = STRLIST_INIT;
-	size_t i;
-
-	if (cell && strlist_split(&items, cell) == 0)
-		for (i = 0; i < items.n; i++)
-			add_record(c, kind, folder, items.items[i], file);
-	strlist_release(&items);
-}
-
-/* Probe `line` in "<folder>/<slug of id>/<file>", relation `rel` of `id`. */
-static void add_probe(struct candidates *c, enum record_kind kind, const char *folder, const char *id,
-		      const char *file, enum store_relation rel, const char *line)
-{
-	struct strbuf p = STRBUF_INIT;
-	struct probe *pr;
-
-	if (!id || !*id || !line)
-		return;
-	strbuf_addf(&p, "%s/", folder);
-	if (store_slug_of(c->t->st, kind, id, &p) == 0) {
-		strbuf_addf(&p, "/%s", file);
-		if (array_reserve(&c->probes, c->nprobes, &c->aprobes, sizeof(*c->probes), 64)) {
-			c->oom = 1;
-			strbuf_release(&p);
-			return;
-		}
-		pr = &c->probes[c->nprobes];
-		pr->path = strbuf_detach(&p, NULL);
-		pr->line = strdup(line);
-		pr->arg = strdup(id);
-		pr->rel = rel;
-		if (!pr->path || !pr->line || !pr->arg) {
-			free(pr->path);
-			free(pr->line);
-			free(pr->arg);
-			c->oom = 1;
-		} else {
-			c->nprobes++;
-		}
-	}
-	strbuf_release(&p);
-}
-
-static void add_probe_list(struct candidates *c, const char *cell, const char *line)
-{
-	struct strlist items = STRLIST_INIT;
-	size_t i;
-
-	if (cell && strlist_split(&items, cell) == 0)
-		for (i = 0; i < items.n; i++)
-			add_probe(c, REC_FIELDS, "fields", items.items[i], "shared_by", REL_FIELD_SHARED_BY, line);
-	strlist_release(&items);
-}
-
 static void add_path(struct candidates *c, const char *fmt, const char *a, const char *b)
 {
 	struct strbuf p = STRBUF_INIT;
@@ -141,55 +63,44 @@ static void add_path(struct candidates *c, const char *fmt, const char *a, const
 	strbuf_release(&p);
 }
 
-/* store_flow_decides(), once per flow: a flow starts and stops, and comes again in each pass. */
+static int put_deciding(void *arg, const char *id)
+{
+	return hmap_put(arg, id, 1);
+}
+
+/* Whether flow `id` can move a checklist answer (store_deciding_flows(), asked once a tree): 1, 0 or -errno. */
 static int flow_decides(struct tree *t, const char *id)
 {
 	uint64_t v;
 	int rc;
 
-	if (!t->flow_decides && !(t->flow_decides = calloc(1, sizeof(*t->flow_decides))))
-		return -ENOMEM;
-	if (hmap_get(t->flow_decides, id, &v))
-		return (int)v - 1;
-	rc = store_flow_decides(t->st, id);
-	if (rc >= 0 && hmap_put(t->flow_decides, id, (uint64_t)rc + 1))
-		return -ENOMEM;
-	return rc;
+	if (!t->flow_decides) {
+		if (!(t->flow_decides = calloc(1, sizeof(*t->flow_decides))))
+			return -ENOMEM;
+		rc = store_deciding_flows(t->st, put_deciding, t->flow_decides);
+		if (rc) {
+			hmap_release(t->flow_decides);
+			free(t->flow_decides);
+			t->flow_decides = NULL;
+			return rc;
+		}
+	}
+	return hmap_get(t->flow_decides, id, &v);
 }
 
 /*
- * The parts of the tree a fact that starts or stops holding can change: its
- * own folder when it is an entity, and the relation files that list it. This
- * table of rules mirrors the views (fs/routes.c): a new relation view needs
- * its line here, which the time test checks against diff -r.
+ * The parts of the tree a fact that starts or stops holding can change,
+ * beside the relation lists (ROUTE_SPANS, which fs/spans.c follows): its
+ * own folder when it has valid days, and the files rendered from several
+ * facts (checklist answers; lists that date partner lists and documents).
  */
 static int add_fact(void *arg, const struct store_fact *f)
 {
 	struct candidates *c = arg;
-	const char *slash;
 
-	add_list(c, REC_SOURCES, "sources", f->sources, "supports");
 	switch (f->kind) {
 	case REC_FLOWS:
 		add_record(c, REC_FLOWS, "flows", f->id, NULL);
-		slash = f->from ? strchr(f->from, '/') : NULL;
-		if (slash) {
-			struct strbuf state = STRBUF_INIT, sys = STRBUF_INIT;
-			/* A flow's status is fixed: it is a line of one of the two lists. */
-			int blocked = f->status && !strcmp(f->status, "blocked");
-
-			strbuf_add(&state, f->from, (size_t)(slash - f->from));
-			if (store_jurisdiction_name(state.buf) && store_slug_of(c->t->st, REC_SYSTEMS, slash + 1, &sys) == 0)
-				add_path(c, "states/%s/%s", state.buf, sys.buf);
-			add_probe(c, REC_AGENCIES, "agencies", f->to, blocked ? "blocked_by" : "receives",
-				  blocked ? REL_AGENCY_BLOCKED_BY : REL_AGENCY_RECEIVES, f->from);
-			if (!blocked)
-				add_probe_list(c, f->fields, f->from);
-			/* At most one line a state, read by key: rendering it costs what a probe would. */
-			add_record(c, REC_TRANSACTIONS, "transactions", f->transaction, "states");
-			strbuf_release(&state);
-			strbuf_release(&sys);
-		}
 		break;
 	case REC_LAWS:
 		if (store_jurisdiction_name(f->id))
@@ -230,7 +141,7 @@ static int add_fact(void *arg, const struct store_fact *f)
 			add_path(c, "states/%s/questions", state, NULL);
 		strbuf_release(&st);
 	}
-	return c->prefixes.oom || c->oom ? -ENOMEM : 0;
+	return c->prefixes.oom ? -ENOMEM : 0;
 }
 
 /* Sort, and drop prefixes inside another ("states/NY" under "states"). */
@@ -283,7 +194,8 @@ static int collect(struct tree *t, const struct tree_node *node, struct strbuf *
 	size_t i, keep = path->len;
 	int rc = 0;
 
-	if (node->type == NODE_LINK)
+	/* Links are not compared; relation lists come from fs/spans.c. */
+	if (node->type == NODE_LINK || (node->type == NODE_FILE && (node->route->flags & ROUTE_SPANS)))
 		return 0;
 	if (node->type == NODE_FILE) {
 		struct strbuf body = STRBUF_INIT;
@@ -362,18 +274,6 @@ static int collect_prefix(struct tree *t, const char *date, const char *prefix, 
 	tree_node_release(&node);
 	strbuf_release(&path);
 	return rc;
-}
-
-/* Whether `path` is a file in the tree of `date`: 1, 0, or a negative errno. */
-static int file_exists_at(struct tree *t, const char *date, const char *path)
-{
-	struct tree_node node;
-	int rc = resolve_at(t, date, path, &node);
-
-	if (!rc)
-		rc = node.type == NODE_FILE;
-	tree_node_release(&node);
-	return rc == -ENOENT || rc == -ENOTDIR ? 0 : rc;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -706,78 +606,10 @@ static int memo_put(struct diff_memo *m, const char *prefix, const struct files 
 	return 0;
 }
 
-static int cmp_probe(const void *a, const void *b)
-{
-	const struct probe *x = a, *y = b;
-	int c = strcmp(x->path, y->path);
-
-	return c ? c : strcmp(x->line, y->line);
-}
-
 /*
- * The probed lines of the list files not rendered whole: a line is removed
- * when it holds on `from` and not on `to`, added the other way round, as
- * diff_file() would find them in the two sorted lists. A list that exists
- * on one day only is rendered instead (added to `render`).
- */
-static int diff_probes(struct tree *t, const char *from, const char *to, const char *prefix,
-		       struct candidates *c, struct strlist *render, tree_change_fn emit, void *arg)
-{
-	struct strlist added = STRLIST_INIT, removed = STRLIST_INIT;
-	size_t i, j, k, plen = strlen(prefix);
-	int rc = 0;
-
-	if (c->nprobes)
-		qsort(c->probes, c->nprobes, sizeof(*c->probes), cmp_probe);
-	for (i = 0; i < c->nprobes && !rc; i = j) {
-		const char *path = c->probes[i].path;
-		int old_file, new_file;
-
-		for (j = i + 1; j < c->nprobes && !strcmp(c->probes[j].path, path); j++)
-			;
-		if ((plen && strncmp(path, prefix, plen)) || sorted_covers(&c->prefixes, path))
-			continue;
-		old_file = file_exists_at(t, from, path);
-		new_file = old_file < 0 ? old_file : file_exists_at(t, to, path);
-		if (new_file < 0) {
-			rc = new_file;
-			break;
-		}
-		if (old_file != new_file) {
-			strlist_add(render, path);
-			continue;
-		}
-		for (k = i; k < j && old_file && !rc; k++) {
-			const struct probe *p = &c->probes[k];
-			int was, is;
-
-			if (k > i && !strcmp(p->line, c->probes[k - 1].line))
-				continue;
-			was = store_relation_has(t->st, p->rel, p->arg, p->line, from);
-			is = was < 0 ? was : store_relation_has(t->st, p->rel, p->arg, p->line, to);
-			if (is < 0)
-				rc = is;
-			else if (was && !is)
-				strlist_add(&removed, p->line);
-			else if (!was && is)
-				strlist_add(&added, p->line);
-		}
-		for (k = 0; k < removed.n && !rc; k++)
-			rc = emit(arg, '-', path, removed.items[k]);
-		for (k = 0; k < added.n && !rc; k++)
-			rc = emit(arg, '+', path, added.items[k]);
-		if (!rc && (added.oom || removed.oom))
-			rc = -ENOMEM;
-		strlist_release(&added);
-		strlist_release(&removed);
-	}
-	return !rc && render->oom ? -ENOMEM : rc;
-}
-
-/*
- * The file-by-file differences of the candidate parts of the two trees:
- * the probed lines, then the prefixes rendered on both days (the `from`
- * side from `memo` where it has them; the `to` side kept in it).
+ * The file-by-file differences of the candidate parts of the two trees,
+ * rendered on both days (the `from` side from `memo` where it has them;
+ * the `to` side kept in it).
  */
 static int diff_files(struct tree *t, const char *from, const char *to, const char *prefix, struct candidates *c,
 		      struct diff_memo *memo, tree_change_fn emit, void *arg)
@@ -785,21 +617,11 @@ static int diff_files(struct tree *t, const char *from, const char *to, const ch
 	struct files old = { 0 }, new = { 0 };
 	struct strlist render = STRLIST_INIT;
 	size_t i, j, plen = strlen(prefix);
-	int rc;
+	int rc = 0;
 
 	minimise(&c->prefixes);
-	rc = diff_probes(t, from, to, prefix, c, &render, emit, arg);
-	if (!rc && memo) {
-		struct strlist touched = STRLIST_INIT;
-
-		for (i = 0; i < c->prefixes.n; i++)
-			strlist_add(&touched, c->prefixes.items[i]);
-		for (i = 0; i < c->nprobes; i++)
-			strlist_add(&touched, c->probes[i].path);
-		strlist_sort_uniq(&touched);
-		rc = touched.oom ? -ENOMEM : memo_forget(memo, &c->prefixes, &touched);
-		strlist_release(&touched);
-	}
+	if (memo)
+		rc = memo_forget(memo, &c->prefixes, &c->prefixes);
 	for (i = 0; i < c->prefixes.n; i++)
 		strlist_add(&render, c->prefixes.items[i]);
 	if (!rc && render.oom)
@@ -818,7 +640,7 @@ static int diff_files(struct tree *t, const char *from, const char *to, const ch
 			rc = 0;
 		if (!rc)
 			rc = collect_prefix(t, to, p, &new);
-		if (!rc && memo && i >= render.n - c->prefixes.n && memo_keeps(p))
+		if (!rc && memo && memo_keeps(p))
 			rc = memo_put(memo, p, &new, start, new.n);
 	}
 	if (rc)
@@ -851,9 +673,10 @@ out:
 	return rc;
 }
 
-/* The changes of one pair of days, sorted by path, to `emit`. */
+/* The changes of one pair of days (day `day` of `sp`), sorted by path, to `emit`. */
 static int pair_changes(struct tree *t, const char *from, const char *to, const char *prefix,
-			struct candidates *c, struct diff_memo *memo, tree_change_fn emit, void *arg)
+			struct candidates *c, struct diff_memo *memo, struct spans *sp, size_t day,
+			tree_change_fn emit, void *arg)
 {
 	struct changes cs = { 0 };
 	size_t i, plen = strlen(prefix);
@@ -861,6 +684,8 @@ static int pair_changes(struct tree *t, const char *from, const char *to, const 
 
 	/* Lists under questions/ are derived from states/: compare those too. */
 	rc = diff_files(t, from, to, !strncmp(prefix, "questions", 9) ? "" : prefix, c, memo, gather, &cs);
+	if (!rc)
+		rc = spans_next_day(sp, day, gather, &cs);
 	if (!rc)
 		rc = derive_lists(&cs);
 	if (!rc && cs.n)
@@ -892,6 +717,8 @@ int tree_diff(struct tree *t, const char *from, const char *to, const char *pref
 	/* Before every change: a day no fact reaches back to. */
 	const char *before = "0000-00-00", *after, *upto;
 	struct candidates c = { .t = t };
+	struct strlist days = STRLIST_INIT;
+	struct spans *sp = NULL;
 	int rc, reverse;
 
 	if (!from)
@@ -901,11 +728,16 @@ int tree_diff(struct tree *t, const char *from, const char *to, const char *pref
 	reverse = strcmp(from, to) > 0;
 	after = reverse ? to : from;
 	upto = reverse ? from : to;
-	rc = candidates_start(&c);
+	strlist_add(&days, upto);
+	rc = days.oom ? -ENOMEM : candidates_start(&c);
 	if (!rc)
 		rc = store_boundary_facts(t->st, strcmp(after, before) ? after : NULL, upto, add_fact, &c);
 	if (!rc)
-		rc = pair_changes(t, from, to, prefix, &c, NULL, emit, arg);
+		rc = spans_open(t->st, after, &days, reverse, &sp);
+	if (!rc)
+		rc = pair_changes(t, from, to, prefix, &c, NULL, sp, 0, emit, arg);
+	spans_free(sp);
+	strlist_release(&days);
 	candidates_release(&c);
 	return rc;
 }
@@ -922,6 +754,7 @@ struct series {
 	size_t i;		/* the pair being gathered: (days[i-1], days[i]] */
 	struct candidates c;
 	struct diff_memo memo;
+	struct spans *spans;
 	tree_day_change_fn emit;
 	void *arg;
 };
@@ -937,7 +770,7 @@ static int series_emit(void *arg, char op, const char *path, const char *line)
 static int series_next(struct series *s)
 {
 	const char *from = s->i ? s->days->items[s->i - 1] : s->before;
-	int rc = pair_changes(s->t, from, s->days->items[s->i], "", &s->c, &s->memo, series_emit, s);
+	int rc = pair_changes(s->t, from, s->days->items[s->i], "", &s->c, &s->memo, s->spans, s->i, series_emit, s);
 
 	candidates_release(&s->c);
 	s->i++;
@@ -959,7 +792,7 @@ static int series_fact(void *arg, const struct store_fact *f)
 int tree_changes(struct tree *t, const char *before, const struct strlist *days, tree_day_change_fn emit,
 		 void *arg)
 {
-	struct series s = { t, days, before, 0, { .t = t }, { HMAP_INIT }, emit, arg };
+	struct series s = { t, days, before, 0, { .t = t }, { HMAP_INIT }, NULL, emit, arg };
 
 	long cache = 0;
 	int rc = 0;
@@ -970,6 +803,15 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
 	rc = store_cache_size(t->st, -262144, &cache);
 	if (!rc)
 		rc = candidates_start(&s.c);
+	if (!rc)
+		rc = spans_open(t->st, before, days, 0, &s.spans);
+	/* The README is rendered on every day: its counts come from one pass. */
+	if (!rc && !(t->counts = calloc(days->n, sizeof(*t->counts))))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = store_counts_days(t->st, days, t->counts);
+	if (!rc)
+		t->count_days = days;
 	if (!rc)
 		rc = store_boundary_facts(t->st, strcmp(before, "0000-00-00") ? before : NULL,
 					  days->items[days->n - 1], series_fact, &s);
@@ -982,5 +824,9 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
 	}
 	candidates_release(&s.c);
 	memo_release(&s.memo);
+	spans_free(s.spans);
+	free(t->counts);
+	t->counts = NULL;
+	t->count_days = NULL;
 	return rc;
 }

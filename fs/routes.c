@@ -21,8 +21,9 @@
 #define FILE(p, fn) { .pattern = p, .type = NODE_FILE, .render = fn }
 #define DOCUMENT_FILE(p, c) \
 	{ .pattern = p, .type = NODE_FILE, .render = view_document_value, .exists = document_value_exists, .column = c }
-#define SYSTEM_FILE(p, name) \
-	{ .pattern = p, .type = NODE_FILE, .render = view_state_system, .column = name }
+/* A list of the facts' lines: see ROUTE_SPANS. */
+#define SYSTEM_FILE(p, r) { .pattern = p, .type = NODE_FILE, .render = view_state_system, .rel = r, .flags = ROUTE_SPANS }
+#define RELATION(p, k, r, f) { .pattern = p, .type = NODE_FILE, .render = view_record_relation, .kind = k, .rel = r, .flags = f }
 #define ANSWER_LIST(p, answer) \
 	{ .pattern = p, .type = NODE_FILE, .render = view_question_states, .column = answer, \
 	  .flags = ROUTE_COSTLY | ROUTE_DERIVED }
@@ -50,12 +51,13 @@ const struct route tree_routes[] = {
 	/* A request is written to be sent now: not a view of the past. */
 	{ .pattern = "/states/:state/records_request.txt", .type = NODE_FILE, .render = view_records_request,
 	  .flags = ROUTE_NOT_IN_AT | ROUTE_COSTLY | ROUTE_DERIVED },
-	{ .pattern = "/states/:state/:system", .type = NODE_DIR, .list = list_state_systems },
-	SYSTEM_FILE("/states/:state/:system/shared_fields", "shared_fields"),
-	SYSTEM_FILE("/states/:state/:system/transactions", "transactions"),
-	SYSTEM_FILE("/states/:state/:system/recipients", "recipients"),
-	SYSTEM_FILE("/states/:state/:system/blocked", "blocked"),
-	SYSTEM_FILE("/states/:state/:system/sources", "sources"),
+	{ .pattern = "/states/:state/:system", .type = NODE_DIR, .list = list_state_systems, .rel = REL_STATE_SYSTEMS,
+	  .flags = ROUTE_SPANS },
+	SYSTEM_FILE("/states/:state/:system/shared_fields", REL_SYSTEM_FIELDS),
+	SYSTEM_FILE("/states/:state/:system/transactions", REL_SYSTEM_TRANSACTIONS),
+	SYSTEM_FILE("/states/:state/:system/recipients", REL_SYSTEM_RECIPIENTS),
+	SYSTEM_FILE("/states/:state/:system/blocked", REL_SYSTEM_BLOCKED),
+	SYSTEM_FILE("/states/:state/:system/sources", REL_SYSTEM_SOURCES),
 
 	DIR("/questions"),
 	{ .pattern = "/questions/:question", .type = NODE_DIR, .list = list_questions, .exists = question_exists },
@@ -75,8 +77,8 @@ const struct route tree_routes[] = {
 	SCALAR("/agencies/:agency/parent", REC_AGENCIES, "parent"),
 	SCALAR("/agencies/:agency/membership", REC_AGENCIES, "membership"),
 	LIST("/agencies/:agency/oris", REC_AGENCIES, "oris"),
-	FILE("/agencies/:agency/receives", view_agency_receives),
-	FILE("/agencies/:agency/blocked_by", view_agency_blocked_by),
+	RELATION("/agencies/:agency/receives", REC_AGENCIES, REL_AGENCY_RECEIVES, ROUTE_SPANS),
+	RELATION("/agencies/:agency/blocked_by", REC_AGENCIES, REL_AGENCY_BLOCKED_BY, ROUTE_SPANS),
 	SCALAR("/agencies/:agency/quote", REC_AGENCIES, "quote"),
 	CITED("/agencies/:agency/sources", REC_AGENCIES),
 	FILE("/agencies/:agency/mentioned_in", view_agency_mentioned_in),
@@ -87,7 +89,7 @@ const struct route tree_routes[] = {
 	SCALAR("/partners/:partner/kind", REC_PARTNERS, "kind"),
 	SCALAR("/partners/:partner/category", REC_PARTNERS, "category"),
 	SCALAR("/partners/:partner/access", REC_PARTNERS, "description"),
-	FILE("/partners/:partner/listed", view_partner_listed),
+	RELATION("/partners/:partner/listed", REC_PARTNERS, REL_PARTNER_LISTED, 0),
 	SCALAR("/partners/:partner/quote", REC_PARTNERS, "quote"),
 	CITED("/partners/:partner/sources", REC_PARTNERS),
 
@@ -100,7 +102,7 @@ const struct route tree_routes[] = {
 	LIST("/transactions/:key/returns", REC_TRANSACTIONS, "returns"),
 	SCALAR("/transactions/:key/scope", REC_TRANSACTIONS, "scope"),
 	SCALAR("/transactions/:key/max_states", REC_TRANSACTIONS, "max_states"),
-	FILE("/transactions/:key/states", view_transaction_states),
+	RELATION("/transactions/:key/states", REC_TRANSACTIONS, REL_TRANSACTION_STATES, ROUTE_SPANS),
 	SCALAR("/transactions/:key/quote", REC_TRANSACTIONS, "quote"),
 	CITED("/transactions/:key/sources", REC_TRANSACTIONS),
 
@@ -108,8 +110,8 @@ const struct route tree_routes[] = {
 	RECORDS("/fields/:field", REC_FIELDS),
 	SCALAR("/fields/:field/name", REC_FIELDS, "name"),
 	LIST("/fields/:field/synonyms", REC_FIELDS, "synonyms"),
-	FILE("/fields/:field/shared_by", view_field_shared_by),
-	FILE("/fields/:field/returned_by", view_field_returned_by),
+	RELATION("/fields/:field/shared_by", REC_FIELDS, REL_FIELD_SHARED_BY, ROUTE_SPANS),
+	RELATION("/fields/:field/returned_by", REC_FIELDS, REL_FIELD_RETURNED_BY, 0),
 	FILE("/fields/:field/mentioned_in", view_field_mentioned_in),
 
 	DIR("/systems"),
@@ -142,7 +144,7 @@ const struct route tree_routes[] = {
 	  .exists = source_has_document },
 	{ .pattern = "/sources/:source/text", .type = NODE_FILE, .render = view_source_text,
 	  .exists = source_has_text },
-	FILE("/sources/:source/supports", view_source_supports),
+	RELATION("/sources/:source/supports", REC_SOURCES, REL_SOURCE_SUPPORTS, ROUTE_SPANS),
 	DOCUMENT_FILE("/sources/:source/member", "member"),
 	DOCUMENT_FILE("/sources/:source/identifier", "identifier"),
 	DOCUMENT_FILE("/sources/:source/component", "component"),

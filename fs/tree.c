@@ -142,6 +142,16 @@ static int system_lists_wanted(struct tree *t, const char *state, const char *da
 	return yes;
 }
 
+int tree_counts(struct tree *t, const char *date, struct store_counts *out)
+{
+	long i = t->count_days ? strlist_find(t->count_days, date) : -1;
+
+	if (i < 0)
+		return store_counts(t->st, date, out);
+	*out = t->counts[i];
+	return 0;
+}
+
 int tree_system_list(struct tree *t, const char *state, const char *date, const char *system,
 		     enum store_relation rel, const struct strlist **out)
 {

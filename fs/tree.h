@@ -50,6 +50,12 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 #define ROUTE_COSTLY 16u	/* costly to render: a listing gives no size, so find and ls need not render it */
 #define ROUTE_VOLATILE 32u	/* content from outside the inventory: forgotten after every refresh check */
 #define ROUTE_DERIVED 64u	/* at the root, rendered by the import and stored: a read is a lookup (fs/derive.c) */
+/*
+ * The content is store relation `rel` (a folder: its names), whose lines
+ * follow the facts' valid days: `changes` and `nletsfs diff` take them from
+ * store_relation_spans() (fs/spans.c) instead of rendering both days.
+ */
+#define ROUTE_SPANS 128u
 
 struct route {
 	const char *pattern;	/* "/states/:state/:system/blocked" */
@@ -59,6 +65,7 @@ struct route {
 	view_exists_fn exists;	/* optional */
 	int kind;		/* record kind, for the generic record views */
 	const char *column;	/* record column, for the generic record views */
+	enum store_relation rel;/* the relation a relation view shows (ROUTE_SPANS, view_record_relation) */
 	unsigned flags;		/* ROUTE_* */
 };
 
@@ -125,8 +132,11 @@ struct tree {
 	 */
 	signed char use_changes, use_files;
 	int deriving;
-	/* store_flow_decides() by flow id (1 + its answer), asked once per flow for `changes` */
+	/* the ids of the flows that can move a checklist answer (store_deciding_flows), for `changes` */
 	struct hmap *flow_decides;
+	/* The README's counts of every day of a pass over the change days (tree_changes), or NULL. */
+	const struct strlist *count_days;
+	struct store_counts *counts;
 };
 
 void tree_init(struct tree *t, struct store *st);
@@ -178,6 +188,8 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
  */
 int tree_system_list(struct tree *t, const char *state, const char *date, const char *system,
 		     enum store_relation rel, const struct strlist **out);
+/** store_counts() of `date`, from those tree_changes() made for its days when it is one. */
+int tree_counts(struct tree *t, const char *date, struct store_counts *out);
 /** Resolve an absolute path ("/" is the root). 0, -ENOENT or -ENOTDIR. */
 int tree_resolve(struct tree *t, const char *path, struct tree_node *out);
 /** Resolve `name` inside directory `dir`. */

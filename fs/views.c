@@ -5,6 +5,7 @@
  * list files of records (the route names the kind and the column); the
  * rest are the relation files of SPEC section 2.
  */
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
@@ -135,32 +136,19 @@ int view_record_sources(const struct view_ctx *ctx, struct strbuf *out)
 	return rc;
 }
 
-/* A relation keyed by the id of the record the path names. */
-static int record_relation(const struct view_ctx *ctx, int kind, enum store_relation rel, struct strbuf *out)
+/* The route's relation of the record the path names, keyed by its id (routes.c: RELATION). */
+int view_record_relation(const struct view_ctx *ctx, struct strbuf *out)
 {
+	enum store_relation rel = ctx->route->rel;
 	const struct record *rec;
-	int rc = fetch_record(ctx, kind, &rec);
+	int rc = fetch_record(ctx, ctx->route->kind, &rec);
 
 	if (rc)
 		return rc;
-	rc = write_relation(ctx, rel, rec->v[0], NULL, rel == REL_SOURCE_SUPPORTS ? ctx->entity_date : ctx->date,
-			    out);
-	return rc;
+	/* A source supports its timeless records on every day: at the root, every fact whatever its days. */
+	return write_relation(ctx, rel, rec->v[0], NULL, rel == REL_SOURCE_SUPPORTS ? ctx->entity_date : ctx->date,
+			      out);
 }
-
-#define RECORD_RELATION_VIEW(fn, kind, rel) \
-	int fn(const struct view_ctx *ctx, struct strbuf *out) \
-	{ \
-		return record_relation(ctx, kind, rel, out); \
-	}
-
-RECORD_RELATION_VIEW(view_agency_receives, REC_AGENCIES, REL_AGENCY_RECEIVES)
-RECORD_RELATION_VIEW(view_agency_blocked_by, REC_AGENCIES, REL_AGENCY_BLOCKED_BY)
-RECORD_RELATION_VIEW(view_partner_listed, REC_PARTNERS, REL_PARTNER_LISTED)
-RECORD_RELATION_VIEW(view_transaction_states, REC_TRANSACTIONS, REL_TRANSACTION_STATES)
-RECORD_RELATION_VIEW(view_field_shared_by, REC_FIELDS, REL_FIELD_SHARED_BY)
-RECORD_RELATION_VIEW(view_field_returned_by, REC_FIELDS, REL_FIELD_RETURNED_BY)
-RECORD_RELATION_VIEW(view_source_supports, REC_SOURCES, REL_SOURCE_SUPPORTS)
 
 /* ---- key: value files (laws, participation) ------------------------------- */
 
@@ -237,38 +225,23 @@ int view_state_name(const struct view_ctx *ctx, struct strbuf *out)
 
 int list_state_systems(const struct view_ctx *ctx, struct strlist *names)
 {
-	return store_relation(ctx->st, REL_STATE_SYSTEMS, ctx->args[0], NULL, ctx->date, names);
+	return store_relation(ctx->st, ctx->route->rel, ctx->args[0], NULL, ctx->date, names);
 }
 
-/* The files of states/XX/SYSTEM/: the route's column names the relation. */
+/* The files of states/XX/SYSTEM/: the route names the relation. */
 int view_state_system(const struct view_ctx *ctx, struct strbuf *out)
 {
-	static const struct {
-		const char *name;
-		enum store_relation rel;
-	} files[] = {
-		{ "shared_fields", REL_SYSTEM_FIELDS },
-		{ "transactions", REL_SYSTEM_TRANSACTIONS },
-		{ "recipients", REL_SYSTEM_RECIPIENTS },
-		{ "blocked", REL_SYSTEM_BLOCKED },
-		{ "sources", REL_SYSTEM_SOURCES },
-	};
 	const struct strlist *l;
 	const struct record *sys;
-	size_t i;
 	int rc;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (!strcmp(files[i].name, ctx->route->column))
-			break;
-	if (i == sizeof(files) / sizeof(files[0]))
-		return -ENOENT;
+	assert(ctx->route->rel >= REL_SYSTEM_FIELDS && ctx->route->rel <= REL_SYSTEM_SOURCES);
 	/* Read in place: the folder's five files share the one query. */
 	rc = store_peek_by_slug(ctx->st, REC_SYSTEMS, NULL, ctx->args[1], NULL, &sys);
 	if (rc)
 		return rc;
 	/* A state's systems are walked one after another: their lists come from one pass. */
-	rc = tree_system_list(ctx->tree, ctx->args[0], ctx->date, sys->v[0], files[i].rel, &l);
+	rc = tree_system_list(ctx->tree, ctx->args[0], ctx->date, sys->v[0], ctx->route->rel, &l);
 	if (!rc)
 		strlist_write_lines(l, out);
 	return rc ? rc : strbuf_ok(out);
@@ -450,7 +423,7 @@ int view_export_document(const struct view_ctx *ctx, struct strbuf *out)
 int view_readme(const struct view_ctx *ctx, struct strbuf *out)
 {
 	struct store_counts c;
-	int rc = store_counts(ctx->st, ctx->date, &c);
+	int rc = tree_counts(ctx->tree, ctx->date, &c);
 
 	if (rc)
 		return rc;

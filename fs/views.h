@@ -20,13 +20,8 @@ int list_export_files(const struct view_ctx *ctx, struct strlist *names);
 int view_export_file(const struct view_ctx *ctx, struct strbuf *out);
 int list_export_documents(const struct view_ctx *ctx, struct strlist *names);
 int view_export_document(const struct view_ctx *ctx, struct strbuf *out);
-int view_agency_receives(const struct view_ctx *ctx, struct strbuf *out);
-int view_agency_blocked_by(const struct view_ctx *ctx, struct strbuf *out);
-int view_partner_listed(const struct view_ctx *ctx, struct strbuf *out);
-int view_transaction_states(const struct view_ctx *ctx, struct strbuf *out);
-int view_field_shared_by(const struct view_ctx *ctx, struct strbuf *out);
-int view_field_returned_by(const struct view_ctx *ctx, struct strbuf *out);
-int view_source_supports(const struct view_ctx *ctx, struct strbuf *out);
+/** The relation `rel` of the route, of the record its path names (`kind`). */
+int view_record_relation(const struct view_ctx *ctx, struct strbuf *out);
 int view_state_name(const struct view_ctx *ctx, struct strbuf *out);
 int list_state_systems(const struct view_ctx *ctx, struct strlist *names);
 int source_has_document(const struct view_ctx *ctx);

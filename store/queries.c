@@ -108,6 +108,93 @@ static const char *const relation_sql[REL_COUNT] = {
 		"SELECT DISTINCT " CITE_LINE " FROM citations c WHERE c.kind=?1 AND c.\"key\"=?2 ORDER BY 1",
 };
 
+/*
+ * The same relations across time, for `changes`: one row per fact that puts
+ * a line in a list, with the list's arguments as the tree names them (a
+ * state code, slugs), the line, and the fact's valid days (since: NULL or
+ * '' from the beginning; until: NULL while it holds). Each row's conditions
+ * are those of its relation_sql entry above with ?1, ?2 and ?3 lifted out;
+ * tests/unit compares the two on every instance and day of an inventory.
+ */
+#define SPAN_ON(f) f ".valid_from, " f ".valid_until"
+#define SYSTEM_ARGS "f.from_state, y.slug"
+#define SYSTEM_SPAN_FLOWS "FROM flows f JOIN systems y ON y.id=f.from_system WHERE f.from_state<>'*'"
+
+static const char *const relation_spans_sql[REL_COUNT] = {
+	[REL_STATE_SYSTEMS] =
+		"SELECT f.from_state, NULL, y.slug, " SPAN_ON("f") " " SYSTEM_SPAN_FLOWS,
+	[REL_SYSTEM_FIELDS] =
+		"SELECT " SYSTEM_ARGS ", l.value, " SPAN_ON("f") " FROM flows f JOIN systems y ON y.id=f.from_system"
+		" JOIN links l ON l.kind=" KIND("flows") " AND l.\"key\"=f.id AND l.col='fields'"
+		" WHERE f.from_state<>'*' AND f.status<>'blocked'",
+	[REL_SYSTEM_TRANSACTIONS] =
+		"SELECT " SYSTEM_ARGS ", f.\"transaction\", " SPAN_ON("f") " " SYSTEM_SPAN_FLOWS
+		" AND f.status<>'blocked' AND f.\"transaction\" IS NOT NULL",
+	[REL_SYSTEM_RECIPIENTS] =
+		"SELECT " SYSTEM_ARGS ", f.\"to\", " SPAN_ON("f") " " SYSTEM_SPAN_FLOWS " AND f.status<>'blocked'",
+	[REL_SYSTEM_BLOCKED] =
+		"SELECT " SYSTEM_ARGS ", f.\"to\", " SPAN_ON("f") " " SYSTEM_SPAN_FLOWS " AND f.status='blocked'",
+	[REL_SYSTEM_SOURCES] =
+		"SELECT " SYSTEM_ARGS ", " CITE_LINE ", " SPAN_ON("f") " FROM flows f JOIN systems y ON y.id=f.from_system"
+		" JOIN citations c ON c.kind=" KIND("flows") " AND c.\"key\"=f.id WHERE f.from_state<>'*'",
+	[REL_AGENCY_RECEIVES] =
+		"SELECT a.slug, NULL, f.\"from\", " SPAN_ON("f") " FROM flows f JOIN agencies a ON a.id=f.\"to\""
+		" WHERE f.from_system IS NOT NULL AND f.status<>'blocked'",
+	[REL_AGENCY_BLOCKED_BY] =
+		"SELECT a.slug, NULL, f.\"from\", " SPAN_ON("f") " FROM flows f JOIN agencies a ON a.id=f.\"to\""
+		" WHERE f.from_system IS NOT NULL AND f.status='blocked'",
+	[REL_FIELD_SHARED_BY] =
+		"SELECT d.slug, NULL, f.\"from\", " SPAN_ON("f") " FROM links l JOIN flows f ON f.id=l.\"key\""
+		" JOIN fields d ON d.id=l.value WHERE l.kind=" KIND("flows") " AND l.col='fields'"
+		" AND f.from_system IS NOT NULL AND f.status<>'blocked'",
+	[REL_TRANSACTION_STATES] =
+		"SELECT t.slug, NULL, f.from_state, " SPAN_ON("f") " FROM flows f JOIN transactions t"
+		" ON t.\"key\"=f.\"transaction\" WHERE f.from_state IS NOT NULL AND f.from_state<>'*'"
+		" AND f.status<>'blocked'",
+	[REL_SOURCE_SUPPORTS] =
+		"SELECT s.slug, NULL, 'agencies/'||a.slug, NULL, NULL FROM citations c JOIN sources s ON s.id=c.source"
+		" JOIN agencies a ON c.kind=" KIND("agencies") " AND c.\"key\"=a.id"
+		" UNION ALL SELECT s.slug, NULL, 'partners/'||p.slug, NULL, NULL FROM citations c"
+		" JOIN sources s ON s.id=c.source JOIN partners p ON c.kind=" KIND("partners") " AND c.\"key\"=p.id"
+		" UNION ALL SELECT s.slug, NULL, 'transactions/'||t.slug, NULL, NULL FROM citations c"
+		" JOIN sources s ON s.id=c.source JOIN transactions t ON c.kind=" KIND("transactions") " AND c.\"key\"=t.\"key\""
+		" UNION ALL SELECT s.slug, NULL, 'flows/'||f.slug, " SPAN_ON("f") " FROM citations c"
+		" JOIN sources s ON s.id=c.source JOIN flows f ON c.kind=" KIND("flows") " AND c.\"key\"=f.id"
+		" UNION ALL SELECT s.slug, NULL, 'states/'||f.from_state||'/'||y.slug, " SPAN_ON("f") " FROM citations c"
+		" JOIN sources s ON s.id=c.source JOIN flows f ON c.kind=" KIND("flows") " AND c.\"key\"=f.id"
+		" JOIN systems y ON y.id=f.from_system WHERE f.from_state<>'*'"
+		" UNION ALL SELECT s.slug, NULL, 'states/'||l.state||'/laws/'||l.slug, l.valid_from, NULL FROM citations c"
+		" JOIN sources s ON s.id=c.source JOIN laws l ON c.kind=" KIND("laws") " AND c.\"key\"=" LAW_KEY("l")
+		" UNION ALL SELECT s.slug, NULL, 'states/'||p.state||'/participation/'||p.function, p.as_of, NULL"
+		" FROM citations c JOIN sources s ON s.id=c.source"
+		" JOIN participation p ON c.kind=" KIND("participation") " AND c.\"key\"=" PARTICIPATION_KEY("p"),
+};
+
+int store_relation_spans(struct store *st, enum store_relation rel, store_span_fn fn, void *arg)
+{
+	sqlite3_stmt *s;
+	int r, rc = 0;
+
+	if (rel >= REL_COUNT || !relation_spans_sql[rel])
+		return -EINVAL;
+	s = store_stmt(st, relation_spans_sql[rel]);
+	if (!s)
+		return -EIO;
+	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v[5];
+		int i;
+
+		for (i = 0; i < 5; i++)
+			v[i] = (const char *)sqlite3_column_text(s, i);
+		if (v[0] && v[2]) /* as store_collect: a NULL is no line */
+			rc = fn(arg, v[0], v[1], v[2], v[3], v[4]);
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = store_sqlite_err(r);
+	store_stmt_done(s);
+	return rc;
+}
+
 int store_relation(struct store *st, enum store_relation rel, const char *a, const char *b,
 		   const char *date, struct strlist *out)
 {
@@ -233,51 +320,6 @@ void store_system_lists_free(struct store_system_lists *l, size_t n)
 	free(l);
 }
 
-/*
- * One line of a relation on one day, for `changes`: the list's query with
- * the line fixed, so that it reads the flows of one XX/SYSTEM (flows_from)
- * instead of every flow to the agency or with the field (`+` keeps the
- * planner off flows_to, which holds a share of all flows). A line "XX/SYS"
- * is some flow's "from"; from_state and from_system are cut from it as the
- * import cuts them from "from".
- */
-#define LINE_FROM "f.from_state=substr(?2,1,instr(?2,'/')-1) AND f.from_system=substr(?2,instr(?2,'/')+1)" \
-	" AND f.\"from\"=?2"
-
-static const char *const relation_has_sql[REL_COUNT] = {
-	[REL_AGENCY_RECEIVES] =
-		"SELECT 1 FROM flows f WHERE " LINE_FROM " AND +f.\"to\"=?1 AND f.status<>'blocked' AND " OK_ON("f")
-		" LIMIT 1",
-	[REL_AGENCY_BLOCKED_BY] =
-		"SELECT 1 FROM flows f WHERE " LINE_FROM " AND +f.\"to\"=?1 AND f.status='blocked' AND " OK_ON("f")
-		" LIMIT 1",
-	[REL_FIELD_SHARED_BY] =
-		"SELECT 1 FROM flows f CROSS JOIN links l ON l.kind=" KIND("flows") " AND l.\"key\"=f.id AND l.col='fields'"
-		" AND l.value=?1 WHERE " LINE_FROM " AND f.status<>'blocked' AND " OK_ON("f") " LIMIT 1",
-};
-
-int store_relation_has(struct store *st, enum store_relation rel, const char *a, const char *line,
-		       const char *date)
-{
-	struct strlist row = STRLIST_INIT;
-	sqlite3_stmt *s;
-	int rc;
-
-	if (rel >= REL_COUNT || !relation_has_sql[rel])
-		return -EINVAL;
-	s = store_stmt(st, relation_has_sql[rel]);
-	if (!s)
-		return -EIO;
-	store_bind_text(s, 1, a, 0);
-	store_bind_text(s, 2, line, 0);
-	store_bind_text(s, 3, date, 1);
-	rc = store_collect(s, &row);
-	if (!rc)
-		rc = row.n > 0;
-	strlist_release(&row);
-	return rc;
-}
-
 int store_counts(struct store *st, const char *date, struct store_counts *out)
 {
 	static const char sql[] =
@@ -321,6 +363,103 @@ int store_counts(struct store *st, const char *date, struct store_counts *out)
 	}
 	sqlite3_finalize(s);
 	return store_sqlite_err(rc);
+}
+
+/* The index of the first of `days` on or after `d` (NULL: none): from it on, a fact dated `d` holds. */
+static size_t first_day_from(const struct strlist *days, const char *d)
+{
+	size_t lo = 0, hi = days->n;
+
+	if (!d)
+		return days->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(days->items[mid], d) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * store_counts() of every day of `days` in one pass: each dated count is a
+ * running sum over the days of +1 where a fact starts and -1 where it
+ * ends, with the conditions of store_counts()'s query (?3 there is a day).
+ */
+int store_counts_days(struct store *st, const struct strlist *days, struct store_counts *out)
+{
+	static const char *const dated[] = {
+		"SELECT from_state, valid_from, valid_until, 1 FROM flows",
+		"SELECT state, valid_from, NULL, 2 FROM laws",
+		"SELECT state, as_of, NULL, 0 FROM participation",
+	};
+	long *flows = NULL, *laws = NULL, *by_state = NULL;	/* by_state: STORE_NJURISDICTIONS rows of days */
+	size_t n = days->n, i, q;
+	int rc, r;
+
+	if (!n)
+		return 0;
+	rc = store_counts(st, days->items[0], &out[0]);
+	flows = calloc(n + 1, sizeof(*flows));
+	laws = calloc(n + 1, sizeof(*laws));
+	by_state = calloc((size_t)STORE_NJURISDICTIONS * (n + 1), sizeof(*by_state));
+	if (!rc && (!flows || !laws || !by_state))
+		rc = -ENOMEM;
+	for (q = 0; !rc && q < sizeof(dated) / sizeof(dated[0]); q++) {
+		sqlite3_stmt *s = store_stmt(st, dated[q]);
+
+		if (!s) {
+			rc = -EIO;
+			break;
+		}
+		while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *state = (const char *)sqlite3_column_text(s, 0);
+			size_t from = first_day_from(days, (const char *)sqlite3_column_text(s, 1));
+			size_t to = first_day_from(days, (const char *)sqlite3_column_text(s, 2));
+			int what = sqlite3_column_int(s, 3), j = state ? store_jurisdiction_find(state) : -1;
+
+			if (from >= to)
+				continue;
+			if (what == 1) {
+				flows[from]++;
+				flows[to]--;
+			} else if (what == 2) {
+				laws[from]++;
+			}
+			if (j >= 0) {
+				by_state[(size_t)j * (n + 1) + from]++;
+				by_state[(size_t)j * (n + 1) + to]--;
+			}
+		}
+		if (!rc && r != SQLITE_DONE)
+			rc = store_sqlite_err(r);
+		store_stmt_done(s);
+	}
+	for (i = 0; !rc && i < n; i++) {
+		int j;
+
+		if (i) {
+			out[i] = out[i - 1];
+			flows[i] += flows[i - 1];
+			laws[i] += laws[i - 1];
+		}
+		out[i].flows = flows[i];
+		out[i].laws = laws[i];
+		out[i].states_with_facts = 0;
+		for (j = 0; j < STORE_NJURISDICTIONS; j++) {
+			long *row = &by_state[(size_t)j * (n + 1)];
+
+			if (i)
+				row[i] += row[i - 1];
+			out[i].states_with_facts += row[i] > 0;
+		}
+	}
+	free(flows);
+	free(laws);
+	free(by_state);
+	return rc;
 }
 
 /* Append each row of a one-column query to the report, prefixed. */

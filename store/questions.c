@@ -363,8 +363,11 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
  * Every rule in one query: the state's flows (sf), the DHS agencies and the
  * laws are read once instead of once a question; rows come by question.
  */
-/* `key`: the text is built, so its cache key is an object's address, one for each `head`. */
-static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char *head)
+/*
+ * `key`: the text is built, so its cache key is an object's address, one
+ * for each `head` and `tail` (NULL: the answer rows).
+ */
+static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char *head, const char *tail)
 {
 	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *s = store_stmt_find(st, key);
@@ -379,7 +382,10 @@ static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char
 	for (q = 0; q < STORE_NQUESTIONS; q++)
 		if (rules[q].rows)
 			strbuf_addf(&sql, " UNION ALL SELECT %d, * FROM (%s)", q, rules[q].rows);
-	strbuf_addstr(&sql, ")," LAWEV("e.q, ") ANSWER_ROWS("a.q, ", "d.q=a.q AND ", "1, 3, 4, 5"));
+	if (tail)
+		strbuf_addf(&sql, ") %s", tail);
+	else
+		strbuf_addstr(&sql, ")," LAWEV("e.q, ") ANSWER_ROWS("a.q, ", "d.q=a.q AND ", "1, 3, 4, 5"));
 	s = strbuf_ok(&sql) ? NULL : store_stmt_keyed(st, key, sql.buf);
 	strbuf_release(&sql);
 	return s;
@@ -389,26 +395,30 @@ static sqlite3_stmt *all_evidence_stmt(struct store *st)
 {
 	static const char key;
 
-	return evidence_stmt(st, &key, EV_HEAD);
+	return evidence_stmt(st, &key, EV_HEAD, NULL);
 }
 
 /*
- * The rules over one flow alone, whatever its dates and with no state
- * (?1, ?2 NULL: no participation row, no law): its own evidence rows. A
- * flow without any can never move an answer, on any day.
+ * The rules over every flow, whatever its dates and with no state (?1, ?2
+ * NULL: no participation row, no law): a rule's flow rows each read one
+ * flow, so a flow with no evidence row can never move an answer, on any day.
  */
-int store_flow_decides(struct store *st, const char *flow_id)
+int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow_id), void *arg)
 {
 	static const char key;
-	sqlite3_stmt *s = evidence_stmt(st, &key, EV_HEAD_OF("f.id=?3"));
-	int rc;
+	sqlite3_stmt *s = evidence_stmt(st, &key, EV_HEAD_OF("1"),
+					"SELECT DISTINCT k FROM ev WHERE kind=" KIND("flows") " AND vote IS NOT NULL");
+	int r, rc = 0;
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 3, flow_id, 0);
-	rc = sqlite3_step(s);
+	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW)
+		if (sqlite3_column_text(s, 0))
+			rc = fn(arg, (const char *)sqlite3_column_text(s, 0));
+	if (!rc && r != SQLITE_DONE)
+		rc = store_sqlite_err(r);
 	store_stmt_done(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
+	return rc;
 }
 
 int store_answers(struct store *st, const char *state, const char *date, struct store_answer out[STORE_NQUESTIONS])

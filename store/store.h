@@ -264,6 +264,19 @@ enum store_relation {
 int store_relation(struct store *st, enum store_relation rel, const char *a, const char *b,
 		   const char *date, struct strlist *out);
 /**
+ * Relation `rel` across time, for the change log: `fn` gets, for each fact
+ * that puts a line in a list, the list's arguments as path names (`a`: a
+ * state code or a slug; `b`: a system's slug or NULL), the line, and the
+ * days it holds: from `since` (NULL or "" from the beginning) to the day
+ * before `until` (NULL: still holds). A line several facts give comes once
+ * for each. For every relation but REL_FIELD_RETURNED_BY (timeless),
+ * REL_PARTNER_LISTED (ranges of lists) and REL_RECORD_SOURCES (a record's
+ * own); those give -EINVAL. 0, fn's non-zero return, or a negative errno.
+ */
+typedef int (*store_span_fn)(void *arg, const char *a, const char *b, const char *line, const char *since,
+			     const char *until);
+int store_relation_spans(struct store *st, enum store_relation rel, store_span_fn fn, void *arg);
+/**
  * The lists REL_SYSTEM_FIELDS .. REL_SYSTEM_SOURCES of every system of
  * `state` on `date`, from three queries over the state's flows instead of
  * five per system: the same lines store_relation() gives, in rel[r -
@@ -278,21 +291,14 @@ struct store_system_lists {
 int store_state_system_lists(struct store *st, const char *state, const char *date,
 			     struct store_system_lists **out, size_t *n);
 void store_system_lists_free(struct store_system_lists *l, size_t n);
-/**
- * Whether `line` is in relation `rel` of `a` on `date`: 1 or 0, or a
- * negative errno. One query over the flows of one XX/SYSTEM instead of the
- * whole list, for REL_AGENCY_RECEIVES, REL_AGENCY_BLOCKED_BY and
- * REL_FIELD_SHARED_BY (lines "XX/SYSTEM"); -EINVAL for others.
- */
-int store_relation_has(struct store *st, enum store_relation rel, const char *a, const char *line,
-		       const char *date);
-
 /** Counts for the generated README, as of `date`. */
 struct store_counts {
 	long states_with_facts, flows, partners, agencies, sources, transactions, fields, laws;
 	char newest_source_date[11];
 };
 int store_counts(struct store *st, const char *date, struct store_counts *out);
+/** store_counts() for each of `days` (sorted) into out[0 .. days->n), in one pass over the dated facts. */
+int store_counts_days(struct store *st, const struct strlist *days, struct store_counts *out);
 
 /* ---- time ---------------------------------------------------------------- */
 
@@ -390,11 +396,11 @@ void store_answer_release(struct store_answer *a);
 int store_question_background(struct store *st, int q, const char *date, struct strlist *flow_slugs);
 
 /**
- * Whether the flow with this id is evidence for any question of the
- * checklist, on any day: 1 or 0, or a negative errno. A flow that is not
- * can start or stop holding without moving any answer.
+ * `fn` gets the id of every flow that is evidence for some question of the
+ * checklist, on some day. Any other flow can start or stop holding without
+ * moving any answer. 0, fn's non-zero return, or a negative errno.
  */
-int store_flow_decides(struct store *st, const char *flow_id);
+int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow_id), void *arg);
 
 /** Slugs of the flows from `state`'s own systems that hold on `date`, sorted. */
 int store_state_flows(struct store *st, const char *state, const char *date, struct strlist *flow_slugs);

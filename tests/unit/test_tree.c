@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../fs/tree.h"
+#include "../../fs/views.h"
 
 static void test_tree__route_table_is_well_formed(void **state)
 {
@@ -529,6 +530,146 @@ static void test_tree__past_days_do_not_dangle(void **state)
 	expect_cat(f, "2020-10-01", "partners/Datamaxx/listed", "2020-10..\n");
 }
 
+/* The spans of one relation, gathered as "PATH\tLINE\tSINCE\tUNTIL" (fs/spans.c makes the paths the same way). */
+struct gathered {
+	const struct route *route;
+	struct strlist rows;
+};
+
+static int gather_span(void *arg, const char *a, const char *b, const char *line, const char *since,
+		       const char *until)
+{
+	struct gathered *g = arg;
+	struct strbuf row = STRBUF_INIT;
+	const char *args[3] = { a, b ? b : line, b ? line : NULL }, *p = g->route->pattern + 1;
+	int used = 0;
+
+	if (g->route->type != NODE_DIR)
+		args[b ? 2 : 1] = NULL;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (row.len)
+			strbuf_addch(&row, '/');
+		if (*p == ':')
+			strbuf_addstr(&row, args[used++]);
+		else
+			strbuf_add(&row, p, n);
+		p += n + (p[n] == '/');
+	}
+	strbuf_addf(&row, "\t%s\t%s\t%s", g->route->type == NODE_DIR ? "" : line, since ? since : "",
+		    until ? until : "~");
+	strlist_add(&g->rows, row.buf);
+	strbuf_release(&row);
+	return 0;
+}
+
+/*
+ * fs/spans.c takes the relation lists' changes from store_relation_spans()
+ * alone, so its rows must say exactly what store_relation() shows: on every
+ * day, each list (and each state's system folders) is the lines of the
+ * spans that hold that day. And a route showing a relation that has spans
+ * must say so (ROUTE_SPANS), or `changes` would not follow it.
+ */
+static void test_tree__relation_spans_are_the_lists(void **state)
+{
+	struct test_inventory *f = *state;
+	const struct strlist *days = tree_change_dates(&f->tree);
+	struct strlist all_days = STRLIST_INIT;
+	char before[11];
+	size_t d, i;
+	int r, checked = 0;
+
+	assert_int_equal(tree_canonical_date(&f->tree, "1000-01-01", before), 0);
+	strlist_add(&all_days, before);
+	for (i = 0; i < days->n; i++)
+		strlist_add(&all_days, days->items[i]);
+	for (r = 0; r < tree_nroutes; r++) {
+		const struct route *route = &tree_routes[r];
+		struct gathered g = { route, STRLIST_INIT };
+		int shows = route->render == view_record_relation || route->render == view_state_system ||
+			    route->list == list_state_systems;
+		int rc = shows ? store_relation_spans(f->st, route->rel, gather_span, &g) : -EINVAL;
+
+		if (rc == -EINVAL) {
+			assert_false(route->flags & ROUTE_SPANS);
+			strlist_release(&g.rows);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		if (!(route->flags & ROUTE_SPANS))
+			fail_msg("%s shows a relation with spans but is not ROUTE_SPANS", route->pattern);
+		strlist_sort_uniq(&g.rows);
+		for (d = 0; d < all_days.n; d++) {
+			const char *day = all_days.items[d];
+			struct strbuf want = STRBUF_INIT, full = STRBUF_INIT;
+			char *path = NULL, *last = NULL;
+
+			/* Rows come sorted by path, then line: one list after another. */
+			for (i = 0; i <= g.rows.n; i++) {
+				char *row = i < g.rows.n ? g.rows.items[i] : NULL;
+				char *tab = row ? strchr(row, '\t') : NULL;
+
+				if (!row || !path || strncmp(row, path, strlen(path)) || row[strlen(path)] != '\t') {
+					if (path) {
+						char *got;
+						int crc;
+
+						strbuf_reset(&full);
+						strbuf_addf(&full, "/.at/%s/%s", day, path);
+						if (route->type == NODE_DIR) {
+							/* A folder's span: it is there that day iff some span holds. */
+							struct tree_node n;
+
+							crc = tree_resolve(&f->tree, full.buf, &n);
+							if (!crc)
+								tree_node_release(&n);
+							if ((crc == 0) != (want.len > 0))
+								fail_msg("%s: there %d, spans say %d", full.buf, crc == 0,
+									 want.len > 0);
+						} else {
+							got = cat(f, full.buf, &crc);
+							if (crc == 0 && strcmp(got, want.buf))
+								fail_msg("%s: [%s], spans say [%s]", full.buf, got, want.buf);
+							assert_true(crc == 0 || (crc == -ENOENT && !want.len));
+							free(got);
+						}
+						checked++;
+					}
+					free(path);
+					free(last);
+					last = NULL;
+					path = row ? strndup(row, (size_t)(tab - row)) : NULL;
+					strbuf_reset(&want);
+				}
+				if (row) {
+					char *line = tab + 1, *since = strchr(line, '\t') + 1, *until = strchr(since, '\t') + 1;
+					size_t lline = (size_t)(since - 1 - line), lsince = (size_t)(until - 1 - since);
+					char sbuf[16] = "", line_buf[512];
+
+					snprintf(sbuf, sizeof(sbuf), "%.*s", (int)lsince, since);
+					snprintf(line_buf, sizeof(line_buf), "%.*s", (int)lline, line);
+					if (strcmp(sbuf, day) <= 0 && (!strcmp(until, "~") || strcmp(until, day) > 0)) {
+						/* Several facts give one line: rows are sorted, so they are adjacent. */
+						if (route->type == NODE_DIR)
+							strbuf_addch(&want, '+');
+						else if (!last || strcmp(last, line_buf)) {
+							strbuf_addf(&want, "%s\n", line_buf);
+							free(last);
+							last = strdup(line_buf);
+						}
+					}
+				}
+			}
+			strbuf_release(&want);
+			strbuf_release(&full);
+		}
+		strlist_release(&g.rows);
+	}
+	assert_true(checked > 0);
+	strlist_release(&all_days);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +678,7 @@ int main(void)
 		WITH_INVENTORY(test_tree__listings),
 		WITH_INVENTORY(test_tree__unknown_names),
 		WITH_INVENTORY(test_tree__past_days_do_not_dangle),
+		WITH_INVENTORY(test_tree__relation_spans_are_the_lists),
 	};
 
 	return cmocka_run_group_tests_name("tree", tests, NULL, NULL);
