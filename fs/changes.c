@@ -805,6 +805,9 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
 		rc = candidates_start(&s.c);
 	if (!rc)
 		rc = spans_open(t->st, before, days, 0, &s.spans);
+	/* The checklist's answers of the days read each flow's evidence, found once. */
+	if (!rc)
+		rc = store_answers_pass(t->st, 1);
 	/* The README is rendered on every day: its counts come from one pass. */
 	if (!rc && !(t->counts = calloc(days->n, sizeof(*t->counts))))
 		rc = -ENOMEM;
@@ -828,5 +831,6 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
 	free(t->counts);
 	t->counts = NULL;
 	t->count_days = NULL;
+	store_answers_pass(t->st, 0);
 	return rc;
 }

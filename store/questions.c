@@ -365,9 +365,11 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
  */
 /*
  * `key`: the text is built, so its cache key is an object's address, one
- * for each `head` and `tail` (NULL: the answer rows).
+ * for each `head`, `more` and `tail`. `more`: further rows of ev (NULL:
+ * none); `tail`: what to select from ev (NULL: the answer rows).
  */
-static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char *head, const char *tail)
+static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char *head, const char *more,
+				   const char *tail)
 {
 	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *s = store_stmt_find(st, key);
@@ -382,6 +384,8 @@ static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char
 	for (q = 0; q < STORE_NQUESTIONS; q++)
 		if (rules[q].rows)
 			strbuf_addf(&sql, " UNION ALL SELECT %d, * FROM (%s)", q, rules[q].rows);
+	if (more)
+		strbuf_addf(&sql, " UNION ALL %s", more);
 	if (tail)
 		strbuf_addf(&sql, ") %s", tail);
 	else
@@ -391,23 +395,81 @@ static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char
 	return s;
 }
 
+/*
+ * During a pass over the change days (store_answers_pass()), the rules'
+ * rows of every flow are kept in temp.flow_ev: a rule's flow rows each
+ * read one flow, whatever the day and state, so a day's evidence is then
+ * the kept rows of the flows that hold, and the rules run over no flow
+ * (sf is empty) for their participation rows only.
+ */
+#define FLOW_EV_HEAD \
+	"WITH RECURSIVE " DHS_CTE ", sfs AS (SELECT f.id FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") ")," \
+	" sf AS (SELECT * FROM flows f WHERE 0),"
+#define FLOW_EV_ROWS "SELECT e.q, e.vote, e.direct, e.kind, e.k, e.path, e.note FROM sfs JOIN temp.flow_ev e ON e.k=sfs.id"
+
 static sqlite3_stmt *all_evidence_stmt(struct store *st)
 {
-	static const char key;
+	static const char key, pass_key;
 
-	return evidence_stmt(st, &key, EV_HEAD, NULL);
+	if (st->answers_pass)
+		return evidence_stmt(st, &pass_key, FLOW_EV_HEAD, FLOW_EV_ROWS, NULL);
+	return evidence_stmt(st, &key, EV_HEAD, NULL, NULL);
 }
 
-/*
- * The rules over every flow, whatever its dates and with no state (?1, ?2
- * NULL: no participation row, no law): a rule's flow rows each read one
- * flow, so a flow with no evidence row can never move an answer, on any day.
- */
+/* Every flow's own evidence rows: the rules over every flow, whatever its dates and with no state (?1, ?2 NULL). */
+static sqlite3_stmt *flow_evidence_stmt(struct store *st, const char *tail)
+{
+	static const char ids_key, rows_key;
+
+	return evidence_stmt(st, tail ? (const void *)&ids_key : (const void *)&rows_key, EV_HEAD_OF("1"), NULL,
+			     tail ? tail : "SELECT q, vote, direct, kind, k, path, note FROM ev"
+					   " WHERE kind=" KIND("flows") " AND vote IS NOT NULL");
+}
+
+int store_answers_pass(struct store *st, int on)
+{
+	static const char *const setup[] = {
+		"CREATE TEMP TABLE IF NOT EXISTS flow_ev(q, vote, direct, kind, k, path, note)",
+		"CREATE INDEX IF NOT EXISTS temp.flow_ev_k ON flow_ev(k)",
+		"DELETE FROM temp.flow_ev",
+	};
+	sqlite3_stmt *rows, *ins;
+	size_t i;
+	int r, rc = 0;
+
+	st->answers_pass = 0;
+	if (!on)
+		return 0;
+	for (i = 0; !rc && i < sizeof(setup) / sizeof(setup[0]); i++)
+		rc = store_sqlite_err(sqlite3_exec(st->db, setup[i], NULL, NULL, NULL));
+	if (rc)
+		return rc;
+	rows = flow_evidence_stmt(st, NULL);
+	ins = rows ? store_stmt(st, "INSERT INTO temp.flow_ev VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)") : NULL;
+	if (!rows || !ins)
+		return -EIO;
+	while (!rc && (r = sqlite3_step(rows)) == SQLITE_ROW) {
+		int c;
+
+		for (c = 0; c < 7; c++)
+			sqlite3_bind_value(ins, c + 1, sqlite3_column_value(rows, c));
+		r = sqlite3_step(ins);
+		rc = r == SQLITE_DONE ? 0 : store_sqlite_err(r);
+		store_stmt_done(ins);
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = store_sqlite_err(r);
+	store_stmt_done(rows);
+	if (!rc)
+		st->answers_pass = 1;
+	return rc;
+}
+
+/* A flow with no evidence row can start or stop holding without moving any answer, on any day. */
 int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow_id), void *arg)
 {
-	static const char key;
-	sqlite3_stmt *s = evidence_stmt(st, &key, EV_HEAD_OF("1"),
-					"SELECT DISTINCT k FROM ev WHERE kind=" KIND("flows") " AND vote IS NOT NULL");
+	sqlite3_stmt *s = flow_evidence_stmt(st, "SELECT DISTINCT k FROM ev WHERE kind=" KIND("flows")
+						 " AND vote IS NOT NULL");
 	int r, rc = 0;
 
 	if (!s)

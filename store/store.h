@@ -396,6 +396,14 @@ void store_answer_release(struct store_answer *a);
 int store_question_background(struct store *st, int q, const char *date, struct strlist *flow_slugs);
 
 /**
+ * Start (`on`) or end a pass of store_answers() over many days, as the
+ * change log makes: each flow's own evidence is found once and kept for
+ * the connection, so a day's answers read it instead of running every
+ * rule over every flow of the state. The inventory must not change during
+ * the pass. 0 or a negative errno.
+ */
+int store_answers_pass(struct store *st, int on);
+/**
  * `fn` gets the id of every flow that is evidence for some question of the
  * checklist, on some day. Any other flow can start or stop holding without
  * moving any answer. 0, fn's non-zero return, or a negative errno.

@@ -71,6 +71,7 @@ struct store {
 	char commit_error[256];	/* SQLite's message for a failed commit, which its rollback resets */
 	struct stmt_cache stmts;
 	int derived_in_txn;	/* store_derived_done() ran in this write transaction */
+	int answers_pass;	/* store_answers() reads temp.flow_ev (store_answers_pass) */
 	struct record_memo memo;
 	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
 };
