@@ -11,7 +11,7 @@
  * reader (importers/archive.c), under the limits a document archive has.
  */
 #include "archive_i.h"
-#include "importers.h"
+#include "importers_i.h"
 
 #include "../util/array.h"
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * Unit tests of documents in (importers/documents.c, pdf.c, html.c, text.c,
- * pia.c, partner_list.c, import.c) and of what the tree shows of them. Every
+ * Unit tests of documents in (importers/doc_*.c, documents.c, pdf.c, html.c,
+ * text.c, pia.c, partner_list.c, import.c) and of what the tree shows of them. Every
  * fixture is made here: PDFs written by hand, archives written by libarchive.
  */
 #include "testlib.h"
+#include "../../importers/importers_i.h"
 
 #include <errno.h>
 #include <sqlite3.h>

@@ -6,6 +6,7 @@
  * and the migration of a version-2 inventory.
  */
 #include "testlib.h"
+#include "../../importers/importers_i.h"
 
 #include <errno.h>
 #include <leptonica/allheaders.h>
