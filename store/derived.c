@@ -101,6 +101,14 @@ int store_derived_put(struct store *st, const char *key, int64_t value)
 	return run(st, s);
 }
 
+/* The index of the facts' own words (facts_fts), which a search reads beside the documents' pages. */
+static int facts_index(struct store *st)
+{
+	int rc = sqlite3_exec(st->db, "DELETE FROM main.facts_fts;" FACTS_FILL("main"), NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_sqlite_err(rc);
+}
+
 int store_derived_fresh(struct store *st)
 {
 	int64_t v = 0;
@@ -121,7 +129,7 @@ int store_derived_begin(struct store *st)
 
 int store_derived_done(struct store *st)
 {
-	int rc = store_facts_index(st);
+	int rc = facts_index(st);
 
 	if (!rc)
 		rc = store_derived_put(st, "fresh", 1);

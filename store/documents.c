@@ -12,7 +12,7 @@
  * the text of every record citing it (quotes, details, conditions,
  * summaries, ids). They live in the records, so their index is derived
  * data: facts_fts, rebuilt by the import that changes the inventory
- * (store_facts_index, called with the rest of the derived data), so that a
+ * (store/derived.c, with the rest of the derived data), so that a
  * search on a mount is a lookup. Where the derived data is stale (a writer
  * that did not derive), a connection builds its own in temp.facts_fts, the
  * name a query then finds first.
@@ -435,39 +435,9 @@ int store_mentioned_in(struct store *st, int kind, const char *id, const char *d
 	return store_collect(s, out);
 }
 
-/*
- * The words of each record of the kind `table` (its table is named as the
- * kind), with the source it cites; W(c) is a text column of the row r.
- */
-#define W(c) "COALESCE(r." c ",'')"
-#define FACTS(table, key, words) \
-	" UNION ALL SELECT c.source, " words " FROM " table " r JOIN citations c ON c.kind=" KIND(table) \
-	" AND c.\"key\"=" key
-
 static const char facts_fts_schema[] =
 	"CREATE VIRTUAL TABLE IF NOT EXISTS temp.facts_fts USING fts5(source UNINDEXED, text,"
 	" tokenize='porter unicode61 remove_diacritics 2')";
-#define FACTS_FILL(db) \
-	"INSERT INTO " db ".facts_fts(source, text)" FACTS_ROWS
-#define FACTS_ROWS \
-	" SELECT r.id, r.id||' '||" W("title") "||' '||" W("note") " FROM sources r" \
-	FACTS("agencies", "r.id", "r.id||' '||r.name||' '||" W("oris") "||' '||" W("quote")) \
-	FACTS("partners", "r.id", \
-	      "r.id||' '||r.name||' '||" W("category") "||' '||" W("description") "||' '||" W("quote")) \
-	FACTS("transactions", "r.\"key\"", "r.\"key\"||' '||r.name||' '||" W("purpose") "||' '||" W("inputs") \
-	      "||' '||" W("returns") "||' '||" W("quote")) \
-	FACTS("flows", "r.id", "r.id||' '||r.\"from\"||' '||r.\"to\"||' '||r.via||' '||" W("\"transaction\"") \
-	      "||' '||" W("fields") "||' '||" W("conditions") "||' '||" W("quote")) \
-	FACTS("laws", LAW_KEY("r"), "r.state||' '||r.id||' '||r.title||' '||" W("summary") "||' '||" W("quote")) \
-	FACTS("participation", PARTICIPATION_KEY("r"), \
-	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote"))
-
-int store_facts_index(struct store *st)
-{
-	int rc = sqlite3_exec(st->db, "DELETE FROM main.facts_fts;" FACTS_FILL("main"), NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? 0 : store_sqlite_err(rc);
-}
 
 /*
  * Make `facts_fts` hold the inventory's facts as they are now: the stored

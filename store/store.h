@@ -569,11 +569,6 @@ int store_derived_get(struct store *st, const char *key, int64_t *value);
 int store_derived_put(struct store *st, const char *key, int64_t value);
 /** In a write transaction: forget the stored files, before deriving them again; mark the data stale meanwhile. */
 int store_derived_begin(struct store *st);
-/**
- * Rebuild the index of the facts' own words (facts_fts), which a search
- * reads beside the documents' pages; part of the derived data.
- */
-int store_facts_index(struct store *st);
 /** Mark the derived data fresh (the facts' index rebuilt first): the commit of this transaction keeps it so. */
 int store_derived_done(struct store *st);
 /** This transaction writes nothing the derived data depends on (an import run): its commit keeps them fresh. */
