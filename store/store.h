@@ -31,11 +31,6 @@
 
 #include "../util/strbuf.h"
 
-/** Schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 5
-/** application_id marking an nletsfs inventory ("NLTS"). */
-#define STORE_APPLICATION_ID 0x4e4c5453
-
 struct store;
 
 enum store_open_flags {

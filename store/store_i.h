@@ -7,6 +7,11 @@
 
 #include "store.h"
 
+/* Schema version written to PRAGMA user_version. */
+#define STORE_SCHEMA_VERSION 5
+/* application_id marking an nletsfs inventory ("NLTS"). */
+#define STORE_APPLICATION_ID 0x4e4c5453
+
 /* The statements each record kind has (store/records.c's kind_sql table). */
 enum kind_stmt {
 	KS_UPSERT,	/* all descriptor columns, ?1..?n */
