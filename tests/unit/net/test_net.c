@@ -6,7 +6,7 @@
  * rotted is dropped at start; a newer bundle another mount cached is taken
  * up; schemes refused.
  */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../net/net.h"
-#include "../../nlb/nlb.h"
+#include "../../../net/net.h"
+#include "../../../nlb/nlb.h"
 
 #define DAY 86400
 #define T0 1764547200 /* 2025-12-01T00:00:00Z */

@@ -4,15 +4,15 @@
  * text.c, pia.c, partner_list.c, import.c) and of what the tree shows of them. Every
  * fixture is made here: PDFs written by hand, archives written by libarchive.
  */
-#include "testlib.h"
-#include "../../importers/importers_i.h"
+#include "../testlib.h"
+#include "../../../importers/importers_i.h"
 
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../fs/tree.h"
+#include "../../../fs/tree.h"
 
 
 static char *path_in(struct test_inventory *f, const char *name)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Unit tests of the route table and path resolution (fs/routes.c, fs/tree.c). */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../fs/tree.h"
+#include "../../../fs/tree.h"
 
 static void test_tree__route_table_is_well_formed(void **state)
 {

@@ -5,14 +5,14 @@
  * gives, direct answers, votes and dates, the records request, and the maps,
  * which must parse with libxml2 and hold one tile per jurisdiction drawn.
  */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../fs/tree.h"
+#include "../../../fs/tree.h"
 
 struct fixture {
 	struct store *st;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Unit tests of store/: schema, jurisdictions, records, slugs, dates, checks. */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <errno.h>
 #include <sqlite3.h>
