@@ -469,18 +469,29 @@ static int facts_fts_fresh(struct store *st)
 	return 0;
 }
 
-int store_search(struct store *st, const char *query, struct strlist *slugs)
+/* Search statement `which` with the facts index made fresh and the query bound as ?1: 0 or a negative errno. */
+static int search_stmt(struct store *st, enum doc_stmt which, const char *query, sqlite3_stmt **out)
 {
 	int rc = facts_fts_fresh(st);
-	sqlite3_stmt *s = rc ? NULL : stmt(st, DS_SEARCH);
 
+	*out = rc ? NULL : stmt(st, which);
 	if (rc)
 		return rc;
-	if (!s)
+	if (!*out)
 		return -EIO;
 	if (!query || !*query)
 		return -ENOENT;
-	store_bind_text(s, 1, query, 0);
+	store_bind_text(*out, 1, query, 0);
+	return 0;
+}
+
+int store_search(struct store *st, const char *query, struct strlist *slugs)
+{
+	sqlite3_stmt *s;
+	int rc = search_stmt(st, DS_SEARCH, query, &s);
+
+	if (rc)
+		return rc;
 	sqlite3_bind_int(s, 2, STORE_SEARCH_MAX);
 	rc = store_collect(s, slugs);
 	/* FTS5 reports a query it cannot parse as a plain SQLite error. */
@@ -489,16 +500,11 @@ int store_search(struct store *st, const char *query, struct strlist *slugs)
 
 int store_search_has(struct store *st, const char *query, const char *slug)
 {
-	int rc = facts_fts_fresh(st);
-	sqlite3_stmt *s = rc ? NULL : stmt(st, DS_SEARCH_HAS);
+	sqlite3_stmt *s;
+	int rc = search_stmt(st, DS_SEARCH_HAS, query, &s);
 
 	if (rc)
 		return rc;
-	if (!s)
-		return -EIO;
-	if (!query || !*query)
-		return -ENOENT;
-	store_bind_text(s, 1, query, 0);
 	store_bind_text(s, 2, slug, 0);
 	rc = sqlite3_step(s);
 	store_stmt_done(s);

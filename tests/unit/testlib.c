@@ -361,3 +361,54 @@ void test_write_bytes(const char *path, const void *data, size_t len)
 	assert_int_equal(fwrite(data, 1, len, f), len);
 	fclose(f);
 }
+
+char *test_path(const char *dir, const char *name)
+{
+	char *p = NULL;
+
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	return p;
+}
+
+int test_render(struct tree *t, const char *path, char **out)
+{
+	struct tree_node n;
+	struct strbuf sb = STRBUF_INIT;
+	int rc = tree_resolve(t, path, &n);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	rc = tree_render(t, &n, &sb);
+	tree_node_release(&n);
+	if (rc)
+		strbuf_release(&sb);
+	else
+		*out = strbuf_detach(&sb, NULL);
+	return rc;
+}
+
+char *test_cat(struct tree *t, const char *path)
+{
+	char *s;
+	int rc = test_render(t, path, &s);
+
+	if (rc)
+		fail_msg("%s: %s", path, strerror(-rc));
+	return s;
+}
+
+char *test_ls(struct tree *t, const char *path)
+{
+	struct tree_node n;
+	struct strlist names = STRLIST_INIT;
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(tree_resolve(t, path, &n), 0);
+	assert_int_equal(tree_list(t, &n, &names), 0);
+	for (size_t i = 0; i < names.n; i++)
+		strbuf_addf(&sb, "%s%s", i ? " " : "", names.items[i]);
+	strlist_release(&names);
+	tree_node_release(&n);
+	return strbuf_detach(&sb, NULL);
+}

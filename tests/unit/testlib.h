@@ -45,6 +45,14 @@ int test_inventory_setup(void **state);
 int test_inventory_teardown(void **state);
 /** A cmocka test run on a fresh struct test_inventory. */
 #define WITH_INVENTORY(test) cmocka_unit_test_setup_teardown(test, test_inventory_setup, test_inventory_teardown)
+/** "DIR/NAME", to free(). */
+char *test_path(const char *dir, const char *name);
+/** Render the file at `path` of the tree into *out (to free()): 0, or the tree's negative errno (*out NULL). */
+int test_render(struct tree *t, const char *path, char **out);
+/** The file at `path` of the tree, which must be there (to free()). */
+char *test_cat(struct tree *t, const char *path);
+/** The names of the folder at `path`, space-separated (to free()). */
+char *test_ls(struct tree *t, const char *path);
 /** Every CSV of the inventory's export, concatenated: a snapshot to compare. */
 char *test_snapshot(struct store *st);
 

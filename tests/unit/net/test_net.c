@@ -25,14 +25,6 @@ struct fixture {
 	char *dir, *db, *key, *pub, *published, *url, *cache;
 };
 
-static char *path_in(const char *dir, const char *name)
-{
-	char *p = NULL;
-
-	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
-	return p;
-}
-
 /* Publish a bundle of the inventory with this serial and date at the URL. */
 static void publish(struct fixture *f, uint64_t serial, time_t date)
 {
@@ -55,14 +47,14 @@ static int setup(void **state)
 	char *base;
 
 	store_close(st);
-	f->db = path_in(f->dir, "inv.db");
-	base = path_in(f->dir, "k");
+	f->db = test_path(f->dir, "inv.db");
+	base = test_path(f->dir, "k");
 	assert_int_equal(nlb_keygen(base, &fp, &err), 0);
 	free(base);
-	f->key = path_in(f->dir, "k.pem");
-	f->pub = path_in(f->dir, "k.pub.pem");
-	f->published = path_in(f->dir, "coalition.nlb");
-	f->cache = path_in(f->dir, "cache");
+	f->key = test_path(f->dir, "k.pem");
+	f->pub = test_path(f->dir, "k.pub.pem");
+	f->published = test_path(f->dir, "coalition.nlb");
+	f->cache = test_path(f->dir, "cache");
 	assert_true(asprintf(&f->url, "file://%s", f->published) > 0);
 	strbuf_release(&fp);
 	strbuf_release(&err);
@@ -200,7 +192,7 @@ static char *cached_bundle(struct fixture *f)
 		assert_null(strstr(e->d_name, ".part")); /* nothing half-downloaded is left */
 		if (n > 4 && !strcmp(e->d_name + n - 4, ".nlb")) {
 			assert_null(p);
-			p = path_in(f->cache, e->d_name);
+			p = test_path(f->cache, e->d_name);
 		}
 	}
 	closedir(d);

@@ -28,18 +28,10 @@ struct fixture {
 	char *expected;		/* test_snapshot() of the inventory */
 };
 
-static char *path_in(const char *dir, const char *name)
-{
-	char *p = NULL;
-
-	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
-	return p;
-}
-
 static void keygen(const char *dir, const char *name)
 {
 	struct strbuf fp = STRBUF_INIT, err = STRBUF_INIT;
-	char *base = path_in(dir, name);
+	char *base = test_path(dir, name);
 
 	assert_int_equal(nlb_keygen(base, &fp, &err), 0);
 	assert_int_equal(strncmp(fp.buf, "sha256:", 7), 0);
@@ -69,13 +61,13 @@ static int setup(void **state)
 
 	f->expected = test_snapshot(st);
 	store_close(st);
-	f->db = path_in(f->dir, "inv.db");
+	f->db = test_path(f->dir, "inv.db");
 	keygen(f->dir, "k");
 	keygen(f->dir, "other");
-	f->key = path_in(f->dir, "k.pem");
-	f->pub = path_in(f->dir, "k.pub.pem");
-	f->other_pub = path_in(f->dir, "other.pub.pem");
-	f->bundle = path_in(f->dir, "x.nlb");
+	f->key = test_path(f->dir, "k.pem");
+	f->pub = test_path(f->dir, "k.pub.pem");
+	f->other_pub = test_path(f->dir, "other.pub.pem");
+	f->bundle = test_path(f->dir, "x.nlb");
 	pack(f, f->bundle, 1764547200); /* 2025-12-01T00:00:00Z */
 	*state = f;
 	return 0;
@@ -145,7 +137,7 @@ static size_t member_offset(const char *tar, size_t len, const char *name)
 static char *flip(struct fixture *f, const char *member, size_t at)
 {
 	size_t len;
-	char *tar = slurp(f->bundle, &len), *out = path_in(f->dir, "flipped.nlb");
+	char *tar = slurp(f->bundle, &len), *out = test_path(f->dir, "flipped.nlb");
 
 	tar[member_offset(tar, len, member) + at] ^= 0x01;
 	spit(out, tar, len);
@@ -158,7 +150,7 @@ static char *rewrite(struct fixture *f, const char *drop, const char *add, const
 {
 	struct archive *in = archive_read_new(), *out = archive_write_new();
 	struct archive_entry *e;
-	char *path = path_in(f->dir, "rewritten.nlb"), buf[65536];
+	char *path = test_path(f->dir, "rewritten.nlb"), buf[65536];
 
 	archive_read_support_format_tar(in);
 	assert_int_equal(archive_read_open_filename(in, f->bundle, 10240), ARCHIVE_OK);
@@ -249,7 +241,7 @@ static void test_nlb__good_bundle_verifies_and_round_trips(void **state)
 static void test_nlb__same_inputs_give_the_same_bytes(void **state)
 {
 	struct fixture *f = *state;
-	char *again = path_in(f->dir, "again.nlb"), *a, *b;
+	char *again = test_path(f->dir, "again.nlb"), *a, *b;
 	size_t alen, blen;
 
 	pack(f, again, 1764547200);
@@ -338,7 +330,7 @@ static void test_nlb__member_order_does_not_matter(void **state)
 static void test_nlb__truncated_archives_are_refused(void **state)
 {
 	struct fixture *f = *state;
-	char *p = path_in(f->dir, "short.nlb"), *tar;
+	char *p = test_path(f->dir, "short.nlb"), *tar;
 	size_t len, db_at;
 
 	tar = slurp(f->bundle, &len);
@@ -356,7 +348,7 @@ static void test_nlb__truncated_archives_are_refused(void **state)
 static void test_nlb__a_failed_extract_leaves_no_file(void **state)
 {
 	struct fixture *f = *state;
-	char *tmp = path_in(f->dir, "tmp"), *p = flip(f, NLB_DATABASE, 100), *db = (char *)"x";
+	char *tmp = test_path(f->dir, "tmp"), *p = flip(f, NLB_DATABASE, 100), *db = (char *)"x";
 	const char *old = getenv("TMPDIR");
 	char *saved = old ? strdup(old) : NULL;
 	struct strbuf err = STRBUF_INIT;
@@ -389,7 +381,7 @@ static void test_nlb__a_failed_extract_leaves_no_file(void **state)
 static void test_nlb__is_bundle_by_content(void **state)
 {
 	struct fixture *f = *state;
-	char *empty = path_in(f->dir, "empty"), *missing = path_in(f->dir, "missing");
+	char *empty = test_path(f->dir, "empty"), *missing = test_path(f->dir, "missing");
 
 	spit(empty, "", 0);
 	assert_int_equal(nlb_is_bundle(f->bundle), 1);
@@ -406,21 +398,21 @@ static void test_nlb__keys(void **state)
 	struct strbuf fp = STRBUF_INIT, err = STRBUF_INIT;
 	struct nlb_manifest m;
 	struct stat sb;
-	char *base = path_in(f->dir, "k"), *fresh = path_in(f->dir, "fresh"), *fresh_pub;
+	char *base = test_path(f->dir, "k"), *fresh = test_path(f->dir, "fresh"), *fresh_pub;
 
 	assert_int_equal(stat(f->key, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 	/* An existing key is never replaced, and a clash leaves nothing new. */
 	assert_int_equal(nlb_keygen(base, &fp, &err), -EEXIST);
 	assert_non_null(strstr(err.buf, "k.pem"));
-	fresh_pub = path_in(f->dir, "fresh.pub.pem");
+	fresh_pub = test_path(f->dir, "fresh.pub.pem");
 	spit(fresh_pub, "x", 1);
 	strbuf_reset(&err);
 	assert_int_equal(nlb_keygen(fresh, &fp, &err), -EEXIST);
 	assert_int_equal(stat(fresh_pub, &sb), 0);
 	assert_int_equal(sb.st_size, 1);
 	free(fresh_pub);
-	fresh_pub = path_in(f->dir, "fresh.pem");
+	fresh_pub = test_path(f->dir, "fresh.pem");
 	assert_int_not_equal(stat(fresh_pub, &sb), 0);
 	/* A private key is no trusted public key, and a missing key is said so. */
 	strbuf_reset(&err);
