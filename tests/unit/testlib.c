@@ -412,3 +412,30 @@ char *test_ls(struct tree *t, const char *path)
 	tree_node_release(&n);
 	return strbuf_detach(&sb, NULL);
 }
+
+void test_keygen(const char *dir, const char *name)
+{
+	struct strbuf fp = STRBUF_INIT, err = STRBUF_INIT;
+	char *base = test_path(dir, name);
+
+	if (nlb_keygen(base, &fp, &err))
+		fail_msg("keygen: %s", err.buf);
+	assert_int_equal(strncmp(fp.buf, "sha256:", 7), 0);
+	assert_int_equal(fp.len, 7 + 64);
+	free(base);
+	strbuf_release(&fp);
+	strbuf_release(&err);
+}
+
+void test_pack(const char *db, const char *key, const char *name, uint64_t serial, time_t date, const char *out)
+{
+	struct nlb_pack_options o = { .name = name, .key = key, .date = date, .serial = serial };
+	struct strbuf err = STRBUF_INIT;
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(db, STORE_READONLY, &st, &err), 0);
+	if (nlb_pack(st, &o, out, &err))
+		fail_msg("pack: %s", err.buf);
+	store_close(st);
+	strbuf_release(&err);
+}

@@ -7,10 +7,12 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "../../fs/tree.h"
 #include "../../importers/importers.h"
+#include "../../nlb/nlb.h"
 #include "../../util/strbuf.h"
 #include "../../store/store.h"
 
@@ -53,6 +55,10 @@ int test_render(struct tree *t, const char *path, char **out);
 char *test_cat(struct tree *t, const char *path);
 /** The names of the folder at `path`, space-separated (to free()). */
 char *test_ls(struct tree *t, const char *path);
+/** A key pair DIR/NAME.pem and DIR/NAME.pub.pem (nlb_keygen), asserting its fingerprint's form. */
+void test_keygen(const char *dir, const char *name);
+/** A bundle of the inventory file `db` at `out`, named `name`, signed with `key`. */
+void test_pack(const char *db, const char *key, const char *name, uint64_t serial, time_t date, const char *out);
 /** Every CSV of the inventory's export, concatenated: a snapshot to compare. */
 char *test_snapshot(struct store *st);
 

@@ -28,36 +28,22 @@ struct fixture {
 /* Publish a bundle of the inventory with this serial and date at the URL. */
 static void publish(struct fixture *f, uint64_t serial, time_t date)
 {
-	struct nlb_pack_options o = { .name = "coalition", .key = f->key, .date = date, .serial = serial };
-	struct strbuf err = STRBUF_INIT;
-	struct store *st = NULL;
-
-	assert_int_equal(store_open(f->db, STORE_READONLY, &st, &err), 0);
-	if (nlb_pack(st, &o, f->published, &err))
-		fail_msg("pack: %s", err.buf);
-	store_close(st);
-	strbuf_release(&err);
+	test_pack(f->db, f->key, "coalition", serial, date, f->published);
 }
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct store *st = test_fixture_inventory("small", "inv.db", &f->dir);
-	struct strbuf fp = STRBUF_INIT, err = STRBUF_INIT;
-	char *base;
 
 	store_close(st);
 	f->db = test_path(f->dir, "inv.db");
-	base = test_path(f->dir, "k");
-	assert_int_equal(nlb_keygen(base, &fp, &err), 0);
-	free(base);
+	test_keygen(f->dir, "k");
 	f->key = test_path(f->dir, "k.pem");
 	f->pub = test_path(f->dir, "k.pub.pem");
 	f->published = test_path(f->dir, "coalition.nlb");
 	f->cache = test_path(f->dir, "cache");
 	assert_true(asprintf(&f->url, "file://%s", f->published) > 0);
-	strbuf_release(&fp);
-	strbuf_release(&err);
 	*state = f;
 	return 0;
 }

@@ -28,32 +28,6 @@ struct fixture {
 	char *expected;		/* test_snapshot() of the inventory */
 };
 
-static void keygen(const char *dir, const char *name)
-{
-	struct strbuf fp = STRBUF_INIT, err = STRBUF_INIT;
-	char *base = test_path(dir, name);
-
-	assert_int_equal(nlb_keygen(base, &fp, &err), 0);
-	assert_int_equal(strncmp(fp.buf, "sha256:", 7), 0);
-	assert_int_equal(fp.len, 7 + 64);
-	free(base);
-	strbuf_release(&fp);
-	strbuf_release(&err);
-}
-
-static void pack(struct fixture *f, const char *out, time_t date)
-{
-	struct nlb_pack_options o = { .name = "fixture", .key = f->key, .date = date, .serial = 1 };
-	struct strbuf err = STRBUF_INIT;
-	struct store *st = NULL;
-
-	assert_int_equal(store_open(f->db, STORE_READONLY, &st, &err), 0);
-	if (nlb_pack(st, &o, out, &err))
-		fail_msg("pack: %s", err.buf);
-	store_close(st);
-	strbuf_release(&err);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -62,13 +36,13 @@ static int setup(void **state)
 	f->expected = test_snapshot(st);
 	store_close(st);
 	f->db = test_path(f->dir, "inv.db");
-	keygen(f->dir, "k");
-	keygen(f->dir, "other");
+	test_keygen(f->dir, "k");
+	test_keygen(f->dir, "other");
 	f->key = test_path(f->dir, "k.pem");
 	f->pub = test_path(f->dir, "k.pub.pem");
 	f->other_pub = test_path(f->dir, "other.pub.pem");
 	f->bundle = test_path(f->dir, "x.nlb");
-	pack(f, f->bundle, 1764547200); /* 2025-12-01T00:00:00Z */
+	test_pack(f->db, f->key, "fixture", 1, 1764547200, f->bundle); /* 2025-12-01T00:00:00Z */
 	*state = f;
 	return 0;
 }
@@ -244,7 +218,7 @@ static void test_nlb__same_inputs_give_the_same_bytes(void **state)
 	char *again = test_path(f->dir, "again.nlb"), *a, *b;
 	size_t alen, blen;
 
-	pack(f, again, 1764547200);
+	test_pack(f->db, f->key, "fixture", 1, 1764547200, again);
 	a = slurp(f->bundle, &alen);
 	b = slurp(again, &blen);
 	assert_int_equal(alen, blen);
