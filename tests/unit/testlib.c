@@ -439,3 +439,25 @@ void test_pack(const char *db, const char *key, const char *name, uint64_t seria
 	store_close(st);
 	strbuf_release(&err);
 }
+
+void test_signer_setup(struct test_signer *s, char **snapshot)
+{
+	struct store *st = test_fixture_inventory("small", "inv.db", &s->dir);
+
+	if (snapshot)
+		*snapshot = test_snapshot(st);
+	store_close(st);
+	s->db = test_path(s->dir, "inv.db");
+	test_keygen(s->dir, "k");
+	s->key = test_path(s->dir, "k.pem");
+	s->pub = test_path(s->dir, "k.pub.pem");
+}
+
+void test_signer_release(struct test_signer *s)
+{
+	test_fixture_release(NULL, s->dir);
+	free(s->db);
+	free(s->key);
+	free(s->pub);
+	memset(s, 0, sizeof(*s));
+}

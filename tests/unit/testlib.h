@@ -55,6 +55,14 @@ int test_render(struct tree *t, const char *path, char **out);
 char *test_cat(struct tree *t, const char *path);
 /** The names of the folder at `path`, space-separated (to free()). */
 char *test_ls(struct tree *t, const char *path);
+/** A signer's scratch folder: the small fixture imported into DIR/inv.db, the key pair DIR/k.pem, DIR/k.pub.pem. */
+struct test_signer {
+	char *dir, *db, *key, *pub;
+};
+/** Make it; *snapshot (when given) is test_snapshot() of the inventory. */
+void test_signer_setup(struct test_signer *s, char **snapshot);
+/** Remove the folder and free the names. */
+void test_signer_release(struct test_signer *s);
 /** A key pair DIR/NAME.pem and DIR/NAME.pub.pem (nlb_keygen), asserting its fingerprint's form. */
 void test_keygen(const char *dir, const char *name);
 /** A bundle of the inventory file `db` at `out`, named `name`, signed with `key`. */

@@ -22,27 +22,23 @@
 #define T0 1764547200 /* 2025-12-01T00:00:00Z */
 
 struct fixture {
-	char *dir, *db, *key, *pub, *published, *url, *cache;
+	struct test_signer s;
+	char *published, *url, *cache;
 };
 
 /* Publish a bundle of the inventory with this serial and date at the URL. */
 static void publish(struct fixture *f, uint64_t serial, time_t date)
 {
-	test_pack(f->db, f->key, "coalition", serial, date, f->published);
+	test_pack(f->s.db, f->s.key, "coalition", serial, date, f->published);
 }
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct store *st = test_fixture_inventory("small", "inv.db", &f->dir);
 
-	store_close(st);
-	f->db = test_path(f->dir, "inv.db");
-	test_keygen(f->dir, "k");
-	f->key = test_path(f->dir, "k.pem");
-	f->pub = test_path(f->dir, "k.pub.pem");
-	f->published = test_path(f->dir, "coalition.nlb");
-	f->cache = test_path(f->dir, "cache");
+	test_signer_setup(&f->s, NULL);
+	f->published = test_path(f->s.dir, "coalition.nlb");
+	f->cache = test_path(f->s.dir, "cache");
 	assert_true(asprintf(&f->url, "file://%s", f->published) > 0);
 	*state = f;
 	return 0;
@@ -52,10 +48,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	test_fixture_release(NULL, f->dir);
-	free(f->db);
-	free(f->key);
-	free(f->pub);
+	test_signer_release(&f->s);
 	free(f->published);
 	free(f->url);
 	free(f->cache);
@@ -65,7 +58,7 @@ static int teardown(void **state)
 
 static struct net_sub *open_sub(struct fixture *f, uint64_t max_bytes)
 {
-	struct net_sub_options o = { .url = f->url, .trust = f->pub, .cache = f->cache };
+	struct net_sub_options o = { .url = f->url, .trust = f->s.pub, .cache = f->cache };
 	struct strbuf err = STRBUF_INIT;
 	struct net_sub *s = NULL;
 
