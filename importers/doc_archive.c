@@ -84,8 +84,8 @@ static int walk_nested(const struct archive_walk *w, const char *member, const s
 	int rc;
 
 	if (w->depth >= AR_NESTING_MAX)
-		return import_report_refuse(w->c->rep, w->label, member, 0, 0, "an archive nested more than %d deep: refused",
-			      AR_NESTING_MAX);
+		return import_report_refuse(w->c->rep, w->label, member, 0, 0,
+					    "an archive nested more than %d deep: refused", AR_NESTING_MAX);
 	rc = ar_open_memory(&m, sb->buf, sb->len, &a, &why);
 	if (rc) {
 		if (rc > 0)
@@ -133,7 +133,8 @@ static int take_attachments(struct doc_call *c, const struct doc_origin *o, cons
 	int rc = 0;
 
 	if (w.depth > AR_NESTING_MAX)
-		return import_report_refuse(c->rep, o->label, o->member, 0, 0, "an email nested more than %d deep: refused", AR_NESTING_MAX);
+		return import_report_refuse(c->rep, o->label, o->member, 0, 0,
+					    "an email nested more than %d deep: refused", AR_NESTING_MAX);
 	if (o->member)
 		strbuf_addf(&chain, "%s/", o->member);
 	w.chain = chain.buf ? chain.buf : "";
@@ -170,9 +171,10 @@ static int walk_archive(const struct archive_walk *w, struct archive *a)
 			continue;
 		if (!name || !bundle_safe_name(name)) {
 			rc = import_report_refuse(w->c->rep, w->label, member.buf, 0, 0,
-				    "its name climbs out of the archive (absolute, or with '..'): refused");
+						  "its name climbs out of the archive (absolute, or with '..'): refused");
 		} else if (archive_entry_hardlink(e) || type == AE_IFLNK) {
-			rc = import_report_refuse(w->c->rep, w->label, member.buf, 0, 0, "a link: links in archives are refused");
+			rc = import_report_refuse(w->c->rep, w->label, member.buf, 0, 0,
+						  "a link: links in archives are refused");
 		} else if (type != AE_IFREG) {
 			rc = import_report_refuse(w->c->rep, w->label, member.buf, 0, 0, "a special file: refused");
 		} else if (archive_entry_is_encrypted(e)) {
@@ -188,8 +190,8 @@ static int walk_archive(const struct archive_walk *w, struct archive *a)
 	}
 	if (!rc && r != ARCHIVE_EOF)
 		rc = import_report_refuse(w->c->rep, w->label, NULL, 0, 0, "%s%s%struncated or corrupt archive: %s",
-			    member.len ? "after member '" : "", member.buf, member.len ? "': " : "",
-			    archive_error_string(a) ? archive_error_string(a) : "unknown error");
+					  member.len ? "after member '" : "", member.buf, member.len ? "': " : "",
+					  archive_error_string(a) ? archive_error_string(a) : "unknown error");
 	strbuf_release(&member);
 	strbuf_release(&data);
 	return rc;

@@ -25,7 +25,7 @@ void import_sha256_hex(const unsigned char *data, size_t len, char out[65])
 }
 
 int doc_extract(enum doc_format f, const unsigned char *data, size_t len, struct doc_text *t, struct strbuf *err,
-		   unsigned *line, unsigned *col)
+		unsigned *line, unsigned *col)
 {
 	size_t total = 0;
 	int rc;
@@ -140,7 +140,7 @@ static int store_page_marks(struct store *st, const char *id, const struct doc_t
 }
 
 int document_store_pages(struct store *st, const char *id, enum doc_format f, const char *sha, const char *member,
-		       const struct pia_info *pia, const struct doc_text *t, struct import_report *rep)
+			 const struct pia_info *pia, const struct doc_text *t, struct import_report *rep)
 {
 	struct store_document_info info = {
 		.source = id, .format = doc_format_name(f), .sha256_hex = sha, .member = member,
@@ -189,7 +189,8 @@ int document_index(struct store *st, const char *source_id, const char *kind, co
 	} else if (!rc) {
 		if (!strcmp(kind, "pia") && t.npages)
 			pia_detect(t.pages[0].buf, t.pages[0].len, &pia);
-		rc = document_store_pages(st, source_id, f, sha, NULL, !strcmp(kind, "pia") && t.npages ? &pia : NULL, &t, rep);
+		rc = document_store_pages(st, source_id, f, sha, NULL, !strcmp(kind, "pia") && t.npages ? &pia : NULL, &t,
+					  rep);
 		rep->pages += (long)t.npages;
 	}
 	doc_text_release(&t);

@@ -75,14 +75,14 @@ int doc_import(struct doc_call *c, const struct doc_origin *o, const unsigned ch
 				return 0;
 			}
 			return import_report_refuse(c->rep, o->label, NULL, 0, 0,
-				      "not a PDF, HTML or text file (nletsfs reads those, and archives of them)");
+						    "not a PDF, HTML or text file (nletsfs reads those, and archives of them)");
 		}
 	} else if (document_sniff(o->name, data, len) == DOC_PDF && f != DOC_PDF) {
 		return import_report_refuse(c->rep, o->label, o->member, 0, 0, "a PDF, not %s", doc_format_name(f));
 	}
 	if (++c->ndocs > 1 && (c->o->id || c->o->title))
 		return import_report_refuse(c->rep, o->label, o->member, 0, 0,
-			      "--id and --title name one document, and this call holds more than one");
+					    "--id and --title name one document, and this call holds more than one");
 	partner_list = kind && !strcmp(kind, "partner-list");
 	import_sha256_hex(data, len, sha);
 	rc = store_source_by_sha256(c->st, sha, &existing);
@@ -138,7 +138,8 @@ int doc_import(struct doc_call *c, const struct doc_origin *o, const unsigned ch
 	if (!date)
 		date = o->date;
 	if (!date) {
-		rc = import_report_refuse(c->rep, o->label, o->member, 0, 0, "no date: the document does not give one; give --date");
+		rc = import_report_refuse(c->rep, o->label, o->member, 0, 0,
+					  "no date: the document does not give one; give --date");
 		goto out;
 	}
 	doc_title(c->o->title, &t, o->name, &title);
@@ -152,8 +153,9 @@ int doc_import(struct doc_call *c, const struct doc_origin *o, const unsigned ch
 		goto out;
 	rc = store_source_document(c->st, id.buf, NULL, &stored_sha);
 	if (!rc) {
-		rc = import_report_refuse(c->rep, o->label, o->member, 0, 0, "source '%s' already holds another document (sha256 %s)",
-			    id.buf, stored_sha.buf);
+		rc = import_report_refuse(c->rep, o->label, o->member, 0, 0,
+					  "source '%s' already holds another document (sha256 %s)", id.buf,
+					  stored_sha.buf);
 		goto out;
 	}
 	if (rc != -ENOENT)
@@ -162,8 +164,8 @@ int doc_import(struct doc_call *c, const struct doc_origin *o, const unsigned ch
 	escape_addstr(&member, o->recorded);
 	rc = strbuf_ok(&member) ? -ENOMEM : doc_source_put(c, id.buf, title.buf, kind, date, file.buf, data, len, sha);
 	if (!rc)
-		rc = document_store_pages(c->st, id.buf, f, sha, o->recorded ? member.buf : NULL, is_pia ? &pia : NULL, &t,
-				 c->rep);
+		rc = document_store_pages(c->st, id.buf, f, sha, o->recorded ? member.buf : NULL, is_pia ? &pia : NULL,
+					  &t, c->rep);
 	if (rc)
 		goto out;
 	c->rep->documents++;

@@ -108,7 +108,7 @@ void doc_file_name(const char *name, enum doc_format f, struct strbuf *out)
 }
 
 int doc_source_put(struct doc_call *c, const char *id, const char *title, const char *kind, const char *date,
-		      const char *file, const unsigned char *data, size_t len, const char *sha)
+		   const char *file, const unsigned char *data, size_t len, const char *sha)
 {
 	const struct record_desc *d = store_record_desc(REC_SOURCES);
 	struct store_document doc = { data, len, sha };

@@ -70,10 +70,12 @@ static int import_file(struct doc_call *c, const char *path)
 		return doc_archive_import(c, path);
 	rc = read_file(path, c->format, &data);
 	if (rc == -E2BIG) {
-		rc = import_report_refuse(c->rep, path, NULL, 0, 0, "over %lu MiB: an HTML or text document is at most %lu MiB (split it)",
-			    DOC_TEXT_MAX >> 20, DOC_TEXT_MAX >> 20);
+		rc = import_report_refuse(c->rep, path, NULL, 0, 0,
+					  "over %lu MiB: an HTML or text document is at most %lu MiB (split it)",
+					  DOC_TEXT_MAX >> 20, DOC_TEXT_MAX >> 20);
 	} else if (rc) {
-		rc = import_report_refuse(c->rep, path, NULL, 0, 0, "%s", rc == -EFBIG ? "over 1 GiB: too large" : strerror(-rc));
+		rc = import_report_refuse(c->rep, path, NULL, 0, 0, "%s",
+					  rc == -EFBIG ? "over 1 GiB: too large" : strerror(-rc));
 	} else {
 		struct doc_origin o = { path, NULL, NULL, path, NULL, 0, NULL };
 

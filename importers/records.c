@@ -654,7 +654,7 @@ int import_is_records_bundle(const char *path)
 	return found;
 }
 
-/* The records part of a call for bundles already read (bundle_read(), or built by a fuzzer), in the caller's transaction. */
+/* The records part of a call, of bundles already read (bundle_read(), or a fuzzer's), in the caller's transaction. */
 static int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nbundles,
 			      struct import_report *rep, struct strbuf *err)
 {
