@@ -218,7 +218,7 @@ int store_source_document(struct store *st, const char *source_id, struct strbuf
  * `date` is a full YYYY-MM-DD: the day the view shows. For listings of
  * facts a NULL date means "every record whatever its dates" (the root
  * folders); entities ignore the date (store_kind_has_valid_time()).
- * Slugs are the names shown in paths (store_slug()).
+ * Slugs are the names shown in paths (store_slug(), store_i.h).
  */
 
 /** Slugs of the records of a kind visible on `date` (laws, participation: of `state`). */
@@ -602,13 +602,7 @@ int store_walk_changed_outside(struct store *st, const char *const *prefixes, si
  */
 int store_check(struct store *st, struct strbuf *report);
 
-/* ---- slugs and dates (no SQL) ----------------------------------------- */
-
-/**
- * The slug of a display name: bytes [A-Za-z0-9._-] kept, spaces become '-',
- * every other byte dropped. "", "." and ".." become "_". Appends to `out`.
- */
-void store_slug(const char *name, struct strbuf *out);
+/* ---- dates (no SQL) ---------------------------------------------------- */
 
 /**
  * Validate a date cell: YYYY, YYYY-MM or YYYY-MM-DD with a real month and

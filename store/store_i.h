@@ -144,6 +144,11 @@ int store_sqlite_err(int rc);
 int store_document_drop_stale(struct store *st, const char *source_id);
 /** Before a commit: derived data is stale unless store_derived_done() ran (store/derived.c). */
 int store_derived_mark_stale(struct store *st);
+/**
+ * The slug of a display name: bytes [A-Za-z0-9._-] kept, spaces become '-',
+ * every other byte dropped. "", "." and ".." become "_". Appends to `out`.
+ */
+void store_slug(const char *name, struct strbuf *out);
 /** Recompute slugs of the kinds marked dirty. */
 int store_refresh_slugs(struct store *st);
 
