@@ -114,26 +114,34 @@ static sqlite3_stmt *stmt(struct store *st, enum doc_stmt which)
 	return store_stmt(st, doc_sql[which]);
 }
 
-/* Run a one-parameter (source id) statement. */
-static int run_on(struct store *st, enum doc_stmt which, const char *source_id)
+/* Statement `which` with ?1 bound to `key` (most are asked of one source), or NULL. */
+static sqlite3_stmt *stmt_on(struct store *st, enum doc_stmt which, const char *key)
 {
 	sqlite3_stmt *s = stmt(st, which);
 
+	if (s)
+		store_bind_text(s, 1, key, 0);
+	return s;
+}
+
+/* Run a one-parameter (source id) statement. */
+static int run_on(struct store *st, enum doc_stmt which, const char *source_id)
+{
+	sqlite3_stmt *s = stmt_on(st, which, source_id);
+
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	return store_step_done(s);
 }
 
 /* 1 when a query bound to one or two texts returns a row, 0 when not. */
 static int exists(struct store *st, enum doc_stmt which, const char *a, const char *b)
 {
-	sqlite3_stmt *s = stmt(st, which);
+	sqlite3_stmt *s = stmt_on(st, which, a);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, a, 0);
 	if (b)
 		store_bind_text(s, 2, b, 0);
 	rc = sqlite3_step(s);
@@ -205,12 +213,11 @@ int store_document_current(struct store *st, const char *source_id, const char *
 int store_source_by_sha256(struct store *st, const char *sha256_hex, struct strbuf *id)
 {
 	struct strlist l = STRLIST_INIT;
-	sqlite3_stmt *s = stmt(st, DS_BY_SHA);
+	sqlite3_stmt *s = stmt_on(st, DS_BY_SHA, sha256_hex);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, sha256_hex, 0);
 	rc = store_collect(s, &l);
 	if (!rc && !l.n)
 		rc = -ENOENT;
@@ -319,11 +326,10 @@ int store_each_term(struct store *st, int (*cb)(void *arg, int kind, const char 
 
 int store_documents_stale(struct store *st, const char *vocabulary, struct strlist *sources)
 {
-	sqlite3_stmt *s = stmt(st, DS_STALE_DOCS);
+	sqlite3_stmt *s = stmt_on(st, DS_STALE_DOCS, vocabulary);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, vocabulary, 0);
 	return store_collect(s, sources);
 }
 
@@ -357,11 +363,10 @@ int store_excerpts_clear(struct store *st, const char *source_id)
 
 int store_excerpt_put(struct store *st, const char *source_id, long page, const char *names, const char *passage)
 {
-	sqlite3_stmt *s = stmt(st, DS_EXCERPT_PUT);
+	sqlite3_stmt *s = stmt_on(st, DS_EXCERPT_PUT, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	sqlite3_bind_int64(s, 2, page);
 	store_bind_text(s, 3, names, 0);
 	store_bind_text(s, 4, passage, 0);
@@ -383,33 +388,30 @@ int store_mention_put(struct store *st, int kind, const char *id, const char *so
 
 int store_document_set_vocabulary(struct store *st, const char *source_id, const char *vocabulary)
 {
-	sqlite3_stmt *s = stmt(st, DS_SET_VOCAB);
+	sqlite3_stmt *s = stmt_on(st, DS_SET_VOCAB, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, vocabulary, 0);
 	return store_step_done(s);
 }
 
 int store_excerpt_names(struct store *st, const char *source_id, struct strlist *out)
 {
-	sqlite3_stmt *s = stmt(st, DS_EXCERPT_NAMES);
+	sqlite3_stmt *s = stmt_on(st, DS_EXCERPT_NAMES, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	return store_collect(s, out);
 }
 
 int store_excerpt_get(struct store *st, const char *source_id, long page, struct strbuf *out)
 {
-	sqlite3_stmt *s = stmt(st, DS_EXCERPT_GET);
+	sqlite3_stmt *s = stmt_on(st, DS_EXCERPT_GET, source_id);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	sqlite3_bind_int64(s, 2, page);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -517,11 +519,10 @@ int store_search_has(struct store *st, const char *query, const char *slug)
 
 int store_partner_list_put(struct store *st, const char *source_id, const char *as_of, long entries)
 {
-	sqlite3_stmt *s = stmt(st, DS_LIST_PUT);
+	sqlite3_stmt *s = stmt_on(st, DS_LIST_PUT, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, as_of, 0);
 	sqlite3_bind_int64(s, 3, entries);
 	return store_step_done(s);
@@ -530,11 +531,10 @@ int store_partner_list_put(struct store *st, const char *source_id, const char *
 int store_partner_listing_put(struct store *st, const char *source_id, const char *partner_id,
 			      const char *name, const char *description)
 {
-	sqlite3_stmt *s = stmt(st, DS_LISTING_PUT);
+	sqlite3_stmt *s = stmt_on(st, DS_LISTING_PUT, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, partner_id, 0);
 	store_bind_text(s, 3, name, 0);
 	store_bind_text(s, 4, description, 1);
@@ -627,10 +627,9 @@ int store_import_run_get(struct store *st, int64_t id, struct strbuf *out)
 
 int store_same_identifier(struct store *st, const char *source_id, struct strlist *out)
 {
-	sqlite3_stmt *s = stmt(st, DS_SAME_IDENTIFIER);
+	sqlite3_stmt *s = stmt_on(st, DS_SAME_IDENTIFIER, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	return store_collect(s, out);
 }
