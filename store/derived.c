@@ -170,15 +170,21 @@ int store_changes_clear(struct store *st)
 	return run(st, stmt(st, DS_DAYS_CLEAR));
 }
 
-int store_change_day_put(struct store *st, const char *day, const char *body, size_t len)
+/* Put a (key, body) row: a day's changes, a derived file. */
+static int put_blob(struct store *st, int which, const char *key, const char *body, size_t len)
 {
-	sqlite3_stmt *s = stmt(st, DS_DAY_PUT);
+	sqlite3_stmt *s = stmt(st, which);
 
 	if (s) {
-		sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 		sqlite3_bind_blob64(s, 2, body ? body : "", len, SQLITE_STATIC);
 	}
 	return run(st, s);
+}
+
+int store_change_day_put(struct store *st, const char *day, const char *body, size_t len)
+{
+	return put_blob(st, DS_DAY_PUT, day, body, len);
 }
 
 int store_changes_read(struct store *st, struct strbuf *out)
@@ -200,13 +206,7 @@ int store_changes_read(struct store *st, struct strbuf *out)
 
 int store_derived_file_put(struct store *st, const char *path, const char *body, size_t len)
 {
-	sqlite3_stmt *s = stmt(st, DS_FILE_PUT);
-
-	if (s) {
-		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-		sqlite3_bind_blob64(s, 2, body ? body : "", len, SQLITE_STATIC);
-	}
-	return run(st, s);
+	return put_blob(st, DS_FILE_PUT, path, body, len);
 }
 
 int store_derived_file_get(struct store *st, const char *path, struct strbuf *out)
