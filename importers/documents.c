@@ -15,36 +15,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/io.h"
+
 #define FILE_MAX (1024UL << 20)		/* bytes of one document given as a file */
 #define FOLDER_DEPTH_MAX 16
 
+/* io_read_all()'s check: an HTML or text document stops at DOC_TEXT_MAX (-E2BIG), not at FILE_MAX. */
+struct text_check {
+	enum doc_format forced;
+	const char *path;
+};
+
+static int text_check(void *arg, const struct strbuf *sb)
+{
+	const struct text_check *t = arg;
+
+	return doc_text_too_big(t->forced, t->path, sb) ? -E2BIG : 0;
+}
+
 static int read_file(const char *path, enum doc_format forced, struct strbuf *sb)
 {
-	char buf[65536];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	struct text_check t = { forced, path };
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0)
 		return -errno;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		strbuf_add(sb, buf, (size_t)n);
-		if (sb->len > FILE_MAX) {
-			rc = -EFBIG;
-			break;
-		}
-		if (doc_text_too_big(forced, path, sb)) {
-			rc = -E2BIG;
-			break;
-		}
-	}
+	rc = io_read_all(fd, sb, FILE_MAX, text_check, &t);
 	close(fd);
-	return rc ? rc : strbuf_ok(sb);
+	return rc;
 }
 
 /* Is the file an archive? Its first bytes tell. */
