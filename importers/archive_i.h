@@ -2,7 +2,7 @@
 /*
  * Private to importers/: the one archive reader, for both doors an archive
  * comes in by: a records bundle (bundle.c) and a document archive
- * (documents.c, and an email's attachments). One set of limits, stated
+ * (doc_archive.c, and an email's attachments). One set of limits, stated
  * here and in docs/documents.md ("Archives"), which docs/format.md points
  * to. libarchive's own names start with archive_; these start with ar_.
  */

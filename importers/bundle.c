@@ -11,9 +11,10 @@
  * reader (importers/archive.c), under the limits a document archive has.
  */
 #include "archive_i.h"
-#include "importers.h"
+#include "importers_i.h"
 
 #include "../util/array.h"
+#include "../util/io.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -101,24 +102,12 @@ int bundle_safe_name(const char *name)
 static int read_fd(int fd, unsigned char **data, size_t *len)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char buf[65536];
-	ssize_t n;
+	int rc = io_read_all(fd, &sb, BUNDLE_FILE_MAX, NULL, NULL);
 
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			strbuf_release(&sb);
-			return -errno;
-		}
-		strbuf_add(&sb, buf, (size_t)n);
-		if (sb.len > BUNDLE_FILE_MAX) {
-			strbuf_release(&sb);
-			return -EFBIG;
-		}
+	if (rc) {
+		strbuf_release(&sb);
+		return rc;
 	}
-	if (strbuf_ok(&sb))
-		return -ENOMEM;
 	*data = (unsigned char *)strbuf_detach(&sb, len);
 	return *data ? 0 : -ENOMEM;
 }

@@ -20,7 +20,7 @@
  *    records, and a leading UTF-8 byte-order mark is skipped.
  * Trimming, and what a cell means, are the importer's (importers/records.c).
  */
-#include "importers.h"
+#include "importers_i.h"
 
 #include "../util/array.h"
 #include "../util/utf8.h"

@@ -6,10 +6,10 @@
  * the HTML importer). The subject is the title, the Date: header the date.
  * Every attached file, and every attached message (message/rfc822, as
  * NAME.eml), is handed back decoded for the caller to import as a member
- * document of the email (importers/documents.c).
+ * document of the email (importers/doc_archive.c).
  */
 #include "archive_i.h"
-#include "importers.h"
+#include "importers_i.h"
 
 #include <errno.h>
 #include <gmime/gmime.h>

@@ -23,7 +23,7 @@
  * Matching is one pass over the words of a page with a hash lookup per
  * word, so a page costs about the same whatever the vocabulary's size.
  */
-#include "importers.h"
+#include "importers_i.h"
 
 #include <errno.h>
 #include <openssl/evp.h>

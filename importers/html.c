@@ -9,7 +9,7 @@
  * The text is what a reader sees: scripts, styles and the head left out,
  * white space collapsed, one line per block element, one page.
  */
-#include "documents_i.h"
+#include "html_i.h"
 
 #include <errno.h>
 #include <string.h>

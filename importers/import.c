@@ -10,115 +10,17 @@
  * imports/N says what failed. The run log is not part of the inventory's
  * facts (export leaves it out); a dry run records nothing.
  */
-#include "documents_i.h"
-
-#include "../util/array.h"
-#include "../util/escape.h"
+#include "importers_i.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/escape.h"
+
 #define RUN_LINES_MAX 1000	/* members, warnings or errors listed in a run */
 
-void import_report_verror(struct import_report *rep, const char *file, unsigned line, unsigned col,
-			  const char *fmt, va_list ap)
-{
-	struct import_error *e;
-	char *msg = NULL;
-
-	if (array_reserve(&rep->errors, rep->nerrors, &rep->alloc, sizeof(*rep->errors), 16))
-		return;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	e = &rep->errors[rep->nerrors];
-	e->file = strdup(file ? file : "");
-	e->line = line;
-	e->col = col;
-	e->message = msg;
-	if (!e->file || !e->message) {
-		free(e->file);
-		free(e->message);
-		return;
-	}
-	rep->nerrors++;
-}
-
-void import_report_error(struct import_report *rep, const char *file, unsigned line, unsigned col,
-			 const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	import_report_verror(rep, file, line, col, fmt, ap);
-	va_end(ap);
-}
-
-void import_report_warning(struct import_report *rep, const char *file, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char *msg = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	strbuf_addf(&sb, "%s: %s", file, msg ? msg : "out of memory");
-	strlist_add(&rep->warnings, sb.buf);
-	free(msg);
-	strbuf_release(&sb);
-}
-
-/* FILE[:LINE:COLUMN]: error: MESSAGE, one line: the file and the message are escaped (util/escape.h). */
-static void format_error(const struct import_error *e, struct strbuf *out)
-{
-	escape_addstr(out, e->file);
-	if (e->line)
-		strbuf_addf(out, ":%u:%u", e->line, e->col);
-	strbuf_addstr(out, ": error: ");
-	escape_addstr(out, e->message);
-}
-
-void import_report_print(const struct import_report *rep, FILE *out)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	for (size_t i = 0; i < rep->nerrors; i++) {
-		strbuf_reset(&sb);
-		format_error(&rep->errors[i], &sb);
-		fprintf(out, "%s\n", sb.buf);
-	}
-	strbuf_release(&sb);
-}
-
-void import_report_release(struct import_report *rep)
-{
-	for (size_t i = 0; i < rep->nerrors; i++) {
-		free(rep->errors[i].file);
-		free(rep->errors[i].message);
-	}
-	free(rep->errors);
-	rep->errors = NULL;
-	rep->nerrors = rep->alloc = 0;
-	strlist_release(&rep->files);
-	strlist_release(&rep->members);
-	strlist_release(&rep->created);
-	strlist_release(&rep->warnings);
-}
-
 /* ---- options ------------------------------------------------------------------------------ */
-
-static const char *const source_kinds[] = { "foia", "pia", "partner-list", "law", "report", "web", "other", NULL };
-
-static int one_of(const char *s, const char *const *list)
-{
-	for (; s && *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
-	return 0;
-}
 
 static enum doc_format format_of(const char *kind)
 {
@@ -139,7 +41,7 @@ int import_check_options(const struct import_options *o, struct strbuf *err)
 	int records = k && !strcmp(k, "records"), id_bad = 0;
 	size_t start = err->len; /* err may hold earlier messages */
 
-	if (k && strcmp(k, "auto") && !records && !one_of(k, source_kinds) && format_of(k) == DOC_UNKNOWN)
+	if (k && strcmp(k, "auto") && !records && !import_is_source_kind(k) && format_of(k) == DOC_UNKNOWN)
 		strbuf_addf(err, "--kind %s: not one of records, foia, pia, partner-list, law, report, web, other, "
 			    "pdf, html, text, auto", k);
 	else if (records && (o->title || o->date || o->url || o->id || o->as_of))
@@ -200,7 +102,7 @@ static void run_report(const struct import_report *rep, const struct strbuf *err
 	add_lines(out, "warning", &rep->warnings);
 	for (i = 0; i < rep->nerrors && i < RUN_LINES_MAX; i++) {
 		strbuf_addstr(out, "error: ");
-		format_error(&rep->errors[i], out);
+		import_error_format(&rep->errors[i], out);
 		strbuf_addch(out, '\n');
 	}
 	if (rep->nerrors > RUN_LINES_MAX)
@@ -278,7 +180,7 @@ int import_paths(struct store *st, const struct import_options *o, const char *c
 		free(records); /* a usage error: not a run */
 		return rc;
 	}
-	call.source_kind = one_of(o->kind, source_kinds) ? o->kind : NULL;
+	call.source_kind = import_is_source_kind(o->kind) ? o->kind : NULL;
 	/* auto: a folder or archive holding record CSV files is a bundle; anything else, documents. */
 	for (i = 0; i < npaths; i++) {
 		strlist_add(&rep->files, paths[i]);

@@ -18,7 +18,7 @@
  * Engines are initialised once per process (loading the English model
  * takes a tenth of a second) and kept for the next document.
  */
-#include "importers.h"
+#include "importers_i.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -212,23 +212,6 @@ int image_extract(const unsigned char *data, size_t len, struct doc_text *out, s
 		rc = ocr_pages(out, which, (size_t)n, render_image, &im, err);
 	free(which);
 	return rc;
-}
-
-int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence, int boxes)
-{
-	assert(page < t->npages && confidence >= 0 && confidence <= 100 && boxes >= 0);
-	if (page >= t->nocr) {
-		struct ocr_mark *ocr = realloc(t->ocr, t->npages * sizeof(*ocr));
-
-		if (!ocr)
-			return -ENOMEM;
-		for (size_t i = t->nocr; i < t->npages; i++)
-			ocr[i] = (struct ocr_mark){ -1, 0 };
-		t->ocr = ocr;
-		t->nocr = t->npages;
-	}
-	t->ocr[page] = (struct ocr_mark){ confidence, boxes };
-	return 0;
 }
 
 /* ---- the workers ------------------------------------------------------------------------------- */

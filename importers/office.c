@@ -20,7 +20,7 @@
  * access or entity expansion.
  */
 #include "archive_i.h"
-#include "importers.h"
+#include "importers_i.h"
 
 #include <errno.h>
 #include <libxml/parser.h>

@@ -7,7 +7,7 @@
  * observation: a partner missing from a later observation of the same list
  * stops being listed on that date (store/queries.c, REL_PARTNER_LISTED).
  */
-#include "documents_i.h"
+#include "html_i.h"
 
 #include "../util/array.h"
 

@@ -14,7 +14,7 @@
  * with cairo at its scan's resolution, in grey, and read by OCR
  * (importers/ocr.c); a page with a text layer of its own is never OCRed.
  */
-#include "importers.h"
+#include "importers_i.h"
 
 #include <cairo.h>
 #include <errno.h>

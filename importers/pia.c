@@ -6,7 +6,7 @@
  * update letter) and its date. The component is what the inventory links
  * as the PIA's agency.
  */
-#include "importers.h"
+#include "importers_i.h"
 
 #include "../util/array.h"
 

@@ -14,7 +14,7 @@
  * A bad row is not written, but its key is remembered, so that rows
  * referring to it do not add a second, misleading error.
  */
-#include "importers.h"
+#include "importers_i.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -654,8 +654,9 @@ int import_is_records_bundle(const char *path)
 	return found;
 }
 
-int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nbundles, struct import_report *rep,
-		       struct strbuf *err)
+/* The records part of a call, of bundles already read (bundle_read(), or a fuzzer's), in the caller's transaction. */
+static int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nbundles,
+			      struct import_report *rep, struct strbuf *err)
 {
 	struct import_ctx c = { 0 };
 	size_t i, j, ncsv = 0;

@@ -17,7 +17,7 @@
  *
  * State-law exemptions have no common notation, so none is guessed.
  */
-#include "importers.h"
+#include "importers_i.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * a file that is not UTF-8, or holds a NUL byte, is refused with the line
  * and column of the first bad byte, so the user can see what to convert.
  */
-#include "importers.h"
+#include "importers_i.h"
 
 #include <errno.h>
 

@@ -15,7 +15,7 @@
  * Version 1 is the same without the serial line; it is read as serial 0,
  * older than every bundle of version 2.
  */
-#include "nlb.h"
+#include "nlb_i.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -79,10 +79,6 @@ struct nlb_manifest {
 	size_t n, alloc;
 };
 
-/** Append a member (name and hash copied). 0 or -ENOMEM. */
-int nlb_manifest_add(struct nlb_manifest *m, const char *name, uint64_t size, const char *sha256_hex);
-/** The member with this name, or NULL. */
-const struct nlb_member *nlb_manifest_find(const struct nlb_manifest *m, const char *name);
 /** The manifest's text, as signed. 0 or -ENOMEM. */
 int nlb_manifest_render(const struct nlb_manifest *m, struct strbuf *out);
 /**
@@ -150,8 +146,5 @@ int nlb_read(const char *path, const char *trust, int db_fd, struct nlb_manifest
  */
 int nlb_extract(const char *path, const char *trust, char **db_path, struct nlb_manifest *m,
 		struct strbuf *err);
-
-/** The SHA-256 of a whole file, in hex. 0 or a negative errno. */
-int nlb_file_sha256(const char *path, char hex[65]);
 
 #endif

@@ -47,4 +47,11 @@ const char *nlb_temp_dir(void);
 /** Append an OpenSSL error queue's first message (or "unknown error"), and clear the queue. */
 void nlb_ssl_error(struct strbuf *err);
 
+/** Append a member (name and hash copied). 0 or -ENOMEM. */
+int nlb_manifest_add(struct nlb_manifest *m, const char *name, uint64_t size, const char *sha256_hex);
+/** The member with this name, or NULL. */
+const struct nlb_member *nlb_manifest_find(const struct nlb_manifest *m, const char *name);
+/** The SHA-256 of a whole file, in hex. 0 or a negative errno. */
+int nlb_file_sha256(const char *path, char hex[65]);
+
 #endif

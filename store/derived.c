@@ -101,6 +101,14 @@ int store_derived_put(struct store *st, const char *key, int64_t value)
 	return run(st, s);
 }
 
+/* The index of the facts' own words (facts_fts), which a search reads beside the documents' pages. */
+static int facts_index(struct store *st)
+{
+	int rc = sqlite3_exec(st->db, "DELETE FROM main.facts_fts;" FACTS_FILL("main"), NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_sqlite_err(rc);
+}
+
 int store_derived_fresh(struct store *st)
 {
 	int64_t v = 0;
@@ -121,7 +129,7 @@ int store_derived_begin(struct store *st)
 
 int store_derived_done(struct store *st)
 {
-	int rc = store_facts_index(st);
+	int rc = facts_index(st);
 
 	if (!rc)
 		rc = store_derived_put(st, "fresh", 1);
@@ -162,15 +170,21 @@ int store_changes_clear(struct store *st)
 	return run(st, stmt(st, DS_DAYS_CLEAR));
 }
 
-int store_change_day_put(struct store *st, const char *day, const char *body, size_t len)
+/* Put a (key, body) row: a day's changes, a derived file. */
+static int put_blob(struct store *st, int which, const char *key, const char *body, size_t len)
 {
-	sqlite3_stmt *s = stmt(st, DS_DAY_PUT);
+	sqlite3_stmt *s = stmt(st, which);
 
 	if (s) {
-		sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 		sqlite3_bind_blob64(s, 2, body ? body : "", len, SQLITE_STATIC);
 	}
 	return run(st, s);
+}
+
+int store_change_day_put(struct store *st, const char *day, const char *body, size_t len)
+{
+	return put_blob(st, DS_DAY_PUT, day, body, len);
 }
 
 int store_changes_read(struct store *st, struct strbuf *out)
@@ -192,13 +206,7 @@ int store_changes_read(struct store *st, struct strbuf *out)
 
 int store_derived_file_put(struct store *st, const char *path, const char *body, size_t len)
 {
-	sqlite3_stmt *s = stmt(st, DS_FILE_PUT);
-
-	if (s) {
-		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-		sqlite3_bind_blob64(s, 2, body ? body : "", len, SQLITE_STATIC);
-	}
-	return run(st, s);
+	return put_blob(st, DS_FILE_PUT, path, body, len);
 }
 
 int store_derived_file_get(struct store *st, const char *path, struct strbuf *out)

@@ -12,7 +12,7 @@
  * the text of every record citing it (quotes, details, conditions,
  * summaries, ids). They live in the records, so their index is derived
  * data: facts_fts, rebuilt by the import that changes the inventory
- * (store_facts_index, called with the rest of the derived data), so that a
+ * (store/derived.c, with the rest of the derived data), so that a
  * search on a mount is a lookup. Where the derived data is stale (a writer
  * that did not derive), a connection builds its own in temp.facts_fts, the
  * name a query then finds first.
@@ -114,26 +114,34 @@ static sqlite3_stmt *stmt(struct store *st, enum doc_stmt which)
 	return store_stmt(st, doc_sql[which]);
 }
 
-/* Run a one-parameter (source id) statement. */
-static int run_on(struct store *st, enum doc_stmt which, const char *source_id)
+/* Statement `which` with ?1 bound to `key` (most are asked of one source), or NULL. */
+static sqlite3_stmt *stmt_on(struct store *st, enum doc_stmt which, const char *key)
 {
 	sqlite3_stmt *s = stmt(st, which);
 
+	if (s)
+		store_bind_text(s, 1, key, 0);
+	return s;
+}
+
+/* Run a one-parameter (source id) statement. */
+static int run_on(struct store *st, enum doc_stmt which, const char *source_id)
+{
+	sqlite3_stmt *s = stmt_on(st, which, source_id);
+
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	return store_step_done(s);
 }
 
 /* 1 when a query bound to one or two texts returns a row, 0 when not. */
 static int exists(struct store *st, enum doc_stmt which, const char *a, const char *b)
 {
-	sqlite3_stmt *s = stmt(st, which);
+	sqlite3_stmt *s = stmt_on(st, which, a);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, a, 0);
 	if (b)
 		store_bind_text(s, 2, b, 0);
 	rc = sqlite3_step(s);
@@ -205,12 +213,11 @@ int store_document_current(struct store *st, const char *source_id, const char *
 int store_source_by_sha256(struct store *st, const char *sha256_hex, struct strbuf *id)
 {
 	struct strlist l = STRLIST_INIT;
-	sqlite3_stmt *s = stmt(st, DS_BY_SHA);
+	sqlite3_stmt *s = stmt_on(st, DS_BY_SHA, sha256_hex);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, sha256_hex, 0);
 	rc = store_collect(s, &l);
 	if (!rc && !l.n)
 		rc = -ENOENT;
@@ -319,11 +326,10 @@ int store_each_term(struct store *st, int (*cb)(void *arg, int kind, const char 
 
 int store_documents_stale(struct store *st, const char *vocabulary, struct strlist *sources)
 {
-	sqlite3_stmt *s = stmt(st, DS_STALE_DOCS);
+	sqlite3_stmt *s = stmt_on(st, DS_STALE_DOCS, vocabulary);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, vocabulary, 0);
 	return store_collect(s, sources);
 }
 
@@ -357,11 +363,10 @@ int store_excerpts_clear(struct store *st, const char *source_id)
 
 int store_excerpt_put(struct store *st, const char *source_id, long page, const char *names, const char *passage)
 {
-	sqlite3_stmt *s = stmt(st, DS_EXCERPT_PUT);
+	sqlite3_stmt *s = stmt_on(st, DS_EXCERPT_PUT, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	sqlite3_bind_int64(s, 2, page);
 	store_bind_text(s, 3, names, 0);
 	store_bind_text(s, 4, passage, 0);
@@ -383,33 +388,30 @@ int store_mention_put(struct store *st, int kind, const char *id, const char *so
 
 int store_document_set_vocabulary(struct store *st, const char *source_id, const char *vocabulary)
 {
-	sqlite3_stmt *s = stmt(st, DS_SET_VOCAB);
+	sqlite3_stmt *s = stmt_on(st, DS_SET_VOCAB, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, vocabulary, 0);
 	return store_step_done(s);
 }
 
 int store_excerpt_names(struct store *st, const char *source_id, struct strlist *out)
 {
-	sqlite3_stmt *s = stmt(st, DS_EXCERPT_NAMES);
+	sqlite3_stmt *s = stmt_on(st, DS_EXCERPT_NAMES, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	return store_collect(s, out);
 }
 
 int store_excerpt_get(struct store *st, const char *source_id, long page, struct strbuf *out)
 {
-	sqlite3_stmt *s = stmt(st, DS_EXCERPT_GET);
+	sqlite3_stmt *s = stmt_on(st, DS_EXCERPT_GET, source_id);
 	int rc;
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	sqlite3_bind_int64(s, 2, page);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -435,39 +437,9 @@ int store_mentioned_in(struct store *st, int kind, const char *id, const char *d
 	return store_collect(s, out);
 }
 
-/*
- * The words of each record of the kind `table` (its table is named as the
- * kind), with the source it cites; W(c) is a text column of the row r.
- */
-#define W(c) "COALESCE(r." c ",'')"
-#define FACTS(table, key, words) \
-	" UNION ALL SELECT c.source, " words " FROM " table " r JOIN citations c ON c.kind=" KIND(table) \
-	" AND c.\"key\"=" key
-
 static const char facts_fts_schema[] =
 	"CREATE VIRTUAL TABLE IF NOT EXISTS temp.facts_fts USING fts5(source UNINDEXED, text,"
 	" tokenize='porter unicode61 remove_diacritics 2')";
-#define FACTS_FILL(db) \
-	"INSERT INTO " db ".facts_fts(source, text)" FACTS_ROWS
-#define FACTS_ROWS \
-	" SELECT r.id, r.id||' '||" W("title") "||' '||" W("note") " FROM sources r" \
-	FACTS("agencies", "r.id", "r.id||' '||r.name||' '||" W("oris") "||' '||" W("quote")) \
-	FACTS("partners", "r.id", \
-	      "r.id||' '||r.name||' '||" W("category") "||' '||" W("description") "||' '||" W("quote")) \
-	FACTS("transactions", "r.\"key\"", "r.\"key\"||' '||r.name||' '||" W("purpose") "||' '||" W("inputs") \
-	      "||' '||" W("returns") "||' '||" W("quote")) \
-	FACTS("flows", "r.id", "r.id||' '||r.\"from\"||' '||r.\"to\"||' '||r.via||' '||" W("\"transaction\"") \
-	      "||' '||" W("fields") "||' '||" W("conditions") "||' '||" W("quote")) \
-	FACTS("laws", LAW_KEY("r"), "r.state||' '||r.id||' '||r.title||' '||" W("summary") "||' '||" W("quote")) \
-	FACTS("participation", PARTICIPATION_KEY("r"), \
-	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote"))
-
-int store_facts_index(struct store *st)
-{
-	int rc = sqlite3_exec(st->db, "DELETE FROM main.facts_fts;" FACTS_FILL("main"), NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? 0 : store_sqlite_err(rc);
-}
 
 /*
  * Make `facts_fts` hold the inventory's facts as they are now: the stored
@@ -499,18 +471,29 @@ static int facts_fts_fresh(struct store *st)
 	return 0;
 }
 
-int store_search(struct store *st, const char *query, struct strlist *slugs)
+/* Search statement `which` with the facts index made fresh and the query bound as ?1: 0 or a negative errno. */
+static int search_stmt(struct store *st, enum doc_stmt which, const char *query, sqlite3_stmt **out)
 {
 	int rc = facts_fts_fresh(st);
-	sqlite3_stmt *s = rc ? NULL : stmt(st, DS_SEARCH);
 
+	*out = rc ? NULL : stmt(st, which);
 	if (rc)
 		return rc;
-	if (!s)
+	if (!*out)
 		return -EIO;
 	if (!query || !*query)
 		return -ENOENT;
-	store_bind_text(s, 1, query, 0);
+	store_bind_text(*out, 1, query, 0);
+	return 0;
+}
+
+int store_search(struct store *st, const char *query, struct strlist *slugs)
+{
+	sqlite3_stmt *s;
+	int rc = search_stmt(st, DS_SEARCH, query, &s);
+
+	if (rc)
+		return rc;
 	sqlite3_bind_int(s, 2, STORE_SEARCH_MAX);
 	rc = store_collect(s, slugs);
 	/* FTS5 reports a query it cannot parse as a plain SQLite error. */
@@ -519,16 +502,11 @@ int store_search(struct store *st, const char *query, struct strlist *slugs)
 
 int store_search_has(struct store *st, const char *query, const char *slug)
 {
-	int rc = facts_fts_fresh(st);
-	sqlite3_stmt *s = rc ? NULL : stmt(st, DS_SEARCH_HAS);
+	sqlite3_stmt *s;
+	int rc = search_stmt(st, DS_SEARCH_HAS, query, &s);
 
 	if (rc)
 		return rc;
-	if (!s)
-		return -EIO;
-	if (!query || !*query)
-		return -ENOENT;
-	store_bind_text(s, 1, query, 0);
 	store_bind_text(s, 2, slug, 0);
 	rc = sqlite3_step(s);
 	store_stmt_done(s);
@@ -541,11 +519,10 @@ int store_search_has(struct store *st, const char *query, const char *slug)
 
 int store_partner_list_put(struct store *st, const char *source_id, const char *as_of, long entries)
 {
-	sqlite3_stmt *s = stmt(st, DS_LIST_PUT);
+	sqlite3_stmt *s = stmt_on(st, DS_LIST_PUT, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, as_of, 0);
 	sqlite3_bind_int64(s, 3, entries);
 	return store_step_done(s);
@@ -554,11 +531,10 @@ int store_partner_list_put(struct store *st, const char *source_id, const char *
 int store_partner_listing_put(struct store *st, const char *source_id, const char *partner_id,
 			      const char *name, const char *description)
 {
-	sqlite3_stmt *s = stmt(st, DS_LISTING_PUT);
+	sqlite3_stmt *s = stmt_on(st, DS_LISTING_PUT, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	store_bind_text(s, 2, partner_id, 0);
 	store_bind_text(s, 3, name, 0);
 	store_bind_text(s, 4, description, 1);
@@ -651,10 +627,9 @@ int store_import_run_get(struct store *st, int64_t id, struct strbuf *out)
 
 int store_same_identifier(struct store *st, const char *source_id, struct strlist *out)
 {
-	sqlite3_stmt *s = stmt(st, DS_SAME_IDENTIFIER);
+	sqlite3_stmt *s = stmt_on(st, DS_SAME_IDENTIFIER, source_id);
 
 	if (!s)
 		return -EIO;
-	store_bind_text(s, 1, source_id, 0);
 	return store_collect(s, out);
 }

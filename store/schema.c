@@ -208,7 +208,7 @@ static const char schema_v4[] =
 	" mtime INTEGER NOT NULL) WITHOUT ROWID;";
 
 /*
- * Version 4 -> 5: the index of the facts' own words (store_facts_index),
+ * Version 4 -> 5: the index of the facts' own words (store/derived.c),
  * derived data too, so that a search on a mount is a lookup, not a rebuild
  * of the index by each connection.
  */

@@ -31,11 +31,6 @@
 
 #include "../util/strbuf.h"
 
-/** Schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 5
-/** application_id marking an nletsfs inventory ("NLTS"). */
-#define STORE_APPLICATION_ID 0x4e4c5453
-
 struct store;
 
 enum store_open_flags {
@@ -223,7 +218,7 @@ int store_source_document(struct store *st, const char *source_id, struct strbuf
  * `date` is a full YYYY-MM-DD: the day the view shows. For listings of
  * facts a NULL date means "every record whatever its dates" (the root
  * folders); entities ignore the date (store_kind_has_valid_time()).
- * Slugs are the names shown in paths (store_slug()).
+ * Slugs are the names shown in paths (store_slug(), store_i.h).
  */
 
 /** Slugs of the records of a kind visible on `date` (laws, participation: of `state`). */
@@ -583,11 +578,6 @@ int store_derived_get(struct store *st, const char *key, int64_t *value);
 int store_derived_put(struct store *st, const char *key, int64_t value);
 /** In a write transaction: forget the stored files, before deriving them again; mark the data stale meanwhile. */
 int store_derived_begin(struct store *st);
-/**
- * Rebuild the index of the facts' own words (facts_fts), which a search
- * reads beside the documents' pages; part of the derived data.
- */
-int store_facts_index(struct store *st);
 /** Mark the derived data fresh (the facts' index rebuilt first): the commit of this transaction keeps it so. */
 int store_derived_done(struct store *st);
 /** This transaction writes nothing the derived data depends on (an import run): its commit keeps them fresh. */
@@ -626,13 +616,7 @@ int store_walk_changed_outside(struct store *st, const char *const *prefixes, si
  */
 int store_check(struct store *st, struct strbuf *report);
 
-/* ---- slugs and dates (no SQL) ----------------------------------------- */
-
-/**
- * The slug of a display name: bytes [A-Za-z0-9._-] kept, spaces become '-',
- * every other byte dropped. "", "." and ".." become "_". Appends to `out`.
- */
-void store_slug(const char *name, struct strbuf *out);
+/* ---- dates (no SQL) ---------------------------------------------------- */
 
 /**
  * Validate a date cell: YYYY, YYYY-MM or YYYY-MM-DD with a real month and

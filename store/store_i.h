@@ -7,6 +7,11 @@
 
 #include "store.h"
 
+/* Schema version written to PRAGMA user_version. */
+#define STORE_SCHEMA_VERSION 5
+/* application_id marking an nletsfs inventory ("NLTS"). */
+#define STORE_APPLICATION_ID 0x4e4c5453
+
 /* The statements each record kind has (store/records.c's kind_sql table). */
 enum kind_stmt {
 	KS_UPSERT,	/* all descriptor columns, ?1..?n */
@@ -42,6 +47,33 @@ enum kind_stmt {
  */
 #define LAW_KEY(t) t ".state||'/'||" t ".id"
 #define PARTICIPATION_KEY(t) t ".state||'/'||" t ".function||'/'||" t ".as_of"
+
+/*
+ * The words of each record of the kind `table` (its table is named as the
+ * kind), with the source it cites; FACTS_W(c) is a text column of the row r.
+ * The stored index (store/derived.c) and a connection's own (store/documents.c)
+ * are filled by the one FACTS_FILL.
+ */
+#define FACTS_W(c) "COALESCE(r." c ",'')"
+#define FACTS_OF(table, key, words) \
+	" UNION ALL SELECT c.source, " words " FROM " table " r JOIN citations c ON c.kind=" KIND(table) \
+	" AND c.\"key\"=" key
+#define FACTS_FILL(db) \
+	"INSERT INTO " db ".facts_fts(source, text)" FACTS_ROWS
+#define FACTS_ROWS \
+	" SELECT r.id, r.id||' '||" FACTS_W("title") "||' '||" FACTS_W("note") " FROM sources r" \
+	FACTS_OF("agencies", "r.id", "r.id||' '||r.name||' '||" FACTS_W("oris") "||' '||" FACTS_W("quote")) \
+	FACTS_OF("partners", "r.id", "r.id||' '||r.name||' '||" FACTS_W("category") "||' '||" \
+		 FACTS_W("description") "||' '||" FACTS_W("quote")) \
+	FACTS_OF("transactions", "r.\"key\"", "r.\"key\"||' '||r.name||' '||" FACTS_W("purpose") "||' '||" \
+		 FACTS_W("inputs") "||' '||" FACTS_W("returns") "||' '||" FACTS_W("quote")) \
+	FACTS_OF("flows", "r.id", "r.id||' '||r.\"from\"||' '||r.\"to\"||' '||r.via||' '||" \
+		 FACTS_W("\"transaction\"") "||' '||" FACTS_W("fields") "||' '||" FACTS_W("conditions") "||' '||" \
+		 FACTS_W("quote")) \
+	FACTS_OF("laws", LAW_KEY("r"), "r.state||' '||r.id||' '||r.title||' '||" FACTS_W("summary") "||' '||" \
+		 FACTS_W("quote")) \
+	FACTS_OF("participation", PARTICIPATION_KEY("r"), \
+		 "r.state||' '||r.function||' '||r.value||' '||" FACTS_W("detail") "||' '||" FACTS_W("quote"))
 
 /* The last record read by slug: a folder's files all ask for it in a row. */
 struct record_memo {
@@ -113,6 +145,11 @@ int store_sqlite_err(int rc);
 int store_document_drop_stale(struct store *st, const char *source_id);
 /** Before a commit: derived data is stale unless store_derived_done() ran (store/derived.c). */
 int store_derived_mark_stale(struct store *st);
+/**
+ * The slug of a display name: bytes [A-Za-z0-9._-] kept, spaces become '-',
+ * every other byte dropped. "", "." and ".." become "_". Appends to `out`.
+ */
+void store_slug(const char *name, struct strbuf *out);
 /** Recompute slugs of the kinds marked dirty. */
 int store_refresh_slugs(struct store *st);
 

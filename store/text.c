@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Slugs and dates: the pure functions of the store (no SQL). */
-#include "store.h"
+#include "store_i.h"
 
 #include <errno.h>
 #include <string.h>

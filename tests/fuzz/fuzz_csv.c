@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../importers/importers.h"
+#include "../../importers/importers_i.h"
 #include "../../util/utf8.h"
 #include "fuzzlib.h"
 

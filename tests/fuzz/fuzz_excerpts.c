@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../importers/importers.h"
+#include "../../importers/importers_i.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

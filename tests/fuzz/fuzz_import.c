@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../importers/importers.h"
+#include "../../importers/importers_i.h"
 #include "fuzzlib.h"
 
 static struct store *inventory;

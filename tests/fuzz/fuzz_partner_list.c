@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../importers/importers.h"
+#include "../../importers/importers_i.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

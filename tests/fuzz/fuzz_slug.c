@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fuzzlib.h"
+#include "../../store/store_i.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

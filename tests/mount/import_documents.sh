@@ -57,13 +57,7 @@ diff -r "$WORK/before" "$WORK/again" || fail "importing the same bytes again cha
 ok "the same bytes twice are one source"
 
 # Refusals: exit 1, the file (and member) named, the inventory as it was.
-refused() { # MESSAGE ARGS...
-  local msg=$1 s
-  shift
-  s=$(status "$NLETSFS" import --db "$db" "$@")
-  [[ $s == 1 ]] || fail "import $*: exit $s, not 1 ($(cat "$WORK/err"))"
-  grep -qF -- "$msg" "$WORK/err" || fail "import $*: no '$msg' in: $(cat "$WORK/err")"
-}
+refused() { import_refused "$db" "$@"; } # MESSAGE ARGS...
 B=$WORK/bad
 mkdir -p "$B"
 head -c 300 "$D/pia.pdf" >"$B/truncated.pdf"

@@ -64,6 +64,16 @@ import_into() {
   "$NLETSFS" import --db "$db" "$@" || fail "import of $* failed"
 }
 
+# import_refused DB MESSAGE ARGS...: `nletsfs import --db DB ARGS...` exits 1 with
+# MESSAGE on its stderr (kept in $WORK/err, its stdout in $WORK/out).
+import_refused() {
+  local db=$1 msg=$2 s=0
+  shift 2
+  "$NLETSFS" import --db "$db" "$@" >"$WORK/out" 2>"$WORK/err" || s=$?
+  [[ $s == 1 ]] || fail "import $*: exit $s, not 1 ($(cat "$WORK/err"))"
+  grep -qF -- "$msg" "$WORK/err" || fail "import $*: no '$msg' in: $(cat "$WORK/err")"
+}
+
 # mount_db DB [OPTION...]: mount in the foreground, in the background of this shell.
 mount_db() {
   mkdir -p "$MNT"

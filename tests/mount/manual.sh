@@ -24,8 +24,8 @@ for c in $commands; do
 done
 echo "ok - $(wc -w <<<"$commands") commands documented"
 
-if command -v groff >/dev/null; then
-  warnings=$(groff -man -ww -z "$man" 2>&1)
-  [[ -z $warnings ]] || fail "groff: $warnings"
-  echo "ok - the man page renders cleanly"
-fi
+# Without groff the rendering is not tested: the test says so (77), it does not pass.
+command -v groff >/dev/null || { echo "SKIP: groff is not installed (scripts/setup installs groff-base)"; exit 77; }
+warnings=$(groff -man -ww -z "$man" 2>&1)
+[[ -z $warnings ]] || fail "groff: $warnings"
+echo "ok - the man page renders cleanly"

@@ -361,3 +361,103 @@ void test_write_bytes(const char *path, const void *data, size_t len)
 	assert_int_equal(fwrite(data, 1, len, f), len);
 	fclose(f);
 }
+
+char *test_path(const char *dir, const char *name)
+{
+	char *p = NULL;
+
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	return p;
+}
+
+int test_render(struct tree *t, const char *path, char **out)
+{
+	struct tree_node n;
+	struct strbuf sb = STRBUF_INIT;
+	int rc = tree_resolve(t, path, &n);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	rc = tree_render(t, &n, &sb);
+	tree_node_release(&n);
+	if (rc)
+		strbuf_release(&sb);
+	else
+		*out = strbuf_detach(&sb, NULL);
+	return rc;
+}
+
+char *test_cat(struct tree *t, const char *path)
+{
+	char *s;
+	int rc = test_render(t, path, &s);
+
+	if (rc)
+		fail_msg("%s: %s", path, strerror(-rc));
+	return s;
+}
+
+char *test_ls(struct tree *t, const char *path)
+{
+	struct tree_node n;
+	struct strlist names = STRLIST_INIT;
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(tree_resolve(t, path, &n), 0);
+	assert_int_equal(tree_list(t, &n, &names), 0);
+	for (size_t i = 0; i < names.n; i++)
+		strbuf_addf(&sb, "%s%s", i ? " " : "", names.items[i]);
+	strlist_release(&names);
+	tree_node_release(&n);
+	return strbuf_detach(&sb, NULL);
+}
+
+void test_keygen(const char *dir, const char *name)
+{
+	struct strbuf fp = STRBUF_INIT, err = STRBUF_INIT;
+	char *base = test_path(dir, name);
+
+	if (nlb_keygen(base, &fp, &err))
+		fail_msg("keygen: %s", err.buf);
+	assert_int_equal(strncmp(fp.buf, "sha256:", 7), 0);
+	assert_int_equal(fp.len, 7 + 64);
+	free(base);
+	strbuf_release(&fp);
+	strbuf_release(&err);
+}
+
+void test_pack(const char *db, const char *key, const char *name, uint64_t serial, time_t date, const char *out)
+{
+	struct nlb_pack_options o = { .name = name, .key = key, .date = date, .serial = serial };
+	struct strbuf err = STRBUF_INIT;
+	struct store *st = NULL;
+
+	assert_int_equal(store_open(db, STORE_READONLY, &st, &err), 0);
+	if (nlb_pack(st, &o, out, &err))
+		fail_msg("pack: %s", err.buf);
+	store_close(st);
+	strbuf_release(&err);
+}
+
+void test_signer_setup(struct test_signer *s, char **snapshot)
+{
+	struct store *st = test_fixture_inventory("small", "inv.db", &s->dir);
+
+	if (snapshot)
+		*snapshot = test_snapshot(st);
+	store_close(st);
+	s->db = test_path(s->dir, "inv.db");
+	test_keygen(s->dir, "k");
+	s->key = test_path(s->dir, "k.pem");
+	s->pub = test_path(s->dir, "k.pub.pem");
+}
+
+void test_signer_release(struct test_signer *s)
+{
+	test_fixture_release(NULL, s->dir);
+	free(s->db);
+	free(s->key);
+	free(s->pub);
+	memset(s, 0, sizeof(*s));
+}

@@ -7,10 +7,12 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "../../fs/tree.h"
 #include "../../importers/importers.h"
+#include "../../nlb/nlb.h"
 #include "../../util/strbuf.h"
 #include "../../store/store.h"
 
@@ -45,6 +47,26 @@ int test_inventory_setup(void **state);
 int test_inventory_teardown(void **state);
 /** A cmocka test run on a fresh struct test_inventory. */
 #define WITH_INVENTORY(test) cmocka_unit_test_setup_teardown(test, test_inventory_setup, test_inventory_teardown)
+/** "DIR/NAME", to free(). */
+char *test_path(const char *dir, const char *name);
+/** Render the file at `path` of the tree into *out (to free()): 0, or the tree's negative errno (*out NULL). */
+int test_render(struct tree *t, const char *path, char **out);
+/** The file at `path` of the tree, which must be there (to free()). */
+char *test_cat(struct tree *t, const char *path);
+/** The names of the folder at `path`, space-separated (to free()). */
+char *test_ls(struct tree *t, const char *path);
+/** A signer's scratch folder: the small fixture imported into DIR/inv.db, the key pair DIR/k.pem, DIR/k.pub.pem. */
+struct test_signer {
+	char *dir, *db, *key, *pub;
+};
+/** Make it; *snapshot (when given) is test_snapshot() of the inventory. */
+void test_signer_setup(struct test_signer *s, char **snapshot);
+/** Remove the folder and free the names. */
+void test_signer_release(struct test_signer *s);
+/** A key pair DIR/NAME.pem and DIR/NAME.pub.pem (nlb_keygen), asserting its fingerprint's form. */
+void test_keygen(const char *dir, const char *name);
+/** A bundle of the inventory file `db` at `out`, named `name`, signed with `key`. */
+void test_pack(const char *db, const char *key, const char *name, uint64_t serial, time_t date, const char *out);
 /** Every CSV of the inventory's export, concatenated: a snapshot to compare. */
 char *test_snapshot(struct store *st);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Unit tests of the RFC 4180 reader and writer (importers/csv.c). */
 #include "../testlib.h"
+#include "../../../importers/importers_i.h"
 
 #include <string.h>
 

@@ -20,63 +20,21 @@
 #include "../../../nlb/nlb.h"
 
 struct fixture {
-	char *dir;		/* scratch folder */
-	char *db;		/* the fixture inventory, as a file */
-	char *key, *pub;	/* the signer's key pair */
+	struct test_signer s;	/* the fixture inventory, as a file, and the signer's key pair */
 	char *other_pub;	/* somebody else's public key */
 	char *bundle;		/* a good bundle of db, signed with key */
 	char *expected;		/* test_snapshot() of the inventory */
 };
 
-static char *path_in(const char *dir, const char *name)
-{
-	char *p = NULL;
-
-	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
-	return p;
-}
-
-static void keygen(const char *dir, const char *name)
-{
-	struct strbuf fp = STRBUF_INIT, err = STRBUF_INIT;
-	char *base = path_in(dir, name);
-
-	assert_int_equal(nlb_keygen(base, &fp, &err), 0);
-	assert_int_equal(strncmp(fp.buf, "sha256:", 7), 0);
-	assert_int_equal(fp.len, 7 + 64);
-	free(base);
-	strbuf_release(&fp);
-	strbuf_release(&err);
-}
-
-static void pack(struct fixture *f, const char *out, time_t date)
-{
-	struct nlb_pack_options o = { .name = "fixture", .key = f->key, .date = date, .serial = 1 };
-	struct strbuf err = STRBUF_INIT;
-	struct store *st = NULL;
-
-	assert_int_equal(store_open(f->db, STORE_READONLY, &st, &err), 0);
-	if (nlb_pack(st, &o, out, &err))
-		fail_msg("pack: %s", err.buf);
-	store_close(st);
-	strbuf_release(&err);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct store *st = test_fixture_inventory("small", "inv.db", &f->dir);
 
-	f->expected = test_snapshot(st);
-	store_close(st);
-	f->db = path_in(f->dir, "inv.db");
-	keygen(f->dir, "k");
-	keygen(f->dir, "other");
-	f->key = path_in(f->dir, "k.pem");
-	f->pub = path_in(f->dir, "k.pub.pem");
-	f->other_pub = path_in(f->dir, "other.pub.pem");
-	f->bundle = path_in(f->dir, "x.nlb");
-	pack(f, f->bundle, 1764547200); /* 2025-12-01T00:00:00Z */
+	test_signer_setup(&f->s, &f->expected);
+	test_keygen(f->s.dir, "other");
+	f->other_pub = test_path(f->s.dir, "other.pub.pem");
+	f->bundle = test_path(f->s.dir, "x.nlb");
+	test_pack(f->s.db, f->s.key, "fixture", 1, 1764547200, f->bundle); /* 2025-12-01T00:00:00Z */
 	*state = f;
 	return 0;
 }
@@ -85,10 +43,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	test_fixture_release(NULL, f->dir);
-	free(f->db);
-	free(f->key);
-	free(f->pub);
+	test_signer_release(&f->s);
 	free(f->other_pub);
 	free(f->bundle);
 	free(f->expected);
@@ -145,7 +100,7 @@ static size_t member_offset(const char *tar, size_t len, const char *name)
 static char *flip(struct fixture *f, const char *member, size_t at)
 {
 	size_t len;
-	char *tar = slurp(f->bundle, &len), *out = path_in(f->dir, "flipped.nlb");
+	char *tar = slurp(f->bundle, &len), *out = test_path(f->s.dir, "flipped.nlb");
 
 	tar[member_offset(tar, len, member) + at] ^= 0x01;
 	spit(out, tar, len);
@@ -158,7 +113,7 @@ static char *rewrite(struct fixture *f, const char *drop, const char *add, const
 {
 	struct archive *in = archive_read_new(), *out = archive_write_new();
 	struct archive_entry *e;
-	char *path = path_in(f->dir, "rewritten.nlb"), buf[65536];
+	char *path = test_path(f->s.dir, "rewritten.nlb"), buf[65536];
 
 	archive_read_support_format_tar(in);
 	assert_int_equal(archive_read_open_filename(in, f->bundle, 10240), ARCHIVE_OK);
@@ -225,7 +180,7 @@ static void test_nlb__good_bundle_verifies_and_round_trips(void **state)
 	char *db = NULL, *got;
 
 	assert_int_equal(nlb_is_bundle(f->bundle), 1);
-	assert_int_equal(nlb_read(f->bundle, f->pub, -1, &m, &err), 0);
+	assert_int_equal(nlb_read(f->bundle, f->s.pub, -1, &m, &err), 0);
 	assert_string_equal(m.name, "fixture");
 	assert_string_equal(m.date, "2025-12-01T00:00:00Z");
 	assert_int_equal(m.n, 1);
@@ -233,7 +188,7 @@ static void test_nlb__good_bundle_verifies_and_round_trips(void **state)
 	nlb_manifest_release(&m);
 
 	/* The extracted database is the same inventory, readable immutable. */
-	assert_int_equal(nlb_extract(f->bundle, f->pub, &db, &m, &err), 0);
+	assert_int_equal(nlb_extract(f->bundle, f->s.pub, &db, &m, &err), 0);
 	assert_int_equal(store_open(db, STORE_READONLY | STORE_IMMUTABLE, &st, &err), 0);
 	unlink(db); /* as mount does: the open handle keeps reading it */
 	got = test_snapshot(st);
@@ -249,10 +204,10 @@ static void test_nlb__good_bundle_verifies_and_round_trips(void **state)
 static void test_nlb__same_inputs_give_the_same_bytes(void **state)
 {
 	struct fixture *f = *state;
-	char *again = path_in(f->dir, "again.nlb"), *a, *b;
+	char *again = test_path(f->s.dir, "again.nlb"), *a, *b;
 	size_t alen, blen;
 
-	pack(f, again, 1764547200);
+	test_pack(f->s.db, f->s.key, "fixture", 1, 1764547200, again);
 	a = slurp(f->bundle, &alen);
 	b = slurp(again, &blen);
 	assert_int_equal(alen, blen);
@@ -268,17 +223,17 @@ static void test_nlb__a_flipped_byte_is_refused(void **state)
 	char *p;
 
 	p = flip(f, NLB_DATABASE, 5000);
-	refused(p, f->pub, "member 'inventory.db' does not match the MANIFEST (SHA-256)");
+	refused(p, f->s.pub, "member 'inventory.db' does not match the MANIFEST (SHA-256)");
 	/* Without the signature check the hashes still catch it. */
 	refused(p, NULL, "does not match the MANIFEST");
 	free(p);
 
 	p = flip(f, NLB_MANIFEST, 20); /* inside the name line */
-	refused(p, f->pub, "bad signature");
+	refused(p, f->s.pub, "bad signature");
 	free(p);
 
 	p = flip(f, NLB_SIGNATURE, 10);
-	refused(p, f->pub, "bad signature");
+	refused(p, f->s.pub, "bad signature");
 	free(p);
 }
 
@@ -304,19 +259,19 @@ static void test_nlb__members_added_removed_or_doubled_are_refused(void **state)
 	char *p;
 
 	p = rewrite(f, NULL, "extra.txt", "hello\n");
-	refused(p, f->pub, "member 'extra.txt' is not in the MANIFEST");
+	refused(p, f->s.pub, "member 'extra.txt' is not in the MANIFEST");
 	free(p);
 	p = rewrite(f, NULL, NLB_DATABASE, "hello\n");
-	refused(p, f->pub, "appears twice");
+	refused(p, f->s.pub, "appears twice");
 	free(p);
 	p = rewrite(f, NLB_DATABASE, NULL, NULL);
-	refused(p, f->pub, "member 'inventory.db' is in the MANIFEST but missing");
+	refused(p, f->s.pub, "member 'inventory.db' is in the MANIFEST but missing");
 	free(p);
 	p = rewrite(f, NLB_SIGNATURE, NULL, NULL);
-	refused(p, f->pub, "not signed");
+	refused(p, f->s.pub, "not signed");
 	free(p);
 	p = rewrite(f, NLB_MANIFEST, NULL, NULL);
-	refused(p, f->pub, "no MANIFEST");
+	refused(p, f->s.pub, "no MANIFEST");
 	free(p);
 }
 
@@ -329,7 +284,7 @@ static void test_nlb__member_order_does_not_matter(void **state)
 	off = member_offset(tar, len, NLB_MANIFEST);
 	manifest = strndup(tar + off, (size_t)strtoull(tar + off - 512 + 124, NULL, 8));
 	p = rewrite(f, NLB_MANIFEST, NLB_MANIFEST, manifest); /* the MANIFEST moved to the end */
-	accepted(p, f->pub);
+	accepted(p, f->s.pub);
 	free(manifest);
 	free(tar);
 	free(p);
@@ -338,17 +293,17 @@ static void test_nlb__member_order_does_not_matter(void **state)
 static void test_nlb__truncated_archives_are_refused(void **state)
 {
 	struct fixture *f = *state;
-	char *p = path_in(f->dir, "short.nlb"), *tar;
+	char *p = test_path(f->s.dir, "short.nlb"), *tar;
 	size_t len, db_at;
 
 	tar = slurp(f->bundle, &len);
 	db_at = member_offset(tar, len, NLB_DATABASE);
 	spit(p, tar, len / 2); /* in the middle of the database */
-	refused(p, f->pub, "truncated");
+	refused(p, f->s.pub, "truncated");
 	spit(p, tar, db_at + 4096); /* just into the database */
-	refused(p, f->pub, "truncated");
+	refused(p, f->s.pub, "truncated");
 	spit(p, tar, db_at - 512); /* the database left out whole */
-	refused(p, f->pub, "missing");
+	refused(p, f->s.pub, "missing");
 	free(tar);
 	free(p);
 }
@@ -356,7 +311,7 @@ static void test_nlb__truncated_archives_are_refused(void **state)
 static void test_nlb__a_failed_extract_leaves_no_file(void **state)
 {
 	struct fixture *f = *state;
-	char *tmp = path_in(f->dir, "tmp"), *p = flip(f, NLB_DATABASE, 100), *db = (char *)"x";
+	char *tmp = test_path(f->s.dir, "tmp"), *p = flip(f, NLB_DATABASE, 100), *db = (char *)"x";
 	const char *old = getenv("TMPDIR");
 	char *saved = old ? strdup(old) : NULL;
 	struct strbuf err = STRBUF_INIT;
@@ -367,7 +322,7 @@ static void test_nlb__a_failed_extract_leaves_no_file(void **state)
 
 	assert_int_equal(mkdir(tmp, 0700), 0);
 	setenv("TMPDIR", tmp, 1);
-	assert_int_equal(nlb_extract(p, f->pub, &db, &m, &err), -EBADMSG);
+	assert_int_equal(nlb_extract(p, f->s.pub, &db, &m, &err), -EBADMSG);
 	assert_null(db);
 	nlb_manifest_release(&m);
 	if (saved)
@@ -389,11 +344,11 @@ static void test_nlb__a_failed_extract_leaves_no_file(void **state)
 static void test_nlb__is_bundle_by_content(void **state)
 {
 	struct fixture *f = *state;
-	char *empty = path_in(f->dir, "empty"), *missing = path_in(f->dir, "missing");
+	char *empty = test_path(f->s.dir, "empty"), *missing = test_path(f->s.dir, "missing");
 
 	spit(empty, "", 0);
 	assert_int_equal(nlb_is_bundle(f->bundle), 1);
-	assert_int_equal(nlb_is_bundle(f->db), 0);
+	assert_int_equal(nlb_is_bundle(f->s.db), 0);
 	assert_int_equal(nlb_is_bundle(empty), 0);
 	assert_int_equal(nlb_is_bundle(missing), -ENOENT);
 	free(empty);
@@ -406,25 +361,25 @@ static void test_nlb__keys(void **state)
 	struct strbuf fp = STRBUF_INIT, err = STRBUF_INIT;
 	struct nlb_manifest m;
 	struct stat sb;
-	char *base = path_in(f->dir, "k"), *fresh = path_in(f->dir, "fresh"), *fresh_pub;
+	char *base = test_path(f->s.dir, "k"), *fresh = test_path(f->s.dir, "fresh"), *fresh_pub;
 
-	assert_int_equal(stat(f->key, &sb), 0);
+	assert_int_equal(stat(f->s.key, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0600);
 	/* An existing key is never replaced, and a clash leaves nothing new. */
 	assert_int_equal(nlb_keygen(base, &fp, &err), -EEXIST);
 	assert_non_null(strstr(err.buf, "k.pem"));
-	fresh_pub = path_in(f->dir, "fresh.pub.pem");
+	fresh_pub = test_path(f->s.dir, "fresh.pub.pem");
 	spit(fresh_pub, "x", 1);
 	strbuf_reset(&err);
 	assert_int_equal(nlb_keygen(fresh, &fp, &err), -EEXIST);
 	assert_int_equal(stat(fresh_pub, &sb), 0);
 	assert_int_equal(sb.st_size, 1);
 	free(fresh_pub);
-	fresh_pub = path_in(f->dir, "fresh.pem");
+	fresh_pub = test_path(f->s.dir, "fresh.pem");
 	assert_int_not_equal(stat(fresh_pub, &sb), 0);
 	/* A private key is no trusted public key, and a missing key is said so. */
 	strbuf_reset(&err);
-	assert_int_equal(nlb_read(f->bundle, f->key, -1, &m, &err), -EINVAL);
+	assert_int_equal(nlb_read(f->bundle, f->s.key, -1, &m, &err), -EINVAL);
 	assert_non_null(strstr(err.buf, "not a PEM public key"));
 	nlb_manifest_release(&m);
 	strbuf_reset(&err);

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Unit tests of the route table and path resolution (fs/routes.c, fs/tree.c). */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../fs/tree.h"
-#include "../../fs/views.h"
+#include "../../../fs/tree.h"
+#include "../../../fs/views.h"
 
 static void test_tree__route_table_is_well_formed(void **state)
 {
@@ -52,39 +52,6 @@ static void test_tree__route_table_is_well_formed(void **state)
 
 
 /* Resolve and render a path; returns the content or NULL with *rc set. */
-static char *cat(struct test_inventory *f, const char *path, int *rc)
-{
-	struct tree_node n;
-	struct strbuf sb = STRBUF_INIT;
-
-	*rc = tree_resolve(&f->tree, path, &n);
-	if (*rc)
-		return NULL;
-	*rc = tree_render(&f->tree, &n, &sb);
-	tree_node_release(&n);
-	if (*rc) {
-		strbuf_release(&sb);
-		return NULL;
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-static char *ls(struct test_inventory *f, const char *path)
-{
-	struct tree_node n;
-	struct strlist names = STRLIST_INIT;
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-
-	assert_int_equal(tree_resolve(&f->tree, path, &n), 0);
-	assert_int_equal(tree_list(&f->tree, &n, &names), 0);
-	for (i = 0; i < names.n; i++)
-		strbuf_addf(&sb, "%s%s", i ? " " : "", names.items[i]);
-	strlist_release(&names);
-	tree_node_release(&n);
-	return strbuf_detach(&sb, NULL);
-}
-
 static void test_tree__paths_show_the_facts(void **state)
 {
 	static const struct {
@@ -135,8 +102,9 @@ static void test_tree__paths_show_the_facts(void **state)
 	int rc;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char *got = cat(f, files[i].path, &rc);
+		char *got;
 
+		rc = test_render(&f->tree, files[i].path, &got);
 		if (rc)
 			fprintf(stderr, "%s: %s\n", files[i].path, strerror(-rc));
 		assert_int_equal(rc, 0);
@@ -174,7 +142,7 @@ static void test_tree__listings(void **state)
 	struct test_inventory *f = *state;
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char *l = ls(f, dirs[i].path);
+		char *l = test_ls(&f->tree, dirs[i].path);
 
 		assert_string_equal(l, dirs[i].names);
 		free(l);
@@ -329,7 +297,7 @@ static void expect_refs(struct test_inventory *f, const char *day, const char *p
 	int rc;
 
 	strbuf_addf(&full, "/.at/%s/%s", day, path);
-	body = cat(f, full.buf, &rc);
+	rc = test_render(&f->tree, full.buf, &body);
 	if (rc == -ENOENT) {
 		strbuf_release(&full);
 		return;
@@ -472,7 +440,7 @@ static void expect_list(struct test_inventory *f, const char *day, const char *p
 	char *got;
 
 	strbuf_addf(&full, "/.at/%s/%s", day, path);
-	got = ls(f, full.buf);
+	got = test_ls(&f->tree, full.buf);
 	assert_string_equal(got, names);
 	free(got);
 	strbuf_release(&full);
@@ -485,7 +453,7 @@ static void expect_cat(struct test_inventory *f, const char *day, const char *pa
 	int rc;
 
 	strbuf_addf(&full, "/.at/%s/%s", day, path);
-	got = cat(f, full.buf, &rc);
+	rc = test_render(&f->tree, full.buf, &got);
 	if (rc)
 		fprintf(stderr, "%s: %s\n", full.buf, strerror(-rc));
 	assert_int_equal(rc, 0);
@@ -628,7 +596,7 @@ static void test_tree__relation_spans_are_the_lists(void **state)
 								fail_msg("%s: there %d, spans say %d", full.buf, crc == 0,
 									 want.len > 0);
 						} else {
-							got = cat(f, full.buf, &crc);
+							crc = test_render(&f->tree, full.buf, &got);
 							if (crc == 0 && strcmp(got, want.buf))
 								fail_msg("%s: [%s], spans say [%s]", full.buf, got, want.buf);
 							assert_true(crc == 0 || (crc == -ENOENT && !want.len));

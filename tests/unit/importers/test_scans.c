@@ -5,7 +5,8 @@
  * OCR's bounds, a multi-page TIFF, MIME edge cases, office files' refusals,
  * and the migration of a version-2 inventory.
  */
-#include "testlib.h"
+#include "../testlib.h"
+#include "../../../importers/importers_i.h"
 
 #include <errno.h>
 #include <leptonica/allheaders.h>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Unit tests of store/: schema, jurisdictions, records, slugs, dates, checks. */
-#include "testlib.h"
+#include "../testlib.h"
+#include "../../../store/store_i.h"
 
 #include <errno.h>
 #include <sqlite3.h>

@@ -1,26 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * Unit tests of documents in (importers/documents.c, pdf.c, html.c, text.c,
- * pia.c, partner_list.c, import.c) and of what the tree shows of them. Every
+ * Unit tests of documents in (importers/doc_*.c, documents.c, pdf.c, html.c,
+ * text.c, pia.c, partner_list.c, import.c) and of what the tree shows of them. Every
  * fixture is made here: PDFs written by hand, archives written by libarchive.
  */
-#include "testlib.h"
+#include "../testlib.h"
+#include "../../../importers/importers_i.h"
 
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../fs/tree.h"
+#include "../../../fs/tree.h"
 
-
-static char *path_in(struct test_inventory *f, const char *name)
-{
-	char *p = NULL;
-
-	assert_true(asprintf(&p, "%s/%s", f->dir, name) > 0);
-	return p;
-}
 
 /* Import one path with options; returns import_paths()'s status, errors joined in *errors. */
 static int import_one(struct test_inventory *f, const struct import_options *o, const char *path, char **errors)
@@ -57,23 +50,9 @@ static void import_ok(struct test_inventory *f, const struct import_options *o, 
 	free(errors);
 }
 
-static char *cat(struct test_inventory *f, const char *path)
-{
-	struct tree_node n;
-	struct strbuf sb = STRBUF_INIT;
-	int rc = tree_resolve(&f->tree, path, &n);
-
-	if (rc)
-		fprintf(stderr, "%s: %s\n", path, strerror(-rc));
-	assert_int_equal(rc, 0);
-	assert_int_equal(tree_render(&f->tree, &n, &sb), 0);
-	tree_node_release(&n);
-	return strbuf_detach(&sb, NULL);
-}
-
 static void expect(struct test_inventory *f, const char *path, const char *content)
 {
-	char *got = cat(f, path);
+	char *got = test_cat(&f->tree, path);
 
 	if (strcmp(got, content))
 		fprintf(stderr, "%s: got [%s]\n", path, got);
@@ -89,21 +68,6 @@ static int exists(struct test_inventory *f, const char *path)
 	if (!rc)
 		tree_node_release(&n);
 	return rc == 0;
-}
-
-static char *ls(struct test_inventory *f, const char *path)
-{
-	struct tree_node n;
-	struct strlist names = STRLIST_INIT;
-	struct strbuf sb = STRBUF_INIT;
-
-	assert_int_equal(tree_resolve(&f->tree, path, &n), 0);
-	assert_int_equal(tree_list(&f->tree, &n, &names), 0);
-	for (size_t i = 0; i < names.n; i++)
-		strbuf_addf(&sb, "%s%s", i ? " " : "", names.items[i]);
-	strlist_release(&names);
-	tree_node_release(&n);
-	return strbuf_detach(&sb, NULL);
 }
 
 static long count_sources(struct test_inventory *f)
@@ -156,7 +120,7 @@ static void test_documents__text_pages_hash_and_content_address(void **state)
 	static const char text[] = "Memo on sharing\nICE asked Nlets for the SSN.\n\fPage two.\n";
 	struct test_inventory *f = *state;
 	struct import_options o = { .date = "2021-02-03", .url = "https://example.org/memo" };
-	char *p = path_in(f, "memo.txt"), *q = path_in(f, "copy.txt"), *snap, *again, *id, *l, hex[65], line[256];
+	char *p = test_path(f->dir, "memo.txt"), *q = test_path(f->dir, "copy.txt"), *snap, *again, *id, *l, hex[65], line[256];
 	long before;
 
 	test_write(f->dir, "memo.txt", text);
@@ -177,7 +141,7 @@ static void test_documents__text_pages_hash_and_content_address(void **state)
 	expect_source(f, id, "excerpts/p1",
 		      "names: Nlets; agency ICE; field ssn\n\nMemo on sharing\nICE asked Nlets for the SSN.\n");
 	snprintf(line, sizeof(line), "/sources/%s/excerpts", id);
-	l = ls(f, line);
+	l = test_ls(&f->tree, line);
 	assert_string_equal(l, "p1"); /* page 2 names nothing */
 	free(l);
 	snprintf(line, sizeof(line), "%s\n", id);
@@ -211,7 +175,7 @@ static void test_documents__pdf_and_pia_detection(void **state)
 	};
 	struct test_inventory *f = *state;
 	struct strbuf pdf = STRBUF_INIT, plain = STRBUF_INIT;
-	char *p = path_in(f, "pia.pdf"), *q = path_in(f, "report.pdf"), *id, *l, line[256];
+	char *p = test_path(f->dir, "pia.pdf"), *q = test_path(f->dir, "report.pdf"), *id, *l, line[256];
 
 	/* The info dictionary's date is the file's; a PIA's own date is on its first page. */
 	test_pdf(&pdf, pages, 3, "Privacy Impact Assessment Update for the E-Verify Program", "20190701", 0);
@@ -230,7 +194,7 @@ static void test_documents__pdf_and_pia_detection(void **state)
 		      "\fE-Verify sends NLETS the driver's license number.\nUSCIS receives the SSN.\n"
 		      "\fNothing to see here.\n");
 	snprintf(line, sizeof(line), "/sources/%s", id);
-	l = ls(f, line);
+	l = test_ls(&f->tree, line);
 	assert_string_equal(l, "agency component date excerpts identifier kind original.pdf redactions sha256 supports text title");
 	free(l);
 	expect_source(f, id, "excerpts/p2",
@@ -290,7 +254,7 @@ static void test_documents__html(void **state)
 		"<body><h1>Sharing</h1><p>The <b>DMV</b> shares the\n   SSN with ICE.<br>Next line</p>"
 		"<script>var nlets = 1;</script><ul><li>One</li><li>Two</li></ul></body></html>";
 	struct test_inventory *f = *state;
-	char *p = path_in(f, "page.html"), *id;
+	char *p = test_path(f->dir, "page.html"), *id;
 
 	test_write(f->dir, "page.html", page);
 	import_ok(f, &(struct import_options){ 0 }, p);
@@ -331,7 +295,7 @@ static void test_documents__bad_documents_are_refused(void **state)
 	struct test_inventory *f = *state;
 	struct strbuf pdf = STRBUF_INIT, enc = STRBUF_INIT, bad = STRBUF_INIT;
 	const struct import_options dated = { .date = "2020" };
-	char *p = path_in(f, "doc");
+	char *p = test_path(f->dir, "doc");
 
 	test_pdf(&pdf, pages, 1, NULL, "20200101", 0);
 	test_pdf(&enc, pages, 1, NULL, "20200101", 1);
@@ -356,7 +320,7 @@ static void test_documents__bad_documents_are_refused(void **state)
 	test_write_bytes(p, "\x01\x02\x03\xff\xfe binary", 12);
 	expect_refused(f, &dated, p, "not a PDF, HTML or text file");
 	free(p);
-	p = path_in(f, "page.html");
+	p = test_path(f->dir, "page.html");
 	test_write_bytes(p, "<html><head><meta charset=\"utf-8\"></head><body>caf\xe9</body></html>", 64);
 	expect_refused(f, &dated, p, "not text in the page's character set");
 	test_write_bytes(p, "\x01\x02 <<<", 6);
@@ -386,7 +350,7 @@ static void test_documents__archives_of_every_format(void **state)
 	char line[256];
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		char one[128], two[128], *p = path_in(f, kinds[i].name), *id;
+		char one[128], two[128], *p = test_path(f->dir, kinds[i].name), *id;
 		const struct test_member m[] = {
 			{ "release", NULL, 0, 'd' },
 			{ "release/one.txt", one, 0, 0 },
@@ -416,7 +380,7 @@ static void test_documents__archives_nest_three_deep(void **state)
 	static const char deep[] = "Three archives down, Nlets.\n", deeper[] = "Four down.\n";
 	struct test_inventory *f = *state;
 	struct strbuf level = STRBUF_INIT;
-	char *p3 = path_in(f, "l3.tar.gz"), *p2 = path_in(f, "l2.zip"), *p1 = path_in(f, "l1.zip"), *p0 = path_in(f, "l0.zip");
+	char *p3 = test_path(f->dir, "l3.tar.gz"), *p2 = test_path(f->dir, "l2.zip"), *p1 = test_path(f->dir, "l1.zip"), *p0 = test_path(f->dir, "l0.zip");
 	char *id;
 	const struct test_member m3[] = { { "deep.txt", deep, 0, 0 } };
 
@@ -459,7 +423,7 @@ static void test_documents__archive_refusals(void **state)
 	static const char good[] = "A good member, listed first.\n";
 	struct test_inventory *f = *state;
 	const struct import_options o = { .date = "2021" };
-	char *p = path_in(f, "bad.tar"), *z = path_in(f, "bad.zip"), *g = path_in(f, "bad.tar.gz");
+	char *p = test_path(f->dir, "bad.tar"), *z = test_path(f->dir, "bad.zip"), *g = test_path(f->dir, "bad.tar.gz");
 	struct strbuf bytes = STRBUF_INIT, zeros = STRBUF_INIT;
 	unsigned char header[512];
 	unsigned sum = 0;
@@ -560,7 +524,7 @@ static void test_documents__two_dated_partner_lists(void **state)
 	static const char second[] = "name,description\nDatamaxx,Message switching and hosting\nNew Co,Analytics\n";
 	static const char third[] = "name,description,kind\nOld Corp,records checks again,hosting\n";
 	struct test_inventory *f = *state;
-	char *p = path_in(f, "list.html"), *q = path_in(f, "list.csv"), *r = path_in(f, "list3.csv");
+	char *p = test_path(f->dir, "list.html"), *q = test_path(f->dir, "list.csv"), *r = test_path(f->dir, "list3.csv");
 	const struct import_options o1 = { .kind = "partner-list", .as_of = "2021-01", .url = "https://example.org/list" };
 	const struct import_options o2 = { .kind = "partner-list", .as_of = "2022-01", .url = "https://example.org/list" };
 	const struct import_options o3 = { .kind = "partner-list", .as_of = "2023-01", .url = "https://example.org/list" };
@@ -771,7 +735,7 @@ static void test_documents__later_vocabulary_recomputes_excerpts(void **state)
 {
 	static const char text[] = "The report lists the country of birth.\n";
 	struct test_inventory *f = *state;
-	char *p = path_in(f, "report.txt"), *id, line[256];
+	char *p = test_path(f->dir, "report.txt"), *id, line[256];
 
 	test_write(f->dir, "report.txt", text);
 	import_ok(f, &(struct import_options){ .date = "2021" }, p);
@@ -794,7 +758,7 @@ static void test_documents__field_names_from_the_store(void **state)
 	static const char text[] = "NLETS returns the name and address of a number of people,\n"
 				   "with their date of birth and SSN.\n";
 	struct test_inventory *f = *state;
-	char *p = path_in(f, "report.txt"), *id, line[256];
+	char *p = test_path(f->dir, "report.txt"), *id, line[256];
 
 	test_write(f->dir, "fields.csv", "id,name,synonyms\nssn,Social Security number,SOC;social security #\n"
 					 "name,Name,\ndate_of_birth,Date of birth,DOB\n"
@@ -823,7 +787,7 @@ static void test_documents__search_ranks_and_refuses_bad_queries(void **state)
 {
 	struct test_inventory *f = *state;
 	struct strlist hits = STRLIST_INIT;
-	char *p = path_in(f, "a.txt"), *q = path_in(f, "b.txt"), *a, *b, *l;
+	char *p = test_path(f->dir, "a.txt"), *q = test_path(f->dir, "b.txt"), *a, *b, *l;
 
 	test_write(f->dir, "a.txt", "Sharing data. Sharing photos. Sharing everything: sharing.\n");
 	test_write(f->dir, "b.txt", "One mention of sharing among many other words of a long sentence here.\n");
@@ -846,7 +810,7 @@ static void test_documents__search_ranks_and_refuses_bad_queries(void **state)
 	assert_int_equal(store_search(f->st, "NEAR(", &hits), -ENOENT);
 	assert_int_equal(store_search(f->st, "", &hits), -ENOENT);
 	strlist_release(&hits);
-	l = ls(f, "/search/sharing");
+	l = test_ls(&f->tree, "/search/sharing");
 	assert_non_null(strstr(l, a));
 	free(l);
 	free(a);
@@ -892,14 +856,14 @@ static void test_documents__search_reads_the_facts(void **state)
 static void test_documents__runs_are_recorded_failed_ones_too(void **state)
 {
 	struct test_inventory *f = *state;
-	char *p = path_in(f, "x.txt"), *run, *l;
+	char *p = test_path(f->dir, "x.txt"), *run, *l;
 
 	test_write(f->dir, "x.txt", "\xff\n");
 	expect_refused(f, &(struct import_options){ .date = "2021" }, p, "invalid UTF-8");
-	l = ls(f, "/imports");
+	l = test_ls(&f->tree, "/imports");
 	assert_string_equal(l, "000001 000002");
 	free(l);
-	run = cat(f, "/imports/000002");
+	run = test_cat(&f->tree, "/imports/000002");
 	assert_non_null(strstr(run, "run: 2\nstarted: "));
 	assert_non_null(strstr(run, "\nstatus: failed\nkind: auto\n"));
 	assert_non_null(strstr(run, "\nerror: "));
@@ -907,7 +871,7 @@ static void test_documents__runs_are_recorded_failed_ones_too(void **state)
 	free(run);
 	test_write(f->dir, "x.txt", "Nlets\n");
 	import_ok(f, &(struct import_options){ .date = "2021", .kind = "text" }, p);
-	run = cat(f, "/imports/000003");
+	run = test_cat(&f->tree, "/imports/000003");
 	assert_non_null(strstr(run, "\nstatus: ok\nkind: text\n"));
 	assert_non_null(strstr(run, "\ndocuments: 1\n"));
 	assert_non_null(strstr(run, "\nexcerpts: 1\n"));

@@ -5,7 +5,7 @@
  * nothing more; --at shows the tree of that day; a non-empty target is
  * refused. (The diff -r against a real mount is tests/mount/materialize.sh.)
  */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../fs/fs.h"
-#include "../../fs/tree.h"
+#include "../../../fs/fs.h"
+#include "../../../fs/tree.h"
 
 struct fixture {
 	struct store *st;	/* the small fixture, in memory */

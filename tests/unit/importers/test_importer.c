@@ -6,7 +6,7 @@
  * FILE:LINE:COLUMN of the error, its message, and that the inventory is
  * exactly as before.
  */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <stdio.h>
 #include <stdlib.h>

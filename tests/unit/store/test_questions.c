@@ -5,14 +5,14 @@
  * gives, direct answers, votes and dates, the records request, and the maps,
  * which must parse with libxml2 and hold one tile per jurisdiction drawn.
  */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../fs/tree.h"
+#include "../../../fs/tree.h"
 
 struct fixture {
 	struct store *st;
@@ -59,18 +59,6 @@ static int teardown(void **state)
 {
 	fixture_free(*state);
 	return 0;
-}
-
-static char *cat(struct fixture *f, const char *path)
-{
-	struct tree_node n;
-	struct strbuf sb = STRBUF_INIT;
-
-	if (tree_resolve(&f->tree, path, &n))
-		fail_msg("%s: not found", path);
-	assert_int_equal(tree_render(&f->tree, &n, &sb), 0);
-	tree_node_release(&n);
-	return strbuf_detach(&sb, NULL);
 }
 
 /* The answer to question `id` for `state` on `date`, as its name. */
@@ -155,7 +143,7 @@ static const struct {
 static void test_questions__default_answers(void **state)
 {
 	struct fixture *f = *state;
-	char *text = cat(f, "/states/NY/questions/ori-block");
+	char *text = test_cat(&f->tree, "/states/NY/questions/ori-block");
 	size_t i;
 
 	/* ICE says New York blocks it by ORI codes: yes, on that participation row alone. */
@@ -172,7 +160,7 @@ static void test_questions__default_answers(void **state)
 	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
 		assert_answer(f, answers[i].q, answers[i].state, answers[i].date, answers[i].want);
 	/* Illinois, Massachusetts, Minnesota and Washington blocked ICE; no source says by ORI. */
-	text = cat(f, "/questions/ori-block/yes");
+	text = test_cat(&f->tree, "/questions/ori-block/yes");
 	assert_string_equal(text, "NY\n");
 	free(text);
 }
@@ -194,7 +182,7 @@ static void test_questions__no_facts_no_answers(void **state)
 		assert_int_equal(a.sources.n, 0);
 		store_answer_release(&a);
 		strbuf_addf(&path, "/states/TX/questions/%s", store_question_id(q));
-		text = cat(f, path.buf);
+		text = test_cat(&f->tree, path.buf);
 		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Texas in the inventory "
 					     "decides it)\nsources: none\n"));
 		free(text);
@@ -329,7 +317,7 @@ static void check_request(struct fixture *f, const char *code)
 	int q;
 
 	strbuf_addf(&path, "/states/%s/records_request.txt", code);
-	text = cat(f, path.buf);
+	text = test_cat(&f->tree, path.buf);
 	asked_questions(text, &asked);
 	for (q = 0; q < STORE_NQUESTIONS; q++) {
 		struct store_answer a = STORE_ANSWER_INIT;
@@ -361,7 +349,7 @@ static void test_questions__records_request(void **state)
 	for (i = 0; i < STORE_NJURISDICTIONS; i++)
 		check_request(f, store_jurisdiction_code(i));
 	/* New York's: what is known, cited by title, date and page; Texas's: nothing known, all asked. */
-	text = cat(f, "/states/NY/records_request.txt");
+	text = test_cat(&f->tree, "/states/NY/records_request.txt");
 	assert_non_null(strstr(text, "\n- [ori-block] yes: "));
 	assert_non_null(strstr(text, "\n- The Driver license (DMV) system of New York blocks ICE through Nlets,\n"));
 	assert_non_null(strstr(text, "\"Nlets: Questions and Answers\" (2020-11), p. 6"));
@@ -373,7 +361,7 @@ static void test_questions__records_request(void **state)
 	assert_null(strstr(text, "nilc-nlets-qa-2020"));
 	assert_null(strstr(text, "inventory"));
 	free(text);
-	text = cat(f, "/states/TX/records_request.txt");
+	text = test_cat(&f->tree, "/states/TX/records_request.txt");
 	assert_non_null(strstr(text, "\n14. [audits] "));
 	assert_non_null(strstr(text, "- The documents I have read say nothing of Texas in particular.\n"));
 	/* Background comes from the generic flows, and says so. */
@@ -382,13 +370,13 @@ static void test_questions__records_request(void **state)
 	assert_non_null(strstr(text, "   - The Driver license (DMV) system of each jurisdiction that takes part"));
 	free(text);
 	/* Outside the 50 states, the jurisdiction's own words. */
-	text = cat(f, "/states/PR/records_request.txt");
+	text = test_cat(&f->tree, "/states/PR/records_request.txt");
 	assert_non_null(strstr(text, "runs the Commonwealth's connection to Nlets"));
 	assert_non_null(strstr(text, "Does the Commonwealth share Social Security numbers through Nlets?"));
 	assert_null(strstr(text, "state's connection"));
 	assert_null(strstr(text, "your state"));
 	free(text);
-	text = cat(f, "/states/DC/records_request.txt");
+	text = test_cat(&f->tree, "/states/DC/records_request.txt");
 	assert_non_null(strstr(text, "Under the public records law of the District of Columbia,"));
 	assert_null(strstr(text, "your state"));
 	free(text);
@@ -437,7 +425,7 @@ static void test_questions__maps_parse(void **state)
 		size_t len;
 
 		strbuf_addf(&path, "/maps/%s.svg", store_question_id(q));
-		svg = cat(f, path.buf);
+		svg = test_cat(&f->tree, path.buf);
 		len = strlen(svg);
 		doc = xmlReadMemory(svg, (int)len, path.buf, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR);
 		assert_non_null(doc);

@@ -6,7 +6,7 @@
  * rotted is dropped at start; a newer bundle another mount cached is taken
  * up; schemes refused.
  */
-#include "testlib.h"
+#include "../testlib.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,57 +15,31 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../net/net.h"
-#include "../../nlb/nlb.h"
+#include "../../../net/net.h"
+#include "../../../nlb/nlb.h"
 
 #define DAY 86400
 #define T0 1764547200 /* 2025-12-01T00:00:00Z */
 
 struct fixture {
-	char *dir, *db, *key, *pub, *published, *url, *cache;
+	struct test_signer s;
+	char *published, *url, *cache;
 };
-
-static char *path_in(const char *dir, const char *name)
-{
-	char *p = NULL;
-
-	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
-	return p;
-}
 
 /* Publish a bundle of the inventory with this serial and date at the URL. */
 static void publish(struct fixture *f, uint64_t serial, time_t date)
 {
-	struct nlb_pack_options o = { .name = "coalition", .key = f->key, .date = date, .serial = serial };
-	struct strbuf err = STRBUF_INIT;
-	struct store *st = NULL;
-
-	assert_int_equal(store_open(f->db, STORE_READONLY, &st, &err), 0);
-	if (nlb_pack(st, &o, f->published, &err))
-		fail_msg("pack: %s", err.buf);
-	store_close(st);
-	strbuf_release(&err);
+	test_pack(f->s.db, f->s.key, "coalition", serial, date, f->published);
 }
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct store *st = test_fixture_inventory("small", "inv.db", &f->dir);
-	struct strbuf fp = STRBUF_INIT, err = STRBUF_INIT;
-	char *base;
 
-	store_close(st);
-	f->db = path_in(f->dir, "inv.db");
-	base = path_in(f->dir, "k");
-	assert_int_equal(nlb_keygen(base, &fp, &err), 0);
-	free(base);
-	f->key = path_in(f->dir, "k.pem");
-	f->pub = path_in(f->dir, "k.pub.pem");
-	f->published = path_in(f->dir, "coalition.nlb");
-	f->cache = path_in(f->dir, "cache");
+	test_signer_setup(&f->s, NULL);
+	f->published = test_path(f->s.dir, "coalition.nlb");
+	f->cache = test_path(f->s.dir, "cache");
 	assert_true(asprintf(&f->url, "file://%s", f->published) > 0);
-	strbuf_release(&fp);
-	strbuf_release(&err);
 	*state = f;
 	return 0;
 }
@@ -74,10 +48,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	test_fixture_release(NULL, f->dir);
-	free(f->db);
-	free(f->key);
-	free(f->pub);
+	test_signer_release(&f->s);
 	free(f->published);
 	free(f->url);
 	free(f->cache);
@@ -87,7 +58,7 @@ static int teardown(void **state)
 
 static struct net_sub *open_sub(struct fixture *f, uint64_t max_bytes)
 {
-	struct net_sub_options o = { .url = f->url, .trust = f->pub, .cache = f->cache };
+	struct net_sub_options o = { .url = f->url, .trust = f->s.pub, .cache = f->cache };
 	struct strbuf err = STRBUF_INIT;
 	struct net_sub *s = NULL;
 
@@ -200,7 +171,7 @@ static char *cached_bundle(struct fixture *f)
 		assert_null(strstr(e->d_name, ".part")); /* nothing half-downloaded is left */
 		if (n > 4 && !strcmp(e->d_name + n - 4, ".nlb")) {
 			assert_null(p);
-			p = path_in(f->cache, e->d_name);
+			p = test_path(f->cache, e->d_name);
 		}
 	}
 	closedir(d);
