@@ -239,7 +239,7 @@ static int resolve_at(struct tree *t, const char *date, const char *path, struct
 	const char *p = path;
 	int rc;
 
-	tree_root(node, date);
+	tree_root(t->routes, node, date);
 	while (*p) {
 		size_t n = strcspn(p, "/");
 		char seg[256];
@@ -733,7 +733,7 @@ int tree_diff(struct tree *t, const char *from, const char *to, const char *pref
 	if (!rc)
 		rc = store_boundary_facts(t->st, strcmp(after, before) ? after : NULL, upto, add_fact, &c);
 	if (!rc)
-		rc = spans_open(t->st, after, &days, reverse, &sp);
+		rc = spans_open(t, after, &days, reverse, &sp);
 	if (!rc)
 		rc = pair_changes(t, from, to, prefix, &c, NULL, sp, 0, emit, arg);
 	spans_free(sp);
@@ -804,7 +804,7 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
 	if (!rc)
 		rc = candidates_start(&s.c);
 	if (!rc)
-		rc = spans_open(t->st, before, days, 0, &s.spans);
+		rc = spans_open(t, before, days, 0, &s.spans);
 	/* The checklist's answers of the days read each flow's evidence, found once. */
 	if (!rc)
 		rc = store_answers_pass(t->st, 1);

@@ -212,7 +212,7 @@ static int settle_changes(struct derive *d, int was_fresh)
 		d->progress(d->arg, "lines of changes", d->lines, 0);
 	/* Its hash, read back from what was just stored. */
 	d->t.use_changes = 1;
-	tree_root(&root, NULL);
+	tree_root(d->t.routes, &root, NULL);
 	rc = tree_child(&d->t, &root, "changes", &node);
 	if (!rc)
 		rc = tree_render(&d->t, &node, &body);
@@ -238,7 +238,7 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 	/* Everything computed: nothing read from the derived data being replaced. */
 	d.t.deriving = 1;
 	d.t.use_changes = d.t.use_files = 0;
-	tree_root(&root, NULL);
+	tree_root(d.t.routes, &root, NULL);
 	rc = store_derived_begin(st);
 	if (!rc)
 		rc = store_walk_begin(st);

@@ -1700,7 +1700,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		goto out;
 	fs.uid = getuid();
 	fs.gid = getgid();
-	rc = inodes_init(&fs.inodes);
+	rc = inodes_init(&fs.inodes, tree_routes);
 	if (rc)
 		goto out;
 

@@ -155,7 +155,7 @@ static void free_inode(struct fs_inode *in)
 	free(in);
 }
 
-int inodes_init(struct inode_table *t)
+int inodes_init(struct inode_table *t, const struct route *routes)
 {
 	struct fs_inode *root;
 
@@ -172,7 +172,7 @@ int inodes_init(struct inode_table *t)
 	}
 	root->ino = ROOT_INO;
 	root->parent = ROOT_INO;
-	tree_root(&root->node, NULL);
+	tree_root(routes, &root->node, NULL);
 	place(t->slots, t->cap, ROOT_INO, root);
 	t->n = 1;
 	return 0;

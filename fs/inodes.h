@@ -92,7 +92,8 @@ struct inode_table {
 	uint64_t nidle;
 };
 
-int inodes_init(struct inode_table *t);
+/** An empty table with the root inode, the root of route table `routes`. */
+int inodes_init(struct inode_table *t, const struct route *routes);
 void inodes_release(struct inode_table *t);
 /** The inode with this number, or NULL. */
 struct fs_inode *inodes_get(struct inode_table *t, uint64_t ino);

@@ -32,7 +32,7 @@ static int skipped(const struct tree_node *dir, const char *name)
 {
 	size_t i;
 
-	if (dir->route != &tree_routes[0])
+	if (dir->route->pattern[0]) /* not the root (pattern "") */
 		return 0;
 	for (i = 0; i < sizeof(skipped_at_root) / sizeof(skipped_at_root[0]); i++)
 		if (!strcmp(name, skipped_at_root[i]))
@@ -178,7 +178,7 @@ int fs_materialize(struct store *st, const char *at, const char *dir, struct str
 		strbuf_addf(err, "cannot read the days of the inventory: %s", strerror(-rc));
 		goto out;
 	}
-	tree_root(&root, at ? day : NULL);
+	tree_root(w.tree.routes, &root, at ? day : NULL);
 	fd = open_target(dir, err);
 	if (fd >= 0) {
 		rc = walk_dir(&w, &root, fd, dir);

@@ -175,7 +175,7 @@ const struct route tree_routes[] = {
 	{ .pattern = "/.at/:date", .type = NODE_DIR, .list = list_at_dates, .exists = at_day_exists,
 	  .flags = ROUTE_NOT_IN_AT | ROUTE_AT_DATE },
 	{ .pattern = "/changes", .type = NODE_FILE, .render = view_changes,
-	  .flags = ROUTE_NOT_IN_AT | ROUTE_MEMO | ROUTE_COSTLY },
+	  .flags = ROUTE_NOT_IN_AT | ROUTE_MEMO | ROUTE_COSTLY | ROUTE_CHANGE_LOG },
 
 	{ .pattern = "/export", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/export/files", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
@@ -206,3 +206,8 @@ const struct route tree_routes[] = {
 
 const int tree_nroutes = (int)(sizeof(tree_routes) / sizeof(tree_routes[0]));
 _Static_assert(sizeof(tree_routes) / sizeof(tree_routes[0]) <= TREE_MAX_ROUTES, "raise TREE_MAX_ROUTES");
+
+void tree_init(struct tree *t, struct store *st)
+{
+	tree_init_routes(t, st, tree_routes, tree_nroutes);
+}

@@ -213,19 +213,6 @@ static int line_span(void *arg, const char *a, const char *b, const char *line, 
 	return rc;
 }
 
-/* The folder route a file route lies in, or NULL. */
-static const struct route *parent_route(const struct route *r)
-{
-	const char *slash = strrchr(r->pattern, '/');
-	size_t n = slash ? (size_t)(slash - r->pattern) : 0;
-	int i;
-
-	for (i = 0; i < tree_nroutes; i++)
-		if (strlen(tree_routes[i].pattern) == n && !strncmp(tree_routes[i].pattern, r->pattern, n))
-			return &tree_routes[i];
-	return NULL;
-}
-
 static int cmp_event(const void *a, const void *b)
 {
 	const struct event *x = a, *y = b;
@@ -246,7 +233,7 @@ void spans_free(struct spans *s)
 	free(s);
 }
 
-int spans_open(struct store *st, const char *before, const struct strlist *days, int reverse, struct spans **out)
+int spans_open(struct tree *t, const char *before, const struct strlist *days, int reverse, struct spans **out)
 {
 	struct spans *s = calloc(1, sizeof(*s));
 	size_t i;
@@ -258,19 +245,20 @@ int spans_open(struct store *st, const char *before, const struct strlist *days,
 	s->days = days;
 	s->before = before;
 	s->reverse = reverse;
-	for (r = 0; !rc && r < tree_nroutes; r++) {
-		const struct route *route = &tree_routes[r], *parent;
+	for (r = 0; !rc && r < t->nroutes; r++) {
+		const struct route *route = &t->routes[r], *parent;
+		int p = tree_parent_route(t->routes, t->nroutes, r);
 
 		if (!(route->flags & ROUTE_SPANS) || route->type != NODE_FILE || (route->flags & ROUTE_NOT_IN_AT))
 			continue;
 		s->route = route;
 		s->child = NULL;
-		rc = store_relation_spans(st, route->rel, line_span, s);
-		parent = parent_route(route);
+		rc = store_relation_spans(t->st, route->rel, line_span, s);
+		parent = p < 0 ? NULL : &t->routes[p];
 		if (!rc && parent && parent->type == NODE_DIR && (parent->flags & ROUTE_SPANS)) {
 			s->route = parent;
 			s->child = strrchr(route->pattern, '/') + 1;
-			rc = store_relation_spans(st, parent->rel, line_span, s);
+			rc = store_relation_spans(t->st, parent->rel, line_span, s);
 		}
 	}
 	if (!rc && s->nev)

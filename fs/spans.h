@@ -19,7 +19,7 @@ struct spans;
  * compared from the later day to the earlier (one day only). 0 or a
  * negative errno.
  */
-int spans_open(struct store *st, const char *before, const struct strlist *days, int reverse, struct spans **out);
+int spans_open(struct tree *t, const char *before, const struct strlist *days, int reverse, struct spans **out);
 /**
  * The changes of the lists from the previous day to days[day] (days not
  * asked for since are part of it), as tree_diff() emits them for one

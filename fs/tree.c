@@ -9,46 +9,49 @@
 #include "views.h"
 
 #include <errno.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-/* The route whose pattern is route i's without its last segment, or -1 (the root). */
-static int parent_route(int i)
+int tree_parent_route(const struct route *routes, int nroutes, int i)
 {
-	const char *p = tree_routes[i].pattern, *slash = strrchr(p, '/');
+	const char *p = routes[i].pattern, *slash = strrchr(p, '/');
 	int j;
 
 	if (!slash)
 		return -1;
-	for (j = 0; j < tree_nroutes; j++)
-		if (strlen(tree_routes[j].pattern) == (size_t)(slash - p) && !strncmp(tree_routes[j].pattern, p, slash - p))
+	for (j = 0; j < nroutes; j++)
+		if (strlen(routes[j].pattern) == (size_t)(slash - p) && !strncmp(routes[j].pattern, p, slash - p))
 			return j;
 	return -1;
 }
 
-void tree_init(struct tree *t, struct store *st)
+void tree_init_routes(struct tree *t, struct store *st, const struct route *routes, int nroutes)
 {
 	short parent[TREE_MAX_ROUTES];
 	int i, j, n = 0;
 
+	assert(nroutes > 0 && nroutes <= TREE_MAX_ROUTES && !routes[0].pattern[0]);
 	memset(t, 0, sizeof(*t));
 	t->st = st;
+	t->routes = routes;
+	t->nroutes = nroutes;
 	t->use_changes = t->use_files = -1;
 	store_today(t->today);
-	for (j = 0; j < tree_nroutes; j++)
-		parent[j] = (short)parent_route(j);
-	for (i = 0; i < tree_nroutes; i++) {
-		const char *slash = strrchr(tree_routes[i].pattern, '/');
+	for (j = 0; j < nroutes; j++)
+		parent[j] = (short)tree_parent_route(routes, nroutes, j);
+	for (i = 0; i < nroutes; i++) {
+		const char *slash = strrchr(routes[i].pattern, '/');
 
-		t->seg_off[i] = (unsigned char)(slash ? slash - tree_routes[i].pattern + 1 : 0);
+		t->seg_off[i] = (unsigned char)(slash ? slash - routes[i].pattern + 1 : 0);
 		t->kid_start[i] = (unsigned short)n;
-		for (j = 0; j < tree_nroutes; j++)
+		for (j = 0; j < nroutes; j++)
 			if (j != i && parent[j] == i)
 				t->kids[n++] = (unsigned short)j;
 	}
-	t->kid_start[tree_nroutes] = (unsigned short)n;
+	t->kid_start[nroutes] = (unsigned short)n;
 }
 
 struct tree_answers {
@@ -278,10 +281,10 @@ int tree_canonical_date(struct tree *t, const char *date, char out[11])
 	return 0;
 }
 
-void tree_root(struct tree_node *out, const char *date)
+void tree_root(const struct route *routes, struct tree_node *out, const char *date)
 {
 	memset(out, 0, sizeof(*out));
-	out->route = &tree_routes[0];
+	out->route = &routes[0];
 	out->type = NODE_DIR;
 	if (date)
 		snprintf(out->date, sizeof(out->date), "%s", date);
@@ -343,7 +346,7 @@ static void make_ctx(struct tree *t, const struct tree_node *n, const struct rou
 /* Route `dir`'s child routes: [*first, end). */
 static int kids_of(const struct tree *t, const struct tree_node *dir, int *first)
 {
-	int i = (int)(dir->route - tree_routes);
+	int i = (int)(dir->route - t->routes);
 
 	*first = t->kid_start[i];
 	return t->kid_start[i + 1];
@@ -367,7 +370,7 @@ static int child(struct tree *t, const struct tree_node *dir, const char *name, 
 	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return -ENOENT;
 	for (end = kids_of(t, dir, &i); i < end; i++) {
-		const struct route *r = &tree_routes[t->kids[i]];
+		const struct route *r = &t->routes[t->kids[i]];
 		const char *seg = r->pattern + t->seg_off[t->kids[i]];
 
 		if (!visible(dir, r))
@@ -419,7 +422,7 @@ static int child(struct tree *t, const struct tree_node *dir, const char *name, 
 
 		snprintf(day, sizeof(day), "%s", name);
 		tree_node_release(out);
-		tree_root(out, day);
+		tree_root(t->routes, out, day);
 	}
 	return 0;
 fail:
@@ -443,7 +446,7 @@ int tree_resolve(struct tree *t, const char *path, struct tree_node *out)
 	const char *p = path;
 	int rc = 0;
 
-	tree_root(&cur, NULL);
+	tree_root(t->routes, &cur, NULL);
 	while (*p) {
 		struct tree_node next;
 		char seg[256];
@@ -483,7 +486,7 @@ int tree_list(struct tree *t, const struct tree_node *dir, struct strlist *names
 	if (dir->type != NODE_DIR)
 		return -ENOTDIR;
 	for (end = kids_of(t, dir, &i); i < end && !rc; i++) {
-		const struct route *r = &tree_routes[t->kids[i]];
+		const struct route *r = &t->routes[t->kids[i]];
 		const char *seg = r->pattern + t->seg_off[t->kids[i]];
 
 		if (!visible(dir, r) || (r->flags & ROUTE_HIDDEN))
@@ -599,7 +602,7 @@ int tree_size(struct tree *t, const struct tree_node *node, uint64_t *size)
 	int rc = -ENOENT;
 
 	/* The change log's size, kept by the import: a stat need not read it. */
-	if (node->route && node->route->render == view_changes && !node->date[0] && tree_changes_stored(t))
+	if (node->route && (node->route->flags & ROUTE_CHANGE_LOG) && !node->date[0] && tree_changes_stored(t))
 		rc = store_derived_get(t->st, "changes_size", &n);
 	if (!rc)
 		*size = (uint64_t)n;

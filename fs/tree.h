@@ -56,6 +56,7 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
  * store_relation_spans() (fs/spans.c) instead of rendering both days.
  */
 #define ROUTE_SPANS 128u
+#define ROUTE_CHANGE_LOG 256u	/* `changes`: its size is kept by the import (tree_size) */
 
 struct route {
 	const char *pattern;	/* "/states/:state/:system/blocked" */
@@ -94,6 +95,8 @@ struct tree_answers;
 
 struct tree {
 	struct store *st;
+	const struct route *routes;	/* the route table (fs/routes.c gives its own to tree_init) */
+	int nroutes;
 	/*
 	 * The route table as a tree, made by tree_init: the children of route
 	 * i are kids[kid_start[i] .. kid_start[i + 1]), in table order, and
@@ -139,7 +142,12 @@ struct tree {
 	struct store_counts *counts;
 };
 
+/** A tree of the route table of fs/routes.c (defined there). */
 void tree_init(struct tree *t, struct store *st);
+/** The row of route i's folder in `routes` (its pattern less the last segment), or -1 for the root. */
+int tree_parent_route(const struct route *routes, int nroutes, int i);
+/** A tree of the route table `routes` (nroutes rows, at most TREE_MAX_ROUTES; row 0 the root). */
+void tree_init_routes(struct tree *t, struct store *st, const struct route *routes, int nroutes);
 /** Forget every cached view (the inventory changed) and refresh today's date. */
 void tree_invalidate(struct tree *t);
 void tree_release(struct tree *t);
@@ -153,7 +161,7 @@ const struct strlist *tree_change_dates(struct tree *t);
  */
 int tree_canonical_date(struct tree *t, const char *date, char out[11]);
 /** The root of the tree as it stood on `date` (a full date; NULL: the present root). */
-void tree_root(struct tree_node *out, const char *date);
+void tree_root(const struct route *routes, struct tree_node *out, const char *date);
 
 /**
  * The changes between the trees of two days, as diff -r of at/FROM and
