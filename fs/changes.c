@@ -34,35 +34,6 @@ static void candidates_release(struct candidates *c)
 	strlist_release(&c->prefixes);
 }
 
-/*
- * Add "<folder>/<slug of id>[/<file>]" for a record of `kind` (nothing when
- * the record has no slug).
- */
-static void add_record(struct candidates *c, enum record_kind kind, const char *folder, const char *id,
-		       const char *file)
-{
-	struct strbuf p = STRBUF_INIT;
-
-	if (!id || !*id)
-		return;
-	strbuf_addf(&p, "%s/", folder);
-	if (store_slug_of(c->t->st, kind, id, &p) == 0) {
-		if (file)
-			strbuf_addf(&p, "/%s", file);
-		strlist_add(&c->prefixes, p.buf);
-	}
-	strbuf_release(&p);
-}
-
-static void add_path(struct candidates *c, const char *fmt, const char *a, const char *b)
-{
-	struct strbuf p = STRBUF_INIT;
-
-	strbuf_addf(&p, fmt, a, b ? b : "");
-	strlist_add(&c->prefixes, p.buf);
-	strbuf_release(&p);
-}
-
 static int put_deciding(void *arg, const char *id)
 {
 	return hmap_put(arg, id, 1);
@@ -88,60 +59,85 @@ static int flow_decides(struct tree *t, const char *id)
 	return hmap_get(t->flow_decides, id, &v);
 }
 
+/* What a fact that starts or stops holding is, in the routes' MOVED_* words. */
+static unsigned fact_moves(struct tree *t, const struct store_fact *f)
+{
+	switch (f->kind) {
+	case REC_FLOWS:
+		return MOVED_BY_FLOWS | (flow_decides(t, f->id) != 0 ? MOVED_BY_ANSWERS : 0);
+	case REC_LAWS:
+		return MOVED_BY_LAWS | MOVED_BY_ANSWERS;
+	case REC_PARTICIPATION:
+		return MOVED_BY_PARTICIPATION | MOVED_BY_ANSWERS;
+	case REC_SOURCES:
+		/* Entities have no valid time (store_kind_has_valid_time): a source's date moves only these. */
+		return (f->from && !strcmp(f->from, "partner-list") ? MOVED_BY_PARTNER_LISTS : 0) |
+		       (f->to && !strcmp(f->to, "document") ? MOVED_BY_DOCUMENTS : 0);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The part of route `r`'s tree that fact `f` moves (MOVED_*): :state is
+ * the fact's state, the :param of the fact's own record its slug; the path
+ * stops above the first :param the fact does not name. Nothing when the
+ * fact names no state or record the route needs.
+ */
+static int add_route_part(struct candidates *c, const struct route *r, const struct store_fact *f)
+{
+	struct strbuf path = STRBUF_INIT, state = STRBUF_INIT, slug = STRBUF_INIT;
+	const char *args[TREE_MAX_ARGS] = { NULL }, *p = r->pattern;
+	int n = 0, rc = 0;
+
+	/* A flow's state is its from's (XX/SYSTEM); a law's or participation row's is its id. */
+	if (f->kind == REC_FLOWS && f->from && strchr(f->from, '/'))
+		strbuf_add(&state, f->from, (size_t)(strchr(f->from, '/') - f->from));
+	else if (f->kind == REC_LAWS || f->kind == REC_PARTICIPATION)
+		strbuf_addstr(&state, f->id);
+	while ((p = strchr(p, ':')) != NULL && n < TREE_MAX_ARGS) {
+		size_t len = strcspn(p, "/");
+		int last = !p[len];
+
+		if (len == 6 && !strncmp(p, ":state", 6)) {
+			if (!state.len || !store_jurisdiction_name(state.buf))
+				goto out; /* not a jurisdiction's: no part of states/ */
+			args[n++] = state.buf;
+		} else if (last && r->kind == (int)f->kind && r->list == list_record_slugs) {
+			if (store_slug_of(c->t->st, f->kind, f->id, &slug))
+				goto out;
+			args[n++] = slug.buf;
+		} else {
+			break;
+		}
+		p += len;
+	}
+	rc = tree_route_path(r, args, &path);
+	if (!rc)
+		strlist_add(&c->prefixes, path.buf);
+out:
+	strbuf_release(&path);
+	strbuf_release(&state);
+	strbuf_release(&slug);
+	return rc;
+}
+
 /*
  * The parts of the tree a fact that starts or stops holding can change,
- * beside the relation lists (ROUTE_SPANS, which fs/spans.c follows): its
- * own folder when it has valid days, and the files rendered from several
- * facts (checklist answers; lists that date partner lists and documents).
+ * beside the relation lists (ROUTE_SPANS, which fs/spans.c follows): those
+ * of the routes it moves, as the route table declares (struct route's
+ * `moves`).
  */
 static int add_fact(void *arg, const struct store_fact *f)
 {
 	struct candidates *c = arg;
+	unsigned moves = fact_moves(c->t, f);
+	int i, rc = 0;
 
-	switch (f->kind) {
-	case REC_FLOWS:
-		add_record(c, REC_FLOWS, "flows", f->id, NULL);
-		break;
-	case REC_LAWS:
-		if (store_jurisdiction_name(f->id))
-			add_path(c, "states/%s/laws", f->id, NULL);
-		break;
-	case REC_PARTICIPATION:
-		if (store_jurisdiction_name(f->id))
-			add_path(c, "states/%s/participation", f->id, NULL);
-		break;
-	case REC_SOURCES:
-		/* Entities have no valid time (store_kind_has_valid_time): a source's day moves only these. */
-		/* A partner list's day moves the `listed` dates of what it names. */
-		if (f->from && !strcmp(f->from, "partner-list"))
-			strlist_add(&c->prefixes, "partners");
-		/* A document's day moves the mentioned_in lists of what it names. */
-		if (f->to && !strcmp(f->to, "document")) {
-			strlist_add(&c->prefixes, "fields");
-			strlist_add(&c->prefixes, "agencies");
-		}
-		break;
-	default:
-		break;
-	}
-	/*
-	 * Flows, laws and participation decide the state's checklist answers;
-	 * the lists questions/QID/ANSWER follow from those (derive_lists()).
-	 */
-	if (f->kind == REC_LAWS || f->kind == REC_PARTICIPATION ||
-	    (f->kind == REC_FLOWS && flow_decides(c->t, f->id) != 0)) {
-		const char *state = f->kind == REC_FLOWS ? NULL : f->id;
-		struct strbuf st = STRBUF_INIT;
-
-		if (!state && f->from && strchr(f->from, '/')) {
-			strbuf_add(&st, f->from, (size_t)(strchr(f->from, '/') - f->from));
-			state = st.buf;
-		}
-		if (state && store_jurisdiction_name(state))
-			add_path(c, "states/%s/questions", state, NULL);
-		strbuf_release(&st);
-	}
-	return c->prefixes.oom ? -ENOMEM : 0;
+	for (i = 0; i < c->t->nroutes && !rc; i++)
+		if (c->t->routes[i].moves & moves)
+			rc = add_route_part(c, &c->t->routes[i], f);
+	return rc ? rc : c->prefixes.oom ? -ENOMEM : 0;
 }
 
 /* Sort, and drop prefixes inside another ("states/NY" under "states"). */
@@ -397,33 +393,51 @@ static int cmp_change(const void *a, const void *b)
 }
 
 /*
- * questions/QID/ANSWER lists the states whose states/XX/questions/QID says
- * `answer: ANSWER`: a state's answer moving from A to B is "- XX" in the A
- * list and "+ XX" in the B list. Deriving these lines saves answering every
- * question for every state on every day. Removals come before additions,
- * each in state order, as a diff of the sorted lists has them.
+ * A MOVED_WITH_ANSWERS list (questions/QID/ANSWER) holds the states whose
+ * MOVED_BY_ANSWERS file (states/XX/questions/QID) says `answer: ANSWER`,
+ * the list route's column: a state's answer moving from A to B is "- XX"
+ * in the A list and "+ XX" in the B list. Deriving these lines saves
+ * answering every question for every state on every day. Removals come
+ * before additions, each in state order, as a diff of the sorted lists
+ * has them.
  */
-static int derive_lists(struct changes *cs)
+static int derive_lists(const struct tree *t, struct changes *cs)
 {
+	const struct route *from = NULL;
+	struct strlist args = STRLIST_INIT;
+	struct strbuf path = STRBUF_INIT;
 	size_t i, n = cs->n;
-	int pass, rc = 0;
+	int pass, r, rc = 0;
 
-	for (pass = 0; pass < 2 && !rc; pass++) {
+	for (r = 0; r < t->nroutes; r++)
+		if ((t->routes[r].moves & MOVED_BY_ANSWERS) && t->routes[r].type == NODE_FILE)
+			from = &t->routes[r];
+	for (pass = 0; from && pass < 2 && !rc; pass++) {
 		char op = pass ? '+' : '-';
 
+		/* The files' changes come in path order, so the states do. */
 		for (i = 0; i < n && !rc; i++) {
 			struct change *c = &cs->c[i];
-			char state[3], qid[64], path[128];
 
-			if (c->op != op || strncmp(c->line, "answer: ", 8) ||
-			    sscanf(c->path, "states/%2[A-Z]/questions/%63[^/]", state, qid) != 2)
+			if (c->op != op || strncmp(c->line, "answer: ", 8) || !tree_route_match(from, c->path, &args) ||
+			    args.n != 2)
 				continue;
-			snprintf(path, sizeof(path), "questions/%s/%s", qid, c->line + 8);
-			rc = gather(cs, op, path, state);
-			if (!rc)
-				cs->c[cs->n - 1].seq = (size_t)pass << 32 | (size_t)(state[0] << 8 | state[1]);
+			for (r = 0; r < t->nroutes && !rc; r++) {
+				const struct route *to = &t->routes[r];
+				const char *qid[TREE_MAX_ARGS] = { args.items[1] };
+
+				if (!(to->moves & MOVED_WITH_ANSWERS) || strcmp(to->column, c->line + 8))
+					continue;
+				rc = tree_route_path(to, qid, &path);
+				if (!rc)
+					rc = gather(cs, op, path.buf, args.items[0]);
+				if (!rc)
+					cs->c[cs->n - 1].seq = (size_t)pass << 32 | i;
+			}
 		}
 	}
+	strlist_release(&args);
+	strbuf_release(&path);
 	return rc;
 }
 
@@ -687,7 +701,7 @@ static int pair_changes(struct tree *t, const char *from, const char *to, const 
 	if (!rc)
 		rc = spans_next_day(sp, day, gather, &cs);
 	if (!rc)
-		rc = derive_lists(&cs);
+		rc = derive_lists(t, &cs);
 	if (!rc && cs.n)
 		qsort(cs.c, cs.n, sizeof(*cs.c), cmp_change);
 	for (i = 0; i < cs.n; i++) {
@@ -701,14 +715,24 @@ static int pair_changes(struct tree *t, const char *from, const char *to, const 
 }
 
 /*
- * The README's counts may move on any day. maps/ are left out: they draw
- * questions/ (whose changes are listed) and carry the day they show, so
- * they would change every day; see docs/time.md.
+ * The routes rendered on every day (MOVED_EVERY_DAY: the README's counts).
+ * maps/ are left out (MOVED_UNLOGGED): they draw questions/ (whose changes
+ * are listed) and carry the day they show, so they would change every
+ * day; see docs/time.md.
  */
 static int candidates_start(struct candidates *c)
 {
-	strlist_add(&c->prefixes, "README");
-	return c->prefixes.oom ? -ENOMEM : 0;
+	const char *none[TREE_MAX_ARGS] = { NULL };
+	struct strbuf path = STRBUF_INIT;
+	int i, rc = 0;
+
+	for (i = 0; i < c->t->nroutes && !rc; i++)
+		if (c->t->routes[i].moves & MOVED_EVERY_DAY) {
+			rc = tree_route_path(&c->t->routes[i], none, &path);
+			strlist_add(&c->prefixes, path.buf);
+		}
+	strbuf_release(&path);
+	return rc ? rc : c->prefixes.oom ? -ENOMEM : 0;
 }
 
 int tree_diff(struct tree *t, const char *from, const char *to, const char *prefix, tree_change_fn emit,

@@ -11,26 +11,32 @@
 #include "views_redactions.h"
 
 #define DIR(p) { .pattern = p, .type = NODE_DIR }
+/* A record's folder: a flow's comes and goes with its days; other records have none (entities). */
 #define RECORDS(p, k) \
-	{ .pattern = p, .type = NODE_DIR, .list = list_record_slugs, .exists = view_record_exists, .kind = k }
+	{ .pattern = p, .type = NODE_DIR, .list = list_record_slugs, .exists = view_record_exists, .kind = k, \
+	  .moves = (k) == REC_FLOWS ? MOVED_BY_FLOWS : MOVED_NEVER }
+/* A record's own files: the same while the record is there. */
 #define SCALAR(p, k, c) \
 	{ .pattern = p, .type = NODE_FILE, .render = view_record_scalar, \
-	  .exists = view_record_scalar_exists, .kind = k, .column = c }
-#define LIST(p, k, c) { .pattern = p, .type = NODE_FILE, .render = view_record_list, .kind = k, .column = c }
-#define CITED(p, k) { .pattern = p, .type = NODE_FILE, .render = view_record_sources, .kind = k }
-#define FILE(p, fn) { .pattern = p, .type = NODE_FILE, .render = fn }
+	  .exists = view_record_scalar_exists, .kind = k, .column = c, .moves = MOVED_NEVER }
+#define LIST(p, k, c) \
+	{ .pattern = p, .type = NODE_FILE, .render = view_record_list, .kind = k, .column = c, .moves = MOVED_NEVER }
+#define CITED(p, k) { .pattern = p, .type = NODE_FILE, .render = view_record_sources, .kind = k, .moves = MOVED_NEVER }
+#define FILE(p, fn, m) { .pattern = p, .type = NODE_FILE, .render = fn, .moves = m }
 #define DOCUMENT_FILE(p, c) \
-	{ .pattern = p, .type = NODE_FILE, .render = view_document_value, .exists = document_value_exists, .column = c }
+	{ .pattern = p, .type = NODE_FILE, .render = view_document_value, .exists = document_value_exists, .column = c, \
+	  .moves = MOVED_NEVER }
 /* A list of the facts' lines: see ROUTE_SPANS. */
 #define SYSTEM_FILE(p, r) { .pattern = p, .type = NODE_FILE, .render = view_state_system, .rel = r, .flags = ROUTE_SPANS }
-#define RELATION(p, k, r, f) { .pattern = p, .type = NODE_FILE, .render = view_record_relation, .kind = k, .rel = r, .flags = f }
+#define RELATION(p, k, r, f, m) \
+	{ .pattern = p, .type = NODE_FILE, .render = view_record_relation, .kind = k, .rel = r, .flags = f, .moves = m }
 #define ANSWER_LIST(p, answer) \
 	{ .pattern = p, .type = NODE_FILE, .render = view_question_states, .column = answer, \
-	  .flags = ROUTE_COSTLY | ROUTE_DERIVED }
+	  .flags = ROUTE_COSTLY | ROUTE_DERIVED, .moves = MOVED_WITH_ANSWERS }
 
 const struct route tree_routes[] = {
 	DIR(""),
-	{ .pattern = "/README", .type = NODE_FILE, .render = view_readme, .flags = ROUTE_DERIVED },
+	{ .pattern = "/README", .type = NODE_FILE, .render = view_readme, .flags = ROUTE_DERIVED, .moves = MOVED_EVERY_DAY },
 	/* A subscription's status: which bundle is mounted, and the last check. */
 	{ .pattern = "/.nletsfs", .type = NODE_DIR, .exists = status_exists, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/.nletsfs/status", .type = NODE_FILE, .render = view_status, .exists = status_exists,
@@ -38,16 +44,19 @@ const struct route tree_routes[] = {
 
 	DIR("/states"),
 	{ .pattern = "/states/:state", .type = NODE_DIR, .list = list_states },
-	FILE("/states/:state/name", view_state_name),
-	DIR("/states/:state/laws"),
+	FILE("/states/:state/name", view_state_name, MOVED_NEVER),
+	{ .pattern = "/states/:state/laws", .type = NODE_DIR, .moves = MOVED_BY_LAWS },
 	{ .pattern = "/states/:state/laws/:law", .type = NODE_FILE, .list = list_record_slugs,
-	  .exists = view_record_exists, .render = view_law, .kind = REC_LAWS },
-	DIR("/states/:state/participation"),
+	  .exists = view_record_exists, .render = view_law, .kind = REC_LAWS,
+	  .moves = MOVED_NEVER },
+	{ .pattern = "/states/:state/participation", .type = NODE_DIR, .moves = MOVED_BY_PARTICIPATION },
 	{ .pattern = "/states/:state/participation/:function", .type = NODE_FILE, .list = list_record_slugs,
-	  .exists = view_record_exists, .render = view_participation, .kind = REC_PARTICIPATION },
+	  .exists = view_record_exists, .render = view_participation, .kind = REC_PARTICIPATION,
+	  .moves = MOVED_NEVER },
 	DIR("/states/:state/questions"),
 	{ .pattern = "/states/:state/questions/:question", .type = NODE_FILE, .list = list_questions,
-	  .exists = question_exists, .render = view_state_question, .flags = ROUTE_COSTLY | ROUTE_DERIVED },
+	  .exists = question_exists, .render = view_state_question, .flags = ROUTE_COSTLY | ROUTE_DERIVED,
+	  .moves = MOVED_BY_ANSWERS },
 	/* A request is written to be sent now: not a view of the past. */
 	{ .pattern = "/states/:state/records_request.txt", .type = NODE_FILE, .render = view_records_request,
 	  .flags = ROUTE_NOT_IN_AT | ROUTE_COSTLY | ROUTE_DERIVED },
@@ -61,7 +70,7 @@ const struct route tree_routes[] = {
 
 	DIR("/questions"),
 	{ .pattern = "/questions/:question", .type = NODE_DIR, .list = list_questions, .exists = question_exists },
-	FILE("/questions/:question/question", view_question_text),
+	FILE("/questions/:question/question", view_question_text, MOVED_NEVER),
 	ANSWER_LIST("/questions/:question/yes", "yes"),
 	ANSWER_LIST("/questions/:question/no", "no"),
 	ANSWER_LIST("/questions/:question/partial", "partial"),
@@ -69,7 +78,7 @@ const struct route tree_routes[] = {
 
 	DIR("/maps"),
 	{ .pattern = "/maps/:map", .type = NODE_FILE, .list = list_maps, .exists = map_exists, .render = view_map,
-	  .flags = ROUTE_COSTLY | ROUTE_DERIVED },
+	  .flags = ROUTE_COSTLY | ROUTE_DERIVED, .moves = MOVED_UNLOGGED },
 
 	DIR("/agencies"),
 	RECORDS("/agencies/:agency", REC_AGENCIES),
@@ -77,11 +86,11 @@ const struct route tree_routes[] = {
 	SCALAR("/agencies/:agency/parent", REC_AGENCIES, "parent"),
 	SCALAR("/agencies/:agency/membership", REC_AGENCIES, "membership"),
 	LIST("/agencies/:agency/oris", REC_AGENCIES, "oris"),
-	RELATION("/agencies/:agency/receives", REC_AGENCIES, REL_AGENCY_RECEIVES, ROUTE_SPANS),
-	RELATION("/agencies/:agency/blocked_by", REC_AGENCIES, REL_AGENCY_BLOCKED_BY, ROUTE_SPANS),
+	RELATION("/agencies/:agency/receives", REC_AGENCIES, REL_AGENCY_RECEIVES, ROUTE_SPANS, 0),
+	RELATION("/agencies/:agency/blocked_by", REC_AGENCIES, REL_AGENCY_BLOCKED_BY, ROUTE_SPANS, 0),
 	SCALAR("/agencies/:agency/quote", REC_AGENCIES, "quote"),
 	CITED("/agencies/:agency/sources", REC_AGENCIES),
-	FILE("/agencies/:agency/mentioned_in", view_agency_mentioned_in),
+	FILE("/agencies/:agency/mentioned_in", view_agency_mentioned_in, MOVED_BY_DOCUMENTS),
 
 	DIR("/partners"),
 	RECORDS("/partners/:partner", REC_PARTNERS),
@@ -89,7 +98,7 @@ const struct route tree_routes[] = {
 	SCALAR("/partners/:partner/kind", REC_PARTNERS, "kind"),
 	SCALAR("/partners/:partner/category", REC_PARTNERS, "category"),
 	SCALAR("/partners/:partner/access", REC_PARTNERS, "description"),
-	RELATION("/partners/:partner/listed", REC_PARTNERS, REL_PARTNER_LISTED, 0),
+	RELATION("/partners/:partner/listed", REC_PARTNERS, REL_PARTNER_LISTED, 0, MOVED_BY_PARTNER_LISTS),
 	SCALAR("/partners/:partner/quote", REC_PARTNERS, "quote"),
 	CITED("/partners/:partner/sources", REC_PARTNERS),
 
@@ -102,7 +111,7 @@ const struct route tree_routes[] = {
 	LIST("/transactions/:key/returns", REC_TRANSACTIONS, "returns"),
 	SCALAR("/transactions/:key/scope", REC_TRANSACTIONS, "scope"),
 	SCALAR("/transactions/:key/max_states", REC_TRANSACTIONS, "max_states"),
-	RELATION("/transactions/:key/states", REC_TRANSACTIONS, REL_TRANSACTION_STATES, ROUTE_SPANS),
+	RELATION("/transactions/:key/states", REC_TRANSACTIONS, REL_TRANSACTION_STATES, ROUTE_SPANS, 0),
 	SCALAR("/transactions/:key/quote", REC_TRANSACTIONS, "quote"),
 	CITED("/transactions/:key/sources", REC_TRANSACTIONS),
 
@@ -110,9 +119,9 @@ const struct route tree_routes[] = {
 	RECORDS("/fields/:field", REC_FIELDS),
 	SCALAR("/fields/:field/name", REC_FIELDS, "name"),
 	LIST("/fields/:field/synonyms", REC_FIELDS, "synonyms"),
-	RELATION("/fields/:field/shared_by", REC_FIELDS, REL_FIELD_SHARED_BY, ROUTE_SPANS),
-	RELATION("/fields/:field/returned_by", REC_FIELDS, REL_FIELD_RETURNED_BY, 0),
-	FILE("/fields/:field/mentioned_in", view_field_mentioned_in),
+	RELATION("/fields/:field/shared_by", REC_FIELDS, REL_FIELD_SHARED_BY, ROUTE_SPANS, 0),
+	RELATION("/fields/:field/returned_by", REC_FIELDS, REL_FIELD_RETURNED_BY, 0, MOVED_NEVER),
+	FILE("/fields/:field/mentioned_in", view_field_mentioned_in, MOVED_BY_DOCUMENTS),
 
 	DIR("/systems"),
 	RECORDS("/systems/:system", REC_SYSTEMS),
@@ -141,25 +150,25 @@ const struct route tree_routes[] = {
 	SCALAR("/sources/:source/url", REC_SOURCES, "url"),
 	SCALAR("/sources/:source/note", REC_SOURCES, "note"),
 	{ .pattern = "/sources/:source/sha256", .type = NODE_FILE, .render = view_source_sha256,
-	  .exists = source_has_document },
+	  .exists = source_has_document, .moves = MOVED_NEVER },
 	{ .pattern = "/sources/:source/text", .type = NODE_FILE, .render = view_source_text,
-	  .exists = source_has_text },
-	RELATION("/sources/:source/supports", REC_SOURCES, REL_SOURCE_SUPPORTS, ROUTE_SPANS),
+	  .exists = source_has_text, .moves = MOVED_NEVER },
+	RELATION("/sources/:source/supports", REC_SOURCES, REL_SOURCE_SUPPORTS, ROUTE_SPANS, 0),
 	DOCUMENT_FILE("/sources/:source/member", "member"),
 	DOCUMENT_FILE("/sources/:source/identifier", "identifier"),
 	DOCUMENT_FILE("/sources/:source/component", "component"),
 	DOCUMENT_FILE("/sources/:source/agency", "agency"),
 	{ .pattern = "/sources/:source/redactions", .type = NODE_FILE, .render = view_source_redactions,
-	  .exists = source_has_document },
+	  .exists = source_has_document, .moves = MOVED_NEVER },
 	{ .pattern = "/sources/:source/ocr", .type = NODE_FILE, .render = view_source_ocr,
-	  .exists = source_ocr_exists },
+	  .exists = source_ocr_exists, .moves = MOVED_NEVER },
 	{ .pattern = "/sources/:source/same_as", .type = NODE_FILE, .render = view_source_same_as,
-	  .exists = source_same_as_exists },
+	  .exists = source_same_as_exists, .moves = MOVED_NEVER },
 	{ .pattern = "/sources/:source/excerpts", .type = NODE_DIR, .exists = source_has_excerpts },
 	{ .pattern = "/sources/:source/excerpts/:excerpt", .type = NODE_FILE, .list = list_excerpts,
-	  .exists = excerpt_exists, .render = view_excerpt },
+	  .exists = excerpt_exists, .render = view_excerpt, .moves = MOVED_NEVER },
 	{ .pattern = "/sources/:source/:original", .type = NODE_FILE, .list = list_source_original,
-	  .render = view_source_original },
+	  .render = view_source_original, .moves = MOVED_NEVER },
 
 	/*
 	 * at/DATE is a link into the hidden .at/, where each day on which

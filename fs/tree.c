@@ -656,3 +656,51 @@ int tree_render(struct tree *t, const struct tree_node *node, struct strbuf *out
 		return node->route->render(&ctx, out);
 	return render_memo(t, node, &ctx, out);
 }
+
+int tree_route_path(const struct route *r, const char *const args[TREE_MAX_ARGS], struct strbuf *out)
+{
+	const char *p = r->pattern;
+	int used = 0;
+
+	strbuf_reset(out);
+	while (*p) {
+		size_t n;
+
+		p += *p == '/';
+		n = strcspn(p, "/");
+		if (*p == ':' && (used == TREE_MAX_ARGS || !args[used]))
+			break; /* every instance from here down */
+		if (out->len)
+			strbuf_addch(out, '/');
+		if (*p == ':')
+			strbuf_addstr(out, args[used++]);
+		else
+			strbuf_add(out, p, n);
+		p += n;
+	}
+	return strbuf_ok(out);
+}
+
+int tree_route_match(const struct route *r, const char *path, struct strlist *args)
+{
+	const char *p = r->pattern, *q = path;
+
+	strlist_release(args);
+	while (*p && *q) {
+		size_t n, m;
+
+		p += *p == '/';
+		n = strcspn(p, "/");
+		m = strcspn(q, "/");
+		if (*p == ':')
+			strlist_addn(args, q, m);
+		else if (n != m || strncmp(p, q, n))
+			return 0;
+		p += n;
+		q += m;
+		q += *q == '/';
+		if (!*q && *p)
+			return 0;
+	}
+	return !*p && !*q && !args->oom;
+}

@@ -58,6 +58,25 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 #define ROUTE_SPANS 128u
 #define ROUTE_CHANGE_LOG 256u	/* `changes`: its size is kept by the import (tree_size) */
 
+/*
+ * What moves a route's files from one day to the next (struct route's
+ * `moves`), beside ROUTE_SPANS: a fact of that sort starting or stopping
+ * makes `changes` render the route's part of the tree on both days. The
+ * part is the pattern with :state the fact's state and a record's own
+ * :param its slug, cut above the first :param the fact does not name.
+ * Every file shown under at/ declares one (tests/unit/fs/test_tree.c).
+ */
+#define MOVED_NEVER 1u		/* the same on every day (entities have no valid time) */
+#define MOVED_BY_FLOWS 2u	/* a flow: its record's folder */
+#define MOVED_BY_LAWS 4u
+#define MOVED_BY_PARTICIPATION 8u
+#define MOVED_BY_ANSWERS 16u	/* a flow, law or participation row that can move the state's checklist answers */
+#define MOVED_BY_PARTNER_LISTS 32u	/* a source of kind partner-list, by its date */
+#define MOVED_BY_DOCUMENTS 64u	/* a source with a document, by its date */
+#define MOVED_EVERY_DAY 128u	/* rendered on every change day (the README's counts) */
+#define MOVED_WITH_ANSWERS 256u	/* lines: the :state of the MOVED_BY_ANSWERS file whose "answer: " is the route's column */
+#define MOVED_UNLOGGED 512u	/* shows the day itself, so differs every day: left out of `changes` (docs/time.md) */
+
 struct route {
 	const char *pattern;	/* "/states/:state/:system/blocked" */
 	enum node_type type;
@@ -68,6 +87,7 @@ struct route {
 	const char *column;	/* record column, for the generic record views */
 	enum store_relation rel;/* the relation a relation view shows (ROUTE_SPANS, view_record_relation) */
 	unsigned flags;		/* ROUTE_* */
+	unsigned moves;		/* MOVED_*: what changes it from day to day, for `changes` (fs/changes.c) */
 };
 
 /** The route table and its size. */
@@ -146,6 +166,14 @@ struct tree {
 void tree_init(struct tree *t, struct store *st);
 /** The row of route i's folder in `routes` (its pattern less the last segment), or -1 for the root. */
 int tree_parent_route(const struct route *routes, int nroutes, int i);
+/**
+ * The path (no leading '/') of an instance of route `r`: its :params from
+ * `args` in order; at the first NULL the path stops above that :param
+ * (every instance). 0 or -ENOMEM.
+ */
+int tree_route_path(const struct route *r, const char *const args[TREE_MAX_ARGS], struct strbuf *out);
+/** Whether `path` (no leading '/') is an instance of route `r`: 1 with its :params in *args, or 0. */
+int tree_route_match(const struct route *r, const char *path, struct strlist *args);
 /** A tree of the route table `routes` (nroutes rows, at most TREE_MAX_ROUTES; row 0 the root). */
 void tree_init_routes(struct tree *t, struct store *st, const struct route *routes, int nroutes);
 /** Forget every cached view (the inventory changed) and refresh today's date. */

@@ -498,6 +498,32 @@ static void test_tree__past_days_do_not_dangle(void **state)
 	expect_cat(f, "2020-10-01", "partners/Datamaxx/listed", "2020-10..\n");
 }
 
+/*
+ * `changes` follows each file of at/DAY/ the way its route declares: a
+ * relation list by its facts' days (ROUTE_SPANS), the rest by what moves
+ * it (MOVED_*). A route added without saying would be missed: none is.
+ */
+static void test_tree__every_file_says_how_it_moves(void **state)
+{
+	int i, answers = 0;
+
+	(void)state;
+	for (i = 0; i < tree_nroutes; i++) {
+		const struct route *r = &tree_routes[i];
+
+		if (r->type != NODE_FILE || (r->flags & ROUTE_NOT_IN_AT))
+			continue;
+		if (!(r->flags & ROUTE_SPANS) && !r->moves)
+			fail_msg("%s: no ROUTE_SPANS and no MOVED_*", r->pattern);
+		if ((r->flags & ROUTE_SPANS) && r->moves)
+			fail_msg("%s: both ROUTE_SPANS and MOVED_*", r->pattern);
+		answers += !!(r->moves & MOVED_BY_ANSWERS);
+		if (r->moves & MOVED_WITH_ANSWERS)
+			assert_non_null(r->column);
+	}
+	assert_int_equal(answers, 1);
+}
+
 /* The spans of one relation, gathered as "PATH\tLINE\tSINCE\tUNTIL" (fs/spans.c makes the paths the same way). */
 struct gathered {
 	const struct route *route;
@@ -642,6 +668,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree__route_table_is_well_formed),
+		cmocka_unit_test(test_tree__every_file_says_how_it_moves),
 		WITH_INVENTORY(test_tree__paths_show_the_facts),
 		WITH_INVENTORY(test_tree__listings),
 		WITH_INVENTORY(test_tree__unknown_names),
