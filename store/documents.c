@@ -460,7 +460,8 @@ static const char facts_fts_schema[] =
 	      "||' '||" W("fields") "||' '||" W("conditions") "||' '||" W("quote")) \
 	FACTS("laws", LAW_KEY("r"), "r.state||' '||r.id||' '||r.title||' '||" W("summary") "||' '||" W("quote")) \
 	FACTS("participation", PARTICIPATION_KEY("r"), \
-	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote"))
+	      "r.state||' '||r.function||' '||r.value||' '||" W("detail") "||' '||" W("quote")) \
+	FACTS("claims", "r.id", "r.id||' '||r.subject||' '||r.claim||' '||" W("value") "||' '||" W("quote"))
 
 int store_facts_index(struct store *st)
 {

@@ -78,6 +78,8 @@ static const char *const relation_sql[REL_COUNT] = {
 		" UNION SELECT 'states/'||p.state||'/participation/'||p.function FROM citations c"
 		" JOIN participation p ON c.kind=" KIND("participation") " AND c.\"key\"=" PARTICIPATION_KEY("p")
 		" WHERE c.source=?1 AND (?3 IS NULL OR p.as_of<=?3)"
+		" UNION SELECT 'claims/'||k.slug FROM citations c JOIN claims k"
+		" ON c.kind=" KIND("claims") " AND c.\"key\"=k.id WHERE c.source=?1"
 		" ORDER BY 1",
 	/*
 	 * FROM..TO ranges over dated observations of partner lists. A list is
@@ -368,7 +370,9 @@ int store_check(struct store *st, struct strbuf *report)
 		    " (SELECT 1 FROM citations c WHERE c.kind=" KIND("laws") " AND c.\"key\"=" LAW_KEY("l") ")"
 		    " UNION ALL SELECT 'participation/'||state||'/'||function||'/'||as_of FROM participation p"
 		    " WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.kind=" KIND("participation")
-		    " AND c.\"key\"=" PARTICIPATION_KEY("p") ")",
+		    " AND c.\"key\"=" PARTICIPATION_KEY("p") ")"
+		    " UNION ALL SELECT 'claims/'||id FROM claims k WHERE NOT EXISTS"
+		    " (SELECT 1 FROM citations c WHERE c.kind=" KIND("claims") " AND c.\"key\"=k.id)",
 		    "fact without a source: ", NULL, report, &problems);
 	report_rows(st, "SELECT c.source||' (cited by kind '||c.kind||' '||c.\"key\"||')' FROM citations c"
 			" WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.id=c.source)",

@@ -32,7 +32,7 @@
 #include "../util/strbuf.h"
 
 /** Schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 /** application_id marking an nletsfs inventory ("NLTS"). */
 #define STORE_APPLICATION_ID 0x4e4c5453
 
@@ -118,13 +118,15 @@ enum record_kind {
 	REC_FLOWS,
 	REC_LAWS,
 	REC_PARTICIPATION,
+	REC_CLAIMS,
 	REC_COUNT
 };
 
 /**
  * 1 for the kinds that are facts, with a valid time (flows, laws,
  * participation); 0 for entities (sources, systems, fields, agencies,
- * partners, transactions), which have none: an entity is there on every
+ * partners, transactions) and for claims (what a source says of an agency
+ * or of Nlets, dated by its as_of, docs/format.md), which have none: an entity is there on every
  * day, so that no fact that holds on a day names something absent that day
  * (SPEC section 2, docs/time.md). A partner's listing is a relation
  * (REL_PARTNER_LISTED), dated; the partner is not.
