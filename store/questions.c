@@ -90,7 +90,8 @@
 	" WHERE f.from_state='*' AND " LIVE_ON("f") AND cond " ORDER BY 1"
 
 /* Conditions on a flow f. */
-#define DL_VR "f.from_system IN ('dmv','driver_history','vehicle_registration')"
+#define DL_VR_SYSTEMS "('dmv','driver_history','vehicle_registration')"
+#define DL_VR "f.from_system IN " DL_VR_SYSTEMS
 #define DL "f.from_system IN ('dmv','driver_history')"
 #define NLETS "lower(f.via)='nlets'"
 #define TO_DHS "f.\"to\" IN (SELECT id FROM dhs)"
@@ -112,12 +113,21 @@
 #define RULE(rows) EVIDENCE(rows), rows
 
 /*
- * A state that refuses some DHS agencies its driver's license or vehicle
- * data through Nlets limits DHS's access; no source says it refuses all.
- * Only dhs-access counts it: a block of ICE says nothing of photos, of
+ * A block of a DHS agency says that agency cannot reach the state's data
+ * through Nlets, not whether others can: alone it decides nothing. With a
+ * fact of the same state saying its data goes out through Nlets (an open
+ * flow from those systems to anyone), both halves of "some can, some
+ * cannot" are stated, and the two flows vote partial together. Only
+ * dhs-access counts it: a block of ICE says nothing of photos, of
  * name-only or multi-state queries, or of how the block is made.
  */
-#define DHS_REFUSED(systems) FLOWS("'partial'", "''", systems AND NLETS AND TO_DHS AND BLOCKED)
+#define SAME_STATE_NLETS(cond) \
+	"EXISTS (SELECT 1 FROM sf g WHERE g.from_state=f.from_state AND g.from_system IN " DL_VR_SYSTEMS \
+	" AND lower(g.via)='nlets' AND " cond ")"
+#define DHS_REFUSED \
+	FLOWS("'partial'", "''", DL_VR AND NLETS AND TO_DHS AND BLOCKED AND SAME_STATE_NLETS("g.status<>'blocked'")) OR \
+	FLOWS("'partial'", "''", DL_VR AND NLETS AND OPEN AND "f.\"to\" NOT IN (SELECT id FROM dhs)" AND \
+	      SAME_STATE_NLETS("g.status='blocked' AND g.\"to\" IN (SELECT id FROM dhs)"))
 
 static const struct rule {
 	const char *id;
@@ -130,7 +140,7 @@ static const struct rule {
 	{ "dhs-access", "14",
 	  "Can federal and state law enforcement agencies, including DHS agencies, gain access to information in "
 	  "driver's license and vehicle registration databases through Nlets?",
-	  RULE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN) OR DHS_REFUSED(DL_VR)),
+	  RULE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN) OR DHS_REFUSED),
 	  BACKGROUND(DL_VR AND NLETS AND TO_DHS) },
 	DIRECT_ONLY("intermediary", "14",
 	  "Are the state's criminal justice or other state and local networks an intermediary or access point "
@@ -394,8 +404,11 @@ static sqlite3_stmt *all_evidence_stmt(struct store *st)
 
 /*
  * The rules over one flow alone, whatever its dates and with no state
- * (?1, ?2 NULL: no participation row, no law): its own evidence rows. A
- * flow without any can never move an answer, on any day.
+ * (?1, ?2 NULL: no participation row, no law): its own evidence rows; and
+ * a state's flow through Nlets from its driver's license or vehicle
+ * registration systems, which moves dhs-access together with another flow
+ * of the state (DHS_REFUSED). A flow that is neither can never move an
+ * answer, on any day.
  */
 int store_flow_decides(struct store *st, const char *flow_id)
 {
@@ -406,6 +419,14 @@ int store_flow_decides(struct store *st, const char *flow_id)
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 3, flow_id, 0);
+	rc = sqlite3_step(s);
+	store_stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_ROW ? 1 : store_sqlite_err(rc);
+	s = store_stmt(st, "SELECT 1 FROM flows f WHERE f.id=?1 AND f.from_state<>'*' AND " DL_VR AND NLETS);
+	if (!s)
+		return -EIO;
+	store_bind_text(s, 1, flow_id, 0);
 	rc = sqlite3_step(s);
 	store_stmt_done(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
