@@ -192,20 +192,20 @@ static void test_questions__no_facts_no_answers(void **state)
 	struct fixture *f = *state;
 	int q;
 
-	/* Alabama has no fact: unknown everywhere, with no basis and no source. */
+	/* Louisiana has no fact: unknown everywhere, with no basis and no source. */
 	for (q = 0; q < STORE_NQUESTIONS; q++) {
 		struct store_answer a = STORE_ANSWER_INIT;
 		struct strbuf path = STRBUF_INIT;
 		char *text;
 
-		assert_int_equal(store_answer(f->st, q, "AL", "2026-01-01", &a), 0);
+		assert_int_equal(store_answer(f->st, q, "LA", "2026-01-01", &a), 0);
 		assert_int_equal(a.value, ANSWER_UNKNOWN);
 		assert_int_equal(a.basis.n, 0);
 		assert_int_equal(a.sources.n, 0);
 		store_answer_release(&a);
-		strbuf_addf(&path, "/states/AL/questions/%s", store_question_id(q));
+		strbuf_addf(&path, "/states/LA/questions/%s", store_question_id(q));
 		text = cat(f, path.buf);
-		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Alabama in the inventory "
+		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Louisiana in the inventory "
 					     "decides it)\nsources: none\n"));
 		free(text);
 		strbuf_release(&path);
@@ -374,7 +374,7 @@ static void test_questions__records_request(void **state)
 
 	for (i = 0; i < STORE_NJURISDICTIONS; i++)
 		check_request(f, store_jurisdiction_code(i));
-	/* New York's: what is known, cited by title, date and page; Alabama's: nothing known, all asked. */
+	/* New York's: what is known, cited by title, date and page; Louisiana's: nothing known, all asked. */
 	text = cat(f, "/states/NY/records_request.txt");
 	assert_non_null(strstr(text, "\n- [ori-block] yes: "));
 	assert_non_null(strstr(text, "\n- The Driver license (DMV) system of New York blocks ICE through Nlets,\n"));
@@ -387,12 +387,12 @@ static void test_questions__records_request(void **state)
 	assert_null(strstr(text, "nilc-nlets-qa-2020"));
 	assert_null(strstr(text, "inventory"));
 	free(text);
-	text = cat(f, "/states/AL/records_request.txt");
+	text = cat(f, "/states/LA/records_request.txt");
 	assert_non_null(strstr(text, "\n14. [audits] "));
-	assert_non_null(strstr(text, "- The documents I have read say nothing of Alabama in particular.\n"));
+	assert_non_null(strstr(text, "- The documents I have read say nothing of Louisiana in particular.\n"));
 	/* Background comes from the generic flows, and says so. */
 	assert_non_null(strstr(text, "   Public documents say this of Nlets in general, for each jurisdiction that\n"
-				     "   takes part, not of Alabama in particular:\n"));
+				     "   takes part, not of Louisiana in particular:\n"));
 	assert_non_null(strstr(text, "   - The Driver license (DMV) system of each jurisdiction that takes part"));
 	free(text);
 	/* Outside the 50 states, the jurisdiction's own words. */
