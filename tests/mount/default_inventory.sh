@@ -89,7 +89,7 @@ ok "search finds facts and their sources"
 cd /
 "$NLETSFS" export --db "$WORK/inv.db" "$WORK/export"
 python3 "$SRC/tests/mount/oracle.py" "$WORK/export" "$WORK/model" "$(date -u +%F)"
-for d in states agencies partners transactions fields systems flows sources; do
+for d in states agencies partners transactions fields systems flows sources claims; do
   # records_request.txt is prose, checked by tests/mount/questions.sh and the unit tests.
   diff -r -x records_request.txt "$WORK/model/$d" "$MNT/$d" || fail "diff -r of $d/ against the model"
 done
