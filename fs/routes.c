@@ -142,6 +142,16 @@ const struct route tree_routes[] = {
 	SCALAR("/flows/:flow/quote", REC_FLOWS, "quote"),
 	CITED("/flows/:flow/sources", REC_FLOWS),
 
+	/* What a source says of an agency or of Nlets itself (docs/format.md, claims.csv). */
+	DIR("/claims"),
+	RECORDS("/claims/:claim", REC_CLAIMS),
+	SCALAR("/claims/:claim/subject", REC_CLAIMS, "subject"),
+	SCALAR("/claims/:claim/claim", REC_CLAIMS, "claim"),
+	SCALAR("/claims/:claim/value", REC_CLAIMS, "value"),
+	SCALAR("/claims/:claim/as_of", REC_CLAIMS, "as_of"),
+	SCALAR("/claims/:claim/quote", REC_CLAIMS, "quote"),
+	CITED("/claims/:claim/sources", REC_CLAIMS),
+
 	DIR("/sources"),
 	RECORDS("/sources/:source", REC_SOURCES),
 	SCALAR("/sources/:source/title", REC_SOURCES, "title"),

@@ -78,6 +78,8 @@ static const char *const relation_sql[REL_COUNT] = {
 		" UNION SELECT 'states/'||p.state||'/participation/'||p.function FROM citations c"
 		" JOIN participation p ON c.kind=" KIND("participation") " AND c.\"key\"=" PARTICIPATION_KEY("p")
 		" WHERE c.source=?1 AND (?3 IS NULL OR p.as_of<=?3)"
+		" UNION SELECT 'claims/'||k.slug FROM citations c JOIN claims k"
+		" ON c.kind=" KIND("claims") " AND c.\"key\"=k.id WHERE c.source=?1"
 		" ORDER BY 1",
 	/*
 	 * FROM..TO ranges over dated observations of partner lists. A list is
@@ -156,6 +158,8 @@ static const char *const relation_spans_sql[REL_COUNT] = {
 		" JOIN agencies a ON c.kind=" KIND("agencies") " AND c.\"key\"=a.id"
 		" UNION ALL SELECT s.slug, NULL, 'partners/'||p.slug, NULL, NULL FROM citations c"
 		" JOIN sources s ON s.id=c.source JOIN partners p ON c.kind=" KIND("partners") " AND c.\"key\"=p.id"
+		" UNION ALL SELECT s.slug, NULL, 'claims/'||k.slug, NULL, NULL FROM citations c"
+		" JOIN sources s ON s.id=c.source JOIN claims k ON c.kind=" KIND("claims") " AND c.\"key\"=k.id"
 		" UNION ALL SELECT s.slug, NULL, 'transactions/'||t.slug, NULL, NULL FROM citations c"
 		" JOIN sources s ON s.id=c.source JOIN transactions t ON c.kind=" KIND("transactions") " AND c.\"key\"=t.\"key\""
 		" UNION ALL SELECT s.slug, NULL, 'flows/'||f.slug, " SPAN_ON("f") " FROM citations c"
@@ -507,7 +511,9 @@ int store_check(struct store *st, struct strbuf *report)
 		    " (SELECT 1 FROM citations c WHERE c.kind=" KIND("laws") " AND c.\"key\"=" LAW_KEY("l") ")"
 		    " UNION ALL SELECT 'participation/'||state||'/'||function||'/'||as_of FROM participation p"
 		    " WHERE NOT EXISTS (SELECT 1 FROM citations c WHERE c.kind=" KIND("participation")
-		    " AND c.\"key\"=" PARTICIPATION_KEY("p") ")",
+		    " AND c.\"key\"=" PARTICIPATION_KEY("p") ")"
+		    " UNION ALL SELECT 'claims/'||id FROM claims k WHERE NOT EXISTS"
+		    " (SELECT 1 FROM citations c WHERE c.kind=" KIND("claims") " AND c.\"key\"=k.id)",
 		    "fact without a source: ", NULL, report, &problems);
 	report_rows(st, "SELECT c.source||' (cited by kind '||c.kind||' '||c.\"key\"||')' FROM citations c"
 			" WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.id=c.source)",

@@ -54,12 +54,19 @@
 	PARTICIPATION_NEWEST " AND p.function=x.id"
 /* Participation row `fn` votes `vote` (an SQL expression of p.value; NULL: no vote). */
 #define PARTICIPATION(fn, vote) PARTICIPATION_ROW(vote, "0") "'" fn "'"
-/* The state's own flows (sf) that meet `cond` vote `vote`; `more` is added to the note. */
-#define FLOWS(vote, more, cond) \
+/*
+ * The state's own flows (from `set`) that meet `cond` vote `vote`; `more`
+ * is added to the note. A rule's row reads one flow of sf; a row whose
+ * condition reads the state's other flows too reads sfx (FLOWS_ACROSS):
+ * the same flows, but not kept per flow in a pass (store_answers_pass).
+ */
+#define FLOWS_OF(set, vote, more, cond) \
 	"SELECT " vote ", 0, " KIND("flows") ", f.id, 'flows/'||f.slug, f.\"from\"" \
 	"||CASE f.status WHEN 'blocked' THEN ' blocks ' ELSE ' to ' END||f.\"to\"" \
 	"||COALESCE(', '||f.\"transaction\",'')||CASE f.status WHEN 'blocked' THEN '' ELSE ', '||f.status END" \
-	"||" more " FROM sf f WHERE " cond
+	"||" more " FROM " set " f WHERE " cond
+#define FLOWS(vote, more, cond) FLOWS_OF("sf", vote, more, cond)
+#define FLOWS_ACROSS(vote, more, cond) FLOWS_OF("sfx", vote, more, cond)
 #define NOTHING "SELECT NULL, 0, NULL, NULL, NULL, NULL WHERE 0"
 #define OR " UNION ALL "
 #define AND " AND "
@@ -68,7 +75,7 @@
  * The pieces of an evidence query; `q` and `same_q` are empty for one
  * question and carry the question's number for all of them at once.
  */
-#define EV_HEAD_OF(sf) "WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f WHERE " sf "),"
+#define EV_HEAD_OF(sf) "WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f WHERE " sf "), sfx AS (SELECT * FROM sf),"
 #define EV_HEAD EV_HEAD_OF("f.from_state=?1 AND " LIVE_ON("f"))
 #define LAWEV(q) \
 	" lawev AS (SELECT DISTINCT " q "e.vote, e.direct, " KIND("laws") ", " LAW_KEY("l") "," \
@@ -90,7 +97,8 @@
 	" WHERE f.from_state='*' AND " LIVE_ON("f") AND cond " ORDER BY 1"
 
 /* Conditions on a flow f. */
-#define DL_VR "f.from_system IN ('dmv','driver_history','vehicle_registration')"
+#define DL_VR_SYSTEMS "('dmv','driver_history','vehicle_registration')"
+#define DL_VR "f.from_system IN " DL_VR_SYSTEMS
 #define DL "f.from_system IN ('dmv','driver_history')"
 #define NLETS "lower(f.via)='nlets'"
 #define TO_DHS "f.\"to\" IN (SELECT id FROM dhs)"
@@ -112,12 +120,21 @@
 #define RULE(rows) EVIDENCE(rows), rows
 
 /*
- * A state that refuses some DHS agencies its driver's license or vehicle
- * data through Nlets limits DHS's access; no source says it refuses all.
- * Only dhs-access counts it: a block of ICE says nothing of photos, of
+ * A block of a DHS agency says that agency cannot reach the state's data
+ * through Nlets, not whether others can: alone it decides nothing. With a
+ * fact of the same state saying its data goes out through Nlets (an open
+ * flow from those systems to anyone), both halves of "some can, some
+ * cannot" are stated, and the two flows vote partial together. Only
+ * dhs-access counts it: a block of ICE says nothing of photos, of
  * name-only or multi-state queries, or of how the block is made.
  */
-#define DHS_REFUSED(systems) FLOWS("'partial'", "''", systems AND NLETS AND TO_DHS AND BLOCKED)
+#define SAME_STATE_NLETS(cond) \
+	"EXISTS (SELECT 1 FROM sfx g WHERE g.from_state=f.from_state AND g.from_system IN " DL_VR_SYSTEMS \
+	" AND lower(g.via)='nlets' AND " cond ")"
+#define DHS_REFUSED \
+	FLOWS_ACROSS("'partial'", "''", DL_VR AND NLETS AND TO_DHS AND BLOCKED AND SAME_STATE_NLETS("g.status<>'blocked'")) OR \
+	FLOWS_ACROSS("'partial'", "''", DL_VR AND NLETS AND OPEN AND "f.\"to\" NOT IN (SELECT id FROM dhs)" AND \
+	      SAME_STATE_NLETS("g.status='blocked' AND g.\"to\" IN (SELECT id FROM dhs)"))
 
 static const struct rule {
 	const char *id;
@@ -130,7 +147,7 @@ static const struct rule {
 	{ "dhs-access", "14",
 	  "Can federal and state law enforcement agencies, including DHS agencies, gain access to information in "
 	  "driver's license and vehicle registration databases through Nlets?",
-	  RULE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN) OR DHS_REFUSED(DL_VR)),
+	  RULE(FLOWS("'yes'", "''", DL_VR AND NLETS AND TO_DHS AND OPEN) OR DHS_REFUSED),
 	  BACKGROUND(DL_VR AND NLETS AND TO_DHS) },
 	DIRECT_ONLY("intermediary", "14",
 	  "Are the state's criminal justice or other state and local networks an intermediary or access point "
@@ -397,15 +414,17 @@ static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char
 
 /*
  * During a pass over the change days (store_answers_pass()), the rules'
- * rows of every flow are kept in temp.flow_ev: a rule's flow rows each
- * read one flow, whatever the day and state, so a day's evidence is then
- * the kept rows of the flows that hold, and the rules run over no flow
- * (sf is empty) for their participation rows only.
+ * one-flow rows (sf) of every flow are kept in temp.flow_ev: each reads
+ * one flow, whatever the day and state, so a day's evidence is then the
+ * kept rows of the flows that hold; the rules run over no flow in sf, for
+ * their participation rows and their rows across flows (sfx) only.
  */
 #define FLOW_EV_HEAD \
-	"WITH RECURSIVE " DHS_CTE ", sfs AS (SELECT f.id FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") ")," \
+	"WITH RECURSIVE " DHS_CTE ", sfx AS (SELECT * FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") ")," \
 	" sf AS (SELECT * FROM flows f WHERE 0),"
-#define FLOW_EV_ROWS "SELECT e.q, e.vote, e.direct, e.kind, e.k, e.path, e.note FROM sfs JOIN temp.flow_ev e ON e.k=sfs.id"
+#define FLOW_EV_ROWS "SELECT e.q, e.vote, e.direct, e.kind, e.k, e.path, e.note FROM sfx JOIN temp.flow_ev e ON e.k=sfx.id"
+/* Every flow in sf, and none across (sfx): each flow's own rows. */
+#define EACH_FLOW_HEAD "WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f), sfx AS (SELECT * FROM flows f WHERE 0),"
 
 static sqlite3_stmt *all_evidence_stmt(struct store *st)
 {
@@ -421,7 +440,7 @@ static sqlite3_stmt *flow_evidence_stmt(struct store *st, const char *tail)
 {
 	static const char ids_key, rows_key;
 
-	return evidence_stmt(st, tail ? (const void *)&ids_key : (const void *)&rows_key, EV_HEAD_OF("1"), NULL,
+	return evidence_stmt(st, tail ? (const void *)&ids_key : (const void *)&rows_key, EACH_FLOW_HEAD, NULL,
 			     tail ? tail : "SELECT q, vote, direct, kind, k, path, note FROM ev"
 					   " WHERE kind=" KIND("flows") " AND vote IS NOT NULL");
 }
@@ -465,21 +484,29 @@ int store_answers_pass(struct store *st, int on)
 	return rc;
 }
 
-/* A flow with no evidence row can start or stop holding without moving any answer, on any day. */
+/*
+ * A flow with an evidence row of its own, or a state's flow through Nlets
+ * from its driver's license or vehicle registration systems (which moves
+ * dhs-access together with another flow of the state: DHS_REFUSED). Any
+ * other flow can start or stop holding without moving an answer, on any day.
+ */
 int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow_id), void *arg)
 {
-	sqlite3_stmt *s = flow_evidence_stmt(st, "SELECT DISTINCT k FROM ev WHERE kind=" KIND("flows")
-						 " AND vote IS NOT NULL");
-	int r, rc = 0;
+	sqlite3_stmt *s[2];
+	int i, r = SQLITE_DONE, rc = 0;
 
-	if (!s)
-		return -EIO;
-	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW)
-		if (sqlite3_column_text(s, 0))
-			rc = fn(arg, (const char *)sqlite3_column_text(s, 0));
-	if (!rc && r != SQLITE_DONE)
-		rc = store_sqlite_err(r);
-	store_stmt_done(s);
+	s[0] = flow_evidence_stmt(st, "SELECT DISTINCT k FROM ev WHERE kind=" KIND("flows") " AND vote IS NOT NULL");
+	s[1] = store_stmt(st, "SELECT f.id FROM flows f WHERE f.from_state<>'*' AND " DL_VR AND NLETS);
+	for (i = 0; i < 2 && !rc; i++) {
+		if (!s[i])
+			return -EIO;
+		while (!rc && (r = sqlite3_step(s[i])) == SQLITE_ROW)
+			if (sqlite3_column_text(s[i], 0))
+				rc = fn(arg, (const char *)sqlite3_column_text(s[i], 0));
+		if (!rc && r != SQLITE_DONE)
+			rc = store_sqlite_err(r);
+		store_stmt_done(s[i]);
+	}
 	return rc;
 }
 

@@ -110,6 +110,14 @@ static const struct record_column participation_cols[] = {
 	{ "detail", 0, COL_TEXT, NULL, 0, 0, 0 },
 	CITES,
 };
+static const struct record_column claims_cols[] = {
+	{ "id", KEY, COL_ID, NULL, 0, 0, 0 },
+	{ "subject", REQ, COL_TO, NULL, 0, 0, 0 },
+	{ "claim", REQ, COL_TEXT, NULL, 0, 0, 0 },
+	{ "value", 0, COL_TEXT, NULL, 0, 0, 0 },
+	{ "as_of", 0, COL_DATE, NULL, 0, 0, 0 },
+	CITES,
+};
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 static const struct record_desc descs[REC_COUNT] = {
@@ -123,6 +131,7 @@ static const struct record_desc descs[REC_COUNT] = {
 	{ REC_LAWS, "laws", "laws.csv", laws_cols, N(laws_cols), 2 },
 	{ REC_PARTICIPATION, "participation", "participation.csv", participation_cols,
 	  N(participation_cols), 3 },
+	{ REC_CLAIMS, "claims", "claims.csv", claims_cols, N(claims_cols), 1 },
 };
 
 const struct record_desc *store_record_desc(enum record_kind kind)
@@ -187,6 +196,7 @@ int store_record_column(const struct record_desc *d, const char *name)
 #define FLOWS_COLS "id,\"from\",\"to\",via,\"transaction\",fields,status,conditions,since,\"until\",source,page,quote"
 #define LAWS_COLS "state,id,title,enacted,summary,source,page,quote"
 #define PARTICIPATION_COLS "state,function,as_of,value,detail,source,page,quote"
+#define CLAIMS_COLS "id,subject,claim,value,as_of,source,page,quote"
 
 static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 	[REC_SOURCES] = ID_KIND("sources", SOURCES_COLS, P7, "id",
@@ -263,6 +273,9 @@ static const char *const kind_sql[REC_COUNT][KS_COUNT] = {
 		[KS_INSERT_NEW] = "INSERT INTO participation(" PARTICIPATION_COLS ",slug,valid_from)"
 				  " VALUES(" P8 ",?2,?3)",
 	},
+	/* Claims are statements of sources, timeless as sources are (store_kind_has_valid_time). */
+	[REC_CLAIMS] = ID_KIND("claims", CLAIMS_COLS, P8, "id", NULL,
+			       "INSERT INTO claims(" CLAIMS_COLS ",slug) VALUES(" P8 ",?30)"),
 };
 
 sqlite3_stmt *store_kind_stmt(struct store *st, enum record_kind kind, enum kind_stmt which)

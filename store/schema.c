@@ -216,12 +216,25 @@ static const char schema_v5[] =
 	"CREATE VIRTUAL TABLE facts_fts USING fts5(source UNINDEXED, text,"
 	" tokenize='porter unicode61 remove_diacritics 2');";
 
+/*
+ * Version 5 -> 6: claims, what a source says of an agency or of Nlets
+ * itself that is neither a flow nor a state's law or participation (e.g.
+ * "no audits of Nlets have been conducted"): a record kind of the bundle,
+ * an entity like a source (no valid time).
+ */
+static const char schema_v6[] =
+	"CREATE TABLE claims(id TEXT PRIMARY KEY NOT NULL, subject TEXT NOT NULL, claim TEXT NOT NULL,"
+	" value TEXT, as_of TEXT, source TEXT NOT NULL, page TEXT, quote TEXT,"
+	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT);"
+	"CREATE INDEX claims_slug ON claims(slug);";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -377,7 +390,7 @@ static int migrate(struct store *st, int version, struct strbuf *err)
 		goto fail_rollback;
 	rc = exec(st, "PRAGMA application_id = 1313625171"); /* STORE_APPLICATION_ID */
 	if (!rc)
-		rc = exec(st, "PRAGMA user_version = 5"); /* STORE_SCHEMA_VERSION */
+		rc = exec(st, "PRAGMA user_version = 6"); /* STORE_SCHEMA_VERSION */
 	if (!rc)
 		rc = foreign_keys_hold(st);
 	if (!rc)
@@ -397,7 +410,7 @@ fail:
 }
 
 _Static_assert(STORE_APPLICATION_ID == 1313625171, "application_id pragma literal");
-_Static_assert(STORE_SCHEMA_VERSION == 5, "user_version pragma literal");
+_Static_assert(STORE_SCHEMA_VERSION == 6, "user_version pragma literal");
 
 int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err)
 {

@@ -113,13 +113,15 @@ enum record_kind {
 	REC_FLOWS,
 	REC_LAWS,
 	REC_PARTICIPATION,
+	REC_CLAIMS,
 	REC_COUNT
 };
 
 /**
  * 1 for the kinds that are facts, with a valid time (flows, laws,
  * participation); 0 for entities (sources, systems, fields, agencies,
- * partners, transactions), which have none: an entity is there on every
+ * partners, transactions) and for claims (what a source says of an agency
+ * or of Nlets, dated by its as_of, docs/format.md), which have none: an entity is there on every
  * day, so that no fact that holds on a day names something absent that day
  * (SPEC section 2, docs/time.md). A partner's listing is a relation
  * (REL_PARTNER_LISTED), dated; the partner is not.

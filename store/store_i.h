@@ -8,7 +8,7 @@
 #include "store.h"
 
 /* Schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 /* application_id marking an nletsfs inventory ("NLTS"). */
 #define STORE_APPLICATION_ID 0x4e4c5453
 
@@ -73,7 +73,9 @@ enum kind_stmt {
 	FACTS_OF("laws", LAW_KEY("r"), "r.state||' '||r.id||' '||r.title||' '||" FACTS_W("summary") "||' '||" \
 		 FACTS_W("quote")) \
 	FACTS_OF("participation", PARTICIPATION_KEY("r"), \
-		 "r.state||' '||r.function||' '||r.value||' '||" FACTS_W("detail") "||' '||" FACTS_W("quote"))
+		 "r.state||' '||r.function||' '||r.value||' '||" FACTS_W("detail") "||' '||" FACTS_W("quote")) \
+	FACTS_OF("claims", "r.id", "r.id||' '||r.subject||' '||r.claim||' '||" FACTS_W("value") "||' '||" \
+		 FACTS_W("quote"))
 
 /* The last record read by slug: a folder's files all ask for it in a row. */
 struct record_memo {

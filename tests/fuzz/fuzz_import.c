@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * The records importer: a bundle of one fuzzed CSV file (the first input
- * byte picks which file: sources.csv ... participation.csv, or a file the
+ * byte picks which file: sources.csv ... claims.csv, or a file the
  * importer does not know) imported into an in-memory inventory that holds
  * tests/fixtures/small, so that references can resolve.
  *

@@ -55,7 +55,7 @@ q() { sqlite3 -readonly "$WORK/inv.db" "$1"; }
   fail "links_named does not name every link's kind"
 [[ $(q "SELECT count(*) FROM mentions") == $(q "SELECT count(*) FROM mentions_named") ]] || fail "mentions_named"
 [[ $(q "SELECT name FROM record_kinds ORDER BY kind" | paste -sd' ') == \
-   'sources systems fields agencies partners transactions flows laws participation' ]] || fail "record_kinds"
+   'sources systems fields agencies partners transactions flows laws participation claims' ]] || fail "record_kinds"
 q "SELECT DISTINCT kind FROM citations_named" | grep -qx flows || fail "citations_named: no flows"
 [[ -z $(q "SELECT 1 FROM citations_named WHERE source_title IS NULL") ]] || fail "a citation without its source's title"
 for name in $(q "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'pages_fts_%' AND name NOT LIKE 'facts_fts_%'"); do

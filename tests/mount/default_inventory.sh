@@ -56,12 +56,19 @@ for f in hhs-orr-sponsor-to-fbi fbi-iaq-to-lesc lesc-iar-to-hhs-orr nnws-ncic-to
 done
 ok "flows"
 
+# What a source says of Nlets itself: a claim, cited to the seed's page.
+[[ $(cat claims/no-audits-of-nlets/subject) == NLETS ]] || fail "claims/no-audits-of-nlets/subject"
+grep -qx 'nilc-nlets-qa-2020 p.13' claims/no-audits-of-nlets/sources || fail "the audits claim cites seed p.13"
+grep -qx 'claims/core-members-strategic-partners' sources/nilc-nlets-qa-2020/supports ||
+  fail "a source's supports lists the claims citing it"
+ok "claims"
+
 # Every fact cites a source, and every cited source exists.
-for f in flows/* agencies/* partners/* transactions/*; do
+for f in flows/* agencies/* partners/* transactions/* claims/*; do
   [[ -s $f/sources ]] || fail "$f has no source"
 done
 cat states/*/laws/* states/*/participation/* | sed -n 's/^sources: //p' | tr ';' '\n' >"$WORK/cited"
-cat flows/*/sources agencies/*/sources partners/*/sources transactions/*/sources states/*/*/sources \
+cat flows/*/sources agencies/*/sources partners/*/sources transactions/*/sources claims/*/sources states/*/*/sources \
   2>/dev/null >>"$WORK/cited"
 sed 's/^ *//; s/ p\..*//' "$WORK/cited" | sort -u | while read -r src; do
   [[ -d sources/$src ]] || fail "cited source $src is not in sources/"
@@ -75,13 +82,14 @@ ls search/ssn | grep -qx nilc-nlets-qa-2020 || fail "search/ssn finds the seed t
 ls 'search/"driver license"' | grep -qx nlets-wiki-section-13 || fail "phrase search over source titles"
 ls search/NLNOQHELP | grep -qx nlets-guide-dl-niem || fail "search over a message type's purpose"
 ls 'search/"self-service" AND Hobbs' | grep -qx voz-dmv-letters-governors-2025 || fail "search over flow conditions"
+ls 'search/"no audits"' | grep -qx nilc-nlets-qa-2020 || fail "search over claims"
 [[ -z $(ls search/nosuchwordanywhere) ]] || fail "no hit, empty folder"
 ok "search finds facts and their sources"
 
 cd /
 "$NLETSFS" export --db "$WORK/inv.db" "$WORK/export"
 python3 "$SRC/tests/mount/oracle.py" "$WORK/export" "$WORK/model" "$(date -u +%F)"
-for d in states agencies partners transactions fields systems flows sources; do
+for d in states agencies partners transactions fields systems flows sources claims; do
   # records_request.txt is prose, checked by tests/mount/questions.sh and the unit tests.
   diff -r -x records_request.txt "$WORK/model/$d" "$MNT/$d" || fail "diff -r of $d/ against the model"
 done

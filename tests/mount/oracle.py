@@ -59,6 +59,7 @@ systems, fields = rows('systems.csv'), rows('fields.csv')
 agencies, partners = rows('agencies.csv'), rows('partners.csv')
 transactions, flows = rows('transactions.csv'), rows('flows.csv')
 laws, participation = rows('laws.csv'), rows('participation.csv')
+claims = rows('claims.csv') if os.path.exists(os.path.join(bundle, 'claims.csv')) else []
 
 def flow_ok(f):
     vf = valid_from(f, f['since'])
@@ -293,6 +294,14 @@ for f in flows:
     write(d + 'fields', lines(items(f['fields'])))
     write(d + 'sources', lines(cites(f)))
 
+# Claims, like sources, have no valid time (docs/time.md).
+cl_slug = slugs([c['id'] for c in claims])
+for c in claims:
+    d = 'claims/%s/' % cl_slug[c['id']]
+    for col in ('subject', 'claim', 'value', 'as_of', 'quote'):
+        scalar(d + col, c[col])
+    write(d + 'sources', lines(cites(c)))
+
 so_slug = slugs([s['id'] for s in sources])
 law_slugs = {}
 for st in {l['state'] for l in laws}:
@@ -341,6 +350,7 @@ for s in sources:
             if sid in items(f['source']) and from_state_system(f)[0] not in (None, '*')]
     sup += ['states/%s/laws/%s' % (l['state'], law_slugs[(l['state'], l['id'])]) for l in laws if sid in items(l['source'])]
     sup += ['states/%s/participation/%s' % (p['state'], p['function']) for p in participation if sid in items(p['source'])]
+    sup += ['claims/' + cl_slug[c['id']] for c in claims if sid in items(c['source'])]
     write(d + 'supports', lines(sup))
 
 # The advocates' checklist (docs/questions.md): states/XX/questions/QID.
@@ -408,8 +418,16 @@ def answer(qid, code):
         if p and vote(p['value']):
             votes.append((vote(p['value']), 'states/%s/participation/%s' % (code, fn), fn + ': ' + p['value'], p))
     as_is = lambda v: None if v == 'unknown' else v
-    def refused(systems):   # only dhs-access counts a block: it says nothing of photos, DNQ, NL or ORIs
-        flows('partial', systems=systems, to_dhs=True, status='blocked')
+    def refused(systems):
+        # A block of a DHS agency votes partial only beside an open flow of the state's data through
+        # Nlets (to anyone), and that flow votes with it; only dhs-access counts a block.
+        shared = [f for f in mine if check(f, systems=systems, status='open')]
+        blocks = [f for f in mine if check(f, systems=systems, to_dhs=True, status='blocked')]
+        if shared and blocks:
+            flows('partial', systems=systems, to_dhs=True, status='blocked')
+            n = len(votes)
+            flows('partial', systems=systems, status='open')
+            votes[n:] = [v for v in votes[n:] if not is_dhs(v[3]['to'])]
     part(qid, as_is)
     if votes:
         pass  # a direct answer: nothing else counts

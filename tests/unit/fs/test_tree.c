@@ -121,7 +121,7 @@ static void test_tree__listings(void **state)
 	static const struct {
 		const char *path, *names;
 	} dirs[] = {
-		{ "/", "README agencies at changes export fields flows imports maps partners questions redactions search "
+		{ "/", "README agencies at changes claims export fields flows imports maps partners questions redactions search "
 		       "sources states systems transactions" },
 		{ "/states/NY", "dmv laws name participation questions records_request.txt" },
 		/* CA's only flow ended on 2020-01-01: today CA shows no system. */

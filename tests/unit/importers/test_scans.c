@@ -310,7 +310,7 @@ static void test_scans__schema_v2_migrates(void **state)
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(raw,
 		"DROP TABLE derived; DROP TABLE change_days; DROP TABLE derived_files; DROP TABLE path_times;"
-		"DROP TABLE facts_fts;"
+		"DROP TABLE facts_fts; DROP TABLE claims;"
 		"DROP TABLE redactions; ALTER TABLE pages DROP COLUMN ocr; ALTER TABLE pages DROP COLUMN boxes;"
 		"CREATE TABLE d2(source TEXT PRIMARY KEY NOT NULL REFERENCES sources(id) DEFERRABLE INITIALLY DEFERRED,"
 		" format TEXT NOT NULL CHECK(format IN ('pdf','html','text')), sha256 TEXT NOT NULL,"

@@ -111,7 +111,7 @@ static void test_questions__table(void **state)
 static const struct {
 	const char *q, *state, *date, *want;
 } answers[] = {
-	/* Refusing ICE and CBP limits DHS's access without ending it. */
+	/* It refuses ICE and CBP, and a 2025 report says it shares its drivers' data via Nlets. */
 	{ "dhs-access", "NY", "2026-01-01", "partial" },
 	/* A block of ICE says nothing of photos (the seed, p.3: DHS gets DMV records except photos). */
 	{ "photos-dhs", "NY", "2026-01-01", "unknown" },
@@ -129,15 +129,25 @@ static const struct {
 	/* Washington: ICE blocked, CBP still searching its plate data; its ACCESS switch is the intermediary. */
 	{ "dhs-access", "WA", "2026-02-01", "partial" },
 	{ "intermediary", "WA", "2026-02-01", "yes" },
-	/* New York's block holds from Dec. 14, 2019; A3675 alone (June 2019) decides nothing. */
+	/*
+	 * New York's block holds from Dec. 14, 2019, but a block alone says only who cannot reach the
+	 * data: partial once a source also says the data goes out through Nlets (Nov. 12, 2025).
+	 * A3675 alone (June 2019) decides nothing.
+	 */
 	{ "dhs-access", "NY", "2019-12-13", "unknown" },
-	{ "dhs-access", "NY", "2019-12-14", "partial" },
+	{ "dhs-access", "NY", "2019-12-14", "unknown" },
+	{ "dhs-access", "NY", "2025-11-11", "unknown" },
+	{ "dhs-access", "NY", "2025-11-12", "partial" },
 	/* That it is made by ORI codes is ICE's statement, filed on 2020-04-24. */
 	{ "ori-block", "NY", "2020-04-23", "unknown" },
 	{ "ori-block", "NY", "2020-04-24", "yes" },
-	/* The letters of 2025-11-12 already count Washington among the states blocking ICE. */
+	/*
+	 * The letters of 2025-11-12 already count Washington among the states blocking ICE; that CBP
+	 * still reaches its data through Nlets is reported from 2026-01-08: partial from then.
+	 */
 	{ "dhs-access", "WA", "2025-11-11", "unknown" },
-	{ "dhs-access", "WA", "2025-11-12", "partial" },
+	{ "dhs-access", "WA", "2025-11-12", "unknown" },
+	{ "dhs-access", "WA", "2026-01-08", "partial" },
 };
 
 static void test_questions__default_answers(void **state)
@@ -170,20 +180,20 @@ static void test_questions__no_facts_no_answers(void **state)
 	struct fixture *f = *state;
 	int q;
 
-	/* Texas has no fact: unknown everywhere, with no basis and no source. */
+	/* Louisiana has no fact: unknown everywhere, with no basis and no source. */
 	for (q = 0; q < STORE_NQUESTIONS; q++) {
 		struct store_answer a = STORE_ANSWER_INIT;
 		struct strbuf path = STRBUF_INIT;
 		char *text;
 
-		assert_int_equal(store_answer(f->st, q, "TX", "2026-01-01", &a), 0);
+		assert_int_equal(store_answer(f->st, q, "LA", "2026-01-01", &a), 0);
 		assert_int_equal(a.value, ANSWER_UNKNOWN);
 		assert_int_equal(a.basis.n, 0);
 		assert_int_equal(a.sources.n, 0);
 		store_answer_release(&a);
-		strbuf_addf(&path, "/states/TX/questions/%s", store_question_id(q));
+		strbuf_addf(&path, "/states/LA/questions/%s", store_question_id(q));
 		text = test_cat(&f->tree, path.buf);
-		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Texas in the inventory "
+		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Louisiana in the inventory "
 					     "decides it)\nsources: none\n"));
 		free(text);
 		strbuf_release(&path);
@@ -201,6 +211,8 @@ static const char *const extra_bundle[] = {
 	"ok-dq-to-ice,OK/dmv,ICE,Nlets,DQ,name,conditional,nilc-nlets-qa-2020,3\n"
 	/* Facts that decide one question and leave the others undecided. */
 	"wy-dmv-blocks-ice,WY/dmv,ICE,Nlets,,,blocked,nilc-nlets-qa-2020,6\n"
+	"nh-dmv-blocks-ice,NH/dmv,ICE,Nlets,,,blocked,nilc-nlets-qa-2020,6\n"
+	"nh-dmv-shared,NH/dmv,*,Nlets,,,reported,nilc-nlets-qa-2020,6\n"
 	"sd-dmv-to-ice,SD/dmv,ICE,Nlets,,,reported,nilc-nlets-qa-2020,3\n"
 	"sd-dmv-direct-to-cbp,SD/dmv,CBP,direct access,,ssn;photo;country_of_birth;immigration_status,allowed,"
 	"nilc-nlets-qa-2020,7\n"
@@ -281,8 +293,10 @@ static void test_questions__undecided_is_unknown(void **state)
 {
 	struct fixture *f = *state;
 
-	/* A blocked flow to ICE decides dhs-access (partial), not photos, DNQ, NL or ORI. */
-	assert_decided(f, "WY", "dhs-access=partial ");
+	/* A blocked flow to ICE alone says who cannot reach the data, not whether anyone can: nothing. */
+	assert_decided(f, "WY", "");
+	/* With the state's data going out through Nlets, dhs-access is partial; photos, DNQ, NL, ORI stay unknown. */
+	assert_decided(f, "NH", "dhs-access=partial ");
 	/* A block of ICE of no named system through no named channel decides nothing. */
 	assert_decided(f, "AL", "");
 	/*
@@ -348,7 +362,7 @@ static void test_questions__records_request(void **state)
 
 	for (i = 0; i < STORE_NJURISDICTIONS; i++)
 		check_request(f, store_jurisdiction_code(i));
-	/* New York's: what is known, cited by title, date and page; Texas's: nothing known, all asked. */
+	/* New York's: what is known, cited by title, date and page; Louisiana's: nothing known, all asked. */
 	text = test_cat(&f->tree, "/states/NY/records_request.txt");
 	assert_non_null(strstr(text, "\n- [ori-block] yes: "));
 	assert_non_null(strstr(text, "\n- The Driver license (DMV) system of New York blocks ICE through Nlets,\n"));
@@ -361,12 +375,12 @@ static void test_questions__records_request(void **state)
 	assert_null(strstr(text, "nilc-nlets-qa-2020"));
 	assert_null(strstr(text, "inventory"));
 	free(text);
-	text = test_cat(&f->tree, "/states/TX/records_request.txt");
+	text = test_cat(&f->tree, "/states/LA/records_request.txt");
 	assert_non_null(strstr(text, "\n14. [audits] "));
-	assert_non_null(strstr(text, "- The documents I have read say nothing of Texas in particular.\n"));
+	assert_non_null(strstr(text, "- The documents I have read say nothing of Louisiana in particular.\n"));
 	/* Background comes from the generic flows, and says so. */
 	assert_non_null(strstr(text, "   Public documents say this of Nlets in general, for each jurisdiction that\n"
-				     "   takes part, not of Texas in particular:\n"));
+				     "   takes part, not of Louisiana in particular:\n"));
 	assert_non_null(strstr(text, "   - The Driver license (DMV) system of each jurisdiction that takes part"));
 	free(text);
 	/* Outside the 50 states, the jurisdiction's own words. */
