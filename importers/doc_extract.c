@@ -133,8 +133,8 @@ static int store_page_marks(struct store *st, const char *id, const struct doc_t
 		}
 		/* OCR's misreadings of a code are taken only beside the boxes they stand for. */
 		if (!rc)
-			rc = redactions_scan(t->pages[i].buf, t->pages[i].len, ocr && t->ocr[i].boxes > 0, put_redaction,
-					     &r);
+			rc = redactions_scan(t->pages[i].buf, t->pages[i].len, ocr, ocr ? t->ocr[i].beside : NULL,
+					     ocr ? t->ocr[i].nbeside : 0, put_redaction, &r);
 	}
 	return rc;
 }
