@@ -14,7 +14,8 @@
  *   `7(26)(c)` Massachusetts's) or one after the law's name (`POL § 87(2)(b)`,
  *   `Gov. Code § 6254(k)`, `5 ILCS 140/7(1)(c)`, `18 U.S.C. § 2721`), with
  *   its sub-paragraphs; each becomes a code and a slug safe as a file name
- *   (`NY-POL-87-2-b`).
+ *   (`NY-POL-87-2-b`). Massachusetts's clause also in words:
+ *   `§ 7, Twenty-sixth (c)`.
  * - On a page read by OCR, Tesseract's usual misreadings count too: `(5)`,
  *   `(6)`, `(0)`, `(8)`, `(h)`, `(o)` for `(b)`; `{` or `[` for `(`; `}`,
  *   `]` or `|` for `)`; a `)` dropped before the next group; `O` for 0 and
@@ -508,6 +509,29 @@ static int state_code(const char *text, const char *p, const char *end, int ocr,
 	return 1;
 }
 
+/* Massachusetts in words: "G.L. c. 4, § 7, Twenty-sixth (c)", the clause as the General Laws name it. */
+static int ma_clause(const char *text, const char *p, const char *end, int ocr, struct cite *c)
+{
+	static const char word[] = "Twenty-sixth";
+	char g[GROUPS_MAX][GROUP_CHARS + 1], num[] = "7";
+	const char *q = p + sizeof(word) - 1;
+	int ng, mis = 0;
+
+	if ((size_t)(end - p) < sizeof(word) - 1 || strncasecmp(p, word, sizeof(word) - 1) ||
+	    (p > text && is_word(p[-1])))
+		return 0;
+	q = groups(q, end, ocr, &mis, g, &ng);
+	if (!ng || !is_letter_in(g[0], 'a', 'u'))
+		return 0;
+	memmove(g[1], g[0], sizeof(g[0]));
+	strcpy(g[0], "26");
+	name_cite(c, "Mass. G.L. c. 4, " SECTION " ", "MA-4-", num, g, 2);
+	c->start = p;
+	c->end = q;
+	c->misread = mis;
+	return 1;
+}
+
 /* ---- the page ------------------------------------------------------------------------------------- */
 
 /* 1 when [start, end) touches a span beside a black box. */
@@ -532,6 +556,8 @@ int redactions_scan(const char *text, size_t len, int ocr, const struct text_spa
 
 		if (is_open(*p, ocr, &dummy))
 			found = federal_code(text, p, end, ocr, &c, &rank);
+		else if (*p == 'T' || *p == 't')
+			found = ma_clause(text, p, end, ocr, &c);
 		else
 			found = state_code(text, p, end, ocr, &c);
 		if (!found) {

@@ -114,7 +114,8 @@ static void test_scans__state_codes(void **state)
 	/* Massachusetts: G.L. c. 4, s. 7(26)(a)-(u). */
 	expect_codes("G.L. c. 4, \xC2\xA7 7(26)(c) and 7(26)(f)", 0,
 		     "Mass. G.L. c. 4, \xC2\xA7 7(26)(c)=MA-4-7-26-c:1 Mass. G.L. c. 4, \xC2\xA7 7(26)(f)=MA-4-7-26-f:1 ");
-	expect_codes("7(26)(z) 7(25)(c) 17(26)(c)", 0, "");
+	expect_codes("G.L.c. 4, \xC2\xA7 7, Twenty-sixth ( c)", 0, "Mass. G.L. c. 4, \xC2\xA7 7(26)(c)=MA-4-7-26-c:1 ");
+	expect_codes("7(26)(z) 7(25)(c) 17(26)(c) Twenty-sixth Twenty-sixth (z)", 0, "");
 	/* The DPPA: 18 U.S.C. 2721-2725. */
 	expect_codes("18 U.S.C. \xC2\xA7 2721 and 18 USC 2725(3); not 42 U.S.C. 2721 or 2721", 0,
 		     "18 U.S.C. \xC2\xA7 2721=DPPA-2721:1 18 U.S.C. \xC2\xA7 2725(3)=DPPA-2725-3:1 ");
