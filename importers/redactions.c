@@ -44,7 +44,11 @@ struct cite {
 	char code[96], slug[64];
 };
 
-/* Codes counted on a page: each with its count, found in any order, handed on sorted. */
+/*
+ * Codes found on a page, counted. Found codes are appended and, when the
+ * array is full, sorted and merged (equal slugs summed): a page of many
+ * distinct codes costs n log n, not n squared.
+ */
 struct tally {
 	struct tally_item {
 		char code[96], slug[64];
@@ -54,14 +58,37 @@ struct tally {
 	size_t n, alloc;
 };
 
+static int tally_order(const void *a, const void *b)
+{
+	const struct tally_item *x = a, *y = b;
+
+	return x->rank != y->rank ? (x->rank < y->rank ? -1 : 1) : strcmp(x->slug, y->slug);
+}
+
+/* Sort, and sum the counts of equal codes into one item. */
+static void tally_merge(struct tally *t)
+{
+	size_t out = 0;
+
+	if (!t->n)
+		return;
+	qsort(t->v, t->n, sizeof(*t->v), tally_order);
+	for (size_t i = 1; i < t->n; i++) {
+		if (!strcmp(t->v[i].slug, t->v[out].slug))
+			t->v[out].count += t->v[i].count;
+		else
+			t->v[++out] = t->v[i];
+	}
+	t->n = out + 1;
+}
+
 static int tally_add(struct tally *t, const struct cite *c, int rank)
 {
-	size_t i;
+	struct tally_item *it;
 
-	for (i = 0; i < t->n && strcmp(t->v[i].slug, c->slug); i++)
-		;
-	if (i == t->n) {
-		if (t->n == t->alloc) {
+	if (t->n == t->alloc) {
+		tally_merge(t);
+		if (!t->alloc || 2 * t->n > t->alloc) { /* still half full: grow */
 			size_t alloc = t->alloc ? 2 * t->alloc : 16;
 			struct tally_item *v = realloc(t->v, alloc * sizeof(*v));
 
@@ -70,21 +97,13 @@ static int tally_add(struct tally *t, const struct cite *c, int rank)
 			t->v = v;
 			t->alloc = alloc;
 		}
-		memcpy(t->v[i].code, c->code, sizeof(c->code));
-		memcpy(t->v[i].slug, c->slug, sizeof(c->slug));
-		t->v[i].rank = rank;
-		t->v[i].count = 0;
-		t->n++;
 	}
-	t->v[i].count++;
+	it = &t->v[t->n++];
+	snprintf(it->code, sizeof(it->code), "%s", c->code);
+	snprintf(it->slug, sizeof(it->slug), "%s", c->slug);
+	it->rank = rank;
+	it->count = 1;
 	return 0;
-}
-
-static int tally_order(const void *a, const void *b)
-{
-	const struct tally_item *x = a, *y = b;
-
-	return x->rank != y->rank ? (x->rank < y->rank ? -1 : 1) : strcmp(x->slug, y->slug);
 }
 
 /* ---- characters, with what OCR makes of them -------------------------------------------------- */
@@ -194,6 +213,18 @@ static const char *skip_marks(const char *start, const char *q, int *marked)
 		}
 		return q;
 	}
+}
+
+/* 1 when the text at a starts with one of `names` (any case). */
+static int followed_by(const char *a, const char *end, const char *const *names)
+{
+	for (; *names; names++) {
+		size_t n = strlen(*names);
+
+		if ((size_t)(end - a) >= n && !strncasecmp(a, *names, n))
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- parts of a code ----------------------------------------------------------------------------- */
@@ -412,8 +443,8 @@ static int three_parts(const char *num)
 /* "79dd.ddd" of California's Public Records Act since 2023 (Gov. Code §§ 7920.000-7931.000). */
 static int cpra_2023(const char *num)
 {
-	return strlen(num) == 8 && num[0] == '7' && (num[1] == '9') && num[4] == '.' &&
-	       strspn(num, "0123456789.") == 8 && ((num[2] == '2' && num[3] >= '0') || (num[2] == '3' && num[3] <= '1'));
+	return strlen(num) == 8 && !strncmp(num, "79", 2) && num[4] == '.' && strspn(num, "0123456789") == 4 &&
+	       strspn(num + 5, "0123456789") == 3 && (num[2] == '2' || (num[2] == '3' && num[3] <= '1'));
 }
 
 /* A state law's code (or the DPPA's) whose section number starts at p. 1 when found. */
@@ -451,15 +482,8 @@ static int state_code(const char *text, const char *p, const char *end, int ocr,
 		if (ng < 2 || strcmp(g[0], "2") || !is_letter_in(g[1], 'a', 't'))
 			return 0;
 		ng = ng > 2 && is_roman(g[2]) ? 3 : 2;
-		if (!named(text, before, ny_names)) {
-			const char *a = skip_spaces(q, end);
-			const char *const *n;
-
-			for (n = ny_after; *n && (size_t)(end - a) >= strlen(*n) && strncasecmp(a, *n, strlen(*n)); n++)
-				;
-			if (!*n || (size_t)(end - a) < strlen(*n))
-				return 0;
-		}
+		if (!named(text, before, ny_names) && !followed_by(skip_spaces(q, end), end, ny_after))
+			return 0;
 		name_cite(c, "N.Y. POL " SECTION " ", "NY-POL-", num, g, ng);
 	} else if (!strncmp(num, "552.1", 5) && (strlen(num) == 7 || strlen(num) == 8)) {
 		/* Texas: Gov't Code § 552.101 to 552.1xx; 552.130 is motor vehicle records. */
@@ -570,8 +594,8 @@ int redactions_scan(const char *text, size_t len, int ocr, const struct text_spa
 			rc = tally_add(&t, &c, rank);
 		p = c.end;
 	}
-	if (!rc && t.n)
-		qsort(t.v, t.n, sizeof(*t.v), tally_order);
+	if (!rc)
+		tally_merge(&t);
 	for (size_t i = 0; !rc && i < t.n; i++)
 		rc = cb(arg, t.v[i].code, t.v[i].slug, t.v[i].count);
 	free(t.v);

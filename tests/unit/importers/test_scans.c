@@ -74,6 +74,33 @@ static void test_scans__exemption_codes(void **state)
 	expect_codes_boxed("(b)(", "");
 }
 
+static int count_codes(void *arg, const char *code, const char *slug, long count)
+{
+	long *n = arg;
+
+	(void)code;
+	(void)slug;
+	n[0]++;
+	n[1] += count;
+	return 0;
+}
+
+/* Many distinct codes on one page (the tally merges as it grows): each counted, none lost. */
+static void test_scans__many_codes(void **state)
+{
+	struct strbuf text = STRBUF_INIT;
+	long n[2] = { 0, 0 };
+
+	(void)state;
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 500; i++)
+			strbuf_addf(&text, "RCW 1.7.%d; (b)(6) ", 100 + i);
+	assert_int_equal(redactions_scan(text.buf, text.len, 0, NULL, 0, count_codes, n), 0);
+	assert_int_equal(n[0], 501);
+	assert_int_equal(n[1], 3000);
+	strbuf_release(&text);
+}
+
 /* The Privacy Act's exemptions, and state laws' whose notation is clear (docs/documents.md cites each). */
 static void test_scans__state_codes(void **state)
 {
@@ -425,6 +452,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scans__exemption_codes),
 		cmocka_unit_test(test_scans__state_codes),
+		cmocka_unit_test(test_scans__many_codes),
 		cmocka_unit_test(test_scans__ocr_bounds),
 		cmocka_unit_test(test_scans__images),
 		cmocka_unit_test(test_scans__email),
