@@ -242,7 +242,7 @@ static const char *number(const char *start, const char *p, const char *end, int
 
 	if (p > start && (is_word(p[-1]) || p[-1] == '.' || p[-1] == '-' || p[-1] == '/'))
 		return NULL;
-	/* A number starts with a true digit: "l" or "O" alone is a word. */
+	/* A number starts with a digit, or a misread one before a digit: "l" or "O" alone is a word. */
 	if (!(*p >= '0' && *p <= '9') && !(p + 1 < end && digit_of(*p, ocr, &mis) && p[1] >= '0' && p[1] <= '9'))
 		return NULL;
 	while (p < end && n + 1 < cap) {

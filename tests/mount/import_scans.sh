@@ -147,6 +147,10 @@ $'1\tTex. Gov\'t Code § 552.130\t1\n'
   || fail "redactions/TX-552.130: $(ls redactions/TX-552.130)"
 [[ $(readlink "redactions/DPPA-2721/$letter2") == ../../sources/$letter2 ]] || fail "redactions/DPPA-2721/"
 ls redactions/b6 | grep -qx "$beside" || fail "(5)(6) beside a box is (b)(6): $(ls redactions/b6)"
+run2=$(grep -lx "source: $letter2" imports/*) || fail "no imports/N of state-letter.txt"
+grep -qx 'redacted: N.Y. POL § 87(2)(b) 2' "$run2" || fail "the call's NY total: $(cat "$run2")"
+grep -qx "redacted: Tex. Gov't Code § 552.130 2" "$run2" || fail "the call's TX total: $(cat "$run2")"
+[[ $(grep -c '^redacted: ' "$run2") == 11 ]] || fail "eleven codes in the call: $(cat "$run2")"
 ok "beside a black box: a misread (5)(6) counts there, not in running text; state laws' codes, the DPPA's, the Privacy Act's"
 [[ $(ls redactions/b7C | tr '\n' ' ') == "$(printf '%s\n' "$letter" "$scan" | sort | tr '\n' ' ')" ]] \
   || fail "redactions/b7C: $(ls redactions/b7C)"
