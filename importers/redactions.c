@@ -326,6 +326,15 @@ static int is_roman(const char *g)
 	return 0;
 }
 
+/* Where the code found in `c` starts and ends, and whether a misreading was taken: 1. */
+static int found(struct cite *c, const char *start, const char *end, int misread)
+{
+	c->start = start;
+	c->end = end;
+	c->misread = misread;
+	return 1;
+}
+
 /* ---- FOIA and the Privacy Act ----------------------------------------------------------------- */
 
 /* One "(X)" group of one character at p: X in *out, the end in the return; NULL when there is none. */
@@ -414,10 +423,7 @@ static int federal_code(const char *text, const char *p, const char *end, int oc
 	} else {
 		return 0;
 	}
-	c->start = p;
-	c->end = q;
-	c->misread = mis;
-	return 1;
+	return found(c, p, q, mis);
 }
 
 /* ---- state laws and the DPPA --------------------------------------------------------------------- */
@@ -527,10 +533,7 @@ static int state_code(const char *text, const char *p, const char *end, int ocr,
 	} else {
 		return 0;
 	}
-	c->start = p;
-	c->end = q;
-	c->misread = mis;
-	return 1;
+	return found(c, p, q, mis);
 }
 
 /* Massachusetts in words: "G.L. c. 4, § 7, Twenty-sixth (c)", the clause as the General Laws name it. */
@@ -550,10 +553,7 @@ static int ma_clause(const char *text, const char *p, const char *end, int ocr, 
 	memmove(g[1], g[0], sizeof(g[0]));
 	strcpy(g[0], "26");
 	name_cite(c, "Mass. G.L. c. 4, " SECTION " ", "MA-4-", num, g, 2);
-	c->start = p;
-	c->end = q;
-	c->misread = mis;
-	return 1;
+	return found(c, p, q, mis);
 }
 
 /* ---- the page ------------------------------------------------------------------------------------- */

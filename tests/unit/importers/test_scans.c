@@ -101,59 +101,71 @@ static void test_scans__many_codes(void **state)
 	strbuf_release(&text);
 }
 
-/* The Privacy Act's exemptions, and state laws' whose notation is clear (docs/documents.md cites each). */
+/*
+ * The Privacy Act's exemptions, and state laws' whose notation is clear
+ * (docs/documents.md cites each): text, how it was read (0 a text layer,
+ * 1 OCR, 2 OCR with all of it beside a black box), the codes found.
+ */
+static const struct {
+	const char *text;
+	int read;
+	const char *want;
+} state_codes[] = {
+	{ "withheld (k)(2), (j)(2) and (b)(6); not 5 U.S.C. \xC2\xA7 552a(k)(2), (k)(8), (j)(3)", 0,
+	  "(b)(6)=b6:1 (j)(2)=j2:1 (k)(2)=k2:1 " },
+	/* New York: POL 87(2)(a)-(t), the name before or after. */
+	{ "Public Officers Law \xC2\xA7 87(2)(b); POL 87(2)(e)(iv); \xC2\xA7 87 (2) (g) of the Public Officers Law; "
+	  "FOIL \xC2\xA7" "87(2)(b)", 0,
+	  "N.Y. POL \xC2\xA7 87(2)(b)=NY-POL-87-2-b:2 N.Y. POL \xC2\xA7 87(2)(e)(iv)=NY-POL-87-2-e-iv:1 "
+	  "N.Y. POL \xC2\xA7 87(2)(g)=NY-POL-87-2-g:1 " },
+	{ "section 87(2)(b); POL 87(3)(b); POL 87(2)(z); POL 187(2)(b)", 0, "" },
+	/* California: Gov. Code 6254(x) before 2023, 7920.000-7931.999 since; a name or a section mark before. */
+	{ "Gov. Code \xC2\xA7 7927.705, Government Code section 6254(k), GC 6254(f), \xC2\xA7 6255 and "
+	  "Gov't Code 7923.600", 0,
+	  "Cal. Gov. Code \xC2\xA7 6254(f)=CA-GC-6254-f:1 Cal. Gov. Code \xC2\xA7 6254(k)=CA-GC-6254-k:1 "
+	  "Cal. Gov. Code \xC2\xA7 6255=CA-GC-6255:1 Cal. Gov. Code \xC2\xA7 7923.600=CA-GC-7923.600:1 "
+	  "Cal. Gov. Code \xC2\xA7 7927.705=CA-GC-7927.705:1 " },
+	{ "6254(k) 7927.705 GC 6254 GC 7940.100", 0, "" },
+	/* Illinois: 5 ILCS 140/7(1)(c). */
+	{ "5 ILCS 140/7(1)(c) and 5 ILCS 140/7(1)(d)(iv); 5 ILCS 140/7.5(v)", 0,
+	  "5 ILCS 140/7(1)(c)=IL-140-7-1-c:1 5 ILCS 140/7(1)(d)(iv)=IL-140-7-1-d-iv:1 5 ILCS 140/7.5(v)=IL-140-7.5-v:1 " },
+	{ "140/7(1)(c); 5 ILCS 140/7; 5 ILCS 140/2(c)", 0, "" },
+	/* Washington: RCW 42.56 by its number, any RCW section after "RCW". */
+	{ "RCW 42.56.230(7)(a), 42.56.240(1) and RCW 46.12.635.", 0,
+	  "RCW 42.56.230(7)(a)=WA-42.56.230-7-a:1 RCW 42.56.240(1)=WA-42.56.240-1:1 RCW 46.12.635=WA-46.12.635:1 " },
+	{ "46.12.635 42.56 142.56.230", 0, "" },
+	/* Texas: Gov't Code 552.1xx; 552.130 is motor vehicle records. */
+	{ "Gov't Code \xC2\xA7 552.130(a)(1), section 552.101 and 552.1175", 0,
+	  "Tex. Gov't Code \xC2\xA7 552.101=TX-552.101:1 Tex. Gov't Code \xC2\xA7 552.1175=TX-552.1175:1 "
+	  "Tex. Gov't Code \xC2\xA7 552.130(a)(1)=TX-552.130-a-1:1 " },
+	{ "552.021 552.13 5552.130 552.130a", 0, "" },
+	/* Florida: s. 119.071(4)(d); 119.0712(2) is motor vehicle records. */
+	{ "s. 119.071(4)(d), F.S. and \xC2\xA7 119.0712(2)", 0,
+	  "Fla. Stat. \xC2\xA7 119.071(4)(d)=FL-119.071-4-d:1 Fla. Stat. \xC2\xA7 119.0712(2)=FL-119.0712-2:1 " },
+	/* Massachusetts: G.L. c. 4, s. 7(26)(a)-(u), or the clause in words. */
+	{ "G.L. c. 4, \xC2\xA7 7(26)(c) and 7(26)(f)", 0,
+	  "Mass. G.L. c. 4, \xC2\xA7 7(26)(c)=MA-4-7-26-c:1 Mass. G.L. c. 4, \xC2\xA7 7(26)(f)=MA-4-7-26-f:1 " },
+	{ "G.L.c. 4, \xC2\xA7 7, Twenty-sixth ( c)", 0, "Mass. G.L. c. 4, \xC2\xA7 7(26)(c)=MA-4-7-26-c:1 " },
+	{ "7(26)(z) 7(25)(c) 17(26)(c) Twenty-sixth Twenty-sixth (z)", 0, "" },
+	/* The DPPA: 18 U.S.C. 2721-2725. */
+	{ "18 U.S.C. \xC2\xA7 2721 and 18 USC 2725(3); not 42 U.S.C. 2721 or 2721", 0,
+	  "18 U.S.C. \xC2\xA7 2721=DPPA-2721:1 18 U.S.C. \xC2\xA7 2725(3)=DPPA-2725-3:1 " },
+	/* OCR: '$' for the section mark is no misreading; O for 0, l for 1 and a brace are, and need a box. */
+	{ "POL $ 87(2)(b)", 1, "N.Y. POL \xC2\xA7 87(2)(b)=NY-POL-87-2-b:1 " },
+	{ "RCW 42.56.23O(7) and POL 87{2)(b) and s. l19.071(4)(d)", 1, "" },
+	{ "RCW 42.56.23O(7) and POL 87{2)(b) and s. l19.071(4)(d)", 2,
+	  "Fla. Stat. \xC2\xA7 119.071(4)(d)=FL-119.071-4-d:1 N.Y. POL \xC2\xA7 87(2)(b)=NY-POL-87-2-b:1 "
+	  "RCW 42.56.230(7)=WA-42.56.230-7:1 " },
+	/* On a text layer, no misreading is taken. */
+	{ "RCW 42.56.23O(7) and POL 87{2)(b)", 0, "" },
+};
+
 static void test_scans__state_codes(void **state)
 {
 	(void)state;
-	expect_codes("withheld (k)(2), (j)(2) and (b)(6); not 5 U.S.C. \xC2\xA7 552a(k)(2), (k)(8), (j)(3)", 0,
-		     "(b)(6)=b6:1 (j)(2)=j2:1 (k)(2)=k2:1 ");
-	/* New York: POL 87(2)(a)-(t), the name before or after. */
-	expect_codes("Public Officers Law \xC2\xA7 87(2)(b); POL 87(2)(e)(iv); \xC2\xA7 87 (2) (g) of the Public "
-		     "Officers Law; FOIL \xC2\xA7" "87(2)(b)", 0,
-		     "N.Y. POL \xC2\xA7 87(2)(b)=NY-POL-87-2-b:2 N.Y. POL \xC2\xA7 87(2)(e)(iv)=NY-POL-87-2-e-iv:1 "
-		     "N.Y. POL \xC2\xA7 87(2)(g)=NY-POL-87-2-g:1 ");
-	expect_codes("section 87(2)(b); POL 87(3)(b); POL 87(2)(z); POL 187(2)(b)", 0, "");
-	/* California: Gov. Code 6254(x) before 2023, 7920.000-7931.000 since; a name or a section mark before. */
-	expect_codes("Gov. Code \xC2\xA7 7927.705, Government Code section 6254(k), GC 6254(f), \xC2\xA7 6255 and "
-		     "Gov't Code 7923.600", 0,
-		     "Cal. Gov. Code \xC2\xA7 6254(f)=CA-GC-6254-f:1 Cal. Gov. Code \xC2\xA7 6254(k)=CA-GC-6254-k:1 "
-		     "Cal. Gov. Code \xC2\xA7 6255=CA-GC-6255:1 Cal. Gov. Code \xC2\xA7 7923.600=CA-GC-7923.600:1 "
-		     "Cal. Gov. Code \xC2\xA7 7927.705=CA-GC-7927.705:1 ");
-	expect_codes("6254(k) 7927.705 GC 6254 GC 7940.100", 0, "");
-	/* Illinois: 5 ILCS 140/7(1)(c). */
-	expect_codes("5 ILCS 140/7(1)(c) and 5 ILCS 140/7(1)(d)(iv); 5 ILCS 140/7.5(v)", 0,
-		     "5 ILCS 140/7(1)(c)=IL-140-7-1-c:1 5 ILCS 140/7(1)(d)(iv)=IL-140-7-1-d-iv:1 "
-		     "5 ILCS 140/7.5(v)=IL-140-7.5-v:1 ");
-	expect_codes("140/7(1)(c); 5 ILCS 140/7; 5 ILCS 140/2(c)", 0, "");
-	/* Washington: RCW 42.56 by its number, any RCW section after "RCW". */
-	expect_codes("RCW 42.56.230(7)(a), 42.56.240(1) and RCW 46.12.635.", 0,
-		     "RCW 42.56.230(7)(a)=WA-42.56.230-7-a:1 RCW 42.56.240(1)=WA-42.56.240-1:1 "
-		     "RCW 46.12.635=WA-46.12.635:1 ");
-	expect_codes("46.12.635 42.56 142.56.230", 0, "");
-	/* Texas: Gov't Code 552.1xx; 552.130 is motor vehicle records. */
-	expect_codes("Gov't Code \xC2\xA7 552.130(a)(1), section 552.101 and 552.1175", 0,
-		     "Tex. Gov't Code \xC2\xA7 552.101=TX-552.101:1 Tex. Gov't Code \xC2\xA7 552.1175=TX-552.1175:1 "
-		     "Tex. Gov't Code \xC2\xA7 552.130(a)(1)=TX-552.130-a-1:1 ");
-	expect_codes("552.021 552.13 5552.130 552.130a", 0, "");
-	/* Florida: s. 119.071(4)(d); 119.0712(2) is motor vehicle records. */
-	expect_codes("s. 119.071(4)(d), F.S. and \xC2\xA7 119.0712(2)", 0,
-		     "Fla. Stat. \xC2\xA7 119.071(4)(d)=FL-119.071-4-d:1 Fla. Stat. \xC2\xA7 119.0712(2)=FL-119.0712-2:1 ");
-	/* Massachusetts: G.L. c. 4, s. 7(26)(a)-(u). */
-	expect_codes("G.L. c. 4, \xC2\xA7 7(26)(c) and 7(26)(f)", 0,
-		     "Mass. G.L. c. 4, \xC2\xA7 7(26)(c)=MA-4-7-26-c:1 Mass. G.L. c. 4, \xC2\xA7 7(26)(f)=MA-4-7-26-f:1 ");
-	expect_codes("G.L.c. 4, \xC2\xA7 7, Twenty-sixth ( c)", 0, "Mass. G.L. c. 4, \xC2\xA7 7(26)(c)=MA-4-7-26-c:1 ");
-	expect_codes("7(26)(z) 7(25)(c) 17(26)(c) Twenty-sixth Twenty-sixth (z)", 0, "");
-	/* The DPPA: 18 U.S.C. 2721-2725. */
-	expect_codes("18 U.S.C. \xC2\xA7 2721 and 18 USC 2725(3); not 42 U.S.C. 2721 or 2721", 0,
-		     "18 U.S.C. \xC2\xA7 2721=DPPA-2721:1 18 U.S.C. \xC2\xA7 2725(3)=DPPA-2725-3:1 ");
-	/* OCR: '$' for the section mark is no misreading; O for 0, l for 1 and a brace are, and need a box. */
-	expect_codes("POL $ 87(2)(b)", 1, "N.Y. POL \xC2\xA7 87(2)(b)=NY-POL-87-2-b:1 ");
-	expect_codes("RCW 42.56.23O(7) and POL 87{2)(b) and s. l19.071(4)(d)", 1, "");
-	expect_codes_boxed("RCW 42.56.23O(7) and POL 87{2)(b) and s. l19.071(4)(d)",
-			   "Fla. Stat. \xC2\xA7 119.071(4)(d)=FL-119.071-4-d:1 N.Y. POL \xC2\xA7 87(2)(b)=NY-POL-87-2-b:1 "
-			   "RCW 42.56.230(7)=WA-42.56.230-7:1 ");
-	/* On a text layer, no misreading is taken. */
-	expect_codes("RCW 42.56.23O(7) and POL 87{2)(b)", 0, "");
+	for (size_t i = 0; i < sizeof(state_codes) / sizeof(state_codes[0]); i++)
+		expect_codes_at(state_codes[i].text, state_codes[i].read > 0, 0,
+				state_codes[i].read == 2 ? strlen(state_codes[i].text) : 0, state_codes[i].want);
 }
 
 static void test_scans__ocr_bounds(void **state)
