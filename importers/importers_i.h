@@ -263,7 +263,8 @@ typedef int (*ocr_render_fn)(void *arg, size_t page, struct Pix **out, struct st
 /**
  * Read pages which[0..n-1] (0-based, in order) of `t` by OCR, in parallel:
  * render(arg, which[i]) makes each page's image on the caller's thread, in
- * order. The text replaces the page's; its confidence goes in t->ocr.
+ * order. The text replaces the page's; its confidence, its black boxes and
+ * the spans of its words beside one (where a misread code counts) go in t->ocr.
  * -EINVAL with `err` ("page N: ...") when a page is refused (too large,
  * corrupt, over its time), -ENOMEM, -EAGAIN (no thread could start).
  */
