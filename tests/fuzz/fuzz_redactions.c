@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "fuzzlib.h"
-#include "../../importers/importers.h"
+#include "../../importers/importers_i.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
