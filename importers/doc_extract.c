@@ -103,17 +103,25 @@ static int put_redaction(void *arg, const char *code, const char *slug, long cou
 {
 	struct redaction_sum *r = arg;
 	struct import_report *rep = r->rep;
-	int k;
+	size_t k;
 
 	for (k = 0; k < rep->nredactions && strcmp(rep->redactions[k].code, code); k++)
 		;
-	if (k == rep->nredactions && k < (int)(sizeof(rep->redactions) / sizeof(rep->redactions[0]))) {
+	if (k == rep->nredactions) {
+		if (k == rep->aredactions) {
+			size_t n = k ? 2 * k : 8;
+			struct report_code *v = realloc(rep->redactions, n * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			rep->redactions = v;
+			rep->aredactions = n;
+		}
 		snprintf(rep->redactions[k].code, sizeof(rep->redactions[k].code), "%s", code);
 		rep->redactions[k].count = 0;
 		rep->nredactions++;
 	}
-	if (k < rep->nredactions)
-		rep->redactions[k].count += count;
+	rep->redactions[k].count += count;
 	return store_redaction_put(r->st, r->source, r->page, code, slug, count);
 }
 
@@ -133,8 +141,8 @@ static int store_page_marks(struct store *st, const char *id, const struct doc_t
 		}
 		/* OCR's misreadings of a code are taken only beside the boxes they stand for. */
 		if (!rc)
-			rc = redactions_scan(t->pages[i].buf, t->pages[i].len, ocr && t->ocr[i].boxes > 0, put_redaction,
-					     &r);
+			rc = redactions_scan(t->pages[i].buf, t->pages[i].len, ocr, ocr ? t->ocr[i].beside : NULL,
+					     ocr ? t->ocr[i].nbeside : 0, put_redaction, &r);
 	}
 	return rc;
 }

@@ -19,6 +19,8 @@ void doc_text_release(struct doc_text *t)
 	for (size_t i = 0; i < t->npages; i++)
 		strbuf_release(&t->pages[i]);
 	free(t->pages);
+	for (size_t i = 0; i < t->nocr; i++)
+		free(t->ocr[i].beside);
 	free(t->ocr);
 	free(t->title);
 	free(t->date);
@@ -55,19 +57,24 @@ int doc_text_add_page(struct doc_text *t, const char *text, size_t len)
 	return strbuf_ok(page);
 }
 
-int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence, int boxes)
+int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence, int boxes, struct text_span *beside,
+		     size_t nbeside)
 {
 	assert(page < t->npages && confidence >= 0 && confidence <= 100 && boxes >= 0);
+	assert(beside || !nbeside);
 	if (page >= t->nocr) {
 		struct ocr_mark *ocr = realloc(t->ocr, t->npages * sizeof(*ocr));
 
-		if (!ocr)
+		if (!ocr) {
+			free(beside);
 			return -ENOMEM;
+		}
 		for (size_t i = t->nocr; i < t->npages; i++)
-			ocr[i] = (struct ocr_mark){ -1, 0 };
+			ocr[i] = (struct ocr_mark){ -1, 0, NULL, 0 };
 		t->ocr = ocr;
 		t->nocr = t->npages;
 	}
-	t->ocr[page] = (struct ocr_mark){ confidence, boxes };
+	free(t->ocr[page].beside);
+	t->ocr[page] = (struct ocr_mark){ confidence, boxes, beside, nbeside };
 	return 0;
 }

@@ -97,7 +97,7 @@ static void run_report(const struct import_report *rep, const struct strbuf *err
 		    rep->partners_updated, rep->lists, rep->lists == 1 ? "" : "s");
 	if (rep->ocr_pages)
 		strbuf_addf(out, "ocr pages: %ld\n", rep->ocr_pages);
-	for (int k = 0; k < rep->nredactions; k++)
+	for (size_t k = 0; k < rep->nredactions; k++)
 		strbuf_addf(out, "redacted: %s %ld\n", rep->redactions[k].code, rep->redactions[k].count);
 	add_lines(out, "warning", &rep->warnings);
 	for (i = 0; i < rep->nerrors && i < RUN_LINES_MAX; i++) {

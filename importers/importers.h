@@ -45,8 +45,8 @@ struct import_report {
 	long sources_unchanged;	/* documents whose bytes were already in the inventory */
 	long pages, excerpts;	/* pages extracted, excerpts computed */
 	long ocr_pages;		/* pages of them read by OCR */
-	struct { char code[16]; long count; } redactions[16];	/* exemption codes found, summed */
-	int nredactions;
+	struct report_code { char code[96]; long count; } *redactions; /* exemption codes found, summed (malloc'd) */
+	size_t nredactions, aredactions;
 	long partners_added, partners_updated, lists;	/* from partner lists */
 	struct strlist files;	/* the paths of the call */
 	struct strlist members;	/* archive members imported: "ARCHIVE/PATH" */

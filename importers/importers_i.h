@@ -165,6 +165,11 @@ void import_sha256_hex(const unsigned char *data, size_t len, char out[65]);
 int document_index(struct store *st, const char *source_id, const char *kind, const char *file,
 		   const unsigned char *data, size_t len, struct import_report *rep);
 
+/** Bytes [start, end) of a page's text. */
+struct text_span {
+	size_t start, end;
+};
+
 /** Text extracted from a document: pages of UTF-8 and what the document says of itself. */
 struct doc_text {
 	struct strbuf *pages;
@@ -175,6 +180,8 @@ struct doc_text {
 	struct ocr_mark {
 		int confidence;	/* OCR's mean confidence 0-100; -1: a text layer, not OCRed */
 		int boxes;	/* black boxes (redactions) OCR found on the page */
+		struct text_span *beside; /* the page's words beside a black box, in text order (malloc'd) */
+		size_t nbeside;
 	} *ocr;			/* per page, nocr of them (pages beyond: text layers) */
 	size_t nocr;
 	/* Optional: OCR's progress through a document's pages (called on the caller's thread). */
@@ -256,15 +263,21 @@ typedef int (*ocr_render_fn)(void *arg, size_t page, struct Pix **out, struct st
 /**
  * Read pages which[0..n-1] (0-based, in order) of `t` by OCR, in parallel:
  * render(arg, which[i]) makes each page's image on the caller's thread, in
- * order. The text replaces the page's; its confidence goes in t->ocr.
+ * order. The text replaces the page's; its confidence, its black boxes and
+ * the spans of its words beside one (where a misread code counts) go in t->ocr.
  * -EINVAL with `err` ("page N: ...") when a page is refused (too large,
  * corrupt, over its time), -ENOMEM, -EAGAIN (no thread could start).
  */
 int ocr_pages(struct doc_text *t, const size_t *which, size_t n, ocr_render_fn render, void *arg, struct strbuf *err);
 /** 0 when a w x h image may be read by OCR; -EINVAL with a message when it is refused. */
 int ocr_pixels_check(long w, long h, struct strbuf *err);
-/** Mark a page as read by OCR with this mean confidence (0-100) and its black boxes. 0 or -ENOMEM. */
-int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence, int boxes);
+/**
+ * Mark a page as read by OCR with this mean confidence (0-100), its black
+ * boxes and the spans of its text beside one, which it takes (freed on
+ * failure too). 0 or -ENOMEM.
+ */
+int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence, int boxes, struct text_span *beside,
+		     size_t nbeside);
 /**
  * An image file (PNG, JPEG, TIFF: every page of a multi-page TIFF) read by
  * OCR, a page per image. -EINVAL with `err` for what Leptonica cannot
@@ -272,12 +285,16 @@ int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence, int boxes)
  */
 int image_extract(const unsigned char *data, size_t len, struct doc_text *out, struct strbuf *err);
 /**
- * The FOIA exemption codes of a page's text (docs/documents.md,
- * "Redactions"); `ocr` admits OCR's misreadings. Calls cb(arg, "(b)(7)(C)",
- * "b7C", count) for each code found, in code order; stops at cb's non-zero return.
- * `ocr` is for a page read by OCR on which black boxes were found.
+ * The exemption codes of a page's text (docs/documents.md, "Redactions"):
+ * FOIA's, the Privacy Act's and those of the state laws whose notation is
+ * clear. `ocr` (a page read by OCR) admits OCR's misreadings, and a code
+ * read with one counts only where it touches one of beside[0..nbeside-1],
+ * the words OCR found beside a black box; a code written exactly counts
+ * anywhere. Calls cb(arg, "(b)(7)(C)", "b7C", count) for each code found:
+ * FOIA's and the Privacy Act's first in statute order, then the others by
+ * slug; stops at cb's non-zero return. 0, -ENOMEM or cb's return.
  */
-int redactions_scan(const char *text, size_t len, int ocr,
+int redactions_scan(const char *text, size_t len, int ocr, const struct text_span *beside, size_t nbeside,
 		    int (*cb)(void *arg, const char *code, const char *slug, long count), void *arg);
 
 /* ---- Privacy Impact Assessments ---------------------------------------------------- */

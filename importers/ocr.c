@@ -219,6 +219,8 @@ int image_extract(const unsigned char *data, size_t len, struct doc_text *out, s
 struct ocr_slot {
 	PIX *pix;		/* made, not yet read */
 	char *text;		/* Tesseract's UTF-8 (TessDeleteText) */
+	struct text_span *beside; /* words of `text` beside a black box (malloc'd) */
+	size_t nbeside;
 	int conf, boxes, rc;
 	char why[160];
 };
@@ -236,21 +238,21 @@ struct ocr_run {
  * (Otsu's threshold, per region), and the black boxes of redactions
  * (solid components at least REDACTION_MIN_IN wide and tall enough not to
  * be a rule), which Tesseract would take for a picture and drop the codes
- * stamped beside them with it. The boxes are counted. NULL on ENOMEM.
+ * stamped beside them with it. The boxes found go in *boxes. NULL on ENOMEM.
  */
 #define BOX_MIN_WIDTH_IN 0.3
 #define BOX_MIN_HEIGHT_IN 0.04
 #define BOX_MIN_FILL 0.7	/* of its bounding box: a skewed box fills less */
 
-static PIX *clean_page(PIX *pix, int *boxes)
+static PIX *clean_page(PIX *pix, BOXA **boxes)
 {
 	l_int32 res = pixGetXRes(pix), dpi = res >= 70 && res <= 2400 ? res : OCR_DEFAULT_DPI;
 	PIX *bin = pixGetDepth(pix) == 1 ? pixCopy(NULL, pix) : pixConvertTo1(pix, 128), *out;
 	BOXA *cc = bin ? pixConnCompBB(bin, 8) : NULL;
 	l_int32 speck = dpi / 100 + 1; /* 3 pixels at 200 dpi: smaller than any dot of 8-point type */
 
-	*boxes = 0;
-	for (l_int32 i = 0; cc && i < boxaGetCount(cc); i++) {
+	*boxes = boxaCreate(0);
+	for (l_int32 i = 0; cc && *boxes && i < boxaGetCount(cc); i++) {
 		BOX *b = boxaGetBox(cc, i, L_CLONE);
 		l_int32 bx, by, bw, bh, on = 0;
 
@@ -258,16 +260,98 @@ static PIX *clean_page(PIX *pix, int *boxes)
 		if (bw >= BOX_MIN_WIDTH_IN * dpi && bh >= BOX_MIN_HEIGHT_IN * dpi && bw > bh &&
 		    !pixCountPixelsInRect(bin, b, &on, NULL) && on >= BOX_MIN_FILL * bw * bh) {
 			pixClearInRect(bin, b);
-			(*boxes)++;
+			boxaAddBox(*boxes, b, L_COPY);
 		}
 		boxDestroy(&b);
 	}
 	boxaDestroy(&cc);
-	out = bin ? pixSelectBySize(bin, speck, speck, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL) : NULL;
+	out = bin && *boxes ? pixSelectBySize(bin, speck, speck, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL) : NULL;
 	pixDestroy(&bin);
 	if (out)
 		pixCopyResolution(out, pix);
+	else
+		boxaDestroy(boxes);
 	return out;
+}
+
+/*
+ * Whether a word's box (left, top, right, bottom) stands beside a black
+ * box: on the same line (their heights overlap by half the smaller one) at
+ * most BESIDE_GAP_EM of the word's height away (a word's height is about
+ * its font's size, two of it about four characters), or above or below
+ * one (their widths overlap) at most BESIDE_LINES_EM of it away, a line.
+ */
+#define BESIDE_GAP_EM 2.0
+#define BESIDE_LINES_EM 1.5
+
+static int word_beside_box(BOXA *boxes, l_int32 l, l_int32 t, l_int32 r, l_int32 b)
+{
+	l_int32 h = b - t;
+
+	for (l_int32 i = 0; h > 0 && i < boxaGetCount(boxes); i++) {
+		l_int32 bx, by, bw, bh, vover, hover, gap;
+
+		boxaGetBoxGeometry(boxes, i, &bx, &by, &bw, &bh);
+		vover = (b < by + bh ? b : by + bh) - (t > by ? t : by);
+		hover = (r < bx + bw ? r : bx + bw) - (l > bx ? l : bx);
+		if (vover * 2 >= (h < bh ? h : bh)) {
+			gap = l >= bx + bw ? l - (bx + bw) : bx - r;
+			if (gap <= BESIDE_GAP_EM * h)
+				return 1;
+		} else if (hover > 0) {
+			gap = t >= by + bh ? t - (by + bh) : by - b;
+			if (gap <= BESIDE_LINES_EM * h)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The spans of s->text that are words beside a black box. Tesseract's
+ * iterator gives the words of its text in the text's order, so each is
+ * found after the one before. 0 or -ENOMEM.
+ */
+static int words_beside(TessBaseAPI *h, BOXA *boxes, struct ocr_slot *s)
+{
+	TessResultIterator *ri;
+	TessPageIterator *pi;
+	const char *cursor = s->text;
+	size_t alloc = 0;
+	int rc = 0;
+
+	if (!boxaGetCount(boxes) || !(ri = TessBaseAPIGetIterator(h)))
+		return 0;
+	pi = TessResultIteratorGetPageIterator(ri);
+	do {
+		char *word = TessResultIteratorGetUTF8Text(ri, RIL_WORD);
+		const char *at = word && *word ? strstr(cursor, word) : NULL;
+		int l, t, r, b;
+
+		if (at && TessPageIteratorBoundingBox(pi, RIL_WORD, &l, &t, &r, &b) &&
+		    word_beside_box(boxes, l, t, r, b)) {
+			if (s->nbeside == alloc) {
+				size_t n = alloc ? 2 * alloc : 8;
+				struct text_span *v = realloc(s->beside, n * sizeof(*v));
+
+				if (v) {
+					s->beside = v;
+					alloc = n;
+				} else {
+					rc = -ENOMEM;
+				}
+			}
+			if (!rc)
+				s->beside[s->nbeside++] = (struct text_span){ (size_t)(at - s->text),
+									      (size_t)(at - s->text) + strlen(word) };
+		}
+		if (at)
+			cursor = at + strlen(word);
+		if (word)
+			TessDeleteText(word);
+	} while (!rc && TessPageIteratorNext(pi, RIL_WORD));
+	TessResultIteratorDelete(ri);
+	return rc;
 }
 
 /* Read one page. 0, or -EINVAL with `why`. */
@@ -275,7 +359,8 @@ static int read_page(TessBaseAPI *h, PIX *page, struct ocr_slot *s)
 {
 	ETEXT_DESC *monitor = TessMonitorCreate();
 	l_int32 res = pixGetXRes(page);
-	PIX *pix = monitor ? clean_page(page, &s->boxes) : NULL;
+	BOXA *boxes = NULL;
+	PIX *pix = monitor ? clean_page(page, &boxes) : NULL;
 	int rc = 0;
 
 	if (!pix) {
@@ -283,6 +368,7 @@ static int read_page(TessBaseAPI *h, PIX *page, struct ocr_slot *s)
 			TessMonitorDelete(monitor);
 		return -ENOMEM;
 	}
+	s->boxes = boxaGetCount(boxes);
 	TessMonitorSetDeadlineMSecs(monitor, OCR_PAGE_SECONDS * 1000);
 	TessBaseAPISetImage2(h, pix);
 	TessBaseAPISetSourceResolution(h, res >= 70 && res <= 2400 ? res : OCR_DEFAULT_DPI);
@@ -294,11 +380,12 @@ static int read_page(TessBaseAPI *h, PIX *page, struct ocr_slot *s)
 		s->conf = TessBaseAPIMeanTextConf(h);
 		if (s->conf < 0 || s->conf > 100)
 			s->conf = 0;
-		rc = s->text ? 0 : -ENOMEM;
+		rc = s->text ? words_beside(h, boxes, s) : -ENOMEM;
 	}
 	TessBaseAPIClear(h);
 	TessMonitorDelete(monitor);
 	pixDestroy(&pix);
+	boxaDestroy(&boxes);
 	return rc;
 }
 
@@ -454,12 +541,15 @@ int ocr_pages(struct doc_text *t, const size_t *which, size_t n, ocr_render_fn r
 			strbuf_release(&t->pages[which[i]]);
 			t->pages[which[i]] = one.pages[0];
 			one.npages = 0;
-			rc = doc_text_set_ocr(t, which[i], r.slots[i].conf, r.slots[i].boxes);
+			rc = doc_text_set_ocr(t, which[i], r.slots[i].conf, r.slots[i].boxes, r.slots[i].beside,
+					      r.slots[i].nbeside);
+			r.slots[i].beside = NULL;
 		}
 		doc_text_release(&one);
 	}
 	for (i = 0; i < n; i++) {
 		pixDestroy(&r.slots[i].pix);
+		free(r.slots[i].beside);
 		if (r.slots[i].text)
 			TessDeleteText(r.slots[i].text);
 	}

@@ -97,6 +97,9 @@ void import_report_release(struct import_report *rep)
 	strlist_release(&rep->members);
 	strlist_release(&rep->created);
 	strlist_release(&rep->warnings);
+	free(rep->redactions);
+	rep->redactions = NULL;
+	rep->nredactions = rep->aredactions = 0;
 }
 
 int import_report_refuse(struct import_report *rep, const char *label, const char *member, unsigned line,

@@ -56,6 +56,27 @@ printf 'Privacy Impact Assessment (continued)\nDHS/ICE/PIA-051\nJune 28, 2019\nT
 "$NLETSFS" import --db "$db" "$WORK/pia-page1.txt" "$WORK/pia-page2.txt" >"$WORK/pias" || fail "import of the PIA pages"
 [[ $(wc -l <"$WORK/pias") == 2 ]] || fail "two sources: $(cat "$WORK/pias")"
 
+# "Beside a black box": a scanned page with (5)(6) stamped beside a box and (0)(6) under
+# another (OCR's readings of a small (b)(6), so b6 twice) and (5)(6) in running text far
+# from any box (a rule's number: not counted); state-law codes stamped beside boxes. And a
+# letter citing each state law's notation, the DPPA's and the Privacy Act's, with near
+# misses that are no code.
+py mkscan.py --png "$WORK/beside.png" --seed 3 --redact "(5)(6)" --redact "POL 87(2)(b)" \
+  --redact "Gov't Code 552.130" --redact-under "(0)(6)" \
+  "Queries through Nlets are logged under rule (5)(6) of the manual," \
+  "and the officer keeps the log for a year." || fail "mkscan.py"
+cat >"$WORK/state-letter.txt" <<'LETTER'
+Response on Nlets queries from five state DMVs
+New York: names withheld under Public Officers Law § 87(2)(b).
+California: withheld under Gov. Code § 7927.705 (formerly § 6254(k)).
+Illinois: 5 ILCS 140/7(1)(c). Washington: RCW 42.56.230(7).
+Texas: Gov't Code § 552.130, motor vehicle records. Florida: s. 119.0712(2).
+Massachusetts: G.L. c. 4, § 7(26)(c). The DPPA, 18 U.S.C. § 2721, and the Privacy Act, (k)(2).
+Not codes: section 87(2)(b) alone, 6254(k) alone, 42 U.S.C. 2721, 5 U.S.C. § 552a(k)(2), RCW 42.56.
+LETTER
+"$NLETSFS" import --db "$db" --date 2020 "$WORK/beside.png" "$WORK/state-letter.txt" >"$WORK/state_ids" \
+  || fail "import of beside.png and state-letter.txt"
+
 # Hostile inputs: refused whole, the file and the reason named, nothing lands.
 "$NLETSFS" export --db "$db" "$WORK/before"
 B=$WORK/bad
@@ -113,7 +134,26 @@ expect_file "sources/$scan/redactions" $'1\t(b)(6)\t1\n1\t(b)(7)(C)\t1\n'
 expect_file "sources/$page/redactions" $'1\t(b)(7)(E)\t1\n'
 expect_file "sources/$letter/redactions" $'1\t(b)(6)\t1\n1\t(b)(7)(C)\t1\n'
 expect_file "sources/$att/redactions" ''
-[[ $(ls redactions | tr '\n' ' ') == 'b6 b7C b7E ' ]] || fail "redactions/: $(ls redactions)"
+{ read -r beside && read -r letter2; } <"$WORK/state_ids" || fail "ids: $(cat "$WORK/state_ids")"
+expect_file "sources/$beside/redactions" \
+  $'1\t(b)(6)\t2\n1\tN.Y. POL § 87(2)(b)\t1\n1\tTex. Gov\'t Code § 552.130\t1\n'
+[[ $(cut -f3 "sources/$beside/ocr") == 4 ]] || fail "beside.png's four boxes: $(cat "sources/$beside/ocr")"
+grep -q 'under rule (5)(6) of the manual' "sources/$beside/text" || fail "the rule's (5)(6): $(cat "sources/$beside/text")"
+expect_file "sources/$letter2/redactions" $'1\t(k)(2)\t1\n1\t18 U.S.C. § 2721\t1\n1\t5 ILCS 140/7(1)(c)\t1\n'\
+$'1\tCal. Gov. Code § 6254(k)\t1\n1\tCal. Gov. Code § 7927.705\t1\n1\tFla. Stat. § 119.0712(2)\t1\n'\
+$'1\tMass. G.L. c. 4, § 7(26)(c)\t1\n1\tN.Y. POL § 87(2)(b)\t1\n1\tRCW 42.56.230(7)\t1\n'\
+$'1\tTex. Gov\'t Code § 552.130\t1\n'
+[[ $(ls redactions | tr '\n' ' ') == 'CA-GC-6254-k CA-GC-7927.705 DPPA-2721 FL-119.0712-2 IL-140-7-1-c MA-4-7-26-c '\
+'NY-POL-87-2-b TX-552.130 WA-42.56.230-7 b6 b7C b7E k2 ' ]] || fail "redactions/: $(ls redactions)"
+[[ $(ls redactions/TX-552.130 | tr '\n' ' ') == "$(printf '%s\n' "$beside" "$letter2" | sort | tr '\n' ' ')" ]] \
+  || fail "redactions/TX-552.130: $(ls redactions/TX-552.130)"
+[[ $(readlink "redactions/DPPA-2721/$letter2") == ../../sources/$letter2 ]] || fail "redactions/DPPA-2721/"
+ls redactions/b6 | grep -qx "$beside" || fail "(5)(6) beside a box is (b)(6): $(ls redactions/b6)"
+run2=$(grep -lx "source: $letter2" imports/*) || fail "no imports/N of state-letter.txt"
+grep -qx 'redacted: N.Y. POL § 87(2)(b) 2' "$run2" || fail "the call's NY total: $(cat "$run2")"
+grep -qx "redacted: Tex. Gov't Code § 552.130 2" "$run2" || fail "the call's TX total: $(cat "$run2")"
+[[ $(grep -c '^redacted: ' "$run2") == 11 ]] || fail "eleven codes in the call: $(cat "$run2")"
+ok "beside a black box: a misread (5)(6) or (0)(6) counts there (right of a box, under one), not in running text; state laws' codes, the DPPA's, the Privacy Act's"
 [[ $(ls redactions/b7C | tr '\n' ' ') == "$(printf '%s\n' "$letter" "$scan" | sort | tr '\n' ' ')" ]] \
   || fail "redactions/b7C: $(ls redactions/b7C)"
 [[ $(readlink "redactions/b7E/$page") == ../../sources/$page ]] || fail "redactions/CODE/ID links to the source"

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Make a scanned page the way FOIA offices do: known text rendered by
 Ghostscript at a resolution (200 dpi by default), turned by a slight skew,
-with speckle noise, black redaction boxes with exemption codes beside them;
+with speckle noise, black redaction boxes with exemption codes beside them
+(or under them);
 written as a PNG, a TIFF-less image-only PDF (no text layer), or both. The
 true text goes to --truth (one line per line) for scoring OCR.
 
 usage: mkscan.py [--dpi N] [--skew DEG] [--noise FRACTION] [--seed N]
                  [--png OUT.png] [--pdf OUT.pdf] [--truth OUT.txt]
-                 [--redact CODE]... [--stamp TEXT] LINE...
+                 [--redact CODE]... [--redact-under CODE]... [--stamp TEXT] LINE...
 Lines are the page's text (10.5-point Times); a '|' in a line starts a new page.
 --size WxH makes an image of that many pixels instead (all white, no text):
 a hostile input with absurd dimensions, kept small on disk by compression."""
@@ -24,7 +25,7 @@ def ps_string(s):
     return '(' + s.replace('\\', '\\\\').replace('(', '\\(').replace(')', '\\)') + ')'
 
 
-def page_ps(lines, redactions, skew):
+def page_ps(lines, redactions, skew, under=()):
     out = ['%!PS', '<< /PageSize [612 792] >> setpagedevice', '306 396 translate %f rotate -306 -396 translate' % skew,
            '/Times-Roman findfont 10.5 scalefont setfont']
     y = 720
@@ -38,6 +39,12 @@ def page_ps(lines, redactions, skew):
         out.append('/Helvetica findfont 9 scalefont setfont 262 %d moveto %s show' % (y, ps_string(code)))
         out.append('/Times-Roman findfont 10.5 scalefont setfont')
         y -= 24
+    for code in under:
+        # A box with its code written under it, as some reviewers do.
+        out.append('0 setgray 72 %d 180 12 rectfill' % (y - 2))
+        out.append('/Helvetica findfont 9 scalefont setfont 80 %d moveto %s show' % (y - 13, ps_string(code)))
+        out.append('/Times-Roman findfont 10.5 scalefont setfont')
+        y -= 36
     out.append('showpage')
     return '\n'.join(out) + '\n'
 
@@ -145,6 +152,7 @@ def main():
     ap.add_argument('--pdf')
     ap.add_argument('--truth')
     ap.add_argument('--redact', action='append', default=[])
+    ap.add_argument('--redact-under', action='append', default=[], help='a box with CODE under it')
     ap.add_argument('--size')
     ap.add_argument('--stamp', help='a text layer on each PDF page, as a Bates number')
     ap.add_argument('lines', nargs='*')
@@ -163,7 +171,7 @@ def main():
     pages = []
     for i, lines in enumerate(pages_text):
         lines = [ln for ln in lines if ln]
-        w, h, px = render(page_ps(lines, a.redact if i == 0 else [], a.skew), a.dpi)
+        w, h, px = render(page_ps(lines, a.redact if i == 0 else [], a.skew, a.redact_under if i == 0 else []), a.dpi)
         speckle(px, w, h, a.noise, rng)
         pages.append((w, h, px))
     if a.png:

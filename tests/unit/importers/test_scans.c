@@ -23,14 +23,27 @@ static int collect(void *arg, const char *code, const char *slug, long count)
 	return 0;
 }
 
-static void expect_codes(const char *text, int ocr, const char *want)
+/* The codes of `text`; on an OCR'd page (ocr) with `beside` the bytes [from, to) of it are beside a box. */
+static void expect_codes_at(const char *text, int ocr, size_t from, size_t to, const char *want)
 {
 	struct strbuf got = STRBUF_INIT;
+	struct text_span span = { from, to };
 
-	assert_int_equal(redactions_scan(text, strlen(text), ocr, collect, &got), 0);
+	assert_int_equal(redactions_scan(text, strlen(text), ocr, to ? &span : NULL, to ? 1 : 0, collect, &got), 0);
 	if (strcmp(got.buf, want))
-		fail_msg("[%s] (ocr %d): got [%s], want [%s]", text, ocr, got.buf, want);
+		fail_msg("[%s] (ocr %d, beside %zu-%zu): got [%s], want [%s]", text, ocr, from, to, got.buf, want);
 	strbuf_release(&got);
+}
+
+static void expect_codes(const char *text, int ocr, const char *want)
+{
+	expect_codes_at(text, ocr, 0, 0, want);
+}
+
+/* On an OCR'd page, all of it beside a black box. */
+static void expect_codes_boxed(const char *text, const char *want)
+{
+	expect_codes_at(text, 1, 0, strlen(text), want);
 }
 
 static void test_scans__exemption_codes(void **state)
@@ -42,17 +55,117 @@ static void test_scans__exemption_codes(void **state)
 		     "(b)(7)=b7:1 (b)(7)(A)=b7A:1 (b)(7)(E)=b7E:1 (b)(7)(F)=b7F:1 ");
 	expect_codes("(b)(1) (b)(2) (b)(3) (b)(4) (b)(5) (b)(8) (b)(9) (b)(0) (b)(10)", 0,
 		     "(b)(1)=b1:1 (b)(2)=b2:1 (b)(3)=b3:1 (b)(4)=b4:1 (b)(5)=b5:1 (b)(8)=b8:1 (b)(9)=b9:1 ");
-	/* A citation of the statute is not a redaction. */
+	/* A citation of the statute is not a redaction, nor a group that continues a word. */
 	expect_codes("exempt under 5 U.S.C. 552(b)(6) and \xC2\xA7 (b)(7)(C)", 0, "");
+	expect_codes("Tex. 552.130(b)(1)", 0, "Tex. Gov't Code \xC2\xA7 552.130(b)(1)=TX-552.130-b-1:1 ");
 	/* A text layer is exact: OCR's misreadings do not count there... */
 	expect_codes("(5)(6) (0)(6) {b)(6] (b)(7(E)", 0, "");
-	/* ...but on an OCR'd page they do. */
-	expect_codes("(5)(6) (0)(6) {b)(6] (h)(6) (b)(7(E) [b](7)(C]", 1, "(b)(6)=b6:4 (b)(7)(C)=b7C:1 (b)(7)(E)=b7E:1 ");
+	/* ...on an OCR'd page they do, beside a black box... */
+	expect_codes_boxed("(5)(6) (0)(6) {b)(6] (h)(6) (b)(7(E) [b](7)(C]",
+			   "(b)(6)=b6:4 (b)(7)(C)=b7C:1 (b)(7)(E)=b7E:1 ");
+	/* ...and nowhere else; the exact code counts anywhere. */
+	expect_codes("(5)(6) (0)(6) {b)(6] (b)(6)", 1, "(b)(6)=b6:1 ");
+	expect_codes_at("rule (5)(6) of the manual. (5)(6)", 1, 27, 33, "(b)(6)=b6:1 ");
+	expect_codes_at("rule (5)(6) of the manual. (5)(6)", 1, 0, 4, "");
 	/* Not codes: prose in parentheses, a lone group, a letter where the number goes. */
-	expect_codes("(a)(6) (b) (6)x (b)(x) b6 b(6) (b)", 1, "(b)(6)=b6:1 ");
+	expect_codes_boxed("(a)(6) (b) (6)x (b)(x) b6 b(6) (b)", "(b)(6)=b6:1 ");
 	expect_codes("", 0, "");
 	expect_codes("(", 1, "");
-	expect_codes("(b)(", 1, "");
+	expect_codes_boxed("(b)(", "");
+}
+
+static int count_codes(void *arg, const char *code, const char *slug, long count)
+{
+	long *n = arg;
+
+	(void)code;
+	(void)slug;
+	n[0]++;
+	n[1] += count;
+	return 0;
+}
+
+/* Many distinct codes on one page (the tally merges as it grows): each counted, none lost. */
+static void test_scans__many_codes(void **state)
+{
+	struct strbuf text = STRBUF_INIT;
+	long n[2] = { 0, 0 };
+
+	(void)state;
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 500; i++)
+			strbuf_addf(&text, "RCW 1.7.%d; (b)(6) ", 100 + i);
+	assert_int_equal(redactions_scan(text.buf, text.len, 0, NULL, 0, count_codes, n), 0);
+	assert_int_equal(n[0], 501);
+	assert_int_equal(n[1], 3000);
+	strbuf_release(&text);
+}
+
+/*
+ * The Privacy Act's exemptions, and state laws' whose notation is clear
+ * (docs/documents.md cites each): text, how it was read (0 a text layer,
+ * 1 OCR, 2 OCR with all of it beside a black box), the codes found.
+ */
+static const struct {
+	const char *text;
+	int read;
+	const char *want;
+} state_codes[] = {
+	{ "withheld (k)(2), (j)(2) and (b)(6); not 5 U.S.C. \xC2\xA7 552a(k)(2), (k)(8), (j)(3)", 0,
+	  "(b)(6)=b6:1 (j)(2)=j2:1 (k)(2)=k2:1 " },
+	/* New York: POL 87(2)(a)-(t), the name before or after. */
+	{ "Public Officers Law \xC2\xA7 87(2)(b); POL 87(2)(e)(iv); \xC2\xA7 87 (2) (g) of the Public Officers Law; "
+	  "FOIL \xC2\xA7" "87(2)(b)", 0,
+	  "N.Y. POL \xC2\xA7 87(2)(b)=NY-POL-87-2-b:2 N.Y. POL \xC2\xA7 87(2)(e)(iv)=NY-POL-87-2-e-iv:1 "
+	  "N.Y. POL \xC2\xA7 87(2)(g)=NY-POL-87-2-g:1 " },
+	{ "section 87(2)(b); POL 87(3)(b); POL 87(2)(z); POL 187(2)(b)", 0, "" },
+	/* California: Gov. Code 6254(x) before 2023, 7920.000-7931.999 since; a name or a section mark before. */
+	{ "Gov. Code \xC2\xA7 7927.705, Government Code section 6254(k), GC 6254(f), \xC2\xA7 6255 and "
+	  "Gov't Code 7923.600", 0,
+	  "Cal. Gov. Code \xC2\xA7 6254(f)=CA-GC-6254-f:1 Cal. Gov. Code \xC2\xA7 6254(k)=CA-GC-6254-k:1 "
+	  "Cal. Gov. Code \xC2\xA7 6255=CA-GC-6255:1 Cal. Gov. Code \xC2\xA7 7923.600=CA-GC-7923.600:1 "
+	  "Cal. Gov. Code \xC2\xA7 7927.705=CA-GC-7927.705:1 " },
+	{ "6254(k) 7927.705 GC 6254 GC 7940.100", 0, "" },
+	/* Illinois: 5 ILCS 140/7(1)(c). */
+	{ "5 ILCS 140/7(1)(c) and 5 ILCS 140/7(1)(d)(iv); 5 ILCS 140/7.5(v)", 0,
+	  "5 ILCS 140/7(1)(c)=IL-140-7-1-c:1 5 ILCS 140/7(1)(d)(iv)=IL-140-7-1-d-iv:1 5 ILCS 140/7.5(v)=IL-140-7.5-v:1 " },
+	{ "140/7(1)(c); 5 ILCS 140/7; 5 ILCS 140/2(c)", 0, "" },
+	/* Washington: RCW 42.56 by its number, any RCW section after "RCW". */
+	{ "RCW 42.56.230(7)(a), 42.56.240(1) and RCW 46.12.635.", 0,
+	  "RCW 42.56.230(7)(a)=WA-42.56.230-7-a:1 RCW 42.56.240(1)=WA-42.56.240-1:1 RCW 46.12.635=WA-46.12.635:1 " },
+	{ "46.12.635 42.56 142.56.230", 0, "" },
+	/* Texas: Gov't Code 552.1xx; 552.130 is motor vehicle records. */
+	{ "Gov't Code \xC2\xA7 552.130(a)(1), section 552.101 and 552.1175", 0,
+	  "Tex. Gov't Code \xC2\xA7 552.101=TX-552.101:1 Tex. Gov't Code \xC2\xA7 552.1175=TX-552.1175:1 "
+	  "Tex. Gov't Code \xC2\xA7 552.130(a)(1)=TX-552.130-a-1:1 " },
+	{ "552.021 552.13 5552.130 552.130a", 0, "" },
+	/* Florida: s. 119.071(4)(d); 119.0712(2) is motor vehicle records. */
+	{ "s. 119.071(4)(d), F.S. and \xC2\xA7 119.0712(2)", 0,
+	  "Fla. Stat. \xC2\xA7 119.071(4)(d)=FL-119.071-4-d:1 Fla. Stat. \xC2\xA7 119.0712(2)=FL-119.0712-2:1 " },
+	/* Massachusetts: G.L. c. 4, s. 7(26)(a)-(u), or the clause in words. */
+	{ "G.L. c. 4, \xC2\xA7 7(26)(c) and 7(26)(f)", 0,
+	  "Mass. G.L. c. 4, \xC2\xA7 7(26)(c)=MA-4-7-26-c:1 Mass. G.L. c. 4, \xC2\xA7 7(26)(f)=MA-4-7-26-f:1 " },
+	{ "G.L.c. 4, \xC2\xA7 7, Twenty-sixth ( c)", 0, "Mass. G.L. c. 4, \xC2\xA7 7(26)(c)=MA-4-7-26-c:1 " },
+	{ "7(26)(z) 7(25)(c) 17(26)(c) Twenty-sixth Twenty-sixth (z)", 0, "" },
+	/* The DPPA: 18 U.S.C. 2721-2725. */
+	{ "18 U.S.C. \xC2\xA7 2721 and 18 USC 2725(3); not 42 U.S.C. 2721 or 2721", 0,
+	  "18 U.S.C. \xC2\xA7 2721=DPPA-2721:1 18 U.S.C. \xC2\xA7 2725(3)=DPPA-2725-3:1 " },
+	/* OCR: '$' for the section mark is no misreading; O for 0, l for 1 and a brace are, and need a box. */
+	{ "POL $ 87(2)(b)", 1, "N.Y. POL \xC2\xA7 87(2)(b)=NY-POL-87-2-b:1 " },
+	{ "RCW 42.56.23O(7) and POL 87{2)(b) and s. l19.071(4)(d)", 1, "" },
+	{ "RCW 42.56.23O(7) and POL 87{2)(b) and s. l19.071(4)(d)", 2,
+	  "Fla. Stat. \xC2\xA7 119.071(4)(d)=FL-119.071-4-d:1 N.Y. POL \xC2\xA7 87(2)(b)=NY-POL-87-2-b:1 "
+	  "RCW 42.56.230(7)=WA-42.56.230-7:1 " },
+	/* On a text layer, no misreading is taken. */
+	{ "RCW 42.56.23O(7) and POL 87{2)(b)", 0, "" },
+};
+
+static void test_scans__state_codes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(state_codes) / sizeof(state_codes[0]); i++)
+		expect_codes_at(state_codes[i].text, state_codes[i].read > 0, 0,
+				state_codes[i].read == 2 ? strlen(state_codes[i].text) : 0, state_codes[i].want);
 }
 
 static void test_scans__ocr_bounds(void **state)
@@ -350,6 +463,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scans__exemption_codes),
+		cmocka_unit_test(test_scans__state_codes),
+		cmocka_unit_test(test_scans__many_codes),
 		cmocka_unit_test(test_scans__ocr_bounds),
 		cmocka_unit_test(test_scans__images),
 		cmocka_unit_test(test_scans__email),
