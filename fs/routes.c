@@ -206,7 +206,7 @@ const struct route tree_routes[] = {
 	{ .pattern = "/search/:query/:hit", .type = NODE_LINK, .list = list_search_hits, .render = view_search_hit,
 	  .exists = search_hit_exists, .flags = ROUTE_NOT_IN_AT },
 
-	/* redactions/CODE/: links to the sources that withhold under FOIA exemption CODE (b6, b7C). */
+	/* redactions/CODE/: links to the sources that withhold under exemption CODE (b6, b7C, TX-552.130). */
 	{ .pattern = "/redactions", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/redactions/:code", .type = NODE_DIR, .list = list_redaction_codes,
 	  .exists = redaction_code_exists, .flags = ROUTE_NOT_IN_AT },

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * Views of scans: which pages of a source were read by OCR (sources/ID/ocr),
- * what each page withholds under which FOIA exemption (sources/ID/redactions),
+ * what each page withholds under which exemption (FOIA, Privacy Act, state law) (sources/ID/redactions),
  * and the reverse index redactions/CODE/, links to every source withholding
  * under CODE ("b6", "b7C"). The store computes nothing here: rows are written
  * at import (importers/redactions.c). And what joins files of one
