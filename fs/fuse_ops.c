@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "../util/array.h"
+#include "ahead.h"
 #include "fs.h"
 #include "inodes.h"
 #include "views.h"
@@ -70,8 +71,6 @@
 #define FS_POOL (FS_WORKERS + 1)
 /* A small file's bytes are kept from lookup to the read that usually follows. */
 #define FS_KEEP_SMALL 4096
-/* Folders listed ahead of the kernel's asking and not asked for yet, at most. */
-#define FS_AHEAD 64
 /* How often the watcher looks for an import or a new day (ms). */
 #define FS_WATCH_MS 50
 
@@ -120,17 +119,7 @@ struct fs_state {
 	size_t nfree;
 	size_t busy_max;		/* the most workers busy at once, for the stats line */
 	uint64_t era;			/* bumped when the day changes or a new inventory replaces the mounted one */
-	/* Folders to list ahead (see "listing ahead"), and the lister's wake-up. */
-	uint64_t *pending;
-	size_t npending, apending, pending_head;
-	uint64_t pending_dir;
-	uint64_t *ahead;
-	size_t nahead, aahead;
-	int ahead_credit;		/* listings made ahead and not asked for yet may reach FS_AHEAD */
-	uint64_t listed_ahead, ahead_hits;	/* for the stats line */
-	pthread_cond_t ahead_cv;
-	pthread_t lister;
-	int ahead_running;
+	struct ahead ahead;		/* the lister ahead (fs/ahead.c), under `lock` */
 
 	/* The watcher (live updates, SIGUSR1). */
 	struct store *watch_st;
@@ -669,13 +658,10 @@ static int folder_names(struct request *r, struct fs_inode *in, int walk, struct
 
 	pthread_mutex_lock(&fs->lock);
 	l = in->listing && in->listing->version == r->v ? listing_get(in->listing) : NULL;
-	if (walk && (l ? l->ahead : fs->ahead_credit < FS_AHEAD)) {
-		if (l) {
+	if (walk && (l ? l->ahead : ahead_wanted(&fs->ahead))) {
+		ahead_asked(&fs->ahead, l != NULL);
+		if (l)
 			l->ahead = 0;
-			fs->ahead_hits++;
-		}
-		if (fs->ahead_credit++ <= 0)
-			pthread_cond_signal(&fs->ahead_cv);
 	}
 	pthread_mutex_unlock(&fs->lock);
 	if (!l) {
@@ -728,66 +714,6 @@ static void push_listed(struct fs_state *fs, struct fs_inode *child, uint64_t v)
 		walk_listed(&fs->walk, child->ino, b);
 }
 
-/* ---- listing ahead ------------------------------------------------------------------------ */
-
-/*
- * A walk (find, grep -r, ls -lR) reads a folder's whole listing, then goes
- * down into its sub-folders one by one. The lister ahead, a thread of its
- * own with a worker of its own, lists those sub-folders and sizes their
- * files before the kernel asks, while the walker works through what it has
- * and the request workers serve it: the walk then finds them made. It takes
- * them in the order a depth-first walk will ask: first the sub-folders of the
- * folder listed last, in listing order (`pending`, from pending_head on),
- * then the stack `ahead`, where the rest of each earlier folder's went, the
- * first on top. A credit bounds the work nobody asked for: a listing made
- * ahead spends one, the kernel asking for it gives one back, so a lone
- * `ls -l` of a big folder costs FS_AHEAD listings nobody asked for, not all.
- */
-
-/* What is left of the pending folders goes on the stack, the first on top (with the lock). */
-static void stack_pending(struct fs_state *fs)
-{
-	while (fs->npending > fs->pending_head &&
-	       !array_reserve(&fs->ahead, fs->nahead, &fs->aahead, sizeof(*fs->ahead), 256))
-		fs->ahead[fs->nahead++] = fs->pending[--fs->npending];
-	fs->npending = fs->pending_head = 0;
-}
-
-/* Folders waiting to be listed ahead, at most: beyond, a walk is not following them. */
-#define FS_AHEAD_QUEUE 65536
-
-/* A sub-folder `child` of `dir` was just listed: to list ahead (with the lock). */
-static void queue_ahead(struct fs_state *fs, const struct fs_inode *dir, const struct fs_inode *child)
-{
-	if (!fs->ahead_running || child->node.type != NODE_DIR || child->listing ||
-	    fs->nahead + fs->npending >= FS_AHEAD_QUEUE)
-		return;
-	if (fs->pending_dir != dir->ino) {
-		stack_pending(fs);
-		fs->pending_dir = dir->ino;
-	}
-	if (!array_reserve(&fs->pending, fs->npending, &fs->apending, sizeof(*fs->pending), 256))
-		fs->pending[fs->npending++] = child->ino;
-}
-
-/* The next folder to list ahead, pinned, or NULL (with the lock). */
-static struct fs_inode *next_ahead(struct fs_state *fs)
-{
-	while (fs->ahead_credit > 0 && (fs->pending_head < fs->npending || fs->nahead)) {
-		uint64_t ino = fs->pending_head < fs->npending ? fs->pending[fs->pending_head++]
-							       : fs->ahead[--fs->nahead];
-		struct fs_inode *in = inodes_get(&fs->inodes, ino);
-
-		if (in && in->node.type == NODE_DIR && !in->listing) {
-			in->pins++;
-			fs->ahead_credit--;
-			fs->listed_ahead++;
-			return in;
-		}
-	}
-	return NULL;
-}
-
 /* List `dir` and size its files at the lister's version. */
 static void list_one_ahead(struct request *r, struct fs_inode *dir)
 {
@@ -814,31 +740,15 @@ static void list_one_ahead(struct request *r, struct fs_inode *dir)
 	listing_put(l);
 }
 
-static void *lister_ahead(void *arg)
+/* The lister ahead's callback (fs/ahead.c): one folder, in a request of its own. */
+static void list_ahead(void *arg, struct fs_inode *dir)
 {
 	struct fs_state *fs = arg;
-	struct fs_inode *dir;
+	struct request r;
 
-	/* Requests first: on a machine with few CPUs the walker's own requests should win. */
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
-	pthread_mutex_lock(&fs->lock);
-	while (!__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE)) {
-		struct request r;
-
-		dir = next_ahead(fs);
-		if (!dir) {
-			pthread_cond_wait(&fs->ahead_cv, &fs->lock);
-			continue;
-		}
-		pthread_mutex_unlock(&fs->lock);
-		if (begin(fs, &r) == 0)
-			list_one_ahead(&r, dir);
-		leave(&r);
-		pthread_mutex_lock(&fs->lock);
-		inodes_unpin(&fs->inodes, dir);
-	}
-	pthread_mutex_unlock(&fs->lock);
-	return NULL;
+	if (begin(fs, &r) == 0)
+		list_one_ahead(&r, dir);
+	leave(&r);
 }
 
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
@@ -921,7 +831,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			push_listed(fs, child, r.v);
 		if (child && e.ino && child->node.type == NODE_DIR) {
 			pthread_mutex_lock(&fs->lock);
-			queue_ahead(fs, in, child);
+			ahead_queue(&fs->ahead, in, child);
 			pthread_mutex_unlock(&fs->lock);
 			queued = 1;
 		}
@@ -945,7 +855,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		walk_listing_done(&fs->walk);
 	if (queued) {
 		pthread_mutex_lock(&fs->lock);
-		pthread_cond_signal(&fs->ahead_cv);
+		ahead_wake(&fs->ahead);
 		pthread_mutex_unlock(&fs->lock);
 	}
 out:
@@ -1227,8 +1137,8 @@ static void print_stats(struct fs_state *fs)
 		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)counts[i]);
 	fprintf(stderr, " inodes %llu busy_max %llu ahead %llu hits %llu", (unsigned long long)inodes,
 		(unsigned long long)busy_max,
-		(unsigned long long)__atomic_load_n(&fs->listed_ahead, __ATOMIC_RELAXED),
-		(unsigned long long)__atomic_load_n(&fs->ahead_hits, __ATOMIC_RELAXED));
+		(unsigned long long)__atomic_load_n(&fs->ahead.listed, __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&fs->ahead.hits, __ATOMIC_RELAXED));
 	walk_print_stats(&fs->walk, stderr);
 	fputc('\n', stderr);
 	fflush(stderr);
@@ -1417,12 +1327,11 @@ static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbu
 		return -rc;
 	}
 	fs->watching = 1;
-	rc = pthread_create(&fs->lister, NULL, lister_ahead, fs);
+	rc = ahead_start(&fs->ahead);
 	if (rc) {
-		strbuf_addf(err, "cannot start the lister ahead: %s", strerror(rc));
-		return -rc;
+		strbuf_addf(err, "cannot start the lister ahead: %s", strerror(-rc));
+		return rc;
 	}
-	fs->ahead_running = 1;
 	if (fs->refresh) {
 		fs->refresh_now = 1; /* a mount from a cached copy catches up at once */
 		rc = pthread_create(&fs->refresher, NULL, refresher, fs);
@@ -1437,14 +1346,8 @@ static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbu
 
 static void stop_watcher(struct fs_state *fs)
 {
-	pthread_mutex_lock(&fs->lock);
 	__atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&fs->ahead_cv);
-	pthread_mutex_unlock(&fs->lock);
-	if (fs->ahead_running) {
-		pthread_join(fs->lister, NULL);
-		fs->ahead_running = 0;
-	}
+	ahead_stop(&fs->ahead);
 	if (fs->refreshing) {
 		wake_refresher(fs);
 		if (fs->refresh->cancel) /* a download in progress gives up: no waiting for a slow server */
@@ -1642,9 +1545,7 @@ static void release_state(struct fs_state *fs)
 	free(fs->neg);
 	walk_release(&fs->walk);
 	free(fs->db);
-	free(fs->pending);
-	free(fs->ahead);
-	pthread_cond_destroy(&fs->ahead_cv);
+	ahead_release(&fs->ahead);
 	pthread_cond_destroy(&fs->idle_cv);
 	pthread_mutex_destroy(&fs->lock);
 	pthread_cond_destroy(&fs->refresh_cv);
@@ -1672,11 +1573,10 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	fs.db = realpath(o->db, NULL);
 	pthread_mutex_init(&fs.lock, NULL);
 	pthread_cond_init(&fs.idle_cv, NULL);
-	pthread_cond_init(&fs.ahead_cv, NULL);
 	pthread_mutex_init(&fs.refresh_lock, NULL);
 	pthread_cond_init(&fs.refresh_cv, NULL);
 	fs.refresh = o->refresh;
-	fs.ahead_credit = FS_AHEAD;
+	ahead_init(&fs.ahead, &fs.lock, &fs.inodes, list_ahead, &fs);
 	views_status_source(o->refresh);
 	fs.unlink_db = o->unlink_db;
 	walk_init(&fs.walk, o->push_pages, o->latency_hold);
