@@ -129,7 +129,7 @@ static int walk(struct derive *d, const struct tree_node *node, struct strbuf *p
 		if (!rc && node->type == NODE_FILE && (node->route->flags & ROUTE_DERIVED))
 			rc = store_derived_file_put(d->st, path->buf, body.buf, body.len);
 		if (!rc)
-			rc = store_walk_put(d->st, path->buf, h);
+			rc = store_walk_put(d->st, path->buf, h, node->type == NODE_FILE ? (int64_t)body.len : -1);
 		d->paths++;
 		goto out;
 	}
@@ -138,7 +138,7 @@ static int walk(struct derive *d, const struct tree_node *node, struct strbuf *p
 	for (i = 0; !rc && i < names.n; i++)
 		h = hash_add(h, names.items[i], strlen(names.items[i]) + 1);
 	if (!rc)
-		rc = store_walk_put(d->st, path->buf, h);
+		rc = store_walk_put(d->st, path->buf, h, -1);
 	d->paths++;
 	if (d->progress && d->paths % 100000 == 0)
 		d->progress(d->arg, "paths walked", d->paths, 0);
@@ -217,7 +217,7 @@ static int settle_changes(struct derive *d, int was_fresh)
 	if (!rc)
 		rc = tree_render(&d->t, &node, &body);
 	if (!rc)
-		rc = store_walk_put(d->st, "changes", hash_add(hash_start('F'), body.buf, body.len));
+		rc = store_walk_put(d->st, "changes", hash_add(hash_start('F'), body.buf, body.len), (int64_t)body.len);
 	tree_node_release(&node);
 	tree_node_release(&root);
 	strbuf_release(&body);

@@ -269,8 +269,11 @@ static void put_inode(struct fs_state *fs, struct fs_inode *in)
 /*
  * A file's or link's size at the request's version, and, with `bytes`, a
  * reference to its bytes (blob_put() it). Rendered outside the lock when
- * not cached at this version.
+ * not cached at this version. `want_bytes`: FILE_SIZE, a size the import
+ * kept will do; FILE_BYTES, render; FILE_SIZE_PUSH, render a small file so
+ * that its bytes can be pushed (the lister ahead, walk.h).
  */
+enum { FILE_SIZE, FILE_BYTES, FILE_SIZE_PUSH };
 static int file_content(struct request *r, struct fs_inode *in, int want_bytes, uint64_t *size,
 			struct blob **bytes)
 {
@@ -282,27 +285,33 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 	if (bytes)
 		*bytes = NULL;
 	pthread_mutex_lock(&fs->lock);
-	if (in->content && in->content->version == r->v && (bytes || !want_bytes)) {
+	if (in->content && in->content->version == r->v && (bytes || want_bytes != FILE_BYTES)) {
 		*size = in->content->len;
 		if (bytes)
 			*bytes = blob_get(in->content);
 		pthread_mutex_unlock(&fs->lock);
 		return 0;
 	}
-	if (!want_bytes && in->size_version == r->v) {
+	if (want_bytes != FILE_BYTES && in->size_version == r->v &&
+	    (want_bytes == FILE_SIZE || in->size > FS_KEEP_SMALL)) {
 		*size = in->size;
 		pthread_mutex_unlock(&fs->lock);
 		return 0;
 	}
 	pthread_mutex_unlock(&fs->lock);
-	/* A size the import kept (the change log's) needs no render for a stat. */
-	if (!want_bytes && tree_size(&r->w->tree, &in->node, size) == 0)
+	/* A size the import kept needs no render for a stat. */
+	if (want_bytes == FILE_SIZE && tree_size(&r->w->tree, &in->node, size) == 0) {
+		pthread_mutex_lock(&fs->lock);
+		in->size = *size;
+		in->size_version = r->v;
+		pthread_mutex_unlock(&fs->lock);
 		return 0;
+	}
 
 	rc = tree_render(&r->w->tree, &in->node, &sb);
 	if (!rc)
 		*size = sb.len;
-	if (!rc && (want_bytes || sb.len <= FS_KEEP_SMALL)) {
+	if (!rc && (want_bytes == FILE_BYTES || sb.len <= FS_KEEP_SMALL)) {
 		b = blob_new(&sb, r->v);
 		rc = b ? 0 : -ENOMEM;
 	}
@@ -378,7 +387,7 @@ static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf)
 		stbuf->st_nlink = 2;
 		return 0;
 	}
-	rc = file_content(r, in, 0, &size, NULL);
+	rc = file_content(r, in, FILE_SIZE, &size, NULL);
 	if (rc)
 		return rc;
 	stbuf->st_mode = in->node.type == NODE_FILE ? (S_IFREG | 0444) : (S_IFLNK | 0777);
@@ -608,7 +617,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	if (!rc && (!in || in->node.type != NODE_FILE))
 		rc = in ? -EISDIR : -ENOENT;
 	if (!rc)
-		rc = file_content(&r, in, 1, &len, &b);
+		rc = file_content(&r, in, FILE_BYTES, &len, &b);
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		goto out;
@@ -734,7 +743,7 @@ static void list_one_ahead(struct request *r, struct fs_inode *dir)
 			continue;
 		file_time(r, child);
 		if (child->node.type != NODE_DIR && !(child->node.route && (child->node.route->flags & ROUTE_COSTLY)))
-			file_content(r, child, 0, &size, NULL);
+			file_content(r, child, FILE_SIZE_PUSH, &size, NULL);
 		put_inode(fs, child);
 	}
 	listing_put(l);

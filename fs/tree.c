@@ -602,8 +602,21 @@ int tree_size(struct tree *t, const struct tree_node *node, uint64_t *size)
 	int rc = -ENOENT;
 
 	/* The change log's size, kept by the import: a stat need not read it. */
-	if (node->route && (node->route->flags & ROUTE_CHANGE_LOG) && !node->date[0] && tree_changes_stored(t))
+	if (node->route && (node->route->flags & ROUTE_CHANGE_LOG) && !node->date[0] && tree_changes_stored(t)) {
 		rc = store_derived_get(t->st, "changes_size", &n);
+	} else if (node->type == NODE_FILE && node->route && !node->date[0] &&
+		   !(node->route->flags & ROUTE_VOLATILE) && files_stored(t)) {
+		/*
+		 * A root file's size as the import's walk found it: the same bytes
+		 * while the derived data are fresh and of today (files_stored).
+		 */
+		struct strbuf path = STRBUF_INIT;
+
+		rc = tree_node_path(node, &path);
+		if (!rc)
+			rc = store_path_size(t->st, path.buf, &n);
+		strbuf_release(&path);
+	}
 	if (!rc)
 		*size = (uint64_t)n;
 	return rc;

@@ -250,7 +250,11 @@ int tree_node_path(const struct tree_node *node, struct strbuf *out);
  * anything. 0, or -ENOENT when the inventory has no times (never derived).
  */
 int tree_mtime(struct tree *t, const struct tree_node *node, struct timespec *ts);
-/** The size of a file kept by the import (the change log), without rendering it: 0, or -ENOENT when not kept. */
+/**
+ * The size of a file kept by the import (the change log, and every root file
+ * while the derived data are fresh and of today), without rendering it: 0,
+ * or -ENOENT when not kept.
+ */
 int tree_size(struct tree *t, const struct tree_node *node, uint64_t *size);
 /** Today as the number YYYYMMDD: the day the stored root files are of. */
 long tree_today_key(const struct tree *t);

@@ -27,7 +27,7 @@
 
 enum {
 	DS_GET, DS_PUT, DS_DAYS_CLEAR, DS_DAY_PUT, DS_DAYS_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
-	DS_TIME_GET, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
+	DS_TIME_GET, DS_SIZE_GET, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
 };
 
 static const char *const sql[DS_COUNT] = {
@@ -40,8 +40,10 @@ static const char *const sql[DS_COUNT] = {
 	[DS_FILE_PUT] = "INSERT OR REPLACE INTO derived_files(path, body) VALUES(?1, ?2)",
 	[DS_FILE_GET] = "SELECT body FROM derived_files WHERE path = ?1",
 	[DS_TIME_GET] = "SELECT mtime FROM path_times WHERE path = ?1",
-	[DS_WALK_PUT] = "INSERT OR REPLACE INTO temp.walk(path, hash) VALUES(?1, ?2)",
-	[DS_WALK_KEEP] = "INSERT OR REPLACE INTO temp.walk(path, hash) SELECT path, hash FROM path_times WHERE path = ?1",
+	[DS_SIZE_GET] = "SELECT size FROM path_times WHERE path = ?1 AND size IS NOT NULL",
+	[DS_WALK_PUT] = "INSERT OR REPLACE INTO temp.walk(path, hash, size) VALUES(?1, ?2, ?3)",
+	[DS_WALK_KEEP] = "INSERT OR REPLACE INTO temp.walk(path, hash, size) SELECT path, hash, size FROM path_times"
+			 " WHERE path = ?1",
 };
 
 /* Each statement is cached under its text's address (store/stmt.c). */
@@ -233,24 +235,33 @@ int store_path_time(struct store *st, const char *path, int64_t *ns)
 	return get_int64(st, DS_TIME_GET, path, ns);
 }
 
+int store_path_size(struct store *st, const char *path, int64_t *size)
+{
+	return get_int64(st, DS_SIZE_GET, path, size);
+}
+
 int store_walk_begin(struct store *st)
 {
 	/* A temporary table: the walk's hashes, merged into path_times by store_walk_end(). */
 	int rc = store_sqlite_err(sqlite3_exec(st->db,
 					       "CREATE TEMP TABLE IF NOT EXISTS walk(path TEXT PRIMARY KEY,"
-					       " hash INTEGER NOT NULL) WITHOUT ROWID; DELETE FROM temp.walk;",
+					       " hash INTEGER NOT NULL, size INTEGER) WITHOUT ROWID; DELETE FROM temp.walk;",
 					       NULL, NULL, NULL));
 
 	return rc;
 }
 
-int store_walk_put(struct store *st, const char *path, uint64_t hash)
+int store_walk_put(struct store *st, const char *path, uint64_t hash, int64_t size)
 {
 	sqlite3_stmt *s = stmt(st, DS_WALK_PUT);
 
 	if (s) {
 		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, (int64_t)hash);
+		if (size >= 0)
+			sqlite3_bind_int64(s, 3, size);
+		else
+			sqlite3_bind_null(s, 3);
 	}
 	return run(st, s);
 }
@@ -314,9 +325,9 @@ int store_walk_end(struct store *st, int64_t now_ns, long *changed)
 		n = (long)sqlite3_changes(st->db);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(st->db,
-					"INSERT INTO path_times(path, hash, mtime) SELECT path, hash, ?1 FROM temp.walk"
-					" WHERE true ON CONFLICT(path) DO UPDATE SET hash = excluded.hash,"
-					" mtime = excluded.mtime WHERE hash <> excluded.hash",
+					"INSERT INTO path_times(path, hash, mtime, size) SELECT path, hash, ?1, size"
+					" FROM temp.walk WHERE true ON CONFLICT(path) DO UPDATE SET hash = excluded.hash,"
+					" mtime = excluded.mtime, size = excluded.size WHERE hash <> excluded.hash",
 					-1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, now_ns);
@@ -325,6 +336,10 @@ int store_walk_end(struct store *st, int64_t now_ns, long *changed)
 		n += (long)sqlite3_changes(st->db);
 	}
 	sqlite3_finalize(s);
+	/* Sizes an older walk did not keep (schema 6): the same content, so not a change. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "UPDATE path_times SET size = (SELECT w.size FROM temp.walk w"
+				  " WHERE w.path = path_times.path) WHERE size IS NULL", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "DELETE FROM temp.walk", NULL, NULL, NULL);
 	if (changed)

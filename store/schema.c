@@ -228,6 +228,12 @@ static const char schema_v6[] =
 	" slug TEXT, valid_from TEXT NOT NULL DEFAULT '', valid_until TEXT);"
 	"CREATE INDEX claims_slug ON claims(slug);";
 
+/*
+ * Version 6 -> 7: each root path's size as the import's walk found it
+ * (NULL for folders and links), so that a stat on the mount needs no render.
+ */
+static const char schema_v7[] = "ALTER TABLE path_times ADD COLUMN size INTEGER;";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -235,6 +241,7 @@ static const char *const migrations[] = {
 	schema_v4,
 	schema_v5,
 	schema_v6,
+	schema_v7,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -390,7 +397,7 @@ static int migrate(struct store *st, int version, struct strbuf *err)
 		goto fail_rollback;
 	rc = exec(st, "PRAGMA application_id = 1313625171"); /* STORE_APPLICATION_ID */
 	if (!rc)
-		rc = exec(st, "PRAGMA user_version = 6"); /* STORE_SCHEMA_VERSION */
+		rc = exec(st, "PRAGMA user_version = 7"); /* STORE_SCHEMA_VERSION */
 	if (!rc)
 		rc = foreign_keys_hold(st);
 	if (!rc)
@@ -410,7 +417,7 @@ fail:
 }
 
 _Static_assert(STORE_APPLICATION_ID == 1313625171, "application_id pragma literal");
-_Static_assert(STORE_SCHEMA_VERSION == 6, "user_version pragma literal");
+_Static_assert(STORE_SCHEMA_VERSION == 7, "user_version pragma literal");
 
 int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err)
 {

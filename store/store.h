@@ -595,14 +595,17 @@ int store_derived_file_put(struct store *st, const char *path, const char *body,
 int store_derived_file_get(struct store *st, const char *path, struct strbuf *out);
 /** The time (ns since the epoch) of the import that last changed `path`; -ENOENT when unknown. */
 int store_path_time(struct store *st, const char *path, int64_t *ns);
+/** The size of file `path` as the last walk found it; -ENOENT when unknown (a folder, a link, not walked). */
+int store_path_size(struct store *st, const char *path, int64_t *size);
 /**
  * A walk of the root tree: store_walk_put() each path with the hash of its
- * content (a folder: of its listing), then store_walk_end() gives `now_ns`
+ * content (a folder: of its listing) and a file's size (-1: none), then
+ * store_walk_end() gives `now_ns`
  * to every path new or whose hash changed, forgets paths not walked, and
  * tells how many paths changed (new, changed or gone).
  */
 int store_walk_begin(struct store *st);
-int store_walk_put(struct store *st, const char *path, uint64_t hash);
+int store_walk_put(struct store *st, const char *path, uint64_t hash, int64_t size);
 int store_walk_end(struct store *st, int64_t now_ns, long *changed);
 /** Walk `path` with the hash the last walk stored for it (it did not change). */
 int store_walk_keep(struct store *st, const char *path);

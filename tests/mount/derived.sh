@@ -27,6 +27,8 @@ sqlite3 "$db" "INSERT INTO facts_fts(source, text) SELECT id, 'zqxmarker' FROM s
   DELETE FROM change_days; INSERT INTO change_days VALUES('2000-01-01', CAST('stored change log' || char(10) AS BLOB));
   UPDATE derived SET value = 18 WHERE key = 'changes_size';
   UPDATE derived_files SET body = CAST('stored ' || path || char(10) AS BLOB)
+  WHERE path IN ('README', 'maps/ssn.svg', 'questions/ssn/yes', 'states/TX/questions/ssn');
+  UPDATE path_times SET size = (SELECT length(d.body) FROM derived_files d WHERE d.path = path_times.path)
   WHERE path IN ('README', 'maps/ssn.svg', 'questions/ssn/yes', 'states/TX/questions/ssn');" ||
   fail "cannot change the stored values"
 mount_db "$db"

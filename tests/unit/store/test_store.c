@@ -494,7 +494,7 @@ static void walk_paths(struct store *st, const char *const *paths, const uint64_
 
 	assert_int_equal(store_walk_begin(st), 0);
 	for (i = 0; i < n; i++)
-		assert_int_equal(store_walk_put(st, paths[i], hashes[i]), 0);
+		assert_int_equal(store_walk_put(st, paths[i], hashes[i], -1), 0);
 	assert_int_equal(store_walk_end(st, now, &got), 0);
 	assert_int_equal(got, changed);
 	assert_int_equal(store_derived_done(st), 0);
