@@ -22,7 +22,7 @@
 #include "../importers/importers.h"
 #include "fs.h"
 #include "spans.h"
-#include "tree.h"
+#include "tree_i.h"
 
 struct candidates {
 	struct tree *t;

@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "fs.h"
-#include "tree.h"
+#include "tree_i.h"
 
 /* 64-bit FNV-1a, seeded with the kind of node so that a file and a folder never share a hash. */
 static uint64_t hash_add(uint64_t h, const void *data, size_t len)
@@ -234,7 +234,7 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 	int64_t when;
 	int rc;
 
-	tree_init(&d.t, st);
+	tree_init_routes(&d.t, st, tree_routes, tree_nroutes);
 	/* Everything computed: nothing read from the derived data being replaced. */
 	d.t.deriving = 1;
 	d.t.use_changes = d.t.use_files = 0;

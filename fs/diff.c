@@ -62,7 +62,7 @@ int fs_diff(const char *db, const char *from, const char *to, const char *prefix
 {
 	struct diff_filter p = { sink, prefix ? prefix : "", 0 };
 	struct store *st = NULL;
-	struct tree t;
+	struct tree *t;
 	char a[11], b[11];
 	int rc;
 
@@ -71,17 +71,17 @@ int fs_diff(const char *db, const char *from, const char *to, const char *prefix
 	rc = store_open(db, STORE_READONLY, &st, err);
 	if (rc)
 		return rc;
-	tree_init(&t, st);
+	t = tree_open(st);
 	/* Compare the trees at/FROM and at/TO show: their change days. */
-	rc = store_read_begin(st);
+	rc = t ? store_read_begin(st) : -ENOMEM;
 	if (!rc)
-		rc = tree_canonical_date(&t, from, a);
+		rc = tree_canonical_date(t, from, a);
 	if (!rc)
-		rc = tree_canonical_date(&t, to, b);
+		rc = tree_canonical_date(t, to, b);
 	if (!rc && p.prefix_len) {
-		rc = prefix_exists(&t, p.prefix, a);
+		rc = prefix_exists(t, p.prefix, a);
 		if (rc == -ENOENT)
-			rc = prefix_exists(&t, p.prefix, b);
+			rc = prefix_exists(t, p.prefix, b);
 		if (rc == -ENOENT) {
 			strbuf_addstr(err, "PATH-PREFIX names nothing in the tree: ");
 			for (const char *c = p.prefix; *c; c++) /* one line, whatever it holds */
@@ -94,7 +94,7 @@ int fs_diff(const char *db, const char *from, const char *to, const char *prefix
 		goto fail;
 	rc = sink->begin ? sink->begin(sink->arg) : 0;
 	if (!rc)
-		rc = tree_diff(&t, a, b, p.prefix, filter_change, &p);
+		rc = tree_diff(t, a, b, p.prefix, filter_change, &p);
 	if (sink->end) {
 		int r = sink->end(sink->arg, rc);
 
@@ -105,7 +105,7 @@ fail:
 		strbuf_addf(err, "cannot compare %s and %s: %s", from, to, strerror(-rc));
 out:
 	store_read_end(st);
-	tree_release(&t);
+	tree_free(t);
 	store_close(st);
 	return rc;
 }

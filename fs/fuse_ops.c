@@ -83,7 +83,7 @@ static const char *const op_names[OP_COUNT] = { "lookup", "getattr", "readlink",
 /* A request's worker: a connection of its own and the tree caches made on it. */
 struct worker {
 	struct store *st;
-	struct tree tree;
+	struct tree *tree;		/* its own caches (fs/tree.h) */
 	uint64_t version;	/* what `tree` was made at */
 	/* Under fs->lock: 0 idle, VERSION_STARTING while its read begins, else the version it reads. */
 	uint64_t busy;
@@ -198,8 +198,8 @@ static int begin(struct fs_state *fs, struct request *r)
 		old = r->w->st;
 		r->w->st = r->w->next_st;
 		r->w->next_st = NULL;
-		tree_release(&r->w->tree);
-		tree_init(&r->w->tree, r->w->st);
+		tree_free(r->w->tree);
+		r->w->tree = tree_open(r->w->st);
 		r->w->version = 0;
 	}
 	pthread_mutex_unlock(&fs->lock);
@@ -209,7 +209,7 @@ static int begin(struct fs_state *fs, struct request *r)
 	g = store_generation(r->w->st);
 	r->v = version_of(g, era);
 	if (r->w->version != r->v) {
-		tree_invalidate(&r->w->tree);
+		tree_invalidate(r->w->tree);
 		r->w->version = r->v;
 	}
 	pthread_mutex_lock(&fs->lock);
@@ -300,7 +300,7 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 	}
 	pthread_mutex_unlock(&fs->lock);
 	/* A size the import kept needs no render for a stat. */
-	if (want_bytes == FILE_SIZE && tree_size(&r->w->tree, &in->node, size) == 0) {
+	if (want_bytes == FILE_SIZE && tree_size(r->w->tree, &in->node, size) == 0) {
 		pthread_mutex_lock(&fs->lock);
 		in->size = *size;
 		in->size_version = r->v;
@@ -308,7 +308,7 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 		return 0;
 	}
 
-	rc = tree_render(&r->w->tree, &in->node, &sb);
+	rc = tree_render(r->w->tree, &in->node, &sb);
 	if (!rc)
 		*size = sb.len;
 	if (!rc && (want_bytes == FILE_BYTES || sb.len <= FS_KEEP_SMALL)) {
@@ -360,7 +360,7 @@ static struct timespec file_time(struct request *r, struct fs_inode *in)
 		return t;
 	}
 	pthread_mutex_unlock(&fs->lock);
-	tree_mtime(&r->w->tree, &in->node, &t);
+	tree_mtime(r->w->tree, &in->node, &t);
 	pthread_mutex_lock(&fs->lock);
 	in->mtime = t;
 	in->mtime_version = r->v;
@@ -368,7 +368,8 @@ static struct timespec file_time(struct request *r, struct fs_inode *in)
 	return t;
 }
 
-static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf)
+/* `how`: file_content()'s FILE_SIZE, or FILE_SIZE_PUSH where the bytes of a small file may be pushed next. */
+static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf, int how)
 {
 	struct fs_state *fs = r->fs;
 	uint64_t size = 0;
@@ -387,7 +388,7 @@ static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf)
 		stbuf->st_nlink = 2;
 		return 0;
 	}
-	rc = file_content(r, in, FILE_SIZE, &size, NULL);
+	rc = file_content(r, in, how, &size, NULL);
 	if (rc)
 		return rc;
 	stbuf->st_mode = in->node.type == NODE_FILE ? (S_IFREG | 0444) : (S_IFLNK | 0777);
@@ -420,8 +421,8 @@ static int child_inode(struct request *r, struct fs_inode *parent, const char *n
 	}
 	pthread_mutex_unlock(&fs->lock);
 
-	rc = listed ? tree_child_listed(&r->w->tree, &parent->node, name, &node)
-		    : tree_child(&r->w->tree, &parent->node, name, &node);
+	rc = listed ? tree_child_listed(r->w->tree, &parent->node, name, &node)
+		    : tree_child(r->w->tree, &parent->node, name, &node);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&fs->lock);
@@ -445,14 +446,14 @@ static int child_inode(struct request *r, struct fs_inode *parent, const char *n
 	return in ? 0 : -ENOMEM;
 }
 
-static int fill_entry(struct request *r, struct fs_inode *in, struct fuse_entry_param *e)
+static int fill_entry(struct request *r, struct fs_inode *in, struct fuse_entry_param *e, int how)
 {
 	memset(e, 0, sizeof(*e));
 	e->ino = in->ino;
 	e->generation = 1;
 	e->attr_timeout = FS_TIMEOUT;
 	e->entry_timeout = FS_TIMEOUT;
-	return fill_attr(r, in, &e->attr);
+	return fill_attr(r, in, &e->attr, how);
 }
 
 /* A name answered ENOENT: remembered for invalidation, or held briefly when the memo is full. */
@@ -502,7 +503,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (!rc)
 		rc = p ? child_inode(&r, p, name, 0, &in) : -ENOENT;
 	if (!rc)
-		rc = fill_entry(&r, in, &e);
+		rc = fill_entry(&r, in, &e, FILE_SIZE);
 	if (rc == -ENOENT || rc == -ENOTDIR) {
 		/* A negative entry the kernel may cache: no upcall for the next miss. */
 		memset(&e, 0, sizeof(e));
@@ -560,7 +561,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 	(void)fi;
 	if (!rc)
-		rc = in ? fill_attr(&r, in, &stbuf) : -ENOENT;
+		rc = in ? fill_attr(&r, in, &stbuf, FILE_SIZE) : -ENOENT;
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -577,7 +578,7 @@ static void fs_readlink(fuse_req_t req, fuse_ino_t ino)
 	struct strbuf sb = STRBUF_INIT;
 
 	if (!rc)
-		rc = !in || in->node.type != NODE_LINK ? -EINVAL : tree_render(&r.w->tree, &in->node, &sb);
+		rc = !in || in->node.type != NODE_LINK ? -EINVAL : tree_render(r.w->tree, &in->node, &sb);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -677,7 +678,7 @@ static int folder_names(struct request *r, struct fs_inode *in, int walk, struct
 		l = listing_new(r->v);
 		if (!l)
 			return -ENOMEM;
-		rc = tree_list(&r->w->tree, &in->node, &l->names);
+		rc = tree_list(r->w->tree, &in->node, &l->names);
 		if (rc) {
 			listing_put(l);
 			return rc;
@@ -803,7 +804,8 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 				e.attr.st_mode = S_IFREG;
 				e.attr.st_ino = child->ino;
 			} else if (!rc) {
-				rc = fill_entry(&r, child, &e);
+				/* A walk that reads (grep -r) finds a small file's pages pushed (walk.h). */
+				rc = fill_entry(&r, child, &e, fs->walk.push ? FILE_SIZE_PUSH : FILE_SIZE);
 			}
 			if (rc == -ENOENT) { /* vanished since the listing: skip it */
 				rc = 0;
@@ -1472,7 +1474,11 @@ static int open_workers(struct fs_state *fs, struct strbuf *err)
 		rc = store_open(fs->db, STORE_READONLY | fs->store_flags, &w->st, err);
 		if (rc)
 			return rc;
-		tree_init(&w->tree, w->st);
+		w->tree = tree_open(w->st);
+		if (!w->tree) {
+			strbuf_addstr(err, "out of memory");
+			return -ENOMEM;
+		}
 		fs->free_workers[fs->nfree++] = w;
 	}
 	return 0;
@@ -1487,7 +1493,8 @@ static void close_workers(struct fs_state *fs)
 		fs->workers[i].next_st = NULL;
 		if (!fs->workers[i].st)
 			continue;
-		tree_release(&fs->workers[i].tree);
+		tree_free(fs->workers[i].tree);
+		fs->workers[i].tree = NULL;
 		store_close(fs->workers[i].st);
 		fs->workers[i].st = NULL;
 	}

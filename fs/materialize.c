@@ -24,7 +24,7 @@
 static const char *const skipped_at_root[] = { "at", "search" };
 
 struct walk {
-	struct tree tree;
+	struct tree *tree;
 	struct strbuf *err;
 };
 
@@ -72,7 +72,7 @@ static int walk_entry(struct walk *w, const struct tree_node *node, const char *
 		return rc;
 	case NODE_FILE:
 	case NODE_LINK:
-		rc = tree_render(&w->tree, node, &content);
+		rc = tree_render(w->tree, node, &content);
 		if (!rc)
 			rc = strbuf_ok(&content);
 		if (!rc && node->type == NODE_FILE)
@@ -90,7 +90,7 @@ static int walk_dir(struct walk *w, const struct tree_node *dir, int dirfd, cons
 {
 	struct strlist names = STRLIST_INIT;
 	size_t i;
-	int rc = tree_list(&w->tree, dir, &names);
+	int rc = tree_list(w->tree, dir, &names);
 
 	if (rc)
 		strbuf_addf(w->err, "%s: cannot list: %s", path, strerror(-rc));
@@ -103,7 +103,7 @@ static int walk_dir(struct walk *w, const struct tree_node *dir, int dirfd, cons
 		strbuf_addf(&child_path, "%s/%s", path, names.items[i]);
 		rc = strbuf_ok(&child_path);
 		if (!rc)
-			rc = tree_child(&w->tree, dir, names.items[i], &child);
+			rc = tree_child(w->tree, dir, names.items[i], &child);
 		if (rc == -ENOENT) { /* listed but gone: as readdir does, skip it */
 			rc = 0;
 		} else if (!rc) {
@@ -170,15 +170,17 @@ int fs_materialize(struct store *st, const char *at, const char *dir, struct str
 		strbuf_addf(err, "bad date '%s': give YYYY-MM-DD", at);
 		return -EINVAL;
 	}
-	tree_init(&w.tree, st);
+	w.tree = tree_open(st);
+	if (!w.tree)
+		return -ENOMEM;
 	/* at/AT links to .at/DAY, the change day whose tree AT shows: the same root here. */
 	if (at)
-		rc = tree_canonical_date(&w.tree, at, day);
+		rc = tree_canonical_date(w.tree, at, day);
 	if (rc) {
 		strbuf_addf(err, "cannot read the days of the inventory: %s", strerror(-rc));
 		goto out;
 	}
-	tree_root(w.tree.routes, &root, at ? day : NULL);
+	tree_root(tree_table(w.tree), &root, at ? day : NULL);
 	fd = open_target(dir, err);
 	if (fd >= 0) {
 		rc = walk_dir(&w, &root, fd, dir);
@@ -188,6 +190,6 @@ int fs_materialize(struct store *st, const char *at, const char *dir, struct str
 	}
 	tree_node_release(&root);
 out:
-	tree_release(&w.tree);
+	tree_free(w.tree);
 	return rc;
 }

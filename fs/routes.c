@@ -226,7 +226,7 @@ const struct route tree_routes[] = {
 const int tree_nroutes = (int)(sizeof(tree_routes) / sizeof(tree_routes[0]));
 _Static_assert(sizeof(tree_routes) / sizeof(tree_routes[0]) <= TREE_MAX_ROUTES, "raise TREE_MAX_ROUTES");
 
-void tree_init(struct tree *t, struct store *st)
+struct tree *tree_open(struct store *st)
 {
-	tree_init_routes(t, st, tree_routes, tree_nroutes);
+	return tree_open_routes(st, tree_routes, tree_nroutes);
 }

@@ -19,6 +19,7 @@
 #include "../util/array.h"
 #include "../util/hmap.h"
 #include "spans.h"
+#include "tree_i.h"
 
 /* Strings kept once, numbered in order of first sight. */
 struct intern {

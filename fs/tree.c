@@ -5,7 +5,7 @@
  * the last name is checked, with one query at most. A literal route wins
  * over a :param route with the same parent.
  */
-#include "tree.h"
+#include "tree_i.h"
 #include "views.h"
 
 #include <errno.h>
@@ -229,6 +229,33 @@ void tree_invalidate(struct tree *t)
 void tree_release(struct tree *t)
 {
 	tree_invalidate(t);
+}
+
+struct tree *tree_open_routes(struct store *st, const struct route *routes, int nroutes)
+{
+	struct tree *t = malloc(sizeof(*t));
+
+	if (t)
+		tree_init_routes(t, st, routes, nroutes);
+	return t;
+}
+
+void tree_free(struct tree *t)
+{
+	if (!t)
+		return;
+	tree_release(t);
+	free(t);
+}
+
+const struct route *tree_table(const struct tree *t)
+{
+	return t->routes;
+}
+
+const char *tree_today(const struct tree *t)
+{
+	return t->today;
 }
 
 const struct strlist *tree_change_dates(struct tree *t)

@@ -102,68 +102,21 @@ struct tree_node {
 	char date[11];			/* "" outside at/ */
 };
 
-struct tree_memo {
-	char *key;
-	char *data;
-	size_t len;
-};
-
-struct tree_answers;
-
 /* Routes, at most (fs/routes.c checks its table against it when compiled). */
 #define TREE_MAX_ROUTES 256
 
-struct tree {
-	struct store *st;
-	const struct route *routes;	/* the route table (fs/routes.c gives its own to tree_init) */
-	int nroutes;
-	/*
-	 * The route table as a tree, made by tree_init: the children of route
-	 * i are kids[kid_start[i] .. kid_start[i + 1]), in table order, and
-	 * route i's last segment starts at pattern + seg_off[i]. Resolving a
-	 * name then looks at a folder's few child routes, not at every route.
-	 */
-	unsigned short kid_start[TREE_MAX_ROUTES + 1];
-	unsigned short kids[TREE_MAX_ROUTES];
-	unsigned char seg_off[TREE_MAX_ROUTES];
-	char today[11];
-	struct strlist change_dates;	/* cached store_change_dates() */
-	int change_dates_valid;
-	struct tree_memo *memo;		/* ROUTE_MEMO contents */
-	size_t nmemo;
-	/* Checklist answers of the two days asked last: a folder's files, the
-	 * questions/ lists, maps and records requests all ask the same ones. */
-	struct tree_answers *answers[2];
-	/*
-	 * The system lists of the two states and days asked last, made when a
-	 * second system of the state is asked for on a day: a walk goes
-	 * through a state's system folders one after another (and `changes`
-	 * compares them on two days), while a single folder is cheaper alone.
-	 */
-	struct tree_system_lists {
-		struct store_system_lists *l;
-		size_t n;
-		char *state;		/* NULL: none kept */
-		char date[11];
-	} sys[2];
-	char *sys_last;			/* "STATE DATE SYSTEM" asked last without them */
-	struct strlist sys_one;		/* a list made alone */
-	/*
-	 * Whether reads take the derived data the import stored (fs/derive.c):
-	 * -1 not known yet (asked of the store once per inventory version), 0
-	 * compute on read, 1 look up. `deriving`: the import is making them.
-	 */
-	signed char use_changes, use_files;
-	int deriving;
-	/* the ids of the flows that can move a checklist answer (store_deciding_flows), for `changes` */
-	struct hmap *flow_decides;
-	/* The README's counts of every day of a pass over the change days (tree_changes), or NULL. */
-	const struct strlist *count_days;
-	struct store_counts *counts;
-};
+/* A tree: the route table resolved over one store, with its caches (fs/tree_i.h). */
+struct tree;
 
-/** A tree of the route table of fs/routes.c (defined there). */
-void tree_init(struct tree *t, struct store *st);
+/** A tree of the route table of fs/routes.c (defined there), over `st`: NULL when out of memory. */
+struct tree *tree_open(struct store *st);
+/** A tree of the route table `routes` (nroutes rows, at most TREE_MAX_ROUTES; row 0 the root), or NULL. */
+struct tree *tree_open_routes(struct store *st, const struct route *routes, int nroutes);
+void tree_free(struct tree *t);
+/** The route table of the tree (row 0 the root: see tree_root). */
+const struct route *tree_table(const struct tree *t);
+/** Today as the tree shows it (YYYY-MM-DD): the day of the root's views. */
+const char *tree_today(const struct tree *t);
 /** The row of route i's folder in `routes` (its pattern less the last segment), or -1 for the root. */
 int tree_parent_route(const struct route *routes, int nroutes, int i);
 /**
@@ -174,11 +127,8 @@ int tree_parent_route(const struct route *routes, int nroutes, int i);
 int tree_route_path(const struct route *r, const char *const args[TREE_MAX_ARGS], struct strbuf *out);
 /** Whether `path` (no leading '/') is an instance of route `r`: 1 with its :params in *args, or 0. */
 int tree_route_match(const struct route *r, const char *path, struct strlist *args);
-/** A tree of the route table `routes` (nroutes rows, at most TREE_MAX_ROUTES; row 0 the root). */
-void tree_init_routes(struct tree *t, struct store *st, const struct route *routes, int nroutes);
 /** Forget every cached view (the inventory changed) and refresh today's date. */
 void tree_invalidate(struct tree *t);
-void tree_release(struct tree *t);
 
 /** The days on which anything changes (cached until tree_invalidate). */
 const struct strlist *tree_change_dates(struct tree *t);

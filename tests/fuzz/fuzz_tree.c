@@ -55,19 +55,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *path = fuzz_cstring(data, size);
 	struct tree_node node;
-	struct tree t;
+	struct tree *t;
 	int rc;
 
 	if (!inventory)
 		inventory = fuzz_fixture_store();
-	tree_init(&t, inventory);
-	rc = tree_resolve(&t, path, &node);
+	t = tree_open(inventory);
+	FUZZ_ASSERT(t);
+	rc = tree_resolve(t, path, &node);
 	FUZZ_ASSERT(rc == 0 || rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG);
 	if (!rc) {
-		check_node(&t, &node, 0);
+		check_node(t, &node, 0);
 		tree_node_release(&node);
 	}
-	tree_release(&t);
+	tree_free(t);
 	free(path);
 	return 0;
 }

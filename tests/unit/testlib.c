@@ -170,7 +170,8 @@ int test_inventory_setup(void **state)
 	test_copy_fixture("small", f->dir);
 	f->st = test_store_new();
 	test_import_ok(f->st, f->dir);
-	tree_init(&f->tree, f->st);
+	f->tree = tree_open(f->st);
+	assert_non_null(f->tree);
 	*state = f;
 	return 0;
 }
@@ -179,7 +180,7 @@ int test_inventory_teardown(void **state)
 {
 	struct test_inventory *f = *state;
 
-	tree_release(&f->tree);
+	tree_free(f->tree);
 	store_close(f->st);
 	test_rmtree(f->dir);
 	free(f->dir);

@@ -39,7 +39,7 @@ void test_fixture_release(struct store *st, char *dir);
 /** A test's inventory: the small fixture copied into `dir` and imported, and its tree. */
 struct test_inventory {
 	struct store *st;
-	struct tree tree;
+	struct tree *tree;
 	char *dir;
 };
 /** cmocka setup and teardown giving *state a struct test_inventory. */

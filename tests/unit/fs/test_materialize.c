@@ -134,15 +134,16 @@ static void test_materialize__writes_the_whole_tree(void **state)
 	struct fixture *f = *state;
 	struct strbuf err = STRBUF_INIT;
 	struct tree_node root;
-	struct tree tree;
+	struct tree *tree;
 	char *out = out_dir(f, "out");
 
 	assert_int_equal(fs_materialize(f->st, NULL, out, &err), 0);
-	tree_init(&tree, f->st);
-	assert_int_equal(tree_resolve(&tree, "/", &root), 0);
-	same_as_tree(&tree, &root, out, 1);
+	tree = tree_open(f->st);
+	assert_non_null(tree);
+	assert_int_equal(tree_resolve(tree, "/", &root), 0);
+	same_as_tree(tree, &root, out, 1);
 	tree_node_release(&root);
-	tree_release(&tree);
+	tree_free(tree);
 	expect_text(out, "states/NY/dmv/blocked", "ICE\n");
 	free(out);
 	strbuf_release(&err);

@@ -104,7 +104,7 @@ static void test_tree__paths_show_the_facts(void **state)
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char *got;
 
-		rc = test_render(&f->tree, files[i].path, &got);
+		rc = test_render(f->tree, files[i].path, &got);
 		if (rc)
 			fprintf(stderr, "%s: %s\n", files[i].path, strerror(-rc));
 		assert_int_equal(rc, 0);
@@ -142,7 +142,7 @@ static void test_tree__listings(void **state)
 	struct test_inventory *f = *state;
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char *l = test_ls(&f->tree, dirs[i].path);
+		char *l = test_ls(f->tree, dirs[i].path);
 
 		assert_string_equal(l, dirs[i].names);
 		free(l);
@@ -174,7 +174,7 @@ static void test_tree__unknown_names(void **state)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct tree_node n;
-		int rc = tree_resolve(&f->tree, cases[i].path, &n);
+		int rc = tree_resolve(f->tree, cases[i].path, &n);
 
 		if (rc != cases[i].rc)
 			fprintf(stderr, "%s: got %d\n", cases[i].path, rc);
@@ -202,7 +202,7 @@ static void expect_path(struct test_inventory *f, const char *day, const char *p
 	int rc;
 
 	strbuf_addf(&full, "/.at/%s/%s", day, path);
-	rc = tree_resolve(&f->tree, full.buf, &n);
+	rc = tree_resolve(f->tree, full.buf, &n);
 	if (rc)
 		fprintf(stderr, "%s names %s: %s\n", named_by, full.buf, strerror(-rc));
 	assert_int_equal(rc, 0);
@@ -297,7 +297,7 @@ static void expect_refs(struct test_inventory *f, const char *day, const char *p
 	int rc;
 
 	strbuf_addf(&full, "/.at/%s/%s", day, path);
-	rc = test_render(&f->tree, full.buf, &body);
+	rc = test_render(f->tree, full.buf, &body);
 	if (rc == -ENOENT) {
 		strbuf_release(&full);
 		return;
@@ -332,8 +332,8 @@ static void list_at(struct test_inventory *f, const char *day, const char *path,
 	struct tree_node n;
 
 	strbuf_addf(&full, "/.at/%s/%s", day, path);
-	assert_int_equal(tree_resolve(&f->tree, full.buf, &n), 0);
-	assert_int_equal(tree_list(&f->tree, &n, names), 0);
+	assert_int_equal(tree_resolve(f->tree, full.buf, &n), 0);
+	assert_int_equal(tree_list(f->tree, &n, names), 0);
 	tree_node_release(&n);
 	strbuf_release(&full);
 }
@@ -408,7 +408,7 @@ static void expect_day_whole(struct test_inventory *f, const char *day)
 			struct tree_node n;
 
 			strbuf_addf(&sp, "/.at/%s/states/%s/%s", day, states.items[i], systems.items[j]);
-			assert_int_equal(tree_resolve(&f->tree, sp.buf, &n), 0);
+			assert_int_equal(tree_resolve(f->tree, sp.buf, &n), 0);
 			if (!strcmp(n.route->pattern, "/states/:state/:system"))
 				for (k = 0; k < sizeof(sys) / sizeof(sys[0]); k++) {
 					strbuf_reset(&sp);
@@ -440,7 +440,7 @@ static void expect_list(struct test_inventory *f, const char *day, const char *p
 	char *got;
 
 	strbuf_addf(&full, "/.at/%s/%s", day, path);
-	got = test_ls(&f->tree, full.buf);
+	got = test_ls(f->tree, full.buf);
 	assert_string_equal(got, names);
 	free(got);
 	strbuf_release(&full);
@@ -453,7 +453,7 @@ static void expect_cat(struct test_inventory *f, const char *day, const char *pa
 	int rc;
 
 	strbuf_addf(&full, "/.at/%s/%s", day, path);
-	rc = test_render(&f->tree, full.buf, &got);
+	rc = test_render(f->tree, full.buf, &got);
 	if (rc)
 		fprintf(stderr, "%s: %s\n", full.buf, strerror(-rc));
 	assert_int_equal(rc, 0);
@@ -471,18 +471,18 @@ static void expect_cat(struct test_inventory *f, const char *day, const char *pa
 static void test_tree__past_days_do_not_dangle(void **state)
 {
 	struct test_inventory *f = *state;
-	const struct strlist *days = tree_change_dates(&f->tree);
+	const struct strlist *days = tree_change_dates(f->tree);
 	char before[11], day[11];
 	size_t i;
 
 	assert_true(days->n > 0);
-	assert_int_equal(tree_canonical_date(&f->tree, "1000-01-01", before), 0);
+	assert_int_equal(tree_canonical_date(f->tree, "1000-01-01", before), 0);
 	expect_day_whole(f, before);
 	for (i = 0; i < days->n; i++)
 		expect_day_whole(f, days->items[i]);
 
 	/* The day the issue named: the flow holds, and so its ends are there. */
-	assert_int_equal(tree_canonical_date(&f->tree, "2014-06-01", day), 0);
+	assert_int_equal(tree_canonical_date(f->tree, "2014-06-01", day), 0);
 	expect_list(f, day, "agencies", "DHS ICE LESC USCIS");
 	expect_list(f, day, "transactions", "DQ KQ");
 	expect_list(f, day, "sources", "ice-2019 list-2020 pia-030g qa-2020");
@@ -568,13 +568,13 @@ static int gather_span(void *arg, const char *a, const char *b, const char *line
 static void test_tree__relation_spans_are_the_lists(void **state)
 {
 	struct test_inventory *f = *state;
-	const struct strlist *days = tree_change_dates(&f->tree);
+	const struct strlist *days = tree_change_dates(f->tree);
 	struct strlist all_days = STRLIST_INIT;
 	char before[11];
 	size_t d, i;
 	int r, checked = 0;
 
-	assert_int_equal(tree_canonical_date(&f->tree, "1000-01-01", before), 0);
+	assert_int_equal(tree_canonical_date(f->tree, "1000-01-01", before), 0);
 	strlist_add(&all_days, before);
 	for (i = 0; i < days->n; i++)
 		strlist_add(&all_days, days->items[i]);
@@ -615,14 +615,14 @@ static void test_tree__relation_spans_are_the_lists(void **state)
 							/* A folder's span: it is there that day iff some span holds. */
 							struct tree_node n;
 
-							crc = tree_resolve(&f->tree, full.buf, &n);
+							crc = tree_resolve(f->tree, full.buf, &n);
 							if (!crc)
 								tree_node_release(&n);
 							if ((crc == 0) != (want.len > 0))
 								fail_msg("%s: there %d, spans say %d", full.buf, crc == 0,
 									 want.len > 0);
 						} else {
-							crc = test_render(&f->tree, full.buf, &got);
+							crc = test_render(f->tree, full.buf, &got);
 							if (crc == 0 && strcmp(got, want.buf))
 								fail_msg("%s: [%s], spans say [%s]", full.buf, got, want.buf);
 							assert_true(crc == 0 || (crc == -ENOENT && !want.len));

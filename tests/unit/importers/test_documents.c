@@ -52,7 +52,7 @@ static void import_ok(struct test_inventory *f, const struct import_options *o, 
 
 static void expect(struct test_inventory *f, const char *path, const char *content)
 {
-	char *got = test_cat(&f->tree, path);
+	char *got = test_cat(f->tree, path);
 
 	if (strcmp(got, content))
 		fprintf(stderr, "%s: got [%s]\n", path, got);
@@ -63,7 +63,7 @@ static void expect(struct test_inventory *f, const char *path, const char *conte
 static int exists(struct test_inventory *f, const char *path)
 {
 	struct tree_node n;
-	int rc = tree_resolve(&f->tree, path, &n);
+	int rc = tree_resolve(f->tree, path, &n);
 
 	if (!rc)
 		tree_node_release(&n);
@@ -141,7 +141,7 @@ static void test_documents__text_pages_hash_and_content_address(void **state)
 	expect_source(f, id, "excerpts/p1",
 		      "names: Nlets; agency ICE; field ssn\n\nMemo on sharing\nICE asked Nlets for the SSN.\n");
 	snprintf(line, sizeof(line), "/sources/%s/excerpts", id);
-	l = test_ls(&f->tree, line);
+	l = test_ls(f->tree, line);
 	assert_string_equal(l, "p1"); /* page 2 names nothing */
 	free(l);
 	snprintf(line, sizeof(line), "%s\n", id);
@@ -194,7 +194,7 @@ static void test_documents__pdf_and_pia_detection(void **state)
 		      "\fE-Verify sends NLETS the driver's license number.\nUSCIS receives the SSN.\n"
 		      "\fNothing to see here.\n");
 	snprintf(line, sizeof(line), "/sources/%s", id);
-	l = test_ls(&f->tree, line);
+	l = test_ls(f->tree, line);
 	assert_string_equal(l, "agency component date excerpts identifier kind original.pdf redactions sha256 supports text title");
 	free(l);
 	expect_source(f, id, "excerpts/p2",
@@ -810,7 +810,7 @@ static void test_documents__search_ranks_and_refuses_bad_queries(void **state)
 	assert_int_equal(store_search(f->st, "NEAR(", &hits), -ENOENT);
 	assert_int_equal(store_search(f->st, "", &hits), -ENOENT);
 	strlist_release(&hits);
-	l = test_ls(&f->tree, "/search/sharing");
+	l = test_ls(f->tree, "/search/sharing");
 	assert_non_null(strstr(l, a));
 	free(l);
 	free(a);
@@ -860,10 +860,10 @@ static void test_documents__runs_are_recorded_failed_ones_too(void **state)
 
 	test_write(f->dir, "x.txt", "\xff\n");
 	expect_refused(f, &(struct import_options){ .date = "2021" }, p, "invalid UTF-8");
-	l = test_ls(&f->tree, "/imports");
+	l = test_ls(f->tree, "/imports");
 	assert_string_equal(l, "000001 000002");
 	free(l);
-	run = test_cat(&f->tree, "/imports/000002");
+	run = test_cat(f->tree, "/imports/000002");
 	assert_non_null(strstr(run, "run: 2\nstarted: "));
 	assert_non_null(strstr(run, "\nstatus: failed\nkind: auto\n"));
 	assert_non_null(strstr(run, "\nerror: "));
@@ -871,7 +871,7 @@ static void test_documents__runs_are_recorded_failed_ones_too(void **state)
 	free(run);
 	test_write(f->dir, "x.txt", "Nlets\n");
 	import_ok(f, &(struct import_options){ .date = "2021", .kind = "text" }, p);
-	run = test_cat(&f->tree, "/imports/000003");
+	run = test_cat(f->tree, "/imports/000003");
 	assert_non_null(strstr(run, "\nstatus: ok\nkind: text\n"));
 	assert_non_null(strstr(run, "\ndocuments: 1\n"));
 	assert_non_null(strstr(run, "\nexcerpts: 1\n"));

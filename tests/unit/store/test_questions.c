@@ -16,7 +16,7 @@
 
 struct fixture {
 	struct store *st;
-	struct tree tree;
+	struct tree *tree;
 	char *dir;
 };
 
@@ -34,13 +34,14 @@ static struct fixture *fixture_new(const char *const *extra)
 			test_write(f->dir, extra[0], extra[1]);
 		test_import_ok(f->st, f->dir);
 	}
-	tree_init(&f->tree, f->st);
+	f->tree = tree_open(f->st);
+	assert_non_null(f->tree);
 	return f;
 }
 
 static void fixture_free(struct fixture *f)
 {
-	tree_release(&f->tree);
+	tree_free(f->tree);
 	store_close(f->st);
 	if (f->dir) {
 		test_rmtree(f->dir);
@@ -153,7 +154,7 @@ static const struct {
 static void test_questions__default_answers(void **state)
 {
 	struct fixture *f = *state;
-	char *text = test_cat(&f->tree, "/states/NY/questions/ori-block");
+	char *text = test_cat(f->tree, "/states/NY/questions/ori-block");
 	size_t i;
 
 	/* ICE says New York blocks it by ORI codes: yes, on that participation row alone. */
@@ -170,7 +171,7 @@ static void test_questions__default_answers(void **state)
 	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
 		assert_answer(f, answers[i].q, answers[i].state, answers[i].date, answers[i].want);
 	/* Illinois, Massachusetts, Minnesota and Washington blocked ICE; no source says by ORI. */
-	text = test_cat(&f->tree, "/questions/ori-block/yes");
+	text = test_cat(f->tree, "/questions/ori-block/yes");
 	assert_string_equal(text, "NY\n");
 	free(text);
 }
@@ -192,7 +193,7 @@ static void test_questions__no_facts_no_answers(void **state)
 		assert_int_equal(a.sources.n, 0);
 		store_answer_release(&a);
 		strbuf_addf(&path, "/states/LA/questions/%s", store_question_id(q));
-		text = test_cat(&f->tree, path.buf);
+		text = test_cat(f->tree, path.buf);
 		assert_non_null(strstr(text, "\nanswer: unknown\nbasis: none (no fact about Louisiana in the inventory "
 					     "decides it)\nsources: none\n"));
 		free(text);
@@ -331,12 +332,12 @@ static void check_request(struct fixture *f, const char *code)
 	int q;
 
 	strbuf_addf(&path, "/states/%s/records_request.txt", code);
-	text = test_cat(&f->tree, path.buf);
+	text = test_cat(f->tree, path.buf);
 	asked_questions(text, &asked);
 	for (q = 0; q < STORE_NQUESTIONS; q++) {
 		struct store_answer a = STORE_ANSWER_INIT;
 
-		assert_int_equal(store_answer(f->st, q, code, f->tree.today, &a), 0);
+		assert_int_equal(store_answer(f->st, q, code, tree_today(f->tree), &a), 0);
 		if (a.value == ANSWER_UNKNOWN)
 			strlist_add(&unknown, store_question_id(q));
 		store_answer_release(&a);
@@ -346,7 +347,7 @@ static void check_request(struct fixture *f, const char *code)
 	for (i = 0; i < asked.n; i++)
 		assert_string_equal(asked.items[i], unknown.items[i]);
 	/* Dated by the view, with blanks for the requester. */
-	assert_non_null(strstr(text, f->tree.today));
+	assert_non_null(strstr(text, tree_today(f->tree)));
 	assert_non_null(strstr(text, "______________________________  (your name)"));
 	free(text);
 	strlist_release(&asked);
@@ -363,7 +364,7 @@ static void test_questions__records_request(void **state)
 	for (i = 0; i < STORE_NJURISDICTIONS; i++)
 		check_request(f, store_jurisdiction_code(i));
 	/* New York's: what is known, cited by title, date and page; Louisiana's: nothing known, all asked. */
-	text = test_cat(&f->tree, "/states/NY/records_request.txt");
+	text = test_cat(f->tree, "/states/NY/records_request.txt");
 	assert_non_null(strstr(text, "\n- [ori-block] yes: "));
 	assert_non_null(strstr(text, "\n- The Driver license (DMV) system of New York blocks ICE through Nlets,\n"));
 	assert_non_null(strstr(text, "\"Nlets: Questions and Answers\" (2020-11), p. 6"));
@@ -375,7 +376,7 @@ static void test_questions__records_request(void **state)
 	assert_null(strstr(text, "nilc-nlets-qa-2020"));
 	assert_null(strstr(text, "inventory"));
 	free(text);
-	text = test_cat(&f->tree, "/states/LA/records_request.txt");
+	text = test_cat(f->tree, "/states/LA/records_request.txt");
 	assert_non_null(strstr(text, "\n14. [audits] "));
 	assert_non_null(strstr(text, "- The documents I have read say nothing of Louisiana in particular.\n"));
 	/* Background comes from the generic flows, and says so. */
@@ -384,13 +385,13 @@ static void test_questions__records_request(void **state)
 	assert_non_null(strstr(text, "   - The Driver license (DMV) system of each jurisdiction that takes part"));
 	free(text);
 	/* Outside the 50 states, the jurisdiction's own words. */
-	text = test_cat(&f->tree, "/states/PR/records_request.txt");
+	text = test_cat(f->tree, "/states/PR/records_request.txt");
 	assert_non_null(strstr(text, "runs the Commonwealth's connection to Nlets"));
 	assert_non_null(strstr(text, "Does the Commonwealth share Social Security numbers through Nlets?"));
 	assert_null(strstr(text, "state's connection"));
 	assert_null(strstr(text, "your state"));
 	free(text);
-	text = test_cat(&f->tree, "/states/DC/records_request.txt");
+	text = test_cat(f->tree, "/states/DC/records_request.txt");
 	assert_non_null(strstr(text, "Under the public records law of the District of Columbia,"));
 	assert_null(strstr(text, "your state"));
 	free(text);
@@ -413,7 +414,7 @@ static void check_tiles(struct fixture *f, int q, xmlNode *n, struct strlist *se
 			char *code = attr(n, "data-state");
 
 			assert_non_null(code);
-			assert_int_equal(store_answer(f->st, q, code, f->tree.today, &a), 0);
+			assert_int_equal(store_answer(f->st, q, code, tree_today(f->tree), &a), 0);
 			assert_string_equal(cls + 5, store_answer_name(a.value));
 			strlist_add(seen, code);
 			store_answer_release(&a);
@@ -439,7 +440,7 @@ static void test_questions__maps_parse(void **state)
 		size_t len;
 
 		strbuf_addf(&path, "/maps/%s.svg", store_question_id(q));
-		svg = test_cat(&f->tree, path.buf);
+		svg = test_cat(f->tree, path.buf);
 		len = strlen(svg);
 		doc = xmlReadMemory(svg, (int)len, path.buf, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR);
 		assert_non_null(doc);
@@ -458,7 +459,7 @@ static void test_questions__maps_parse(void **state)
 		assert_int_equal(seen.n, 52);
 		assert_true(strlist_find(&seen, "DC") >= 0 && strlist_find(&seen, "PR") >= 0);
 		assert_int_equal(strlist_find(&seen, "GU"), -1);
-		assert_non_null(strstr(svg, f->tree.today));
+		assert_non_null(strstr(svg, tree_today(f->tree)));
 		xmlFree(title);
 		xmlFreeDoc(doc);
 		free(svg);
