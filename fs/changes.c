@@ -19,7 +19,6 @@
 #include "../util/array.h"
 #include "../util/hmap.h"
 #include "../util/utf8.h"
-#include "../importers/importers.h"
 #include "fs.h"
 #include "spans.h"
 #include "tree_i.h"

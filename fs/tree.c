@@ -5,6 +5,7 @@
  * the last name is checked, with one query at most. A literal route wins
  * over a :param route with the same parent.
  */
+#include "../util/array.h"
 #include "tree_i.h"
 #include "views.h"
 
@@ -216,7 +217,7 @@ void tree_invalidate(struct tree *t)
 	}
 	free(t->memo);
 	t->memo = NULL;
-	t->nmemo = 0;
+	t->nmemo = t->amemo = 0;
 	store_today(t->today);
 	if (t->flow_decides)
 		hmap_release(t->flow_decides);
@@ -555,9 +556,8 @@ static int render_memo(struct tree *t, const struct tree_node *node, const struc
 	if (rc)
 		goto out;
 	strbuf_add(out, body.buf, body.len);
-	nm = realloc(t->memo, (t->nmemo + 1) * sizeof(*nm));
-	if (nm) {
-		t->memo = nm;
+	if (!array_reserve(&t->memo, t->nmemo, &t->amemo, sizeof(*t->memo), 8)) {
+		nm = t->memo;
 		nm[t->nmemo].len = body.len;
 		nm[t->nmemo].data = strbuf_detach(&body, NULL);
 		nm[t->nmemo].key = strbuf_detach(&key, NULL);

@@ -36,7 +36,7 @@ struct tree {
 	struct strlist change_dates;	/* cached store_change_dates() */
 	int change_dates_valid;
 	struct tree_memo *memo;		/* ROUTE_MEMO contents */
-	size_t nmemo;
+	size_t nmemo, amemo;
 	/* Checklist answers of the two days asked last: a folder's files, the
 	 * questions/ lists, maps and records requests all ask the same ones. */
 	struct tree_answers *answers[2];

@@ -6,6 +6,7 @@
  * what they say besides their text (OCR, exemption codes). Records bundles
  * (document_index) and documents (doc_import.c) both store through here.
  */
+#include "../util/array.h"
 #include "importers_i.h"
 
 #include <errno.h>
@@ -108,15 +109,8 @@ static int put_redaction(void *arg, const char *code, const char *slug, long cou
 	for (k = 0; k < rep->nredactions && strcmp(rep->redactions[k].code, code); k++)
 		;
 	if (k == rep->nredactions) {
-		if (k == rep->aredactions) {
-			size_t n = k ? 2 * k : 8;
-			struct report_code *v = realloc(rep->redactions, n * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			rep->redactions = v;
-			rep->aredactions = n;
-		}
+		if (array_reserve(&rep->redactions, k, &rep->aredactions, sizeof(*rep->redactions), 8))
+			return -ENOMEM;
 		snprintf(rep->redactions[k].code, sizeof(rep->redactions[k].code), "%s", code);
 		rep->redactions[k].count = 0;
 		rep->nredactions++;

@@ -63,15 +63,12 @@ int doc_text_set_ocr(struct doc_text *t, size_t page, int confidence, int boxes,
 	assert(page < t->npages && confidence >= 0 && confidence <= 100 && boxes >= 0);
 	assert(beside || !nbeside);
 	if (page >= t->nocr) {
-		struct ocr_mark *ocr = realloc(t->ocr, t->npages * sizeof(*ocr));
-
-		if (!ocr) {
+		if (array_reserve(&t->ocr, t->npages - 1, &t->aocr, sizeof(*t->ocr), t->npages)) {
 			free(beside);
 			return -ENOMEM;
 		}
 		for (size_t i = t->nocr; i < t->npages; i++)
-			ocr[i] = (struct ocr_mark){ -1, 0, NULL, 0 };
-		t->ocr = ocr;
+			t->ocr[i] = (struct ocr_mark){ -1, 0, NULL, 0 };
 		t->nocr = t->npages;
 	}
 	free(t->ocr[page].beside);

@@ -8,6 +8,7 @@
  * NAME.eml), is handed back decoded for the caller to import as a member
  * document of the email (importers/doc_archive.c).
  */
+#include "../util/array.h"
 #include "archive_i.h"
 #include "importers_i.h"
 
@@ -79,15 +80,8 @@ static int add_part(struct walk *w, const char *given, const char *ext, GByteArr
 		strbuf_addf(w->err, "more than %d attachments: refused", EMAIL_PARTS_MAX);
 		return -EINVAL;
 	}
-	if (p->n == p->alloc) {
-		size_t alloc = p->alloc ? 2 * p->alloc : 8;
-		struct email_part *items = realloc(p->items, alloc * sizeof(*items));
-
-		if (!items)
-			return -ENOMEM;
-		p->items = items;
-		p->alloc = alloc;
-	}
+	if (array_reserve(&p->items, p->n, &p->alloc, sizeof(*p->items), 8))
+		return -ENOMEM;
 	e = &p->items[p->n];
 	e->name = part_name(given, p->n + 1, ext);
 	e->len = bytes->len;

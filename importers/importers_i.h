@@ -183,7 +183,7 @@ struct doc_text {
 		struct text_span *beside; /* the page's words beside a black box, in text order (malloc'd) */
 		size_t nbeside;
 	} *ocr;			/* per page, nocr of them (pages beyond: text layers) */
-	size_t nocr;
+	size_t nocr, aocr;
 	/* Optional: OCR's progress through a document's pages (called on the caller's thread). */
 	void (*progress)(void *arg, long done, long total);
 	void *progress_arg;

@@ -18,6 +18,7 @@
  * Engines are initialised once per process (loading the English model
  * takes a tenth of a second) and kept for the next document.
  */
+#include "../util/array.h"
 #include "importers_i.h"
 
 #include <assert.h>
@@ -330,17 +331,8 @@ static int words_beside(TessBaseAPI *h, BOXA *boxes, struct ocr_slot *s)
 
 		if (at && TessPageIteratorBoundingBox(pi, RIL_WORD, &l, &t, &r, &b) &&
 		    word_beside_box(boxes, l, t, r, b)) {
-			if (s->nbeside == alloc) {
-				size_t n = alloc ? 2 * alloc : 8;
-				struct text_span *v = realloc(s->beside, n * sizeof(*v));
-
-				if (v) {
-					s->beside = v;
-					alloc = n;
-				} else {
-					rc = -ENOMEM;
-				}
-			}
+			if (array_reserve(&s->beside, s->nbeside, &alloc, sizeof(*s->beside), 8))
+				rc = -ENOMEM;
 			if (!rc)
 				s->beside[s->nbeside++] = (struct text_span){ (size_t)(at - s->text),
 									      (size_t)(at - s->text) + strlen(word) };

@@ -19,6 +19,7 @@
  * the file (a zip bomb), are refused. The XML is parsed without network
  * access or entity expansion.
  */
+#include "../util/array.h"
 #include "archive_i.h"
 #include "importers_i.h"
 
@@ -42,7 +43,7 @@ struct part {
 
 struct parts {
 	struct part *items;
-	size_t n;
+	size_t n, alloc;
 };
 
 static void parts_release(struct parts *p)
@@ -110,12 +111,10 @@ static int read_parts(const unsigned char *data, size_t len, struct parts *out, 
 			rc = -EINVAL;
 			break;
 		}
-		p = realloc(out->items, (out->n + 1) * sizeof(*p));
-		if (!p) {
+		if (array_reserve(&out->items, out->n, &out->alloc, sizeof(*out->items), 16)) {
 			rc = -ENOMEM;
 			break;
 		}
-		out->items = p;
 		p = &out->items[out->n];
 		strbuf_init(&p->data);
 		p->name = strdup(name);

@@ -23,6 +23,7 @@
  *   it stands beside a black box (the spans ocr.c found); one written
  *   exactly counts anywhere.
  */
+#include "../util/array.h"
 #include "importers_i.h"
 
 #include <assert.h>
@@ -88,15 +89,9 @@ static int tally_add(struct tally *t, const struct cite *c, int rank)
 
 	if (t->n == t->alloc) {
 		tally_merge(t);
-		if (!t->alloc || 2 * t->n > t->alloc) { /* still half full: grow */
-			size_t alloc = t->alloc ? 2 * t->alloc : 16;
-			struct tally_item *v = realloc(t->v, alloc * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			t->v = v;
-			t->alloc = alloc;
-		}
+		/* Still half full: grow (array_reserve doubles). */
+		if ((!t->alloc || 2 * t->n > t->alloc) && array_reserve(&t->v, t->alloc, &t->alloc, sizeof(*t->v), 16))
+			return -ENOMEM;
 	}
 	it = &t->v[t->n++];
 	snprintf(it->code, sizeof(it->code), "%s", c->code);
