@@ -128,8 +128,13 @@
  * dhs-access counts it: a block of ICE says nothing of photos, of
  * name-only or multi-state queries, or of how the block is made.
  */
+/*
+ * sfx holds the flows of one state (the one asked about) or none, so the
+ * other flow is of f's state without saying so: the subquery does not
+ * depend on f, and runs once a query rather than once a flow.
+ */
 #define SAME_STATE_NLETS(cond) \
-	"EXISTS (SELECT 1 FROM sfx g WHERE g.from_state=f.from_state AND g.from_system IN " DL_VR_SYSTEMS \
+	"EXISTS (SELECT 1 FROM sfx g WHERE g.from_system IN " DL_VR_SYSTEMS \
 	" AND lower(g.via)='nlets' AND " cond ")"
 #define DHS_REFUSED \
 	FLOWS_ACROSS("'partial'", "''", DL_VR AND NLETS AND TO_DHS AND BLOCKED AND SAME_STATE_NLETS("g.status<>'blocked'")) OR \
