@@ -158,32 +158,6 @@ static int add_span(struct spans *s, uint32_t key, const char *since, const char
 	return rc;
 }
 
-/* The route's pattern with its :params taken from `args` in order, without the leading '/'. */
-static int fill(const char *pattern, const char *const args[3], struct strbuf *out)
-{
-	const char *p = pattern;
-	int used = 0;
-
-	strbuf_reset(out);
-	while (*p) {
-		size_t n;
-
-		p += *p == '/';
-		n = strcspn(p, "/");
-		if (out->len)
-			strbuf_addch(out, '/');
-		if (*p == ':') {
-			if (used == 3 || !args[used])
-				return -EINVAL;
-			strbuf_addstr(out, args[used++]);
-		} else {
-			strbuf_add(out, p, n);
-		}
-		p += n;
-	}
-	return strbuf_ok(out);
-}
-
 static int line_span(void *arg, const char *a, const char *b, const char *line, const char *since,
 		     const char *until)
 {
@@ -191,12 +165,12 @@ static int line_span(void *arg, const char *a, const char *b, const char *line, 
 	struct strbuf path = STRBUF_INIT;
 	uint32_t pid, lid = NO_LINE, key;
 	/* A folder's lines are the names of its last :param. */
-	const char *args[3] = { a, b ? b : line, b ? line : NULL };
+	const char *args[TREE_MAX_ARGS] = { a, b ? b : line, b ? line : NULL, NULL };
 	int rc;
 
 	if (s->route->type != NODE_DIR)
 		args[b ? 2 : 1] = NULL;
-	rc = fill(s->route->pattern, args, &path);
+	rc = tree_route_path(s->route, args, &path);
 
 	if (!rc && s->child) {
 		strbuf_addf(&path, "/%s", s->child);
