@@ -88,6 +88,7 @@ struct spans {
 	size_t next;		/* first event not swept yet (events sorted by day) */
 	int reverse;		/* compare the later day with the earlier (tree_diff from a later day) */
 	/* while loading: the route being read */
+	const struct tree *t;
 	const struct route *route;
 	const char *child;	/* presence: the file's name under the folder route's path */
 	int rc;
@@ -178,8 +179,17 @@ static int line_span(void *arg, const char *a, const char *b, const char *line, 
 	}
 	if (!rc)
 		rc = intern(&s->paths, path.buf, &pid);
-	if (!rc && !s->child)
+	if (!rc && !s->child && (s->route->flags & ROUTE_RECORD_LINES)) {
+		/* A record reference is shown as the record's path. */
+		struct strbuf ref = STRBUF_INIT;
+
+		rc = tree_record_path(s->t, line, &ref);
+		if (!rc)
+			rc = intern(&s->lines, ref.buf, &lid);
+		strbuf_release(&ref);
+	} else if (!rc && !s->child) {
 		rc = intern(&s->lines, line, &lid);
+	}
 	if (!rc)
 		rc = key_of(s, pid, lid, &key);
 	if (!rc)
@@ -217,6 +227,7 @@ int spans_open(struct tree *t, const char *before, const struct strlist *days, i
 	*out = NULL;
 	if (rc)
 		return rc;
+	s->t = t;
 	s->days = days;
 	s->before = before;
 	s->reverse = reverse;

@@ -744,3 +744,36 @@ int tree_route_match(const struct route *r, const char *path, struct strlist *ar
 	}
 	return !*p && !*q && !args->oom;
 }
+
+int tree_record_path(const struct tree *t, const char *line, struct strbuf *out)
+{
+	const char *args[TREE_MAX_ARGS] = { NULL };
+	char names[512], *p, *end;
+	long kind = strtol(line, &end, 10);
+	int n = 0, i;
+
+	if (end == line || *end != '\t' || strlen(end + 1) >= sizeof(names))
+		return -EINVAL;
+	strcpy(names, end + 1);
+	for (p = names; p && n < TREE_MAX_ARGS; n++) {
+		args[n] = p;
+		p = strchr(p, '\t');
+		if (p)
+			*p++ = '\0';
+	}
+	for (i = 0; i < t->nroutes; i++) {
+		const struct route *r = &t->routes[i];
+		const char *q = r->pattern, *last = strrchr(q, '/');
+		int params = 0;
+
+		if (r->kind != kind || !last || last[1] != ':')
+			continue;
+		while ((q = strchr(q, ':')) != NULL) {
+			params++;
+			q++;
+		}
+		if (params == n)
+			return tree_route_path(r, args, out);
+	}
+	return -ENOENT;
+}

@@ -57,6 +57,7 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
  */
 #define ROUTE_SPANS 128u
 #define ROUTE_CHANGE_LOG 256u	/* `changes`: its size is kept by the import (tree_size) */
+#define ROUTE_RECORD_LINES 512u	/* the relation's lines are record references, shown as paths (tree_record_path) */
 
 /*
  * What moves a route's files from one day to the next (struct route's
@@ -125,6 +126,13 @@ int tree_parent_route(const struct route *routes, int nroutes, int i);
  * (every instance). 0 or -ENOMEM.
  */
 int tree_route_path(const struct route *r, const char *const args[TREE_MAX_ARGS], struct strbuf *out);
+/**
+ * The path (no leading '/') of the record a record reference line names
+ * (store.h, REL_SOURCE_SUPPORTS): the route showing records of its kind
+ * with as many :params as it has names. 0, -EINVAL for a line that is not
+ * a reference, -ENOENT when no route shows such a record, or -ENOMEM.
+ */
+int tree_record_path(const struct tree *t, const char *line, struct strbuf *out);
 /** Whether `path` (no leading '/') is an instance of route `r`: 1 with its :params in *args, or 0. */
 int tree_route_match(const struct route *r, const char *path, struct strlist *args);
 /** Forget every cached view (the inventory changed) and refresh today's date. */

@@ -121,6 +121,32 @@ static int write_relation(const struct view_ctx *ctx, enum store_relation rel, c
 	return rc ? rc : strbuf_ok(out);
 }
 
+/* A relation of record references, as the records' paths (tree_record_path), sorted. */
+static int write_record_paths(const struct view_ctx *ctx, enum store_relation rel, const char *a, const char *date,
+			      struct strbuf *out)
+{
+	struct strlist refs = STRLIST_INIT, paths = STRLIST_INIT;
+	struct strbuf path = STRBUF_INIT;
+	size_t i;
+	int rc = store_relation(ctx->st, rel, a, NULL, date, &refs);
+
+	for (i = 0; !rc && i < refs.n; i++) {
+		rc = tree_record_path(ctx->tree, refs.items[i], &path);
+		if (!rc)
+			strlist_add(&paths, path.buf);
+	}
+	if (!rc && paths.oom)
+		rc = -ENOMEM;
+	if (!rc) {
+		strlist_sort_uniq(&paths);
+		strlist_write_lines(&paths, out);
+	}
+	strlist_release(&refs);
+	strlist_release(&paths);
+	strbuf_release(&path);
+	return rc ? rc : strbuf_ok(out);
+}
+
 int view_record_sources(const struct view_ctx *ctx, struct strbuf *out)
 {
 	struct strbuf key = STRBUF_INIT;
@@ -146,8 +172,9 @@ int view_record_relation(const struct view_ctx *ctx, struct strbuf *out)
 	if (rc)
 		return rc;
 	/* A source supports its timeless records on every day: at the root, every fact whatever its days. */
-	return write_relation(ctx, rel, rec->v[0], NULL, rel == REL_SOURCE_SUPPORTS ? ctx->entity_date : ctx->date,
-			      out);
+	if (ctx->route->flags & ROUTE_RECORD_LINES)
+		return write_record_paths(ctx, rel, rec->v[0], ctx->entity_date, out);
+	return write_relation(ctx, rel, rec->v[0], NULL, ctx->date, out);
 }
 
 /* ---- key: value files (laws, participation) ------------------------------- */

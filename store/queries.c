@@ -20,6 +20,9 @@
 #define OK_ON(f) f ".valid_from<=?3 AND (" f ".valid_until IS NULL OR " f ".valid_until>?3)"
 #define SYSTEM_FLOWS "FROM flows f WHERE f.from_state=?1 AND f.from_system=?2 AND " OK_ON("f")
 #define CITE_LINE "c.source||COALESCE(' p.'||c.page,'')"
+/* A record reference line (store_record_ref): its kind's number, a tab, its names, tab-separated. */
+#define REF1(kind, a) KIND(kind) "||char(9)||" a
+#define REF2(kind, a, b) KIND(kind) "||char(9)||" a "||char(9)||" b
 
 static const char *const relation_sql[REL_COUNT] = {
 	[REL_STATE_SYSTEMS] =
@@ -60,25 +63,30 @@ static const char *const relation_sql[REL_COUNT] = {
 		" AND f.from_state IS NOT NULL AND f.from_state<>'*' AND f.status<>'blocked' AND "
 		OK_ON("f") " ORDER BY 1",
 	/* Entities (agencies, partners, transactions) have no valid time: cited on every day. */
+	/*
+	 * A record reference per line (REF: its kind, then the names the tree
+	 * gives it; fs/ makes the path). A state's system is the systems kind
+	 * with the state first.
+	 */
 	[REL_SOURCE_SUPPORTS] =
-		"SELECT 'agencies/'||a.slug FROM citations c JOIN agencies a ON c.kind=" KIND("agencies") " AND c.\"key\"=a.id"
-		" WHERE c.source=?1"
-		" UNION SELECT 'partners/'||p.slug FROM citations c JOIN partners p"
+		"SELECT " REF1("agencies", "a.slug") " FROM citations c JOIN agencies a ON c.kind=" KIND("agencies")
+		" AND c.\"key\"=a.id WHERE c.source=?1"
+		" UNION SELECT " REF1("partners", "p.slug") " FROM citations c JOIN partners p"
 		" ON c.kind=" KIND("partners") " AND c.\"key\"=p.id WHERE c.source=?1"
-		" UNION SELECT 'transactions/'||t.slug FROM citations c JOIN transactions t"
+		" UNION SELECT " REF1("transactions", "t.slug") " FROM citations c JOIN transactions t"
 		" ON c.kind=" KIND("transactions") " AND c.\"key\"=t.\"key\" WHERE c.source=?1"
-		" UNION SELECT 'flows/'||f.slug FROM citations c JOIN flows f ON c.kind=" KIND("flows") " AND c.\"key\"=f.id"
-		" WHERE c.source=?1 AND (?3 IS NULL OR (" OK_ON("f") "))"
-		" UNION SELECT 'states/'||f.from_state||'/'||y.slug FROM citations c JOIN flows f"
+		" UNION SELECT " REF1("flows", "f.slug") " FROM citations c JOIN flows f ON c.kind=" KIND("flows")
+		" AND c.\"key\"=f.id WHERE c.source=?1 AND (?3 IS NULL OR (" OK_ON("f") "))"
+		" UNION SELECT " REF2("systems", "f.from_state", "y.slug") " FROM citations c JOIN flows f"
 		" ON c.kind=" KIND("flows") " AND c.\"key\"=f.id JOIN systems y ON y.id=f.from_system"
 		" WHERE c.source=?1 AND f.from_state<>'*' AND (?3 IS NULL OR (" OK_ON("f") "))"
-		" UNION SELECT 'states/'||l.state||'/laws/'||l.slug FROM citations c JOIN laws l"
+		" UNION SELECT " REF2("laws", "l.state", "l.slug") " FROM citations c JOIN laws l"
 		" ON c.kind=" KIND("laws") " AND c.\"key\"=" LAW_KEY("l") " WHERE c.source=?1"
 		" AND (?3 IS NULL OR l.valid_from<=?3)"
-		" UNION SELECT 'states/'||p.state||'/participation/'||p.function FROM citations c"
+		" UNION SELECT " REF2("participation", "p.state", "p.function") " FROM citations c"
 		" JOIN participation p ON c.kind=" KIND("participation") " AND c.\"key\"=" PARTICIPATION_KEY("p")
 		" WHERE c.source=?1 AND (?3 IS NULL OR p.as_of<=?3)"
-		" UNION SELECT 'claims/'||k.slug FROM citations c JOIN claims k"
+		" UNION SELECT " REF1("claims", "k.slug") " FROM citations c JOIN claims k"
 		" ON c.kind=" KIND("claims") " AND c.\"key\"=k.id WHERE c.source=?1"
 		" ORDER BY 1",
 	/*
@@ -154,22 +162,23 @@ static const char *const relation_spans_sql[REL_COUNT] = {
 		" ON t.\"key\"=f.\"transaction\" WHERE f.from_state IS NOT NULL AND f.from_state<>'*'"
 		" AND f.status<>'blocked'",
 	[REL_SOURCE_SUPPORTS] =
-		"SELECT s.slug, NULL, 'agencies/'||a.slug, NULL, NULL FROM citations c JOIN sources s ON s.id=c.source"
-		" JOIN agencies a ON c.kind=" KIND("agencies") " AND c.\"key\"=a.id"
-		" UNION ALL SELECT s.slug, NULL, 'partners/'||p.slug, NULL, NULL FROM citations c"
+		"SELECT s.slug, NULL, " REF1("agencies", "a.slug") ", NULL, NULL FROM citations c"
+		" JOIN sources s ON s.id=c.source JOIN agencies a ON c.kind=" KIND("agencies") " AND c.\"key\"=a.id"
+		" UNION ALL SELECT s.slug, NULL, " REF1("partners", "p.slug") ", NULL, NULL FROM citations c"
 		" JOIN sources s ON s.id=c.source JOIN partners p ON c.kind=" KIND("partners") " AND c.\"key\"=p.id"
-		" UNION ALL SELECT s.slug, NULL, 'claims/'||k.slug, NULL, NULL FROM citations c"
+		" UNION ALL SELECT s.slug, NULL, " REF1("claims", "k.slug") ", NULL, NULL FROM citations c"
 		" JOIN sources s ON s.id=c.source JOIN claims k ON c.kind=" KIND("claims") " AND c.\"key\"=k.id"
-		" UNION ALL SELECT s.slug, NULL, 'transactions/'||t.slug, NULL, NULL FROM citations c"
-		" JOIN sources s ON s.id=c.source JOIN transactions t ON c.kind=" KIND("transactions") " AND c.\"key\"=t.\"key\""
-		" UNION ALL SELECT s.slug, NULL, 'flows/'||f.slug, " SPAN_ON("f") " FROM citations c"
+		" UNION ALL SELECT s.slug, NULL, " REF1("transactions", "t.slug") ", NULL, NULL FROM citations c"
+		" JOIN sources s ON s.id=c.source JOIN transactions t ON c.kind=" KIND("transactions")
+		" AND c.\"key\"=t.\"key\""
+		" UNION ALL SELECT s.slug, NULL, " REF1("flows", "f.slug") ", " SPAN_ON("f") " FROM citations c"
 		" JOIN sources s ON s.id=c.source JOIN flows f ON c.kind=" KIND("flows") " AND c.\"key\"=f.id"
-		" UNION ALL SELECT s.slug, NULL, 'states/'||f.from_state||'/'||y.slug, " SPAN_ON("f") " FROM citations c"
-		" JOIN sources s ON s.id=c.source JOIN flows f ON c.kind=" KIND("flows") " AND c.\"key\"=f.id"
-		" JOIN systems y ON y.id=f.from_system WHERE f.from_state<>'*'"
-		" UNION ALL SELECT s.slug, NULL, 'states/'||l.state||'/laws/'||l.slug, l.valid_from, NULL FROM citations c"
+		" UNION ALL SELECT s.slug, NULL, " REF2("systems", "f.from_state", "y.slug") ", " SPAN_ON("f")
+		" FROM citations c JOIN sources s ON s.id=c.source JOIN flows f ON c.kind=" KIND("flows")
+		" AND c.\"key\"=f.id JOIN systems y ON y.id=f.from_system WHERE f.from_state<>'*'"
+		" UNION ALL SELECT s.slug, NULL, " REF2("laws", "l.state", "l.slug") ", l.valid_from, NULL FROM citations c"
 		" JOIN sources s ON s.id=c.source JOIN laws l ON c.kind=" KIND("laws") " AND c.\"key\"=" LAW_KEY("l")
-		" UNION ALL SELECT s.slug, NULL, 'states/'||p.state||'/participation/'||p.function, p.as_of, NULL"
+		" UNION ALL SELECT s.slug, NULL, " REF2("participation", "p.state", "p.function") ", p.as_of, NULL"
 		" FROM citations c JOIN sources s ON s.id=c.source"
 		" JOIN participation p ON c.kind=" KIND("participation") " AND c.\"key\"=" PARTICIPATION_KEY("p"),
 };

@@ -253,11 +253,18 @@ enum store_relation {
 	REL_FIELD_SHARED_BY,	/* a: field id -> "XX/SYSTEM" sharing it */
 	REL_FIELD_RETURNED_BY,	/* a: field id -> message keys returning it */
 	REL_TRANSACTION_STATES,	/* a: key -> state codes known to answer it */
-	REL_SOURCE_SUPPORTS,	/* a: source id -> tree paths citing it */
+	REL_SOURCE_SUPPORTS,	/* a: source id -> record references (store_record_ref) of what cites it */
 	REL_PARTNER_LISTED,	/* a: partner id -> FROM..TO ranges it was listed (FROM.. while listed) */
 	REL_RECORD_SOURCES,	/* a: kind name, b: key -> "SOURCE p.PAGE" lines */
 	REL_COUNT
 };
+/*
+ * A record reference, a line of REL_SOURCE_SUPPORTS: the record kind's
+ * number, then the names the tree shows the record under, each after a
+ * tab (a slug; for a law or participation row the state and the slug or
+ * function; for a state's system, kind systems, the state and the slug).
+ * fs/ turns it into the record's path (tree_record_path).
+ */
 int store_relation(struct store *st, enum store_relation rel, const char *a, const char *b,
 		   const char *date, struct strlist *out);
 /**

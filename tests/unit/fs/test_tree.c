@@ -528,6 +528,7 @@ static void test_tree__every_file_says_how_it_moves(void **state)
 struct gathered {
 	const struct route *route;
 	struct strlist rows;
+	struct tree *tree;
 };
 
 static int gather_span(void *arg, const char *a, const char *b, const char *line, const char *since,
@@ -550,6 +551,16 @@ static int gather_span(void *arg, const char *a, const char *b, const char *line
 		else
 			strbuf_add(&row, p, n);
 		p += n + (p[n] == '/');
+	}
+	if (g->route->flags & ROUTE_RECORD_LINES) { /* a record reference: shown as its path */
+		struct strbuf ref = STRBUF_INIT;
+
+		assert_int_equal(tree_record_path(g->tree, line, &ref), 0);
+		strbuf_addf(&row, "\t%s\t%s\t%s", ref.buf, since ? since : "", until ? until : "~");
+		strbuf_release(&ref);
+		strlist_add(&g->rows, row.buf);
+		strbuf_release(&row);
+		return 0;
 	}
 	strbuf_addf(&row, "\t%s\t%s\t%s", g->route->type == NODE_DIR ? "" : line, since ? since : "",
 		    until ? until : "~");
@@ -580,7 +591,7 @@ static void test_tree__relation_spans_are_the_lists(void **state)
 		strlist_add(&all_days, days->items[i]);
 	for (r = 0; r < tree_nroutes; r++) {
 		const struct route *route = &tree_routes[r];
-		struct gathered g = { route, STRLIST_INIT };
+		struct gathered g = { route, STRLIST_INIT, f->tree };
 		int shows = route->render == view_record_relation || route->render == view_state_system ||
 			    route->list == list_state_systems;
 		int rc = shows ? store_relation_spans(f->st, route->rel, gather_span, &g) : -EINVAL;
