@@ -77,23 +77,86 @@ static void add_joined(struct strbuf *out, const struct strlist *l, const char *
 		strbuf_addf(out, "%s%s", i ? "; " : "", l->items[i]);
 }
 
+/* Append record reference `ref` (n bytes) as the record's path. */
+static int add_record_path(struct tree *t, const char *ref, size_t n, struct strbuf *out)
+{
+	struct strbuf r = STRBUF_INIT, path = STRBUF_INIT;
+	int rc;
+
+	strbuf_add(&r, ref, n);
+	rc = strbuf_ok(&r);
+	if (!rc)
+		rc = tree_record_path(t, r.buf, &path);
+	if (!rc)
+		strbuf_add(out, path.buf, path.len);
+	strbuf_release(&r);
+	strbuf_release(&path);
+	return rc ? rc : strbuf_ok(out);
+}
+
+/*
+ * The basis as paths: each "REF (NOTES)" of the store with the record
+ * references, its own and those its notes name between bytes 1 and 2,
+ * made the records' paths (tree_record_path), sorted by path.
+ */
+static int basis_paths(struct tree *t, const struct strlist *basis, struct strlist *out)
+{
+	struct strbuf path = STRBUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < basis->n; i++) {
+		const char *p = basis->items[i], *rest = strstr(p, " (");
+
+		strbuf_reset(&path);
+		rc = add_record_path(t, p, rest ? (size_t)(rest - p) : strlen(p), &path);
+		for (p = rest; !rc && p && *p;) {
+			const char *open = strchr(p, '\1'), *close = open ? strchr(open, '\2') : NULL;
+
+			if (!close) {
+				strbuf_addstr(&path, p);
+				break;
+			}
+			strbuf_add(&path, p, (size_t)(open - p));
+			rc = add_record_path(t, open + 1, (size_t)(close - open - 1), &path);
+			p = close + 1;
+		}
+		if (!rc)
+			rc = strbuf_ok(&path);
+		if (!rc)
+			strlist_add(out, path.buf);
+	}
+	if (!rc && out->oom)
+		rc = -ENOMEM;
+	if (!rc)
+		strlist_sort_uniq(out);
+	strbuf_release(&path);
+	return rc;
+}
+
 int view_state_question(const struct view_ctx *ctx, struct strbuf *out)
 {
+	struct strlist basis = STRLIST_INIT;
 	const struct store_answer *a;
 	int j = store_jurisdiction_find(ctx->args[0]), q = path_question(ctx), rc;
 
 	if (q < 0 || j < 0)
 		return -ENOENT;
 	rc = tree_answer(ctx->tree, q, j, ctx->date, &a);
-	if (rc)
+	if (!rc)
+		rc = basis_paths(ctx->tree, &a->basis, &basis);
+	if (rc) {
+		strlist_release(&basis);
 		return rc;
+	}
 	strbuf_addf(out, "question: %s\nanswer: %s\nbasis: ", store_question_text(q), store_answer_name(a->value));
-	if (!a->basis.n)
+	if (!basis.n)
 		strbuf_addf(out, "none (no fact about %s in the inventory decides it)", store_jurisdiction_name_at(j));
-	add_joined(out, &a->basis, "");
+	add_joined(out, &basis, "");
 	strbuf_addstr(out, "\nsources: ");
 	add_joined(out, &a->sources, "none");
 	strbuf_addch(out, '\n');
+	strlist_release(&basis);
 	return strbuf_ok(out);
 }
 

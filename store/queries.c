@@ -20,9 +20,6 @@
 #define OK_ON(f) f ".valid_from<=?3 AND (" f ".valid_until IS NULL OR " f ".valid_until>?3)"
 #define SYSTEM_FLOWS "FROM flows f WHERE f.from_state=?1 AND f.from_system=?2 AND " OK_ON("f")
 #define CITE_LINE "c.source||COALESCE(' p.'||c.page,'')"
-/* A record reference line (store_record_ref): its kind's number, a tab, its names, tab-separated. */
-#define REF1(kind, a) KIND(kind) "||char(9)||" a
-#define REF2(kind, a, b) KIND(kind) "||char(9)||" a "||char(9)||" b
 
 static const char *const relation_sql[REL_COUNT] = {
 	[REL_STATE_SYSTEMS] =

@@ -40,7 +40,7 @@
  */
 #define PARTICIPATION_EVIDENCE(vote, direct) \
 	vote ", " direct ", " KIND("participation") ", " PARTICIPATION_KEY("p") "," \
-	" 'states/'||p.state||'/participation/'||p.function, p.function||': '||p.value"
+	" " REF2("participation", "p.state", "p.function") ", p.function||': '||p.value"
 /* The newest participation row of the state for a function, as of ?2. */
 #define PARTICIPATION_NEWEST \
 	"participation p WHERE p.state=?1 AND p.as_of=(SELECT max(q.as_of) FROM participation q" \
@@ -61,7 +61,7 @@
  * the same flows, but not kept per flow in a pass (store_answers_pass).
  */
 #define FLOWS_OF(set, vote, more, cond) \
-	"SELECT " vote ", 0, " KIND("flows") ", f.id, 'flows/'||f.slug, f.\"from\"" \
+	"SELECT " vote ", 0, " KIND("flows") ", f.id, " REF1("flows", "f.slug") ", f.\"from\"" \
 	"||CASE f.status WHEN 'blocked' THEN ' blocks ' ELSE ' to ' END||f.\"to\"" \
 	"||COALESCE(', '||f.\"transaction\",'')||CASE f.status WHEN 'blocked' THEN '' ELSE ', '||f.status END" \
 	"||" more " FROM " set " f WHERE " cond
@@ -79,8 +79,8 @@
 #define EV_HEAD EV_HEAD_OF("f.from_state=?1 AND " LIVE_ON("f"))
 #define LAWEV(q) \
 	" lawev AS (SELECT DISTINCT " q "e.vote, e.direct, " KIND("laws") ", " LAW_KEY("l") "," \
-	" 'states/'||l.state||'/laws/'||l.slug," \
-	" 'law cited by '||e.path FROM ev e JOIN citations c ON c.kind=e.kind AND c.\"key\"=e.k" \
+	" " REF2("laws", "l.state", "l.slug") "," \
+	" 'law cited by '||char(1)||e.path||char(2) FROM ev e JOIN citations c ON c.kind=e.kind AND c.\"key\"=e.k" \
 	" JOIN sources s ON s.id=c.source AND s.kind='law' JOIN citations lc ON lc.kind=" KIND("laws") \
 	" AND lc.source=s.id JOIN laws l ON lc.\"key\"=" LAW_KEY("l") \
 	" WHERE e.vote IS NOT NULL AND e.kind<>" KIND("laws") " AND l.state=?1 AND " LIVE_ON("l") ")," \

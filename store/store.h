@@ -373,7 +373,12 @@ const char *store_answer_name(enum store_answer_value v);
 
 struct store_answer {
 	enum store_answer_value value;
-	struct strlist basis;	/* "PATH (NOTE)" of each deciding fact, sorted */
+	/*
+	 * "REF (NOTE)" of each deciding fact, REF a record reference (see
+	 * store_relation); a record a note names is a reference between the
+	 * bytes 1 and 2 ("law cited by \1REF\2").
+	 */
+	struct strlist basis;
 	struct strlist sources;	/* "SOURCE p.PAGE" of those facts, sorted */
 };
 #define STORE_ANSWER_INIT { ANSWER_UNKNOWN, STRLIST_INIT, STRLIST_INIT }

@@ -48,6 +48,10 @@ enum kind_stmt {
 #define LAW_KEY(t) t ".state||'/'||" t ".id"
 #define PARTICIPATION_KEY(t) t ".state||'/'||" t ".function||'/'||" t ".as_of"
 
+/* A record reference (store.h, before store_relation): its kind's number, then its names, tab-separated. */
+#define REF1(kind, a) KIND(kind) "||char(9)||" a
+#define REF2(kind, a, b) KIND(kind) "||char(9)||" a "||char(9)||" b
+
 /*
  * The words of each record of the kind `table` (its table is named as the
  * kind), with the source it cites; FACTS_W(c) is a text column of the row r.

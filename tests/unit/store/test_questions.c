@@ -240,6 +240,7 @@ static void test_questions__votes_and_direct_answers(void **state)
 {
 	struct fixture *f = *state;
 	struct store_answer a;
+	char ref[64];
 
 	/* A state's own open flow to ICE decides yes; fields decide ssn and photos. */
 	assert_answer(f, "dhs-access", "TX", "2026-01-01", "yes");
@@ -258,7 +259,9 @@ static void test_questions__votes_and_direct_answers(void **state)
 	/* A direct answer wins over every rule, and only it is the basis. */
 	assert_string_equal(answer(f, "ori-block", "NY", "2026-01-01", &a), "no");
 	assert_int_equal(a.basis.n, 1);
-	assert_string_equal(a.basis.items[0], "states/NY/participation/ori-block (ori-block: no)");
+	/* A record reference (participation, NY, ori-block): fs/ shows it as states/NY/participation/ori-block. */
+	snprintf(ref, sizeof(ref), "%d\tNY\tori-block (ori-block: no)", (int)REC_PARTICIPATION);
+	assert_string_equal(a.basis.items[0], ref);
 	assert_int_equal(a.sources.n, 1);
 	assert_string_equal(a.sources.items[0], "nilc-nlets-qa-2020 p.14");
 	store_answer_release(&a);
