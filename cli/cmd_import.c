@@ -200,6 +200,7 @@ int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	o.derive = derive;
+	o.name_taken = fs_name_reserved;
 	o.derive_arg = &tty;
 	if (tty) {
 		rep.progress = progress;

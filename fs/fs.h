@@ -110,4 +110,12 @@ int fs_materialize(struct store *st, const char *at, const char *dir, struct str
 typedef void (*fs_derive_progress_fn)(void *arg, const char *what, long n, long of);
 int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struct strbuf *err);
 
+/**
+ * 1 when a record of kind `kind` (enum record_kind) with id `id` could not
+ * be shown: the route table has a fixed name beside the :param its records
+ * fill (a system called `laws` would be hidden by states/XX/laws), else 0.
+ * For import_options' name_taken.
+ */
+int fs_name_reserved(int kind, const char *id);
+
 #endif

@@ -6,6 +6,9 @@
  * A literal segment always wins over a :param sibling. Adding a file to the
  * tree is adding a row here and, if need be, a view in fs/views.c.
  */
+#include <string.h>
+
+#include "fs.h"
 #include "tree.h"
 #include "views.h"
 #include "views_redactions.h"
@@ -14,7 +17,7 @@
 /* A record's folder: a flow's comes and goes with its days; other records have none (entities). */
 #define RECORDS(p, k) \
 	{ .pattern = p, .type = NODE_DIR, .list = list_record_slugs, .exists = view_record_exists, .kind = k, \
-	  .moves = (k) == REC_FLOWS ? MOVED_BY_FLOWS : MOVED_NEVER }
+	  .flags = ROUTE_RECORD, .moves = (k) == REC_FLOWS ? MOVED_BY_FLOWS : MOVED_NEVER }
 /* A record's own files: the same while the record is there. */
 #define SCALAR(p, k, c) \
 	{ .pattern = p, .type = NODE_FILE, .render = view_record_scalar, \
@@ -47,12 +50,12 @@ const struct route tree_routes[] = {
 	FILE("/states/:state/name", view_state_name, MOVED_NEVER),
 	{ .pattern = "/states/:state/laws", .type = NODE_DIR, .moves = MOVED_BY_LAWS },
 	{ .pattern = "/states/:state/laws/:law", .type = NODE_FILE, .list = list_record_slugs,
-	  .exists = view_record_exists, .render = view_law, .kind = REC_LAWS,
+	  .exists = view_record_exists, .render = view_law, .kind = REC_LAWS, .flags = ROUTE_RECORD,
 	  .moves = MOVED_NEVER },
 	{ .pattern = "/states/:state/participation", .type = NODE_DIR, .moves = MOVED_BY_PARTICIPATION },
 	{ .pattern = "/states/:state/participation/:function", .type = NODE_FILE, .list = list_record_slugs,
 	  .exists = view_record_exists, .render = view_participation, .kind = REC_PARTICIPATION,
-	  .moves = MOVED_NEVER },
+	  .flags = ROUTE_RECORD, .moves = MOVED_NEVER },
 	DIR("/states/:state/questions"),
 	{ .pattern = "/states/:state/questions/:question", .type = NODE_FILE, .list = list_questions,
 	  .exists = question_exists, .render = view_state_question, .flags = ROUTE_COSTLY | ROUTE_DERIVED,
@@ -61,7 +64,7 @@ const struct route tree_routes[] = {
 	{ .pattern = "/states/:state/records_request.txt", .type = NODE_FILE, .render = view_records_request,
 	  .flags = ROUTE_NOT_IN_AT | ROUTE_COSTLY | ROUTE_DERIVED },
 	{ .pattern = "/states/:state/:system", .type = NODE_DIR, .list = list_state_systems, .rel = REL_STATE_SYSTEMS,
-	  .kind = REC_SYSTEMS, .flags = ROUTE_SPANS },
+	  .kind = REC_SYSTEMS, .flags = ROUTE_SPANS | ROUTE_RECORD },
 	SYSTEM_FILE("/states/:state/:system/shared_fields", REL_SYSTEM_FIELDS),
 	SYSTEM_FILE("/states/:state/:system/transactions", REL_SYSTEM_TRANSACTIONS),
 	SYSTEM_FILE("/states/:state/:system/recipients", REL_SYSTEM_RECIPIENTS),
@@ -229,4 +232,27 @@ _Static_assert(sizeof(tree_routes) / sizeof(tree_routes[0]) <= TREE_MAX_ROUTES, 
 struct tree *tree_open(struct store *st)
 {
 	return tree_open_routes(st, tree_routes, tree_nroutes);
+}
+
+int fs_name_reserved(int kind, const char *id)
+{
+	int i, j;
+
+	for (i = 0; i < tree_nroutes; i++) {
+		const char *last = strrchr(tree_routes[i].pattern, '/');
+		size_t n;
+
+		if (!(tree_routes[i].flags & ROUTE_RECORD) || tree_routes[i].kind != kind || !last)
+			continue;
+		n = (size_t)(last - tree_routes[i].pattern);
+		/* A literal sibling: the same folder, a fixed name. */
+		for (j = 0; j < tree_nroutes; j++) {
+			const char *other = strrchr(tree_routes[j].pattern, '/');
+
+			if (j != i && other && (size_t)(other - tree_routes[j].pattern) == n && other[1] != ':' &&
+			    !strncmp(tree_routes[j].pattern, tree_routes[i].pattern, n) && !strcmp(other + 1, id))
+				return 1;
+		}
+	}
+	return 0;
 }

@@ -766,7 +766,7 @@ int tree_record_path(const struct tree *t, const char *line, struct strbuf *out)
 		const char *q = r->pattern, *last = strrchr(q, '/');
 		int params = 0;
 
-		if (r->kind != kind || !last || last[1] != ':')
+		if (!(r->flags & ROUTE_RECORD) || r->kind != kind || !last)
 			continue;
 		while ((q = strchr(q, ':')) != NULL) {
 			params++;

@@ -58,6 +58,7 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 #define ROUTE_SPANS 128u
 #define ROUTE_CHANGE_LOG 256u	/* `changes`: its size is kept by the import (tree_size) */
 #define ROUTE_RECORD_LINES 512u	/* the relation's lines are record references, shown as paths (tree_record_path) */
+#define ROUTE_RECORD 1024u	/* its last :param names records of `kind`: where a record of the kind is shown */
 
 /*
  * What moves a route's files from one day to the next (struct route's

@@ -195,7 +195,7 @@ int import_paths(struct store *st, const struct import_options *o, const char *c
 	}
 	begun = 1;
 	if (nrecords)
-		rc = import_records_txn(st, records, nrecords, rep, err);
+		rc = import_records_txn(st, records, nrecords, o->name_taken, rep, err);
 	for (i = 0; !rc && !rep->nerrors && i < npaths; i++) {
 		size_t j;
 

@@ -80,6 +80,12 @@ struct import_options {
 	 */
 	int (*derive)(void *arg, struct store *st, int quiet, struct strbuf *err);
 	void *derive_arg;
+	/*
+	 * Optional: whether a record of kind `kind` may not take the id `id`,
+	 * because the tree shows a fixed name where its folder would go (fs/
+	 * knows which: fs_name_reserved). Such a row is refused.
+	 */
+	int (*name_taken)(int kind, const char *id);
 };
 
 /**

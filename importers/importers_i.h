@@ -99,8 +99,8 @@ void bundle_release(struct bundle *b);
  * bundle and writes its rows. Returns 0, 1 (data errors in the report) or
  * a negative errno. Stored files of sources get their text extracted too.
  */
-int import_records_txn(struct store *st, const char *const *paths, size_t npaths, struct import_report *rep,
-		       struct strbuf *err);
+int import_records_txn(struct store *st, const char *const *paths, size_t npaths,
+		       int (*name_taken)(int kind, const char *id), struct import_report *rep, struct strbuf *err);
 /** 1 when `path` is a records bundle: a folder, or an archive, holding one of the record CSV files. */
 int import_is_records_bundle(const char *path);
 /**

@@ -25,12 +25,9 @@
 #include "../util/array.h"
 #include "../util/hmap.h"
 
-static const char *const reserved_system_ids[] = {
-	"name", "laws", "questions", "participation", "records_request.txt", NULL
-};
-
 struct import_ctx {
 	struct store *st;
+	int (*name_taken)(int kind, const char *id);	/* import_options' */
 	struct import_report *rep;
 	struct hmap bad[REC_COUNT];	/* keys of rows that failed */
 	struct hmap known[REC_COUNT];	/* ids seen to exist: one query per distinct id */
@@ -547,9 +544,9 @@ static int import_file(struct import_ctx *c, const struct record_desc *d, const 
 		}
 		if (!errs)
 			errs += check_row_rules(c, d, &row, colmap, values);
-		if (d->kind == REC_SYSTEMS && enum_has(reserved_system_ids, values[0])) {
+		if (c->name_taken && c->name_taken(d->kind, values[0])) {
 			add_error(c, row.line, colmap[0] >= 0 ? row.cells[colmap[0]].col : 1,
-				  "id: '%s' is a name state folders already use", values[0]);
+				  "id: '%s' is a name the tree already shows where its folder would go", values[0]);
 			errs++;
 		}
 		strbuf_reset(&key);
@@ -656,7 +653,8 @@ int import_is_records_bundle(const char *path)
 
 /* The records part of a call, of bundles already read (bundle_read(), or a fuzzer's), in the caller's transaction. */
 static int import_bundles_txn(struct store *st, const struct bundle *bundles, size_t nbundles,
-			      struct import_report *rep, struct strbuf *err)
+			      int (*name_taken)(int kind, const char *id), struct import_report *rep,
+			      struct strbuf *err)
 {
 	struct import_ctx c = { 0 };
 	size_t i, j, ncsv = 0;
@@ -664,6 +662,7 @@ static int import_bundles_txn(struct store *st, const struct bundle *bundles, si
 
 	c.st = st;
 	c.rep = rep;
+	c.name_taken = name_taken;
 	strbuf_init(&c.file);
 	/* A CSV at the top of a bundle must be one of the record files, and each bundle holds one. */
 	for (i = 0; i < nbundles; i++) {
@@ -746,8 +745,8 @@ out:
 	return rc;
 }
 
-int import_records_txn(struct store *st, const char *const *paths, size_t npaths, struct import_report *rep,
-		       struct strbuf *err)
+int import_records_txn(struct store *st, const char *const *paths, size_t npaths,
+		       int (*name_taken)(int kind, const char *id), struct import_report *rep, struct strbuf *err)
 {
 	struct bundle *bundles;
 	size_t i;
@@ -763,7 +762,7 @@ int import_records_txn(struct store *st, const char *const *paths, size_t npaths
 		rc = r < 0 ? r : rc | r;
 	}
 	if (!rc)
-		rc = import_bundles_txn(st, bundles, npaths, rep, err);
+		rc = import_bundles_txn(st, bundles, npaths, name_taken, rep, err);
 	for (i = 0; i < npaths; i++)
 		bundle_release(&bundles[i]);
 	free(bundles);
@@ -779,7 +778,7 @@ int import_bundles(struct store *st, const struct bundle *bundles, size_t nbundl
 		strbuf_addf(err, "cannot write the inventory: %s", store_errmsg(st));
 		return rc;
 	}
-	rc = import_bundles_txn(st, bundles, nbundles, rep, err);
+	rc = import_bundles_txn(st, bundles, nbundles, NULL, rep, err); /* a fuzzer's: no tree */
 	if (rc || (flags & IMPORT_DRY_RUN)) {
 		store_rollback(st);
 	} else {

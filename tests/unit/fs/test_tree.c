@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../../fs/fs.h"
 #include "../../../fs/tree.h"
 #include "../../../fs/views.h"
 
@@ -29,6 +30,9 @@ static void test_tree__route_table_is_well_formed(void **state)
 			    tree_routes[j].type == NODE_DIR)
 				parent_ok = 1;
 		assert_true(parent_ok);
+		/* A record's route ends in the :param its records fill. */
+		if (r->flags & ROUTE_RECORD)
+			assert_true(last[1] == ':');
 		/* A :param row can list its names; a file can render. */
 		if (last[1] == ':')
 			assert_non_null(r->list);
@@ -524,6 +528,22 @@ static void test_tree__every_file_says_how_it_moves(void **state)
 	assert_int_equal(answers, 1);
 }
 
+/* Names a record may not take come from the route table: the fixed names beside its folder. */
+static void test_tree__reserved_names_from_the_routes(void **state)
+{
+	static const char *const taken[] = { "name", "laws", "participation", "questions", "records_request.txt" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		assert_int_equal(fs_name_reserved(REC_SYSTEMS, taken[i]), 1);
+	assert_int_equal(fs_name_reserved(REC_SYSTEMS, "dmv"), 0);
+	/* A fixed name elsewhere (at/latest, export/files) reserves nothing for a source or a flow. */
+	assert_int_equal(fs_name_reserved(REC_SOURCES, "latest"), 0);
+	assert_int_equal(fs_name_reserved(REC_SOURCES, "files"), 0);
+	assert_int_equal(fs_name_reserved(REC_FLOWS, "name"), 0);
+}
+
 /* The spans of one relation, gathered as "PATH\tLINE\tSINCE\tUNTIL" (fs/spans.c makes the paths the same way). */
 struct gathered {
 	const struct route *route;
@@ -680,6 +700,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree__route_table_is_well_formed),
 		cmocka_unit_test(test_tree__every_file_says_how_it_moves),
+		cmocka_unit_test(test_tree__reserved_names_from_the_routes),
 		WITH_INVENTORY(test_tree__paths_show_the_facts),
 		WITH_INVENTORY(test_tree__listings),
 		WITH_INVENTORY(test_tree__unknown_names),

@@ -7,6 +7,7 @@
  * exactly as before.
  */
 #include "../testlib.h"
+#include "../../../fs/fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +72,7 @@ static const struct error_case {
 	  "as_of: invalid date '2025-13'" },
 	{ "claims.csv", "id,subject,source\nc,ICE,qa-2020\n", "1:1", "missing required column 'claim'" },
 	{ "agencies.csv", AGENCIES_H "A;B,Y,,,,qa-2020,,\n", "2:1", "id: id 'A;B' has a ';' or '/'" },
-	{ "systems.csv", "id,name\nlaws,Laws\n", "2:1", "id: 'laws' is a name state folders already use" },
+	{ "systems.csv", "id,name\nlaws,Laws\n", "2:1", "id: 'laws' is a name the tree already shows where its folder would go" },
 	{ "agencies.csv", AGENCIES_H "X,Y,,,,qa-2020,,\nX,Z,,,,qa-2020,,\n", "3:1", "duplicate id 'X' in this file" },
 	{ "laws.csv", "state,id,title,source\nNY,L,T,qa-2020\nNY,L,U,qa-2020\n", "3:1", "duplicate key 'NY/L'" },
 	{ "sources.csv", "id,title,kind,date,file\ns,T,pia,2020,files/missing.pdf\n", "2:14",
@@ -127,7 +128,9 @@ static void test_importer__every_error_is_reported_and_nothing_lands(void **stat
 
 		test_copy_fixture("small", dir);
 		test_write(dir, cases[i].file, cases[i].content);
-		assert_int_equal(import_records(st, paths, 1, 0, &rep, &err), 1);
+		/* As `nletsfs import` calls it: names the tree reserves are refused. */
+		assert_int_equal(import_paths(st, &(struct import_options){ .kind = "records", .name_taken = fs_name_reserved },
+					      paths, 1, &rep, &err), 1);
 		failures += !has_error(&rep, dir, &cases[i]);
 		after = test_snapshot(st);
 		assert_string_equal(before, after);
