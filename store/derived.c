@@ -42,8 +42,8 @@ static const char *const sql[DS_COUNT] = {
 	[DS_TIME_GET] = "SELECT mtime FROM path_times WHERE path = ?1",
 	[DS_SIZE_GET] = "SELECT size FROM path_times WHERE path = ?1 AND size IS NOT NULL",
 	[DS_WALK_PUT] = "INSERT OR REPLACE INTO temp.walk(path, hash, size) VALUES(?1, ?2, ?3)",
-	[DS_WALK_KEEP] = "INSERT OR REPLACE INTO temp.walk(path, hash, size) SELECT path, hash, size FROM path_times"
-			 " WHERE path = ?1",
+	[DS_WALK_KEEP] = ("INSERT OR REPLACE INTO temp.walk(path, hash, size) SELECT path, hash, size FROM path_times"
+			  " WHERE path = ?1"),
 };
 
 /* Each statement is cached under its text's address (store/stmt.c). */
