@@ -239,18 +239,16 @@ int fs_name_reserved(int kind, const char *id)
 	int i, j;
 
 	for (i = 0; i < tree_nroutes; i++) {
-		const char *last = strrchr(tree_routes[i].pattern, '/');
-		size_t n;
+		int parent = tree_parent_route(tree_routes, tree_nroutes, i);
 
-		if (!(tree_routes[i].flags & ROUTE_RECORD) || tree_routes[i].kind != kind || !last)
+		if (!(tree_routes[i].flags & ROUTE_RECORD) || tree_routes[i].kind != kind)
 			continue;
-		n = (size_t)(last - tree_routes[i].pattern);
-		/* A literal sibling: the same folder, a fixed name. */
+		/* A literal sibling: a fixed name in the same folder. */
 		for (j = 0; j < tree_nroutes; j++) {
-			const char *other = strrchr(tree_routes[j].pattern, '/');
+			const char *name = strrchr(tree_routes[j].pattern, '/');
 
-			if (j != i && other && (size_t)(other - tree_routes[j].pattern) == n && other[1] != ':' &&
-			    !strncmp(tree_routes[j].pattern, tree_routes[i].pattern, n) && !strcmp(other + 1, id))
+			if (j != i && name && name[1] != ':' && !strcmp(name + 1, id) &&
+			    tree_parent_route(tree_routes, tree_nroutes, j) == parent)
 				return 1;
 		}
 	}

@@ -97,17 +97,7 @@ struct spans {
 /* The index of the first day >= `d`, or days->n: when a fact starting or ending on `d` is first seen. */
 static size_t day_index(const struct spans *s, const char *d)
 {
-	size_t lo = 0, hi = s->days->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(s->days->items[mid], d) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return strlist_lower_bound(s->days, d);
 }
 
 static int key_of(struct spans *s, uint32_t path, uint32_t line, uint32_t *key)

@@ -53,6 +53,16 @@ void tree_init_routes(struct tree *t, struct store *st, const struct route *rout
 				t->kids[n++] = (unsigned short)j;
 	}
 	t->kid_start[nroutes] = (unsigned short)n;
+	for (i = 0; i < nroutes; i++) {
+		const char *q = routes[i].pattern;
+		int params = 0;
+
+		while ((q = strchr(q, ':')) != NULL && ++params)
+			q++;
+		if ((routes[i].flags & ROUTE_RECORD) && routes[i].kind >= 0 && routes[i].kind < REC_COUNT &&
+		    params <= TREE_MAX_ARGS && !t->record_route[routes[i].kind][params])
+			t->record_route[routes[i].kind][params] = (unsigned short)(i + 1);
+	}
 }
 
 struct tree_answers {
@@ -148,9 +158,10 @@ static int system_lists_wanted(struct tree *t, const char *state, const char *da
 
 int tree_counts(struct tree *t, const char *date, struct store_counts *out)
 {
-	long i = t->count_days ? strlist_find(t->count_days, date) : -1;
+	/* The pass's days are sorted: a day of it is found by halves, not one by one. */
+	size_t i = t->count_days ? strlist_lower_bound(t->count_days, date) : 0;
 
-	if (i < 0)
+	if (!t->count_days || i == t->count_days->n || strcmp(t->count_days->items[i], date))
 		return store_counts(t->st, date, out);
 	*out = t->counts[i];
 	return 0;
@@ -750,7 +761,7 @@ int tree_record_path(const struct tree *t, const char *line, struct strbuf *out)
 	const char *args[TREE_MAX_ARGS] = { NULL };
 	char names[512], *p, *end;
 	long kind = strtol(line, &end, 10);
-	int n = 0, i;
+	int n = 0;
 
 	if (end == line || *end != '\t' || strlen(end + 1) >= sizeof(names))
 		return -EINVAL;
@@ -761,19 +772,7 @@ int tree_record_path(const struct tree *t, const char *line, struct strbuf *out)
 		if (p)
 			*p++ = '\0';
 	}
-	for (i = 0; i < t->nroutes; i++) {
-		const struct route *r = &t->routes[i];
-		const char *q = r->pattern, *last = strrchr(q, '/');
-		int params = 0;
-
-		if (!(r->flags & ROUTE_RECORD) || r->kind != kind || !last)
-			continue;
-		while ((q = strchr(q, ':')) != NULL) {
-			params++;
-			q++;
-		}
-		if (params == n)
-			return tree_route_path(r, args, out);
-	}
-	return -ENOENT;
+	if (kind < 0 || kind >= REC_COUNT || p || !t->record_route[kind][n])
+		return -ENOENT;
+	return tree_route_path(&t->routes[t->record_route[kind][n] - 1], args, out);
 }

@@ -32,6 +32,8 @@ struct tree {
 	unsigned short kid_start[TREE_MAX_ROUTES + 1];
 	unsigned short kids[TREE_MAX_ROUTES];
 	unsigned char seg_off[TREE_MAX_ROUTES];
+	/* The ROUTE_RECORD route of each record kind and number of :params, + 1 (0: none), for tree_record_path. */
+	unsigned short record_route[REC_COUNT][TREE_MAX_ARGS + 1];
 	char today[11];
 	struct strlist change_dates;	/* cached store_change_dates() */
 	int change_dates_valid;

@@ -378,19 +378,7 @@ int store_counts(struct store *st, const char *date, struct store_counts *out)
 /* The index of the first of `days` on or after `d` (NULL: none): from it on, a fact dated `d` holds. */
 static size_t first_day_from(const struct strlist *days, const char *d)
 {
-	size_t lo = 0, hi = days->n;
-
-	if (!d)
-		return days->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(days->items[mid], d) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return d ? strlist_lower_bound(days, d) : days->n;
 }
 
 /*

@@ -156,6 +156,21 @@ void strlist_sort_uniq(struct strlist *l)
 	l->n = out;
 }
 
+size_t strlist_lower_bound(const struct strlist *l, const char *s)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(l->items[mid], s) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 long strlist_find(const struct strlist *l, const char *s)
 {
 	size_t i;

@@ -68,6 +68,8 @@ static inline void strlist_add(struct strlist *l, const char *s) { strlist_addn(
 void strlist_sort_uniq(struct strlist *l);
 /** Index of `s` in the list, or -1. */
 long strlist_find(const struct strlist *l, const char *s);
+/** In a list sorted bytewise: the index of the first item not below `s` (l->n when none). */
+size_t strlist_lower_bound(const struct strlist *l, const char *s);
 /** Free every item and the array. */
 void strlist_release(struct strlist *l);
 /** Append each item followed by a newline to sb. */

@@ -136,6 +136,17 @@ import_into "$WORK/default.db" "$SRC/data"
 mount_db "$WORK/default.db"
 changes_are_day_diffs "the default inventory"
 ok "changes of the default inventory ($(wc -l <"$WORK/expected") lines, $(ls "$MNT/at" | grep -vc latest) days)"
+# nletsfs diff across years, both ways, against diff -r of the two days' trees.
+days=($(ls "$MNT/at" | grep -v latest))
+first=${days[0]} last=${days[${#days[@]}-1]} mid=${days[${#days[@]}/2]}
+for pair in "$first:$last" "$last:$mid"; do
+  a=${pair%%:*} b=${pair##*:}
+  "$NLETSFS" diff --db "$WORK/default.db" "$a" "$b" >"$WORK/ours" || [[ $? == 1 ]] || fail "nletsfs diff $a $b"
+  python3 "$SRC/tests/mount/treediff.py" "$MNT/at/$a" "$MNT/at/$b" "$b" >"$WORK/theirs"
+  [[ -s $WORK/theirs ]] || fail "no change between $a and $b to compare"
+  diff "$WORK/theirs" "$WORK/ours" >/dev/null || fail "nletsfs diff $a $b is not what diff -r shows: $(diff "$WORK/theirs" "$WORK/ours" | head -3)"
+done
+ok "nletsfs diff of the default inventory, $first to $last and back to $mid"
 unmount
 
 # Past days are consistent (issue 13, point 4): the only source for ICE is
@@ -170,7 +181,8 @@ for d in 1990-01-01 $(ls at | grep -v latest); do no_dangling "$d"; done
 cd /
 "$NLETSFS" materialize --db "$WORK/past.db" --at 2019-05-21 "$WORK/past-at" || fail "materialize --at"
 diff -r "$WORK/past-at" "$MNT/at/2019-05-21/" || fail "materialize --at 2019-05-21 differs from the mount"
-for pair in 1990-01-01:2019-05-21 2019-05-21:2025-11-18 2025-11-01:2025-11-10; do
+# Backwards too: from a later day to an earlier one (spans swap what holds on each).
+for pair in 1990-01-01:2019-05-21 2019-05-21:2025-11-18 2025-11-01:2025-11-10 2025-11-18:2019-05-21 2025-11-10:1990-01-01; do
   a=${pair%%:*} b=${pair##*:}
   "$NLETSFS" diff --db "$WORK/past.db" "$a" "$b" >"$WORK/ours" || [[ $? == 1 ]] || fail "nletsfs diff $a $b"
   python3 "$SRC/tests/mount/treediff.py" "$MNT/at/$a" "$MNT/at/$b" "$b" >"$WORK/theirs"
