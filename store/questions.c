@@ -133,12 +133,15 @@
  * other flow is of f's state without saying so: the subquery does not
  * depend on f, and runs once a query rather than once a flow.
  */
-#define SAME_STATE_NLETS(cond) \
-	"EXISTS (SELECT 1 FROM sfx g WHERE g.from_system IN " DL_VR_SYSTEMS \
-	" AND lower(g.via)='nlets' AND " cond ")"
+/*
+ * The only flows a rule reads across (sfx): a flow f's or g's condition
+ * starts with this, so a pass keeps these flows alone (store_answers_pass).
+ */
+#define ACROSS(t) t ".from_system IN " DL_VR_SYSTEMS " AND lower(" t ".via)='nlets'"
+#define SAME_STATE_NLETS(cond) "EXISTS (SELECT 1 FROM sfx g WHERE " ACROSS("g") " AND " cond ")"
 #define DHS_REFUSED \
-	FLOWS_ACROSS("'partial'", "''", DL_VR AND NLETS AND TO_DHS AND BLOCKED AND SAME_STATE_NLETS("g.status<>'blocked'")) OR \
-	FLOWS_ACROSS("'partial'", "''", DL_VR AND NLETS AND OPEN AND "f.\"to\" NOT IN (SELECT id FROM dhs)" AND \
+	FLOWS_ACROSS("'partial'", "''", ACROSS("f") AND TO_DHS AND BLOCKED AND SAME_STATE_NLETS("g.status<>'blocked'")) OR \
+	FLOWS_ACROSS("'partial'", "''", ACROSS("f") AND OPEN AND "f.\"to\" NOT IN (SELECT id FROM dhs)" AND \
 	      SAME_STATE_NLETS("g.status='blocked' AND g.\"to\" IN (SELECT id FROM dhs)"))
 
 static const struct rule {
@@ -419,15 +422,20 @@ static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char
 
 /*
  * During a pass over the change days (store_answers_pass()), the rules'
- * one-flow rows (sf) of every flow are kept in temp.flow_ev: each reads
- * one flow, whatever the day and state, so a day's evidence is then the
- * kept rows of the flows that hold; the rules run over no flow in sf, for
- * their participation rows and their rows across flows (sfx) only.
+ * one-flow rows (sf) of every flow are kept in temp.flow_ev with the
+ * flow's state and valid days: each reads one flow, whatever the day and
+ * state, so a day's evidence is then the kept rows of the state's flows
+ * that hold, found by index. The rules run over no flow in sf, for their
+ * participation rows and their rows across flows (sfx) only, and sfx holds
+ * only the flows those read (ACROSS, kept in temp.flow_across): a state has
+ * thousands of flows, a few of them evidence.
  */
 #define FLOW_EV_HEAD \
-	"WITH RECURSIVE " DHS_CTE ", sfx AS (SELECT * FROM flows f WHERE f.from_state=?1 AND " LIVE_ON("f") ")," \
-	" sf AS (SELECT * FROM flows f WHERE 0),"
-#define FLOW_EV_ROWS "SELECT e.q, e.vote, e.direct, e.kind, e.k, e.path, e.note FROM sfx JOIN temp.flow_ev e ON e.k=sfx.id"
+	"WITH RECURSIVE " DHS_CTE ", sfx AS (SELECT * FROM temp.flow_across f WHERE f.from_state=?1 AND " \
+	LIVE_ON("f") "), sf AS (SELECT * FROM flows f WHERE 0),"
+#define FLOW_EV_ROWS \
+	"SELECT e.q, e.vote, e.direct, e.kind, e.k, e.path, e.note FROM temp.flow_ev e WHERE e.from_state=?1" \
+	" AND e.valid_from<=?2 AND (e.valid_until IS NULL OR e.valid_until>?2)"
 /* Every flow in sf, and none across (sfx): each flow's own rows. */
 #define EACH_FLOW_HEAD "WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f), sfx AS (SELECT * FROM flows f WHERE 0),"
 
@@ -453,9 +461,13 @@ static sqlite3_stmt *flow_evidence_stmt(struct store *st, const char *tail)
 int store_answers_pass(struct store *st, int on)
 {
 	static const char *const setup[] = {
-		"CREATE TEMP TABLE IF NOT EXISTS flow_ev(q, vote, direct, kind, k, path, note)",
-		"CREATE INDEX IF NOT EXISTS temp.flow_ev_k ON flow_ev(k)",
+		"CREATE TEMP TABLE IF NOT EXISTS flow_ev(q, vote, direct, kind, k, path, note, from_state, valid_from,"
+		" valid_until)",
+		"CREATE INDEX IF NOT EXISTS temp.flow_ev_state ON flow_ev(from_state, valid_from)",
 		"DELETE FROM temp.flow_ev",
+		"DROP TABLE IF EXISTS temp.flow_across",
+		"CREATE TEMP TABLE flow_across AS SELECT * FROM flows f WHERE " ACROSS("f"),
+		"CREATE INDEX temp.flow_across_state ON flow_across(from_state, valid_from)",
 	};
 	sqlite3_stmt *rows, *ins;
 	size_t i;
@@ -469,7 +481,8 @@ int store_answers_pass(struct store *st, int on)
 	if (rc)
 		return rc;
 	rows = flow_evidence_stmt(st, NULL);
-	ins = rows ? store_stmt(st, "INSERT INTO temp.flow_ev VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)") : NULL;
+	ins = rows ? store_stmt(st, "INSERT INTO temp.flow_ev SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, f.from_state,"
+				    " f.valid_from, f.valid_until FROM flows f WHERE f.id=?5") : NULL;
 	if (!rows || !ins)
 		return -EIO;
 	while (!rc && (r = sqlite3_step(rows)) == SQLITE_ROW) {
@@ -501,7 +514,7 @@ int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow
 	int i, r = SQLITE_DONE, rc = 0;
 
 	s[0] = flow_evidence_stmt(st, "SELECT DISTINCT k FROM ev WHERE kind=" KIND("flows") " AND vote IS NOT NULL");
-	s[1] = store_stmt(st, "SELECT f.id FROM flows f WHERE f.from_state<>'*' AND " DL_VR AND NLETS);
+	s[1] = store_stmt(st, "SELECT f.id FROM flows f WHERE f.from_state<>'*' AND " ACROSS("f"));
 	for (i = 0; i < 2 && !rc; i++) {
 		if (!s[i])
 			return -EIO;
