@@ -50,6 +50,10 @@ static void help(void)
 	       "                   latency_hold: keep the host's idle CPUs polling while a\n"
 	       "                   walk goes on (/dev/cpu_dma_latency, root only; off by\n"
 	       "                   default: it changes the whole host; see nletsfs(1))\n"
+	       "                   max_inodes=N: the kernel may hold N inodes at most (default\n"
+	       "                   1000000, about 0.5 GB of the daemon's memory; 0: no bound);\n"
+	       "                   past it the least recently used are dropped, and looked up\n"
+	       "                   again when used\n"
 	       "                   for a URL: refresh=DURATION (default 1h; 30s, 10m, 1d;\n"
 	       "                   0: only on SIGHUP), allow_http, cacert=CA.pem,\n"
 	       "                   max_size=SIZE (default 1G; 200M, 64K), timeout=DURATION\n"
@@ -70,6 +74,8 @@ struct mount_args {
 	int no_verify;		/* -o no_verify */
 	struct cli_net net;	/* a URL's: refresh=, cacert=, allow_http, max_size=, timeout=, cache= */
 	int net_given;
+	struct strbuf max_inodes;	/* -o max_inodes=N, checked once all options are read */
+	int max_inodes_given;
 };
 
 /* fstab options that mean something to mount(8) only, should they reach us. */
@@ -89,7 +95,7 @@ static int userspace_only(const char *p, size_t n)
 
 /*
  * Split a -o list: nletsfs's own options (trust=, no_verify, [no_]push_pages,
- * [no_]latency_hold, and a URL's: cli_net_option()) are taken; options that would contradict a read-only inventory (rw, and ro,
+ * [no_]latency_hold, max_inodes=, and a URL's: cli_net_option()) are taken; options that would contradict a read-only inventory (rw, and ro,
  * which is always set) and userspace-only fstab options are dropped; the
  * rest is for libfuse.
  */
@@ -113,6 +119,10 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 			o->latency_hold = 1;
 		} else if (n == 15 && !strncmp(p, "no_latency_hold", 15)) {
 			o->latency_hold = 0;
+		} else if (n >= 11 && !strncmp(p, "max_inodes=", 11)) {
+			strbuf_reset(&m->max_inodes);
+			strbuf_add(&m->max_inodes, p + 11, n - 11);
+			m->max_inodes_given = 1;
 		} else if (cli_net_option(p, n, &m->net)) {
 			m->net_given = 1;
 		} else if (n && !(n == 2 && !strncmp(p, "rw", 2)) && !(n == 2 && !strncmp(p, "ro", 2)) &&
@@ -125,6 +135,22 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 		if (*p == ',')
 			p++;
 	}
+}
+
+/* max_inodes=N: digits only, 0 or at least FS_MAX_INODES_MIN; 0 or -EINVAL. */
+static int parse_max_inodes(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || (v && v < FS_MAX_INODES_MIN))
+		return -EINVAL;
+	*out = v;
+	return 0;
 }
 
 static int sub_check(void *arg, char **db, struct strbuf *err)
@@ -199,8 +225,8 @@ int cmd_mount(int argc, char **argv)
 		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fs_mount_options o = { .push_pages = 1 };
-	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0, CLI_NET_INIT, 0 };
+	struct fs_mount_options o = { .push_pages = 1, .max_inodes = FS_MAX_INODES_DEFAULT };
+	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0, CLI_NET_INIT, 0, STRBUF_INIT, 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct cli_source src = { 0 };
 	struct cli_files files = { 0 };
@@ -255,6 +281,11 @@ int cmd_mount(int argc, char **argv)
 		status = cli_usage_error("mount", "give one MOUNTPOINT (after --db FILE), or INVENTORY MOUNTPOINT");
 		goto out;
 	}
+	if (m.max_inodes_given && parse_max_inodes(m.max_inodes.len ? m.max_inodes.buf : "", &o.max_inodes)) {
+		status = cli_usage_error("mount", "max_inodes=%s: a number of inodes, at least %d (0: no bound)",
+					 m.max_inodes.len ? m.max_inodes.buf : "", FS_MAX_INODES_MIN);
+		goto out;
+	}
 	if (!trust && m.trust.len)
 		trust = m.trust.buf;
 	o.mountpoint = argv[optind];
@@ -290,6 +321,7 @@ out:
 	cli_source_release(&src);
 	strbuf_release(&m.opts);
 	strbuf_release(&m.trust);
+	strbuf_release(&m.max_inodes);
 	cli_net_release(&m.net);
 	strbuf_release(&err);
 	return status;

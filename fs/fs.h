@@ -6,6 +6,7 @@
 #ifndef NLETSFS_FS_H
 #define NLETSFS_FS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../util/strbuf.h"
@@ -48,8 +49,14 @@ struct fs_mount_options {
 	const char *options;	/* -o list, passed to the mount after ro,default_permissions */
 	int push_pages;		/* store listed files in the page cache ahead of reads (-o no_push_pages: not) */
 	int latency_hold;	/* -o latency_hold: keep the host's idle CPUs polling during walks */
+	uint64_t max_inodes;	/* -o max_inodes=N: inodes the kernel may hold (0: no bound) */
 	const struct fs_refresh *refresh;	/* a subscription's, or NULL */
 };
+
+/* max_inodes by default: about 0.5 GB of the daemon's memory; a tree of 100,000 flows fits whole. */
+#define FS_MAX_INODES_DEFAULT 1000000
+/* The least max_inodes may be (but 0): the folders a walk is inside must fit. */
+#define FS_MAX_INODES_MIN 1000
 
 /**
  * Mount the inventory and serve it until unmounted (fusermount3 -u, umount,

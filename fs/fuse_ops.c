@@ -53,6 +53,7 @@
 
 #include "../util/array.h"
 #include "ahead.h"
+#include "evict.h"
 #include "fs.h"
 #include "inodes.h"
 #include "views.h"
@@ -120,6 +121,7 @@ struct fs_state {
 	size_t busy_max;		/* the most workers busy at once, for the stats line */
 	uint64_t era;			/* bumped when the day changes or a new inventory replaces the mounted one */
 	struct ahead ahead;		/* the lister ahead (fs/ahead.c), under `lock` */
+	struct evict evict;		/* the inode budget (fs/evict.c), under `lock` */
 
 	/* The watcher (live updates, SIGUSR1). */
 	struct store *watch_st;
@@ -249,10 +251,29 @@ static struct fs_inode *get_inode(struct fs_state *fs, uint64_t ino)
 
 	pthread_mutex_lock(&fs->lock);
 	in = inodes_get(&fs->inodes, ino);
-	if (in)
+	if (in) {
 		in->pins++;
+		inodes_touch(&fs->inodes, in);
+	}
 	pthread_mutex_unlock(&fs->lock);
 	return in;
+}
+
+/* The kernel is handed a lookup of `in` (counted before the reply: a FORGET may follow it at once). */
+static void hold(struct fs_state *fs, struct fs_inode *in)
+{
+	pthread_mutex_lock(&fs->lock);
+	inodes_hold(&fs->inodes, in);
+	evict_check(&fs->evict);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* The reply that handed it failed. */
+static void unhold(struct fs_state *fs, struct fs_inode *in)
+{
+	pthread_mutex_lock(&fs->lock);
+	inodes_unhold(&fs->inodes, in);
+	pthread_mutex_unlock(&fs->lock);
 }
 
 static void put_inode(struct fs_state *fs, struct fs_inode *in)
@@ -513,14 +534,9 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, -rc);
 	} else {
 		/* Counted before the reply: a FORGET may follow it at once, on another thread. */
-		pthread_mutex_lock(&fs->lock);
-		in->nlookup++;
-		pthread_mutex_unlock(&fs->lock);
-		if (fuse_reply_entry(req, &e)) {
-			pthread_mutex_lock(&fs->lock);
-			in->nlookup--;
-			pthread_mutex_unlock(&fs->lock);
-		}
+		hold(fs, in);
+		if (fuse_reply_entry(req, &e))
+			unhold(fs, in);
 	}
 	put_inode(fs, in);
 	put_inode(fs, p);
@@ -536,6 +552,7 @@ static void forget_many(fuse_req_t req, size_t count, const struct fuse_forget_d
 	pthread_mutex_lock(&fs->lock);
 	for (i = 0; i < count; i++)
 		inodes_forget(&fs->inodes, forgets[i].ino, forgets[i].nlookup);
+	evict_check(&fs->evict);
 	pthread_mutex_unlock(&fs->lock);
 	fuse_reply_none(req);
 }
@@ -819,21 +836,15 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		}
 		if (plus) {
 			/* Counted before the reply (see fs_lookup); taken back if it does not fit. */
-			if (e.ino) {
-				pthread_mutex_lock(&fs->lock);
-				child->nlookup++;
-				pthread_mutex_unlock(&fs->lock);
-			}
+			if (e.ino)
+				hold(fs, child);
 			need = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, off + 1);
 		} else {
 			need = fuse_add_direntry(req, buf + used, size - used, name, &e.attr, off + 1);
 		}
 		if (need > size - used) {
-			if (e.ino) {
-				pthread_mutex_lock(&fs->lock);
-				child->nlookup--;
-				pthread_mutex_unlock(&fs->lock);
-			}
+			if (e.ino)
+				unhold(fs, child);
 			put_inode(fs, child);
 			break; /* full */
 		}
@@ -1146,10 +1157,11 @@ static void print_stats(struct fs_state *fs)
 	fprintf(stderr, "nletsfs: requests %llu", (unsigned long long)total);
 	for (i = 0; i < OP_COUNT; i++)
 		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)counts[i]);
-	fprintf(stderr, " inodes %llu busy_max %llu ahead %llu hits %llu", (unsigned long long)inodes,
+	fprintf(stderr, " inodes %llu busy_max %llu ahead %llu hits %llu evicted %llu", (unsigned long long)inodes,
 		(unsigned long long)busy_max,
 		(unsigned long long)__atomic_load_n(&fs->ahead.listed, __ATOMIC_RELAXED),
-		(unsigned long long)__atomic_load_n(&fs->ahead.hits, __ATOMIC_RELAXED));
+		(unsigned long long)__atomic_load_n(&fs->ahead.hits, __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&fs->evict.asked, __ATOMIC_RELAXED));
 	walk_print_stats(&fs->walk, stderr);
 	fputc('\n', stderr);
 	fflush(stderr);
@@ -1343,6 +1355,11 @@ static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbu
 		strbuf_addf(err, "cannot start the lister ahead: %s", strerror(-rc));
 		return rc;
 	}
+	rc = evict_start(&fs->evict, fs->se);
+	if (rc) {
+		strbuf_addf(err, "cannot start the inode budget's thread: %s", strerror(-rc));
+		return rc;
+	}
 	if (fs->refresh) {
 		fs->refresh_now = 1; /* a mount from a cached copy catches up at once */
 		rc = pthread_create(&fs->refresher, NULL, refresher, fs);
@@ -1359,6 +1376,7 @@ static void stop_watcher(struct fs_state *fs)
 {
 	__atomic_store_n(&fs->stop, 1, __ATOMIC_RELEASE);
 	ahead_stop(&fs->ahead);
+	evict_stop(&fs->evict);
 	if (fs->refreshing) {
 		wake_refresher(fs);
 		if (fs->refresh->cancel) /* a download in progress gives up: no waiting for a slow server */
@@ -1562,6 +1580,7 @@ static void release_state(struct fs_state *fs)
 	walk_release(&fs->walk);
 	free(fs->db);
 	ahead_release(&fs->ahead);
+	evict_release(&fs->evict);
 	pthread_cond_destroy(&fs->idle_cv);
 	pthread_mutex_destroy(&fs->lock);
 	pthread_cond_destroy(&fs->refresh_cv);
@@ -1593,6 +1612,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	pthread_cond_init(&fs.refresh_cv, NULL);
 	fs.refresh = o->refresh;
 	ahead_init(&fs.ahead, &fs.lock, &fs.inodes, list_ahead, &fs);
+	evict_init(&fs.evict, &fs.lock, &fs.inodes, o->max_inodes);
 	views_status_source(o->refresh);
 	fs.unlink_db = o->unlink_db;
 	walk_init(&fs.walk, o->push_pages, o->latency_hold);

@@ -180,8 +180,6 @@ int inodes_init(struct inode_table *t, const struct route *routes)
 
 void inodes_release(struct inode_table *t)
 {
-	t->idle_head = t->idle_tail = NULL;
-	t->nidle = 0;
 	uint64_t i;
 
 	for (i = 0; i < t->cap; i++)
@@ -269,13 +267,30 @@ static int unused(const struct fs_inode *in)
 	return in->ino != ROOT_INO && !in->nlookup && !in->pins;
 }
 
-static void unlink_idle(struct inode_table *t, struct fs_inode *in)
+static void list_unlink(struct inode_table *t, struct fs_inode *in)
 {
-	*(in->idle_prev ? &in->idle_prev->idle_next : &t->idle_head) = in->idle_next;
-	*(in->idle_next ? &in->idle_next->idle_prev : &t->idle_tail) = in->idle_prev;
-	in->idle_prev = in->idle_next = NULL;
-	in->idle = 0;
-	t->nidle--;
+	struct inode_list *l = in->list == INODES_IDLE ? &t->idle : &t->held;
+
+	assert(in->list);
+	*(in->prev ? &in->prev->next : &l->head) = in->next;
+	*(in->next ? &in->next->prev : &l->tail) = in->prev;
+	in->prev = in->next = NULL;
+	in->list = 0;
+	l->n--;
+}
+
+/* At the tail of list `which` (moved there if on a list already). */
+static void list_append(struct inode_table *t, struct fs_inode *in, int which)
+{
+	struct inode_list *l = which == INODES_IDLE ? &t->idle : &t->held;
+
+	if (in->list)
+		list_unlink(t, in);
+	in->list = which;
+	in->prev = l->tail;
+	*(l->tail ? &l->tail->next : &l->head) = in;
+	l->tail = in;
+	l->n++;
 }
 
 static void free_unused(struct inode_table *t, struct fs_inode *in)
@@ -296,20 +311,57 @@ static void drop_if_unused(struct inode_table *t, struct fs_inode *in)
 {
 	if (!unused(in))
 		return;
-	if (!in->idle) {
-		in->idle = 1;
-		in->idle_prev = t->idle_tail;
-		*(t->idle_tail ? &t->idle_tail->idle_next : &t->idle_head) = in;
-		t->idle_tail = in;
-		t->nidle++;
-	}
-	while (t->nidle > INODES_IDLE_MAX || (t->idle_head && !unused(t->idle_head))) {
-		struct fs_inode *old = t->idle_head;
+	if (in->list != INODES_IDLE)
+		list_append(t, in, INODES_IDLE);
+	while (t->idle.n > INODES_IDLE_MAX || (t->idle.head && !unused(t->idle.head))) {
+		struct fs_inode *old = t->idle.head;
 
-		unlink_idle(t, old);
+		list_unlink(t, old);
 		if (unused(old))
 			free_unused(t, old);
 	}
+}
+
+void inodes_hold(struct inode_table *t, struct fs_inode *in)
+{
+	in->nlookup++;
+	if (in->ino != ROOT_INO)
+		list_append(t, in, INODES_HELD);
+}
+
+void inodes_unhold(struct inode_table *t, struct fs_inode *in)
+{
+	assert(in->nlookup > 0);
+	if (--in->nlookup == 0 && in->list == INODES_HELD)
+		list_unlink(t, in);
+	drop_if_unused(t, in);
+}
+
+void inodes_touch(struct inode_table *t, struct fs_inode *in)
+{
+	if (in->list == INODES_HELD)
+		list_append(t, in, INODES_HELD);
+}
+
+size_t inodes_over(struct inode_table *t, uint64_t keep, struct inode_name *out, size_t n)
+{
+	uint64_t over = t->held.n > keep ? t->held.n - keep : 0, seen;
+	size_t k = 0;
+
+	/* Each inode is looked at once at most: the pinned go round to the tail. */
+	for (seen = 0; k < n && k < over && seen < t->held.n; seen++) {
+		struct fs_inode *in = t->held.head;
+
+		list_append(t, in, INODES_HELD);
+		if (in->pins)
+			continue;
+		out[k].parent = in->parent;
+		out[k].name = strdup(in->name);
+		if (!out[k].name)
+			break;
+		k++;
+	}
+	return k;
 }
 
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n)
@@ -319,6 +371,8 @@ void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n)
 	if (!in)
 		return;
 	in->nlookup = n >= in->nlookup ? 0 : in->nlookup - n;
+	if (!in->nlookup && in->list == INODES_HELD)
+		list_unlink(t, in);
 	drop_if_unused(t, in);
 }
 

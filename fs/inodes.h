@@ -9,7 +9,10 @@
  * short hashes, not n paths built and hashed. An inode lives while the
  * kernel holds lookups of it (nlookup) or a request uses it (pins), and
  * a few thousand more that nobody holds wait on an idle list, so memory
- * follows what the kernel caches, not every path ever walked.
+ * follows what the kernel caches, not every path ever walked. What the
+ * kernel caches is bounded too: the inodes it holds are kept in the order
+ * of their last use, and past a budget the least recently used are named
+ * for the kernel to drop (fs/evict.c), which then forgets them.
  *
  * Each inode caches what the kernel asks for twice: a file's size (lookup,
  * then getattr), small contents, and a directory's names while a listing
@@ -71,8 +74,23 @@ struct fs_inode {
 	uint64_t mtime_version;
 	struct blob *content;		/* cached bytes (small files, or a read in progress) */
 	struct listing *listing;	/* a folder's names while a readdir is in progress */
-	int idle;			/* on the table's idle list */
-	struct fs_inode *idle_prev, *idle_next;
+	int list;			/* INODES_IDLE or INODES_HELD: on that list of the table; else 0 */
+	struct fs_inode *prev, *next;	/* on it */
+};
+
+/* The table's two lists: nobody holds it (idle), the kernel holds it (held). */
+enum { INODES_IDLE = 1, INODES_HELD };
+
+/* One end of a list: the oldest first. */
+struct inode_list {
+	struct fs_inode *head, *tail;
+	uint64_t n;
+};
+
+/* A name the kernel holds, copied out of the table: what fs/evict.c asks it to drop. */
+struct inode_name {
+	uint64_t parent;
+	char *name;
 };
 
 /* A slot holds its key (the inode's number, or its name hash) so a probe reads no inode. */
@@ -88,8 +106,8 @@ struct inode_table {
 	struct inode_slot *slots;	/* open addressing by ino */
 	struct inode_slot *by_name;	/* open addressing by name_hash (the root is not in it) */
 	uint64_t cap, n;
-	struct fs_inode *idle_head, *idle_tail;	/* the idle list, longest idle first */
-	uint64_t nidle;
+	struct inode_list idle;		/* nobody holds them, longest idle first */
+	struct inode_list held;		/* the kernel holds them (nlookup > 0), least recently used first */
 };
 
 /** An empty table with the root inode, the root of route table `routes`. */
@@ -111,8 +129,22 @@ uint64_t inodes_number(struct inode_table *t, const struct fs_inode *parent, con
  */
 struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent, const char *name,
 			    struct tree_node *node);
+/** A reply hands the kernel a lookup of `in`: counted, and `in` is now its most recently used. */
+void inodes_hold(struct inode_table *t, struct fs_inode *in);
+/** That reply failed: the lookup is taken back. */
+void inodes_unhold(struct inode_table *t, struct fs_inode *in);
+/** `in` is used (a request reads it): the most recently used, if the kernel holds it. */
+void inodes_touch(struct inode_table *t, struct fs_inode *in);
 /** The kernel forgot `n` lookups; with none left and no request using it, the inode goes idle. */
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n);
+/**
+ * Up to `n` names (copied into `out`, each to be freed) of the least
+ * recently used inodes the kernel holds, while it holds more than `keep`;
+ * each named is then counted as most recently used, so the next call names
+ * others. Inodes in use (pinned) and the root are not named. Returns how
+ * many were named (fewer on ENOMEM).
+ */
+size_t inodes_over(struct inode_table *t, uint64_t keep, struct inode_name *out, size_t n);
 /** A request is done with an inode it pinned; freed likewise. */
 void inodes_unpin(struct inode_table *t, struct fs_inode *in);
 /** Drop every cached size, content, listing and existence check (the inventory changed). */
