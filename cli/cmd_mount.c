@@ -50,6 +50,8 @@ static void help(void)
 	       "                   latency_hold: keep the host's idle CPUs polling while a\n"
 	       "                   walk goes on (/dev/cpu_dma_latency, root only; off by\n"
 	       "                   default: it changes the whole host; see nletsfs(1))\n"
+	       "                   no_list_ahead: do not list the folders a walk is about to\n"
+	       "                   enter before it asks\n"
 	       "                   max_inodes=N: the kernel may hold N inodes at most (default\n"
 	       "                   1000000, about 0.5 GB of the daemon's memory; 0: no bound);\n"
 	       "                   past it the least recently used are dropped, and looked up\n"
@@ -95,7 +97,7 @@ static int userspace_only(const char *p, size_t n)
 
 /*
  * Split a -o list: nletsfs's own options (trust=, no_verify, [no_]push_pages,
- * [no_]latency_hold, max_inodes=, and a URL's: cli_net_option()) are taken; options that would contradict a read-only inventory (rw, and ro,
+ * [no_]latency_hold, [no_]list_ahead, max_inodes=, and a URL's: cli_net_option()) are taken; options that would contradict a read-only inventory (rw, and ro,
  * which is always set) and userspace-only fstab options are dropped; the
  * rest is for libfuse.
  */
@@ -119,6 +121,10 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 			o->latency_hold = 1;
 		} else if (n == 15 && !strncmp(p, "no_latency_hold", 15)) {
 			o->latency_hold = 0;
+		} else if (n == 10 && !strncmp(p, "list_ahead", 10)) {
+			o->list_ahead = 1;
+		} else if (n == 13 && !strncmp(p, "no_list_ahead", 13)) {
+			o->list_ahead = 0;
 		} else if (n >= 11 && !strncmp(p, "max_inodes=", 11)) {
 			strbuf_reset(&m->max_inodes);
 			strbuf_add(&m->max_inodes, p + 11, n - 11);
@@ -225,7 +231,7 @@ int cmd_mount(int argc, char **argv)
 		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fs_mount_options o = { .push_pages = 1, .max_inodes = FS_MAX_INODES_DEFAULT };
+	struct fs_mount_options o = { .push_pages = 1, .list_ahead = 1, .max_inodes = FS_MAX_INODES_DEFAULT };
 	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0, CLI_NET_INIT, 0, STRBUF_INIT, 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct cli_source src = { 0 };

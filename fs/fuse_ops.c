@@ -106,6 +106,7 @@ struct fs_state {
 	uid_t uid;
 	gid_t gid;
 	int no_open, no_opendir;
+	int list_ahead;			/* start the lister ahead (fs/ahead.c) */
 	struct timespec mtime;
 	struct walk walk;		/* first-walk help: pushed pages, latency hold (walk.h) */
 
@@ -746,6 +747,7 @@ static void list_one_ahead(struct request *r, struct fs_inode *dir)
 {
 	struct fs_state *fs = r->fs;
 	struct listing *l = NULL;
+	int pushing = walk_pushing(&fs->walk);
 	size_t j;
 
 	if (folder_names(r, dir, 0, &l))
@@ -761,7 +763,7 @@ static void list_one_ahead(struct request *r, struct fs_inode *dir)
 			continue;
 		file_time(r, child);
 		if (child->node.type != NODE_DIR && !(child->node.route && (child->node.route->flags & ROUTE_COSTLY)))
-			file_content(r, child, FILE_SIZE_PUSH, &size, NULL);
+			file_content(r, child, pushing ? FILE_SIZE_PUSH : FILE_SIZE, &size, NULL);
 		put_inode(fs, child);
 	}
 	listing_put(l);
@@ -787,7 +789,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 	struct listing *l = NULL;
 	char *buf = NULL;
 	size_t used = 0;
-	int queued = 0;
+	int queued = 0, pushing = plus && walk_pushing(&fs->walk);
 
 	if (!rc && (!in || in->node.type != NODE_DIR))
 		rc = in ? -ENOTDIR : -ENOENT;
@@ -822,7 +824,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 				e.attr.st_ino = child->ino;
 			} else if (!rc) {
 				/* A walk that reads (grep -r) finds a small file's pages pushed (walk.h). */
-				rc = fill_entry(&r, child, &e, fs->walk.push ? FILE_SIZE_PUSH : FILE_SIZE);
+				rc = fill_entry(&r, child, &e, pushing ? FILE_SIZE_PUSH : FILE_SIZE);
 			}
 			if (rc == -ENOENT) { /* vanished since the listing: skip it */
 				rc = 0;
@@ -1350,7 +1352,7 @@ static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbu
 		return -rc;
 	}
 	fs->watching = 1;
-	rc = ahead_start(&fs->ahead);
+	rc = fs->list_ahead ? ahead_start(&fs->ahead) : 0;
 	if (rc) {
 		strbuf_addf(err, "cannot start the lister ahead: %s", strerror(-rc));
 		return rc;
@@ -1613,6 +1615,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	fs.refresh = o->refresh;
 	ahead_init(&fs.ahead, &fs.lock, &fs.inodes, list_ahead, &fs);
 	evict_init(&fs.evict, &fs.lock, &fs.inodes, o->max_inodes);
+	fs.list_ahead = o->list_ahead;
 	views_status_source(o->refresh);
 	fs.unlink_db = o->unlink_db;
 	walk_init(&fs.walk, o->push_pages, o->latency_hold);

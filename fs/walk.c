@@ -115,6 +115,16 @@ void walk_request(struct walk *w, int is_read)
 	pthread_mutex_unlock(&w->lock);
 }
 
+int walk_pushing(struct walk *w)
+{
+	int yes;
+
+	pthread_mutex_lock(&w->lock);
+	yes = w->push && w->budget > 0;
+	pthread_mutex_unlock(&w->lock);
+	return yes;
+}
+
 void walk_listed(struct walk *w, uint64_t ino, struct blob *b)
 {
 	pthread_mutex_lock(&w->lock);

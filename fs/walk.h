@@ -53,6 +53,12 @@ void walk_set_session(struct walk *w, struct fuse_session *se);
 void walk_release(struct walk *w);
 /** A request begins (`is_read`: a READ): push what was listed, and keep the hold. */
 void walk_request(struct walk *w, int is_read);
+/**
+ * Whether a listing now should make its small files' bytes to push: a walk
+ * reads what it lists (READs came lately). One that does not (find, ls -lR)
+ * costs no render: the sizes the import kept do.
+ */
+int walk_pushing(struct walk *w);
 /** READDIRPLUS listed the file `ino` whose bytes are `b` (the reference is taken over). */
 void walk_listed(struct walk *w, uint64_t ino, struct blob *b);
 /** A READDIRPLUS reply is done: one listing less to push for. */
