@@ -64,7 +64,6 @@ struct fs_inode {
 	uint64_t nlookup;		/* lookups the kernel holds */
 	unsigned pins;			/* requests using it now */
 	uint64_t name_hash;		/* of (parent, name): its place in the by-name index */
-	char *name;			/* last component ("" for the root) */
 	unsigned depth;			/* components in the path (the root's is 0) */
 	struct tree_node node;		/* replaced only while unpinned */
 	uint64_t node_version;		/* the version its existence was checked at (0: never) */
@@ -76,6 +75,7 @@ struct fs_inode {
 	struct listing *listing;	/* a folder's names while a readdir is in progress */
 	int list;			/* INODES_IDLE or INODES_HELD: on that list of the table; else 0 */
 	struct fs_inode *prev, *next;	/* on it */
+	char name[];			/* last component ("" for the root), in the same allocation */
 };
 
 /* The table's two lists: nobody holds it (idle), the kernel holds it (held). */
