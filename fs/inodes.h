@@ -33,6 +33,7 @@
 struct blob {
 	unsigned refs;
 	uint64_t version;
+	uint64_t off;			/* where its bytes start in the file: 0, or a part's (tree_read_part) */
 	size_t len;
 	char *data;
 };
@@ -74,6 +75,7 @@ struct fs_inode {
 	struct blob *content;		/* cached bytes (small files, or a read in progress) */
 	struct listing *listing;	/* a folder's names while a readdir is in progress */
 	int list;			/* INODES_IDLE or INODES_HELD: on that list of the table; else 0 */
+	int loading;			/* a request loads a part of it (fs/fuse_ops.c's file_part) */
 	struct fs_inode *prev, *next;	/* on it */
 	char name[];			/* last component ("" for the root), in the same allocation */
 };

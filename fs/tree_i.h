@@ -68,6 +68,13 @@ struct tree {
 	/* The README's counts of every day of a pass over the change days (tree_changes), or NULL. */
 	const struct strlist *count_days;
 	struct store_counts *counts;
+	/* The stored change log's days and where each starts in `changes` (tree_read_part), once a version. */
+	struct tree_log_part {
+		char day[11];
+		uint64_t start, len;
+	} *log_parts;
+	size_t nlog_parts, alog_parts;
+	int log_parts_valid;
 };
 
 

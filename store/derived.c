@@ -26,7 +26,7 @@
 #include <string.h>
 
 enum {
-	DS_GET, DS_PUT, DS_DAYS_CLEAR, DS_DAY_PUT, DS_DAYS_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
+	DS_GET, DS_PUT, DS_DAYS_CLEAR, DS_DAY_PUT, DS_DAYS_READ, DS_DAY_SIZES, DS_DAY_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
 	DS_TIME_GET, DS_SIZE_GET, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
 };
 
@@ -36,6 +36,9 @@ static const char *const sql[DS_COUNT] = {
 	[DS_DAYS_CLEAR] = "DELETE FROM change_days",
 	[DS_DAY_PUT] = "INSERT OR REPLACE INTO change_days(day, body) VALUES(?1, ?2)",
 	[DS_DAYS_READ] = "SELECT body FROM change_days ORDER BY day",
+	/* length() of a blob reads its record header, not the blob. */
+	[DS_DAY_SIZES] = "SELECT day, length(body) FROM change_days ORDER BY day",
+	[DS_DAY_READ] = "SELECT body FROM change_days WHERE day = ?1",
 	[DS_FILES_CLEAR] = "DELETE FROM derived_files",
 	[DS_FILE_PUT] = "INSERT OR REPLACE INTO derived_files(path, body) VALUES(?1, ?2)",
 	[DS_FILE_GET] = "SELECT body FROM derived_files WHERE path = ?1",
@@ -202,6 +205,36 @@ int store_changes_read(struct store *st, struct strbuf *out)
 	if (rc != SQLITE_DONE)
 		return store_sqlite_err(rc);
 	return strbuf_ok(out);
+}
+
+int store_change_day_sizes(struct store *st, int (*fn)(void *arg, const char *day, int64_t len), void *arg)
+{
+	sqlite3_stmt *s = stmt(st, DS_DAY_SIZES);
+	int r = SQLITE_DONE, rc = 0;
+
+	if (!s)
+		return err_of(st);
+	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW)
+		rc = fn(arg, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
+	store_stmt_done(s);
+	return rc ? rc : r == SQLITE_DONE ? 0 : store_sqlite_err(r);
+}
+
+int store_change_day_read(struct store *st, const char *day, struct strbuf *out)
+{
+	sqlite3_stmt *s = stmt(st, DS_DAY_READ);
+	int rc;
+
+	if (!s)
+		return err_of(st);
+	store_bind_text(s, 1, day, 0);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		add_blob(out, s);
+	store_stmt_done(s);
+	if (rc == SQLITE_DONE)
+		return -ENOENT;
+	return rc == SQLITE_ROW ? strbuf_ok(out) : store_sqlite_err(rc);
 }
 
 /* ---- files ------------------------------------------------------------------- */
