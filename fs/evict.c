@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fuse_lowlevel.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -64,12 +65,27 @@ static void *run(void *arg)
 	struct evict *e = arg;
 	struct inode_name names[EVICT_BATCH];
 
+	int burst = 0;
+
 	pthread_mutex_lock(e->lock);
 	while (!e->stop) {
 		uint64_t keep = e->max - e->max / 8, before;
 		size_t n, i;
 
 		if (e->inodes->held.n <= e->max) {
+			if (burst) {
+				/*
+				 * The inodes freed are scattered over the serving
+				 * threads' heaps, between ones still held: give
+				 * back the pages that hold none (else the RSS
+				 * stays at its peak).
+				 */
+				burst = 0;
+				pthread_mutex_unlock(e->lock);
+				malloc_trim(0);
+				pthread_mutex_lock(e->lock);
+				continue;
+			}
 			e->waiting = 1;
 			pthread_cond_wait(&e->cv, e->lock);
 			e->waiting = 0;
@@ -84,6 +100,7 @@ static void *run(void *arg)
 			free(names[i].name);
 		}
 		__atomic_fetch_add(&e->asked, n, __ATOMIC_RELAXED);
+		burst = 1;
 		pthread_mutex_lock(e->lock);
 		if (n) {
 			wait_forgets(e, before - n / 2);
