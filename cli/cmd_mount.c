@@ -50,8 +50,9 @@ static void help(void)
 	       "                   latency_hold: keep the host's idle CPUs polling while a\n"
 	       "                   walk goes on (/dev/cpu_dma_latency, root only; off by\n"
 	       "                   default: it changes the whole host; see nletsfs(1))\n"
-	       "                   no_list_ahead: do not list the folders a walk is about to\n"
-	       "                   enter before it asks\n"
+	       "                   list_ahead: list the folders a walk is about to enter\n"
+	       "                   before it asks (off by default: it did not pay, see\n"
+	       "                   docs/performance.md)\n"
 	       "                   max_inodes=N: the kernel may hold N inodes at most (default\n"
 	       "                   1000000, about 0.5 GB of the daemon's memory; 0: no bound);\n"
 	       "                   past it the least recently used are dropped, and looked up\n"
@@ -231,7 +232,7 @@ int cmd_mount(int argc, char **argv)
 		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fs_mount_options o = { .push_pages = 1, .list_ahead = 1, .max_inodes = FS_MAX_INODES_DEFAULT };
+	struct fs_mount_options o = { .push_pages = 1, .max_inodes = FS_MAX_INODES_DEFAULT };
 	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0, CLI_NET_INIT, 0, STRBUF_INIT, 0 };
 	struct strbuf err = STRBUF_INIT;
 	struct cli_source src = { 0 };

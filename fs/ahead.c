@@ -48,7 +48,20 @@ static void stack_pending(struct ahead *a)
 
 void ahead_queue(struct ahead *a, const struct fs_inode *dir, const struct fs_inode *child)
 {
-	if (!a->running || child->node.type != NODE_DIR || child->listing || a->nstack + a->npending >= AHEAD_QUEUE)
+	if (!a->running || child->node.type != NODE_DIR || child->listing)
+		return;
+	/*
+	 * Full: the older half of the stack goes (a big folder listed by a
+	 * plain `ls -l`, whose sub-folders nobody entered), so that where the
+	 * walk is now is still queued.
+	 */
+	if (a->nstack + a->npending >= AHEAD_QUEUE && a->nstack) {
+		size_t drop = (a->nstack + 1) / 2;
+
+		memmove(a->stack, a->stack + drop, (a->nstack - drop) * sizeof(*a->stack));
+		a->nstack -= drop;
+	}
+	if (a->nstack + a->npending >= AHEAD_QUEUE)
 		return;
 	if (a->pending_dir != dir->ino) {
 		stack_pending(a);

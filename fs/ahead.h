@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The lister ahead (fs/ahead.c): a thread that lists the sub-folders a walk
+ * The lister ahead (fs/ahead.c, -o list_ahead; off by default, as it did
+ * not pay on two CPUs): a thread that lists the sub-folders a walk
  * (find, grep -r, ls -lR) is about to enter, before the kernel asks. Private
  * to the FUSE glue (fs/fuse_ops.c), which lists a folder for it through a
  * callback: this file knows the order of a walk and the credit, not how a

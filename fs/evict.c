@@ -64,8 +64,7 @@ static void *run(void *arg)
 {
 	struct evict *e = arg;
 	struct inode_name names[EVICT_BATCH];
-
-	int burst = 0;
+	int burst = 0;			/* names were asked to drop since the last trim */
 
 	pthread_mutex_lock(e->lock);
 	while (!e->stop) {

@@ -50,7 +50,7 @@ struct fs_mount_options {
 	int push_pages;		/* store listed files in the page cache ahead of reads (-o no_push_pages: not) */
 	int latency_hold;	/* -o latency_hold: keep the host's idle CPUs polling during walks */
 	uint64_t max_inodes;	/* -o max_inodes=N: inodes the kernel may hold (0: no bound) */
-	int list_ahead;		/* list the folders a walk is about to enter (-o no_list_ahead: not) */
+	int list_ahead;		/* -o list_ahead: list the folders a walk is about to enter */
 	const struct fs_refresh *refresh;	/* a subscription's, or NULL */
 };
 

@@ -673,8 +673,8 @@ static int file_part(struct request *r, struct fs_inode *in, uint64_t off, struc
 /*
  * Reply to a READ of [off, off + size) of a file read by parts: from the
  * part itself when it holds the range (the usual case), else gathered
- * across parts. 1 when the read reached the end, 0, or -errno (-ENOSYS: a
- * file read whole) with no reply made.
+ * across parts. 1 when the read reached the end, 0, or -errno with no
+ * reply made.
  */
 static int read_parts(struct request *r, fuse_req_t req, struct fs_inode *in, uint64_t off, size_t size)
 {
@@ -727,19 +727,18 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	(void)fi;
 	if (!rc && (!in || in->node.type != NODE_FILE))
 		rc = in ? -EISDIR : -ENOENT;
-	if (!rc) {
+	if (!rc && tree_read_by_parts(r.w->tree, &in->node)) {
 		rc = read_parts(&r, req, in, (uint64_t)off, size);
-		if (rc >= 0) {
-			if (rc > 0) { /* the end: the page cache holds the rest */
-				pthread_mutex_lock(&r.fs->lock);
-				blob_put(in->content);
-				in->content = NULL;
-				pthread_mutex_unlock(&r.fs->lock);
-			}
-			goto out;
+		if (rc > 0) { /* the end: the page cache holds the rest */
+			pthread_mutex_lock(&r.fs->lock);
+			blob_put(in->content);
+			in->content = NULL;
+			pthread_mutex_unlock(&r.fs->lock);
 		}
-		if (rc == -ENOSYS)
-			rc = file_content(&r, in, FILE_BYTES, &len, &b);
+		if (rc >= 0)
+			goto out;
+	} else if (!rc) {
+		rc = file_content(&r, in, FILE_BYTES, &len, &b);
 	}
 	if (rc) {
 		fuse_reply_err(req, -rc);

@@ -636,14 +636,19 @@ static int add_log_part(void *arg, const char *day, int64_t len)
 	return 0;
 }
 
+int tree_read_by_parts(struct tree *t, const struct tree_node *node)
+{
+	return node->type == NODE_FILE && node->route && (node->route->flags & ROUTE_CHANGE_LOG) && !node->date[0] &&
+	       tree_changes_stored(t);
+}
+
 int tree_read_part(struct tree *t, const struct tree_node *node, uint64_t off, uint64_t *start,
 		   struct strbuf *out)
 {
 	size_t lo = 0, hi;
 	int rc;
 
-	if (node->type != NODE_FILE || !node->route || !(node->route->flags & ROUTE_CHANGE_LOG) || node->date[0] ||
-	    !tree_changes_stored(t))
+	if (!tree_read_by_parts(t, node))
 		return -ENOSYS;
 	if (!t->log_parts_valid) {
 		t->nlog_parts = 0;

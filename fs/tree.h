@@ -219,11 +219,12 @@ int tree_size(struct tree *t, const struct tree_node *node, uint64_t *size);
 long tree_today_key(const struct tree *t);
 /** 1 when `changes` is read from the stored log rather than computed. */
 int tree_changes_stored(struct tree *t);
+/** Whether `node` is a file read by parts, not whole (the stored change log, which runs to gigabytes): 1 or 0. */
+int tree_read_by_parts(struct tree *t, const struct tree_node *node);
 /**
- * A file read by parts, not whole (the stored change log, which runs to
- * gigabytes): the part that holds byte `off`, appended to `out`, and where
- * it starts in the file (`*start`; nothing and the file's size past its
- * end). -ENOSYS: the file is read whole (tree_render).
+ * Of a file read by parts: the part that holds byte `off`, appended to
+ * `out`, and where it starts in the file (`*start`; nothing and the file's
+ * size past its end). -ENOSYS: the file is read whole (tree_render).
  */
 int tree_read_part(struct tree *t, const struct tree_node *node, uint64_t off, uint64_t *start,
 		   struct strbuf *out);

@@ -54,7 +54,10 @@ hwm() { awk '/VmHWM/ { print $2 * 1024 }' "/proc/$DAEMON_PID/status"; }
 before=$(hwm)
 cmp "$WORK/big.stored" "$MNT/changes" || fail "the mount's changes differs from the big stored log"
 grown=$(( $(hwm) - before ))
-(( grown < big_size / 2 )) || fail "reading changes ($big_size bytes) grew the daemon's peak memory by $grown bytes"
+# A sanitizer build holds freed memory in quarantine: its peak says nothing of ours.
+if ! grep -q __asan_init "$NLETSFS"; then
+  (( grown < big_size / 2 )) || fail "reading changes ($big_size bytes) grew the daemon's peak memory by $grown bytes"
+fi
 unmount
 rm -f "$WORK/big.db" "$WORK/big.stored"
 ok "changes reads the stored log by parts ($big_size bytes read: the daemon's peak grew by $grown bytes)"
