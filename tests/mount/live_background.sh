@@ -73,6 +73,12 @@ if ls -l "/proc/$DAEMON_PID/fd" | grep -q '(deleted)'; then
   fail "the daemon reads deleted files: $(ls -l "/proc/$DAEMON_PID/fd" | grep deleted)"
 fi
 ok "the daemon holds no deleted WAL"
+# After six imports, every size the mount gives (the import's kept sizes,
+# not renders) is the size of the file's bytes as materialize writes them.
+"$NLETSFS" materialize --db inventory.db copy >/dev/null || fail "materialize"
+sizes() { (cd "$1" && find . -path ./at -prune -o -path ./search -prune -o -type f -printf '%s %p\n' | sort -k2); }
+diff <(sizes copy) <(sizes mnt) >"$WORK/sizes" || fail "sizes on the mount differ from the files' bytes: $(head -5 "$WORK/sizes")"
+ok "after six imports every size the mount gives is its file's"
 fusermount3 -u mnt || fail "fusermount3 -u"
 for _ in $(seq 50); do
   kill -0 "$DAEMON_PID" 2>/dev/null || break
