@@ -311,7 +311,8 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 	if (bytes)
 		*bytes = NULL;
 	pthread_mutex_lock(&fs->lock);
-	if (in->content && in->content->version == r->v && (bytes || want_bytes != FILE_BYTES)) {
+	/* A part (file_part) is not the file: its length is no size. */
+	if (in->content && !in->content->part && in->content->version == r->v && (bytes || want_bytes != FILE_BYTES)) {
 		*size = in->content->len;
 		if (bytes)
 			*bytes = blob_get(in->content);
@@ -659,6 +660,7 @@ static int file_part(struct request *r, struct fs_inode *in, uint64_t off, struc
 	pthread_mutex_lock(&fs->lock);
 	if (!rc) {
 		b->off = start;
+		b->part = 1;
 		blob_put(in->content);
 		in->content = blob_get(b);
 		*out = b;
@@ -836,7 +838,7 @@ static void push_listed(struct fs_state *fs, struct fs_inode *child, uint64_t v)
 	struct blob *b = NULL;
 
 	pthread_mutex_lock(&fs->lock);
-	if (child->node.type == NODE_FILE && child->content && child->content->version == v) {
+	if (child->node.type == NODE_FILE && child->content && !child->content->part && child->content->version == v) {
 		b = child->content;
 		child->content = NULL;
 	}

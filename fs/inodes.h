@@ -34,6 +34,7 @@ struct blob {
 	unsigned refs;
 	uint64_t version;
 	uint64_t off;			/* where its bytes start in the file: 0, or a part's (tree_read_part) */
+	int part;			/* 1: a part of a file read by parts, not the whole file */
 	size_t len;
 	char *data;
 };
