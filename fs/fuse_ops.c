@@ -373,12 +373,15 @@ static void drop_content(struct fs_state *fs, struct fs_inode *in, const struct 
 /*
  * The time of the import that last changed a path (fs/derive.c), kept by the
  * inode for its version: a path and a query a file, so the lister ahead
- * makes it too. The inventory file's own time where none is kept.
+ * makes it too. The same row gives a root file's kept size, which the
+ * inode keeps as well, so the stat that follows asks nothing more. The
+ * inventory file's own time where none is kept.
  */
 static struct timespec file_time(struct request *r, struct fs_inode *in)
 {
 	struct fs_state *fs = r->fs;
 	struct timespec t = fs->mtime;
+	uint64_t size = UINT64_MAX;
 
 	pthread_mutex_lock(&fs->lock);
 	if (in->mtime_version == r->v) {
@@ -387,10 +390,14 @@ static struct timespec file_time(struct request *r, struct fs_inode *in)
 		return t;
 	}
 	pthread_mutex_unlock(&fs->lock);
-	tree_mtime(r->w->tree, &in->node, &t);
+	tree_mtime(r->w->tree, &in->node, &t, &size);
 	pthread_mutex_lock(&fs->lock);
 	in->mtime = t;
 	in->mtime_version = r->v;
+	if (size != UINT64_MAX && in->size_version != r->v) {
+		in->size = size;
+		in->size_version = r->v;
+	}
 	pthread_mutex_unlock(&fs->lock);
 	return t;
 }

@@ -694,46 +694,55 @@ static int files_stored(struct tree *t)
 	return t->use_files;
 }
 
+/* A root file whose size the import's walk kept: the same bytes while the derived data are fresh and of today. */
+static int size_kept(struct tree *t, const struct tree_node *node)
+{
+	return node->type == NODE_FILE && node->route && !node->date[0] && !(node->route->flags & ROUTE_VOLATILE) &&
+	       !tree_read_by_parts(t, node) && files_stored(t);
+}
+
 int tree_size(struct tree *t, const struct tree_node *node, uint64_t *size)
 {
-	int64_t n = 0;
+	int64_t n = -1, ns;
 	int rc = -ENOENT;
 
 	/* The change log's size, kept by the import: a stat need not read it. */
-	if (node->route && (node->route->flags & ROUTE_CHANGE_LOG) && !node->date[0] && tree_changes_stored(t)) {
+	if (tree_read_by_parts(t, node)) {
 		rc = store_derived_get(t->st, "changes_size", &n);
-	} else if (node->type == NODE_FILE && node->route && !node->date[0] &&
-		   !(node->route->flags & ROUTE_VOLATILE) && files_stored(t)) {
-		/*
-		 * A root file's size as the import's walk found it: the same bytes
-		 * while the derived data are fresh and of today (files_stored).
-		 */
+	} else if (size_kept(t, node)) {
 		struct strbuf path = STRBUF_INIT;
 
 		rc = tree_node_path(node, &path);
 		if (!rc)
-			rc = store_path_size(t->st, path.buf, &n);
+			rc = store_path_stat(t->st, path.buf, &ns, &n);
 		strbuf_release(&path);
+		if (!rc && n < 0)
+			rc = -ENOENT;
 	}
 	if (!rc)
 		*size = (uint64_t)n;
 	return rc;
 }
 
-int tree_mtime(struct tree *t, const struct tree_node *node, struct timespec *ts)
+int tree_mtime(struct tree *t, const struct tree_node *node, struct timespec *ts, uint64_t *size)
 {
 	struct strbuf path = STRBUF_INIT;
-	int64_t ns = 0;
+	int64_t ns = 0, n = -1;
 	int rc = tree_node_path(node, &path);
 
 	if (!rc)
-		rc = store_path_time(t->st, path.buf, &ns);
-	if (rc == -ENOENT || rc == -ENOMEM)
+		rc = store_path_stat(t->st, path.buf, &ns, &n);
+	if (rc == -ENOENT || rc == -ENOMEM) {
+		n = -1;
 		rc = store_derived_get(t->st, "changed_at", &ns);
+	}
 	if (!rc) {
 		ts->tv_sec = (time_t)(ns / 1000000000);
 		ts->tv_nsec = (long)(ns % 1000000000);
 	}
+	/* One row gives both: a stat of a file asks one query, not two. */
+	if (size)
+		*size = !rc && n >= 0 && size_kept(t, node) ? (uint64_t)n : UINT64_MAX;
 	strbuf_release(&path);
 	return rc;
 }

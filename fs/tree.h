@@ -207,8 +207,10 @@ int tree_node_path(const struct tree_node *node, struct strbuf *out);
  * import walks (under .at/DAY/, search/QUERY/, at/DATE links of days that
  * are not change days) take the time of the last import that changed
  * anything. 0, or -ENOENT when the inventory has no times (never derived).
+ * `size`: also the size tree_size() would give, where the same row holds
+ * it (a root file), or UINT64_MAX; NULL: not asked.
  */
-int tree_mtime(struct tree *t, const struct tree_node *node, struct timespec *ts);
+int tree_mtime(struct tree *t, const struct tree_node *node, struct timespec *ts, uint64_t *size);
 /**
  * The size of a file kept by the import (the change log, and every root file
  * while the derived data are fresh and of today), without rendering it: 0,

@@ -27,7 +27,7 @@
 
 enum {
 	DS_GET, DS_PUT, DS_DAYS_CLEAR, DS_DAY_PUT, DS_DAYS_READ, DS_DAY_SIZES, DS_DAY_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
-	DS_TIME_GET, DS_SIZE_GET, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
+	DS_STAT_GET, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
 };
 
 static const char *const sql[DS_COUNT] = {
@@ -42,8 +42,7 @@ static const char *const sql[DS_COUNT] = {
 	[DS_FILES_CLEAR] = "DELETE FROM derived_files",
 	[DS_FILE_PUT] = "INSERT OR REPLACE INTO derived_files(path, body) VALUES(?1, ?2)",
 	[DS_FILE_GET] = "SELECT body FROM derived_files WHERE path = ?1",
-	[DS_TIME_GET] = "SELECT mtime FROM path_times WHERE path = ?1",
-	[DS_SIZE_GET] = "SELECT size FROM path_times WHERE path = ?1 AND size IS NOT NULL",
+	[DS_STAT_GET] = "SELECT mtime, size FROM path_times WHERE path = ?1",
 	[DS_WALK_PUT] = "INSERT OR REPLACE INTO temp.walk(path, hash, size) VALUES(?1, ?2, ?3)",
 	[DS_WALK_KEEP] = ("INSERT OR REPLACE INTO temp.walk(path, hash, size) SELECT path, hash, size FROM path_times"
 			  " WHERE path = ?1"),
@@ -263,14 +262,21 @@ int store_derived_file_get(struct store *st, const char *path, struct strbuf *ou
 
 /* ---- times ------------------------------------------------------------------- */
 
-int store_path_time(struct store *st, const char *path, int64_t *ns)
+int store_path_stat(struct store *st, const char *path, int64_t *ns, int64_t *size)
 {
-	return get_int64(st, DS_TIME_GET, path, ns);
-}
+	sqlite3_stmt *s = stmt(st, DS_STAT_GET);
+	int rc;
 
-int store_path_size(struct store *st, const char *path, int64_t *size)
-{
-	return get_int64(st, DS_SIZE_GET, path, size);
+	if (!s)
+		return err_of(st);
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ns = sqlite3_column_int64(s, 0);
+		*size = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 1);
+	}
+	store_stmt_done(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
 }
 
 int store_walk_begin(struct store *st)

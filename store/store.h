@@ -609,10 +609,12 @@ int store_change_day_read(struct store *st, const char *day, struct strbuf *out)
 /** Store / read a derived file of the root tree by path ("maps/ssn.svg"); get gives -ENOENT when absent. */
 int store_derived_file_put(struct store *st, const char *path, const char *body, size_t len);
 int store_derived_file_get(struct store *st, const char *path, struct strbuf *out);
-/** The time (ns since the epoch) of the import that last changed `path`; -ENOENT when unknown. */
-int store_path_time(struct store *st, const char *path, int64_t *ns);
-/** The size of file `path` as the last walk found it; -ENOENT when unknown (a folder, a link, not walked). */
-int store_path_size(struct store *st, const char *path, int64_t *size);
+/**
+ * Of `path`, from one row: the time (ns since the epoch) of the import that
+ * last changed it, and its size as the last walk found it (-1 for a folder,
+ * a link, or a walk that kept none); -ENOENT when the path is unknown.
+ */
+int store_path_stat(struct store *st, const char *path, int64_t *ns, int64_t *size);
 /**
  * A walk of the root tree: store_walk_put() each path with the hash of its
  * content (a folder: of its listing) and a file's size (-1: none), then

@@ -7,6 +7,7 @@
 # at once on a background mount started as scripts/run starts it; a bad
 # value is refused. Deterministic: counts and contents, not time.
 . "$(dirname "$0")/lib.sh"
+command -v sqlite3 >/dev/null || skip "sqlite3 is not installed (scripts/setup installs it)"
 
 "$SRC/scripts/gen-inventory" 1000 "$WORK/gen" >/dev/null
 import_into "$WORK/inv.db" "$WORK/gen" >/dev/null
@@ -54,8 +55,28 @@ wait
 for i in 1 2 3; do
   diff "$WORK/want" "$WORK/got.$i" >/dev/null || fail "walker $i of 3 read something else than the tree"
 done
-fusermount3 -u mnt2 || fail "unmount of the background mount"
 ok "three walkers at once under a budget of 1000 read the tree's own bytes"
+# Imports one after another while two walkers go on evicting: each shows within 1 s.
+for i in 1 2; do
+  (cd mnt2 && timeout 120 find . -path ./at -prune -o -path ./search -prune -o -type f -print0 |
+    xargs -0 cat >/dev/null) 2>"$WORK/walk.$i" &
+done
+for i in 1 2 3; do
+  printf 'Budget test document %s about Nlets.\n' "$i" >"doc$i.txt"
+  "$NLETSFS" import --db inv.db --kind foia --date 2020-01-0"$i" "doc$i.txt" >/dev/null || fail "import $i"
+  want=$(sqlite3 inv.db "SELECT count(*) FROM sources")
+  for _ in $(seq 20); do
+    [[ $(ls mnt2/sources | wc -l) == "$want" ]] && break
+    sleep 0.05
+  done
+  [[ $(ls mnt2/sources | wc -l) == "$want" ]] || fail "import $i did not show within 1 s under the budget"
+done
+wait
+for i in 1 2; do
+  [[ ! -s $WORK/walk.$i ]] || fail "walker $i saw errors during the imports: $(head -3 "$WORK/walk.$i")"
+done
+fusermount3 -u mnt2 || fail "unmount of the background mount"
+ok "three imports in a row show within 1 s while two walkers evict; the walkers saw no error"
 
 # 4. A bad budget: usage error, exit 2, nothing mounted.
 for bad in 12 abc -5 ''; do

@@ -506,7 +506,7 @@ static void test_store__derived_data_and_path_times(void **state)
 {
 	struct store *st = test_store_new();
 	struct strbuf out = STRBUF_INIT;
-	int64_t ns = 0;
+	int64_t ns = 0, size = 0;
 
 	(void)state;
 	assert_false(store_derived_fresh(st));
@@ -530,19 +530,20 @@ static void test_store__derived_data_and_path_times(void **state)
 	strbuf_reset(&out);
 	assert_int_equal(store_derived_file_get(st, "questions/x/yes", &out), 0);
 	assert_int_equal(out.len, 0);
-	assert_int_equal(store_path_time(st, "README", &ns), 0);
+	assert_int_equal(store_path_stat(st, "README", &ns, &size), 0);
 	assert_int_equal(ns, 100);
+	assert_int_equal(size, -1); /* the walk kept no size for it */
 
 	/* A second walk: README unchanged keeps 100, the root changed, `gone` went, `new` came. */
 	assert_int_equal(store_begin(st), 0);
 	walk_paths(st, (const char *const[]){ "", "README", "new" }, (const uint64_t[]){ 9, 2, 4 }, 3, 200, 3);
-	assert_int_equal(store_path_time(st, "README", &ns), 0);
+	assert_int_equal(store_path_stat(st, "README", &ns, &size), 0);
 	assert_int_equal(ns, 100);
-	assert_int_equal(store_path_time(st, "", &ns), 0);
+	assert_int_equal(store_path_stat(st, "", &ns, &size), 0);
 	assert_int_equal(ns, 200);
-	assert_int_equal(store_path_time(st, "new", &ns), 0);
+	assert_int_equal(store_path_stat(st, "new", &ns, &size), 0);
 	assert_int_equal(ns, 200);
-	assert_int_equal(store_path_time(st, "gone", &ns), -ENOENT);
+	assert_int_equal(store_path_stat(st, "gone", &ns, &size), -ENOENT);
 
 	/* A write that does not derive leaves them stale; one that records a run only does not. */
 	assert_int_equal(store_begin(st), 0);
