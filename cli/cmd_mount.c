@@ -54,7 +54,7 @@ static void help(void)
 	       "                   before it asks (off by default: it did not pay, see\n"
 	       "                   docs/performance.md)\n"
 	       "                   max_inodes=N: the kernel may hold N inodes at most (default\n"
-	       "                   1000000, about 0.5 GB of the daemon's memory; 0: no bound);\n"
+	       "                   1000000, about 110 MB of the daemon's memory; 0: no bound);\n"
 	       "                   past it the least recently used are dropped, and looked up\n"
 	       "                   again when used\n"
 	       "                   for a URL: refresh=DURATION (default 1h; 30s, 10m, 1d;\n"

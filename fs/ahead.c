@@ -48,7 +48,7 @@ static void stack_pending(struct ahead *a)
 
 void ahead_queue(struct ahead *a, const struct fs_inode *dir, const struct fs_inode *child)
 {
-	if (!a->running || child->node.type != NODE_DIR || child->listing)
+	if (!a->running || child->type != NODE_DIR || inodes_listing(a->inodes, child))
 		return;
 	/*
 	 * Full: the older half of the stack goes (a big folder listed by a
@@ -96,7 +96,7 @@ static struct fs_inode *next(struct ahead *a)
 		uint64_t ino = a->pending_head < a->npending ? a->pending[a->pending_head++] : a->stack[--a->nstack];
 		struct fs_inode *in = inodes_get(a->inodes, ino);
 
-		if (in && in->node.type == NODE_DIR && !in->listing) {
+		if (in && in->type == NODE_DIR && !inodes_listing(a->inodes, in)) {
 			in->pins++;
 			a->credit--;
 			a->listed++;

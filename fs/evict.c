@@ -4,7 +4,7 @@
  * READDIRPLUS looks up a whole folder) until memory is short, and the
  * daemon keeps an entry for each while it does: a full walk of a tree of
  * 8 million paths held 3.8 GB of the daemon's memory. Past the budget, the
- * thread here names the least recently used inodes to the kernel in
+ * thread here names the inodes nobody used lately to the kernel in
  * batches (fuse_lowlevel_notify_inval_entry, outside the table's lock: the
  * kernel may wait for a request in that folder to end, which a worker
  * serves). The kernel drops those names, forgets their inodes, and
@@ -39,7 +39,7 @@ void evict_init(struct evict *e, pthread_mutex_t *lock, struct inode_table *inod
 
 void evict_check(struct evict *e)
 {
-	if ((e->waiting == 1 && e->inodes->held.n > e->max) || e->waiting == 2)
+	if ((e->waiting == 1 && inodes_held(e->inodes) > e->max) || e->waiting == 2)
 		pthread_cond_signal(&e->cv);
 }
 
@@ -55,7 +55,7 @@ static void wait_forgets(struct evict *e, uint64_t until)
 		t.tv_nsec -= 1000000000L;
 	}
 	e->waiting = 2;
-	while (!e->stop && e->inodes->held.n > until && pthread_cond_timedwait(&e->cv, e->lock, &t) != ETIMEDOUT)
+	while (!e->stop && inodes_held(e->inodes) > until && pthread_cond_timedwait(&e->cv, e->lock, &t) != ETIMEDOUT)
 		;
 	e->waiting = 0;
 }
@@ -71,7 +71,7 @@ static void *run(void *arg)
 		uint64_t keep = e->max - e->max / 8, before;
 		size_t n, i;
 
-		if (e->inodes->held.n <= e->max) {
+		if (inodes_held(e->inodes) <= e->max) {
 			if (burst) {
 				/*
 				 * The inodes freed are scattered over the serving
@@ -90,7 +90,7 @@ static void *run(void *arg)
 			e->waiting = 0;
 			continue;
 		}
-		before = e->inodes->held.n;
+		before = inodes_held(e->inodes);
 		n = inodes_over(e->inodes, keep, names, EVICT_BATCH);
 		pthread_mutex_unlock(e->lock);
 		for (i = 0; i < n; i++) {

@@ -2,7 +2,8 @@
 /*
  * The inode budget (fs/evict.c): a thread that keeps the inodes the kernel
  * holds under a bound (-o max_inodes=N), by asking it to drop the names of
- * the least recently used (FUSE's entry invalidation); the kernel then
+ * those nobody used lately (fs/inodes.c's clock; FUSE's entry
+ * invalidation); the kernel then
  * forgets their inodes and fs/inodes.c frees them. A walk of a tree bigger
  * than the budget then costs the daemon the budget's memory, not the
  * tree's. Private to the FUSE glue (fs/fuse_ops.c).

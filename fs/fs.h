@@ -54,7 +54,7 @@ struct fs_mount_options {
 	const struct fs_refresh *refresh;	/* a subscription's, or NULL */
 };
 
-/* max_inodes by default: about 0.5 GB of the daemon's memory; a tree of 100,000 flows fits whole. */
+/* max_inodes by default: about 110 MB of the daemon's memory; a tree of 100,000 flows fits whole. */
 #define FS_MAX_INODES_DEFAULT 1000000
 /* The least max_inodes may be (but 0): the folders a walk is inside must fit. */
 #define FS_MAX_INODES_MIN 1000

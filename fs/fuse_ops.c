@@ -264,6 +264,21 @@ static struct fs_inode *get_inode(struct fs_state *fs, uint64_t ino)
 	return in;
 }
 
+/* What a pinned inode resolves to, in `buf` (inodes_node). */
+static const struct tree_node *node_of(const struct fs_state *fs, const struct fs_inode *in, struct tree_node *buf)
+{
+	inodes_node(&fs->inodes, in, buf);
+	return buf;
+}
+
+/* Whether `in` resolves to a route with flag `flag`. */
+static int route_is(const struct fs_state *fs, const struct fs_inode *in, unsigned flag)
+{
+	const struct route *rt = inodes_route(&fs->inodes, in);
+
+	return rt && (rt->flags & flag);
+}
+
 /* The kernel is handed a lookup of `in` (counted before the reply: a FORGET may follow it at once). */
 static void hold(struct fs_state *fs, struct fs_inode *in)
 {
@@ -305,37 +320,38 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 {
 	struct fs_state *fs = r->fs;
 	struct strbuf sb = STRBUF_INIT;
-	struct blob *b = NULL;
+	struct tree_node node;
+	struct blob *b = NULL, *cached;
 	int rc = 0;
 
 	if (bytes)
 		*bytes = NULL;
 	pthread_mutex_lock(&fs->lock);
 	/* A part (file_part) is not the file: its length is no size. */
-	if (in->content && !in->content->part && in->content->version == r->v && (bytes || want_bytes != FILE_BYTES)) {
-		*size = in->content->len;
+	cached = inodes_content(&fs->inodes, in);
+	if (cached && !cached->part && cached->version == r->v && (bytes || want_bytes != FILE_BYTES)) {
+		*size = cached->len;
 		if (bytes)
-			*bytes = blob_get(in->content);
+			*bytes = blob_get(cached);
 		pthread_mutex_unlock(&fs->lock);
 		return 0;
 	}
-	if (want_bytes != FILE_BYTES && in->size_version == r->v &&
-	    (want_bytes == FILE_SIZE || in->size > FS_KEEP_SMALL)) {
-		*size = in->size;
+	if (want_bytes != FILE_BYTES && inodes_size(in, r->v, size) &&
+	    (want_bytes == FILE_SIZE || *size > FS_KEEP_SMALL)) {
 		pthread_mutex_unlock(&fs->lock);
 		return 0;
 	}
 	pthread_mutex_unlock(&fs->lock);
+	node_of(fs, in, &node);
 	/* A size the import kept needs no render for a stat. */
-	if (want_bytes == FILE_SIZE && tree_size(r->w->tree, &in->node, size) == 0) {
+	if (want_bytes == FILE_SIZE && tree_size(r->w->tree, &node, size) == 0) {
 		pthread_mutex_lock(&fs->lock);
-		in->size = *size;
-		in->size_version = r->v;
+		inodes_set_size(in, r->v, *size);
 		pthread_mutex_unlock(&fs->lock);
 		return 0;
 	}
 
-	rc = tree_render(r->w->tree, &in->node, &sb);
+	rc = tree_render(r->w->tree, &node, &sb);
 	if (!rc)
 		*size = sb.len;
 	if (!rc && (want_bytes == FILE_BYTES || sb.len <= FS_KEEP_SMALL)) {
@@ -344,12 +360,9 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 	}
 	if (!rc) {
 		pthread_mutex_lock(&fs->lock);
-		in->size = *size;
-		in->size_version = r->v;
-		if (b) {
-			blob_put(in->content);
-			in->content = blob_get(b);
-		}
+		inodes_set_size(in, r->v, *size);
+		if (b)
+			inodes_keep_content(&fs->inodes, in, blob_get(b));
 		pthread_mutex_unlock(&fs->lock);
 		if (bytes)
 			*bytes = blob_get(b);
@@ -363,10 +376,8 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 static void drop_content(struct fs_state *fs, struct fs_inode *in, const struct blob *b)
 {
 	pthread_mutex_lock(&fs->lock);
-	if (in->content == b) {
-		in->content = NULL;
-		blob_put((struct blob *)b);
-	}
+	if (inodes_content(&fs->inodes, in) == b)
+		inodes_keep_content(&fs->inodes, in, NULL);
 	pthread_mutex_unlock(&fs->lock);
 }
 
@@ -381,23 +392,20 @@ static struct timespec file_time(struct request *r, struct fs_inode *in)
 {
 	struct fs_state *fs = r->fs;
 	struct timespec t = fs->mtime;
-	uint64_t size = UINT64_MAX;
+	struct tree_node node;
+	uint64_t size = UINT64_MAX, known;
 
 	pthread_mutex_lock(&fs->lock);
-	if (in->mtime_version == r->v) {
-		t = in->mtime;
+	if (inodes_mtime(in, r->v, &t)) {
 		pthread_mutex_unlock(&fs->lock);
 		return t;
 	}
 	pthread_mutex_unlock(&fs->lock);
-	tree_mtime(r->w->tree, &in->node, &t, &size);
+	tree_mtime(r->w->tree, node_of(fs, in, &node), &t, &size);
 	pthread_mutex_lock(&fs->lock);
-	in->mtime = t;
-	in->mtime_version = r->v;
-	if (size != UINT64_MAX && in->size_version != r->v) {
-		in->size = size;
-		in->size_version = r->v;
-	}
+	inodes_set_mtime(in, r->v, &t);
+	if (size != UINT64_MAX && !inodes_size(in, r->v, &known))
+		inodes_set_size(in, r->v, size);
 	pthread_mutex_unlock(&fs->lock);
 	return t;
 }
@@ -417,7 +425,7 @@ static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf,
 	stbuf->st_ctim = stbuf->st_mtim;
 	stbuf->st_atim = stbuf->st_mtim;
 	stbuf->st_blksize = 4096;
-	if (in->node.type == NODE_DIR) {
+	if (in->type == NODE_DIR) {
 		stbuf->st_mode = S_IFDIR | 0555;
 		stbuf->st_nlink = 2;
 		return 0;
@@ -425,7 +433,7 @@ static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf,
 	rc = file_content(r, in, how, &size, NULL);
 	if (rc)
 		return rc;
-	stbuf->st_mode = in->node.type == NODE_FILE ? (S_IFREG | 0444) : (S_IFLNK | 0777);
+	stbuf->st_mode = in->type == NODE_FILE ? (S_IFREG | 0444) : (S_IFLNK | 0777);
 	stbuf->st_nlink = 1;
 	stbuf->st_size = (off_t)size;
 	stbuf->st_blocks = (blkcnt_t)((size + 511) / 512);
@@ -441,7 +449,7 @@ static int child_inode(struct request *r, struct fs_inode *parent, const char *n
 		       struct fs_inode **out)
 {
 	struct fs_state *fs = r->fs;
-	struct tree_node node;
+	struct tree_node node, dir;
 	struct fs_inode *in;
 	int rc;
 
@@ -455,21 +463,19 @@ static int child_inode(struct request *r, struct fs_inode *parent, const char *n
 	}
 	pthread_mutex_unlock(&fs->lock);
 
-	rc = listed ? tree_child_listed(r->w->tree, &parent->node, name, &node)
-		    : tree_child(r->w->tree, &parent->node, name, &node);
+	node_of(fs, parent, &dir);
+	rc = listed ? tree_child_listed(r->w->tree, &dir, name, &node)
+		    : tree_child(r->w->tree, &dir, name, &node);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&fs->lock);
 	in = inodes_find(&fs->inodes, parent, name);
-	if (!in) {
-		in = inodes_add(&fs->inodes, parent, name, &node); /* takes `node` over */
-	} else if (!in->pins && tree_node_differs(&in->node, &node)) {
+	if (!in)
+		in = inodes_add(&fs->inodes, parent, name, &node);
+	else if (!in->pins && inodes_node_differs(&fs->inodes, in, &node))
 		/* What a path resolves to changes only with its existence; the
 		 * node is replaced only while nobody reads it. */
-		tree_node_release(&in->node);
-		in->node = node;
-		memset(&node, 0, sizeof(node));
-	}
+		in = inodes_set_node(&fs->inodes, in, &node);
 	if (in) {
 		in->node_version = r->v;
 		in->pins++;
@@ -606,9 +612,10 @@ static void fs_readlink(fuse_req_t req, fuse_ino_t ino)
 	int rc = enter(req, OP_READLINK, &r);
 	struct fs_inode *in = rc ? NULL : get_inode(r.fs, ino);
 	struct strbuf sb = STRBUF_INIT;
+	struct tree_node node;
 
 	if (!rc)
-		rc = !in || in->node.type != NODE_LINK ? -EINVAL : tree_render(r.w->tree, &in->node, &sb);
+		rc = !in || in->type != NODE_LINK ? -EINVAL : tree_render(r.w->tree, node_of(r.fs, in, &node), &sb);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -645,6 +652,7 @@ static int file_part(struct request *r, struct fs_inode *in, uint64_t off, struc
 {
 	struct fs_state *fs = r->fs;
 	struct strbuf sb = STRBUF_INIT;
+	struct tree_node node;
 	struct blob *b;
 	uint64_t start = 0;
 	int rc;
@@ -653,7 +661,7 @@ static int file_part(struct request *r, struct fs_inode *in, uint64_t off, struc
 	/* One load at a time: readahead sends neighbouring READs at once, mostly of one part. */
 	while (in->loading)
 		pthread_cond_wait(&fs->part_cv, &fs->lock);
-	b = in->content;
+	b = inodes_content(&fs->inodes, in);
 	if (b && b->version == r->v && b->off <= off && off < b->off + b->len) {
 		*out = blob_get(b);
 		pthread_mutex_unlock(&fs->lock);
@@ -661,15 +669,14 @@ static int file_part(struct request *r, struct fs_inode *in, uint64_t off, struc
 	}
 	in->loading = 1;
 	pthread_mutex_unlock(&fs->lock);
-	rc = tree_read_part(r->w->tree, &in->node, off, &start, &sb);
+	rc = tree_read_part(r->w->tree, node_of(fs, in, &node), off, &start, &sb);
 	if (!rc && !(b = blob_new(&sb, r->v)))
 		rc = -ENOMEM;
 	pthread_mutex_lock(&fs->lock);
 	if (!rc) {
 		b->off = start;
 		b->part = 1;
-		blob_put(in->content);
-		in->content = blob_get(b);
+		inodes_keep_content(&fs->inodes, in, blob_get(b));
 		*out = b;
 	}
 	in->loading = 0;
@@ -729,19 +736,19 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	struct request r;
 	int rc = enter(req, OP_READ, &r);
 	struct fs_inode *in = rc ? NULL : get_inode(r.fs, ino);
+	struct tree_node node;
 	struct blob *b = NULL;
 	uint64_t len = 0;
 	size_t n;
 
 	(void)fi;
-	if (!rc && (!in || in->node.type != NODE_FILE))
+	if (!rc && (!in || in->type != NODE_FILE))
 		rc = in ? -EISDIR : -ENOENT;
-	if (!rc && tree_read_by_parts(r.w->tree, &in->node)) {
+	if (!rc && tree_read_by_parts(r.w->tree, node_of(r.fs, in, &node))) {
 		rc = read_parts(&r, req, in, (uint64_t)off, size);
 		if (rc > 0) { /* the end: the page cache holds the rest */
 			pthread_mutex_lock(&r.fs->lock);
-			blob_put(in->content);
-			in->content = NULL;
+			inodes_keep_content(&r.fs->inodes, in, NULL);
 			pthread_mutex_unlock(&r.fs->lock);
 		}
 		if (rc >= 0)
@@ -772,7 +779,7 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	__atomic_fetch_add(&fs->counts[OP_OPENDIR], 1, __ATOMIC_RELAXED);
 	if (!in) {
 		fuse_reply_err(req, ENOENT);
-	} else if (in->node.type != NODE_DIR) {
+	} else if (in->type != NODE_DIR) {
 		fuse_reply_err(req, ENOTDIR);
 	} else if (fs->no_opendir) {
 		fuse_reply_err(req, ENOSYS);
@@ -793,11 +800,13 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static int folder_names(struct request *r, struct fs_inode *in, int walk, struct listing **out)
 {
 	struct fs_state *fs = r->fs;
+	struct tree_node node;
 	struct listing *l;
 	int rc;
 
 	pthread_mutex_lock(&fs->lock);
-	l = in->listing && in->listing->version == r->v ? listing_get(in->listing) : NULL;
+	l = inodes_listing(&fs->inodes, in);
+	l = l && l->version == r->v ? listing_get(l) : NULL;
 	if (walk && (l ? l->ahead : ahead_wanted(&fs->ahead))) {
 		ahead_asked(&fs->ahead, l != NULL);
 		if (l)
@@ -808,14 +817,13 @@ static int folder_names(struct request *r, struct fs_inode *in, int walk, struct
 		l = listing_new(r->v);
 		if (!l)
 			return -ENOMEM;
-		rc = tree_list(r->w->tree, &in->node, &l->names);
+		rc = tree_list(r->w->tree, node_of(fs, in, &node), &l->names);
 		if (rc) {
 			listing_put(l);
 			return rc;
 		}
 		pthread_mutex_lock(&fs->lock);
-		listing_put(in->listing);
-		in->listing = listing_get(l);
+		inodes_keep_listing(&fs->inodes, in, listing_get(l));
 		pthread_mutex_unlock(&fs->lock);
 	}
 	*out = l;
@@ -825,12 +833,13 @@ static int folder_names(struct request *r, struct fs_inode *in, int walk, struct
 /* A costly file (`changes`, maps, requests) is listed without attributes until its size is known. */
 static int listed_bare(struct fs_state *fs, const struct fs_inode *child, uint64_t v)
 {
+	uint64_t size;
 	int bare;
 
-	if (!child->node.route || !(child->node.route->flags & ROUTE_COSTLY))
+	if (!route_is(fs, child, ROUTE_COSTLY))
 		return 0;
 	pthread_mutex_lock(&fs->lock);
-	bare = child->size_version != v;
+	bare = !inodes_size(child, v, &size);
 	pthread_mutex_unlock(&fs->lock);
 	return bare;
 }
@@ -845,9 +854,12 @@ static void push_listed(struct fs_state *fs, struct fs_inode *child, uint64_t v)
 	struct blob *b = NULL;
 
 	pthread_mutex_lock(&fs->lock);
-	if (child->node.type == NODE_FILE && child->content && !child->content->part && child->content->version == v) {
-		b = child->content;
-		child->content = NULL;
+	b = child->type == NODE_FILE ? inodes_content(&fs->inodes, child) : NULL;
+	if (b && !b->part && b->version == v) {
+		blob_get(b); /* the pushes take it over */
+		inodes_keep_content(&fs->inodes, child, NULL);
+	} else {
+		b = NULL;
 	}
 	pthread_mutex_unlock(&fs->lock);
 	if (b)
@@ -874,7 +886,7 @@ static void list_one_ahead(struct request *r, struct fs_inode *dir)
 		if (child_inode(r, dir, l->names.items[j], 1, &child))
 			continue;
 		file_time(r, child);
-		if (child->node.type != NODE_DIR && !(child->node.route && (child->node.route->flags & ROUTE_COSTLY)))
+		if (child->type != NODE_DIR && !route_is(fs, child, ROUTE_COSTLY))
 			file_content(r, child, pushing ? FILE_SIZE_PUSH : FILE_SIZE, &size, NULL);
 		put_inode(fs, child);
 	}
@@ -903,7 +915,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 	size_t used = 0;
 	int queued = 0, pushing = plus && walk_pushing(&fs->walk);
 
-	if (!rc && (!in || in->node.type != NODE_DIR))
+	if (!rc && (!in || in->type != NODE_DIR))
 		rc = in ? -ENOTDIR : -ENOENT;
 	if (!rc)
 		rc = folder_names(&r, in, plus && off == 0, &l);
@@ -965,7 +977,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		used += need;
 		if (child && e.ino)
 			push_listed(fs, child, r.v);
-		if (child && e.ino && child->node.type == NODE_DIR) {
+		if (child && e.ino && child->type == NODE_DIR) {
 			pthread_mutex_lock(&fs->lock);
 			ahead_queue(&fs->ahead, in, child);
 			pthread_mutex_unlock(&fs->lock);
@@ -979,10 +991,8 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 		/* The kernel asks once more past the end to learn the end: then the names can go. */
 		if ((size_t)off >= l->names.n + 2 && !used) {
 			pthread_mutex_lock(&fs->lock);
-			if (in->listing == l) {
-				in->listing = NULL;
-				listing_put(l);
-			}
+			if (inodes_listing(&fs->inodes, in) == l)
+				inodes_keep_listing(&fs->inodes, in, NULL);
 			pthread_mutex_unlock(&fs->lock);
 		}
 		fuse_reply_buf(req, buf, used);
@@ -1024,7 +1034,7 @@ static void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 	sv.f_bsize = 4096;
 	sv.f_frsize = 4096;
 	pthread_mutex_lock(&fs->lock);
-	sv.f_files = fs->inodes.n;
+	sv.f_files = inodes_count(&fs->inodes);
 	pthread_mutex_unlock(&fs->lock);
 	sv.f_namemax = 255;
 	sv.f_flag = ST_RDONLY;
@@ -1265,7 +1275,7 @@ static void print_stats(struct fs_state *fs)
 		total += counts[i];
 	}
 	pthread_mutex_lock(&fs->lock);
-	inodes = fs->inodes.n;
+	inodes = inodes_count(&fs->inodes);
 	busy_max = fs->busy_max;
 	pthread_mutex_unlock(&fs->lock);
 	fprintf(stderr, "nletsfs: requests %llu", (unsigned long long)total);
@@ -1338,16 +1348,21 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 }
 
 /* A ROUTE_VOLATILE file's caches: dropped here, and its number kept to tell the kernel. */
+struct volatile_seen {
+	const struct fs_state *fs;
+	struct inode_table *inodes;
+	uint64_t ino;
+};
+
 static void drop_volatile(void *arg, struct fs_inode *in)
 {
-	uint64_t *ino = arg;
+	struct volatile_seen *seen = arg;
 
-	if (!in->node.route || !(in->node.route->flags & ROUTE_VOLATILE))
+	if (!route_is(seen->fs, in, ROUTE_VOLATILE))
 		return;
-	in->size_version = 0;
-	blob_put(in->content);
-	in->content = NULL;
-	*ino = in->ino; /* one such file (.nletsfs/status) */
+	inodes_clear_stat(in);
+	inodes_keep_content(seen->inodes, in, NULL);
+	seen->ino = in->ino; /* one such file (.nletsfs/status) */
 }
 
 /* The refresher: every interval, or at SIGHUP, asks for a newer inventory and mounts it. */
@@ -1358,8 +1373,8 @@ static void *refresher(void *arg)
 	for (;;) {
 		struct strbuf err = STRBUF_INIT;
 		struct timespec until;
+		struct volatile_seen seen;
 		char *db = NULL;
-		uint64_t ino;
 		int rc;
 
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -1381,11 +1396,13 @@ static void *refresher(void *arg)
 			fs->refresh->changed(fs->refresh->arg, db);
 		/* Whatever came of it, the status is news (a swap forgot it already; no matter). */
 		pthread_mutex_lock(&fs->lock);
-		ino = 0;
-		inodes_each(&fs->inodes, drop_volatile, &ino);
+		seen.fs = fs;
+		seen.inodes = &fs->inodes;
+		seen.ino = 0;
+		inodes_each(&fs->inodes, drop_volatile, &seen);
 		pthread_mutex_unlock(&fs->lock);
-		if (ino)
-			fuse_lowlevel_notify_inval_inode(fs->se, ino, 0, 0);
+		if (seen.ino)
+			fuse_lowlevel_notify_inval_inode(fs->se, seen.ino, 0, 0);
 		free(db);
 		strbuf_release(&err);
 	}

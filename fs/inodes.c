@@ -3,50 +3,92 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ROOT_INO 1
 
-/*
- * Both indexes are open-addressing arrays of (key, inode) with linear
- * probing: keyed by number, and by name hash. A probe compares keys in the
- * array and reads an inode only when its key matches.
- */
-static void place(struct inode_slot *slots, uint64_t cap, uint64_t key, struct fs_inode *in)
-{
-	uint64_t i = key & (cap - 1);
+/* A million inodes of a walk, with a :param and a 12-letter name, take a 96-byte block each. */
+_Static_assert(offsetof(struct fs_inode, name) <= 64, "an inode's fixed part grew past 64 bytes");
 
-	while (slots[i].in)
-		i = (i + 1) & (cap - 1);
-	slots[i].key = key;
-	slots[i].in = in;
+/* A record's number: the first field of an inode and of its extra alike. */
+static uint64_t key_of(const void *rec)
+{
+	return *(const uint64_t *)rec;
 }
 
-/* Backward-shift deletion of slot i keeps every probe run unbroken (no tombstones). */
-static void unplace(struct inode_slot *slots, uint64_t cap, uint64_t i)
+static void place(void **slots, uint64_t cap, void *rec)
 {
-	uint64_t j, mask = cap - 1;
+	uint64_t i = key_of(rec) & (cap - 1);
 
-	slots[i].in = NULL;
-	for (j = (i + 1) & mask; slots[j].in; j = (j + 1) & mask) {
-		uint64_t h = slots[j].key & mask;
+	while (slots[i])
+		i = (i + 1) & (cap - 1);
+	slots[i] = rec;
+}
+
+static void **slot_of(const struct ino_index *x, uint64_t ino)
+{
+	uint64_t i = ino & (x->cap - 1);
+
+	while (x->slots[i] && key_of(x->slots[i]) != ino)
+		i = (i + 1) & (x->cap - 1);
+	return &x->slots[i];
+}
+
+/* The index with `cap` slots (a power of two, more than 4/3 of the records). */
+static int resize(struct ino_index *x, uint64_t cap)
+{
+	void **slots = calloc(cap, sizeof(*slots));
+	uint64_t i;
+
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < x->cap; i++)
+		if (x->slots[i])
+			place(slots, cap, x->slots[i]);
+	free(x->slots);
+	x->slots = slots;
+	x->cap = cap;
+	return 0;
+}
+
+/* Room for one more record (at most 3/4 full: probes stay short, and the index costs 11 to 21 bytes a record). */
+static int index_room(struct ino_index *x)
+{
+	if ((x->n + 1) * 4 <= x->cap * 3)
+		return 0;
+	return resize(x, x->cap ? x->cap * 2 : 1024);
+}
+
+static void index_add(struct ino_index *x, void *rec)
+{
+	assert((x->n + 1) * 4 <= x->cap * 3);
+	place(x->slots, x->cap, rec);
+	x->n++;
+}
+
+/* Take record `ino` out, by backward-shift deletion (no tombstones: every probe run stays unbroken). */
+static void index_remove(struct ino_index *x, uint64_t ino)
+{
+	uint64_t i = (uint64_t)(slot_of(x, ino) - x->slots), j, mask = x->cap - 1;
+
+	assert(x->slots[i]);
+	x->slots[i] = NULL;
+	for (j = (i + 1) & mask; x->slots[j]; j = (j + 1) & mask) {
+		uint64_t h = key_of(x->slots[j]) & mask;
 
 		if (((j - h) & mask) >= ((j - i) & mask)) {
-			slots[i] = slots[j];
-			slots[j].in = NULL;
+			x->slots[i] = x->slots[j];
+			x->slots[j] = NULL;
 			i = j;
 		}
 	}
-}
-
-static struct inode_slot *slot_of(const struct inode_table *t, uint64_t ino)
-{
-	uint64_t i = ino & (t->cap - 1);
-
-	while (t->slots[i].in && t->slots[i].key != ino)
-		i = (i + 1) & (t->cap - 1);
-	return &t->slots[i];
+	x->n--;
+	/* A walk's million records gone, their slots go too (down to 1/4 full; kept if that fails). */
+	if (x->cap > 1024 && x->n * 8 < x->cap)
+		resize(x, x->cap / 2);
 }
 
 /* FNV-1a of the name, seeded with the parent's number, then mixed (splitmix64's finaliser). */
@@ -63,30 +105,6 @@ static uint64_t name_hash(uint64_t parent, const char *name)
 	h ^= h >> 27;
 	h *= 0x94D049BB133111EBULL;
 	return h ^ (h >> 31);
-}
-
-static int grow(struct inode_table *t)
-{
-	uint64_t cap = t->cap ? t->cap * 2 : 1024, i;
-	struct inode_slot *slots = calloc(cap, sizeof(*slots)), *by_name = calloc(cap, sizeof(*by_name));
-
-	if (!slots || !by_name) {
-		free(slots);
-		free(by_name);
-		return -ENOMEM;
-	}
-	for (i = 0; i < t->cap; i++) {
-		if (t->slots[i].in)
-			place(slots, cap, t->slots[i].key, t->slots[i].in);
-		if (t->by_name[i].in)
-			place(by_name, cap, t->by_name[i].key, t->by_name[i].in);
-	}
-	free(t->slots);
-	free(t->by_name);
-	t->slots = slots;
-	t->by_name = by_name;
-	t->cap = cap;
-	return 0;
 }
 
 struct blob *blob_new(struct strbuf *sb, uint64_t version)
@@ -148,31 +166,112 @@ void listing_put(struct listing *l)
 	}
 }
 
-static void free_inode(struct fs_inode *in)
+/* ---- cached bytes and names, beside the few inodes that have them ---- */
+
+struct inode_extra {
+	uint64_t ino;			/* first, as an inode's */
+	struct blob *content;
+	struct listing *listing;
+};
+
+static struct inode_extra *extra_of(const struct inode_table *t, const struct fs_inode *in)
 {
-	tree_node_release(&in->node);
-	blob_put(in->content);
-	listing_put(in->listing);
+	return in->extra ? *slot_of(&t->extras, in->ino) : NULL;
+}
+
+/* `in`'s extra, made if it has none (NULL without memory). */
+static struct inode_extra *extra_make(struct inode_table *t, struct fs_inode *in)
+{
+	struct inode_extra *x = extra_of(t, in);
+
+	if (x || index_room(&t->extras) || !(x = calloc(1, sizeof(*x))))
+		return x;
+	x->ino = in->ino;
+	index_add(&t->extras, x);
+	in->extra = 1;
+	return x;
+}
+
+/* `in`'s extra to keep something in (made if need be), or to clear something of (NULL if none). */
+static struct inode_extra *extra_for(struct inode_table *t, struct fs_inode *in, int keeping)
+{
+	return keeping ? extra_make(t, in) : extra_of(t, in);
+}
+
+/* An extra with nothing left in it goes (NULL is fine). */
+static void extra_trim(struct inode_table *t, struct fs_inode *in, struct inode_extra *x)
+{
+	if (!x || x->content || x->listing)
+		return;
+	index_remove(&t->extras, in->ino);
+	free(x);
+	in->extra = 0;
+}
+
+struct blob *inodes_content(const struct inode_table *t, const struct fs_inode *in)
+{
+	struct inode_extra *x = extra_of(t, in);
+
+	return x ? x->content : NULL;
+}
+
+/* Without an extra (no memory), what was to be kept is let go of. */
+void inodes_keep_content(struct inode_table *t, struct fs_inode *in, struct blob *b)
+{
+	struct inode_extra *x = extra_for(t, in, b != NULL);
+
+	blob_put(x ? x->content : b);
+	if (x)
+		x->content = b;
+	extra_trim(t, in, x);
+}
+
+struct listing *inodes_listing(const struct inode_table *t, const struct fs_inode *in)
+{
+	struct inode_extra *x = extra_of(t, in);
+
+	return x ? x->listing : NULL;
+}
+
+void inodes_keep_listing(struct inode_table *t, struct fs_inode *in, struct listing *l)
+{
+	struct inode_extra *x = extra_for(t, in, l != NULL);
+
+	listing_put(x ? x->listing : l);
+	if (x)
+		x->listing = l;
+	extra_trim(t, in, x);
+}
+
+/* ---- life: held by the kernel, pinned by requests, idle, freed ---- */
+
+static void free_inode(struct inode_table *t, struct fs_inode *in)
+{
+	inodes_keep_content(t, in, NULL);
+	inodes_keep_listing(t, in, NULL);
 	free(in);
 }
 
 int inodes_init(struct inode_table *t, const struct route *routes)
 {
+	struct tree_node node;
 	struct fs_inode *root;
 
 	memset(t, 0, sizeof(*t));
-	if (grow(t))
-		return -ENOMEM;
-	root = calloc(1, sizeof(*root) + 1);
-	if (!root) {
+	t->routes = routes;
+	t->idle = malloc(INODES_IDLE_MAX * sizeof(*t->idle));
+	root = calloc(1, offsetof(struct fs_inode, name) + 1);
+	if (!t->idle || !root || index_room(&t->by_ino)) {
+		free(root);
 		inodes_release(t);
 		return -ENOMEM;
 	}
+	tree_root(routes, &node, NULL);
 	root->ino = ROOT_INO;
 	root->parent = ROOT_INO;
-	tree_root(routes, &root->node, NULL);
-	place(t->slots, t->cap, ROOT_INO, root);
-	t->n = 1;
+	root->type = (uint8_t)node.type;
+	root->route = 1;
+	index_add(&t->by_ino, root);
 	return 0;
 }
 
@@ -180,33 +279,51 @@ void inodes_release(struct inode_table *t)
 {
 	uint64_t i;
 
-	for (i = 0; i < t->cap; i++)
-		if (t->slots[i].in)
-			free_inode(t->slots[i].in);
-	free(t->slots);
-	free(t->by_name);
+	for (i = 0; i < t->by_ino.cap; i++)
+		free(t->by_ino.slots[i]);
+	for (i = 0; i < t->extras.cap; i++) {
+		struct inode_extra *x = t->extras.slots[i];
+
+		if (x) {
+			blob_put(x->content);
+			listing_put(x->listing);
+			free(x);
+		}
+	}
+	free(t->by_ino.slots);
+	free(t->extras.slots);
+	free(t->moved);
+	free(t->idle);
 	memset(t, 0, sizeof(*t));
 }
 
 struct fs_inode *inodes_get(struct inode_table *t, uint64_t ino)
 {
-	return ino ? slot_of(t, ino)->in : NULL;
+	return ino ? *slot_of(&t->by_ino, ino) : NULL;
 }
 
-static struct inode_slot *name_slot(const struct inode_table *t, uint64_t parent, const char *name, uint64_t h)
+static int named(const struct fs_inode *in, uint64_t parent, const char *name)
 {
-	uint64_t i = h & (t->cap - 1);
-	struct inode_slot *s;
+	return in->parent == parent && !strcmp(in->name, name);
+}
 
-	while ((s = &t->by_name[i])->in &&
-	       (s->key != h || s->in->parent != parent || strcmp(s->in->name, name)))
-		i = (i + 1) & (t->cap - 1);
-	return s;
+/* The inode of `name` in folder number `parent`, of name hash `h`: at its hash's slot, or moved. */
+static struct fs_inode *by_name(const struct inode_table *t, uint64_t parent, const char *name, uint64_t h)
+{
+	struct fs_inode *in = *slot_of(&t->by_ino, h);
+	size_t i;
+
+	if (in && named(in, parent, name))
+		return in;
+	for (i = 0; i < t->nmoved; i++)
+		if (named(t->moved[i], parent, name))
+			return t->moved[i];
+	return NULL;
 }
 
 struct fs_inode *inodes_find(struct inode_table *t, const struct fs_inode *parent, const char *name)
 {
-	return name_slot(t, parent->ino, name, name_hash(parent->ino, name))->in;
+	return by_name(t, parent->ino, name, name_hash(parent->ino, name));
 }
 
 /* The number a new inode of name hash `h` gets: `h`, or the next free one. 0 means "no inode" to the kernel and 1 is the root: never handed out. */
@@ -214,47 +331,228 @@ static uint64_t free_number(const struct inode_table *t, uint64_t h)
 {
 	uint64_t ino = h;
 
-	while (ino <= ROOT_INO || slot_of(t, ino)->in)
+	while (ino <= ROOT_INO || *slot_of(&t->by_ino, ino))
 		ino++;
 	return ino;
 }
 
+/* The bytes after the name that `node` needs (its :params unlike `name`, and its day), and which :params are the name. */
+static size_t node_bytes(const char *name, const struct tree_node *node, uint8_t *args_name)
+{
+	size_t n = 0;
+	int i;
+
+	assert(node->nargs <= TREE_MAX_ARGS && TREE_MAX_ARGS <= 8);
+	*args_name = 0;
+	for (i = 0; i < node->nargs; i++) {
+		if (!strcmp(node->args[i], name))
+			*args_name |= (uint8_t)(1u << i);
+		else
+			n += strlen(node->args[i]) + 1;
+	}
+	return n + (node->date[0] ? strlen(node->date) + 1 : 0);
+}
+
+/* A new inode of `name`, resolving to `node`, with nothing else set. */
+static struct fs_inode *new_inode(const struct inode_table *t, const char *name, const struct tree_node *node)
+{
+	size_t len = strlen(name) + 1;
+	uint8_t args_name;
+	size_t more = node_bytes(name, node, &args_name);
+	struct fs_inode *in = calloc(1, offsetof(struct fs_inode, name) + len + more);
+	char *p;
+	int i;
+
+	if (!in)
+		return NULL;
+	memcpy(in->name, name, len);
+	p = in->name + len;
+	for (i = 0; i < node->nargs; i++)
+		if (!(args_name & (1u << i)))
+			p = stpcpy(p, node->args[i]) + 1;
+	if (node->date[0]) {
+		strcpy(p, node->date);
+		in->has_date = 1;
+	}
+	assert(!node->route || (node->route >= t->routes && node->route - t->routes < TREE_MAX_ROUTES - 1));
+	in->route = node->route ? (uint8_t)(node->route - t->routes + 1) : 0;
+	in->type = (uint8_t)node->type;
+	in->nargs = (uint8_t)node->nargs;
+	in->args_name = args_name;
+	return in;
+}
+
+static int add_moved(struct inode_table *t, struct fs_inode *in)
+{
+	if (t->nmoved == t->amoved) {
+		size_t a = t->amoved ? t->amoved * 2 : 8;
+		struct fs_inode **m = realloc(t->moved, a * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		t->moved = m;
+		t->amoved = a;
+	}
+	t->moved[t->nmoved++] = in;
+	return 0;
+}
+
+/* Where `in` is in `moved`, or nmoved. */
+static size_t moved_at(const struct inode_table *t, const struct fs_inode *in)
+{
+	size_t i;
+
+	for (i = 0; i < t->nmoved && t->moved[i] != in; i++)
+		;
+	return i;
+}
+
 struct fs_inode *inodes_add(struct inode_table *t, const struct fs_inode *parent, const char *name,
-			    struct tree_node *node)
+			    const struct tree_node *node)
 {
 	uint64_t h = name_hash(parent->ino, name), ino;
-	struct fs_inode *in = name_slot(t, parent->ino, name, h)->in;
+	struct fs_inode *in = by_name(t, parent->ino, name, h);
 
 	if (in)
 		return in;
-	/* At most 3/4 full: linear probing stays short, and the slots cost 21 to 43 bytes an inode. */
-	if ((t->n + 1) * 4 > t->cap * 3 && grow(t))
-		goto fail;
+	if (index_room(&t->by_ino))
+		return NULL;
+	assert(parent->depth < UINT8_MAX);
 	ino = free_number(t, h);
-	in = calloc(1, sizeof(*in) + strlen(name) + 1);
+	in = new_inode(t, name, node);
 	if (!in)
-		goto fail;
-	strcpy(in->name, name);
+		return NULL;
+	if (ino != h && add_moved(t, in)) {
+		free(in);
+		return NULL;
+	}
 	in->ino = ino;
 	in->parent = parent->ino;
-	in->name_hash = h;
-	in->depth = parent->depth + 1;
-	in->node = *node;
-	memset(node, 0, sizeof(*node));
-	place(t->slots, t->cap, ino, in);
-	place(t->by_name, t->cap, h, in);
-	t->n++;
+	in->depth = (uint8_t)(parent->depth + 1);
+	index_add(&t->by_ino, in);
 	return in;
-fail:
-	return NULL;
 }
 
 uint64_t inodes_number(struct inode_table *t, const struct fs_inode *parent, const char *name)
 {
 	uint64_t h = name_hash(parent->ino, name);
-	struct fs_inode *in = name_slot(t, parent->ino, name, h)->in;
+	struct fs_inode *in = by_name(t, parent->ino, name, h);
 
 	return in ? in->ino : free_number(t, h);
+}
+
+const struct route *inodes_route(const struct inode_table *t, const struct fs_inode *in)
+{
+	return in->route ? &t->routes[in->route - 1] : NULL;
+}
+
+void inodes_node(const struct inode_table *t, const struct fs_inode *in, struct tree_node *out)
+{
+	const char *p = in->name + strlen(in->name) + 1;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	out->route = inodes_route(t, in);
+	out->type = (enum node_type)in->type;
+	out->nargs = in->nargs;
+	for (i = 0; i < in->nargs; i++) {
+		if (in->args_name & (1u << i)) {
+			out->args[i] = (char *)in->name;
+		} else {
+			out->args[i] = (char *)p;
+			p += strlen(p) + 1;
+		}
+	}
+	if (in->has_date)
+		snprintf(out->date, sizeof(out->date), "%s", p);
+}
+
+int inodes_node_differs(const struct inode_table *t, const struct fs_inode *in, const struct tree_node *node)
+{
+	struct tree_node mine;
+
+	inodes_node(t, in, &mine);
+	return tree_node_differs(&mine, node);
+}
+
+struct fs_inode *inodes_set_node(struct inode_table *t, struct fs_inode *in, const struct tree_node *node)
+{
+	struct fs_inode *n = new_inode(t, in->name, node);
+	struct fs_inode **slot;
+	size_t m;
+
+	assert(!in->pins);
+	if (!n)
+		return NULL;
+	/* Everything but the node, and the links to it: the index's slot and `moved` (the rest go by number). */
+	n->ino = in->ino;
+	n->parent = in->parent;
+	n->nlookup = in->nlookup;
+	n->node_version = in->node_version;
+	n->stat_version = in->stat_version;
+	n->have = in->have;
+	n->size = in->size;
+	n->mtime_ns = in->mtime_ns;
+	n->depth = in->depth;
+	n->used = in->used;
+	n->idle = in->idle;
+	n->extra = in->extra;
+	slot = (struct fs_inode **)slot_of(&t->by_ino, in->ino);
+	assert(*slot == in);
+	*slot = n;
+	m = moved_at(t, in);
+	if (m < t->nmoved)
+		t->moved[m] = n;
+	free(in);
+	return n;
+}
+
+int inodes_size(const struct fs_inode *in, uint64_t v, uint64_t *size)
+{
+	if (in->stat_version != v || !(in->have & INODE_HAVE_SIZE))
+		return 0;
+	*size = in->size;
+	return 1;
+}
+
+int inodes_mtime(const struct fs_inode *in, uint64_t v, struct timespec *ts)
+{
+	if (in->stat_version != v || !(in->have & INODE_HAVE_MTIME))
+		return 0;
+	ts->tv_sec = (time_t)(in->mtime_ns / 1000000000);
+	ts->tv_nsec = (long)(in->mtime_ns % 1000000000);
+	return 1;
+}
+
+/* What is known at `v`: what was known at it already, or nothing. */
+static void stat_at(struct fs_inode *in, uint64_t v)
+{
+	if (in->stat_version != v) {
+		in->stat_version = v;
+		in->have = 0;
+	}
+}
+
+void inodes_set_size(struct fs_inode *in, uint64_t v, uint64_t size)
+{
+	stat_at(in, v);
+	in->size = size;
+	in->have |= INODE_HAVE_SIZE;
+}
+
+void inodes_set_mtime(struct fs_inode *in, uint64_t v, const struct timespec *ts)
+{
+	/* Times before 1970 do not come: an import's clock. */
+	assert(ts->tv_sec >= 0);
+	stat_at(in, v);
+	in->mtime_ns = (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+	in->have |= INODE_HAVE_MTIME;
+}
+
+void inodes_clear_stat(struct fs_inode *in)
+{
+	in->stat_version = 0;
+	in->have = 0;
 }
 
 static int unused(const struct fs_inode *in)
@@ -262,98 +560,102 @@ static int unused(const struct fs_inode *in)
 	return in->ino != ROOT_INO && !in->nlookup && !in->pins;
 }
 
-static void list_unlink(struct inode_table *t, struct fs_inode *in)
-{
-	struct inode_list *l = in->list == INODES_IDLE ? &t->idle : &t->held;
-
-	assert(in->list);
-	*(in->prev ? &in->prev->next : &l->head) = in->next;
-	*(in->next ? &in->next->prev : &l->tail) = in->prev;
-	in->prev = in->next = NULL;
-	in->list = 0;
-	l->n--;
-}
-
-/* At the tail of list `which` (moved there if on a list already). */
-static void list_append(struct inode_table *t, struct fs_inode *in, int which)
-{
-	struct inode_list *l = which == INODES_IDLE ? &t->idle : &t->held;
-
-	if (in->list)
-		list_unlink(t, in);
-	in->list = which;
-	in->prev = l->tail;
-	*(l->tail ? &l->tail->next : &l->head) = in;
-	l->tail = in;
-	l->n++;
-}
-
 static void free_unused(struct inode_table *t, struct fs_inode *in)
 {
-	unplace(t->by_name, t->cap, (uint64_t)(name_slot(t, in->parent, in->name, in->name_hash) - t->by_name));
-	unplace(t->slots, t->cap, (uint64_t)(slot_of(t, in->ino) - t->slots));
-	free_inode(in);
-	t->n--;
+	size_t m = t->nmoved ? moved_at(t, in) : 0;
+
+	if (m < t->nmoved)
+		t->moved[m] = t->moved[--t->nmoved];
+	index_remove(&t->by_ino, in->ino);
+	free_inode(t, in);
 }
 
 /*
  * An inode nobody holds (no lookups of the kernel's, no request's pin)
- * joins the idle list, so what was made for it (a size listed ahead) waits
- * for the kernel's asking; past INODES_IDLE_MAX the longest idle are freed.
- * One used again meanwhile leaves the list when it comes to its head.
+ * joins the idle ring, so what was made for it (a size listed ahead) waits
+ * for the kernel's asking; past INODES_IDLE_MAX the longest idle goes, and
+ * is freed if nobody took it up meanwhile.
  */
 static void drop_if_unused(struct inode_table *t, struct fs_inode *in)
 {
-	if (!unused(in))
+	if (!unused(in) || in->idle)
 		return;
-	if (in->list != INODES_IDLE)
-		list_append(t, in, INODES_IDLE);
-	while (t->idle.n > INODES_IDLE_MAX || (t->idle.head && !unused(t->idle.head))) {
-		struct fs_inode *old = t->idle.head;
+	while (t->nidle == INODES_IDLE_MAX) {
+		struct fs_inode *old = *slot_of(&t->by_ino, t->idle[t->idle_head]);
 
-		list_unlink(t, old);
+		t->idle_head = (t->idle_head + 1) % INODES_IDLE_MAX;
+		t->nidle--;
+		assert(old && old->idle); /* only the ring frees an unused inode */
+		old->idle = 0;
 		if (unused(old))
 			free_unused(t, old);
 	}
+	in->idle = 1;
+	t->idle[(t->idle_head + t->nidle++) % INODES_IDLE_MAX] = in->ino;
 }
 
 void inodes_hold(struct inode_table *t, struct fs_inode *in)
 {
-	in->nlookup++;
-	if (in->ino != ROOT_INO)
-		list_append(t, in, INODES_HELD);
+	if (in->nlookup++ == 0 && in->ino != ROOT_INO)
+		t->held++;
+	in->used = 1;
+}
+
+/* `n` of `in`'s lookups are gone. */
+static void unhold(struct inode_table *t, struct fs_inode *in, uint64_t n)
+{
+	if (!in->nlookup)
+		return;
+	in->nlookup = n >= in->nlookup ? 0 : in->nlookup - n;
+	if (!in->nlookup && in->ino != ROOT_INO)
+		t->held--;
+	drop_if_unused(t, in);
 }
 
 void inodes_unhold(struct inode_table *t, struct fs_inode *in)
 {
 	assert(in->nlookup > 0);
-	if (--in->nlookup == 0 && in->list == INODES_HELD)
-		list_unlink(t, in);
-	drop_if_unused(t, in);
+	unhold(t, in, 1);
 }
 
 void inodes_touch(struct inode_table *t, struct fs_inode *in)
 {
-	if (in->list == INODES_HELD)
-		list_append(t, in, INODES_HELD);
+	(void)t;
+	in->used = 1;
+}
+
+uint64_t inodes_count(const struct inode_table *t)
+{
+	return t->by_ino.n;
+}
+
+uint64_t inodes_held(const struct inode_table *t)
+{
+	return t->held;
 }
 
 size_t inodes_over(struct inode_table *t, uint64_t keep, struct inode_name *out, size_t n)
 {
-	uint64_t over = t->held.n > keep ? t->held.n - keep : 0, seen;
+	uint64_t over = t->held > keep ? t->held - keep : 0, seen;
 	size_t k = 0;
 
-	/* Each inode is looked at once at most: the pinned go round to the tail. */
-	for (seen = 0; k < n && k < over && seen < t->held.n; seen++) {
-		struct fs_inode *in = t->held.head;
+	/* The clock: a slot is passed twice at most (once to clear `used`, once to name it). */
+	for (seen = 0; k < n && k < over && seen < 2 * t->by_ino.cap; seen++) {
+		struct fs_inode *in;
 
-		list_append(t, in, INODES_HELD);
-		if (in->pins)
+		t->hand &= t->by_ino.cap - 1; /* the index may have shrunk since */
+		in = t->by_ino.slots[t->hand++];
+		if (!in || !in->nlookup || in->pins || in->ino == ROOT_INO)
 			continue;
+		if (in->used) {
+			in->used = 0;
+			continue;
+		}
 		out[k].parent = in->parent;
 		out[k].name = strdup(in->name);
 		if (!out[k].name)
 			break;
+		in->used = 1;
 		k++;
 	}
 	return k;
@@ -361,14 +663,10 @@ size_t inodes_over(struct inode_table *t, uint64_t keep, struct inode_name *out,
 
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n)
 {
-	struct fs_inode *in = ino == ROOT_INO ? NULL : slot_of(t, ino)->in;
+	struct fs_inode *in = ino == ROOT_INO ? NULL : inodes_get(t, ino);
 
-	if (!in)
-		return;
-	in->nlookup = n >= in->nlookup ? 0 : in->nlookup - n;
-	if (!in->nlookup && in->list == INODES_HELD)
-		list_unlink(t, in);
-	drop_if_unused(t, in);
+	if (in)
+		unhold(t, in, n);
 }
 
 void inodes_unpin(struct inode_table *t, struct fs_inode *in)
@@ -380,26 +678,24 @@ void inodes_unpin(struct inode_table *t, struct fs_inode *in)
 
 static void reset_one(void *arg, struct fs_inode *in)
 {
-	(void)arg;
-	in->size_version = 0;
-	in->mtime_version = 0;
+	struct inode_table *t = arg;
+
+	inodes_clear_stat(in);
 	in->node_version = 0;
-	blob_put(in->content);
-	in->content = NULL;
-	listing_put(in->listing);
-	in->listing = NULL;
+	inodes_keep_content(t, in, NULL);
+	inodes_keep_listing(t, in, NULL);
 }
 
 void inodes_reset_caches(struct inode_table *t)
 {
-	inodes_each(t, reset_one, NULL);
+	inodes_each(t, reset_one, t);
 }
 
 void inodes_each(struct inode_table *t, void (*fn)(void *arg, struct fs_inode *in), void *arg)
 {
 	uint64_t i;
 
-	for (i = 0; i < t->cap; i++)
-		if (t->slots[i].in)
-			fn(arg, t->slots[i].in);
+	for (i = 0; i < t->by_ino.cap; i++)
+		if (t->by_ino.slots[i])
+			fn(arg, t->by_ino.slots[i]);
 }
