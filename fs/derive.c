@@ -230,7 +230,7 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 	struct strbuf path = STRBUF_INIT;
 	struct tree_node root = { 0 };
 	int was_fresh = store_derived_fresh(st);
-	long changed = 0;
+	long changed = 0, from, until;
 	int64_t when;
 	int rc;
 
@@ -257,6 +257,13 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 		rc = store_derived_put(st, "changed_at", when);
 	if (!rc)
 		rc = store_derived_put(st, "files_date", tree_today_key(&d.t));
+	/* The days the stored files serve too: no fact starts or stops between them and the import's. */
+	if (!rc)
+		rc = tree_same_days(&d.t, tree_today_key(&d.t), &from, &until);
+	if (!rc)
+		rc = store_derived_put(st, "files_from", from);
+	if (!rc)
+		rc = store_derived_put(st, "files_until", until);
 	if (!rc)
 		rc = store_derived_done(st);
 	if (rc) {

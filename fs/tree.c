@@ -677,28 +677,76 @@ int tree_read_part(struct tree *t, const struct tree_node *node, uint64_t off, u
 	return store_change_day_read(t->st, t->log_parts[lo - 1].day, out);
 }
 
-long tree_today_key(const struct tree *t)
+/* A day's key (YYYYMMDD as a number) from YYYY-MM-DD. */
+static long day_key(const char *d)
 {
-	return atol(t->today) * 10000 + atol(t->today + 5) * 100 + atol(t->today + 8);
+	return atol(d) * 10000 + atol(d + 5) * 100 + atol(d + 8);
 }
 
-/* The stored files are of one day: the root shows today. */
+long tree_today_key(const struct tree *t)
+{
+	return day_key(t->today);
+}
+
+int tree_same_days(struct tree *t, long day, long *from, long *until)
+{
+	const struct strlist *d = tree_change_dates(t);
+	size_t i;
+
+	if (!t->change_dates_valid)
+		return -EIO;
+	*from = 0;
+	*until = 99991231;
+	for (i = 0; i < d->n; i++) {
+		long k = day_key(d->items[i]);
+
+		if (k <= day)
+			*from = k;
+		else if (k < *until)
+			*until = k;
+	}
+	return 0;
+}
+
+/*
+ * Whether the import's stored files show what the root shows today:
+ * 1 they are of today; 2 of another day, but no fact starts or stops
+ * between that day and today (the import kept the days that show the
+ * same facts, tree_same_days), so all but the routes that print the day
+ * (ROUTE_SHOWS_DAY) are the same; 0 not at all. A mount lives for weeks
+ * after its import: without 2, every day after it would compute again.
+ */
 static int files_stored(struct tree *t)
 {
 	if (t->use_files < 0) {
-		int64_t day = 0;
+		int64_t day = 0, from, until;
+		long today = tree_today_key(t);
 
-		t->use_files = (signed char)(store_derived_fresh(t->st) &&
-					     !store_derived_get(t->st, "files_date", &day) && day == tree_today_key(t));
+		if (!store_derived_fresh(t->st) || store_derived_get(t->st, "files_date", &day))
+			t->use_files = 0;
+		else if (day == today)
+			t->use_files = 1;
+		else
+			t->use_files = !store_derived_get(t->st, "files_from", &from) &&
+				       !store_derived_get(t->st, "files_until", &until) && from <= today && today < until
+					       ? 2 : 0;
 	}
 	return t->use_files;
 }
 
-/* A root file whose size the import's walk kept: the same bytes while the derived data are fresh and of today. */
+/* Whether route `r`'s root file is read from what the import stored. */
+static int stored_serves(struct tree *t, const struct route *r)
+{
+	int u = files_stored(t);
+
+	return u == 1 || (u == 2 && !(r->flags & ROUTE_SHOWS_DAY));
+}
+
+/* A root file whose size the import's walk kept: the same bytes while the stored files serve. */
 static int size_kept(struct tree *t, const struct tree_node *node)
 {
 	return node->type == NODE_FILE && node->route && !node->date[0] && !(node->route->flags & ROUTE_VOLATILE) &&
-	       !tree_read_by_parts(t, node) && files_stored(t);
+	       !tree_read_by_parts(t, node) && stored_serves(t, node->route);
 }
 
 int tree_size(struct tree *t, const struct tree_node *node, uint64_t *size)
@@ -755,7 +803,7 @@ int tree_render(struct tree *t, const struct tree_node *node, struct strbuf *out
 		return -EISDIR;
 	if (!node->route || !node->route->render)
 		return -EIO;
-	if ((node->route->flags & ROUTE_DERIVED) && !node->date[0] && files_stored(t)) {
+	if ((node->route->flags & ROUTE_DERIVED) && !node->date[0] && stored_serves(t, node->route)) {
 		struct strbuf path = STRBUF_INIT;
 		size_t keep = out->len;
 		int rc = tree_node_path(node, &path);

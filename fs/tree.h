@@ -59,6 +59,7 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 #define ROUTE_CHANGE_LOG 256u	/* `changes`: its size is kept by the import (tree_size) */
 #define ROUTE_RECORD_LINES 512u	/* the relation's lines are record references, shown as paths (tree_record_path) */
 #define ROUTE_RECORD 1024u	/* its last :param names records of `kind`: where a record of the kind is shown */
+#define ROUTE_SHOWS_DAY 2048u	/* prints the day it is of: a stored copy serves on the import's day only */
 
 /*
  * What moves a route's files from one day to the next (struct route's
@@ -115,6 +116,12 @@ struct tree *tree_open(struct store *st);
 /** A tree of the route table `routes` (nroutes rows, at most TREE_MAX_ROUTES; row 0 the root), or NULL. */
 struct tree *tree_open_routes(struct store *st, const struct route *routes, int nroutes);
 void tree_free(struct tree *t);
+/**
+ * The days that show the same facts as `day` (keys, YYYYMMDD as numbers):
+ * from the last change day up to `day` (0: none) to the day before the
+ * next (99991231: none). 0, or -EIO when the change days cannot be read.
+ */
+int tree_same_days(struct tree *t, long day, long *from, long *until);
 /** The route table of the tree (row 0 the root: see tree_root). */
 const struct route *tree_table(const struct tree *t);
 /** Today as the tree shows it (YYYY-MM-DD): the day of the root's views. */

@@ -6,7 +6,8 @@
  *
  *   change_days(day, body)      the lines of `changes` seen on each change day;
  *   derived_files(path, body)   costly files of the root tree (checklist,
- *                               maps, README), valid for one date (`files_date`);
+ *                               maps, README), of one date (`files_date`): the
+ *                               tree serves them until a change day (fs/tree.c);
  *   path_times(path, hash, mtime) a 64-bit hash of every root path's content
  *                               (a folder: its listing) and the time, in ns,
  *                               of the import that last changed it;

@@ -92,6 +92,41 @@ done
 ok "ls -l, changes, README, maps, the checklist and search come from what the import stored"
 unmount
 
+# The days after the import: while no fact starts or stops, the stored
+# files still serve (a mount lives for weeks), but a map and a records
+# request, which print the day, are made for the day. Across a day a fact
+# starts or stops on, everything is made again. (The generated facts end
+# before yesterday: checked.)
+yesterday=$(date -u -d yesterday +%Y-%m-%d)
+files_date=$(sqlite3 "$db" "SELECT value FROM derived WHERE key = 'files_date'")
+last=$(sqlite3 "$db" "SELECT max(d) FROM (SELECT max(valid_from) d FROM flows UNION SELECT max(valid_until) FROM flows
+  UNION SELECT max(valid_from) FROM laws UNION SELECT max(as_of) FROM participation UNION SELECT max(date) FROM sources)")
+[[ $last < $yesterday ]] || fail "the generated inventory has a fact on $last: pick other days"
+sqlite3 "$db" "UPDATE derived SET value = ${yesterday//-/} WHERE key = 'files_date'" || fail "cannot date the stored files"
+mount_db "$db"
+ls -l "$MNT" >"$WORK/ls" || fail "ls -l of the root"
+grep -qE '^-r--r--r-- 1 [^ ]+ [^ ]+ +14 .* README$' "$WORK/ls" || fail "the day after: README does not have the stored size"
+for f in README questions/ssn/yes states/TX/questions/ssn; do
+  expect_file "$f" "stored $f"$'\n'
+done
+grep -q '<svg' "$MNT/maps/ssn.svg" || fail "the day after: the stored map (of the import's day) was shown"
+grep -q "as of $(date -u +%Y-%m-%d)" "$MNT/maps/ssn.svg" || fail "the day after: the map is not of today"
+[[ $(stat -c %s "$MNT/maps/ssn.svg") == $(wc -c <"$MNT/maps/ssn.svg") ]] || fail "the day after: the map's size is not its own"
+grep -qx "Date:  $(date -u +%Y-%m-%d)" "$MNT/states/TX/records_request.txt" || fail "the day after: the records request is not of today"
+unmount
+# As if imported the day before the last fact's: the import kept that its files hold until then.
+before=$(date -u -d "$last - 1 day" +%Y%m%d)
+sqlite3 "$db" "UPDATE derived SET value = $before WHERE key = 'files_date';
+  UPDATE derived SET value = ${last//-/} WHERE key = 'files_until'" || fail "cannot date the stored files"
+mount_db "$db"
+[[ $(cat "$MNT/README") == "stored README" ]] && fail "a fact started after the stored files' day, and they were shown"
+[[ $(cat "$MNT/questions/ssn/yes") == "stored questions/ssn/yes" ]] &&
+  fail "a fact started after the stored files' day, and a stored answer was shown"
+ok "the days after the import, the stored files serve until a fact starts or stops; maps and requests are of today"
+unmount
+sqlite3 "$db" "UPDATE derived SET value = $files_date WHERE key = 'files_date';
+  UPDATE derived SET value = 99991231 WHERE key = 'files_until'" || fail "cannot date the stored files"
+
 # A signed bundle carries the derived data: its mount reads the same lookups.
 "$NLETSFS" keygen -o "$WORK/key" >/dev/null || fail "keygen"
 "$NLETSFS" pack --db "$db" --key "$WORK/key.pem" -o "$WORK/x.nlb" || fail "pack"
