@@ -674,7 +674,7 @@ int tree_read_part(struct tree *t, const struct tree_node *node, uint64_t off, u
 		return 0;
 	}
 	*start = t->log_parts[lo - 1].start;
-	return store_change_day_read(t->st, t->log_parts[lo - 1].day, out);
+	return store_change_day_read(t->st, (int64_t)(lo - 1), t->log_parts[lo - 1].day, out);
 }
 
 /* A day's key (YYYYMMDD as a number) from YYYY-MM-DD. */

@@ -39,7 +39,13 @@ static const char *const sql[DS_COUNT] = {
 	[DS_DAYS_READ] = "SELECT body FROM change_days ORDER BY day",
 	/* length() of a blob reads its record header, not the blob. */
 	[DS_DAY_SIZES] = "SELECT day, length(body) FROM change_days ORDER BY day",
-	[DS_DAY_READ] = "SELECT body FROM change_days WHERE day = ?1",
+	/*
+	 * By rank, not `WHERE day = ?`: a seek in this WITHOUT ROWID table
+	 * compares whole records, and a day's spills over overflow pages, so
+	 * each of a seek's steps read a whole day (20 MB at 1M flows): 90% of
+	 * `cat changes`. Stepping over the rows before it reads none.
+	 */
+	[DS_DAY_READ] = "SELECT day, body FROM change_days ORDER BY day LIMIT 1 OFFSET ?1",
 	[DS_FILES_CLEAR] = "DELETE FROM derived_files",
 	[DS_FILE_PUT] = "INSERT OR REPLACE INTO derived_files(path, body) VALUES(?1, ?2)",
 	[DS_FILE_GET] = "SELECT body FROM derived_files WHERE path = ?1",
@@ -159,10 +165,10 @@ int store_derived_mark_stale(struct store *st)
 }
 
 /* Append column 0, a blob (an empty one is NULL to SQLite). */
-static void add_blob(struct strbuf *out, sqlite3_stmt *s)
+static void add_blob(struct strbuf *out, sqlite3_stmt *s, int col)
 {
-	const void *p = sqlite3_column_blob(s, 0);
-	size_t n = (size_t)sqlite3_column_bytes(s, 0);
+	const void *p = sqlite3_column_blob(s, col);
+	size_t n = (size_t)sqlite3_column_bytes(s, col);
 
 	if (p && n)
 		strbuf_add(out, p, n);
@@ -200,7 +206,7 @@ int store_changes_read(struct store *st, struct strbuf *out)
 	if (!s)
 		return err_of(st);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		add_blob(out, s);
+		add_blob(out, s, 0);
 	store_stmt_done(s);
 	if (rc != SQLITE_DONE)
 		return store_sqlite_err(rc);
@@ -220,17 +226,20 @@ int store_change_day_sizes(struct store *st, int (*fn)(void *arg, const char *da
 	return rc ? rc : r == SQLITE_DONE ? 0 : store_sqlite_err(r);
 }
 
-int store_change_day_read(struct store *st, const char *day, struct strbuf *out)
+int store_change_day_read(struct store *st, int64_t rank, const char *day, struct strbuf *out)
 {
 	sqlite3_stmt *s = stmt(st, DS_DAY_READ);
 	int rc;
 
 	if (!s)
 		return err_of(st);
-	store_bind_text(s, 1, day, 0);
+	sqlite3_bind_int64(s, 1, rank);
 	rc = sqlite3_step(s);
+	/* The rank is of the caller's read transaction, so it is the day's: checked all the same. */
+	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(s, 0), day))
+		rc = SQLITE_DONE;
 	if (rc == SQLITE_ROW)
-		add_blob(out, s);
+		add_blob(out, s, 1);
 	store_stmt_done(s);
 	if (rc == SQLITE_DONE)
 		return -ENOENT;
@@ -254,7 +263,7 @@ int store_derived_file_get(struct store *st, const char *path, struct strbuf *ou
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		add_blob(out, s);
+		add_blob(out, s, 0);
 	store_stmt_done(s);
 	if (rc == SQLITE_ROW)
 		return strbuf_ok(out);

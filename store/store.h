@@ -604,8 +604,12 @@ int store_change_day_put(struct store *st, const char *day, const char *body, si
 int store_changes_read(struct store *st, struct strbuf *out);
 /** The stored change log's days in order, each with the length of its lines (`fn` may stop it with nonzero). */
 int store_change_day_sizes(struct store *st, int (*fn)(void *arg, const char *day, int64_t len), void *arg);
-/** The lines of one stored change day, appended to `out`; -ENOENT when none is stored. */
-int store_change_day_read(struct store *st, const char *day, struct strbuf *out);
+/**
+ * The lines of stored change day `day`, appended to `out`: the `rank`th
+ * (from 0) of store_change_day_sizes() in the same read transaction.
+ * -ENOENT when that is not `day`.
+ */
+int store_change_day_read(struct store *st, int64_t rank, const char *day, struct strbuf *out);
 /** Store / read a derived file of the root tree by path ("maps/ssn.svg"); get gives -ENOENT when absent. */
 int store_derived_file_put(struct store *st, const char *path, const char *body, size_t len);
 int store_derived_file_get(struct store *st, const char *path, struct strbuf *out);
