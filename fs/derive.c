@@ -259,7 +259,7 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 		rc = store_derived_put(st, "files_date", tree_today_key(&d.t));
 	/* The days the stored files serve too: no fact starts or stops between them and the import's. */
 	if (!rc)
-		rc = tree_same_days(&d.t, tree_today_key(&d.t), &from, &until);
+		rc = tree_same_days(&d.t, tree_today(&d.t), &from, &until);
 	if (!rc)
 		rc = store_derived_put(st, "files_from", from);
 	if (!rc)

@@ -477,26 +477,22 @@ int inodes_node_differs(const struct inode_table *t, const struct fs_inode *in, 
 
 struct fs_inode *inodes_set_node(struct inode_table *t, struct fs_inode *in, const struct tree_node *node)
 {
-	struct fs_inode *n = new_inode(t, in->name, node);
+	struct fs_inode *n = new_inode(t, in->name, node), fresh;
 	struct fs_inode **slot;
 	size_t m;
 
 	assert(!in->pins);
 	if (!n)
 		return NULL;
-	/* Everything but the node, and the links to it: the index's slot and `moved` (the rest go by number). */
-	n->ino = in->ino;
-	n->parent = in->parent;
-	n->nlookup = in->nlookup;
-	n->node_version = in->node_version;
-	n->stat_version = in->stat_version;
-	n->have = in->have;
-	n->size = in->size;
-	n->mtime_ns = in->mtime_ns;
-	n->depth = in->depth;
-	n->used = in->used;
-	n->idle = in->idle;
-	n->extra = in->extra;
+	/* All of `in` but the node new_inode() made (a field added later comes along), then the links to it. */
+	fresh = *n;
+	memcpy(n, in, offsetof(struct fs_inode, name));
+	n->route = fresh.route;
+	n->type = fresh.type;
+	n->nargs = fresh.nargs;
+	n->args_name = fresh.args_name;
+	n->has_date = fresh.has_date;
+	/* The index's slot and `moved` point at it; everything else finds it by number. */
 	slot = (struct fs_inode **)slot_of(&t->by_ino, in->ino);
 	assert(*slot == in);
 	*slot = n;

@@ -62,7 +62,7 @@ const struct route tree_routes[] = {
 	  .moves = MOVED_BY_ANSWERS },
 	/* A request is written to be sent now: not a view of the past. */
 	{ .pattern = "/states/:state/records_request.txt", .type = NODE_FILE, .render = view_records_request,
-	  .flags = ROUTE_NOT_IN_AT | ROUTE_COSTLY | ROUTE_DERIVED | ROUTE_SHOWS_DAY },
+	  .flags = ROUTE_NOT_IN_AT | ROUTE_COSTLY | ROUTE_DERIVED, .moves = MOVED_UNLOGGED },
 	{ .pattern = "/states/:state/:system", .type = NODE_DIR, .list = list_state_systems, .rel = REL_STATE_SYSTEMS,
 	  .kind = REC_SYSTEMS, .flags = ROUTE_SPANS | ROUTE_RECORD },
 	SYSTEM_FILE("/states/:state/:system/shared_fields", REL_SYSTEM_FIELDS),
@@ -81,7 +81,7 @@ const struct route tree_routes[] = {
 
 	DIR("/maps"),
 	{ .pattern = "/maps/:map", .type = NODE_FILE, .list = list_maps, .exists = map_exists, .render = view_map,
-	  .flags = ROUTE_COSTLY | ROUTE_DERIVED | ROUTE_SHOWS_DAY, .moves = MOVED_UNLOGGED },
+	  .flags = ROUTE_COSTLY | ROUTE_DERIVED, .moves = MOVED_UNLOGGED },
 
 	DIR("/agencies"),
 	RECORDS("/agencies/:agency", REC_AGENCIES),

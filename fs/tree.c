@@ -299,14 +299,17 @@ static void day_before(const char *date, char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-int tree_canonical_date(struct tree *t, const char *date, char out[11])
+/* A day's key (YYYYMMDD as a number) from YYYY-MM-DD. */
+static long day_key(const char *d)
 {
-	const struct strlist *d = tree_change_dates(t);
+	return atol(d) * 10000 + atol(d + 5) * 100 + atol(d + 8);
+}
+
+/* How many of the sorted change days `d` are on or before `date`, by binary search. */
+static size_t days_upto(const struct strlist *d, const char *date)
+{
 	size_t lo = 0, hi = d->n;
 
-	if (!store_date_full(date))
-		return -ENOENT;
-	/* The last change day <= date, by binary search over the sorted days. */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -315,12 +318,36 @@ int tree_canonical_date(struct tree *t, const char *date, char out[11])
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+int tree_canonical_date(struct tree *t, const char *date, char out[11])
+{
+	const struct strlist *d = tree_change_dates(t);
+	size_t lo;
+
+	if (!store_date_full(date))
+		return -ENOENT;
+	lo = days_upto(d, date); /* the last change day <= date is lo - 1 */
 	if (lo > 0)
 		memcpy(out, d->items[lo - 1], 11);
 	else if (d->n)
 		day_before(d->items[0], out);
 	else
 		memcpy(out, date, 11);
+	return 0;
+}
+
+int tree_same_days(struct tree *t, const char *day, long *from, long *until)
+{
+	const struct strlist *d = tree_change_dates(t);
+	size_t lo;
+
+	if (!t->change_dates_valid)
+		return -EIO;
+	lo = days_upto(d, day);
+	*from = lo > 0 ? day_key(d->items[lo - 1]) : 0;
+	*until = lo < d->n ? day_key(d->items[lo]) : 99991231;
 	return 0;
 }
 
@@ -677,35 +704,9 @@ int tree_read_part(struct tree *t, const struct tree_node *node, uint64_t off, u
 	return store_change_day_read(t->st, (int64_t)(lo - 1), t->log_parts[lo - 1].day, out);
 }
 
-/* A day's key (YYYYMMDD as a number) from YYYY-MM-DD. */
-static long day_key(const char *d)
-{
-	return atol(d) * 10000 + atol(d + 5) * 100 + atol(d + 8);
-}
-
 long tree_today_key(const struct tree *t)
 {
 	return day_key(t->today);
-}
-
-int tree_same_days(struct tree *t, long day, long *from, long *until)
-{
-	const struct strlist *d = tree_change_dates(t);
-	size_t i;
-
-	if (!t->change_dates_valid)
-		return -EIO;
-	*from = 0;
-	*until = 99991231;
-	for (i = 0; i < d->n; i++) {
-		long k = day_key(d->items[i]);
-
-		if (k <= day)
-			*from = k;
-		else if (k < *until)
-			*until = k;
-	}
-	return 0;
 }
 
 /*
@@ -713,7 +714,7 @@ int tree_same_days(struct tree *t, long day, long *from, long *until)
  * 1 they are of today; 2 of another day, but no fact starts or stops
  * between that day and today (the import kept the days that show the
  * same facts, tree_same_days), so all but the routes that print the day
- * (ROUTE_SHOWS_DAY) are the same; 0 not at all. A mount lives for weeks
+ * (MOVED_UNLOGGED) are the same; 0 not at all. A mount lives for weeks
  * after its import: without 2, every day after it would compute again.
  */
 static int files_stored(struct tree *t)
@@ -739,7 +740,7 @@ static int stored_serves(struct tree *t, const struct route *r)
 {
 	int u = files_stored(t);
 
-	return u == 1 || (u == 2 && !(r->flags & ROUTE_SHOWS_DAY));
+	return u == 1 || (u == 2 && !(r->moves & MOVED_UNLOGGED));
 }
 
 /* A root file whose size the import's walk kept: the same bytes while the stored files serve. */

@@ -59,7 +59,6 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 #define ROUTE_CHANGE_LOG 256u	/* `changes`: its size is kept by the import (tree_size) */
 #define ROUTE_RECORD_LINES 512u	/* the relation's lines are record references, shown as paths (tree_record_path) */
 #define ROUTE_RECORD 1024u	/* its last :param names records of `kind`: where a record of the kind is shown */
-#define ROUTE_SHOWS_DAY 2048u	/* prints the day it is of: a stored copy serves on the import's day only */
 
 /*
  * What moves a route's files from one day to the next (struct route's
@@ -78,7 +77,7 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 #define MOVED_BY_DOCUMENTS 64u	/* a source with a document, by its date */
 #define MOVED_EVERY_DAY 128u	/* rendered on every change day (the README's counts) */
 #define MOVED_WITH_ANSWERS 256u	/* lines: the :state of the MOVED_BY_ANSWERS file whose "answer: " is the route's column */
-#define MOVED_UNLOGGED 512u	/* shows the day itself, so differs every day: left out of `changes` (docs/time.md) */
+#define MOVED_UNLOGGED 512u	/* shows the day itself, so differs every day: left out of `changes`, and a stored copy serves on its day only (docs/time.md) */
 
 struct route {
 	const char *pattern;	/* "/states/:state/:system/blocked" */
@@ -117,11 +116,11 @@ struct tree *tree_open(struct store *st);
 struct tree *tree_open_routes(struct store *st, const struct route *routes, int nroutes);
 void tree_free(struct tree *t);
 /**
- * The days that show the same facts as `day` (keys, YYYYMMDD as numbers):
+ * The days that show the same facts as `day` (YYYY-MM-DD), as keys (YYYYMMDD numbers):
  * from the last change day up to `day` (0: none) to the day before the
  * next (99991231: none). 0, or -EIO when the change days cannot be read.
  */
-int tree_same_days(struct tree *t, long day, long *from, long *until);
+int tree_same_days(struct tree *t, const char *day, long *from, long *until);
 /** The route table of the tree (row 0 the root: see tree_root). */
 const struct route *tree_table(const struct tree *t);
 /** Today as the tree shows it (YYYY-MM-DD): the day of the root's views. */
