@@ -11,7 +11,9 @@
  * worker (struct worker: its own read-only connection and its own tree
  * caches) from a pool, and runs in one read transaction of that connection,
  * so it sees one import generation whole; a slow request (a search, a big
- * listing) holds one worker and nothing else, while the others serve.
+ * listing) holds one worker and nothing else, while the others serve. The
+ * transaction is kept for the worker's next request until the watcher sees
+ * an import (or a new day), or the worker stays idle for a tick.
  * Everything workers share, the inodes and the names answered ENOENT, is
  * under one mutex held only for table lookups and updates: rendering,
  * listing and replying happen outside it.
@@ -92,6 +94,15 @@ struct worker {
 	/* Under fs->lock: 0 idle, VERSION_STARTING while its read begins, else the version it reads. */
 	uint64_t busy;
 	struct store *next_st;	/* under fs->lock: a new inventory's connection, taken at the next request */
+	/*
+	 * A read transaction kept open from one request to the next (struct
+	 * fs_state's snap_seq), under fs->lock while the worker is free: its
+	 * generation, the snap_seq it began at, and whether a request used it
+	 * since the watcher last looked.
+	 */
+	int held, used;
+	int64_t gen;
+	uint64_t held_seq;
 };
 
 #define VERSION_STARTING 1u
@@ -125,6 +136,14 @@ struct fs_state {
 	size_t nfree;
 	size_t busy_max;		/* the most workers busy at once, for the stats line */
 	uint64_t era;			/* bumped when the day changes or a new inventory replaces the mounted one */
+	/*
+	 * Bumped with each refresh: a read transaction begun before may not
+	 * serve another request. A request keeps its worker's transaction
+	 * open for the next one, so that a walk's thousands of requests do not
+	 * each begin and end one (a fifth of the daemon's time in a first
+	 * `find`); the watcher ends those idle for a tick.
+	 */
+	uint64_t snap_seq;
 	struct ahead ahead;		/* the lister ahead (fs/ahead.c), under `lock` */
 	struct evict evict;		/* the inode budget (fs/evict.c), under `lock` */
 
@@ -190,42 +209,53 @@ struct request {
 static int begin(struct fs_state *fs, struct request *r)
 {
 	struct store *old = NULL;
-	uint64_t era;
-	int64_t g;
+	struct worker *w;
+	uint64_t era, seq;
+	int reuse;
 
 	r->fs = fs;
 	pthread_mutex_lock(&fs->lock);
 	/* FS_WORKERS serving threads and one lister ahead: a worker is free for each. */
 	while (!fs->nfree)
 		pthread_cond_wait(&fs->idle_cv, &fs->lock);
-	r->w = fs->free_workers[--fs->nfree];
-	r->w->busy = VERSION_STARTING;
+	w = r->w = fs->free_workers[--fs->nfree];
+	w->busy = VERSION_STARTING;
 	era = fs->era;
-	if (r->w->next_st) { /* a new inventory was mounted: this worker reads it from now on */
-		old = r->w->st;
-		r->w->st = r->w->next_st;
-		r->w->next_st = NULL;
-		tree_free(r->w->tree);
-		r->w->tree = tree_open(r->w->st);
-		r->w->version = 0;
+	seq = fs->snap_seq;
+	reuse = w->held && w->held_seq == seq && !w->next_st;
+	if (w->held && !reuse)
+		store_read_end(w->st);
+	w->held = 0;
+	w->used = 1;
+	if (w->next_st) { /* a new inventory was mounted: this worker reads it from now on */
+		old = w->st;
+		w->st = w->next_st;
+		w->next_st = NULL;
+		tree_free(w->tree);
+		w->tree = tree_open(w->st);
+		w->version = 0;
 	}
 	pthread_mutex_unlock(&fs->lock);
 	store_close(old);
 
-	store_read_begin(r->w->st);
-	g = store_generation(r->w->st);
-	r->v = version_of(g, era);
-	if (r->w->version != r->v) {
-		tree_invalidate(r->w->tree);
-		r->w->version = r->v;
+	/* A snapshot taken after `seq` was read: one the watcher did not end yet. */
+	if (!reuse) {
+		store_read_begin(w->st);
+		w->gen = store_generation(w->st);
+		w->held_seq = seq;
+	}
+	r->v = version_of(w->gen, era);
+	if (w->version != r->v) {
+		tree_invalidate(w->tree);
+		w->version = r->v;
 	}
 	pthread_mutex_lock(&fs->lock);
-	r->w->busy = r->v;
+	w->busy = r->v;
 	if (FS_POOL - fs->nfree > fs->busy_max)
 		fs->busy_max = FS_POOL - fs->nfree;
 	pthread_cond_broadcast(&fs->idle_cv);
 	pthread_mutex_unlock(&fs->lock);
-	return g < 0 ? -EIO : 0;
+	return w->gen < 0 ? -EIO : 0;
 }
 
 static int enter(fuse_req_t req, enum fs_op op, struct request *r)
@@ -240,12 +270,39 @@ static int enter(fuse_req_t req, enum fs_op op, struct request *r)
 static void leave(struct request *r)
 {
 	struct fs_state *fs = r->fs;
+	struct worker *w = r->w;
 
-	store_read_end(r->w->st);
+	/* A failed snapshot, or one a refresh made old, is not kept (the watcher ends the rest). */
+	if (w->gen < 0 || w->held_seq != __atomic_load_n(&fs->snap_seq, __ATOMIC_ACQUIRE))
+		store_read_end(w->st);
+	else
+		w->held = 1;
 	pthread_mutex_lock(&fs->lock);
-	r->w->busy = 0;
-	fs->free_workers[fs->nfree++] = r->w;
+	w->busy = 0;
+	fs->free_workers[fs->nfree++] = w;
 	pthread_cond_broadcast(&fs->idle_cv);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/*
+ * End the read transactions kept by free workers: all of them (`all`, after
+ * a refresh), or those no request used since the last call, so that an idle
+ * mount holds no snapshot and the importer's checkpoints go through.
+ */
+static void end_kept_snapshots(struct fs_state *fs, int all)
+{
+	size_t i;
+
+	pthread_mutex_lock(&fs->lock);
+	for (i = 0; i < fs->nfree; i++) {
+		struct worker *w = fs->free_workers[i];
+
+		if (w->held && (all || !w->used)) {
+			store_read_end(w->st);
+			w->held = 0;
+		}
+		w->used = 0;
+	}
 	pthread_mutex_unlock(&fs->lock);
 }
 
@@ -304,6 +361,7 @@ static void put_inode(struct fs_state *fs, struct fs_inode *in)
 	inodes_unpin(&fs->inodes, in);
 	pthread_mutex_unlock(&fs->lock);
 }
+
 
 /* ---- contents and attributes -------------------------------------------------------------- */
 
@@ -1251,8 +1309,10 @@ static void refresh(struct fs_state *fs, uint64_t v)
 
 	walk_drop(&fs->walk);
 	pthread_mutex_lock(&fs->lock);
+	__atomic_store_n(&fs->snap_seq, fs->snap_seq + 1, __ATOMIC_RELEASE);
 	inodes_reset_caches(&fs->inodes);
 	pthread_mutex_unlock(&fs->lock);
+	end_kept_snapshots(fs, 1);
 	invalidate_kernel(fs);
 	pthread_mutex_lock(&fs->lock);
 	again = old_readers(fs, v);
@@ -1435,6 +1495,7 @@ static void *watch(void *arg)
 			}
 		}
 		walk_idle(&fs->walk);
+		end_kept_snapshots(fs, 0);
 		ng = fs->watch_st ? store_generation(fs->watch_st) : g;
 		store_today(now);
 		if (ng != g || strcmp(now, day)) {

@@ -73,6 +73,16 @@ if ls -l "/proc/$DAEMON_PID/fd" | grep -q '(deleted)'; then
   fail "the daemon reads deleted files: $(ls -l "/proc/$DAEMON_PID/fd" | grep deleted)"
 fi
 ok "the daemon holds no deleted WAL"
+# A worker keeps its read transaction from one request to the next, and
+# ends it once idle: after the walks nothing holds an old snapshot, so a
+# checkpoint can reset the WAL (a kept one would make it grow for good).
+wal_reset() { [[ $(sqlite3 inventory.db "PRAGMA wal_checkpoint(TRUNCATE)") == "0|0|0" ]]; }
+for _ in $(seq 20); do
+  wal_reset && break
+  sleep 0.1
+done
+wal_reset || fail "an idle daemon still holds a read snapshot: wal_checkpoint(TRUNCATE) gave $(sqlite3 inventory.db 'PRAGMA wal_checkpoint(TRUNCATE)')"
+ok "an idle daemon holds no snapshot: the WAL is reset"
 # After six imports, every size the mount gives (the import's kept sizes,
 # not renders) is the size of the file's bytes as materialize writes them.
 "$NLETSFS" materialize --db inventory.db copy >/dev/null || fail "materialize"
