@@ -161,10 +161,22 @@ int tree_counts(struct tree *t, const char *date, struct store_counts *out)
 	/* The pass's days are sorted: a day of it is found by halves, not one by one. */
 	size_t i = t->count_days ? strlist_lower_bound(t->count_days, date) : 0;
 
-	if (!t->count_days || i == t->count_days->n || strcmp(t->count_days->items[i], date))
-		return store_counts(t->st, date, out);
-	*out = t->counts[i];
-	return 0;
+	int rc;
+
+	if (t->count_days && i < t->count_days->n && !strcmp(t->count_days->items[i], date)) {
+		*out = t->counts[i];
+		return 0;
+	}
+	if (!strcmp(t->last_counts_date, date)) {
+		*out = t->last_counts;
+		return 0;
+	}
+	rc = store_counts(t->st, date, out);
+	if (!rc && strlen(date) < sizeof(t->last_counts_date)) {
+		t->last_counts = *out;
+		memcpy(t->last_counts_date, date, strlen(date) + 1);
+	}
+	return rc;
 }
 
 int tree_system_list(struct tree *t, const char *state, const char *date, const char *system,
@@ -222,6 +234,7 @@ void tree_invalidate(struct tree *t)
 
 	strlist_release(&t->change_dates);
 	t->change_dates_valid = 0;
+	t->last_counts_date[0] = '\0';
 	free(t->log_parts);
 	t->log_parts = NULL;
 	t->nlog_parts = t->alog_parts = 0;

@@ -68,6 +68,9 @@ struct tree {
 	/* The README's counts of every day of a pass over the change days (tree_changes), or NULL. */
 	const struct strlist *count_days;
 	struct store_counts *counts;
+	/* The counts of the day asked last outside a pass: the maps and the README all ask them. */
+	char last_counts_date[11];
+	struct store_counts last_counts;
 	/* The stored change log's days and where each starts in `changes` (tree_read_part), once a version. */
 	struct tree_log_part {
 		char day[11];

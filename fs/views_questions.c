@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/hmap.h"
 #include "tree.h"
 #include "views.h"
 
@@ -304,56 +305,115 @@ static void fact_release(struct fact *f)
 	strlist_release(&f->cites);
 }
 
+/*
+ * A letter (records_request.txt) names the same systems, messages, fields
+ * and sources for each of a state's thousands of flows: each name is asked
+ * of the store once a letter.
+ */
+struct letter {
+	struct store *st;
+	struct hmap index;	/* kind and id -> the name's place in `names` */
+	struct strlist names;
+};
+
+#define LETTER_INIT(st) { st, HMAP_INIT, STRLIST_INIT }
+
+static void letter_release(struct letter *l)
+{
+	hmap_release(&l->index);
+	strlist_release(&l->names);
+}
+
+/* The name a record of `kind` gives entity `id`, through `name` (NULL: it has none, or no memory). */
+static void lookup_name(struct store *st, enum record_kind kind, const char *id, struct strbuf *name)
+{
+	struct strbuf slug = STRBUF_INIT;
+	struct record r = { NULL, 0 };
+
+	if (!store_slug_of(st, kind, id, &slug) && !store_get_by_slug(st, kind, NULL, slug.buf, NULL, &r)) {
+		if (kind == REC_SOURCES) { /* "TITLE" (DATE) */
+			strbuf_addf(name, "\"%s\"", record_value(&r, kind, "title"));
+			if (*record_value(&r, kind, "date"))
+				strbuf_addf(name, " (%s)", record_value(&r, kind, "date"));
+		} else {
+			strbuf_addstr(name, record_value(&r, kind, "name"));
+		}
+	}
+	record_release(&r);
+	strbuf_release(&slug);
+}
+
+/* The name of entity `id` of `kind` ("" when it has none); NULL without memory. */
+static const char *letter_name(struct letter *l, enum record_kind kind, const char *id)
+{
+	struct strbuf key = STRBUF_INIT, name = STRBUF_INIT;
+	const char *out = NULL;
+	uint64_t at;
+
+	strbuf_addf(&key, "%d\t%s", (int)kind, id);
+	if (key.oom)
+		goto out;
+	if (hmap_get(&l->index, key.buf, &at)) {
+		out = l->names.items[at];
+		goto out;
+	}
+	lookup_name(l->st, kind, id, &name);
+	if (name.oom)
+		goto out;
+	strlist_add(&l->names, name.len ? name.buf : "");
+	if (!l->names.oom && !hmap_put(&l->index, key.buf, l->names.n - 1))
+		out = l->names.items[l->names.n - 1];
+out:
+	strbuf_release(&key);
+	strbuf_release(&name);
+	return out;
+}
+
 /* "the Driver license (DMV) system of New York", or for STAR/SYSTEM "... of each jurisdiction that takes part". */
-static int flow_subject(struct store *st, const char *from, struct strbuf *text)
+static int flow_subject(struct letter *l, const char *from, struct strbuf *text)
 {
 	const char *slash = strchr(from, '/');
-	struct strbuf code = STRBUF_INIT, sys_slug = STRBUF_INIT;
-	struct record sys = { NULL, 0 };
+	struct strbuf code = STRBUF_INIT;
 	const char *sys_name, *state;
 
 	if (!slash) { /* an agency or partner */
 		strbuf_addstr(text, from);
 		return strbuf_ok(text);
 	}
-	sys_name = slash + 1;
-	if (!store_slug_of(st, REC_SYSTEMS, slash + 1, &sys_slug) &&
-	    !store_get_by_slug(st, REC_SYSTEMS, NULL, sys_slug.buf, NULL, &sys))
-		sys_name = record_value(&sys, REC_SYSTEMS, "name");
+	sys_name = letter_name(l, REC_SYSTEMS, slash + 1);
+	if (!sys_name)
+		return -ENOMEM;
+	if (!*sys_name)
+		sys_name = slash + 1;
 	strbuf_add(&code, from, (size_t)(slash - from));
 	state = store_jurisdiction_name(code.buf);
 	if (!strcmp(code.buf, "*"))
 		strbuf_addf(text, "the %s system of each jurisdiction that takes part", sys_name);
 	else
 		strbuf_addf(text, "the %s system of %s", sys_name, state ? state : code.buf);
-	record_release(&sys);
 	strbuf_release(&code);
-	strbuf_release(&sys_slug);
 	return strbuf_ok(text);
 }
 
 /* PRE + "KEY, NAME" (a message) or PRE + "NAME" (a field; else its id) + POST: names an official reads. */
-static void add_record_name(struct store *st, enum record_kind kind, const char *id, const char *pre, const char *post,
+static void add_record_name(struct letter *l, enum record_kind kind, const char *id, const char *pre, const char *post,
 			    struct strbuf *text)
 {
-	struct strbuf slug = STRBUF_INIT;
-	struct record r = { NULL, 0 };
-	const char *name = NULL;
+	const char *name = letter_name(l, kind, id);
 
-	if (!store_slug_of(st, kind, id, &slug) && !store_get_by_slug(st, kind, NULL, slug.buf, NULL, &r))
-		name = record_value(&r, kind, "name");
+	if (!name) {
+		text->oom = 1;
+		return;
+	}
 	if (kind == REC_TRANSACTIONS)
-		strbuf_addf(text, "%s%s%s%s%s", pre, id, name && *name ? ", \"" : "", name && *name ? name : "",
-			    name && *name ? "\"" : "");
+		strbuf_addf(text, "%s%s%s%s%s", pre, id, *name ? ", \"" : "", name, *name ? "\"" : "");
 	else
-		strbuf_addf(text, "%s%s", pre, name && *name ? name : id);
+		strbuf_addf(text, "%s%s", pre, *name ? name : id);
 	strbuf_addstr(text, post);
-	record_release(&r);
-	strbuf_release(&slug);
 }
 
 /* A flow as a sentence; `with_conditions` adds the flow's own conditions text. */
-static int describe_flow(struct store *st, const char *slug, const char *date, int with_conditions,
+static int describe_flow(struct letter *l, const char *slug, const char *date, int with_conditions,
 			 struct fact *out)
 {
 	static const char *const verbs[][2] = {
@@ -366,7 +426,7 @@ static int describe_flow(struct store *st, const char *slug, const char *date, i
 	const char *verb = "sends data to", *to;
 	struct record f;
 	size_t i;
-	int rc = store_get_by_slug(st, REC_FLOWS, NULL, slug, date, &f);
+	int rc = store_get_by_slug(l->st, REC_FLOWS, NULL, slug, date, &f);
 
 	if (rc)
 		return rc;
@@ -374,16 +434,16 @@ static int describe_flow(struct store *st, const char *slug, const char *date, i
 		if (!strcmp(verbs[i][0], record_value(&f, REC_FLOWS, "status")))
 			verb = verbs[i][1];
 	to = record_value(&f, REC_FLOWS, "to");
-	rc = flow_subject(st, record_value(&f, REC_FLOWS, "from"), &out->text);
+	rc = flow_subject(l, record_value(&f, REC_FLOWS, "from"), &out->text);
 	strbuf_addf(&out->text, " %s %s through %s", verb, strcmp(to, "*") ? to : "every Nlets member",
 		    record_value(&f, REC_FLOWS, "via"));
 	if (*record_value(&f, REC_FLOWS, "transaction"))
-		add_record_name(st, REC_TRANSACTIONS, record_value(&f, REC_FLOWS, "transaction"), " (Nlets message ",
+		add_record_name(l, REC_TRANSACTIONS, record_value(&f, REC_FLOWS, "transaction"), " (Nlets message ",
 				")", &out->text);
 	if (!rc)
 		rc = strlist_split(&fields, record_value(&f, REC_FLOWS, "fields"));
 	for (i = 0; i < fields.n; i++)
-		add_record_name(st, REC_FIELDS, fields.items[i], i ? "; " : ": ", "", &out->text);
+		add_record_name(l, REC_FIELDS, fields.items[i], i ? "; " : ": ", "", &out->text);
 	if (*record_value(&f, REC_FLOWS, "since"))
 		strbuf_addf(&out->text, ", since %s", record_value(&f, REC_FLOWS, "since"));
 	if (*record_value(&f, REC_FLOWS, "until"))
@@ -392,7 +452,7 @@ static int describe_flow(struct store *st, const char *slug, const char *date, i
 	if (with_conditions && *record_value(&f, REC_FLOWS, "conditions"))
 		strbuf_addf(&out->text, " %s", record_value(&f, REC_FLOWS, "conditions"));
 	if (!rc)
-		rc = record_cites(st, REC_FLOWS, f.v[0], &out->cites);
+		rc = record_cites(l->st, REC_FLOWS, f.v[0], &out->cites);
 	strlist_release(&fields);
 	record_release(&f);
 	return rc ? rc : strbuf_ok(&out->text);
@@ -429,30 +489,25 @@ static int describe_state_record(struct store *st, enum record_kind kind, const 
 }
 
 /* A citation "SOURCE p.PAGE" as a letter gives it: "TITLE" (DATE), p. PAGE. */
-static void add_citation(struct store *st, const char *cite, struct strbuf *line)
+static void add_citation(struct letter *l, const char *cite, struct strbuf *line)
 {
 	const char *page = strstr(cite, " p.");
-	struct strbuf id = STRBUF_INIT, slug = STRBUF_INIT;
-	struct record s = { NULL, 0 };
+	struct strbuf id = STRBUF_INIT;
+	const char *name;
 
 	strbuf_add(&id, cite, page ? (size_t)(page - cite) : strlen(cite));
-	if (!id.oom && !store_slug_of(st, REC_SOURCES, id.buf, &slug) &&
-	    !store_get_by_slug(st, REC_SOURCES, NULL, slug.buf, NULL, &s)) {
-		strbuf_addf(line, "\"%s\"", record_value(&s, REC_SOURCES, "title"));
-		if (*record_value(&s, REC_SOURCES, "date"))
-			strbuf_addf(line, " (%s)", record_value(&s, REC_SOURCES, "date"));
-	} else {
-		strbuf_addstr(line, id.buf ? id.buf : "");
-	}
+	name = id.oom ? NULL : letter_name(l, REC_SOURCES, id.buf);
+	if (!name)
+		line->oom = 1;
+	else
+		strbuf_addstr(line, *name ? name : id.buf);
 	if (page)
 		strbuf_addf(line, ", %s %s", strchr(page + 3, '-') ? "pp." : "p.", page + 3);
-	record_release(&s);
 	strbuf_release(&id);
-	strbuf_release(&slug);
 }
 
 /* "- TEXT Sources: "A" (2020), p. 1; "B" (2019)." (wrapped), and remember the sources for the list at the end. */
-static void add_fact(struct store *st, struct strbuf *out, const char *first, const struct fact *f,
+static void add_fact(struct letter *l, struct strbuf *out, const char *first, const struct fact *f,
 		     struct strlist *source_ids)
 {
 	struct strbuf line = STRBUF_INIT;
@@ -467,7 +522,7 @@ static void add_fact(struct store *st, struct strbuf *out, const char *first, co
 		const char *page = strstr(f->cites.items[i], " p.");
 
 		strbuf_addstr(&line, i ? "; " : f->cites.n == 1 ? " Source: " : " Sources: ");
-		add_citation(st, f->cites.items[i], &line);
+		add_citation(l, f->cites.items[i], &line);
 		strlist_addn(source_ids, f->cites.items[i],
 			     page ? (size_t)(page - f->cites.items[i]) : (size_t)-1);
 	}
@@ -482,7 +537,8 @@ static void add_fact(struct store *st, struct strbuf *out, const char *first, co
 /* ---- states/XX/records_request.txt ------------------------------------------------ */
 
 /* Each of the state's own facts on the day: flows, then laws, then participation. */
-static int add_state_facts(const struct view_ctx *ctx, struct strbuf *out, struct strlist *source_ids)
+static int add_state_facts(const struct view_ctx *ctx, struct letter *l, struct strbuf *out,
+			   struct strlist *source_ids)
 {
 	static const enum record_kind kinds[] = { REC_FLOWS, REC_LAWS, REC_PARTICIPATION };
 	const char *state = ctx->args[0];
@@ -498,10 +554,10 @@ static int add_state_facts(const struct view_ctx *ctx, struct strbuf *out, struc
 			struct fact f = FACT_INIT;
 
 			rc = kinds[k] == REC_FLOWS
-				     ? describe_flow(ctx->st, slugs.items[i], ctx->date, 1, &f)
+				     ? describe_flow(l, slugs.items[i], ctx->date, 1, &f)
 				     : describe_state_record(ctx->st, kinds[k], state, slugs.items[i], ctx->date, &f);
 			if (!rc)
-				add_fact(ctx->st, out, "- ", &f, source_ids);
+				add_fact(l, out, "- ", &f, source_ids);
 			fact_release(&f);
 		}
 		strlist_release(&slugs);
@@ -512,8 +568,8 @@ static int add_state_facts(const struct view_ctx *ctx, struct strbuf *out, struc
 }
 
 /* The generic facts behind question q (flows from STAR/SYSTEM), indented under it. */
-static int add_background(const struct view_ctx *ctx, int q, const char *indent, struct strbuf *out,
-			  struct strlist *source_ids)
+static int add_background(const struct view_ctx *ctx, struct letter *l, int q, const char *indent,
+			  struct strbuf *out, struct strlist *source_ids)
 {
 	struct strbuf item = STRBUF_INIT;
 	struct strlist slugs = STRLIST_INIT;
@@ -530,9 +586,9 @@ static int add_background(const struct view_ctx *ctx, int q, const char *indent,
 	for (i = 0; !rc && i < slugs.n; i++) {
 		struct fact f = FACT_INIT;
 
-		rc = describe_flow(ctx->st, slugs.items[i], ctx->date, 0, &f);
+		rc = describe_flow(l, slugs.items[i], ctx->date, 0, &f);
 		if (!rc)
-			add_fact(ctx->st, out, item.buf, &f, source_ids);
+			add_fact(l, out, item.buf, &f, source_ids);
 		fact_release(&f);
 	}
 	if (!rc && item.oom)
@@ -578,6 +634,7 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 	struct strlist source_ids = STRLIST_INIT;
 	int j = store_jurisdiction_find(ctx->args[0]);
 	const struct place place = place_of(ctx->args[0]), *pl = &place;
+	struct letter l = LETTER_INIT(ctx->st);
 	struct strbuf line = STRBUF_INIT;
 	int q, n = 0, rc = 0;
 
@@ -623,7 +680,7 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 		strbuf_addf(&line, "[%s] ", store_question_id(q));
 		add_question(&line, q, pl);
 		add_wrapped(out, first, line.buf);
-		rc = add_background(ctx, q, indent, out, &source_ids);
+		rc = add_background(ctx, &l, q, indent, out, &source_ids);
 		strbuf_addch(out, '\n');
 	}
 	if (!n) {
@@ -646,14 +703,14 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 		add_question(&f.text, q, pl);
 		for (i = 0; i < answers[q]->sources.n; i++)
 			strlist_add(&f.cites, answers[q]->sources.items[i]);
-		add_fact(ctx->st, out, "- ", &f, &source_ids);
+		add_fact(&l, out, "- ", &f, &source_ids);
 		fact_release(&f);
 	}
 	if (!n)
 		strbuf_addstr(out, "- none.\n");
 	strbuf_addf(out, "\nWhat they record about %s:\n", pl->name);
 	if (!rc)
-		rc = add_state_facts(ctx, out, &source_ids);
+		rc = add_state_facts(ctx, &l, out, &source_ids);
 	strbuf_addstr(out, "\nDocuments cited\n\n");
 	if (!rc)
 		rc = add_source_list(ctx->st, &source_ids, out);
@@ -666,6 +723,7 @@ int view_records_request(const struct view_ctx *ctx, struct strbuf *out)
 			     "tell me which one.");
 	strbuf_addstr(out, "\nThank you,\n\n______________________________\n");
 out:
+	letter_release(&l);
 	strlist_release(&source_ids);
 	strbuf_release(&line);
 	return rc ? rc : strbuf_ok(out);
@@ -847,7 +905,7 @@ int view_map(const struct view_ctx *ctx, struct strbuf *out)
 
 	if (q < 0)
 		return -ENOENT;
-	rc = store_counts(ctx->st, ctx->date, &c);
+	rc = tree_counts(ctx->tree, ctx->date, &c);
 	y = add_svg_lines(&body, store_question_text(q), 66, GRID_X, 30, 22,
 			  "font-size=\"18\" font-weight=\"bold\" fill=\"#111111\"");
 	strbuf_addf(&text, "The answer of each jurisdiction, from the nletsfs inventory as of %s.", ctx->date);

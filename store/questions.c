@@ -57,7 +57,7 @@
 /*
  * The state's own flows (from `set`) that meet `cond` vote `vote`; `more`
  * is added to the note. A rule's row reads one flow of sf; a row whose
- * condition reads the state's other flows too reads sfx (FLOWS_ACROSS):
+ * condition reads the state's other flows too reads sfx (FLOWS_ACROSS_IF):
  * the same flows, but not kept per flow in a pass (store_answers_pass).
  */
 #define FLOWS_OF(set, vote, more, cond) \
@@ -66,7 +66,14 @@
 	"||COALESCE(', '||f.\"transaction\",'')||CASE f.status WHEN 'blocked' THEN '' ELSE ', '||f.status END" \
 	"||" more " FROM " set " f WHERE " cond
 #define FLOWS(vote, more, cond) FLOWS_OF("sf", vote, more, cond)
-#define FLOWS_ACROSS(vote, more, cond) FLOWS_OF("sfx", vote, more, cond)
+/*
+ * The state's flows across (sfx) that meet `cond`, once `gate` (a condition
+ * on the state's flows that does not read f) holds: the gate is a table of
+ * one row or none joined first, so on a day it fails the flows are not
+ * read at all; as a term of the WHERE clause it was tested flow by flow.
+ */
+#define FLOWS_ACROSS_IF(gate, vote, more, cond) \
+	FLOWS_OF("(SELECT 1 WHERE " gate ") CROSS JOIN sfx", vote, more, cond)
 #define NOTHING "SELECT NULL, 0, NULL, NULL, NULL, NULL WHERE 0"
 #define OR " UNION ALL "
 #define AND " AND "
@@ -140,9 +147,9 @@
 #define ACROSS(t) t ".from_system IN " DL_VR_SYSTEMS " AND lower(" t ".via)='nlets'"
 #define SAME_STATE_NLETS(cond) "EXISTS (SELECT 1 FROM sfx g WHERE " ACROSS("g") " AND " cond ")"
 #define DHS_REFUSED \
-	FLOWS_ACROSS("'partial'", "''", ACROSS("f") AND TO_DHS AND BLOCKED AND SAME_STATE_NLETS("g.status<>'blocked'")) OR \
-	FLOWS_ACROSS("'partial'", "''", ACROSS("f") AND OPEN AND "f.\"to\" NOT IN (SELECT id FROM dhs)" AND \
-	      SAME_STATE_NLETS("g.status='blocked' AND g.\"to\" IN (SELECT id FROM dhs)"))
+	FLOWS_ACROSS_IF(SAME_STATE_NLETS("g.status<>'blocked'"), "'partial'", "''", ACROSS("f") AND TO_DHS AND BLOCKED) OR \
+	FLOWS_ACROSS_IF(SAME_STATE_NLETS("g.status='blocked' AND g.\"to\" IN (SELECT id FROM dhs)"), "'partial'", "''", \
+			ACROSS("f") AND OPEN AND "f.\"to\" NOT IN (SELECT id FROM dhs)")
 
 static const struct rule {
 	const char *id;
