@@ -19,55 +19,82 @@ static uint64_t key_of(const void *rec)
 	return *(const uint64_t *)rec;
 }
 
-static uint16_t tag_of(uint64_t ino)
+/*
+ * A slot is a record's address with its number's top 16 bits above it
+ * (user addresses stay below 2^48 on Linux unless mmap is asked for higher
+ * ones): a probe compares those and reads a record only when they match.
+ */
+#define TAG_SHIFT 48
+#define ADDR_MASK ((UINT64_C(1) << TAG_SHIFT) - 1)
+
+static uint64_t tagged(void *rec)
 {
-	return (uint16_t)(ino >> 48);
+	assert(((uintptr_t)rec & ~ADDR_MASK) == 0);
+	return (key_of(rec) & ~ADDR_MASK) | (uintptr_t)rec;
 }
 
-static void place(void **slots, uint16_t *tags, uint64_t cap, void *rec)
+static void *rec_of(uint64_t slot)
+{
+	return (void *)(uintptr_t)(slot & ADDR_MASK);
+}
+
+/* The record in slot `i` (NULL: empty). */
+static void *index_at(const struct ino_index *x, uint64_t i)
+{
+	return rec_of(x->slots[i]);
+}
+
+static void place(uint64_t *slots, uint64_t cap, void *rec)
 {
 	uint64_t i = key_of(rec) & (cap - 1);
 
 	while (slots[i])
 		i = (i + 1) & (cap - 1);
-	slots[i] = rec;
-	tags[i] = tag_of(key_of(rec));
+	slots[i] = tagged(rec);
 }
 
-static void **slot_of(const struct ino_index *x, uint64_t ino)
+/* The slot of record `ino`, or the empty slot where its probe ends. */
+static uint64_t pos_of(const struct ino_index *x, uint64_t ino)
 {
-	uint64_t i = ino & (x->cap - 1);
-	uint16_t tag = tag_of(ino);
+	uint64_t i = ino & (x->cap - 1), tag = ino & ~ADDR_MASK;
 
-	while (x->slots[i] && (x->tags[i] != tag || key_of(x->slots[i]) != ino))
+	while (x->slots[i] && ((x->slots[i] & ~ADDR_MASK) != tag || key_of(rec_of(x->slots[i])) != ino))
 		i = (i + 1) & (x->cap - 1);
-	return &x->slots[i];
+	return i;
+}
+
+static void *index_get(const struct ino_index *x, uint64_t ino)
+{
+	return index_at(x, pos_of(x, ino));
+}
+
+/* Record `ino` is now at `rec` (a copy of it, moved). */
+static void index_replace(struct ino_index *x, uint64_t ino, void *rec)
+{
+	uint64_t i = pos_of(x, ino);
+
+	assert(x->slots[i] && key_of(rec) == ino);
+	x->slots[i] = tagged(rec);
 }
 
 /* The index with `cap` slots (a power of two, more than 4/3 of the records). */
 static int resize(struct ino_index *x, uint64_t cap)
 {
-	void **slots = calloc(cap, sizeof(*slots));
-	uint16_t *tags = malloc(cap * sizeof(*tags));
+	uint64_t *slots = calloc(cap, sizeof(*slots));
 	uint64_t i;
 
-	if (!slots || !tags) {
-		free(slots);
-		free(tags);
+	if (!slots)
 		return -ENOMEM;
-	}
 	for (i = 0; i < x->cap; i++)
 		if (x->slots[i])
-			place(slots, tags, cap, x->slots[i]);
+			place(slots, cap, index_at(x, i));
 	free(x->slots);
-	free(x->tags);
 	x->slots = slots;
-	x->tags = tags;
 	x->cap = cap;
 	return 0;
 }
 
-/* Room for one more record (at most 3/4 full: probes stay short, and the index costs 13 to 27 bytes a record). */
+/* Room for one more record (at most 3/4 full: probes stay short, and the index costs 11 to 21 bytes a record). */
 static int index_room(struct ino_index *x)
 {
 	if ((x->n + 1) * 4 <= x->cap * 3)
@@ -78,24 +105,23 @@ static int index_room(struct ino_index *x)
 static void index_add(struct ino_index *x, void *rec)
 {
 	assert((x->n + 1) * 4 <= x->cap * 3);
-	place(x->slots, x->tags, x->cap, rec);
+	place(x->slots, x->cap, rec);
 	x->n++;
 }
 
 /* Take record `ino` out, by backward-shift deletion (no tombstones: every probe run stays unbroken). */
 static void index_remove(struct ino_index *x, uint64_t ino)
 {
-	uint64_t i = (uint64_t)(slot_of(x, ino) - x->slots), j, mask = x->cap - 1;
+	uint64_t i = pos_of(x, ino), j, mask = x->cap - 1;
 
 	assert(x->slots[i]);
-	x->slots[i] = NULL;
+	x->slots[i] = 0;
 	for (j = (i + 1) & mask; x->slots[j]; j = (j + 1) & mask) {
-		uint64_t h = key_of(x->slots[j]) & mask;
+		uint64_t h = key_of(index_at(x, j)) & mask;
 
 		if (((j - h) & mask) >= ((j - i) & mask)) {
 			x->slots[i] = x->slots[j];
-			x->tags[i] = x->tags[j];
-			x->slots[j] = NULL;
+			x->slots[j] = 0;
 			i = j;
 		}
 	}
@@ -190,7 +216,7 @@ struct inode_extra {
 
 static struct inode_extra *extra_of(const struct inode_table *t, const struct fs_inode *in)
 {
-	return in->extra ? *slot_of(&t->extras, in->ino) : NULL;
+	return in->extra ? index_get(&t->extras, in->ino) : NULL;
 }
 
 /* `in`'s extra, made if it has none (NULL without memory). */
@@ -294,9 +320,9 @@ void inodes_release(struct inode_table *t)
 	uint64_t i;
 
 	for (i = 0; i < t->by_ino.cap; i++)
-		free(t->by_ino.slots[i]);
+		free(index_at(&t->by_ino, i));
 	for (i = 0; i < t->extras.cap; i++) {
-		struct inode_extra *x = t->extras.slots[i];
+		struct inode_extra *x = index_at(&t->extras, i);
 
 		if (x) {
 			blob_put(x->content);
@@ -305,9 +331,7 @@ void inodes_release(struct inode_table *t)
 		}
 	}
 	free(t->by_ino.slots);
-	free(t->by_ino.tags);
 	free(t->extras.slots);
-	free(t->extras.tags);
 	free(t->moved);
 	free(t->idle);
 	memset(t, 0, sizeof(*t));
@@ -315,7 +339,7 @@ void inodes_release(struct inode_table *t)
 
 struct fs_inode *inodes_get(struct inode_table *t, uint64_t ino)
 {
-	return ino ? *slot_of(&t->by_ino, ino) : NULL;
+	return ino ? index_get(&t->by_ino, ino) : NULL;
 }
 
 static int named(const struct fs_inode *in, uint64_t parent, const char *name)
@@ -326,7 +350,7 @@ static int named(const struct fs_inode *in, uint64_t parent, const char *name)
 /* The inode of `name` in folder number `parent`, of name hash `h`: at its hash's slot, or moved. */
 static struct fs_inode *by_name(const struct inode_table *t, uint64_t parent, const char *name, uint64_t h)
 {
-	struct fs_inode *in = *slot_of(&t->by_ino, h);
+	struct fs_inode *in = index_get(&t->by_ino, h);
 	size_t i;
 
 	if (in && named(in, parent, name))
@@ -347,7 +371,7 @@ static uint64_t free_number(const struct inode_table *t, uint64_t h)
 {
 	uint64_t ino = h;
 
-	while (ino <= ROOT_INO || *slot_of(&t->by_ino, ino))
+	while (ino <= ROOT_INO || index_get(&t->by_ino, ino))
 		ino++;
 	return ino;
 }
@@ -494,7 +518,6 @@ int inodes_node_differs(const struct inode_table *t, const struct fs_inode *in, 
 struct fs_inode *inodes_set_node(struct inode_table *t, struct fs_inode *in, const struct tree_node *node)
 {
 	struct fs_inode *n = new_inode(t, in->name, node), fresh;
-	struct fs_inode **slot;
 	size_t m;
 
 	assert(!in->pins);
@@ -509,9 +532,8 @@ struct fs_inode *inodes_set_node(struct inode_table *t, struct fs_inode *in, con
 	n->args_name = fresh.args_name;
 	n->has_date = fresh.has_date;
 	/* The index's slot and `moved` point at it; everything else finds it by number. */
-	slot = (struct fs_inode **)slot_of(&t->by_ino, in->ino);
-	assert(*slot == in);
-	*slot = n;
+	assert(index_get(&t->by_ino, in->ino) == in);
+	index_replace(&t->by_ino, in->ino, n);
 	m = moved_at(t, in);
 	if (m < t->nmoved)
 		t->moved[m] = n;
@@ -593,7 +615,7 @@ static void drop_if_unused(struct inode_table *t, struct fs_inode *in)
 	if (!unused(in) || in->idle)
 		return;
 	while (t->nidle == INODES_IDLE_MAX) {
-		struct fs_inode *old = *slot_of(&t->by_ino, t->idle[t->idle_head]);
+		struct fs_inode *old = index_get(&t->by_ino, t->idle[t->idle_head]);
 
 		t->idle_head = (t->idle_head + 1) % INODES_IDLE_MAX;
 		t->nidle--;
@@ -656,7 +678,7 @@ size_t inodes_over(struct inode_table *t, uint64_t keep, struct inode_name *out,
 		struct fs_inode *in;
 
 		t->hand &= t->by_ino.cap - 1; /* the index may have shrunk since */
-		in = t->by_ino.slots[t->hand++];
+		in = index_at(&t->by_ino, t->hand++);
 		if (!in || !in->nlookup || in->pins || in->ino == ROOT_INO)
 			continue;
 		if (in->used) {
@@ -709,5 +731,5 @@ void inodes_each(struct inode_table *t, void (*fn)(void *arg, struct fs_inode *i
 
 	for (i = 0; i < t->by_ino.cap; i++)
 		if (t->by_ino.slots[i])
-			fn(arg, t->by_ino.slots[i]);
+			fn(arg, index_at(&t->by_ino, i));
 }

@@ -110,14 +110,13 @@ struct inode_name {
 /*
  * Open addressing by inode number, with linear probing, of records that
  * start with their number (an inode, or its cached bytes and names): a
- * slot is a bare pointer (8 bytes, at most 3/4 of them full) and a tag,
- * the number's top 16 bits. A probe compares tags and reads a record only
- * when its tag matches: a name not made yet (every name of a first walk)
- * costs no record's cache miss.
+ * slot is 8 bytes (at most 3/4 of them full), the record's address tagged
+ * with the number's top 16 bits. A probe compares tags and reads a record
+ * only when its tag matches: a name not made yet (every name of a first
+ * walk) costs no record's cache miss.
  */
 struct ino_index {
-	void **slots;
-	uint16_t *tags;
+	uint64_t *slots;
 	uint64_t cap, n;
 };
 
