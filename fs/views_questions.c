@@ -8,6 +8,7 @@
  * (store/questions.c); these views only format what it answers, for the day
  * the view shows (ctx->date), so at/DATE/ shows them as of DATE.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,10 +328,11 @@ static void letter_release(struct letter *l)
 /* The name a record of `kind` gives entity `id`, through `name` (NULL: it has none, or no memory). */
 static void lookup_name(struct store *st, enum record_kind kind, const char *id, struct strbuf *name)
 {
-	struct strbuf slug = STRBUF_INIT;
 	struct record r = { NULL, 0 };
 
-	if (!store_slug_of(st, kind, id, &slug) && !store_get_by_slug(st, kind, NULL, slug.buf, NULL, &r)) {
+	/* Entities have one key, their id, and no valid time. */
+	assert(store_record_desc(kind)->nkeys == 1);
+	if (!store_get_by_id(st, kind, &id, &r)) {
 		if (kind == REC_SOURCES) { /* "TITLE" (DATE) */
 			strbuf_addf(name, "\"%s\"", record_value(&r, kind, "title"));
 			if (*record_value(&r, kind, "date"))
@@ -340,7 +342,6 @@ static void lookup_name(struct store *st, enum record_kind kind, const char *id,
 		}
 	}
 	record_release(&r);
-	strbuf_release(&slug);
 }
 
 /* The name of entity `id` of `kind` ("" when it has none); NULL without memory. */

@@ -80,25 +80,28 @@ static int run(struct store *st, sqlite3_stmt *s)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
 }
 
-/* The integer of the row with this text key (statement `which`): 0, -ENOENT or an error. */
-static int get_int64(struct store *st, int which, const char *key, int64_t *value)
+/*
+ * The first `n` integers of the row with this text key (statement `which`),
+ * -1 for a NULL: 0, -ENOENT or an error.
+ */
+static int get_int64s(struct store *st, int which, const char *key, int64_t *values, int n)
 {
 	sqlite3_stmt *s = stmt(st, which);
-	int rc;
+	int i, rc;
 
 	if (!s)
 		return err_of(st);
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*value = sqlite3_column_int64(s, 0);
+	for (i = 0; rc == SQLITE_ROW && i < n; i++)
+		values[i] = sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
 	store_stmt_done(s);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
 }
 
 int store_derived_get(struct store *st, const char *key, int64_t *value)
 {
-	return get_int64(st, DS_GET, key, value);
+	return get_int64s(st, DS_GET, key, value, 1);
 }
 
 int store_derived_put(struct store *st, const char *key, int64_t value)
@@ -274,19 +277,14 @@ int store_derived_file_get(struct store *st, const char *path, struct strbuf *ou
 
 int store_path_stat(struct store *st, const char *path, int64_t *ns, int64_t *size)
 {
-	sqlite3_stmt *s = stmt(st, DS_STAT_GET);
-	int rc;
+	int64_t row[2];
+	int rc = get_int64s(st, DS_STAT_GET, path, row, 2);
 
-	if (!s)
-		return err_of(st);
-	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*ns = sqlite3_column_int64(s, 0);
-		*size = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 1);
+	if (!rc) {
+		*ns = row[0];
+		*size = row[1];
 	}
-	store_stmt_done(s);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_sqlite_err(rc);
+	return rc;
 }
 
 int store_walk_begin(struct store *st)
