@@ -12,7 +12,8 @@
  *     checklist's answers and lists, records requests, maps) rendered on
  *     the way are stored as they are, for the day of the import;
  *  2. the change log: every change between consecutive change days
- *     (tree_changes), stored day by day; `changes` is their concatenation.
+ *     (tree_changes), stored as `changes` reads, in parts of
+ *     STORE_CHANGE_PART bytes (store_change_part_put).
  *     Kept as it is when the walk found nothing changed but imports/
  *     (settle_changes()).
  *
@@ -49,8 +50,10 @@ struct derive {
 	struct store *st;
 	fs_derive_progress_fn progress;
 	void *arg;
-	/* the change log of the day being gathered */
-	struct strbuf day_body;
+	/* the change log not stored yet (less than a part but for the line just added), and its day */
+	struct strbuf log;
+	int64_t parts;
+	uint64_t log_hash;	/* of the parts stored: the hash of `changes`, not read back */
 	char day[11];
 	size_t days_done, ndays;
 	long lines;
@@ -58,34 +61,45 @@ struct derive {
 	long paths;
 };
 
-static int flush_day(struct derive *d)
+/* Store the log's full parts, or with `all` what is left too. */
+static int flush_log(struct derive *d, int all)
 {
+	size_t at = 0;
 	int rc = 0;
 
-	if (d->day[0])
-		rc = store_change_day_put(d->st, d->day, d->day_body.buf, d->day_body.len);
-	d->bytes += (int64_t)d->day_body.len;
-	strbuf_reset(&d->day_body);
-	d->day[0] = '\0';
+	while (!rc && (d->log.len - at >= STORE_CHANGE_PART || (all && d->log.len > at))) {
+		size_t n = d->log.len - at < STORE_CHANGE_PART ? d->log.len - at : STORE_CHANGE_PART;
+
+		rc = store_change_part_put(d->st, d->parts++, d->log.buf + at, n);
+		d->log_hash = hash_add(d->log_hash, d->log.buf + at, n);
+		at += n;
+	}
+	/* What is left is less than a part: moved to the front, the buffer stays small. */
+	if (at) {
+		memmove(d->log.buf, d->log.buf + at, d->log.len - at);
+		d->log.len -= at;
+		d->log.buf[d->log.len] = '\0';
+	}
+	d->bytes += (int64_t)at;
 	return rc;
 }
 
 static int gather_change(void *arg, const char *day, char op, const char *path, const char *line)
 {
 	struct derive *d = arg;
-	int rc = 0;
 
 	if (strcmp(d->day, day)) {
-		rc = flush_day(d);
 		snprintf(d->day, sizeof(d->day), "%s", day);
 		/* About ten lines of progress for the whole log. */
 		if (d->progress && ++d->days_done % (d->ndays / 10 + 1) == 0)
 			d->progress(d->arg, "change days", (long)d->days_done, (long)d->ndays);
 	}
 	/* The line format of `changes` and `nletsfs diff`. */
-	strbuf_addf(&d->day_body, "%s\t%c\t%s\t%s\n", day, op, path, line);
+	strbuf_addf(&d->log, "%s\t%c\t%s\t%s\n", day, op, path, line);
 	d->lines++;
-	return rc ? rc : strbuf_ok(&d->day_body);
+	if (d->log.oom)
+		return -ENOMEM;
+	return d->log.len >= STORE_CHANGE_PART ? flush_log(d, 0) : 0;
 }
 
 static int derive_changes(struct derive *d)
@@ -106,7 +120,7 @@ static int derive_changes(struct derive *d)
 	if (!rc && days.n)
 		rc = tree_changes(&d->t, before, &days, gather_change, d);
 	if (!rc)
-		rc = flush_day(d);
+		rc = flush_log(d, 1);
 	if (!rc)
 		rc = store_derived_put(d->st, "changes_size", d->bytes);
 	strlist_release(&days);
@@ -190,8 +204,6 @@ static int64_t now_ns(void)
 static int settle_changes(struct derive *d, int was_fresh)
 {
 	static const char *const not_facts[] = { "imports", "changes" };
-	struct tree_node root, node;
-	struct strbuf body = STRBUF_INIT;
 	long moved = 0;
 	int rc = 0;
 
@@ -204,29 +216,20 @@ static int settle_changes(struct derive *d, int was_fresh)
 	}
 	if (!rc)
 		rc = store_changes_clear(d->st);
+	d->log_hash = hash_start('F');
 	if (!rc)
 		rc = derive_changes(d);
 	if (rc)
 		return rc;
 	if (d->progress)
 		d->progress(d->arg, "lines of changes", d->lines, 0);
-	/* Its hash, read back from what was just stored. */
-	d->t.use_changes = 1;
-	tree_root(d->t.routes, &root, NULL);
-	rc = tree_child(&d->t, &root, "changes", &node);
-	if (!rc)
-		rc = tree_render(&d->t, &node, &body);
-	if (!rc)
-		rc = store_walk_put(d->st, "changes", hash_add(hash_start('F'), body.buf, body.len), (int64_t)body.len);
-	tree_node_release(&node);
-	tree_node_release(&root);
-	strbuf_release(&body);
-	return rc;
+	/* `changes` reads the parts just stored: their hash is its hash. */
+	return store_walk_put(d->st, "changes", d->log_hash, d->bytes);
 }
 
 int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struct strbuf *err)
 {
-	struct derive d = { .st = st, .progress = progress, .arg = arg, .day_body = STRBUF_INIT };
+	struct derive d = { .st = st, .progress = progress, .arg = arg, .log = STRBUF_INIT };
 	struct strbuf path = STRBUF_INIT;
 	struct tree_node root = { 0 };
 	int was_fresh = store_derived_fresh(st);
@@ -276,7 +279,7 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 out:
 	tree_node_release(&root);
 	tree_release(&d.t);
-	strbuf_release(&d.day_body);
+	strbuf_release(&d.log);
 	strbuf_release(&path);
 	return rc;
 }

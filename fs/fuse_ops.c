@@ -103,6 +103,8 @@ struct worker {
 	int held, used;
 	int64_t gen;
 	uint64_t held_seq;
+	/* A READ of a file read by parts is gathered here: kept, as a fresh block faulted in each time. */
+	struct strbuf range;
 };
 
 #define VERSION_STARTING 1u
@@ -127,7 +129,6 @@ struct fs_state {
 	/* Shared by the workers, under `lock`. */
 	pthread_mutex_t lock;
 	pthread_cond_t idle_cv;		/* a worker was returned, or stopped reading an old version */
-	pthread_cond_t part_cv;		/* a part of a file read by parts was loaded (file_part) */
 	struct inode_table inodes;
 	struct negative *neg;		/* names answered ENOENT with a long timeout */
 	size_t nneg, aneg;
@@ -385,9 +386,8 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 	if (bytes)
 		*bytes = NULL;
 	pthread_mutex_lock(&fs->lock);
-	/* A part (file_part) is not the file: its length is no size. */
 	cached = inodes_content(&fs->inodes, in);
-	if (cached && !cached->part && cached->version == r->v && (bytes || want_bytes != FILE_BYTES)) {
+	if (cached && cached->version == r->v && (bytes || want_bytes != FILE_BYTES)) {
 		*size = cached->len;
 		if (bytes)
 			*bytes = blob_get(cached);
@@ -701,92 +701,24 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 /*
- * The part of a file read by parts (tree_read_part: the change log) that
- * holds byte `off`: the inode keeps the part read last, so a sequential
- * read loads each part once and the daemon holds one part, not the file.
- * At the end of the file, an empty blob. -ENOSYS: a file read whole.
+ * Reply to a READ of a file read by parts (the stored change log, which
+ * runs to gigabytes): the range's bytes from the parts that hold it (one
+ * row, or two), in this request's read transaction. Nothing is kept
+ * between READs: readahead sends several at once, and each worker serves
+ * its own. -errno with no reply made.
  */
-static int file_part(struct request *r, struct fs_inode *in, uint64_t off, struct blob **out)
+static int read_range(struct request *r, fuse_req_t req, const struct tree_node *node, uint64_t off, size_t size)
 {
-	struct fs_state *fs = r->fs;
-	struct strbuf sb = STRBUF_INIT;
-	struct tree_node node;
-	struct blob *b;
-	uint64_t start = 0;
+	struct strbuf *reply = &r->w->range;
 	int rc;
 
-	pthread_mutex_lock(&fs->lock);
-	/* One load at a time: readahead sends neighbouring READs at once, mostly of one part. */
-	while (in->loading)
-		pthread_cond_wait(&fs->part_cv, &fs->lock);
-	b = inodes_content(&fs->inodes, in);
-	if (b && b->version == r->v && b->off <= off && off < b->off + b->len) {
-		*out = blob_get(b);
-		pthread_mutex_unlock(&fs->lock);
-		return 0;
-	}
-	in->loading = 1;
-	pthread_mutex_unlock(&fs->lock);
-	rc = tree_read_part(r->w->tree, node_of(fs, in, &node), off, &start, &sb);
-	if (!rc && !(b = blob_new(&sb, r->v)))
-		rc = -ENOMEM;
-	pthread_mutex_lock(&fs->lock);
-	if (!rc) {
-		b->off = start;
-		b->part = 1;
-		inodes_keep_content(&fs->inodes, in, blob_get(b));
-		*out = b;
-	}
-	in->loading = 0;
-	pthread_cond_broadcast(&fs->part_cv);
-	pthread_mutex_unlock(&fs->lock);
-	strbuf_release(&sb);
-	return rc;
-}
-
-/*
- * Reply to a READ of [off, off + size) of a file read by parts: from the
- * part itself when it holds the range (the usual case), else gathered
- * across parts. 1 when the read reached the end, 0, or -errno with no
- * reply made.
- */
-static int read_parts(struct request *r, fuse_req_t req, struct fs_inode *in, uint64_t off, size_t size)
-{
-	struct strbuf reply = STRBUF_INIT;
-	struct blob *b = NULL;
-	uint64_t pos = off;
-	int rc, end = 0;
-
-	rc = file_part(r, in, off, &b);
-	if (!rc && (!b->len || off + size <= b->off + b->len)) {
-		uint64_t n = b->len && off < b->off + b->len ? b->off + b->len - off : 0;
-
-		n = n < size ? n : size;
-		fuse_reply_buf(req, n ? b->data + (off - b->off) : NULL, (size_t)n);
-		rc = n ? 0 : 1; /* nothing left: the end */
-		blob_put(b);
-		return rc;
-	}
-	blob_put(b);
-	while (!rc && !end && pos < off + size) {
-		b = NULL;
-		rc = file_part(r, in, pos, &b);
-		if (!rc && (!b->len || pos >= b->off + b->len)) {
-			end = 1;
-		} else if (!rc) {
-			uint64_t n = b->off + b->len - pos;
-
-			n = n < off + size - pos ? n : off + size - pos;
-			strbuf_add(&reply, b->data + (pos - b->off), (size_t)n);
-			pos += n;
-			rc = strbuf_ok(&reply);
-		}
-		blob_put(b);
-	}
+	strbuf_reset(reply);
+	rc = strbuf_grow(reply, size);
 	if (!rc)
-		fuse_reply_buf(req, reply.buf, reply.len);
-	strbuf_release(&reply);
-	return rc ? rc : end;
+		rc = tree_read_range(r->w->tree, node, off, size, reply);
+	if (!rc)
+		fuse_reply_buf(req, reply->len ? reply->buf : NULL, reply->len);
+	return rc;
 }
 
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -803,13 +735,8 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	if (!rc && (!in || in->type != NODE_FILE))
 		rc = in ? -EISDIR : -ENOENT;
 	if (!rc && tree_read_by_parts(r.w->tree, node_of(r.fs, in, &node))) {
-		rc = read_parts(&r, req, in, (uint64_t)off, size);
-		if (rc > 0) { /* the end: the page cache holds the rest */
-			pthread_mutex_lock(&r.fs->lock);
-			inodes_keep_content(&r.fs->inodes, in, NULL);
-			pthread_mutex_unlock(&r.fs->lock);
-		}
-		if (rc >= 0)
+		rc = read_range(&r, req, &node, (uint64_t)off, size);
+		if (!rc)
 			goto out;
 	} else if (!rc) {
 		rc = file_content(&r, in, FILE_BYTES, &len, &b);
@@ -913,7 +840,7 @@ static void push_listed(struct fs_state *fs, struct fs_inode *child, uint64_t v)
 
 	pthread_mutex_lock(&fs->lock);
 	b = child->type == NODE_FILE ? inodes_content(&fs->inodes, child) : NULL;
-	if (b && !b->part && b->version == v) {
+	if (b && b->version == v) {
 		blob_get(b); /* the pushes take it over */
 		inodes_keep_content(&fs->inodes, child, NULL);
 	} else {
@@ -1681,6 +1608,7 @@ static int open_workers(struct fs_state *fs, struct strbuf *err)
 	for (i = 0; i < FS_POOL; i++) {
 		struct worker *w = &fs->workers[i];
 
+		strbuf_init(&w->range);
 		rc = store_open(fs->db, STORE_READONLY | fs->store_flags, &w->st, err);
 		if (rc)
 			return rc;
@@ -1701,6 +1629,7 @@ static void close_workers(struct fs_state *fs)
 	for (i = 0; i < FS_POOL; i++) {
 		store_close(fs->workers[i].next_st);
 		fs->workers[i].next_st = NULL;
+		strbuf_release(&fs->workers[i].range);
 		if (!fs->workers[i].st)
 			continue;
 		tree_free(fs->workers[i].tree);
@@ -1774,7 +1703,6 @@ static void release_state(struct fs_state *fs)
 	ahead_release(&fs->ahead);
 	evict_release(&fs->evict);
 	pthread_cond_destroy(&fs->idle_cv);
-	pthread_cond_destroy(&fs->part_cv);
 	pthread_mutex_destroy(&fs->lock);
 	pthread_cond_destroy(&fs->refresh_cv);
 	pthread_mutex_destroy(&fs->refresh_lock);
@@ -1801,7 +1729,6 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	fs.db = realpath(o->db, NULL);
 	pthread_mutex_init(&fs.lock, NULL);
 	pthread_cond_init(&fs.idle_cv, NULL);
-	pthread_cond_init(&fs.part_cv, NULL);
 	pthread_mutex_init(&fs.refresh_lock, NULL);
 	pthread_cond_init(&fs.refresh_cv, NULL);
 	fs.refresh = o->refresh;
@@ -1874,12 +1801,13 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 		openlog("nletsfs", LOG_PID, LOG_DAEMON);
 	}
 	/*
-	 * Big blocks (a part of the change log, a big file, a big folder's
-	 * names) are mapped and given back when freed. glibc raises its mapping
-	 * threshold to the size of each big block freed, after which they come
-	 * from the serving threads' arenas, which keep the memory: reading a
-	 * 100 MB change log grew the daemon by 57 MB that way, 16 MB with a
-	 * fixed threshold.
+	 * Big blocks (a big file, a big folder's names) are mapped and given
+	 * back when freed. glibc raises its mapping threshold to the size of
+	 * each big block freed, after which they come from the serving threads'
+	 * arenas, which keep the memory: reading a 100 MB change log (then
+	 * loaded a day at a time) grew the daemon by 57 MB that way, 16 MB with
+	 * a fixed threshold. A READ of the change log (a part or two, 128 KiB
+	 * each) stays under it, so its blocks are reused, not faulted in anew.
 	 */
 	mallopt(M_MMAP_THRESHOLD, FS_MMAP_THRESHOLD);
 	/* After the fork: connections, and threads, which do not survive it. */

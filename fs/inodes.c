@@ -160,8 +160,6 @@ struct blob *blob_new(struct strbuf *sb, uint64_t version)
 	}
 	b->refs = 1;
 	b->version = version;
-	b->off = 0;
-	b->part = 0;
 	return b;
 }
 

@@ -34,8 +34,6 @@
 struct blob {
 	unsigned refs;
 	uint64_t version;
-	uint64_t off;			/* where its bytes start in the file: 0, or a part's (tree_read_part) */
-	int part;			/* 1: a part of a file read by parts, not the whole file */
 	size_t len;
 	char *data;
 };
@@ -91,7 +89,6 @@ struct fs_inode {
 	uint8_t used : 1;		/* used since the clock last passed it */
 	uint8_t idle : 1;		/* on the table's idle ring */
 	uint8_t extra : 1;		/* has cached bytes or names (the side index) */
-	uint8_t loading : 1;		/* a request loads a part of it (fs/fuse_ops.c's file_part) */
 	/* The last component ("" for the root), then the :params not equal to it, then the day: each NUL-ended. */
 	char name[];
 };

@@ -239,10 +239,12 @@ int fs_name_reserved(int kind, const char *id)
 	int i, j;
 
 	for (i = 0; i < tree_nroutes; i++) {
-		int parent = tree_parent_route(tree_routes, tree_nroutes, i);
+		int parent;
 
+		/* Called once a record: the parent (a scan of the table) only for the kind's routes. */
 		if (!(tree_routes[i].flags & ROUTE_RECORD) || tree_routes[i].kind != kind)
 			continue;
+		parent = tree_parent_route(tree_routes, tree_nroutes, i);
 		/* A literal sibling: a fixed name in the same folder. */
 		for (j = 0; j < tree_nroutes; j++) {
 			const char *name = strrchr(tree_routes[j].pattern, '/');

@@ -235,10 +235,6 @@ void tree_invalidate(struct tree *t)
 	strlist_release(&t->change_dates);
 	t->change_dates_valid = 0;
 	t->last_counts_date[0] = '\0';
-	free(t->log_parts);
-	t->log_parts = NULL;
-	t->nlog_parts = t->alog_parts = 0;
-	t->log_parts_valid = 0;
 	for (i = 0; i < t->nmemo; i++) {
 		free(t->memo[i].key);
 		free(t->memo[i].data);
@@ -661,60 +657,17 @@ int tree_changes_stored(struct tree *t)
 	return t->use_changes;
 }
 
-static int add_log_part(void *arg, const char *day, int64_t len)
-{
-	struct tree *t = arg;
-	struct tree_log_part *p;
-
-	if (array_reserve(&t->log_parts, t->nlog_parts, &t->alog_parts, sizeof(*t->log_parts), 64))
-		return -ENOMEM;
-	p = &t->log_parts[t->nlog_parts];
-	snprintf(p->day, sizeof(p->day), "%s", day ? day : "");
-	p->start = t->nlog_parts ? p[-1].start + p[-1].len : 0;
-	p->len = len > 0 ? (uint64_t)len : 0;
-	t->nlog_parts++;
-	return 0;
-}
-
 int tree_read_by_parts(struct tree *t, const struct tree_node *node)
 {
 	return node->type == NODE_FILE && node->route && (node->route->flags & ROUTE_CHANGE_LOG) && !node->date[0] &&
 	       tree_changes_stored(t);
 }
 
-int tree_read_part(struct tree *t, const struct tree_node *node, uint64_t off, uint64_t *start,
-		   struct strbuf *out)
+int tree_read_range(struct tree *t, const struct tree_node *node, uint64_t off, size_t len, struct strbuf *out)
 {
-	size_t lo = 0, hi;
-	int rc;
-
 	if (!tree_read_by_parts(t, node))
 		return -ENOSYS;
-	if (!t->log_parts_valid) {
-		t->nlog_parts = 0;
-		rc = store_change_day_sizes(t->st, add_log_part, t);
-		if (rc)
-			return rc;
-		t->log_parts_valid = 1;
-	}
-	/* The last part that starts at or before `off`. */
-	hi = t->nlog_parts;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->log_parts[mid].start <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	while (lo > 0 && !t->log_parts[lo - 1].len) /* an empty day holds no byte */
-		lo--;
-	if (!lo || off >= t->log_parts[lo - 1].start + t->log_parts[lo - 1].len) {
-		*start = t->nlog_parts ? t->log_parts[t->nlog_parts - 1].start + t->log_parts[t->nlog_parts - 1].len : 0;
-		return 0;
-	}
-	*start = t->log_parts[lo - 1].start;
-	return store_change_day_read(t->st, (int64_t)(lo - 1), t->log_parts[lo - 1].day, out);
+	return store_changes_read_range(t->st, off, len, out);
 }
 
 long tree_today_key(const struct tree *t)

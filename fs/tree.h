@@ -230,12 +230,10 @@ int tree_changes_stored(struct tree *t);
 /** Whether `node` is a file read by parts, not whole (the stored change log, which runs to gigabytes): 1 or 0. */
 int tree_read_by_parts(struct tree *t, const struct tree_node *node);
 /**
- * Of a file read by parts: the part that holds byte `off`, appended to
- * `out`, and where it starts in the file (`*start`; nothing and the file's
- * size past its end). -ENOSYS: the file is read whole (tree_render).
+ * Of a file read by parts: bytes [off, off + len) appended to `out`, fewer
+ * at its end and none past it. -ENOSYS: the file is read whole (tree_render).
  */
-int tree_read_part(struct tree *t, const struct tree_node *node, uint64_t off, uint64_t *start,
-		   struct strbuf *out);
+int tree_read_range(struct tree *t, const struct tree_node *node, uint64_t off, size_t len, struct strbuf *out);
 void tree_node_release(struct tree_node *n);
 /** Whether two nodes are different resolutions (route, type, arguments or day): 1 or 0. */
 int tree_node_differs(const struct tree_node *a, const struct tree_node *b);

@@ -71,13 +71,6 @@ struct tree {
 	/* The counts of the day asked last outside a pass: the maps and the README all ask them. */
 	char last_counts_date[11];
 	struct store_counts last_counts;
-	/* The stored change log's days and where each starts in `changes` (tree_read_part), once a version. */
-	struct tree_log_part {
-		char day[11];
-		uint64_t start, len;
-	} *log_parts;
-	size_t nlog_parts, alog_parts;
-	int log_parts_valid;
 };
 
 

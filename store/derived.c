@@ -4,7 +4,9 @@
  * import that changed the inventory (fs/derive.c computes it, inside the
  * import's transaction) and read back by the mount as lookups.
  *
- *   change_days(day, body)      the lines of `changes` seen on each change day;
+ *   change_log(part, body)      `changes` cut in parts of STORE_CHANGE_PART
+ *                               bytes (the last shorter), so that a READ of
+ *                               the mount is one row found by its number;
  *   derived_files(path, body)   costly files of the root tree (checklist,
  *                               maps, README), of one date (`files_date`): the
  *                               tree serves them until a change day (fs/tree.c);
@@ -27,25 +29,22 @@
 #include <string.h>
 
 enum {
-	DS_GET, DS_PUT, DS_DAYS_CLEAR, DS_DAY_PUT, DS_DAYS_READ, DS_DAY_SIZES, DS_DAY_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
+	DS_GET, DS_PUT, DS_PARTS_CLEAR, DS_PART_PUT, DS_PARTS_READ, DS_PART_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
 	DS_STAT_GET, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
 };
 
 static const char *const sql[DS_COUNT] = {
 	[DS_GET] = "SELECT value FROM derived WHERE \"key\" = ?1",
 	[DS_PUT] = "INSERT OR REPLACE INTO derived(\"key\", value) VALUES(?1, ?2)",
-	[DS_DAYS_CLEAR] = "DELETE FROM change_days",
-	[DS_DAY_PUT] = "INSERT OR REPLACE INTO change_days(day, body) VALUES(?1, ?2)",
-	[DS_DAYS_READ] = "SELECT body FROM change_days ORDER BY day",
-	/* length() of a blob reads its record header, not the blob. */
-	[DS_DAY_SIZES] = "SELECT day, length(body) FROM change_days ORDER BY day",
+	[DS_PARTS_CLEAR] = "DELETE FROM change_log",
+	[DS_PART_PUT] = "INSERT OR REPLACE INTO change_log(part, body) VALUES(?1, ?2)",
+	[DS_PARTS_READ] = "SELECT body FROM change_log ORDER BY part",
 	/*
-	 * By rank, not `WHERE day = ?`: a seek in this WITHOUT ROWID table
-	 * compares whole records, and a day's spills over overflow pages, so
-	 * each of a seek's steps read a whole day (20 MB at 1M flows): 90% of
-	 * `cat changes`. Stepping over the rows before it reads none.
+	 * A rowid table, found by the part's number: a day's lines in one row
+	 * of a table keyed by day spilled over thousands of overflow pages
+	 * (20 MB at 1M flows), read whole for each READ that needed a piece.
 	 */
-	[DS_DAY_READ] = "SELECT day, body FROM change_days ORDER BY day LIMIT 1 OFFSET ?1",
+	[DS_PART_READ] = "SELECT body FROM change_log WHERE part = ?1",
 	[DS_FILES_CLEAR] = "DELETE FROM derived_files",
 	[DS_FILE_PUT] = "INSERT OR REPLACE INTO derived_files(path, body) VALUES(?1, ?2)",
 	[DS_FILE_GET] = "SELECT body FROM derived_files WHERE path = ?1",
@@ -181,10 +180,10 @@ static void add_blob(struct strbuf *out, sqlite3_stmt *s, int col)
 
 int store_changes_clear(struct store *st)
 {
-	return run(st, stmt(st, DS_DAYS_CLEAR));
+	return run(st, stmt(st, DS_PARTS_CLEAR));
 }
 
-/* Put a (key, body) row: a day's changes, a derived file. */
+/* Put a (key, body) row: a derived file. */
 static int put_blob(struct store *st, int which, const char *key, const char *body, size_t len)
 {
 	sqlite3_stmt *s = stmt(st, which);
@@ -196,14 +195,21 @@ static int put_blob(struct store *st, int which, const char *key, const char *bo
 	return run(st, s);
 }
 
-int store_change_day_put(struct store *st, const char *day, const char *body, size_t len)
+int store_change_part_put(struct store *st, int64_t part, const char *body, size_t len)
 {
-	return put_blob(st, DS_DAY_PUT, day, body, len);
+	sqlite3_stmt *s = stmt(st, DS_PART_PUT);
+
+	assert(part >= 0 && len > 0 && len <= STORE_CHANGE_PART);
+	if (s) {
+		sqlite3_bind_int64(s, 1, part);
+		sqlite3_bind_blob64(s, 2, body, len, SQLITE_STATIC);
+	}
+	return run(st, s);
 }
 
 int store_changes_read(struct store *st, struct strbuf *out)
 {
-	sqlite3_stmt *s = stmt(st, DS_DAYS_READ);
+	sqlite3_stmt *s = stmt(st, DS_PARTS_READ);
 	int rc;
 
 	if (!s)
@@ -216,37 +222,38 @@ int store_changes_read(struct store *st, struct strbuf *out)
 	return strbuf_ok(out);
 }
 
-int store_change_day_sizes(struct store *st, int (*fn)(void *arg, const char *day, int64_t len), void *arg)
+int store_changes_read_range(struct store *st, uint64_t off, size_t len, struct strbuf *out)
 {
-	sqlite3_stmt *s = stmt(st, DS_DAY_SIZES);
-	int r = SQLITE_DONE, rc = 0;
+	sqlite3_stmt *s = stmt(st, DS_PART_READ);
+	uint64_t end = off + len;
+	int rc = SQLITE_ROW;
 
 	if (!s)
 		return err_of(st);
-	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW)
-		rc = fn(arg, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
-	store_stmt_done(s);
-	return rc ? rc : r == SQLITE_DONE ? 0 : store_sqlite_err(r);
-}
+	while (rc == SQLITE_ROW && off < end) {
+		uint64_t at = off % STORE_CHANGE_PART;
+		const char *p;
+		size_t n;
 
-int store_change_day_read(struct store *st, int64_t rank, const char *day, struct strbuf *out)
-{
-	sqlite3_stmt *s = stmt(st, DS_DAY_READ);
-	int rc;
-
-	if (!s)
-		return err_of(st);
-	sqlite3_bind_int64(s, 1, rank);
-	rc = sqlite3_step(s);
-	/* The rank is of the caller's read transaction, so it is the day's: checked all the same. */
-	if (rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(s, 0), day))
-		rc = SQLITE_DONE;
-	if (rc == SQLITE_ROW)
-		add_blob(out, s, 1);
-	store_stmt_done(s);
-	if (rc == SQLITE_DONE)
-		return -ENOENT;
-	return rc == SQLITE_ROW ? strbuf_ok(out) : store_sqlite_err(rc);
+		sqlite3_bind_int64(s, 1, (int64_t)(off / STORE_CHANGE_PART));
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			p = sqlite3_column_blob(s, 0);
+			n = (size_t)sqlite3_column_bytes(s, 0);
+			/* A short part is the last: past it, the end of the log. */
+			if (n < STORE_CHANGE_PART)
+				end = off - at + n < end ? off - at + n : end;
+			if (off < end) {
+				n = (size_t)(end - off < n - at ? end - off : n - at);
+				strbuf_add(out, p + at, n);
+				off += n;
+			}
+		}
+		store_stmt_done(s);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlite_err(rc);
+	return strbuf_ok(out);
 }
 
 /* ---- files ------------------------------------------------------------------- */

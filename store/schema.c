@@ -234,6 +234,17 @@ static const char schema_v6[] =
  */
 static const char schema_v7[] = "ALTER TABLE path_times ADD COLUMN size INTEGER;";
 
+/*
+ * Version 7 -> 8: the change log in parts of a fixed size, found by number
+ * (store/derived.c), not a row a day that a READ read whole. The stored
+ * log is dropped and the derived data marked stale: readers compute on
+ * read until the next import derives it again.
+ */
+static const char schema_v8[] =
+	"DROP TABLE change_days;"
+	"CREATE TABLE change_log(part INTEGER PRIMARY KEY, body BLOB NOT NULL);"
+	"INSERT OR REPLACE INTO derived(\"key\", value) VALUES('fresh', 0);";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
@@ -242,6 +253,7 @@ static const char *const migrations[] = {
 	schema_v5,
 	schema_v6,
 	schema_v7,
+	schema_v8,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
@@ -397,7 +409,7 @@ static int migrate(struct store *st, int version, struct strbuf *err)
 		goto fail_rollback;
 	rc = exec(st, "PRAGMA application_id = 1313625171"); /* STORE_APPLICATION_ID */
 	if (!rc)
-		rc = exec(st, "PRAGMA user_version = 7"); /* STORE_SCHEMA_VERSION */
+		rc = exec(st, "PRAGMA user_version = 8"); /* STORE_SCHEMA_VERSION */
 	if (!rc)
 		rc = foreign_keys_hold(st);
 	if (!rc)
@@ -417,7 +429,7 @@ fail:
 }
 
 _Static_assert(STORE_APPLICATION_ID == 1313625171, "application_id pragma literal");
-_Static_assert(STORE_SCHEMA_VERSION == 7, "user_version pragma literal");
+_Static_assert(STORE_SCHEMA_VERSION == 8, "user_version pragma literal");
 
 int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err)
 {

@@ -580,7 +580,7 @@ int store_import_run_get(struct store *st, int64_t id, struct strbuf *out);
 /*
  * What the tree would otherwise compute on read, made inside the import's
  * transaction by fs/ (tree_derive) and read by the mount as lookups: the
- * change log by day, the costly files of the root tree, and every root
+ * change log, the costly files of the root tree, and every root
  * path's content hash with the time of the import that last changed it.
  * A commit that did not derive marks it all stale (readers compute on
  * read); store_derived_fresh() tells which.
@@ -598,18 +598,14 @@ int store_derived_done(struct store *st);
 void store_derived_unchanged(struct store *st);
 /** Forget the change log, before deriving it again. */
 int store_changes_clear(struct store *st);
-/** Store the lines of `changes` seen on `day`. */
-int store_change_day_put(struct store *st, const char *day, const char *body, size_t len);
-/** Append the whole change log, oldest day first. */
+/* The change log is stored in parts of this many bytes, each but the last full: byte `off` is in part off / STORE_CHANGE_PART. */
+#define STORE_CHANGE_PART 131072
+/** Store part `part` of the change log: STORE_CHANGE_PART bytes, fewer for the last (1 or more). */
+int store_change_part_put(struct store *st, int64_t part, const char *body, size_t len);
+/** Append the whole change log. */
 int store_changes_read(struct store *st, struct strbuf *out);
-/** The stored change log's days in order, each with the length of its lines (`fn` may stop it with nonzero). */
-int store_change_day_sizes(struct store *st, int (*fn)(void *arg, const char *day, int64_t len), void *arg);
-/**
- * The lines of stored change day `day`, appended to `out`: the `rank`th
- * (from 0) of store_change_day_sizes() in the same read transaction.
- * -ENOENT when that is not `day`.
- */
-int store_change_day_read(struct store *st, int64_t rank, const char *day, struct strbuf *out);
+/** Append bytes [off, off + len) of the change log: fewer at its end, none past it. */
+int store_changes_read_range(struct store *st, uint64_t off, size_t len, struct strbuf *out);
 /** Store / read a derived file of the root tree by path ("maps/ssn.svg"); get gives -ENOENT when absent. */
 int store_derived_file_put(struct store *st, const char *path, const char *body, size_t len);
 int store_derived_file_get(struct store *st, const char *path, struct strbuf *out);

@@ -8,7 +8,7 @@
 #include "store.h"
 
 /* Schema version written to PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 /* application_id marking an nletsfs inventory ("NLTS"). */
 #define STORE_APPLICATION_ID 0x4e4c5453
 

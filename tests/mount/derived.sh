@@ -14,20 +14,23 @@ db=$WORK/inv.db
 python3 "$SRC/scripts/gen-inventory" 10000 "$WORK/gen" >/dev/null || fail "gen-inventory"
 import_into "$db" "$WORK/gen"
 
-real_size=$(sqlite3 "$db" "SELECT sum(length(body)) FROM change_days") || fail "no stored change log"
+real_size=$(sqlite3 "$db" "SELECT sum(length(body)) FROM change_log") || fail "no stored change log"
+# Every part but the last is full: byte N is in part N / 131072.
+sqlite3 "$db" "SELECT count(*) FROM change_log WHERE length(body) <> 131072 AND part < (SELECT max(part) FROM change_log)" |
+  grep -qx 0 || fail "the change log has a short part before its last"
 (( real_size > 1000000 )) || fail "the stored change log of 10k flows holds $real_size bytes"
 sqlite3 "$db" "SELECT count(*) FROM derived_files WHERE path IN ('README', 'maps/ssn.svg',
   'questions/ssn/yes', 'states/TX/questions/ssn', 'states/TX/records_request.txt')" | grep -qx 5 ||
   fail "the import did not store the checklist, maps and README"
 
-# `changes` is read by parts (a day's lines at a time): the mount's bytes are the
-# stored log's, also read from the middle across day boundaries; and reading
-# it does not make the daemon hold it whole (it did: 3 GB at 1M flows).
+# `changes` is read by parts (a READ reads the rows that hold it): the mount's
+# bytes are the stored log's, also read from the middle across parts; and
+# reading it does not make the daemon hold it whole (it did: 3 GB at 1M flows).
 stored_log() {
   python3 - "$db" "$1" <<'PY' || fail "cannot read the stored change log"
 import sqlite3, sys
 with open(sys.argv[2], 'wb') as f:
-    for (body,) in sqlite3.connect(sys.argv[1]).execute('SELECT body FROM change_days ORDER BY day'):
+    for (body,) in sqlite3.connect(sys.argv[1]).execute('SELECT body FROM change_log ORDER BY part'):
         f.write(body)
 PY
 }
@@ -37,22 +40,22 @@ cmp "$WORK/changes.stored" "$MNT/changes" || fail "the mount's changes differs f
 echo 1 >/proc/sys/vm/drop_caches 2>/dev/null || true
 cmp <(tail -c +$((real_size / 3)) "$MNT/changes" | head -c 300000) \
   <(tail -c +$((real_size / 3)) "$WORK/changes.stored" | head -c 300000) || fail "a part of changes read from its middle differs"
-# A part kept after a partial read is not the file: once the kernel has
-# forgotten `changes`, a new lookup still gives the log's size.
+# After a partial read, once the kernel has forgotten `changes`, a new
+# lookup still gives the log's size.
 head -c 200000 "$MNT/changes" >/dev/null
 if echo 2 >/proc/sys/vm/drop_caches 2>/dev/null; then
   size=$(stat -c %s "$MNT/changes")
   [[ $size == "$real_size" ]] || fail "after a partial read changes has size $size, not $real_size"
 fi
 unmount
-# A log of 40 days of 2.5 MB each, behind nletsfs's back: the daemon's peak
-# grows by a few parts and its connections' page caches, not by the 100 MB.
+# A log of 100 MB behind nletsfs's back (800 parts, each its number then
+# x's): the daemon's peak grows by a few parts and its connections' page
+# caches, not by the 100 MB.
 cp "$db" "$WORK/big.db"
-sqlite3 "$WORK/big.db" "DELETE FROM change_days;
-  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
-  INSERT INTO change_days SELECT printf('2001-%02d-%02d', (i - 1) / 28 + 1, (i - 1) % 28 + 1),
-    CAST(printf('%d%.*c', i, 2500000, 'x') || char(10) AS BLOB) FROM n;
-  UPDATE derived SET value = (SELECT sum(length(body)) FROM change_days) WHERE key = 'changes_size';" ||
+sqlite3 "$WORK/big.db" "DELETE FROM change_log;
+  WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 799)
+  INSERT INTO change_log SELECT i, CAST(printf('%06d%.*c', i, 131071 - 6, 'x') || char(10) AS BLOB) FROM n;
+  UPDATE derived SET value = (SELECT sum(length(body)) FROM change_log) WHERE key = 'changes_size';" ||
   fail "cannot store a big change log"
 db=$WORK/big.db stored_log "$WORK/big.stored"
 big_size=$(stat -c %s "$WORK/big.stored")
@@ -73,7 +76,7 @@ ok "changes reads the stored log by parts ($big_size bytes read: the daemon's pe
 [[ $(sqlite3 "$db" "SELECT count(*) FROM facts_fts") -gt 10000 ]] || fail "the import did not index the facts' words"
 # Behind nletsfs's back: a marker in place of each stored value.
 sqlite3 "$db" "INSERT INTO facts_fts(source, text) SELECT id, 'zqxmarker' FROM sources LIMIT 1;
-  DELETE FROM change_days; INSERT INTO change_days VALUES('2000-01-01', CAST('stored change log' || char(10) AS BLOB));
+  DELETE FROM change_log; INSERT INTO change_log VALUES(0, CAST('stored change log' || char(10) AS BLOB));
   UPDATE derived SET value = 18 WHERE key = 'changes_size';
   UPDATE derived_files SET body = CAST('stored ' || path || char(10) AS BLOB)
   WHERE path IN ('README', 'maps/ssn.svg', 'questions/ssn/yes', 'states/TX/questions/ssn');
@@ -147,7 +150,7 @@ mount_db "$small"
 cp "$MNT/changes" "$WORK/changes.real"
 cp "$MNT/maps/ssn.svg" "$WORK/ssn.real"
 unmount
-sqlite3 "$small" "UPDATE change_days SET body = CAST('stale' || char(10) AS BLOB);
+sqlite3 "$small" "UPDATE change_log SET body = CAST('stale' || char(10) AS BLOB);
   UPDATE derived_files SET body = CAST('stale' || char(10) AS BLOB); UPDATE derived SET value = 0 WHERE key = 'fresh'" ||
   fail "cannot mark stale"
 mount_db "$small"

@@ -890,7 +890,7 @@ static void test_documents__schema_v1_migrates(void **state)
 	/* The tables of versions 2 to 6: version 1 had none of them. */
 	static const char *const v2_tables[] = {
 		"redactions", "pages_fts", "pages", "documents", "excerpts", "mentions", "partner_listings", "partner_lists",
-		"import_runs", "derived", "change_days", "derived_files", "path_times", "facts_fts", "claims", NULL,
+		"import_runs", "derived", "change_log", "derived_files", "path_times", "facts_fts", "claims", NULL,
 	};
 	char *dir = test_tmpdir(), *db = NULL, *doc = NULL;
 	struct strbuf err = STRBUF_INIT, sql = STRBUF_INIT;

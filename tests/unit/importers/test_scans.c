@@ -422,7 +422,7 @@ static void test_scans__schema_v2_migrates(void **state)
 	/* Take the file back to version 2 by hand: the narrow format CHECK, no ocr, no redactions, no derived data. */
 	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(raw,
-		"DROP TABLE derived; DROP TABLE change_days; DROP TABLE derived_files; DROP TABLE path_times;"
+		"DROP TABLE derived; DROP TABLE change_log; DROP TABLE derived_files; DROP TABLE path_times;"
 		"DROP TABLE facts_fts; DROP TABLE claims;"
 		"DROP TABLE redactions; ALTER TABLE pages DROP COLUMN ocr; ALTER TABLE pages DROP COLUMN boxes;"
 		"CREATE TABLE d2(source TEXT PRIMARY KEY NOT NULL REFERENCES sources(id) DEFERRABLE INITIALLY DEFERRED,"

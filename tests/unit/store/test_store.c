@@ -512,13 +512,12 @@ static void test_store__derived_data_and_path_times(void **state)
 	assert_false(store_derived_fresh(st));
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_derived_begin(st), 0);
-	assert_int_equal(store_change_day_put(st, "2020-01-02", "b\n", 2), 0);
-	assert_int_equal(store_change_day_put(st, "2020-01-01", "a\n", 2), 0);
+	assert_int_equal(store_change_part_put(st, 0, "a\n", 2), 0);
 	assert_int_equal(store_derived_file_put(st, "README", "r\n", 2), 0);
 	walk_paths(st, (const char *const[]){ "", "README", "gone" }, (const uint64_t[]){ 1, 2, 3 }, 3, 100, 3);
 	assert_true(store_derived_fresh(st));
 	assert_int_equal(store_changes_read(st, &out), 0);
-	assert_string_equal(out.buf, "a\nb\n"); /* by day */
+	assert_string_equal(out.buf, "a\n");
 	strbuf_reset(&out);
 	assert_int_equal(store_derived_file_get(st, "README", &out), 0);
 	assert_string_equal(out.buf, "r\n");
@@ -557,6 +556,90 @@ static void test_store__derived_data_and_path_times(void **state)
 	store_close(st);
 }
 
+/* The change log in parts of STORE_CHANGE_PART bytes: a range is read from the parts that hold it, to the end and no further. */
+static void test_store__change_log_ranges(void **state)
+{
+	const size_t part = STORE_CHANGE_PART, total = 2 * STORE_CHANGE_PART + 100;
+	struct store *st = test_store_new();
+	struct strbuf out = STRBUF_INIT;
+	char *log = malloc(total);
+	size_t i;
+
+	(void)state;
+	assert_non_null(log);
+	for (i = 0; i < total; i++)
+		log[i] = (char)('a' + (i * 7 + i / 13) % 26);
+	assert_int_equal(store_begin(st), 0);
+	/* Stored out of order: the log is by part number. */
+	assert_int_equal(store_change_part_put(st, 2, log + 2 * part, 100), 0);
+	assert_int_equal(store_change_part_put(st, 0, log, part), 0);
+	assert_int_equal(store_change_part_put(st, 1, log + part, part), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_changes_read(st, &out), 0);
+	assert_int_equal(out.len, total);
+	assert_memory_equal(out.buf, log, total);
+	/* Within a part, across two, across three, to the end, past it. */
+	static const struct { size_t off, len, want; } cases[] = {
+		{ 0, 10, 10 },
+		{ STORE_CHANGE_PART - 5, 10, 10 },
+		{ 100, 2 * STORE_CHANGE_PART, 2 * STORE_CHANGE_PART },
+		{ 2 * STORE_CHANGE_PART + 90, 4096, 10 },
+		{ 2 * STORE_CHANGE_PART + 100, 4096, 0 },
+		{ 5 * STORE_CHANGE_PART, 4096, 0 },
+		{ STORE_CHANGE_PART, STORE_CHANGE_PART, STORE_CHANGE_PART },
+	};
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strbuf_reset(&out);
+		assert_int_equal(store_changes_read_range(st, cases[i].off, cases[i].len, &out), 0);
+		assert_int_equal(out.len, cases[i].want);
+		if (cases[i].want)
+			assert_memory_equal(out.buf, log + cases[i].off, cases[i].want);
+	}
+	/* Appended: what the buffer held stays. */
+	strbuf_reset(&out);
+	strbuf_addstr(&out, "x");
+	assert_int_equal(store_changes_read_range(st, 3, 2, &out), 0);
+	assert_int_equal(out.len, 3);
+	assert_memory_equal(out.buf + 1, log + 3, 2);
+	free(log);
+	strbuf_release(&out);
+	store_close(st);
+}
+
+/* Schema 7 kept the change log a row a day: version 8 drops it for parts and marks the derived data stale. */
+static void test_store__schema_v7_change_log_migrates(void **state)
+{
+	char *dir = test_tmpdir(), *db = NULL;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct store *st = NULL;
+
+	(void)state;
+	assert_true(asprintf(&db, "%s/v7.db", dir) > 0);
+	assert_int_equal(store_open(db, STORE_CREATE, &st, &err), 0);
+	store_close(st);
+	write_sqlite(db, "DROP TABLE change_log;"
+			 "CREATE TABLE change_days(day TEXT PRIMARY KEY NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;"
+			 "INSERT INTO change_days VALUES('2020-01-01', CAST('old' AS BLOB));"
+			 "INSERT OR REPLACE INTO derived(\"key\", value) VALUES('fresh', 1);"
+			 "PRAGMA user_version = 7;");
+	/* A mount does not migrate: it tells to import. */
+	assert_int_equal(store_open(db, STORE_READONLY, &st, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "older schema"));
+	strbuf_reset(&err);
+	assert_int_equal(store_open(db, STORE_CREATE, &st, &err), 0);
+	assert_false(store_derived_fresh(st));
+	assert_int_equal(store_changes_read(st, &out), 0);
+	assert_int_equal(out.len, 0);
+	store_close(st);
+	assert_int_equal(store_open(db, STORE_READONLY, &st, &err), 0);
+	store_close(st);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	free(db);
+	test_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +657,8 @@ int main(void)
 		cmocka_unit_test(test_store__state_system_lists_are_the_relations),
 		cmocka_unit_test(test_store__check_reports_a_fact_without_source),
 		cmocka_unit_test(test_store__derived_data_and_path_times),
+		cmocka_unit_test(test_store__change_log_ranges),
+		cmocka_unit_test(test_store__schema_v7_change_log_migrates),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
