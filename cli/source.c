@@ -36,6 +36,9 @@ int cli_source_prepare(const char *cmd, const char *path, const char *trust, int
 			path);
 	rc = nlb_extract(path, trust, &out->tmp, &m, &err);
 	nlb_manifest_release(&m);
+	/* Packed by an older nletsfs: the private copy is brought to this schema. */
+	if (!rc)
+		rc = store_upgrade(out->tmp, &err);
 	if (rc) {
 		cli_say_failure(cmd, rc, err.buf);
 		strbuf_release(&err);

@@ -22,6 +22,7 @@
  * a mutex: the refresher thread checks while workers read the status.
  */
 #include "net.h"
+#include "../store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -288,6 +289,9 @@ static int verify(const struct net_sub *s, const char *path, const char *sha256,
 	rc = db ? nlb_extract(path, s->trust, db, &m, &msg) : nlb_read(path, s->trust, -1, &m, &msg);
 	if (rc == -EINVAL) /* not a tar at all: garbage, refused like a bad bundle */
 		rc = -EBADMSG;
+	/* Packed by an older nletsfs: the private copy is brought to this schema (store_upgrade). */
+	if (!rc && db)
+		rc = store_upgrade(*db, &msg);
 	if (rc)
 		strbuf_addf(err, "%s: refused: %s", s->url, msg.buf);
 	else

@@ -568,6 +568,34 @@ fail:
 	return rc ? rc : -EIO;
 }
 
+int store_upgrade(const char *path, struct strbuf *err)
+{
+	struct store *st = NULL;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc, version = 0;
+
+	/* The version alone, by SQLite: store_open() refuses an older schema read-only. */
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	/* Current, newer, empty or no inventory at all: as it is (opening it says what is wrong). */
+	if (version <= 0 || version >= STORE_SCHEMA_VERSION)
+		return 0;
+	rc = store_open(path, 0, &st, err); /* migrates */
+	if (!rc)
+		rc = exec(st, "PRAGMA journal_mode = DELETE");
+	if (rc && !err->len)
+		strbuf_addf(err, "cannot bring %s to schema version %d: %s", path, STORE_SCHEMA_VERSION,
+			    store_errmsg(st));
+	store_close(st);
+	return rc;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
