@@ -232,14 +232,18 @@ int store_changes_read_range(struct store *st, uint64_t off, size_t len, struct 
 		return err_of(st);
 	while (rc == SQLITE_ROW && off < end) {
 		uint64_t at = off % STORE_CHANGE_PART;
-		const char *p;
-		size_t n;
+		const char *p = NULL;
+		size_t n = 0;
 
 		sqlite3_bind_int64(s, 1, (int64_t)(off / STORE_CHANGE_PART));
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
 			p = sqlite3_column_blob(s, 0);
 			n = (size_t)sqlite3_column_bytes(s, 0);
+			if (!p && n)
+				rc = SQLITE_NOMEM; /* SQLite could not load the part */
+		}
+		if (rc == SQLITE_ROW) {
 			/* A short part is the last: past it, the end of the log. */
 			if (n < STORE_CHANGE_PART)
 				end = off - at + n < end ? off - at + n : end;
