@@ -207,6 +207,38 @@ int store_change_part_put(struct store *st, int64_t part, const char *body, size
 	return run(st, s);
 }
 
+int store_changes_recut(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	struct strbuf log = STRBUF_INIT;
+	int64_t part = 0;
+	size_t at;
+	int r = SQLITE_DONE, rc;
+
+	rc = store_sqlite_err(sqlite3_prepare_v2(st->db, "SELECT body FROM change_days ORDER BY day", -1, &s, NULL));
+	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		add_blob(&log, s, 0);
+		rc = strbuf_ok(&log);
+		for (at = 0; !rc && log.len - at >= STORE_CHANGE_PART; at += STORE_CHANGE_PART)
+			rc = store_change_part_put(st, part++, log.buf + at, STORE_CHANGE_PART);
+		/* Less than a part is left: to the front, for the next day's lines. */
+		if (!rc && at) {
+			memmove(log.buf, log.buf + at, log.len - at);
+			log.len -= at;
+			log.buf[log.len] = '\0';
+		}
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = store_sqlite_err(r);
+	if (!rc && log.len)
+		rc = store_change_part_put(st, part, log.buf, log.len);
+	sqlite3_finalize(s);
+	strbuf_release(&log);
+	if (!rc)
+		rc = store_sqlite_err(sqlite3_exec(st->db, "DROP TABLE change_days", NULL, NULL, NULL));
+	return rc;
+}
+
 int store_changes_read(struct store *st, struct strbuf *out)
 {
 	sqlite3_stmt *s = stmt(st, DS_PARTS_READ);

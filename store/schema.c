@@ -236,14 +236,11 @@ static const char schema_v7[] = "ALTER TABLE path_times ADD COLUMN size INTEGER;
 
 /*
  * Version 7 -> 8: the change log in parts of a fixed size, found by number
- * (store/derived.c), not a row a day that a READ read whole. The stored
- * log is dropped and the derived data marked stale: readers compute on
- * read until the next import derives it again.
+ * (store/derived.c), not a row a day that a READ read whole. The rows are
+ * cut into parts by store_changes_recut() (C, after this SQL): the same
+ * bytes, so the derived data stay as fresh as they were.
  */
-static const char schema_v8[] =
-	"DROP TABLE change_days;"
-	"CREATE TABLE change_log(part INTEGER PRIMARY KEY, body BLOB NOT NULL);"
-	"INSERT OR REPLACE INTO derived(\"key\", value) VALUES('fresh', 0);";
+static const char schema_v8[] = "CREATE TABLE change_log(part INTEGER PRIMARY KEY, body BLOB NOT NULL);";
 
 static const char *const migrations[] = {
 	schema_v1,
@@ -399,6 +396,9 @@ static int migrate(struct store *st, int version, struct strbuf *err)
 		goto fail;
 	for (v = version; v < STORE_SCHEMA_VERSION; v++) {
 		rc = exec(st, migrations[v]);
+		/* 7 -> 8: the stored change log moves into parts, by C. */
+		if (!rc && v == 7)
+			rc = store_changes_recut(st);
 		if (rc)
 			goto fail_rollback;
 	}

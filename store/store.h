@@ -91,8 +91,7 @@ int store_snapshot(struct store *st, const char *path, struct strbuf *err);
  * Bring a private copy of an inventory (a bundle's, store_snapshot()'s) of
  * an older schema to this one, as a write would, and back to rollback-
  * journal mode; one of this schema, or newer, stays as it is (a newer one
- * is refused when opened). What a migration drops of the derived data is
- * computed on read. 0, or a negative errno with a message in `err`.
+ * is refused when opened). 0, or a negative errno with a message in `err`.
  */
 int store_upgrade(const char *path, struct strbuf *err);
 

@@ -114,6 +114,12 @@ struct store {
 	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
 };
 
+/**
+ * Schema 7 -> 8 (migrate()): the stored change log's rows a day
+ * (change_days) cut into change_log's parts, and change_days dropped.
+ */
+int store_changes_recut(struct store *st);
+
 /** Forget the memo (a write, or a new read transaction). */
 void store_memo_clear(struct store *st);
 

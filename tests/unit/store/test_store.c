@@ -606,34 +606,75 @@ static void test_store__change_log_ranges(void **state)
 	store_close(st);
 }
 
-/* Schema 7 kept the change log a row a day: version 8 drops it for parts and marks the derived data stale. */
+/*
+ * Schema 7 kept the change log a row a day: version 8 cuts the same bytes
+ * into parts, and the derived data stay fresh.
+ */
 static void test_store__schema_v7_change_log_migrates(void **state)
 {
 	char *dir = test_tmpdir(), *db = NULL;
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, want = STRBUF_INIT;
 	struct store *st = NULL;
+	sqlite3 *raw;
+	sqlite3_stmt *s;
+	int day;
 
 	(void)state;
 	assert_true(asprintf(&db, "%s/v7.db", dir) > 0);
 	assert_int_equal(store_open(db, STORE_CREATE, &st, &err), 0);
 	store_close(st);
-	write_sqlite(db, "DROP TABLE change_log;"
-			 "CREATE TABLE change_days(day TEXT PRIMARY KEY NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;"
-			 "INSERT INTO change_days VALUES('2020-01-01', CAST('old' AS BLOB));"
-			 "INSERT OR REPLACE INTO derived(\"key\", value) VALUES('fresh', 1);"
-			 "PRAGMA user_version = 7;");
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "DROP TABLE change_log;"
+				  "CREATE TABLE change_days(day TEXT PRIMARY KEY NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;"
+				  "INSERT OR REPLACE INTO derived(\"key\", value) VALUES('fresh', 1);"
+				  "PRAGMA user_version = 7;", NULL, NULL, NULL), SQLITE_OK);
+	/* Three days, stored out of order, of 100,000 bytes each: parts cut across days. */
+	assert_int_equal(sqlite3_prepare_v2(raw, "INSERT INTO change_days VALUES(?1, ?2)", -1, &s, NULL), SQLITE_OK);
+	for (day = 3; day >= 1; day--) {
+		char d[11], *body = malloc(100000);
+
+		assert_non_null(body);
+		memset(body, 'a' + day, 100000);
+		body[99999] = '\n';
+		snprintf(d, sizeof(d), "2020-01-%02d", day);
+		sqlite3_bind_text(s, 1, d, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(s, 2, body, 100000, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+		free(body);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(raw);
+	for (day = 1; day <= 3; day++) {
+		for (int i = 0; i < 99999; i++)
+			strbuf_addch(&want, 'a' + day);
+		strbuf_addch(&want, '\n');
+	}
 	/* A mount does not migrate: it tells to import. */
 	assert_int_equal(store_open(db, STORE_READONLY, &st, &err), -EINVAL);
 	assert_non_null(strstr(err.buf, "older schema"));
 	strbuf_reset(&err);
 	assert_int_equal(store_open(db, STORE_CREATE, &st, &err), 0);
-	assert_false(store_derived_fresh(st));
+	assert_true(store_derived_fresh(st));
 	assert_int_equal(store_changes_read(st, &out), 0);
-	assert_int_equal(out.len, 0);
+	assert_int_equal(out.len, want.len);
+	assert_memory_equal(out.buf, want.buf, want.len);
+	strbuf_reset(&out);
+	assert_int_equal(store_changes_read_range(st, STORE_CHANGE_PART - 10, 20, &out), 0);
+	assert_memory_equal(out.buf, want.buf + STORE_CHANGE_PART - 10, 20);
 	store_close(st);
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(raw, "SELECT group_concat(length(body)) FROM (SELECT body FROM change_log"
+				       " ORDER BY part), (SELECT count(*) AS n FROM sqlite_schema WHERE name = 'change_days')"
+				       " WHERE n = 0", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "131072,131072,37856");
+	sqlite3_finalize(s);
+	sqlite3_close(raw);
 	assert_int_equal(store_open(db, STORE_READONLY, &st, &err), 0);
 	store_close(st);
 	strbuf_release(&out);
+	strbuf_release(&want);
 	strbuf_release(&err);
 	free(db);
 	test_rmtree(dir);
