@@ -13,7 +13,7 @@
  *     the way are stored as they are, for the day of the import;
  *  2. the change log: every change between consecutive change days
  *     (tree_changes), stored as `changes` reads, in parts of
- *     STORE_CHANGE_PART bytes (store_change_part_put).
+ *     STORE_CHANGE_PART bytes (store_change_writer_flush).
  *     Kept as it is when the walk found nothing changed but imports/
  *     (settle_changes()).
  *
@@ -50,43 +50,19 @@ struct derive {
 	struct store *st;
 	fs_derive_progress_fn progress;
 	void *arg;
-	/* the change log not stored yet (less than a part but for the line just added), and its day */
-	struct strbuf log;
-	int64_t parts;
-	uint64_t log_hash;	/* of the parts stored: the hash of `changes`, not read back */
+	/* the change log as it is written, and the day of its last line */
+	struct store_change_writer log;
+	uint64_t log_hash;	/* of every line written: the hash of `changes`, not read back */
 	char day[11];
 	size_t days_done, ndays;
 	long lines;
-	int64_t bytes;
 	long paths;
 };
-
-/* Store the log's full parts, or with `all` what is left too. */
-static int flush_log(struct derive *d, int all)
-{
-	size_t at = 0;
-	int rc = 0;
-
-	while (!rc && (d->log.len - at >= STORE_CHANGE_PART || (all && d->log.len > at))) {
-		size_t n = d->log.len - at < STORE_CHANGE_PART ? d->log.len - at : STORE_CHANGE_PART;
-
-		rc = store_change_part_put(d->st, d->parts++, d->log.buf + at, n);
-		d->log_hash = hash_add(d->log_hash, d->log.buf + at, n);
-		at += n;
-	}
-	/* What is left is less than a part: moved to the front, the buffer stays small. */
-	if (at) {
-		memmove(d->log.buf, d->log.buf + at, d->log.len - at);
-		d->log.len -= at;
-		d->log.buf[d->log.len] = '\0';
-	}
-	d->bytes += (int64_t)at;
-	return rc;
-}
 
 static int gather_change(void *arg, const char *day, char op, const char *path, const char *line)
 {
 	struct derive *d = arg;
+	size_t keep;
 
 	if (strcmp(d->day, day)) {
 		snprintf(d->day, sizeof(d->day), "%s", day);
@@ -95,11 +71,13 @@ static int gather_change(void *arg, const char *day, char op, const char *path, 
 			d->progress(d->arg, "change days", (long)d->days_done, (long)d->ndays);
 	}
 	/* The line format of `changes` and `nletsfs diff`. */
-	strbuf_addf(&d->log, "%s\t%c\t%s\t%s\n", day, op, path, line);
-	d->lines++;
-	if (d->log.oom)
+	keep = d->log.pending.len;
+	strbuf_addf(&d->log.pending, "%s\t%c\t%s\t%s\n", day, op, path, line);
+	if (d->log.pending.oom)
 		return -ENOMEM;
-	return d->log.len >= STORE_CHANGE_PART ? flush_log(d, 0) : 0;
+	d->log_hash = hash_add(d->log_hash, d->log.pending.buf + keep, d->log.pending.len - keep);
+	d->lines++;
+	return d->log.pending.len >= STORE_CHANGE_PART ? store_change_writer_flush(d->st, &d->log, 0) : 0;
 }
 
 static int derive_changes(struct derive *d)
@@ -120,9 +98,9 @@ static int derive_changes(struct derive *d)
 	if (!rc && days.n)
 		rc = tree_changes(&d->t, before, &days, gather_change, d);
 	if (!rc)
-		rc = flush_log(d, 1);
+		rc = store_change_writer_flush(d->st, &d->log, 1);
 	if (!rc)
-		rc = store_derived_put(d->st, "changes_size", d->bytes);
+		rc = store_derived_put(d->st, "changes_size", d->log.stored);
 	strlist_release(&days);
 	return rc;
 }
@@ -223,13 +201,13 @@ static int settle_changes(struct derive *d, int was_fresh)
 		return rc;
 	if (d->progress)
 		d->progress(d->arg, "lines of changes", d->lines, 0);
-	/* `changes` reads the parts just stored: their hash is its hash. */
-	return store_walk_put(d->st, "changes", d->log_hash, d->bytes);
+	/* `changes` reads the parts just stored: the lines' hash is its hash. */
+	return store_walk_put(d->st, "changes", d->log_hash, d->log.stored);
 }
 
 int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struct strbuf *err)
 {
-	struct derive d = { .st = st, .progress = progress, .arg = arg, .log = STRBUF_INIT };
+	struct derive d = { .st = st, .progress = progress, .arg = arg, .log = STORE_CHANGE_WRITER_INIT };
 	struct strbuf path = STRBUF_INIT;
 	struct tree_node root = { 0 };
 	int was_fresh = store_derived_fresh(st);
@@ -279,7 +257,7 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 out:
 	tree_node_release(&root);
 	tree_release(&d.t);
-	strbuf_release(&d.log);
+	strbuf_release(&d.log.pending);
 	strbuf_release(&path);
 	return rc;
 }

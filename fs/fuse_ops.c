@@ -103,7 +103,7 @@ struct worker {
 	int held, used;
 	int64_t gen;
 	uint64_t held_seq;
-	/* A READ of a file read by parts is gathered here: kept, as a fresh block faulted in each time. */
+	/* A READ of a file read by parts is gathered here, kept between READs: a fresh block would fault in each time. */
 	struct strbuf range;
 };
 
@@ -362,7 +362,6 @@ static void put_inode(struct fs_state *fs, struct fs_inode *in)
 	inodes_unpin(&fs->inodes, in);
 	pthread_mutex_unlock(&fs->lock);
 }
-
 
 /* ---- contents and attributes -------------------------------------------------------------- */
 
@@ -1806,8 +1805,8 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	 * each big block freed, after which they come from the serving threads'
 	 * arenas, which keep the memory: reading a 100 MB change log (then
 	 * loaded a day at a time) grew the daemon by 57 MB that way, 16 MB with
-	 * a fixed threshold. A READ of the change log (a part or two, 128 KiB
-	 * each) stays under it, so its blocks are reused, not faulted in anew.
+	 * a fixed threshold. A READ of the change log goes into its worker's
+	 * own buffer (struct worker's `range`), kept from READ to READ.
 	 */
 	mallopt(M_MMAP_THRESHOLD, FS_MMAP_THRESHOLD);
 	/* After the fork: connections, and threads, which do not survive it. */

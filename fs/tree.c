@@ -160,7 +160,6 @@ int tree_counts(struct tree *t, const char *date, struct store_counts *out)
 {
 	/* The pass's days are sorted: a day of it is found by halves, not one by one. */
 	size_t i = t->count_days ? strlist_lower_bound(t->count_days, date) : 0;
-
 	int rc;
 
 	if (t->count_days && i < t->count_days->n && !strcmp(t->count_days->items[i], date)) {

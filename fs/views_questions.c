@@ -607,12 +607,11 @@ static int add_source_list(struct store *st, struct strlist *ids, struct strbuf 
 
 	strlist_sort_uniq(ids);
 	for (i = 0; i < ids->n && !rc; i++) {
-		struct strbuf slug = STRBUF_INIT, line = STRBUF_INIT;
+		struct strbuf line = STRBUF_INIT;
+		const char *id = ids->items[i];
 		struct record s;
 
-		rc = store_slug_of(st, REC_SOURCES, ids->items[i], &slug);
-		if (!rc)
-			rc = store_get_by_slug(st, REC_SOURCES, NULL, slug.buf, NULL, &s);
+		rc = store_get_by_id(st, REC_SOURCES, &id, &s);
 		if (!rc) {
 			strbuf_addf(&line, "\"%s\" (%s, %s).", record_value(&s, REC_SOURCES, "title"),
 				    record_value(&s, REC_SOURCES, "kind"), record_value(&s, REC_SOURCES, "date"));
@@ -623,7 +622,6 @@ static int add_source_list(struct store *st, struct strlist *ids, struct strbuf 
 			add_wrapped(out, "- ", line.buf);
 			record_release(&s);
 		}
-		strbuf_release(&slug);
 		strbuf_release(&line);
 	}
 	return rc;

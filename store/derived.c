@@ -207,33 +207,45 @@ int store_change_part_put(struct store *st, int64_t part, const char *body, size
 	return run(st, s);
 }
 
+int store_change_writer_flush(struct store *st, struct store_change_writer *w, int last)
+{
+	struct strbuf *b = &w->pending;
+	size_t at = 0;
+	int rc = b->oom ? -ENOMEM : 0;
+
+	while (!rc && (b->len - at >= STORE_CHANGE_PART || (last && b->len > at))) {
+		size_t n = b->len - at < STORE_CHANGE_PART ? b->len - at : STORE_CHANGE_PART;
+
+		rc = store_change_part_put(st, w->part++, b->buf + at, n);
+		at += n;
+	}
+	/* Less than a part is left: to the front, so the buffer stays that small. */
+	if (at) {
+		memmove(b->buf, b->buf + at, b->len - at);
+		b->len -= at;
+		b->buf[b->len] = '\0';
+		w->stored += (int64_t)at;
+	}
+	return rc;
+}
+
 int store_changes_recut(struct store *st)
 {
+	struct store_change_writer w = STORE_CHANGE_WRITER_INIT;
 	sqlite3_stmt *s = NULL;
-	struct strbuf log = STRBUF_INIT;
-	int64_t part = 0;
-	size_t at;
 	int r = SQLITE_DONE, rc;
 
 	rc = store_sqlite_err(sqlite3_prepare_v2(st->db, "SELECT body FROM change_days ORDER BY day", -1, &s, NULL));
 	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
-		add_blob(&log, s, 0);
-		rc = strbuf_ok(&log);
-		for (at = 0; !rc && log.len - at >= STORE_CHANGE_PART; at += STORE_CHANGE_PART)
-			rc = store_change_part_put(st, part++, log.buf + at, STORE_CHANGE_PART);
-		/* Less than a part is left: to the front, for the next day's lines. */
-		if (!rc && at) {
-			memmove(log.buf, log.buf + at, log.len - at);
-			log.len -= at;
-			log.buf[log.len] = '\0';
-		}
+		add_blob(&w.pending, s, 0);
+		rc = store_change_writer_flush(st, &w, 0);
 	}
 	if (!rc && r != SQLITE_DONE)
 		rc = store_sqlite_err(r);
-	if (!rc && log.len)
-		rc = store_change_part_put(st, part, log.buf, log.len);
+	if (!rc)
+		rc = store_change_writer_flush(st, &w, 1);
 	sqlite3_finalize(s);
-	strbuf_release(&log);
+	strbuf_release(&w.pending);
 	if (!rc)
 		rc = store_sqlite_err(sqlite3_exec(st->db, "DROP TABLE change_days", NULL, NULL, NULL));
 	return rc;

@@ -609,6 +609,18 @@ int store_changes_clear(struct store *st);
 #define STORE_CHANGE_PART 131072
 /** Store part `part` of the change log: STORE_CHANGE_PART bytes, fewer for the last (1 or more). */
 int store_change_part_put(struct store *st, int64_t part, const char *body, size_t len);
+/* The change log written in order: its bytes go into `pending`, and each part is stored once full. */
+struct store_change_writer {
+	struct strbuf pending;	/* bytes not stored yet */
+	int64_t part;		/* the next part's number */
+	int64_t stored;		/* bytes stored so far */
+};
+#define STORE_CHANGE_WRITER_INIT { STRBUF_INIT, 0, 0 }
+/**
+ * Store the full parts of w->pending, and with `last` what is left (the
+ * log's last part); the rest moves to its front. 0 or a negative errno.
+ */
+int store_change_writer_flush(struct store *st, struct store_change_writer *w, int last);
 /** Append the whole change log. */
 int store_changes_read(struct store *st, struct strbuf *out);
 /** Append bytes [off, off + len) of the change log: fewer at its end, none past it. */

@@ -40,6 +40,15 @@ shows_within_1s() {
   "$@"
 }
 has_import() { [[ -e mnt/imports/$1 ]] || ls mnt/imports | grep -qx "0*$1"; }
+# changes_is_stored: `changes` on the mount is the log the last import stored, part after part.
+changes_is_stored() {
+  python3 - inventory.db >"$WORK/changes.stored" <<'PY' || return 1
+import sqlite3, sys
+for (body,) in sqlite3.connect(sys.argv[1]).execute('SELECT body FROM change_log ORDER BY part'):
+    sys.stdout.buffer.write(body)
+PY
+  [[ -s $WORK/changes.stored ]] && cmp -s "$WORK/changes.stored" mnt/changes
+}
 runs=1
 for i in 1 2 3 4 5 6; do
   if (( i % 3 == 0 )); then
@@ -61,6 +70,7 @@ for i in 1 2 3 4 5 6; do
   fi
   runs=$((runs + 1))
   shows_within_1s has_import "$runs" || fail "import $i: imports/ lists $(ls mnt/imports | tr '\n' ' ')"
+  shows_within_1s changes_is_stored || fail "import $i: changes is not the stored log ($(stat -c %s mnt/changes) bytes, stored $(stat -c %s "$WORK/changes.stored"))"
   cat mnt/README >/dev/null || fail "import $i: README unreadable"
   ls "mnt/search/Nlets" >/dev/null || fail "import $i: search unreadable"
   ok "import $i shows within 1 s"
