@@ -57,6 +57,10 @@ static void help(void)
 	       "                   1000000, about 110 MB of the daemon's memory; 0: no bound);\n"
 	       "                   past it the least recently used are dropped, and looked up\n"
 	       "                   again when used\n"
+	       "                   read_ahead_kb=N: the mount's read-ahead window in KiB\n"
+	       "                   (default 1024: a big file is read 1 MiB a READ; 0: the\n"
+	       "                   kernel's 128 KiB); set through sysfs, so root only: others\n"
+	       "                   keep the kernel's; it changes this mount alone\n"
 	       "                   for a URL: refresh=DURATION (default 1h; 30s, 10m, 1d;\n"
 	       "                   0: only on SIGHUP), allow_http, cacert=CA.pem,\n"
 	       "                   max_size=SIZE (default 1G; 200M, 64K), timeout=DURATION\n"
@@ -79,6 +83,7 @@ struct mount_args {
 	int net_given;
 	struct strbuf max_inodes;	/* -o max_inodes=N, checked once all options are read */
 	int max_inodes_given;
+	struct strbuf read_ahead;	/* -o read_ahead_kb=N, checked the same way */
 };
 
 /* fstab options that mean something to mount(8) only, should they reach us. */
@@ -98,7 +103,7 @@ static int userspace_only(const char *p, size_t n)
 
 /*
  * Split a -o list: nletsfs's own options (trust=, no_verify, [no_]push_pages,
- * [no_]latency_hold, [no_]list_ahead, max_inodes=, and a URL's: cli_net_option()) are taken; options that would contradict a read-only inventory (rw, and ro,
+ * [no_]latency_hold, [no_]list_ahead, max_inodes=, read_ahead_kb=, and a URL's: cli_net_option()) are taken; options that would contradict a read-only inventory (rw, and ro,
  * which is always set) and userspace-only fstab options are dropped; the
  * rest is for libfuse.
  */
@@ -130,6 +135,10 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 			strbuf_reset(&m->max_inodes);
 			strbuf_add(&m->max_inodes, p + 11, n - 11);
 			m->max_inodes_given = 1;
+		} else if (n >= 14 && !strncmp(p, "read_ahead_kb=", 14)) {
+			strbuf_reset(&m->read_ahead);
+			strbuf_add(&m->read_ahead, p + 14, n - 14);
+			o->read_ahead_given = 1;
 		} else if (cli_net_option(p, n, &m->net)) {
 			m->net_given = 1;
 		} else if (n && !(n == 2 && !strncmp(p, "rw", 2)) && !(n == 2 && !strncmp(p, "ro", 2)) &&
@@ -144,8 +153,8 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 	}
 }
 
-/* max_inodes=N: digits only, 0 or at least FS_MAX_INODES_MIN; 0 or -EINVAL. */
-static int parse_max_inodes(const char *s, uint64_t *out)
+/* A number option (max_inodes=N, read_ahead_kb=N): digits only, 0 or from `least` to `most`; 0 or -EINVAL. */
+static int parse_count(const char *s, uint64_t least, uint64_t most, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -154,7 +163,7 @@ static int parse_max_inodes(const char *s, uint64_t *out)
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || (v && v < FS_MAX_INODES_MIN))
+	if (errno || (v && (v < least || v > most)))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -232,8 +241,9 @@ int cmd_mount(int argc, char **argv)
 		CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fs_mount_options o = { .push_pages = 1, .max_inodes = FS_MAX_INODES_DEFAULT };
-	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0, CLI_NET_INIT, 0, STRBUF_INIT, 0 };
+	struct fs_mount_options o = { .push_pages = 1, .max_inodes = FS_MAX_INODES_DEFAULT,
+				      .read_ahead_kb = FS_READ_AHEAD_KB_DEFAULT };
+	struct mount_args m = { STRBUF_INIT, STRBUF_INIT, 0, CLI_NET_INIT, 0, STRBUF_INIT, 0, STRBUF_INIT };
 	struct strbuf err = STRBUF_INIT;
 	struct cli_source src = { 0 };
 	struct cli_files files = { 0 };
@@ -288,10 +298,21 @@ int cmd_mount(int argc, char **argv)
 		status = cli_usage_error("mount", "give one MOUNTPOINT (after --db FILE), or INVENTORY MOUNTPOINT");
 		goto out;
 	}
-	if (m.max_inodes_given && parse_max_inodes(m.max_inodes.len ? m.max_inodes.buf : "", &o.max_inodes)) {
+	if (m.max_inodes_given &&
+	    parse_count(m.max_inodes.len ? m.max_inodes.buf : "", FS_MAX_INODES_MIN, UINT64_MAX, &o.max_inodes)) {
 		status = cli_usage_error("mount", "max_inodes=%s: a number of inodes, at least %d (0: no bound)",
 					 m.max_inodes.len ? m.max_inodes.buf : "", FS_MAX_INODES_MIN);
 		goto out;
+	}
+	if (o.read_ahead_given) {
+		uint64_t kb;
+
+		if (parse_count(m.read_ahead.len ? m.read_ahead.buf : "", 4, FS_READ_AHEAD_KB_MAX, &kb)) {
+			status = cli_usage_error("mount", "read_ahead_kb=%s: a window in KiB, 4 to %d (0: the kernel's)",
+						 m.read_ahead.len ? m.read_ahead.buf : "", FS_READ_AHEAD_KB_MAX);
+			goto out;
+		}
+		o.read_ahead_kb = (unsigned)kb;
 	}
 	if (!trust && m.trust.len)
 		trust = m.trust.buf;
@@ -329,6 +350,7 @@ out:
 	strbuf_release(&m.opts);
 	strbuf_release(&m.trust);
 	strbuf_release(&m.max_inodes);
+	strbuf_release(&m.read_ahead);
 	cli_net_release(&m.net);
 	strbuf_release(&err);
 	return status;

@@ -51,6 +51,14 @@ struct fs_mount_options {
 	int latency_hold;	/* -o latency_hold: keep the host's idle CPUs polling during walks */
 	uint64_t max_inodes;	/* -o max_inodes=N: inodes the kernel may hold (0: no bound) */
 	int list_ahead;		/* -o list_ahead: list the folders a walk is about to enter */
+	/*
+	 * -o read_ahead_kb=N: the mount's read-ahead window, set once the mount
+	 * is up where the daemon may (root); 0: the kernel's (128 KiB). The
+	 * default is FS_READ_AHEAD_KB_DEFAULT; read_ahead_given says the user
+	 * asked, and is told when it cannot be done.
+	 */
+	unsigned read_ahead_kb;
+	int read_ahead_given;
 	const struct fs_refresh *refresh;	/* a subscription's, or NULL */
 };
 
@@ -58,6 +66,10 @@ struct fs_mount_options {
 #define FS_MAX_INODES_DEFAULT 1000000
 /* The least max_inodes may be (but 0): the folders a walk is inside must fit. */
 #define FS_MAX_INODES_MIN 1000
+/* read_ahead_kb by default (KiB): the largest READ libfuse takes, 256 pages. */
+#define FS_READ_AHEAD_KB_DEFAULT 1024
+/* The most read_ahead_kb may be (KiB). */
+#define FS_READ_AHEAD_KB_MAX 65536
 
 /**
  * Mount the inventory and serve it until unmounted (fusermount3 -u, umount,

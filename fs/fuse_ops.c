@@ -56,6 +56,7 @@
 
 #include "../util/array.h"
 #include "ahead.h"
+#include "bdi.h"
 #include "evict.h"
 #include "fs.h"
 #include "inodes.h"
@@ -64,10 +65,14 @@
 
 /* The kernel may trust what it was told for a day; an import tells it to forget. */
 #define FS_TIMEOUT 86400.0
-/* A name answered ENOENT once the memo of such names is full: held this long (s). */
-#define FS_NEG_SHORT 1.0
-/* Names answered ENOENT remembered for invalidation, at most. */
-#define FS_NEG_MAX 16384
+/*
+ * A name answered ENOENT once the memo of such names is full: held this long
+ * (s). No import can make the kernel forget it, so it must lapse well within
+ * the second in which an import shows (the watcher's tick is 50 ms).
+ */
+#define FS_NEG_SHORT 0.1
+/* Names of the root answered ENOENT remembered for invalidation, at most. */
+#define FS_NEG_MAX 4096
 /* Blocks from this size up are mapped, and unmapped when freed (mallopt). */
 #define FS_MMAP_THRESHOLD (256 * 1024)
 /* Threads serving requests; each takes a worker (a connection) from a pool of one more, for the lister ahead. */
@@ -109,6 +114,9 @@ struct worker {
 
 #define VERSION_STARTING 1u
 
+/* Setting the read-ahead window: INIT not yet seen, seen, answered a tick ago, done. */
+enum { RA_WAIT, RA_INIT, RA_TICK, RA_DONE };
+
 struct negative {
 	uint64_t parent;
 	char *name;
@@ -123,6 +131,11 @@ struct fs_state {
 	gid_t gid;
 	int no_open, no_opendir;
 	int list_ahead;			/* start the lister ahead (fs/ahead.c) */
+	/* The mount's read-ahead window (fs/bdi.h), set by the watcher once INIT is answered. */
+	const char *mnt;		/* absolute, as the mount table shows it */
+	unsigned read_ahead_kb;		/* 0: the kernel's */
+	int read_ahead_given;
+	int ra_step;			/* RA_* */
 	struct timespec mtime;
 	struct walk walk;		/* first-walk help: pushed pages, latency hold (walk.h) */
 
@@ -553,12 +566,24 @@ static int fill_entry(struct request *r, struct fs_inode *in, struct fuse_entry_
 	return fill_attr(r, in, &e->attr, how);
 }
 
-/* A name answered ENOENT: remembered for invalidation, or held briefly when the memo is full. */
+/*
+ * A name answered ENOENT, and how long the kernel may hold it. Below the
+ * root the kernel holds it under its folder's name, which every refresh
+ * invalidates (invalidate_kernel), and dropping a folder's name drops the
+ * missing names below it: nothing to remember. A missing name of the root
+ * is remembered to be invalidated by name, or held briefly when the memo is
+ * full. One by one, such invalidations each wait for the folder's lock, which
+ * every lookup in it holds through its upcall: 16,384 of them took 6 s under
+ * four loops of lookups, so the memo holds only the root's.
+ */
 static double remember_negative(struct fs_state *fs, uint64_t parent, const char *name)
 {
 	double timeout = FS_NEG_SHORT;
-	char *copy = strdup(name);
+	char *copy;
 
+	if (parent != FUSE_ROOT_ID)
+		return FS_TIMEOUT;
+	copy = strdup(name);
 	pthread_mutex_lock(&fs->lock);
 	if (copy && fs->nneg < FS_NEG_MAX &&
 	    !array_reserve(&fs->neg, fs->nneg, &fs->aneg, sizeof(*fs->neg), 64)) {
@@ -585,6 +610,8 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	/* at/ is links: let the kernel keep their targets like file pages. */
 	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
 		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+	if (fs->read_ahead_kb)
+		__atomic_store_n(&fs->ra_step, RA_INIT, __ATOMIC_RELEASE);
 	fs->no_open = !!(conn->capable & FUSE_CAP_NO_OPEN_SUPPORT);
 	fs->no_opendir = !!(conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
 }
@@ -1396,6 +1423,27 @@ static void *refresher(void *arg)
 }
 
 /*
+ * The mount's read-ahead window (fs/bdi.h), a tick after INIT: its reply
+ * lowers the window to what the daemon said, undoing a window raised
+ * before it. Where the daemon may not (not root), the kernel's stays; a
+ * user who asked for one is told.
+ */
+static void set_read_ahead(struct fs_state *fs)
+{
+	int step = __atomic_load_n(&fs->ra_step, __ATOMIC_ACQUIRE), rc;
+
+	if (step == RA_INIT) {
+		__atomic_store_n(&fs->ra_step, RA_TICK, __ATOMIC_RELEASE);
+	} else if (step == RA_TICK) {
+		__atomic_store_n(&fs->ra_step, RA_DONE, __ATOMIC_RELEASE);
+		rc = bdi_read_ahead_set(fs->mnt, fs->read_ahead_kb);
+		if (rc && fs->read_ahead_given)
+			fs_log("read_ahead_kb=%u: the mount keeps the kernel's window: %s", fs->read_ahead_kb,
+			       strerror(-rc));
+	}
+}
+
+/*
  * The watcher: every FS_WATCH_MS, has an import committed, or has the day
  * changed? Then refresh. SIGUSR1 prints the request counts.
  */
@@ -1422,6 +1470,7 @@ static void *watch(void *arg)
 		}
 		walk_idle(&fs->walk);
 		end_kept_snapshots(fs, 0);
+		set_read_ahead(fs);
 		ng = fs->watch_st ? store_generation(fs->watch_st) : g;
 		store_today(now);
 		if (ng != g || strcmp(now, day)) {
@@ -1734,6 +1783,9 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	ahead_init(&fs.ahead, &fs.lock, &fs.inodes, list_ahead, &fs);
 	evict_init(&fs.evict, &fs.lock, &fs.inodes, o->max_inodes);
 	fs.list_ahead = o->list_ahead;
+	fs.mnt = mnt_abs ? mnt_abs : o->mountpoint;
+	fs.read_ahead_kb = o->read_ahead_kb;
+	fs.read_ahead_given = o->read_ahead_given;
 	views_status_source(o->refresh);
 	fs.unlink_db = o->unlink_db;
 	walk_init(&fs.walk, o->push_pages, o->latency_hold);

@@ -38,6 +38,7 @@ expect "nletsfs check --" "--db --help --version"
 expect "nletsfs mount -o no_" "no_latency_hold no_list_ahead no_push_pages no_verify"
 expect "nletsfs mount -o li" "list_ahead"
 expect "nletsfs mount -o max" "max_inodes="
+expect "nletsfs mount -o read" "read_ahead_kb="
 days=$(ls mnt/at | grep -v latest | grep '^2019-12' | paste -sd" ")
 [[ -n $days ]] || fail "the fixture has no change day in 2019-12"
 expect "nletsfs diff 2019-12" "$days"

@@ -17,7 +17,7 @@ DAEMON_PID=$(fuser -m mnt 2>/dev/null | tr -s ' ' '\n' | grep -E '^[0-9]+$' | he
 FUSE_CONN=$(mountpoint -d mnt | cut -d: -f2)
 [[ -n $DAEMON_PID ]] || fail "no daemon serves the mount"
 
-# Readers meanwhile: a grep -r and a find in loops.
+# Readers meanwhile: a grep -r and a find in loops, and four loops of lookups.
 reader() {
   while [[ ! -e $WORK/stop ]]; do
     case $1 in
@@ -29,6 +29,26 @@ reader() {
 : >"$WORK/errors"
 reader grep &
 reader find &
+# Names never seen, in four loops: each is a request, so every worker stays
+# busy and none is ever idle for the watcher's tick. A worker that kept its
+# snapshot across an import would serve the old inventory, and the kernel
+# would cache what it said. Each loop is a job of this shell itself (python,
+# not a subshell around it), so the cleanup's kill reaches it; it also ends
+# when the scratch folder goes. An error it meets lands in errors.
+lookups='
+import os, sys
+work, i = sys.argv[2], 0
+while os.path.isdir(work) and not os.path.exists(work + "/stop"):
+    for d in ("sources", "flows", "agencies"):
+        name = "%s/mnt/%s/never-%s-%d" % (work, d, sys.argv[1], i)
+        try:
+            os.stat(name)
+            print(name, "exists")
+        except FileNotFoundError:
+            pass
+    i += 1
+'
+for k in 1 2 3 4; do python3 -c "$lookups" "$k" "$WORK" >>"$WORK/errors" 2>&1 & done
 
 # shows_within_1s TEST...: TEST holds within 1 s.
 shows_within_1s() {
