@@ -61,6 +61,9 @@ static void help(void)
 	       "                   (default 1024: a big file is read 1 MiB a READ; 0: the\n"
 	       "                   kernel's 128 KiB); set through sysfs, so root only: others\n"
 	       "                   keep the kernel's; it changes this mount alone\n"
+	       "                   inval_names: after an import, tell the kernel each name to\n"
+	       "                   forget, as kernels before 6.16 need (used there anyway),\n"
+	       "                   not all at once\n"
 	       "                   for a URL: refresh=DURATION (default 1h; 30s, 10m, 1d;\n"
 	       "                   0: only on SIGHUP), allow_http, cacert=CA.pem,\n"
 	       "                   max_size=SIZE (default 1G; 200M, 64K), timeout=DURATION\n"
@@ -103,7 +106,7 @@ static int userspace_only(const char *p, size_t n)
 
 /*
  * Split a -o list: nletsfs's own options (trust=, no_verify, [no_]push_pages,
- * [no_]latency_hold, [no_]list_ahead, max_inodes=, read_ahead_kb=, and a URL's: cli_net_option()) are taken; options that would contradict a read-only inventory (rw, and ro,
+ * [no_]latency_hold, [no_]list_ahead, max_inodes=, read_ahead_kb=, inval_names, and a URL's: cli_net_option()) are taken; options that would contradict a read-only inventory (rw, and ro,
  * which is always set) and userspace-only fstab options are dropped; the
  * rest is for libfuse.
  */
@@ -131,6 +134,8 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 			o->list_ahead = 1;
 		} else if (n == 13 && !strncmp(p, "no_list_ahead", 13)) {
 			o->list_ahead = 0;
+		} else if (n == 11 && !strncmp(p, "inval_names", 11)) {
+			o->inval_names = 1;
 		} else if (n >= 11 && !strncmp(p, "max_inodes=", 11)) {
 			strbuf_reset(&m->max_inodes);
 			strbuf_add(&m->max_inodes, p + 11, n - 11);

@@ -59,6 +59,11 @@ struct fs_mount_options {
 	 */
 	unsigned read_ahead_kb;
 	int read_ahead_given;
+	/*
+	 * -o inval_names: after an import, tell the kernel each name it holds to
+	 * forget, as a kernel before 6.16 needs, instead of all at once.
+	 */
+	int inval_names;
 	const struct fs_refresh *refresh;	/* a subscription's, or NULL */
 };
 

@@ -3,64 +3,72 @@
 # An import into a mounted inventory shows within 1 s, without a remount:
 # names the kernel had cached as missing appear, cached pages are replaced,
 # readers see the import whole or not at all, and 4 readers walking the
-# tree meanwhile see no error.
+# tree meanwhile see no error. Twice: the kernel forgetting every name at
+# once (FUSE_NOTIFY_INC_EPOCH, where it has it), and told each name
+# (-o inval_names, as kernels before 6.16 need).
 . "$(dirname "$0")/lib.sh"
 
-import_into "$WORK/inv.db" "$SRC/tests/fixtures/small"
-mount_db "$WORK/inv.db"
+live_pass() { # live_pass NAME [MOUNT OPTION...]
+  rm -f "$WORK/stop" "$WORK"/errors.*
+  import_into "$WORK/inv-$1.db" "$SRC/tests/fixtures/small"
+  mount_db "$WORK/inv-$1.db" "${@:2}"
 
-# Warm the kernel's caches with what the import will change, misses included.
-cat "$MNT/agencies/ICE/receives" "$MNT/fields/name/shared_by" >/dev/null
-ls "$MNT/states/NJ/dmv" 2>/dev/null && fail "NJ/dmv before the import"
-ls "$MNT/agencies/CBP" 2>/dev/null && fail "CBP before the import"
-before_flows=$(ls "$MNT/flows" | wc -l)
-after_flows=$((before_flows + 62))
+  # Warm the kernel's caches with what the import will change, misses included.
+  cat "$MNT/agencies/ICE/receives" "$MNT/fields/name/shared_by" >/dev/null
+  ls "$MNT/states/NJ/dmv" 2>/dev/null && fail "NJ/dmv before the import"
+  ls "$MNT/agencies/CBP" 2>/dev/null && fail "CBP before the import"
+  before_flows=$(ls "$MNT/flows" | wc -l)
+  after_flows=$((before_flows + 62))
 
-# Four readers: grep -r and find in loops, and two that check the flow count is whole.
-reader() {
-  local kind=$1 errs=$WORK/errors.$2
-  : >"$errs"
-  while [[ ! -e $WORK/stop ]]; do
-    case $kind in
-      grep) grep -r ssn "$MNT" >/dev/null 2>>"$errs"; [[ $? -le 1 ]] || echo "grep failed" >>"$errs" ;;
-      find) find "$MNT" >/dev/null 2>>"$errs" || echo "find failed" >>"$errs" ;;
-      count)
-        n=$(ls "$MNT/flows" 2>>"$errs" | wc -l)
-        [[ $n == "$before_flows" || $n == "$after_flows" ]] || echo "saw $n flows: half an import" >>"$errs" ;;
-    esac
+  # Four readers: grep -r and find in loops, and two that check the flow count is whole.
+  reader() {
+    local kind=$1 errs=$WORK/errors.$2
+    : >"$errs"
+    while [[ ! -e $WORK/stop ]]; do
+      case $kind in
+        # Not agencies/: its listing would bring back CBP, which the kernel holds as missing.
+        grep) grep -r --exclude-dir=agencies ssn "$MNT" >/dev/null 2>>"$errs"; [[ $? -le 1 ]] || echo "grep failed" >>"$errs" ;;
+        find) find "$MNT" -path "$MNT/agencies" -prune -o -print >/dev/null 2>>"$errs" || echo "find failed" >>"$errs" ;;
+        count)
+          n=$(ls "$MNT/flows" 2>>"$errs" | wc -l)
+          [[ $n == "$before_flows" || $n == "$after_flows" ]] || echo "saw $n flows: half an import" >>"$errs" ;;
+      esac
+    done
+  }
+  reader grep 1 &
+  r1=$!
+  reader find 2 &
+  r2=$!
+  reader count 3 &
+  r3=$!
+  reader count 4 &
+  r4=$!
+  sleep 0.5
+
+  "$NLETSFS" import --db "$WORK/inv-$1.db" "$SRC/tests/fixtures/update" || fail "import into the mounted inventory"
+  start=$(date +%s%N)
+  seen=
+  while (( $(date +%s%N) - start < 1000000000 )); do
+    if [[ -f $MNT/states/NJ/dmv/recipients ]] && grep -qx ICE "$MNT/states/NJ/dmv/recipients" 2>/dev/null &&
+       grep -qx NJ/dmv "$MNT/agencies/ICE/receives" 2>/dev/null && [[ -d $MNT/agencies/CBP ]]; then
+      seen=$(( ($(date +%s%N) - start) / 1000000 ))
+      break
+    fi
+    sleep 0.05
   done
+  [[ -n $seen ]] || fail "the import did not show in the mount within 1 s"
+  ok "$1: the import shows in the mount after ${seen} ms"
+  expect_line states/NY/dmv/blocked CBP
+  expect_line fields/name/shared_by NJ/dmv
+  [[ $(ls "$MNT/flows" | wc -l) == "$after_flows" ]] || fail "flows after the import"
+
+  sleep 1
+  touch "$WORK/stop"
+  wait $r1 $r2 $r3 $r4
+  cat "$WORK"/errors.* >"$WORK/all-errors"
+  [[ ! -s $WORK/all-errors ]] || fail "readers saw errors: $(head -5 "$WORK/all-errors")"
+  ok "$1: 4 readers during the import: no error, never half an import"
+  unmount
 }
-reader grep 1 &
-r1=$!
-reader find 2 &
-r2=$!
-reader count 3 &
-r3=$!
-reader count 4 &
-r4=$!
-sleep 0.5
-
-"$NLETSFS" import --db "$WORK/inv.db" "$SRC/tests/fixtures/update" || fail "import into the mounted inventory"
-start=$(date +%s%N)
-seen=
-while (( $(date +%s%N) - start < 1000000000 )); do
-  if [[ -f $MNT/states/NJ/dmv/recipients ]] && grep -qx ICE "$MNT/states/NJ/dmv/recipients" 2>/dev/null &&
-     grep -qx NJ/dmv "$MNT/agencies/ICE/receives" 2>/dev/null && [[ -d $MNT/agencies/CBP ]]; then
-    seen=$(( ($(date +%s%N) - start) / 1000000 ))
-    break
-  fi
-  sleep 0.05
-done
-[[ -n $seen ]] || fail "the import did not show in the mount within 1 s"
-ok "the import shows in the mount after ${seen} ms"
-expect_line states/NY/dmv/blocked CBP
-expect_line fields/name/shared_by NJ/dmv
-[[ $(ls "$MNT/flows" | wc -l) == "$after_flows" ]] || fail "flows after the import"
-
-sleep 1
-touch "$WORK/stop"
-wait $r1 $r2 $r3 $r4
-cat "$WORK"/errors.* >"$WORK/all-errors"
-[[ ! -s $WORK/all-errors ]] || fail "readers saw errors: $(head -5 "$WORK/all-errors")"
-ok "4 readers during the import: no error, never half an import"
-unmount
+live_pass all_at_once
+live_pass by_name -o inval_names
