@@ -572,14 +572,14 @@ static int fill_entry(struct request *r, struct fs_inode *in, struct fuse_entry_
 }
 
 /*
- * A name answered ENOENT, and how long the kernel may hold it. Below the
- * root the kernel holds it under its folder's name, which every refresh
- * invalidates (invalidate_kernel), and dropping a folder's name drops the
- * missing names below it: nothing to remember. A missing name of the root
- * is remembered to be invalidated by name, or held briefly when the memo is
- * full. One by one, such invalidations each wait for the folder's lock, which
- * every lookup in it holds through its upcall: 16,384 of them took 6 s under
- * four loops of lookups, so the memo holds only the root's.
+ * A name answered ENOENT, and how long the kernel may hold it. A refresh
+ * makes the kernel forget every name at once, or, told name by name
+ * (invalidate_kernel), every folder's name, which drops the missing names
+ * below it: below the root, nothing to remember. A missing name of the root
+ * is remembered to be told by name, or held briefly when the memo is full.
+ * Told one by one, each waits for the folder's lock, which every lookup in
+ * it holds through its upcall: 16,384 took 6 s under four loops of lookups,
+ * so the memo holds only the root's.
  */
 static double remember_negative(struct fs_state *fs, uint64_t parent, const char *name)
 {
