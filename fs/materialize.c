@@ -40,13 +40,36 @@ static int skipped(const struct tree_node *dir, const char *name)
 	return 0;
 }
 
-static int write_file(int dirfd, const char *name, const struct strbuf *content)
+/* Bytes of a file read by parts (the change log) copied at a time. */
+#define COPY_CHUNK (1024 * 1024)
+
+/*
+ * Write a file: rendered whole, or a file read by parts (tree_read_range),
+ * copied a chunk at a time, so that a 3 GB change log never sits in memory.
+ */
+static int write_file(struct walk *w, const struct tree_node *node, int dirfd, const char *name,
+		      struct strbuf *content)
 {
 	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666), rc;
+	uint64_t off = 0;
 
 	if (fd < 0)
 		return -errno;
-	rc = io_write_all(fd, content->buf, content->len);
+	if (!tree_read_by_parts(w->tree, node)) {
+		rc = tree_render(w->tree, node, content);
+		if (!rc)
+			rc = strbuf_ok(content);
+		if (!rc)
+			rc = io_write_all(fd, content->buf, content->len);
+	} else {
+		do {
+			strbuf_reset(content);
+			rc = tree_read_range(w->tree, node, off, COPY_CHUNK, content);
+			if (!rc)
+				rc = io_write_all(fd, content->buf, content->len);
+			off += content->len;
+		} while (!rc && content->len == COPY_CHUNK);
+	}
 	if (close(fd) && !rc)
 		rc = -errno;
 	return rc;
@@ -71,13 +94,13 @@ static int walk_entry(struct walk *w, const struct tree_node *node, const char *
 		close(fd);
 		return rc;
 	case NODE_FILE:
+		rc = write_file(w, node, dirfd, name, &content);
+		break;
 	case NODE_LINK:
 		rc = tree_render(w->tree, node, &content);
 		if (!rc)
 			rc = strbuf_ok(&content);
-		if (!rc && node->type == NODE_FILE)
-			rc = write_file(dirfd, name, &content);
-		else if (!rc && symlinkat(content.buf, dirfd, name))
+		if (!rc && symlinkat(content.buf, dirfd, name))
 			rc = -errno;
 		break;
 	}

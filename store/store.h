@@ -607,8 +607,6 @@ void store_derived_unchanged(struct store *st);
 int store_changes_clear(struct store *st);
 /* The change log is stored in parts of this many bytes, each but the last full: byte `off` is in part off / STORE_CHANGE_PART. */
 #define STORE_CHANGE_PART 131072
-/** Store part `part` of the change log: STORE_CHANGE_PART bytes, fewer for the last (1 or more). */
-int store_change_part_put(struct store *st, int64_t part, const char *body, size_t len);
 /* The change log written in order: its bytes go into `pending`, and each part is stored once full. */
 struct store_change_writer {
 	struct strbuf pending;	/* bytes not stored yet */

@@ -119,6 +119,8 @@ struct store {
  * (change_days) cut into change_log's parts, and change_days dropped.
  */
 int store_changes_recut(struct store *st);
+/** Store part `part` of the change log: STORE_CHANGE_PART bytes, fewer for the last (1 or more); the writer's, and tests'. */
+int store_change_part_put(struct store *st, int64_t part, const char *body, size_t len);
 
 /** Forget the memo (a write, or a new read transaction). */
 void store_memo_clear(struct store *st);
