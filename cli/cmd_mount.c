@@ -61,9 +61,11 @@ static void help(void)
 	       "                   (default 1024: a big file is read 1 MiB a READ; 0: the\n"
 	       "                   kernel's 128 KiB); set through sysfs, so root only: others\n"
 	       "                   keep the kernel's; it changes this mount alone\n"
-	       "                   inval_names: after an import, tell the kernel each name to\n"
-	       "                   forget, as kernels before 6.16 need (used there anyway),\n"
-	       "                   not all at once\n"
+	       "                   forget_all: after an import, the kernel forgets all it\n"
+	       "                   holds, not only what the import changed\n"
+	       "                   inval_names: where the kernel forgets all it holds\n"
+	       "                   (forget_all, a new day), tell it each name, as kernels\n"
+	       "                   before 6.16 need (used there anyway)\n"
 	       "                   for a URL: refresh=DURATION (default 1h; 30s, 10m, 1d;\n"
 	       "                   0: only on SIGHUP), allow_http, cacert=CA.pem,\n"
 	       "                   max_size=SIZE (default 1G; 200M, 64K), timeout=DURATION\n"
@@ -106,9 +108,10 @@ static int userspace_only(const char *p, size_t n)
 
 /*
  * Split a -o list: nletsfs's own options (trust=, no_verify, [no_]push_pages,
- * [no_]latency_hold, [no_]list_ahead, max_inodes=, read_ahead_kb=, inval_names, and a URL's: cli_net_option()) are taken; options that would contradict a read-only inventory (rw, and ro,
- * which is always set) and userspace-only fstab options are dropped; the
- * rest is for libfuse.
+ * [no_]latency_hold, [no_]list_ahead, max_inodes=, read_ahead_kb=, inval_names,
+ * forget_all, and a URL's: cli_net_option()) are taken; options that would
+ * contradict a read-only inventory (rw, and ro, which is always set) and
+ * userspace-only fstab options are dropped; the rest is for libfuse.
  */
 static void filter_options(const char *in, struct mount_args *m, struct fs_mount_options *o)
 {
@@ -136,6 +139,8 @@ static void filter_options(const char *in, struct mount_args *m, struct fs_mount
 			o->list_ahead = 0;
 		} else if (n == 11 && !strncmp(p, "inval_names", 11)) {
 			o->inval_names = 1;
+		} else if (n == 10 && !strncmp(p, "forget_all", 10)) {
+			o->forget_all = 1;
 		} else if (n >= 11 && !strncmp(p, "max_inodes=", 11)) {
 			strbuf_reset(&m->max_inodes);
 			strbuf_add(&m->max_inodes, p + 11, n - 11);

@@ -64,6 +64,11 @@ struct fs_mount_options {
 	 * forget, as a kernel before 6.16 needs, instead of all at once.
 	 */
 	int inval_names;
+	/*
+	 * -o forget_all: after an import, the kernel forgets everything it
+	 * holds, not only what the import changed (fs/forget.h).
+	 */
+	int forget_all;
 	const struct fs_refresh *refresh;	/* a subscription's, or NULL */
 };
 

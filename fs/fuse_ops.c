@@ -59,6 +59,7 @@
 #include "ahead.h"
 #include "bdi.h"
 #include "evict.h"
+#include "forget.h"
 #include "fs.h"
 #include "inodes.h"
 #include "views.h"
@@ -141,6 +142,7 @@ struct fs_state {
 	int read_ahead_given;
 	int ra_step;			/* RA_* */
 	int inval_names;		/* -o inval_names: tell the kernel each name to forget, never all at once */
+	int forget_all;			/* -o forget_all: after an import, the kernel forgets everything, not what it changed */
 	struct timespec mtime;
 	struct walk walk;		/* first-walk help: pushed pages, latency hold (walk.h) */
 
@@ -180,6 +182,8 @@ struct fs_state {
 	pthread_cond_t refresh_cv;
 
 	uint64_t counts[OP_COUNT];	/* atomics */
+	/* Refreshes that told the kernel what an import changed, those that told it to forget everything, and how long the last took (atomics). */
+	uint64_t forgot_changed, forgot_all, refresh_us;
 };
 
 /* Log a problem of the daemon: on stderr in the foreground, to syslog in the background. */
@@ -1234,6 +1238,26 @@ static int forget_all_names(struct fs_state *fs)
 	return n == (ssize_t)sizeof(h) ? 0 : n < 0 ? -errno : -EIO;
 }
 
+/* Take the memo of missing names of the root; tell the kernel each when `tell` (not when it forgot all names at once). */
+static void forget_negatives(struct fs_state *fs, int tell)
+{
+	struct negative *neg;
+	size_t nneg, i;
+
+	pthread_mutex_lock(&fs->lock);
+	neg = fs->neg;
+	nneg = fs->nneg;
+	fs->neg = NULL;
+	fs->nneg = fs->aneg = 0;
+	pthread_mutex_unlock(&fs->lock);
+	for (i = 0; i < nneg; i++) {
+		if (tell)
+			fuse_lowlevel_notify_inval_entry(fs->se, neg[i].parent, neg[i].name, strlen(neg[i].name));
+		free(neg[i].name);
+	}
+	free(neg);
+}
+
 /*
  * Tell the kernel to forget every page, attribute and name it holds, the
  * names it holds as missing included. Without the lock: the workers answer
@@ -1245,16 +1269,11 @@ static int forget_all_names(struct fs_state *fs)
 static void invalidate_kernel(struct fs_state *fs)
 {
 	struct entries snap = { 0 };
-	struct negative *neg;
-	size_t nneg, i;
+	size_t i;
 
 	snap.names = forget_all_names(fs) != 0;
 	pthread_mutex_lock(&fs->lock);
 	inodes_each(&fs->inodes, note_entry, &snap);
-	neg = fs->neg;
-	nneg = fs->nneg;
-	fs->neg = NULL;
-	fs->nneg = fs->aneg = 0;
 	pthread_mutex_unlock(&fs->lock);
 	if (snap.oom)
 		fs_log("out of memory: some names may show their old contents until remounted");
@@ -1271,41 +1290,74 @@ static void invalidate_kernel(struct fs_state *fs)
 							 strlen(snap.e[i].name));
 		free(snap.e[i].name);
 	}
-	for (i = 0; i < nneg; i++) {
-		if (snap.names)
-			fuse_lowlevel_notify_inval_entry(fs->se, neg[i].parent, neg[i].name, strlen(neg[i].name));
-		free(neg[i].name);
-	}
+	forget_negatives(fs, snap.names);
 	free(snap.e);
-	free(neg);
+}
+
+/*
+ * Tell the kernel what the imports after `since` (ns) changed, and nothing
+ * else (fs/forget.c), so that the rest stays cached: 1, or 0 when that
+ * cannot be planned (too much changed, no memory) and all must go.
+ */
+static int invalidate_changed(struct fs_state *fs, int64_t since)
+{
+	struct forget_plan plan;
+	size_t i;
+
+	if (since < 0 || forget_plan_make(&fs->inodes, &fs->lock, fs->watch_st, since, &plan))
+		return 0;
+	/* The inodes first: a name told goes with its pages where the kernel holds nothing else of it. */
+	for (i = 0; i < plan.count; i++)
+		if (!plan.n[i].name)
+			fuse_lowlevel_notify_inval_inode(fs->se, plan.n[i].ino, 0, 0);
+	for (i = 0; i < plan.count; i++)
+		if (plan.n[i].name)
+			fuse_lowlevel_notify_inval_entry(fs->se, plan.n[i].ino, plan.n[i].name,
+							 strlen(plan.n[i].name));
+	forget_negatives(fs, 1);
+	forget_plan_release(&plan);
+	return 1;
 }
 
 /*
  * The inventory (or the day) changed to version `v`. The caches of older
  * versions go, pushes of old bytes are dropped, and the kernel forgets what
- * it holds; requests that began before the change may still reply with old
- * bytes, so once they are through the kernel forgets again.
+ * the imports after `since` changed (since < 0: everything it holds);
+ * requests that began before the change may still reply with old bytes, so
+ * once they are through the kernel is told again. Whether any was running
+ * is asked before the first telling: one that replies during it, after its
+ * part was told, is then told again too.
  */
-static void refresh(struct fs_state *fs, uint64_t v)
+static void refresh(struct fs_state *fs, uint64_t v, int64_t since)
 {
-	int again;
+	struct timespec t0, t1;
+	int again, changed;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	walk_drop(&fs->walk);
 	pthread_mutex_lock(&fs->lock);
 	__atomic_store_n(&fs->snap_seq, fs->snap_seq + 1, __ATOMIC_RELEASE);
 	inodes_reset_caches(&fs->inodes);
+	again = old_readers(fs, v);
 	pthread_mutex_unlock(&fs->lock);
 	end_kept_snapshots(fs, 1);
-	invalidate_kernel(fs);
+	changed = invalidate_changed(fs, since);
+	if (!changed)
+		invalidate_kernel(fs);
+	__atomic_fetch_add(changed ? &fs->forgot_changed : &fs->forgot_all, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&fs->lock);
-	again = old_readers(fs, v);
 	while (old_readers(fs, v))
 		pthread_cond_wait(&fs->idle_cv, &fs->lock);
 	pthread_mutex_unlock(&fs->lock);
 	if (again) {
 		walk_drop(&fs->walk);
-		invalidate_kernel(fs);
+		if (!changed || !invalidate_changed(fs, since))
+			invalidate_kernel(fs);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	__atomic_store_n(&fs->refresh_us,
+			 (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000),
+			 __ATOMIC_RELAXED);
 }
 
 static void print_stats(struct fs_state *fs)
@@ -1324,6 +1376,10 @@ static void print_stats(struct fs_state *fs)
 	fprintf(stderr, "nletsfs: requests %llu", (unsigned long long)total);
 	for (i = 0; i < OP_COUNT; i++)
 		fprintf(stderr, " %s %llu", op_names[i], (unsigned long long)counts[i]);
+	fprintf(stderr, " forgot_changed %llu forgot_all %llu refresh_us %llu",
+		(unsigned long long)__atomic_load_n(&fs->forgot_changed, __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&fs->forgot_all, __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&fs->refresh_us, __ATOMIC_RELAXED));
 	fprintf(stderr, " inodes %llu busy_max %llu ahead %llu hits %llu evicted %llu", (unsigned long long)inodes,
 		(unsigned long long)busy_max,
 		(unsigned long long)__atomic_load_n(&fs->ahead.listed, __ATOMIC_RELAXED),
@@ -1386,7 +1442,7 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 		store_close(stale[i]);
 	if (fs->unlink_db)
 		unlink(db); /* a private copy: it lives while a connection holds it */
-	refresh(fs, v);
+	refresh(fs, v, -1);
 	return 0;
 }
 
@@ -1474,13 +1530,54 @@ static void set_read_ahead(struct fs_state *fs)
 }
 
 /*
+ * What the watcher read of the inventory in one snapshot: its generation
+ * (-1: unknown), and the last import's walk (fs/derive.c): its time, and
+ * the day it walked (derived: both known, and of this generation).
+ */
+struct stamp {
+	int64_t gen;
+	int derived;
+	int64_t changed_at, files_date;
+};
+
+static struct stamp read_stamp(struct store *st)
+{
+	struct stamp s = { .gen = -1 };
+
+	if (!st || store_read_begin(st))
+		return s;
+	s.gen = store_generation(st);
+	s.derived = s.gen >= 0 && store_derived_fresh(st) == 1 &&
+		    !store_derived_get(st, "changed_at", &s.changed_at) &&
+		    !store_derived_get(st, "files_date", &s.files_date);
+	store_read_end(st);
+	return s;
+}
+
+/*
+ * The time after which imports changed what the kernel may hold, when
+ * only that need be forgotten: the walks before and after them were of
+ * `day`, today (a walk of another day compares other trees), and the day
+ * did not change (then everything does). -1: forget everything.
+ */
+static int64_t changed_since(const struct fs_state *fs, const struct stamp *was, const struct stamp *now,
+			     const char *day, int new_day)
+{
+	if (fs->forget_all || new_day || !was->derived || !now->derived || was->files_date != now->files_date ||
+	    now->files_date != tree_day_key(day))
+		return -1;
+	return was->changed_at;
+}
+
+/*
  * The watcher: every FS_WATCH_MS, has an import committed, or has the day
  * changed? Then refresh. SIGUSR1 prints the request counts.
  */
 static void *watch(void *arg)
 {
 	struct fs_state *fs = arg;
-	int64_t g = fs->watch_st ? store_generation(fs->watch_st) : 0;
+	struct stamp seen = read_stamp(fs->watch_st);
+	int64_t g = seen.gen >= 0 ? seen.gen : 0;
 	char day[11], now[11];
 
 	store_today(day);
@@ -1504,17 +1601,24 @@ static void *watch(void *arg)
 		ng = fs->watch_st ? store_generation(fs->watch_st) : g;
 		store_today(now);
 		if (ng != g || strcmp(now, day)) {
+			/* The generation refreshed to and what its import changed, read in one snapshot. */
+			struct stamp cur = read_stamp(fs->watch_st);
+			int new_day = strcmp(now, day) != 0;
+			int64_t since = changed_since(fs, &seen, &cur, now, new_day);
 			uint64_t era;
 
 			pthread_mutex_lock(&fs->lock);
-			if (strcmp(now, day))
+			if (new_day)
 				fs->era++;
 			era = fs->era;
 			pthread_mutex_unlock(&fs->lock);
-			if (ng >= 0)
+			if (cur.gen >= 0)
+				g = cur.gen;
+			else if (ng >= 0)
 				g = ng;
+			seen = cur;
 			memcpy(day, now, sizeof(day));
-			refresh(fs, version_of(g, era));
+			refresh(fs, version_of(g, era), since);
 		}
 	}
 	return NULL;
@@ -1817,6 +1921,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	fs.read_ahead_kb = o->read_ahead_kb;
 	fs.read_ahead_given = o->read_ahead_given;
 	fs.inval_names = o->inval_names;
+	fs.forget_all = o->forget_all;
 	views_status_source(o->refresh);
 	fs.unlink_db = o->unlink_db;
 	walk_init(&fs.walk, o->push_pages, o->latency_hold);

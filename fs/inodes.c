@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROOT_INO 1
+#define ROOT_INO INODES_ROOT
 
 /* A million inodes of a walk, with a :param and a 12-letter name, take a 96-byte block each. */
 _Static_assert(offsetof(struct fs_inode, name) <= 64, "an inode's fixed part grew past 64 bytes");

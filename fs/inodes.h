@@ -101,6 +101,9 @@ struct inode_name {
 	char *name;
 };
 
+/* The root's number, as FUSE numbers it. */
+#define INODES_ROOT 1
+
 /* Inodes nobody holds, kept for what was made for them (a size listed ahead), at most. */
 #define INODES_IDLE_MAX 4096
 

@@ -192,7 +192,7 @@ const struct route tree_routes[] = {
 	{ .pattern = "/at/latest", .type = NODE_LINK, .render = view_at_latest, .exists = at_latest_exists,
 	  .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/at/:date", .type = NODE_LINK, .list = list_at_dates, .exists = at_date_exists,
-	  .render = view_at_link, .flags = ROUTE_NOT_IN_AT },
+	  .render = view_at_link, .flags = ROUTE_NOT_IN_AT | ROUTE_UNLISTED },
 	{ .pattern = "/.at", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT | ROUTE_HIDDEN },
 	{ .pattern = "/.at/:date", .type = NODE_DIR, .list = list_at_dates, .exists = at_day_exists,
 	  .flags = ROUTE_NOT_IN_AT | ROUTE_AT_DATE },
@@ -205,7 +205,7 @@ const struct route tree_routes[] = {
 	/* search/QUERY/: any FTS5 query is a folder of links to the sources it finds. */
 	{ .pattern = "/search", .type = NODE_DIR, .flags = ROUTE_NOT_IN_AT },
 	{ .pattern = "/search/:query", .type = NODE_DIR, .list = list_nothing, .exists = search_query_exists,
-	  .flags = ROUTE_NOT_IN_AT },
+	  .flags = ROUTE_NOT_IN_AT | ROUTE_UNLISTED },
 	{ .pattern = "/search/:query/:hit", .type = NODE_LINK, .list = list_search_hits, .render = view_search_hit,
 	  .exists = search_hit_exists, .flags = ROUTE_NOT_IN_AT },
 

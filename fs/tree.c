@@ -307,8 +307,7 @@ static void day_before(const char *date, char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* A day's key (YYYYMMDD as a number) from YYYY-MM-DD. */
-static long day_key(const char *d)
+long tree_day_key(const char *d)
 {
 	return atol(d) * 10000 + atol(d + 5) * 100 + atol(d + 8);
 }
@@ -354,8 +353,8 @@ int tree_same_days(struct tree *t, const char *day, long *from, long *until)
 	if (!t->change_dates_valid)
 		return -EIO;
 	lo = days_upto(d, day);
-	*from = lo > 0 ? day_key(d->items[lo - 1]) : 0;
-	*until = lo < d->n ? day_key(d->items[lo]) : 99991231;
+	*from = lo > 0 ? tree_day_key(d->items[lo - 1]) : 0;
+	*until = lo < d->n ? tree_day_key(d->items[lo]) : 99991231;
 	return 0;
 }
 
@@ -671,7 +670,7 @@ int tree_read_range(struct tree *t, const struct tree_node *node, uint64_t off, 
 
 long tree_today_key(const struct tree *t)
 {
-	return day_key(t->today);
+	return tree_day_key(t->today);
 }
 
 /*

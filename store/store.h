@@ -633,6 +633,13 @@ int store_derived_file_get(struct store *st, const char *path, struct strbuf *ou
  */
 int store_path_stat(struct store *st, const char *path, int64_t *ns, int64_t *size);
 /**
+ * Call `fn` with each root path that an import after `since_ns` changed or
+ * made (its time is later), in no order, until it returns non-zero, which
+ * is returned. A path gone since has no row: its folder's listing changed.
+ */
+int store_paths_changed_since(struct store *st, int64_t since_ns, int (*fn)(void *arg, const char *path),
+			      void *arg);
+/**
  * A walk of the root tree: store_walk_put() each path with the hash of its
  * content (a folder: of its listing) and a file's size (-1: none), then
  * store_walk_end() gives `now_ns`

@@ -17,7 +17,8 @@ grep -q "^\.TH NLETSFS 1 .* \"nletsfs $version\"" "$man" || fail "the man page i
 commands=$("$NLETSFS" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
 [[ $(wc -w <<<"$commands") -ge 8 ]] || fail "too few commands in --help: $commands"
 for c in $commands; do
-  "$NLETSFS" "$c" --help | head -1 | grep -q "^usage: nletsfs $c" || fail "nletsfs $c --help"
+  help=$("$NLETSFS" "$c" --help) || fail "nletsfs $c --help: exit $?"
+  head -1 <<<"$help" | grep -q "^usage: nletsfs $c" || fail "nletsfs $c --help"
   grep -q "^\.B nletsfs $c\( \|$\)" "$man" || fail "no SYNOPSIS line for $c in the man page"
   grep -A1 '^\.TP$' "$man" | grep -qx "\.B $c" || fail "no entry for $c under COMMANDS in the man page"
   grep -q "^nletsfs $c " "$SRC/README.md" || fail "the README does not list $c"

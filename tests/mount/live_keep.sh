@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# After an import the kernel forgets what the import changed, and only that
+# (fs/forget.c): a walk made before it stays cached where nothing changed.
+# What changed shows within 1 s, whole: a file the kernel had read, a
+# folder gone from a listing it holds (NY/dmv, whose one fact ended), names
+# it held as missing that now exist (a flow's new `until`, NJ/dmv), and a
+# past day (at/DATE links move with the days on which anything changes). Then the mount, walked warm,
+# equals `nletsfs materialize` of the inventory. With -o forget_all the
+# kernel forgets everything: the same checks hold, and the walk after the
+# import asks the daemon several times more than by default (so this test
+# fails if the default forgets everything too).
+. "$(dirname "$0")/lib.sh"
+
+# One flow ends (it was shown today), one begins: a small import.
+mkdir -p "$WORK/end"
+cat >"$WORK/end/flows.csv" <<'EOF'
+id,from,to,via,transaction,fields,status,conditions,since,until,source,page,quote
+ny-dmv-blocks-ice,NY/dmv,ICE,Nlets,DQ,,blocked,,2019-12-14,2020-01-01,ice-2019;qa-2020,18;6,"New York has blocked U.S. Immigration and Customs Enforcement (ICE)"
+nj-dmv-to-ice,NJ/dmv,ICE,Nlets,DQ,name;ssn,reported,,2021-03,,qa-2020,4,
+EOF
+# Then it holds again: NY/dmv comes back, which the kernel held as missing meanwhile.
+mkdir -p "$WORK/back"
+sed 's/,2019-12-14,2020-01-01,/,2019-12-14,,/' "$WORK/end/flows.csv" >"$WORK/back/flows.csv"
+
+walk() {
+  local s=0
+  grep -r ssn "$MNT" >/dev/null || s=$?
+  [[ $s -le 1 ]] || fail "grep -r of the mount: exit $s"
+  find "$MNT" >/dev/null || fail "find of the mount"
+}
+
+# The import shows: every change it made, each read through what the kernel cached.
+shown() {
+  [[ ! -e $MNT/states/NY/dmv ]] && [[ $(cat "$MNT/flows/ny-dmv-blocks-ice/until") == 2020-01-01 ]] &&
+    [[ -d $MNT/flows/nj-dmv-to-ice ]] && grep -qx ICE "$MNT/states/NJ/dmv/recipients" &&
+    grep -qx NJ/dmv "$MNT/agencies/ICE/receives" && ! grep -qx NY/dmv "$MNT/agencies/ICE/blocked_by" &&
+    [[ ! -e $MNT/at/2020-06-01/states/NY/dmv ]] && grep -qx ICE "$MNT/at/2019-12-20/states/NY/dmv/blocked"
+}
+
+keep_pass() { # keep_pass NAME COUNTER [MOUNT OPTION...]: COUNTER, the kind of refresh expected
+  local db=$WORK/inv-$1.db start seen before
+  import_into "$db" "$SRC/tests/fixtures/small"
+  mount_db "$db" "${@:3}"
+  walk
+  # Cached before the import: what it will change, and names it will make (held as missing).
+  grep -qx ICE "$MNT/states/NY/dmv/blocked" || fail "$1: NY/dmv does not block ICE before the import"
+  grep -qx NY/dmv "$MNT/agencies/ICE/blocked_by" || fail "$1: ICE is not blocked by NY/dmv before the import"
+  ls "$MNT/flows/ny-dmv-blocks-ice/until" 2>/dev/null && fail "$1: ny-dmv-blocks-ice ends before the import"
+  ls "$MNT/states/NJ/dmv" 2>/dev/null && fail "$1: NJ/dmv before the import"
+  ls "$MNT/flows/nj-dmv-to-ice" 2>/dev/null && fail "$1: flows/nj-dmv-to-ice before the import"
+  grep -qx ICE "$MNT/at/2020-06-01/states/NY/dmv/blocked" || fail "$1: at/2020-06-01 before the import"
+  grep -qx ICE "$MNT/at/2019-12-20/states/NY/dmv/blocked" || fail "$1: at/2019-12-20 before the import"
+  walk
+
+  "$NLETSFS" import --db "$db" "$WORK/end" >/dev/null || fail "$1: the import"
+  start=$(date +%s%N)
+  seen=
+  while (( $(date +%s%N) - start < 1000000000 )); do
+    if shown 2>/dev/null; then
+      seen=$(( ($(date +%s%N) - start) / 1000000 ))
+      break
+    fi
+    sleep 0.05
+  done
+  [[ -n $seen ]] || fail "$1: the import did not show in the mount within 1 s"
+  [[ $(daemon_stats "$2") == 1 ]] || fail "$1: the refresh was not of the kind $2: $(tail -1 "$WORK/daemon.log")"
+
+  before=$(daemon_stats requests)
+  walk
+  echo $(( $(daemon_stats requests) - before - 1 )) >"$WORK/asked-$1" # less the stats' own
+  "$NLETSFS" materialize --db "$db" "$WORK/tree-$1" || fail "$1: materialize"
+  same_tree "$WORK/tree-$1"
+  ok "$1: the import shows after ${seen} ms, and the mount equals materialize after it"
+
+  ls "$MNT/states/NY/dmv" 2>/dev/null && fail "$1: NY/dmv after the import"
+  "$NLETSFS" import --db "$db" "$WORK/back" >/dev/null || fail "$1: the second import"
+  start=$(date +%s%N)
+  until grep -qx ICE "$MNT/states/NY/dmv/blocked" 2>/dev/null; do
+    (( $(date +%s%N) - start < 1000000000 )) || fail "$1: NY/dmv did not come back within 1 s"
+    sleep 0.05
+  done
+  rm -rf "$WORK/tree-$1"
+  "$NLETSFS" materialize --db "$db" "$WORK/tree-$1" || fail "$1: materialize"
+  same_tree "$WORK/tree-$1"
+  ok "$1: a folder held as missing comes back with the next import"
+  unmount
+}
+
+keep_pass changed forgot_changed
+keep_pass all forgot_all -o forget_all
+changed=$(cat "$WORK/asked-changed")
+all=$(cat "$WORK/asked-all")
+(( changed * 3 < all )) || fail "the walk after the import asked $changed requests, and $all with forget_all"
+ok "the walk after the import asked the daemon $changed requests; $all when the kernel forgets everything"
