@@ -233,7 +233,6 @@ int forget_plan_make(struct inode_table *t, pthread_mutex_t *lock, struct store 
 	if (rc)
 		return rc;
 	rc = store_paths_changed_since(st, since_ns, take_path, &ps);
-	p->paths = ps.n;
 	if (!rc && ps.n && !(dirs = malloc(ps.n * sizeof(*dirs))))
 		rc = -ENOMEM;
 	if (!rc) {

@@ -26,7 +26,6 @@ struct forget_notice {
 struct forget_plan {
 	struct forget_notice *n;
 	size_t count, alloc;
-	size_t paths;		/* the paths the imports changed */
 };
 
 /* More changed paths than this: making the kernel forget everything costs less than finding them. */
