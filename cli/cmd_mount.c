@@ -317,9 +317,11 @@ int cmd_mount(int argc, char **argv)
 	if (o.read_ahead_given) {
 		uint64_t kb;
 
-		if (parse_count(m.read_ahead.len ? m.read_ahead.buf : "", 4, FS_READ_AHEAD_KB_MAX, &kb)) {
-			status = cli_usage_error("mount", "read_ahead_kb=%s: a window in KiB, 4 to %d (0: the kernel's)",
-						 m.read_ahead.len ? m.read_ahead.buf : "", FS_READ_AHEAD_KB_MAX);
+		if (parse_count(m.read_ahead.len ? m.read_ahead.buf : "", FS_READ_AHEAD_KB_MIN, FS_READ_AHEAD_KB_MAX,
+				&kb)) {
+			status = cli_usage_error("mount", "read_ahead_kb=%s: a window in KiB, %d to %d (0: the kernel's)",
+						 m.read_ahead.len ? m.read_ahead.buf : "", FS_READ_AHEAD_KB_MIN,
+						 FS_READ_AHEAD_KB_MAX);
 			goto out;
 		}
 		o.read_ahead_kb = (unsigned)kb;

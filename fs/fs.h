@@ -60,8 +60,9 @@ struct fs_mount_options {
 	unsigned read_ahead_kb;
 	int read_ahead_given;
 	/*
-	 * -o inval_names: after an import, tell the kernel each name it holds to
-	 * forget, as a kernel before 6.16 needs, instead of all at once.
+	 * -o inval_names: where the kernel forgets everything it holds (a new
+	 * day, forget_all), tell it each name, as a kernel before 6.16 needs,
+	 * instead of all at once.
 	 */
 	int inval_names;
 	/*
@@ -78,7 +79,8 @@ struct fs_mount_options {
 #define FS_MAX_INODES_MIN 1000
 /* read_ahead_kb by default (KiB): the largest READ libfuse takes, 256 pages. */
 #define FS_READ_AHEAD_KB_DEFAULT 1024
-/* The most read_ahead_kb may be (KiB). */
+/* The least and the most read_ahead_kb may be (KiB), but 0. */
+#define FS_READ_AHEAD_KB_MIN 4
 #define FS_READ_AHEAD_KB_MAX 65536
 
 /**

@@ -576,11 +576,12 @@ static int fill_entry(struct request *r, struct fs_inode *in, struct fuse_entry_
 }
 
 /*
- * A name answered ENOENT, and how long the kernel may hold it. A refresh
- * makes the kernel forget every name at once, or, told name by name
+ * A name answered ENOENT, and how long the kernel may hold it. After an
+ * import the kernel is told each new path the import's walk found
+ * (fs/forget.c), or forgets every name at once, or, told name by name
  * (invalidate_kernel), every folder's name, which drops the missing names
  * below it: below the root, nothing to remember. A missing name of the root
- * is remembered to be told by name, or held briefly when the memo is full.
+ * is remembered for that last way, or held briefly when the memo is full.
  * Told one by one, each waits for the folder's lock, which every lookup in
  * it holds through its upcall: 16,384 took 6 s under four loops of lookups,
  * so the memo holds only the root's.
@@ -1314,7 +1315,8 @@ static int invalidate_changed(struct fs_state *fs, int64_t since)
 		if (plan.n[i].name)
 			fuse_lowlevel_notify_inval_entry(fs->se, plan.n[i].ino, plan.n[i].name,
 							 strlen(plan.n[i].name));
-	forget_negatives(fs, 1);
+	/* A root name that came to exist is a new path of the walk, told above: the memo goes untold. */
+	forget_negatives(fs, 0);
 	forget_plan_release(&plan);
 	return 1;
 }

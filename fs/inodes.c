@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROOT_INO INODES_ROOT
-
 /* A million inodes of a walk, with a :param and a 12-letter name, take a 96-byte block each. */
 _Static_assert(offsetof(struct fs_inode, name) <= 64, "an inode's fixed part grew past 64 bytes");
 
@@ -305,8 +303,8 @@ int inodes_init(struct inode_table *t, const struct route *routes)
 		return -ENOMEM;
 	}
 	tree_root(routes, &node, NULL);
-	root->ino = ROOT_INO;
-	root->parent = ROOT_INO;
+	root->ino = INODES_ROOT;
+	root->parent = INODES_ROOT;
 	root->type = (uint8_t)node.type;
 	root->route = 1;
 	index_add(&t->by_ino, root);
@@ -369,7 +367,7 @@ static uint64_t free_number(const struct inode_table *t, uint64_t h)
 {
 	uint64_t ino = h;
 
-	while (ino <= ROOT_INO || index_get(&t->by_ino, ino))
+	while (ino <= INODES_ROOT || index_get(&t->by_ino, ino))
 		ino++;
 	return ino;
 }
@@ -589,7 +587,7 @@ void inodes_clear_stat(struct fs_inode *in)
 
 static int unused(const struct fs_inode *in)
 {
-	return in->ino != ROOT_INO && !in->nlookup && !in->pins;
+	return in->ino != INODES_ROOT && !in->nlookup && !in->pins;
 }
 
 static void free_unused(struct inode_table *t, struct fs_inode *in)
@@ -628,7 +626,7 @@ static void drop_if_unused(struct inode_table *t, struct fs_inode *in)
 
 void inodes_hold(struct inode_table *t, struct fs_inode *in)
 {
-	if (in->nlookup++ == 0 && in->ino != ROOT_INO)
+	if (in->nlookup++ == 0 && in->ino != INODES_ROOT)
 		t->held++;
 	in->used = 1;
 }
@@ -639,7 +637,7 @@ static void unhold(struct inode_table *t, struct fs_inode *in, uint64_t n)
 	if (!in->nlookup)
 		return;
 	in->nlookup = n >= in->nlookup ? 0 : in->nlookup - n;
-	if (!in->nlookup && in->ino != ROOT_INO)
+	if (!in->nlookup && in->ino != INODES_ROOT)
 		t->held--;
 	drop_if_unused(t, in);
 }
@@ -677,7 +675,7 @@ size_t inodes_over(struct inode_table *t, uint64_t keep, struct inode_name *out,
 
 		t->hand &= t->by_ino.cap - 1; /* the index may have shrunk since */
 		in = index_at(&t->by_ino, t->hand++);
-		if (!in || !in->nlookup || in->pins || in->ino == ROOT_INO)
+		if (!in || !in->nlookup || in->pins || in->ino == INODES_ROOT)
 			continue;
 		if (in->used) {
 			in->used = 0;
@@ -695,7 +693,7 @@ size_t inodes_over(struct inode_table *t, uint64_t keep, struct inode_name *out,
 
 void inodes_forget(struct inode_table *t, uint64_t ino, uint64_t n)
 {
-	struct fs_inode *in = ino == ROOT_INO ? NULL : inodes_get(t, ino);
+	struct fs_inode *in = ino == INODES_ROOT ? NULL : inodes_get(t, ino);
 
 	if (in)
 		unhold(t, in, n);

@@ -119,6 +119,11 @@ ok "an idle daemon holds no snapshot: the WAL is reset"
 sizes() { (cd "$1" && find . -path ./at -prune -o -path ./search -prune -o -type f -printf '%s %p\n' | sort -k2); }
 diff <(sizes copy) <(sizes mnt) >"$WORK/sizes" || fail "sizes on the mount differ from the files' bytes: $(head -5 "$WORK/sizes")"
 ok "after six imports every size the mount gives is its file's"
+# And the whole tree: what the walkers cached through the imports, each of
+# which made the kernel forget only what it changed (fs/forget.c), is what
+# the inventory holds now.
+same_tree copy
+ok "after six imports under walkers the mount equals materialize"
 fusermount3 -u mnt || fail "fusermount3 -u"
 for _ in $(seq 50); do
   kill -0 "$DAEMON_PID" 2>/dev/null || break
