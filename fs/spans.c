@@ -10,6 +10,7 @@
  * state's system) has its presence counted the same way, from the folder
  * route's own spans.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,7 +79,13 @@ struct spans {
 	const struct strlist *days;
 	const char *before;
 	struct intern paths, lines;
-	struct hmap key_index;	/* "PATH,LINE" numbers -> key */
+	/*
+	 * (path, line) -> key + 1, open addressing, 0 an empty slot; the
+	 * numbers themselves are hashed, not a string of them (a million
+	 * keys at 100k flows: a string and its copy each cost a malloc).
+	 */
+	uint32_t *key_slots;
+	size_t key_cap;		/* a power of two, or 0 */
 	struct key *keys;
 	size_t nkeys, akeys;
 	int32_t *path_lines;	/* lines present in each path on the day swept to */
@@ -90,7 +97,9 @@ struct spans {
 	/* while loading: the route being read */
 	const struct tree *t;
 	const struct route *route;
-	const char *child;	/* presence: the file's name under the folder route's path */
+	/* presence: the names of the files under the folder route's path, each counted */
+	const char *children[TREE_MAX_ROUTES];
+	size_t nchildren;
 	int rc;
 };
 
@@ -100,21 +109,51 @@ static size_t day_index(const struct spans *s, const char *d)
 	return strlist_lower_bound(s->days, d);
 }
 
+static size_t key_slot(const struct spans *s, uint32_t path, uint32_t line)
+{
+	uint64_t h = ((uint64_t)path << 32 | line) * 0x9e3779b97f4a7c15ull;
+	size_t i = (size_t)(h >> 32) & (s->key_cap - 1);
+	uint32_t k;
+
+	while ((k = s->key_slots[i]) && (s->keys[k - 1].path != path || s->keys[k - 1].line != line))
+		i = (i + 1) & (s->key_cap - 1);
+	return i;
+}
+
+/* Double the slots, keeping the load at most one half. */
+static int key_grow(struct spans *s)
+{
+	size_t cap = s->key_cap ? s->key_cap * 2 : 4096, i;
+	uint32_t *old = s->key_slots;
+
+	s->key_slots = calloc(cap, sizeof(*s->key_slots));
+	if (!s->key_slots) {
+		s->key_slots = old;
+		return -ENOMEM;
+	}
+	s->key_cap = cap;
+	for (i = 0; i < s->nkeys; i++)
+		s->key_slots[key_slot(s, s->keys[i].path, s->keys[i].line)] = (uint32_t)i + 1;
+	free(old);
+	return 0;
+}
+
 static int key_of(struct spans *s, uint32_t path, uint32_t line, uint32_t *key)
 {
-	char name[24];
-	uint64_t v;
+	size_t i;
 
-	snprintf(name, sizeof(name), "%x,%x", path, line);
-	if (hmap_get(&s->key_index, name, &v)) {
-		*key = (uint32_t)v;
+	if ((s->nkeys + 1) * 2 > s->key_cap && key_grow(s))
+		return -ENOMEM;
+	i = key_slot(s, path, line);
+	if (s->key_slots[i]) {
+		*key = s->key_slots[i] - 1;
 		return 0;
 	}
-	if (array_reserve(&s->keys, s->nkeys, &s->akeys, sizeof(*s->keys), 1024) ||
-	    hmap_put(&s->key_index, name, s->nkeys))
+	if (s->nkeys >= UINT32_MAX - 1 || array_reserve(&s->keys, s->nkeys, &s->akeys, sizeof(*s->keys), 1024))
 		return -ENOMEM;
 	s->keys[s->nkeys] = (struct key){ path, line, 0, -1 };
 	*key = (uint32_t)s->nkeys++;
+	s->key_slots[i] = *key + 1;
 	return 0;
 }
 
@@ -149,27 +188,42 @@ static int add_span(struct spans *s, uint32_t key, const char *since, const char
 	return rc;
 }
 
+/* A line `lid` (NO_LINE: presence) of the file at `path`, held from `since` to `until`. */
+static int path_span(struct spans *s, const char *path, uint32_t lid, const char *since, const char *until)
+{
+	uint32_t pid, key;
+	int rc = intern(&s->paths, path, &pid);
+
+	if (!rc)
+		rc = key_of(s, pid, lid, &key);
+	return rc ? rc : add_span(s, key, since, until);
+}
+
 static int line_span(void *arg, const char *a, const char *b, const char *line, const char *since,
 		     const char *until)
 {
 	struct spans *s = arg;
 	struct strbuf path = STRBUF_INIT;
-	uint32_t pid, lid = NO_LINE, key;
+	uint32_t lid = NO_LINE;
 	/* A folder's lines are the names of its last :param. */
 	const char *args[TREE_MAX_ARGS] = { a, b ? b : line, b ? line : NULL, NULL };
+	size_t i, keep;
 	int rc;
 
 	if (s->route->type != NODE_DIR)
 		args[b ? 2 : 1] = NULL;
 	rc = tree_route_path(s->route, args, &path);
-
-	if (!rc && s->child) {
-		strbuf_addf(&path, "/%s", s->child);
+	keep = path.len;
+	/* The folder's files are there while it is: one query for all of them. */
+	for (i = 0; !rc && i < s->nchildren; i++) {
+		strbuf_addf(&path, "/%s", s->children[i]);
 		rc = strbuf_ok(&path);
+		if (!rc)
+			rc = path_span(s, path.buf, NO_LINE, since, until);
+		path.len = keep;
+		path.buf[keep] = '\0';
 	}
-	if (!rc)
-		rc = intern(&s->paths, path.buf, &pid);
-	if (!rc && !s->child && (s->route->flags & ROUTE_RECORD_LINES)) {
+	if (!rc && !s->nchildren && (s->route->flags & ROUTE_RECORD_LINES)) {
 		/* A record reference is shown as the record's path. */
 		struct strbuf ref = STRBUF_INIT;
 
@@ -177,13 +231,11 @@ static int line_span(void *arg, const char *a, const char *b, const char *line, 
 		if (!rc)
 			rc = intern(&s->lines, ref.buf, &lid);
 		strbuf_release(&ref);
-	} else if (!rc && !s->child) {
+	} else if (!rc && !s->nchildren) {
 		rc = intern(&s->lines, line, &lid);
 	}
-	if (!rc)
-		rc = key_of(s, pid, lid, &key);
-	if (!rc)
-		rc = add_span(s, key, since, until);
+	if (!rc && !s->nchildren)
+		rc = path_span(s, path.buf, lid, since, until);
 	strbuf_release(&path);
 	return rc;
 }
@@ -201,7 +253,7 @@ void spans_free(struct spans *s)
 		return;
 	intern_release(&s->paths);
 	intern_release(&s->lines);
-	hmap_release(&s->key_index);
+	free(s->key_slots);
 	free(s->keys);
 	free(s->path_lines);
 	free(s->ev);
@@ -222,21 +274,36 @@ int spans_open(struct tree *t, const char *before, const struct strlist *days, i
 	s->before = before;
 	s->reverse = reverse;
 	for (r = 0; !rc && r < t->nroutes; r++) {
-		const struct route *route = &t->routes[r], *parent;
-		int p = tree_parent_route(t->routes, t->nroutes, r);
+		const struct route *route = &t->routes[r];
 
 		if (!(route->flags & ROUTE_SPANS) || route->type != NODE_FILE || (route->flags & ROUTE_NOT_IN_AT))
 			continue;
 		s->route = route;
-		s->child = NULL;
+		s->nchildren = 0;
 		rc = store_relation_spans(t->st, route->rel, line_span, s);
-		parent = p < 0 ? NULL : &t->routes[p];
-		if (!rc && parent && parent->type == NODE_DIR && (parent->flags & ROUTE_SPANS)) {
-			s->route = parent;
-			s->child = strrchr(route->pattern, '/') + 1;
-			rc = store_relation_spans(t->st, parent->rel, line_span, s);
-		}
 	}
+	/* The presence of such files whose folder comes and goes with the facts: by folder. */
+	for (r = 0; !rc && r < t->nroutes; r++) {
+		const struct route *folder = &t->routes[r];
+		int c;
+
+		if (folder->type != NODE_DIR || !(folder->flags & ROUTE_SPANS))
+			continue;
+		s->route = folder;
+		s->nchildren = 0;
+		for (c = 0; c < t->nroutes; c++) {
+			const struct route *route = &t->routes[c];
+
+			if ((route->flags & ROUTE_SPANS) && route->type == NODE_FILE && !(route->flags & ROUTE_NOT_IN_AT) &&
+			    tree_parent_route(t->routes, t->nroutes, c) == r) {
+				assert(s->nchildren < TREE_MAX_ROUTES);
+				s->children[s->nchildren++] = strrchr(route->pattern, '/') + 1;
+			}
+		}
+		if (s->nchildren)
+			rc = store_relation_spans(t->st, folder->rel, line_span, s);
+	}
+	s->nchildren = 0;
 	if (!rc && s->nev)
 		qsort(s->ev, s->nev, sizeof(*s->ev), cmp_event);
 	if (!rc && s->paths.n && !(s->path_lines = calloc(s->paths.n, sizeof(*s->path_lines))))

@@ -84,10 +84,17 @@
  */
 #define EV_HEAD_OF(sf) "WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f WHERE " sf "), sfx AS (SELECT * FROM sf),"
 #define EV_HEAD EV_HEAD_OF("f.from_state=?1 AND " LIVE_ON("f"))
+/*
+ * Whether the state has a law in force on the day: a gate joined first, so
+ * that where it has none (most states) no evidence row is joined with its
+ * citations to look for one.
+ */
+#define STATE_HAS_LAWS "EXISTS (SELECT 1 FROM laws l0 WHERE l0.state=?1 AND " LIVE_ON("l0") ")"
 #define LAWEV(q) \
 	" lawev AS (SELECT DISTINCT " q "e.vote, e.direct, " KIND("laws") ", " LAW_KEY("l") "," \
 	" " REF2("laws", "l.state", "l.slug") "," \
-	" 'law cited by '||char(1)||e.path||char(2) FROM ev e JOIN citations c ON c.kind=e.kind AND c.\"key\"=e.k" \
+	" 'law cited by '||char(1)||e.path||char(2) FROM (SELECT 1 WHERE " STATE_HAS_LAWS ") CROSS JOIN ev e" \
+	" JOIN citations c ON c.kind=e.kind AND c.\"key\"=e.k" \
 	" JOIN sources s ON s.id=c.source AND s.kind='law' JOIN citations lc ON lc.kind=" KIND("laws") \
 	" AND lc.source=s.id JOIN laws l ON lc.\"key\"=" LAW_KEY("l") \
 	" WHERE e.vote IS NOT NULL AND e.kind<>" KIND("laws") " AND l.state=?1 AND " LIVE_ON("l") ")," \
@@ -473,8 +480,8 @@ int store_answers_pass(struct store *st, int on)
 		"CREATE INDEX IF NOT EXISTS temp.flow_ev_state ON flow_ev(from_state, valid_from)",
 		"DELETE FROM temp.flow_ev",
 		"DROP TABLE IF EXISTS temp.flow_across",
-		"CREATE TEMP TABLE flow_across AS SELECT * FROM flows f WHERE " ACROSS("f"),
-		"CREATE INDEX temp.flow_across_state ON flow_across(from_state, valid_from)",
+		"CREATE TEMP TABLE flow_across AS SELECT id, slug, \"from\", \"to\", via, \"transaction\", status, from_state, from_system, valid_from, valid_until FROM flows f WHERE " ACROSS("f"),
+		"CREATE INDEX temp.flow_across_state ON flow_across(from_state, valid_from, valid_until, status, \"to\", from_system, via, id, slug, \"from\", \"transaction\")",
 	};
 	sqlite3_stmt *rows, *ins;
 	size_t i;
@@ -520,7 +527,10 @@ int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow
 	sqlite3_stmt *s[2];
 	int i, r = SQLITE_DONE, rc = 0;
 
-	s[0] = flow_evidence_stmt(st, "SELECT DISTINCT k FROM ev WHERE kind=" KIND("flows") " AND vote IS NOT NULL");
+	/* In a pass, temp.flow_ev holds those rows already: the rules need not run over every flow again. */
+	s[0] = st->answers_pass ? store_stmt(st, "SELECT DISTINCT k FROM temp.flow_ev")
+				: flow_evidence_stmt(st, "SELECT DISTINCT k FROM ev WHERE kind=" KIND("flows")
+							 " AND vote IS NOT NULL");
 	s[1] = store_stmt(st, "SELECT f.id FROM flows f WHERE f.from_state<>'*' AND " ACROSS("f"));
 	for (i = 0; i < 2 && !rc; i++) {
 		if (!s[i])

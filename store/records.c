@@ -800,10 +800,8 @@ static int fetch_one(sqlite3_stmt *s, enum record_kind kind, struct record *out)
 	return rc;
 }
 
-void store_memo_clear(struct store *st)
+static void memo_clear(struct record_memo *m)
 {
-	struct record_memo *m = &st->memo;
-
 	if (!m->valid)
 		return;
 	free(m->state);
@@ -811,6 +809,14 @@ void store_memo_clear(struct store *st)
 	free(m->date);
 	record_release(&m->rec);
 	memset(m, 0, sizeof(*m));
+}
+
+void store_memo_clear(struct store *st)
+{
+	size_t k;
+
+	for (k = 0; k < REC_COUNT; k++)
+		memo_clear(&st->memo[k]);
 }
 
 static int same(const char *a, const char *b)
@@ -836,13 +842,13 @@ static int record_copy(struct record *dst, const struct record *src)
 	return 0;
 }
 
-/* Keep `rec` (taken over) as the memo. */
+/* Keep `rec` (taken over) as the memo of its kind. */
 static int memo_keep(struct store *st, enum record_kind kind, const char *state, const char *slug,
 		     const char *date, struct record *rec)
 {
-	struct record_memo *m = &st->memo;
+	struct record_memo *m = &st->memo[kind];
 
-	store_memo_clear(st);
+	memo_clear(m);
 	m->kind = kind;
 	m->state = state ? strdup(state) : NULL;
 	m->slug = strdup(slug);
@@ -853,18 +859,20 @@ static int memo_keep(struct store *st, enum record_kind kind, const char *state,
 	m->valid = 1;
 	if (m->slug && (!state || m->state) && (!date || m->date))
 		return 0;
-	store_memo_clear(st);
+	memo_clear(m);
 	return -ENOMEM;
 }
 
 int store_peek_by_slug(struct store *st, enum record_kind kind, const char *state, const char *slug,
 		       const char *date, const struct record **out)
 {
-	struct record_memo *m = &st->memo;
+	struct record_memo *m;
 	struct record rec;
 	sqlite3_stmt *s;
 	int rc;
 
+	assert(kind < REC_COUNT);
+	m = &st->memo[kind];
 	if (!store_kind_has_valid_time(kind))
 		date = NULL; /* and every day shares the memo */
 	if (m->valid && m->kind == (int)kind && same(m->state, state) && same(m->slug, slug) &&

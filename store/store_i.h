@@ -81,7 +81,10 @@ enum kind_stmt {
 	FACTS_OF("claims", "r.id", "r.id||' '||r.subject||' '||r.claim||' '||" FACTS_W("value") "||' '||" \
 		 FACTS_W("quote"))
 
-/* The last record read by slug: a folder's files all ask for it in a row. */
+/*
+ * The last record of a kind read by slug: a folder's files all ask for it
+ * in a row, between them records of other kinds (a flow's agencies).
+ */
 struct record_memo {
 	int valid;
 	int kind;
@@ -110,7 +113,7 @@ struct store {
 	struct stmt_cache stmts;
 	int derived_in_txn;	/* store_derived_done() ran in this write transaction */
 	int answers_pass;	/* store_answers() reads temp.flow_ev (store_answers_pass) */
-	struct record_memo memo;
+	struct record_memo memo[REC_COUNT];
 	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
 };
 
