@@ -8,7 +8,9 @@
  * them that a lookup may have cached: new ones (held as missing), and gone
  * ones in a changed folder. What no walk can see, names that resolve
  * without being listed (at/DATE for any date, search/QUERY) and the
- * hidden .at/, is forgotten whole by its folder's name.
+ * hidden .at/, is forgotten whole by its folder's name. A new day between
+ * two days that show the same facts moves only the files that print the
+ * day, told the same way.
  */
 #include "forget.h"
 
@@ -162,6 +164,23 @@ static int plan_unwalked(struct inode_table *t, struct forget_plan *p)
 	return rc;
 }
 
+struct day_printing {
+	const struct inode_table *t;
+	struct forget_plan *p;
+	int rc;
+};
+
+/* (locked) inodes_each(): a file held that prints the day, for a new day. */
+static void note_day_printing(void *arg, struct fs_inode *in)
+{
+	struct day_printing *d = arg;
+
+	const struct route *r = in->nlookup ? inodes_route(d->t, in) : NULL;
+
+	if (!d->rc && r && (r->moves & MOVED_UNLOGGED))
+		d->rc = notice(d->p, in->ino, NULL);
+}
+
 /* (locked) Each changed path: its inode, or its new name; the changed folders held, into `dirs`. */
 static int plan_paths(struct inode_table *t, const struct strlist *ps, struct forget_plan *p, struct dir_ref *dirs,
 		      size_t *ndirs)
@@ -220,8 +239,9 @@ static int plan_gone(struct store *st, const struct children *c, struct forget_p
 }
 
 int forget_plan_make(struct inode_table *t, pthread_mutex_t *lock, struct store *st, int64_t since_ns,
-		     struct forget_plan *p)
+		     int day_moved, struct forget_plan *p)
 {
+	struct day_printing day = { t, p, 0 };
 	struct strlist ps = STRLIST_INIT;
 	struct children c = { 0 };
 	struct dir_ref *dirs = NULL;
@@ -238,6 +258,10 @@ int forget_plan_make(struct inode_table *t, pthread_mutex_t *lock, struct store 
 	if (!rc) {
 		pthread_mutex_lock(lock);
 		rc = plan_unwalked(t, p);
+		if (!rc && day_moved) {
+			inodes_each(t, note_day_printing, &day);
+			rc = day.rc;
+		}
 		if (!rc)
 			rc = plan_paths(t, &ps, p, dirs, &ndirs);
 		if (!rc && ndirs) {

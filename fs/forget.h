@@ -40,12 +40,14 @@ struct forget_plan {
  * does not hold, in a folder the table has (it may hold it as missing),
  * each name the table has in a changed folder that is gone, and whole the
  * folders whose names no walk can know (ROUTE_UNLISTED, ROUTE_HIDDEN: at/,
- * search/, .at/).
+ * search/, .at/). `day_moved`: the day changed too, between two days that
+ * show the same facts; the files that print the day (MOVED_UNLOGGED: the
+ * maps, the records requests) the kernel holds go as well.
  * 0; -E2BIG past FORGET_MAX_PATHS; -ENOTSUP for a route table it cannot
  * plan for; another negative errno. The plan is empty on error.
  */
 int forget_plan_make(struct inode_table *t, pthread_mutex_t *lock, struct store *st, int64_t since_ns,
-		     struct forget_plan *p);
+		     int day_moved, struct forget_plan *p);
 void forget_plan_release(struct forget_plan *p);
 
 #endif

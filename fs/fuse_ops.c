@@ -168,8 +168,13 @@ struct fs_state {
 	struct ahead ahead;		/* the lister ahead (fs/ahead.c), under `lock` */
 	struct evict evict;		/* the inode budget (fs/evict.c), under `lock` */
 
-	/* The watcher (live updates, SIGUSR1). */
-	struct store *watch_st;
+	/*
+	 * The watcher (live updates, a new day, SIGUSR1). An immutable
+	 * inventory's store too, opened before its private copy is unlinked,
+	 * for the stamp a new day is told by; a new one waits in next_watch_st
+	 * (under `lock`) from swap_db() until the watcher takes it.
+	 */
+	struct store *watch_st, *next_watch_st;
 	pthread_t watcher;
 	int watching, stop, sigfd;
 
@@ -1300,12 +1305,12 @@ static void invalidate_kernel(struct fs_state *fs)
  * else (fs/forget.c), so that the rest stays cached: 1, or 0 when that
  * cannot be planned (too much changed, no memory) and all must go.
  */
-static int invalidate_changed(struct fs_state *fs, int64_t since)
+static int invalidate_changed(struct fs_state *fs, int64_t since, int day_moved)
 {
 	struct forget_plan plan;
 	size_t i;
 
-	if (since < 0 || forget_plan_make(&fs->inodes, &fs->lock, fs->watch_st, since, &plan))
+	if (since < 0 || forget_plan_make(&fs->inodes, &fs->lock, fs->watch_st, since, day_moved, &plan))
 		return 0;
 	/* The inodes first: a name told goes with its pages where the kernel holds nothing else of it. */
 	for (i = 0; i < plan.count; i++)
@@ -1330,7 +1335,7 @@ static int invalidate_changed(struct fs_state *fs, int64_t since)
  * is asked before the first telling: one that replies during it, after its
  * part was told, is then told again too.
  */
-static void refresh(struct fs_state *fs, uint64_t v, int64_t since)
+static void refresh(struct fs_state *fs, uint64_t v, int64_t since, int day_moved)
 {
 	struct timespec t0, t1;
 	int again, changed;
@@ -1343,7 +1348,7 @@ static void refresh(struct fs_state *fs, uint64_t v, int64_t since)
 	again = old_readers(fs, v);
 	pthread_mutex_unlock(&fs->lock);
 	end_kept_snapshots(fs, 1);
-	changed = invalidate_changed(fs, since);
+	changed = invalidate_changed(fs, since, day_moved);
 	if (!changed)
 		invalidate_kernel(fs);
 	__atomic_fetch_add(changed ? &fs->forgot_changed : &fs->forgot_all, 1, __ATOMIC_RELAXED);
@@ -1353,7 +1358,7 @@ static void refresh(struct fs_state *fs, uint64_t v, int64_t since)
 	pthread_mutex_unlock(&fs->lock);
 	if (again) {
 		walk_drop(&fs->walk);
-		if (!changed || !invalidate_changed(fs, since))
+		if (!changed || !invalidate_changed(fs, since, day_moved))
 			invalidate_kernel(fs);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1411,7 +1416,7 @@ static void wake_refresher(struct fs_state *fs)
  */
 static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 {
-	struct store *st[FS_POOL] = { NULL }, *stale[FS_POOL] = { NULL };
+	struct store *st[FS_POOL] = { NULL }, *stale[FS_POOL] = { NULL }, *wst = NULL, *stale_w;
 	char *copy = strdup(db);
 	int64_t g = -1;
 	uint64_t v;
@@ -1420,6 +1425,8 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 
 	for (i = 0; !rc && i < FS_POOL; i++)
 		rc = store_open(db, STORE_READONLY | fs->store_flags, &st[i], err);
+	if (!rc && (fs->store_flags & STORE_IMMUTABLE))
+		rc = store_open(db, STORE_READONLY | fs->store_flags, &wst, err);
 	if (!rc && (g = store_generation(st[0])) < 0) {
 		strbuf_addf(err, "%s: cannot read its generation", db);
 		rc = -EIO;
@@ -1427,6 +1434,7 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 	if (rc) {
 		for (i = 0; i < FS_POOL; i++)
 			store_close(st[i]);
+		store_close(wst);
 		free(copy);
 		return rc;
 	}
@@ -1435,6 +1443,8 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 		stale[i] = fs->workers[i].next_st;
 		fs->workers[i].next_st = st[i];
 	}
+	stale_w = fs->next_watch_st;
+	fs->next_watch_st = wst;
 	free(fs->db);
 	fs->db = copy;
 	fs->era++;
@@ -1442,9 +1452,10 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 	pthread_mutex_unlock(&fs->lock);
 	for (i = 0; i < FS_POOL; i++)
 		store_close(stale[i]);
+	store_close(stale_w);
 	if (fs->unlink_db)
 		unlink(db); /* a private copy: it lives while a connection holds it */
-	refresh(fs, v, -1);
+	refresh(fs, v, -1, 0);
 	return 0;
 }
 
@@ -1540,6 +1551,7 @@ struct stamp {
 	int64_t gen;
 	int derived;
 	int64_t changed_at, files_date;
+	int64_t files_from, files_until;	/* the days that show the facts files_date shows (tree_same_days) */
 };
 
 static struct stamp read_stamp(struct store *st)
@@ -1551,24 +1563,54 @@ static struct stamp read_stamp(struct store *st)
 	s.gen = store_generation(st);
 	s.derived = s.gen >= 0 && store_derived_fresh(st) == 1 &&
 		    !store_derived_get(st, "changed_at", &s.changed_at) &&
-		    !store_derived_get(st, "files_date", &s.files_date);
+		    !store_derived_get(st, "files_date", &s.files_date) &&
+		    !store_derived_get(st, "files_from", &s.files_from) &&
+		    !store_derived_get(st, "files_until", &s.files_until);
 	store_read_end(st);
 	return s;
 }
 
+/* Whether the root shows on `day` the facts the walk of `s` saw: no fact starts or stops between them. */
+static int walk_serves(const struct stamp *s, const char *day)
+{
+	int64_t k = tree_day_key(day);
+
+	return s->derived && s->files_from <= k && k < s->files_until;
+}
+
 /*
  * The time after which imports changed what the kernel may hold, when
- * only that need be forgotten: the walks before and after them were of
- * `day`, today (a walk of another day compares other trees), and the day
- * did not change (then everything does). -1: forget everything.
+ * only that need be forgotten: the kernel holds the tree of `was_day`, which
+ * shows the facts the walk before the imports saw, and the mount shows on
+ * `day` those the walk after them saw. A new day between two days that show
+ * the same facts moves only the files that print the day: *day_moved. -1:
+ * forget everything (a fact starts or stops between the days, derived data
+ * stale, -o forget_all).
  */
 static int64_t changed_since(const struct fs_state *fs, const struct stamp *was, const struct stamp *now,
-			     const char *day, int new_day)
+			     const char *was_day, const char *day, int *day_moved)
 {
-	if (fs->forget_all || new_day || !was->derived || !now->derived || was->files_date != now->files_date ||
-	    now->files_date != tree_day_key(day))
+	*day_moved = strcmp(was_day, day) != 0;
+	if (fs->forget_all || !walk_serves(was, was_day) || !walk_serves(now, day))
 		return -1;
 	return was->changed_at;
+}
+
+/* The store of an inventory swap_db() mounted instead, and its stamp: the watcher's from now on. */
+static void take_swapped_store(struct fs_state *fs, struct stamp *seen, int64_t *g)
+{
+	struct store *st;
+
+	pthread_mutex_lock(&fs->lock);
+	st = fs->next_watch_st;
+	fs->next_watch_st = NULL;
+	pthread_mutex_unlock(&fs->lock);
+	if (!st)
+		return;
+	store_close(fs->watch_st);
+	fs->watch_st = st;
+	*seen = read_stamp(st);
+	*g = seen->gen >= 0 ? seen->gen : 0;
 }
 
 /*
@@ -1600,16 +1642,19 @@ static void *watch(void *arg)
 		walk_idle(&fs->walk);
 		end_kept_snapshots(fs, 0);
 		set_read_ahead(fs);
+		take_swapped_store(fs, &seen, &g);
 		ng = fs->watch_st ? store_generation(fs->watch_st) : g;
 		store_today(now);
 		if (ng != g || strcmp(now, day)) {
 			/* The generation refreshed to and what its import changed, read in one snapshot. */
 			struct stamp cur = read_stamp(fs->watch_st);
-			int new_day = strcmp(now, day) != 0;
-			int64_t since = changed_since(fs, &seen, &cur, now, new_day);
+			int new_day = strcmp(now, day) != 0, day_moved;
+			int64_t since = changed_since(fs, &seen, &cur, day, now, &day_moved);
 			uint64_t era;
 
 			pthread_mutex_lock(&fs->lock);
+			if (fs->next_watch_st)
+				since = -1; /* the stamps are of an inventory no longer mounted */
 			if (new_day)
 				fs->era++;
 			era = fs->era;
@@ -1620,19 +1665,22 @@ static void *watch(void *arg)
 				g = ng;
 			seen = cur;
 			memcpy(day, now, sizeof(day));
-			refresh(fs, version_of(g, era), since);
+			refresh(fs, version_of(g, era), since, day_moved);
 		}
 	}
 	return NULL;
 }
 
-/* Start the watcher; with no `watch_db` (an immutable inventory) it watches the day and signals only. */
+/*
+ * Start the watcher; with no `watch_db` (an immutable inventory, whose store
+ * the mount opened: it never changes) it watches the day and signals only.
+ */
 static int start_watcher(struct fs_state *fs, const char *watch_db, struct strbuf *err)
 {
 	sigset_t set;
 	int rc;
 
-	rc = watch_db ? store_open(watch_db, STORE_READONLY, &fs->watch_st, err) : 0;
+	rc = watch_db && !fs->watch_st ? store_open(watch_db, STORE_READONLY, &fs->watch_st, err) : 0;
 	if (rc)
 		return rc;
 	/* SIGUSR1 (and SIGHUP for a subscription) reach the watcher through a signalfd. */
@@ -1696,6 +1744,8 @@ static void stop_watcher(struct fs_state *fs)
 	fs->sigfd = -1;
 	store_close(fs->watch_st);
 	fs->watch_st = NULL;
+	store_close(fs->next_watch_st);
+	fs->next_watch_st = NULL;
 }
 
 /* ---- the loop ----------------------------------------------------------------------------- */
@@ -2001,6 +2051,9 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	mallopt(M_MMAP_THRESHOLD, FS_MMAP_THRESHOLD);
 	/* After the fork: connections, and threads, which do not survive it. */
 	rc = open_workers(&fs, err);
+	/* An immutable inventory's stamp, which the watcher reads on a new day: its connection too. */
+	if (!rc && (fs.store_flags & STORE_IMMUTABLE))
+		rc = store_open(fs.db, STORE_READONLY | fs.store_flags, &fs.watch_st, err);
 	/* A private copy (a bundle's) goes once every connection holds it open. */
 	if (o->unlink_db)
 		unlink(fs.db);

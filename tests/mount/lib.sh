@@ -126,6 +126,33 @@ expect_line() {
   grep -qxF -- "$2" "$MNT/$1" || fail "$1: no line '$2' in [$(cat "$MNT/$1" 2>&1)]"
 }
 
+# walk_mount: what a reader of the whole mount does, grep -r and find.
+walk_mount() {
+  local s=0
+  grep -r ssn "$MNT" >/dev/null || s=$?
+  [[ $s -le 1 ]] || fail "grep -r of the mount: exit $s"
+  find "$MNT" >/dev/null || fail "find of the mount"
+}
+
+# walk_asked FILE: walk the mount; write to FILE the requests the walk asked the daemon.
+walk_asked() {
+  local before
+  before=$(daemon_stats requests)
+  walk_mount
+  echo $(( $(daemon_stats requests) - before - 1 )) >"$1" # less the stats' own
+}
+
+# asked_fewer WHEN CHANGED ALL: the walk WHEN (walk_asked into files CHANGED and
+# ALL) asked the daemon less than a third by default of what it asked when the
+# kernel forgets everything (-o forget_all).
+asked_fewer() {
+  local changed all
+  changed=$(cat "$2")
+  all=$(cat "$3")
+  (( changed * 3 < all )) || fail "the walk $1 asked $changed requests, and $all with forget_all"
+  ok "the walk $1 asked the daemon $changed requests; $all when the kernel forgets everything"
+}
+
 # daemon_stats FIELD: ask the daemon (SIGUSR1) for its request counts; print FIELD
 # ("requests" for the total, or lookup, read, readdirplus, inodes, ...).
 daemon_stats() {

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# A new day between two days that show the same facts moves only the files
+# that print the day (the maps, the records requests; MOVED_UNLOGGED): the
+# kernel forgets those, the unwalked folders (at/, search/, .at/), and
+# nothing else, so a walk made before midnight stays cached after it
+# (fs/forget.c). The daemon's clock is moved with libfaketime, from noon
+# to just past midnight of the day the inventory was imported. After the
+# new day: a map read before, and one held open, show the new day; the
+# mount equals `nletsfs materialize` of that day; and the walk after it
+# asks the daemon less than a third of what it asks when the kernel
+# forgets everything (-o forget_all, what every new day did before). The
+# same holds for a signed bundle, which a coalition's readers mount.
+. "$(dirname "$0")/lib.sh"
+
+faketime_lib=
+for f in /usr/lib/*/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1; do
+  [[ -e $f ]] && faketime_lib=$f && break
+done
+[[ -n $faketime_lib ]] || skip "libfaketime is not installed (scripts/setup installs faketime)"
+# AddressSanitizer's runtime reads the clock before libfaketime is ready, and the process hangs.
+if grep -qa __asan_init "$NLETSFS"; then
+  skip "libfaketime cannot run in a process with AddressSanitizer (scripts/test --sanitize)"
+fi
+
+today=$(date +%F)
+tomorrow=$(date -d "$today + 1 day" +%F)
+clock=$WORK/clock # the daemon's time, read again each second at most
+
+# day_pass NAME COUNTER [MOUNT OPTION...]: COUNTER, the kind of refresh expected.
+# With NAME "bundle", the inventory is mounted as a signed bundle (immutable).
+day_pass() {
+  local db=$WORK/inv-$1.db map start seen mount=$WORK/inv-$1.db
+  import_into "$db" "$SRC/tests/fixtures/small" >/dev/null
+  if [[ $1 == bundle ]]; then
+    "$NLETSFS" keygen -o "$WORK/key" >/dev/null || fail "keygen"
+    "$NLETSFS" pack --db "$db" --key "$WORK/key.pem" -o "$WORK/inv.nlb" >/dev/null || fail "pack"
+    mount=$WORK/inv.nlb
+    set -- "$@" --trust "$WORK/key.pub.pem"
+  fi
+  echo "$today 12:00:00" >"$clock"
+  LD_PRELOAD=$faketime_lib FAKETIME_TIMESTAMP_FILE=$clock FAKETIME_CACHE_DURATION=1 \
+    FAKETIME_DONT_FAKE_MONOTONIC=1 NO_FAKE_STAT=1 mount_db "$mount" "${@:3}"
+  walk_mount
+  map=$(cd "$MNT/maps" && ls | head -1)
+  [[ -n $map ]] || fail "$1: no map"
+  grep -q "$today" "$MNT/maps/$map" || fail "$1: maps/$map does not show $today"
+  # A map held open across midnight, read again through the same descriptor.
+  exec {held}<"$MNT/maps/$map"
+  grep -q "$today" <&"$held" || fail "$1: the held map does not show $today"
+  walk_mount
+
+  echo "$tomorrow 00:00:01" >"$clock"
+  start=$(date +%s%N)
+  seen=
+  while (( $(date +%s%N) - start < 3000000000 )); do
+    if grep -q "$tomorrow" "$MNT/maps/$map" 2>/dev/null; then
+      seen=$(( ($(date +%s%N) - start) / 1000000 ))
+      break
+    fi
+    sleep 0.05
+  done
+  [[ -n $seen ]] || fail "$1: maps/$map does not show $tomorrow 3 s after the daemon's midnight"
+  # pread from offset 0 through the same open file: no lookup refreshes its pages.
+  python3 -c 'import os, sys; sys.stdout.write(os.pread(int(sys.argv[1]), 1 << 20, 0).decode())' "$held" \
+    <&"$held" >"$WORK/held.out" || fail "$1: the held map cannot be read again"
+  exec {held}<&-
+  grep -q "$tomorrow" "$WORK/held.out" || fail "$1: a map held open across midnight still shows $today"
+  [[ $(daemon_stats "$2") == 1 ]] || fail "$1: the refresh was not of the kind $2: $(tail -1 "$WORK/daemon.log")"
+
+  walk_asked "$WORK/asked-$1"
+  LD_PRELOAD=$faketime_lib FAKETIME="$tomorrow 00:00:30" NO_FAKE_STAT=1 \
+    "$NLETSFS" materialize --db "$db" "$WORK/tree-$1" || fail "$1: materialize"
+  same_tree "$WORK/tree-$1"
+  ok "$1: the new day shows after ${seen} ms, and the mount equals materialize of it"
+  unmount
+}
+
+day_pass changed forgot_changed
+day_pass bundle forgot_changed
+day_pass all forgot_all -o forget_all
+asked_fewer "after midnight" "$WORK/asked-changed" "$WORK/asked-all"
