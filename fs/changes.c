@@ -33,15 +33,18 @@ static void candidates_release(struct candidates *c)
 	strlist_release(&c->prefixes);
 }
 
-static int put_deciding(void *arg, const char *id)
+static int put_deciding(void *arg, const char *id, unsigned questions)
 {
-	return hmap_put(arg, id, 1);
+	uint64_t v = 0;
+
+	hmap_get(arg, id, &v);
+	return hmap_put(arg, id, v | questions);
 }
 
-/* Whether flow `id` can move a checklist answer (store_deciding_flows(), asked once a tree): 1, 0 or -errno. */
-static int flow_decides(struct tree *t, const char *id)
+/* The questions flow `id` can move (store_deciding_flows(), asked once a tree) in *questions: 0 or -errno. */
+static int flow_questions(struct tree *t, const char *id, unsigned *questions)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int rc;
 
 	if (!t->flow_decides) {
@@ -55,15 +58,21 @@ static int flow_decides(struct tree *t, const char *id)
 			return rc;
 		}
 	}
-	return hmap_get(t->flow_decides, id, &v);
+	hmap_get(t->flow_decides, id, &v);
+	*questions = (unsigned)v;
+	return 0;
 }
 
 /* What a fact that starts or stops holding is, in the routes' MOVED_* words. */
 static unsigned fact_moves(struct tree *t, const struct store_fact *f)
 {
 	switch (f->kind) {
-	case REC_FLOWS:
-		return MOVED_BY_FLOWS | (flow_decides(t, f->id) != 0 ? MOVED_BY_ANSWERS : 0);
+	case REC_FLOWS: {
+		unsigned questions = 0;
+
+		/* An error (out of memory) counts as moving answers: they are then made again. */
+		return MOVED_BY_FLOWS | (flow_questions(t, f->id, &questions) || questions ? MOVED_BY_ANSWERS : 0);
+	}
 	case REC_LAWS:
 		return MOVED_BY_LAWS | MOVED_BY_ANSWERS;
 	case REC_PARTICIPATION:
@@ -800,6 +809,26 @@ static int series_next(struct series *s)
 	return rc ? rc : candidates_start(&s->c);
 }
 
+/* The checklist questions fact `f` moves on `day`, told to the answers' track (tree_answers_moved). */
+static int track_fact(struct tree *t, const struct store_fact *f, const char *day)
+{
+	char state[8] = "";
+	unsigned questions = STORE_ALL_QUESTIONS;
+	const char *slash;
+	int rc = 0, j;
+
+	/* A flow's state is its from's (XX/SYSTEM); a law's or participation row's is its id. */
+	if (f->kind == REC_FLOWS && f->from && (slash = strchr(f->from, '/')) && (size_t)(slash - f->from) < sizeof(state)) {
+		memcpy(state, f->from, (size_t)(slash - f->from));
+		state[slash - f->from] = '\0';
+		rc = flow_questions(t, f->id, &questions);
+	} else if ((f->kind == REC_LAWS || f->kind == REC_PARTICIPATION) && f->id && strlen(f->id) < sizeof(state)) {
+		strcpy(state, f->id);
+	}
+	j = state[0] ? store_jurisdiction_find(state) : -1;
+	return rc || j < 0 || !questions ? rc : tree_answers_moved(t, j, day, questions);
+}
+
 static int series_fact(void *arg, const struct store_fact *f)
 {
 	struct series *s = arg;
@@ -809,6 +838,8 @@ static int series_fact(void *arg, const struct store_fact *f)
 		rc = series_next(s);
 	if (!rc && s->i < s->days->n)
 		rc = add_fact(&s->c, f);
+	if (!rc && s->i < s->days->n)
+		rc = track_fact(s->t, f, s->days->items[s->i]);
 	return rc;
 }
 
@@ -828,9 +859,14 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
 		rc = candidates_start(&s.c);
 	if (!rc)
 		rc = spans_open(t, before, days, 0, &s.spans);
-	/* The checklist's answers of the days read each flow's evidence, found once. */
+	/*
+	 * The checklist's answers of the days read each flow's evidence, found
+	 * once, and carry from day to day but for the questions facts moved.
+	 */
 	if (!rc)
 		rc = store_answers_pass(t->st, 1);
+	if (!rc)
+		rc = tree_answers_track(t, 1);
 	/* The README is rendered on every day: its counts come from one pass. */
 	if (!rc && !(t->counts = calloc(days->n, sizeof(*t->counts))))
 		rc = -ENOMEM;
@@ -854,6 +890,7 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
 	free(t->counts);
 	t->counts = NULL;
 	t->count_days = NULL;
+	tree_answers_track(t, 0);
 	store_answers_pass(t->st, 0);
 	return rc;
 }

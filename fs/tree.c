@@ -9,8 +9,8 @@
 #include "tree_i.h"
 #include "views.h"
 
-#include <errno.h>
 #include <assert.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,10 +65,30 @@ void tree_init_routes(struct tree *t, struct store *st, const struct route *rout
 	}
 }
 
+/* One answer, shared by the days' caches and a pass's track. */
+struct shared_answer {
+	unsigned refs;
+	struct store_answer a;
+};
+
+static struct shared_answer *answer_get(struct shared_answer *s)
+{
+	if (s)
+		s->refs++;
+	return s;
+}
+
+static void answer_put(struct shared_answer *s)
+{
+	if (s && !--s->refs) {
+		store_answer_release(&s->a);
+		free(s);
+	}
+}
+
 struct tree_answers {
 	char date[11];
-	unsigned char known[STORE_NQUESTIONS][STORE_NJURISDICTIONS];
-	struct store_answer a[STORE_NQUESTIONS][STORE_NJURISDICTIONS];
+	struct shared_answer *a[STORE_NQUESTIONS][STORE_NJURISDICTIONS];
 };
 
 static void answers_free(struct tree_answers *d)
@@ -79,9 +99,98 @@ static void answers_free(struct tree_answers *d)
 		return;
 	for (q = 0; q < STORE_NQUESTIONS; q++)
 		for (j = 0; j < STORE_NJURISDICTIONS; j++)
-			if (d->known[q][j])
-				store_answer_release(&d->a[q][j]);
+			answer_put(d->a[q][j]);
 	free(d);
+}
+
+/*
+ * During a pass over the change days (tree_changes): a jurisdiction's
+ * answers on the last day they were made for, and the questions facts
+ * moved after it, by day. A later day's answers are those, but for the
+ * questions moved in between, which alone are asked of the store.
+ */
+struct tree_answer_track {
+	char last[11];			/* "": none made yet */
+	struct shared_answer *a[STORE_NQUESTIONS];
+	struct answers_moved {
+		char day[11];
+		unsigned questions;
+	} *moved;
+	size_t nmoved, amoved;
+};
+
+static void track_release(struct tree_answer_track *k)
+{
+	int q;
+
+	for (q = 0; q < STORE_NQUESTIONS; q++)
+		answer_put(k->a[q]);
+	free(k->moved);
+	memset(k, 0, sizeof(*k));
+}
+
+int tree_answers_track(struct tree *t, int on)
+{
+	int j;
+
+	if (t->track)
+		for (j = 0; j < STORE_NJURISDICTIONS; j++)
+			track_release(&t->track[j]);
+	free(t->track);
+	t->track = NULL;
+	if (on && !(t->track = calloc(STORE_NJURISDICTIONS, sizeof(*t->track))))
+		return -ENOMEM;
+	return 0;
+}
+
+int tree_answers_moved(struct tree *t, int j, const char *day, unsigned questions)
+{
+	struct tree_answer_track *k;
+
+	assert(t->track && j >= 0 && j < STORE_NJURISDICTIONS && strlen(day) < sizeof(k->moved->day));
+	k = &t->track[j];
+	if (k->nmoved && !strcmp(k->moved[k->nmoved - 1].day, day)) {
+		k->moved[k->nmoved - 1].questions |= questions;
+		return 0;
+	}
+	if (array_reserve(&k->moved, k->nmoved, &k->amoved, sizeof(*k->moved), 16))
+		return -ENOMEM;
+	memcpy(k->moved[k->nmoved].day, day, strlen(day) + 1);
+	k->moved[k->nmoved++].questions = questions;
+	return 0;
+}
+
+/* The questions of k moved after its last day and up to `date` (after it: every one). */
+static unsigned track_moved(const struct tree_answer_track *k, const char *date)
+{
+	unsigned questions = 0;
+	size_t i;
+
+	if (!k->last[0] || strcmp(k->last, date) > 0)
+		return STORE_ALL_QUESTIONS;
+	for (i = 0; i < k->nmoved; i++)
+		if (strcmp(k->moved[i].day, k->last) > 0 && strcmp(k->moved[i].day, date) <= 0)
+			questions |= k->moved[i].questions;
+	return questions;
+}
+
+/* `date`'s answers (d's, of jurisdiction j) become k's last: the days up to it are done with. */
+static void track_keep(struct tree_answer_track *k, const struct tree_answers *d, int j, const char *date)
+{
+	size_t i, n = 0;
+	int q;
+
+	if (k->last[0] && strcmp(k->last, date) > 0)
+		return;
+	for (q = 0; q < STORE_NQUESTIONS; q++) {
+		answer_put(k->a[q]);
+		k->a[q] = answer_get(d->a[q][j]);
+	}
+	memcpy(k->last, date, strlen(date) + 1);
+	for (i = 0; i < k->nmoved; i++)
+		if (strcmp(k->moved[i].day, date) > 0)
+			k->moved[n++] = k->moved[i];
+	k->nmoved = n;
 }
 
 int tree_answer(struct tree *t, int q, int j, const char *date, const struct store_answer **out)
@@ -107,24 +216,46 @@ int tree_answer(struct tree *t, int q, int j, const char *date, const struct sto
 		t->answers[1] = t->answers[0];
 		t->answers[0] = d;
 	}
-	if (!d->known[q][j]) {
+	if (!d->a[q][j]) {
 		/* A state's folder, map tile or request asks all its answers: one query gives them. */
+		struct tree_answer_track *k = t->track ? &t->track[j] : NULL;
+		unsigned asked = k ? track_moved(k, date) : STORE_ALL_QUESTIONS;
 		struct store_answer all[STORE_NQUESTIONS];
 		int i;
 
-		rc = store_answers(t->st, store_jurisdiction_code(j), date, all);
-		if (rc)
-			return rc;
+		rc = store_answers_some(t->st, store_jurisdiction_code(j), date, asked, all);
 		for (i = 0; i < STORE_NQUESTIONS; i++) {
-			if (d->known[i][j]) {
-				store_answer_release(&all[i]);
-				continue;
+			struct shared_answer *s = NULL;
+
+			if (!rc && (asked >> i & 1)) {
+				s = malloc(sizeof(*s));
+				if (s) {
+					s->refs = 1;
+					s->a = all[i];
+					all[i] = (struct store_answer)STORE_ANSWER_INIT;
+				}
+			} else if (!rc) {
+				s = answer_get(k->a[i]); /* not moved since k's last day */
 			}
-			d->a[i][j] = all[i];
-			d->known[i][j] = 1;
+			store_answer_release(&all[i]);
+			if (!rc && !s)
+				rc = -ENOMEM;
+			if (d->a[i][j])
+				answer_put(s);
+			else
+				d->a[i][j] = s;
 		}
+		if (rc) {
+			for (i = 0; i < STORE_NQUESTIONS; i++) {
+				answer_put(d->a[i][j]);
+				d->a[i][j] = NULL;
+			}
+			return rc;
+		}
+		if (k)
+			track_keep(k, d, j, date);
 	}
-	*out = &d->a[q][j];
+	*out = &d->a[q][j]->a;
 	return 0;
 }
 
@@ -230,6 +361,7 @@ void tree_invalidate(struct tree *t)
 		answers_free(t->answers[i]);
 		t->answers[i] = NULL;
 	}
+	tree_answers_track(t, 0);
 
 	strlist_release(&t->change_dates);
 	t->change_dates_valid = 0;

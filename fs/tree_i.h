@@ -17,6 +17,7 @@ struct tree_memo {
 };
 
 struct tree_answers;
+struct tree_answer_track;
 
 
 struct tree {
@@ -42,6 +43,8 @@ struct tree {
 	/* Checklist answers of the two days asked last: a folder's files, the
 	 * questions/ lists, maps and records requests all ask the same ones. */
 	struct tree_answers *answers[2];
+	/* In tree_changes' pass, each jurisdiction's answers carried from day to day (tree_answers_track). */
+	struct tree_answer_track *track;
 	/*
 	 * The system lists of the two states and days asked last, made when a
 	 * second system of the state is asked for on a day: a walk goes
@@ -78,5 +81,14 @@ struct tree {
 void tree_init_routes(struct tree *t, struct store *st, const struct route *routes, int nroutes);
 /** Free what `t` holds (not `t` itself). */
 void tree_release(struct tree *t);
+/**
+ * Start (`on`) or end carrying each jurisdiction's checklist answers from
+ * one day of a pass to the next: tree_answer() then asks the store only
+ * for the questions tree_answers_moved() said moved in between. The days
+ * are asked in order (an earlier one is answered whole). 0 or -ENOMEM.
+ */
+int tree_answers_track(struct tree *t, int on);
+/** Facts starting or stopping on `day` move `questions` (bit q) of jurisdiction j. 0 or -ENOMEM. */
+int tree_answers_moved(struct tree *t, int j, const char *day, unsigned questions);
 
 #endif

@@ -407,8 +407,25 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
  * for each `head`, `more` and `tail`. `more`: further rows of ev (NULL:
  * none); `tail`: what to select from ev (NULL: the answer rows).
  */
+/* The questions whose rules read the state's other flows (sfx): their answers move with any of those. */
+static unsigned across_questions(void)
+{
+	unsigned m = 0;
+	int q;
+
+	for (q = 0; q < STORE_NQUESTIONS; q++)
+		if (rules[q].rows && strstr(rules[q].rows, "sfx"))
+			m |= 1u << q;
+	return m;
+}
+
+/*
+ * `masked`: ?3 is a mask of the questions asked (bit q: question q), and
+ * only their rows are made: a question's answer reads its own rows alone
+ * (ANSWER_ROWS' d.q=a.q), so the others are not missed.
+ */
 static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char *head, const char *more,
-				   const char *tail)
+				   const char *tail, int masked)
 {
 	struct strbuf sql = STRBUF_INIT;
 	sqlite3_stmt *s = store_stmt_find(st, key);
@@ -416,15 +433,19 @@ static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char
 
 	if (s)
 		return s;
-	strbuf_addf(&sql, "%s qids(q, id) AS (VALUES ", head);
+	strbuf_addf(&sql, "%s qids(q, id) AS (%s", head, masked ? "SELECT * FROM (VALUES " : "VALUES ");
 	for (q = 0; q < STORE_NQUESTIONS; q++)
 		strbuf_addf(&sql, "%s(%d, '%s')", q ? ", " : "", q, rules[q].id);
-	strbuf_addstr(&sql, "), ev(q, vote, direct, kind, k, path, note) AS (" DIRECT_ALL);
+	strbuf_addf(&sql, "%s), ev(q, vote, direct, kind, k, path, note) AS (" DIRECT_ALL,
+		    masked ? ") WHERE (?3 >> column1) & 1" : "");
 	for (q = 0; q < STORE_NQUESTIONS; q++)
-		if (rules[q].rows)
+		if (rules[q].rows) {
 			strbuf_addf(&sql, " UNION ALL SELECT %d, * FROM (%s)", q, rules[q].rows);
+			if (masked)
+				strbuf_addf(&sql, " WHERE (?3 >> %d) & 1", q);
+		}
 	if (more)
-		strbuf_addf(&sql, " UNION ALL %s", more);
+		strbuf_addf(&sql, " UNION ALL %s%s", more, masked ? " AND (?3 >> e.q) & 1" : "");
 	if (tail)
 		strbuf_addf(&sql, ") %s", tail);
 	else
@@ -444,9 +465,10 @@ static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char
  * only the flows those read (ACROSS, kept in temp.flow_across): a state has
  * thousands of flows, a few of them evidence.
  */
-#define FLOW_EV_HEAD \
-	"WITH RECURSIVE " DHS_CTE ", sfx AS (SELECT * FROM temp.flow_across f WHERE f.from_state=?1 AND " \
+#define FLOW_EV_HEAD_OF(gate) \
+	"WITH RECURSIVE " DHS_CTE ", sfx AS (SELECT * FROM temp.flow_across f WHERE " gate "f.from_state=?1 AND " \
 	LIVE_ON("f") "), sf AS (SELECT * FROM flows f WHERE 0),"
+#define FLOW_EV_HEAD FLOW_EV_HEAD_OF("")
 #define FLOW_EV_ROWS \
 	"SELECT e.q, e.vote, e.direct, e.kind, e.k, e.path, e.note FROM temp.flow_ev e WHERE e.from_state=?1" \
 	" AND e.valid_from<=?2 AND (e.valid_until IS NULL OR e.valid_until>?2)"
@@ -458,8 +480,26 @@ static sqlite3_stmt *all_evidence_stmt(struct store *st)
 	static const char key, pass_key;
 
 	if (st->answers_pass)
-		return evidence_stmt(st, &pass_key, FLOW_EV_HEAD, FLOW_EV_ROWS, NULL);
-	return evidence_stmt(st, &key, EV_HEAD, NULL, NULL);
+		return evidence_stmt(st, &pass_key, FLOW_EV_HEAD, FLOW_EV_ROWS, NULL, 0);
+	return evidence_stmt(st, &key, EV_HEAD, NULL, NULL, 0);
+}
+
+/*
+ * The pass's statement for some questions (?3, a mask): the state's flows
+ * across are read only when a question whose rules read them is asked.
+ */
+static sqlite3_stmt *some_evidence_stmt(struct store *st)
+{
+	static const char key;
+	struct strbuf head = STRBUF_INIT;
+	sqlite3_stmt *s = store_stmt_find(st, &key);
+
+	if (s)
+		return s;
+	strbuf_addf(&head, FLOW_EV_HEAD_OF("(?3 & %u) <> 0 AND "), across_questions());
+	s = strbuf_ok(&head) ? NULL : evidence_stmt(st, &key, head.buf, FLOW_EV_ROWS, NULL, 1);
+	strbuf_release(&head);
+	return s;
 }
 
 /* Every flow's own evidence rows: the rules over every flow, whatever its dates and with no state (?1, ?2 NULL). */
@@ -469,7 +509,7 @@ static sqlite3_stmt *flow_evidence_stmt(struct store *st, const char *tail)
 
 	return evidence_stmt(st, tail ? (const void *)&ids_key : (const void *)&rows_key, EACH_FLOW_HEAD, NULL,
 			     tail ? tail : "SELECT q, vote, direct, kind, k, path, note FROM ev"
-					   " WHERE kind=" KIND("flows") " AND vote IS NOT NULL");
+					   " WHERE kind=" KIND("flows") " AND vote IS NOT NULL", 0);
 }
 
 int store_answers_pass(struct store *st, int on)
@@ -522,22 +562,28 @@ int store_answers_pass(struct store *st, int on)
  * dhs-access together with another flow of the state: DHS_REFUSED). Any
  * other flow can start or stop holding without moving an answer, on any day.
  */
-int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow_id), void *arg)
+int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow_id, unsigned questions),
+			 void *arg)
 {
 	sqlite3_stmt *s[2];
 	int i, r = SQLITE_DONE, rc = 0;
 
 	/* In a pass, temp.flow_ev holds those rows already: the rules need not run over every flow again. */
-	s[0] = st->answers_pass ? store_stmt(st, "SELECT DISTINCT k FROM temp.flow_ev")
-				: flow_evidence_stmt(st, "SELECT DISTINCT k FROM ev WHERE kind=" KIND("flows")
+	s[0] = st->answers_pass ? store_stmt(st, "SELECT DISTINCT k, q FROM temp.flow_ev")
+				: flow_evidence_stmt(st, "SELECT DISTINCT k, q FROM ev WHERE kind=" KIND("flows")
 							 " AND vote IS NOT NULL");
-	s[1] = store_stmt(st, "SELECT f.id FROM flows f WHERE f.from_state<>'*' AND " ACROSS("f"));
+	s[1] = store_stmt(st, "SELECT f.id, NULL FROM flows f WHERE f.from_state<>'*' AND " ACROSS("f"));
 	for (i = 0; i < 2 && !rc; i++) {
 		if (!s[i])
 			return -EIO;
-		while (!rc && (r = sqlite3_step(s[i])) == SQLITE_ROW)
-			if (sqlite3_column_text(s[i], 0))
-				rc = fn(arg, (const char *)sqlite3_column_text(s[i], 0));
+		while (!rc && (r = sqlite3_step(s[i])) == SQLITE_ROW) {
+			int q = sqlite3_column_int(s[i], 1);
+			/* A flow across moves the questions whose rules read the state's other flows. */
+			unsigned questions = i ? across_questions() : q >= 0 && q < STORE_NQUESTIONS ? 1u << q : 0;
+
+			if (sqlite3_column_text(s[i], 0) && questions)
+				rc = fn(arg, (const char *)sqlite3_column_text(s[i], 0), questions);
+		}
 		if (!rc && r != SQLITE_DONE)
 			rc = store_sqlite_err(r);
 		store_stmt_done(s[i]);
@@ -545,23 +591,27 @@ int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow
 	return rc;
 }
 
-int store_answers(struct store *st, const char *state, const char *date, struct store_answer out[STORE_NQUESTIONS])
+int store_answers_some(struct store *st, const char *state, const char *date, unsigned questions,
+		       struct store_answer out[STORE_NQUESTIONS])
 {
 	struct answer_builder ab[STORE_NQUESTIONS];
-	sqlite3_stmt *s = all_evidence_stmt(st);
+	int some = st->answers_pass && questions != STORE_ALL_QUESTIONS;
+	sqlite3_stmt *s = some ? some_evidence_stmt(st) : all_evidence_stmt(st);
 	int q, rc;
 
-	if (!s)
-		return -EIO;
 	for (q = 0; q < STORE_NQUESTIONS; q++) {
 		ab[q] = (struct answer_builder)ANSWER_BUILDER_INIT;
 		out[q] = (struct store_answer)STORE_ANSWER_INIT;
 	}
+	if (!s)
+		return -EIO;
 	store_bind_text(s, 1, state, 0);
 	store_bind_text(s, 2, date, 0);
+	if (some)
+		sqlite3_bind_int64(s, 3, questions);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		q = sqlite3_column_int(s, 0);
-		if (q >= 0 && q < STORE_NQUESTIONS)
+		if (q >= 0 && q < STORE_NQUESTIONS && (questions >> q & 1))
 			answer_row(&ab[q], s, 1, &out[q]);
 	}
 	store_stmt_done(s);
@@ -575,6 +625,11 @@ int store_answers(struct store *st, const char *state, const char *date, struct 
 		for (q = 0; q < STORE_NQUESTIONS; q++)
 			store_answer_release(&out[q]);
 	return rc;
+}
+
+int store_answers(struct store *st, const char *state, const char *date, struct store_answer out[STORE_NQUESTIONS])
+{
+	return store_answers_some(st, state, date, STORE_ALL_QUESTIONS, out);
 }
 
 /* Run a one-column query with ?1 and ?2 bound, appending each row to `out`. */

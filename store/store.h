@@ -402,6 +402,15 @@ int store_answer(struct store *st, int q, const char *state, const char *date, s
  * error). Returns 0, -EIO or -ENOMEM.
  */
 int store_answers(struct store *st, const char *state, const char *date, struct store_answer out[STORE_NQUESTIONS]);
+/** Every question: the `questions` mask of store_answers_some(). */
+#define STORE_ALL_QUESTIONS ((1u << STORE_NQUESTIONS) - 1)
+/**
+ * store_answers() for the questions in `questions` (bit q: question q):
+ * out[q] is set for those and STORE_ANSWER_INIT for the others. In a pass
+ * (store_answers_pass()), only their rules run. 0, -EIO or -ENOMEM.
+ */
+int store_answers_some(struct store *st, const char *state, const char *date, unsigned questions,
+		       struct store_answer out[STORE_NQUESTIONS]);
 void store_answer_release(struct store_answer *a);
 
 /**
@@ -421,10 +430,13 @@ int store_question_background(struct store *st, int q, const char *date, struct 
 int store_answers_pass(struct store *st, int on);
 /**
  * `fn` gets the id of every flow that is evidence for some question of the
- * checklist, on some day. Any other flow can start or stop holding without
- * moving any answer. 0, fn's non-zero return, or a negative errno.
+ * checklist, on some day, with questions it can move (bit q: question q);
+ * a flow may come more than once, with other questions. Any other flow can
+ * start or stop holding without moving any answer. 0, fn's non-zero
+ * return, or a negative errno.
  */
-int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow_id), void *arg);
+int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow_id, unsigned questions),
+			 void *arg);
 
 /** Slugs of the flows from `state`'s own systems that hold on `date`, sorted. */
 int store_state_flows(struct store *st, const char *state, const char *date, struct strlist *flow_slugs);

@@ -511,6 +511,77 @@ static void test_questions__all_at_once(void **state)
 	assert_true(decided > 10);
 }
 
+static int put_questions(void *arg, const char *id, unsigned questions)
+{
+	struct strlist *l = arg;
+	char line[160];
+
+	snprintf(line, sizeof(line), "%s %x", id, questions);
+	strlist_add(l, line);
+	return 0;
+}
+
+/*
+ * In a pass over the days (store_answers_pass), store_answers_some for some
+ * questions gives what store_answers gives for those, and nothing for the
+ * others; store_deciding_flows says the same of each flow in and out of it.
+ */
+static void test_questions__some_in_a_pass(void **state)
+{
+	static const char *const days[] = { "2000-01-01", "2019-06-01", "2020-01-01", "2021-06-01", "2026-11-27" };
+	struct fixture *f = *state;
+	struct strlist outside = STRLIST_INIT, inside = STRLIST_INIT;
+	unsigned masks[STORE_NQUESTIONS + 2];
+	size_t d, m, nmasks = 0;
+	int j, q, decided = 0;
+
+	for (q = 0; q < STORE_NQUESTIONS; q++)
+		masks[nmasks++] = 1u << q;
+	masks[nmasks++] = 0;
+	masks[nmasks++] = STORE_ALL_QUESTIONS & ~1u;
+	assert_int_equal(store_deciding_flows(f->st, put_questions, &outside), 0);
+	assert_int_equal(store_answers_pass(f->st, 1), 0);
+	assert_int_equal(store_deciding_flows(f->st, put_questions, &inside), 0);
+	strlist_sort_uniq(&outside);
+	strlist_sort_uniq(&inside);
+	assert_strlists_equal(&outside, &inside);
+	assert_true(inside.n > 0);
+	for (d = 0; d < sizeof(days) / sizeof(days[0]); d++)
+		for (j = 0; j < STORE_NJURISDICTIONS; j++) {
+			const char *code = store_jurisdiction_code(j);
+			struct store_answer all[STORE_NQUESTIONS];
+
+			assert_int_equal(store_answers(f->st, code, days[d], all), 0);
+			for (m = 0; m < nmasks; m++) {
+				struct store_answer some[STORE_NQUESTIONS];
+
+				assert_int_equal(store_answers_some(f->st, code, days[d], masks[m], some), 0);
+				for (q = 0; q < STORE_NQUESTIONS; q++) {
+					if (masks[m] >> q & 1) {
+						if (some[q].value != all[q].value)
+							fail_msg("%s %s on %s: %s asked alone, %s with all", code,
+								 store_question_id(q), days[d],
+								 store_answer_name(some[q].value),
+								 store_answer_name(all[q].value));
+						assert_strlists_equal(&some[q].basis, &all[q].basis);
+						assert_strlists_equal(&some[q].sources, &all[q].sources);
+						decided += some[q].value != ANSWER_UNKNOWN;
+					} else {
+						assert_int_equal(some[q].value, ANSWER_UNKNOWN);
+						assert_int_equal(some[q].basis.n + some[q].sources.n, 0);
+					}
+					store_answer_release(&some[q]);
+				}
+			}
+			for (q = 0; q < STORE_NQUESTIONS; q++)
+				store_answer_release(&all[q]);
+		}
+	assert_int_equal(store_answers_pass(f->st, 0), 0);
+	assert_true(decided > 10);
+	strlist_release(&outside);
+	strlist_release(&inside);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +594,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_questions__undecided_is_unknown, setup_extra, teardown),
 		cmocka_unit_test(test_questions__all_at_once),
 		cmocka_unit_test_setup_teardown(test_questions__all_at_once, setup_extra, teardown),
+		cmocka_unit_test(test_questions__some_in_a_pass),
+		cmocka_unit_test_setup_teardown(test_questions__some_in_a_pass, setup_extra, teardown),
 	};
 	int rc;
 
