@@ -63,25 +63,55 @@ static int flow_questions(struct tree *t, const char *id, unsigned *questions)
 	return 0;
 }
 
-/* What a fact that starts or stops holding is, in the routes' MOVED_* words. */
-static unsigned fact_moves(struct tree *t, const struct store_fact *f)
+/* The jurisdiction (store_jurisdiction_find) a fact is of, or -1: a flow's from's (XX/SYSTEM), a law's or participation row's id. */
+static int fact_jurisdiction(const struct store_fact *f)
 {
-	switch (f->kind) {
-	case REC_FLOWS: {
-		unsigned questions = 0;
+	char code[8];
+	const char *slash;
+	size_t len;
 
-		/* An error (out of memory) counts as moving answers: they are then made again. */
-		return MOVED_BY_FLOWS | (flow_questions(t, f->id, &questions) || questions ? MOVED_BY_ANSWERS : 0);
-	}
+	if (f->kind == REC_FLOWS && f->from && (slash = strchr(f->from, '/')))
+		len = (size_t)(slash - f->from);
+	else if ((f->kind == REC_LAWS || f->kind == REC_PARTICIPATION) && f->id)
+		len = strlen(f->id);
+	else
+		return -1;
+	if (len >= sizeof(code))
+		return -1;
+	memcpy(code, f->kind == REC_FLOWS ? f->from : f->id, len);
+	code[len] = '\0';
+	return store_jurisdiction_find(code);
+}
+
+/*
+ * What a fact that starts or stops holding is, in the routes' MOVED_*
+ * words, and the checklist questions it moves (bit q) in *questions.
+ */
+static int fact_moves(struct tree *t, const struct store_fact *f, unsigned *moves, unsigned *questions)
+{
+	int rc = 0;
+
+	*questions = 0;
+	switch (f->kind) {
+	case REC_FLOWS:
+		rc = flow_questions(t, f->id, questions);
+		*moves = MOVED_BY_FLOWS | (*questions ? MOVED_BY_ANSWERS : 0);
+		return rc;
 	case REC_LAWS:
-		return MOVED_BY_LAWS | MOVED_BY_ANSWERS;
+		*questions = STORE_ALL_QUESTIONS;
+		*moves = MOVED_BY_LAWS | MOVED_BY_ANSWERS;
+		return 0;
 	case REC_PARTICIPATION:
-		return MOVED_BY_PARTICIPATION | MOVED_BY_ANSWERS;
+		*questions = STORE_ALL_QUESTIONS;
+		*moves = MOVED_BY_PARTICIPATION | MOVED_BY_ANSWERS;
+		return 0;
 	case REC_SOURCES:
 		/* Entities have no valid time (store_kind_has_valid_time): a source's date moves only these. */
-		return (f->from && !strcmp(f->from, "partner-list") ? MOVED_BY_PARTNER_LISTS : 0) |
-		       (f->to && !strcmp(f->to, "document") ? MOVED_BY_DOCUMENTS : 0);
+		*moves = (f->from && !strcmp(f->from, "partner-list") ? MOVED_BY_PARTNER_LISTS : 0) |
+			 (f->to && !strcmp(f->to, "document") ? MOVED_BY_DOCUMENTS : 0);
+		return 0;
 	default:
+		*moves = 0;
 		return 0;
 	}
 }
@@ -94,23 +124,18 @@ static unsigned fact_moves(struct tree *t, const struct store_fact *f)
  */
 static int add_route_part(struct candidates *c, const struct route *r, const struct store_fact *f)
 {
-	struct strbuf path = STRBUF_INIT, state = STRBUF_INIT, slug = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, slug = STRBUF_INIT;
 	const char *args[TREE_MAX_ARGS] = { NULL }, *p = r->pattern;
-	int n = 0, rc = 0;
+	int n = 0, rc = 0, j = fact_jurisdiction(f);
 
-	/* A flow's state is its from's (XX/SYSTEM); a law's or participation row's is its id. */
-	if (f->kind == REC_FLOWS && f->from && strchr(f->from, '/'))
-		strbuf_add(&state, f->from, (size_t)(strchr(f->from, '/') - f->from));
-	else if (f->kind == REC_LAWS || f->kind == REC_PARTICIPATION)
-		strbuf_addstr(&state, f->id);
 	while ((p = strchr(p, ':')) != NULL && n < TREE_MAX_ARGS) {
 		size_t len = strcspn(p, "/");
 		int last = !p[len];
 
 		if (len == 6 && !strncmp(p, ":state", 6)) {
-			if (!state.len || !store_jurisdiction_name(state.buf))
+			if (j < 0)
 				goto out; /* not a jurisdiction's: no part of states/ */
-			args[n++] = state.buf;
+			args[n++] = store_jurisdiction_code(j);
 		} else if (last && r->kind == (int)f->kind && r->list == list_record_slugs) {
 			if (store_slug_of(c->t->st, f->kind, f->id, &slug))
 				goto out;
@@ -125,7 +150,6 @@ static int add_route_part(struct candidates *c, const struct route *r, const str
 		strlist_add(&c->prefixes, path.buf);
 out:
 	strbuf_release(&path);
-	strbuf_release(&state);
 	strbuf_release(&slug);
 	return rc;
 }
@@ -134,18 +158,25 @@ out:
  * The parts of the tree a fact that starts or stops holding can change,
  * beside the relation lists (ROUTE_SPANS, which fs/spans.c follows): those
  * of the routes it moves, as the route table declares (struct route's
- * `moves`).
+ * `moves`). In tree_changes' pass (`day` set), the questions it moves are
+ * told to the answers carried from day to day (tree_answers_moved).
  */
-static int add_fact(void *arg, const struct store_fact *f)
+static int fact_parts(struct candidates *c, const struct store_fact *f, const char *day)
 {
-	struct candidates *c = arg;
-	unsigned moves = fact_moves(c->t, f);
-	int i, rc = 0;
+	unsigned moves, questions;
+	int i, j, rc = fact_moves(c->t, f, &moves, &questions);
 
 	for (i = 0; i < c->t->nroutes && !rc; i++)
 		if (c->t->routes[i].moves & moves)
 			rc = add_route_part(c, &c->t->routes[i], f);
+	if (!rc && day && questions && (j = fact_jurisdiction(f)) >= 0)
+		rc = tree_answers_moved(c->t, j, day, questions);
 	return rc ? rc : c->prefixes.oom ? -ENOMEM : 0;
+}
+
+static int add_fact(void *arg, const struct store_fact *f)
+{
+	return fact_parts(arg, f, NULL);
 }
 
 /* Sort, and drop prefixes inside another ("states/NY" under "states"). */
@@ -809,26 +840,6 @@ static int series_next(struct series *s)
 	return rc ? rc : candidates_start(&s->c);
 }
 
-/* The checklist questions fact `f` moves on `day`, told to the answers' track (tree_answers_moved). */
-static int track_fact(struct tree *t, const struct store_fact *f, const char *day)
-{
-	char state[8] = "";
-	unsigned questions = STORE_ALL_QUESTIONS;
-	const char *slash;
-	int rc = 0, j;
-
-	/* A flow's state is its from's (XX/SYSTEM); a law's or participation row's is its id. */
-	if (f->kind == REC_FLOWS && f->from && (slash = strchr(f->from, '/')) && (size_t)(slash - f->from) < sizeof(state)) {
-		memcpy(state, f->from, (size_t)(slash - f->from));
-		state[slash - f->from] = '\0';
-		rc = flow_questions(t, f->id, &questions);
-	} else if ((f->kind == REC_LAWS || f->kind == REC_PARTICIPATION) && f->id && strlen(f->id) < sizeof(state)) {
-		strcpy(state, f->id);
-	}
-	j = state[0] ? store_jurisdiction_find(state) : -1;
-	return rc || j < 0 || !questions ? rc : tree_answers_moved(t, j, day, questions);
-}
-
 static int series_fact(void *arg, const struct store_fact *f)
 {
 	struct series *s = arg;
@@ -837,9 +848,7 @@ static int series_fact(void *arg, const struct store_fact *f)
 	while (!rc && s->i < s->days->n && f->date && strcmp(f->date, s->days->items[s->i]) > 0)
 		rc = series_next(s);
 	if (!rc && s->i < s->days->n)
-		rc = add_fact(&s->c, f);
-	if (!rc && s->i < s->days->n)
-		rc = track_fact(s->t, f, s->days->items[s->i]);
+		rc = fact_parts(&s->c, f, s->days->items[s->i]);
 	return rc;
 }
 

@@ -566,6 +566,7 @@ int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow
 			 void *arg)
 {
 	sqlite3_stmt *s[2];
+	unsigned across = across_questions();
 	int i, r = SQLITE_DONE, rc = 0;
 
 	/* In a pass, temp.flow_ev holds those rows already: the rules need not run over every flow again. */
@@ -579,7 +580,7 @@ int store_deciding_flows(struct store *st, int (*fn)(void *arg, const char *flow
 		while (!rc && (r = sqlite3_step(s[i])) == SQLITE_ROW) {
 			int q = sqlite3_column_int(s[i], 1);
 			/* A flow across moves the questions whose rules read the state's other flows. */
-			unsigned questions = i ? across_questions() : q >= 0 && q < STORE_NQUESTIONS ? 1u << q : 0;
+			unsigned questions = i ? across : q >= 0 && q < STORE_NQUESTIONS ? 1u << q : 0;
 
 			if (sqlite3_column_text(s[i], 0) && questions)
 				rc = fn(arg, (const char *)sqlite3_column_text(s[i], 0), questions);

@@ -90,6 +90,43 @@ mount_db() {
   fail "the mount did not appear within 10 s"
 }
 
+# mount_background DB [OPTION...]: mount DB at $MNT the way scripts/run and fstab
+# do (the daemon forks into the background); DAEMON_PID is the daemon's.
+mount_background() {
+  mkdir -p "$MNT"
+  "$NLETSFS" mount --db "$1" "$MNT" "${@:2}" || fail "the background mount of $1 failed"
+  DAEMON_PID=$(pgrep -nf "nletsfs mount --db $1 $MNT" || true)
+  FUSE_CONN=$(mountpoint -d "$MNT" | cut -d: -f2)
+  [[ -n $DAEMON_PID ]] || fail "no daemon serves the mount"
+}
+
+# unmount_background: unmount a background mount; its daemon must exit within 5 s.
+unmount_background() {
+  fusermount3 -u "$MNT" || fail "fusermount3 -u"
+  for _ in $(seq 50); do
+    kill -0 "$DAEMON_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$DAEMON_PID" 2>/dev/null && fail "the daemon outlived its unmount"
+  DAEMON_PID=
+}
+
+# wait_until MS COMMAND...: run COMMAND every 50 ms until it succeeds, for MS
+# milliseconds at most; WAITED_MS is how long it took. 1 if it never did.
+wait_until() {
+  local limit=$1 start
+  shift
+  start=$(date +%s%N)
+  while :; do
+    if "$@" 2>/dev/null; then
+      WAITED_MS=$(( ($(date +%s%N) - start) / 1000000 ))
+      return 0
+    fi
+    (( $(date +%s%N) - start < limit * 1000000 )) || return 1
+    sleep 0.05
+  done
+}
+
 # unmount: and the daemon must exit cleanly.
 unmount() {
   fusermount3 -u "$MNT" || fail "fusermount3 -u failed"

@@ -10,12 +10,7 @@
 
 cd "$WORK"
 "$NLETSFS" import --db inventory.db "$SRC/tests/fixtures/small" >/dev/null || fail "first import"
-mkdir -p mnt
-"$NLETSFS" mount --db inventory.db mnt || fail "the background mount failed"
-DAEMON_PID=$(fuser -m mnt 2>/dev/null | tr -s ' ' '\n' | grep -E '^[0-9]+$' | head -1 || true)
-[[ -z $DAEMON_PID ]] && DAEMON_PID=$(pgrep -nf "nletsfs mount --db inventory.db mnt")
-FUSE_CONN=$(mountpoint -d mnt | cut -d: -f2)
-[[ -n $DAEMON_PID ]] || fail "no daemon serves the mount"
+mount_background inventory.db
 
 # Readers meanwhile: a grep -r and a find in loops, and four loops of lookups.
 reader() {
@@ -124,11 +119,5 @@ ok "after six imports every size the mount gives is its file's"
 # the inventory holds now.
 same_tree copy
 ok "after six imports under walkers the mount equals materialize"
-fusermount3 -u mnt || fail "fusermount3 -u"
-for _ in $(seq 50); do
-  kill -0 "$DAEMON_PID" 2>/dev/null || break
-  sleep 0.1
-done
-kill -0 "$DAEMON_PID" 2>/dev/null && fail "the daemon outlived its unmount"
-DAEMON_PID=
+unmount_background
 ok "the daemon exits with its unmount"

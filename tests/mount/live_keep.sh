@@ -47,7 +47,7 @@ shown() {
 }
 
 keep_pass() { # keep_pass NAME COUNTER [MOUNT OPTION...]: COUNTER, the kind of refresh expected
-  local db=$WORK/inv-$1.db start seen
+  local db=$WORK/inv-$1.db
   import_into "$db" "$SRC/tests/fixtures/small"
   mount_db "$db" "${@:3}"
   walk_mount
@@ -72,16 +72,7 @@ keep_pass() { # keep_pass NAME COUNTER [MOUNT OPTION...]: COUNTER, the kind of r
   walk_mount
 
   "$NLETSFS" import --db "$db" "$WORK/end" >/dev/null || fail "$1: the import"
-  start=$(date +%s%N)
-  seen=
-  while (( $(date +%s%N) - start < 1000000000 )); do
-    if shown 2>/dev/null; then
-      seen=$(( ($(date +%s%N) - start) / 1000000 ))
-      break
-    fi
-    sleep 0.05
-  done
-  [[ -n $seen ]] || fail "$1: the import did not show in the mount within 1 s"
+  wait_until 1000 shown || fail "$1: the import did not show in the mount within 1 s"
   touch "$WORK/held.go"
   wait "$held_pid" || fail "$1: a file held open across the import still reads its old bytes"
   grep -qx NJ/dmv "$WORK/held.out" || fail "$1: a file held open across the import reads [$(cat "$WORK/held.out")]"
@@ -90,15 +81,11 @@ keep_pass() { # keep_pass NAME COUNTER [MOUNT OPTION...]: COUNTER, the kind of r
   walk_asked "$WORK/asked-$1"
   "$NLETSFS" materialize --db "$db" "$WORK/tree-$1" || fail "$1: materialize"
   same_tree "$WORK/tree-$1"
-  ok "$1: the import shows after ${seen} ms, and the mount equals materialize after it"
+  ok "$1: the import shows after ${WAITED_MS} ms, and the mount equals materialize after it"
 
   ls "$MNT/states/NY/dmv" 2>/dev/null && fail "$1: NY/dmv after the import"
   "$NLETSFS" import --db "$db" "$WORK/back" >/dev/null || fail "$1: the second import"
-  start=$(date +%s%N)
-  until grep -qx ICE "$MNT/states/NY/dmv/blocked" 2>/dev/null; do
-    (( $(date +%s%N) - start < 1000000000 )) || fail "$1: NY/dmv did not come back within 1 s"
-    sleep 0.05
-  done
+  wait_until 1000 grep -qx ICE "$MNT/states/NY/dmv/blocked" || fail "$1: NY/dmv did not come back within 1 s"
   rm -rf "$WORK/tree-$1"
   "$NLETSFS" materialize --db "$db" "$WORK/tree-$1" || fail "$1: materialize"
   same_tree "$WORK/tree-$1"
