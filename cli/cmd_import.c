@@ -104,7 +104,7 @@ static int derive(void *arg, struct store *st, int quiet, struct strbuf *err)
 
 	if (show)
 		fprintf(stderr, "  deriving the change log, checklist, maps and file times...\n");
-	return fs_derive(st, show ? progress_derive : NULL, NULL, err);
+	return fs_derive(st, 0, show ? progress_derive : NULL, NULL, err);
 }
 
 /* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */

@@ -94,7 +94,7 @@ static int derive_if_stale(const char *db, struct strbuf *err)
 	if (!rc && (rc = store_begin(st)) != 0)
 		strbuf_addf(err, "cannot write %s: %s", db, store_errmsg(st));
 	if (!rc) {
-		rc = fs_derive(st, NULL, NULL, err);
+		rc = fs_derive(st, 0, NULL, NULL, err);
 		if (rc)
 			store_rollback(st);
 		else if ((rc = store_commit(st)) != 0)

@@ -13,17 +13,22 @@
  *     the way are stored as they are, for the day of the import;
  *  2. the change log: every change between consecutive change days
  *     (tree_changes), stored as `changes` reads, in parts of
- *     STORE_CHANGE_PART bytes (store_change_writer_flush).
- *     Kept as it is when the walk found nothing changed but imports/
- *     (settle_changes()).
+ *     STORE_CHANGE_PART bytes (store_change_writer_flush), each written
+ *     only where it differs from the part stored. It is made in a second
+ *     thread while the walk runs (struct pass), and kept as it is when
+ *     the walk found nothing changed but imports/ (keeps_changes()).
  *
  * The walk is exact by construction: a path's time moves only when its
  * bytes (or listing) moved. Its cost is one render of the root tree per
  * import; docs/time.md says what it does not cover.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fs.h"
 #include "tree_i.h"
@@ -45,6 +50,8 @@ static uint64_t hash_start(char kind)
 	return hash_add(0xcbf29ce484222325ULL, &kind, 1);
 }
 
+struct pass;
+
 struct derive {
 	struct tree t;
 	struct store *st;
@@ -57,13 +64,60 @@ struct derive {
 	size_t days_done, ndays;
 	long lines;
 	long paths;
+	struct pass *pass;	/* the import's: the change log made beside the walk, or NULL */
+	struct pass *to;	/* the pass's own: where its log's bytes go */
+	char why[256];		/* the import's: SQLite's message of a failed pass */
 };
+
+/*
+ * The change log made in a second thread while the walk runs: the two
+ * are about as long, and independent (each computes from the facts alone).
+ * It reads a copy of the inventory as the import's transaction sees it
+ * (store_open_copy), since no other connection sees those rows before the
+ * commit, and hands its bytes to the import's thread, the one writer, in
+ * chunks of a part or more.
+ */
+#define PASS_QUEUE 256		/* chunks waiting: 32 MiB or more, a few seconds of the pass */
+
+struct pass {
+	struct derive d;	/* its own tree, over `copy` */
+	struct store *copy;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;	/* a chunk queued, or taken, or the pass done */
+	struct strbuf queue[PASS_QUEUE];
+	size_t head, n;
+	int done, rc;		/* rc: the pass's result, once done */
+	char errmsg[256];	/* SQLite's message of a failed pass */
+	atomic_int cancel;	/* the import keeps the stored log: stop */
+};
+
+/* The pass's thread: hand the chunk in `pending` to the writer, waiting for room. */
+static int pass_push(struct pass *p, struct strbuf *pending)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->n == PASS_QUEUE && !atomic_load(&p->cancel))
+		pthread_cond_wait(&p->cond, &p->mu);
+	if (atomic_load(&p->cancel)) {
+		rc = -ECANCELED;
+	} else {
+		p->queue[(p->head + p->n++) % PASS_QUEUE] = *pending;
+		*pending = (struct strbuf)STRBUF_INIT;
+		pthread_cond_broadcast(&p->cond);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
 
 static int gather_change(void *arg, const char *day, char op, const char *path, const char *line)
 {
 	struct derive *d = arg;
 	size_t keep;
 
+	if (d->to && atomic_load_explicit(&d->to->cancel, memory_order_relaxed))
+		return -ECANCELED;
 	if (strcmp(d->day, day)) {
 		snprintf(d->day, sizeof(d->day), "%s", day);
 		/* About ten lines of progress for the whole log. */
@@ -85,7 +139,9 @@ static int gather_change(void *arg, const char *day, char op, const char *path, 
 		return -ENOMEM;
 	d->log_hash = hash_add(d->log_hash, d->log.pending.buf + keep, d->log.pending.len - keep);
 	d->lines++;
-	return d->log.pending.len >= STORE_CHANGE_PART ? store_change_writer_flush(d->st, &d->log, 0) : 0;
+	if (d->log.pending.len < STORE_CHANGE_PART)
+		return 0;
+	return d->to ? pass_push(d->to, &d->log.pending) : store_change_writer_flush(d->st, &d->log);
 }
 
 static int derive_changes(struct derive *d)
@@ -105,12 +161,134 @@ static int derive_changes(struct derive *d)
 		rc = tree_canonical_date(&d->t, "1000-01-01", before);
 	if (!rc && days.n)
 		rc = tree_changes(&d->t, before, &days, gather_change, d);
-	if (!rc)
-		rc = store_change_writer_flush(d->st, &d->log, 1);
-	if (!rc)
-		rc = store_derived_put(d->st, "changes_size", d->log.stored);
 	strlist_release(&days);
 	return rc;
+}
+
+static void *pass_main(void *arg)
+{
+	struct pass *p = arg;
+	int rc;
+
+	/* For top -H and perf: the import's second thread. */
+	pthread_setname_np(pthread_self(), "changes");
+	rc = derive_changes(&p->d);
+
+	/* The log's last bytes, fewer than a part. */
+	if (!rc && p->d.log.pending.len)
+		rc = pass_push(p, &p->d.log.pending);
+	pthread_mutex_lock(&p->mu);
+	if (rc)
+		snprintf(p->errmsg, sizeof(p->errmsg), "%s", store_errmsg(p->copy));
+	p->done = 1;
+	p->rc = rc;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/*
+ * The import's thread: write the chunks queued (the stored log's parts
+ * that differ from them), waiting for them when `wait`, until the pass is
+ * done. 0, or the pass's or the writer's error.
+ */
+static int pass_take(struct derive *d, int wait)
+{
+	struct pass *p = d->pass;
+	int rc = 0;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!rc && p->n) {
+			struct strbuf chunk = p->queue[p->head];
+
+			p->head = (p->head + 1) % PASS_QUEUE;
+			p->n--;
+			pthread_cond_broadcast(&p->cond);
+			pthread_mutex_unlock(&p->mu);
+			strbuf_add(&d->log.pending, chunk.buf, chunk.len);
+			strbuf_release(&chunk);
+			rc = store_change_writer_flush(d->st, &d->log);
+			pthread_mutex_lock(&p->mu);
+		}
+		if (rc || !wait || p->done)
+			break;
+		pthread_cond_wait(&p->cond, &p->mu);
+	}
+	if (!rc && p->done && !p->n && p->rc) {
+		rc = p->rc;
+		snprintf(d->why, sizeof(d->why), "%s", p->errmsg);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+static void pass_free(struct pass *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		strbuf_release(&p->queue[(p->head + i) % PASS_QUEUE]);
+	tree_release(&p->d.t);
+	strbuf_release(&p->d.log.pending);
+	store_close(p->copy);
+	pthread_cond_destroy(&p->cond);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+/* Stop the pass (at its next line when it is not done) and free it. */
+static void pass_end(struct derive *d)
+{
+	struct pass *p = d->pass;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	atomic_store(&p->cancel, 1);
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->thread, NULL);
+	pass_free(p);
+	d->pass = NULL;
+}
+
+/*
+ * Start the pass beside the walk, when a copy of the inventory takes at
+ * most an eighth of the machine's memory; else (or when a thread or the
+ * copy cannot be had) the log is made after the walk, in this thread, as
+ * it is the same log either way.
+ */
+static void pass_start(struct derive *d)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	int64_t budget = pages > 0 && page > 0 ? (int64_t)pages * page / 8 : 0;
+	struct pass *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return;
+	if (store_open_copy(d->st, budget, &p->copy)) {
+		free(p);
+		return;
+	}
+	tree_init_routes(&p->d.t, p->copy, d->t.routes, d->t.nroutes);
+	p->d.t.deriving = 1;
+	p->d.t.use_changes = p->d.t.use_files = 0;
+	/* The day the import's walk shows, should midnight pass meanwhile. */
+	memcpy(p->d.t.today, d->t.today, sizeof(p->d.t.today));
+	p->d.st = p->copy;
+	p->d.progress = d->progress;
+	p->d.arg = d->arg;
+	p->d.log = (struct store_change_writer)STORE_CHANGE_WRITER_INIT;
+	p->d.log_hash = hash_start('F');
+	p->d.to = p;
+	atomic_init(&p->cancel, 0);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	if (pthread_create(&p->thread, NULL, pass_main, p))
+		pass_free(p);
+	else
+		d->pass = p;
 }
 
 static int walk(struct derive *d, const struct tree_node *node, struct strbuf *path)
@@ -133,7 +311,10 @@ static int walk(struct derive *d, const struct tree_node *node, struct strbuf *p
 		d->paths++;
 		goto out;
 	}
-	rc = tree_list(&d->t, node, &names);
+	/* The pass's chunks, written as they come: a folder at a time. */
+	rc = d->pass ? pass_take(d, 0) : 0;
+	if (!rc)
+		rc = tree_list(&d->t, node, &names);
 	h = hash_start('D');
 	for (i = 0; !rc && i < names.n; i++)
 		h = hash_add(h, names.items[i], strlen(names.items[i]) + 1);
@@ -184,38 +365,63 @@ static int64_t now_ns(void)
 }
 
 /*
- * The change log, made again, or kept when the walk found nothing changed
- * but imports/: the root tree shows every fact with its dates (records,
- * sources and their dates, documents, partner listings, export/), so a
- * root that did not change means no past day did either.
+ * Whether the stored change log stays as it is: the walk found nothing
+ * changed but imports/, and the pass, if any, wrote no part yet (each it
+ * wrote differed from the stored one). The root tree shows every fact
+ * with its dates (records, sources and their dates, documents, partner
+ * listings, export/), so a root that did not change means no past day
+ * did either.
  */
-static int settle_changes(struct derive *d, int was_fresh)
+static int keeps_changes(struct derive *d, int was_fresh, int *keep)
 {
 	static const char *const not_facts[] = { "imports", "changes" };
 	long moved = 0;
 	int rc = 0;
 
+	*keep = 0;
 	if (was_fresh)
 		rc = store_walk_changed_outside(d->st, not_facts, 2, &moved);
-	if (!rc && was_fresh && !moved) {
+	if (!rc && was_fresh && !moved && !d->log.rewritten) {
+		*keep = 1;
+		pass_end(d);
 		if (d->progress)
 			d->progress(d->arg, "paths changed outside imports/: the change log is kept", 0, 0);
-		return store_walk_keep(d->st, "changes");
 	}
-	if (!rc)
-		rc = store_changes_clear(d->st);
-	d->log_hash = hash_start('F');
-	if (!rc)
-		rc = derive_changes(d);
-	if (rc)
-		return rc;
-	if (d->progress)
-		d->progress(d->arg, "lines of changes", d->lines, 0);
-	/* `changes` reads the parts just stored: the lines' hash is its hash. */
-	return store_walk_put(d->st, "changes", d->log_hash, d->log.stored);
+	return rc;
 }
 
-int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struct strbuf *err)
+/* The change log made again (by the pass, or here), stored, and `changes` given its time. */
+static int make_changes(struct derive *d, int64_t when, long *changed, struct strbuf *err)
+{
+	int rc;
+
+	if (d->pass) {
+		/* Done (seen under its lock) when 0: its counts are final. */
+		rc = pass_take(d, 1);
+		if (!rc) {
+			d->log_hash = d->pass->d.log_hash;
+			d->lines = d->pass->d.lines;
+		}
+	} else {
+		d->log_hash = hash_start('F');
+		rc = derive_changes(d);
+	}
+	if (!rc)
+		rc = store_change_writer_end(d->st, &d->log);
+	if (!rc)
+		rc = store_derived_put(d->st, "changes_size", d->log.stored);
+	if (!rc && d->progress)
+		d->progress(d->arg, "lines of changes", d->lines, 0);
+	/* `changes` reads the parts just stored: the lines' hash is its hash. */
+	if (!rc)
+		rc = store_walk_late(d->st, "changes", d->log_hash, d->log.stored, when, changed);
+	if (rc)
+		strbuf_addf(err, "cannot derive the change log: %s",
+			    rc == -ENOMEM ? "out of memory" : d->why[0] ? d->why : store_errmsg(d->st));
+	return rc;
+}
+
+int fs_derive(struct store *st, unsigned flags, fs_derive_progress_fn progress, void *arg, struct strbuf *err)
 {
 	struct derive d = { .st = st, .progress = progress, .arg = arg, .log = STORE_CHANGE_WRITER_INIT };
 	struct strbuf path = STRBUF_INIT;
@@ -223,29 +429,35 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 	int was_fresh = store_derived_fresh(st);
 	long changed = 0, from, until;
 	int64_t when;
-	int rc;
+	int keep = 0, rc;
 
 	tree_init_routes(&d.t, st, tree_routes, tree_nroutes);
 	/* Everything computed: nothing read from the derived data being replaced. */
 	d.t.deriving = 1;
 	d.t.use_changes = d.t.use_files = 0;
 	tree_root(d.t.routes, &root, NULL);
-	rc = store_derived_begin(st);
+	rc = store_settle(st);
+	if (!rc)
+		rc = store_derived_begin(st);
 	if (!rc)
 		rc = store_walk_begin(st);
+	if (!rc && !(flags & FS_DERIVE_ONE_THREAD))
+		pass_start(&d);
 	if (!rc)
 		rc = walk(&d, &root, &path);
 	if (!rc && progress)
 		progress(arg, "paths walked", d.paths, 0);
-	if (!rc && (rc = settle_changes(&d, was_fresh)) != 0) {
-		strbuf_addf(err, "cannot derive the change log: %s", rc == -ENOMEM ? "out of memory" : store_errmsg(st));
-		goto out;
-	}
+	if (!rc)
+		rc = keeps_changes(&d, was_fresh, &keep);
+	/*
+	 * The walk's times are stored while the pass, if any, goes on. Until
+	 * the log is made, `changes` keeps the time it has.
+	 */
+	if (!rc)
+		rc = store_walk_keep(st, "changes");
 	when = now_ns();
 	if (!rc)
 		rc = store_walk_end(st, when, &changed);
-	if (!rc && changed)
-		rc = store_derived_put(st, "changed_at", when);
 	if (!rc)
 		rc = store_derived_put(st, "files_date", tree_today_key(&d.t));
 	/* The days the stored files serve too: no fact starts or stops between them and the import's. */
@@ -262,9 +474,16 @@ int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struc
 			    rc == -ENOMEM ? "out of memory" : store_errmsg(st));
 		goto out;
 	}
+	if (!keep && (rc = make_changes(&d, when, &changed, err)) != 0)
+		goto out;
+	if (changed && (rc = store_derived_put(st, "changed_at", when)) != 0) {
+		strbuf_addf(err, "cannot derive the tree's files and times: %s", store_errmsg(st));
+		goto out;
+	}
 	if (progress)
 		progress(arg, "paths changed", changed, 0);
 out:
+	pass_end(&d);
 	tree_node_release(&root);
 	tree_release(&d.t);
 	strbuf_release(&d.log.pending);

@@ -136,11 +136,21 @@ int fs_materialize(struct store *st, const char *at, const char *dir, struct str
  * each path whose content or listing changed since the last derive).
  * `progress`, when set, hears how far it is: n of `of` "change days"
  * (of 0: a count) while the log is made, then the "lines of changes",
- * "paths walked" and "paths changed". Returns 0, or a negative errno with a
- * message in `err`; the caller then rolls back.
+ * "paths walked" and "paths changed", from either thread (below). Returns
+ * 0, or a negative errno with a message in `err`; the caller then rolls
+ * back.
  */
 typedef void (*fs_derive_progress_fn)(void *arg, const char *what, long n, long of);
-int fs_derive(struct store *st, fs_derive_progress_fn progress, void *arg, struct strbuf *err);
+enum {
+	/*
+	 * The change log is made in a second thread beside the walk, from a
+	 * copy of the inventory in memory, when the copy takes at most an
+	 * eighth of the machine's memory; with this flag, after the walk in
+	 * the caller's thread (the same bytes either way).
+	 */
+	FS_DERIVE_ONE_THREAD = 1,
+};
+int fs_derive(struct store *st, unsigned flags, fs_derive_progress_fn progress, void *arg, struct strbuf *err);
 
 /**
  * 1 when a record of kind `kind` (enum record_kind) with id `id` could not

@@ -29,14 +29,14 @@
 #include <string.h>
 
 enum {
-	DS_GET, DS_PUT, DS_PARTS_CLEAR, DS_PART_PUT, DS_PARTS_READ, DS_PART_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
-	DS_STAT_GET, DS_CHANGED_SINCE, DS_WALK_PUT, DS_WALK_KEEP, DS_COUNT
+	DS_GET, DS_PUT, DS_PARTS_CUT, DS_PART_PUT, DS_PARTS_READ, DS_PART_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
+	DS_STAT_GET, DS_CHANGED_SINCE, DS_WALK_PUT, DS_WALK_KEEP, DS_WALK_LATE, DS_COUNT
 };
 
 static const char *const sql[DS_COUNT] = {
 	[DS_GET] = "SELECT value FROM derived WHERE \"key\" = ?1",
 	[DS_PUT] = "INSERT OR REPLACE INTO derived(\"key\", value) VALUES(?1, ?2)",
-	[DS_PARTS_CLEAR] = "DELETE FROM change_log",
+	[DS_PARTS_CUT] = "DELETE FROM change_log WHERE part >= ?1",
 	[DS_PART_PUT] = "INSERT OR REPLACE INTO change_log(part, body) VALUES(?1, ?2)",
 	[DS_PARTS_READ] = "SELECT body FROM change_log ORDER BY part",
 	/*
@@ -54,6 +54,10 @@ static const char *const sql[DS_COUNT] = {
 	[DS_WALK_PUT] = "INSERT OR REPLACE INTO temp.walk(path, hash, size) VALUES(?1, ?2, ?3)",
 	[DS_WALK_KEEP] = ("INSERT OR REPLACE INTO temp.walk(path, hash, size) SELECT path, hash, size FROM path_times"
 			  " WHERE path = ?1"),
+	/* store_walk_end()'s merge, for one path. */
+	[DS_WALK_LATE] = ("INSERT INTO path_times(path, hash, mtime, size) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(path)"
+			  " DO UPDATE SET hash = excluded.hash, mtime = excluded.mtime, size = excluded.size"
+			  " WHERE hash <> excluded.hash"),
 };
 
 /* Each statement is cached under its text's address (store/stmt.c). */
@@ -180,11 +184,6 @@ static void add_blob(struct strbuf *out, sqlite3_stmt *s, int col)
 
 /* ---- changes ---------------------------------------------------------------- */
 
-int store_changes_clear(struct store *st)
-{
-	return run(st, stmt(st, DS_PARTS_CLEAR));
-}
-
 /* Put a (key, body) row: a derived file. */
 static int put_blob(struct store *st, int which, const char *key, const char *body, size_t len)
 {
@@ -209,7 +208,44 @@ int store_change_part_put(struct store *st, int64_t part, const char *body, size
 	return run(st, s);
 }
 
-int store_change_writer_flush(struct store *st, struct store_change_writer *w, int last)
+/* 1 when part `part` is stored with these bytes, 0 when not, or an error. */
+static int part_is(struct store *st, int64_t part, const char *body, size_t len)
+{
+	sqlite3_stmt *s = stmt(st, DS_PART_READ);
+	int rc;
+
+	if (!s)
+		return err_of(st);
+	sqlite3_bind_int64(s, 1, part);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *p = sqlite3_column_blob(s, 0);
+
+		rc = p && (size_t)sqlite3_column_bytes(s, 0) == len && !memcmp(p, body, len);
+	}
+	else
+		rc = rc == SQLITE_DONE ? 0 : store_sqlite_err(rc);
+	store_stmt_done(s);
+	return rc;
+}
+
+/* Store the next part, unless it is stored so already. */
+static int writer_put(struct store *st, struct store_change_writer *w, const char *body, size_t len)
+{
+	int rc = part_is(st, w->part, body, len);
+
+	if (rc == 0) {
+		rc = store_change_part_put(st, w->part, body, len);
+		w->rewritten++;
+	}
+	if (rc >= 0) {
+		w->part++;
+		w->stored += (int64_t)len;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static int writer_flush(struct store *st, struct store_change_writer *w, int last)
 {
 	struct strbuf *b = &w->pending;
 	size_t at = 0;
@@ -218,7 +254,7 @@ int store_change_writer_flush(struct store *st, struct store_change_writer *w, i
 	while (!rc && (b->len - at >= STORE_CHANGE_PART || (last && b->len > at))) {
 		size_t n = b->len - at < STORE_CHANGE_PART ? b->len - at : STORE_CHANGE_PART;
 
-		rc = store_change_part_put(st, w->part++, b->buf + at, n);
+		rc = writer_put(st, w, b->buf + at, n);
 		at += n;
 	}
 	/* Less than a part is left: to the front, so the buffer stays that small. */
@@ -226,9 +262,26 @@ int store_change_writer_flush(struct store *st, struct store_change_writer *w, i
 		memmove(b->buf, b->buf + at, b->len - at);
 		b->len -= at;
 		b->buf[b->len] = '\0';
-		w->stored += (int64_t)at;
 	}
 	return rc;
+}
+
+int store_change_writer_flush(struct store *st, struct store_change_writer *w)
+{
+	return writer_flush(st, w, 0);
+}
+
+int store_change_writer_end(struct store *st, struct store_change_writer *w)
+{
+	sqlite3_stmt *s;
+	int rc = writer_flush(st, w, 1);
+
+	if (rc)
+		return rc;
+	s = stmt(st, DS_PARTS_CUT);
+	if (s)
+		sqlite3_bind_int64(s, 1, w->part);
+	return run(st, s);
 }
 
 int store_changes_recut(struct store *st)
@@ -240,12 +293,12 @@ int store_changes_recut(struct store *st)
 	rc = store_sqlite_err(sqlite3_prepare_v2(st->db, "SELECT body FROM change_days ORDER BY day", -1, &s, NULL));
 	while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
 		add_blob(&w.pending, s, 0);
-		rc = store_change_writer_flush(st, &w, 0);
+		rc = store_change_writer_flush(st, &w);
 	}
 	if (!rc && r != SQLITE_DONE)
 		rc = store_sqlite_err(r);
 	if (!rc)
-		rc = store_change_writer_flush(st, &w, 1);
+		rc = store_change_writer_end(st, &w);
 	sqlite3_finalize(s);
 	strbuf_release(&w.pending);
 	if (!rc)
@@ -430,6 +483,23 @@ int store_walk_changed_outside(struct store *st, const char *const *prefixes, si
 	}
 	sqlite3_finalize(s);
 	strbuf_release(&sql);
+	return rc;
+}
+
+int store_walk_late(struct store *st, const char *path, uint64_t hash, int64_t size, int64_t now_ns, long *changed)
+{
+	sqlite3_stmt *s = stmt(st, DS_WALK_LATE);
+	int rc;
+
+	if (!s)
+		return err_of(st);
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (int64_t)hash);
+	sqlite3_bind_int64(s, 3, now_ns);
+	sqlite3_bind_int64(s, 4, size);
+	rc = run(st, s);
+	if (!rc)
+		*changed += (long)sqlite3_changes(st->db);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,6 +432,28 @@ fail:
 _Static_assert(STORE_APPLICATION_ID == 1313625171, "application_id pragma literal");
 _Static_assert(STORE_SCHEMA_VERSION == 8, "user_version pragma literal");
 
+/*
+ * Once a process, before SQLite starts: no count of its memory, which
+ * takes one mutex of the whole process on every allocation of every
+ * connection (an import's two threads, a mount's workers). sqlite3_config
+ * refuses once SQLite has started; then the counts stay, nothing else.
+ */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/* What every connection of a store has: extended codes and the functions the schema's SQL calls. */
+static int connection_setup(struct store *st)
+{
+	sqlite3_extended_result_codes(st->db, 1);
+	return sqlite3_create_function_v2(st->db, "record_kind", 1,
+					  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+					  record_kind_fn, NULL, NULL, NULL);
+}
+
 int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err)
 {
 	struct store *st;
@@ -439,6 +462,7 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 	struct stat sb;
 
 	*out = NULL;
+	pthread_once(&sqlite_once, sqlite_setup);
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
@@ -480,10 +504,7 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 		rc = store_sqlite_err(rc);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	rc = sqlite3_create_function_v2(st->db, "record_kind", 1,
-					SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-					record_kind_fn, NULL, NULL, NULL);
+	rc = connection_setup(st);
 	if (rc != SQLITE_OK) {
 		strbuf_addf(err, "cannot open %s: %s", path, sqlite3_errmsg(st->db));
 		rc = store_sqlite_err(rc);
@@ -568,6 +589,55 @@ fail:
 	return rc ? rc : -EIO;
 }
 
+int store_open_copy(struct store *src, int64_t max_bytes, struct store **out)
+{
+	sqlite3_int64 size = 0;
+	unsigned char *buf;
+	struct store *st;
+	int rc, pages = 0, page = 0;
+
+	*out = NULL;
+	if (pragma_int(src, "PRAGMA page_count", &pages) || pragma_int(src, "PRAGMA page_size", &page) ||
+	    (int64_t)pages * page > max_bytes)
+		return -EFBIG;
+	/* Through src's pager: its open transaction's pages as it sees them. */
+	buf = sqlite3_serialize(src->db, "main", &size, 0);
+	if (!buf)
+		return -ENOMEM;
+	/* A copy in memory has no WAL: bytes 18 and 19 of the header say the journal is a rollback one (1), not WAL (2). */
+	if (size >= 100)
+		buf[18] = buf[19] = 1;
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		sqlite3_free(buf);
+		return -ENOMEM;
+	}
+	st->flags = STORE_READONLY;
+	rc = sqlite3_open_v2(":memory:", &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK)
+		rc = connection_setup(st);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_deserialize(st->db, "main", buf, size, size,
+					 SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
+	else
+		sqlite3_free(buf);
+	/* SQLite reads the copy's pages where they are rather than into its page cache, a second copy. */
+	if (rc == SQLITE_OK) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA mmap_size = %lld", (long long)size);
+		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		store_close(st);
+		return store_sqlite_err(rc);
+	}
+	*out = st;
+	return 0;
+}
+
 int store_upgrade(const char *path, struct strbuf *err)
 {
 	struct store *st = NULL;
@@ -576,6 +646,7 @@ int store_upgrade(const char *path, struct strbuf *err)
 	int rc, version = 0;
 
 	/* The version alone, by SQLite: store_open() refuses an older schema read-only. */
+	pthread_once(&sqlite_once, sqlite_setup);
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL);
@@ -705,12 +776,17 @@ int store_bulk_end(struct store *st)
 	return rc;
 }
 
-int store_commit(struct store *st)
+int store_settle(struct store *st)
 {
 	int rc = store_bulk_end(st);
 
-	if (!rc)
-		rc = store_refresh_slugs(st);
+	return rc ? rc : store_refresh_slugs(st);
+}
+
+int store_commit(struct store *st)
+{
+	int rc = store_settle(st);
+
 	if (!rc)
 		rc = store_derived_mark_stale(st);
 

@@ -46,6 +46,13 @@ enum store_open_flags {
  * has a newer schema, is refused with -EINVAL and a message in `err`.
  */
 int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err);
+/**
+ * A read-only copy, in memory, of the inventory as `src` sees it (the
+ * writes of its open transaction included), so that a second thread can
+ * read what an import wrote before it commits (fs/derive.c). -EFBIG when
+ * the inventory is larger than `max_bytes`. Close it with store_close().
+ */
+int store_open_copy(struct store *src, int64_t max_bytes, struct store **out);
 /** Close the handle (NULL is a no-op). */
 void store_close(struct store *st);
 /** The last SQLite error message of this handle. */
@@ -68,6 +75,13 @@ void store_rollback(struct store *st);
 int store_bulk_begin(struct store *st);
 /** Build the indexes store_bulk_begin() dropped (no-op when none). */
 int store_bulk_end(struct store *st);
+/**
+ * In a write transaction: the rows as the commit will keep them (the
+ * indexes of a bulk load built, two ids of one slug told apart, -2), for
+ * what reads them before it (fs_derive: a tree derived before the slugs
+ * were told apart named both records with the first's path).
+ */
+int store_settle(struct store *st);
 /** Begin / end a read snapshot, so several queries see one state. */
 int store_read_begin(struct store *st);
 void store_read_end(struct store *st);
@@ -615,22 +629,24 @@ int store_derived_begin(struct store *st);
 int store_derived_done(struct store *st);
 /** This transaction writes nothing the derived data depends on (an import run): its commit keeps them fresh. */
 void store_derived_unchanged(struct store *st);
-/** Forget the change log, before deriving it again. */
-int store_changes_clear(struct store *st);
 /* The change log is stored in parts of this many bytes, each but the last full: byte `off` is in part off / STORE_CHANGE_PART. */
 #define STORE_CHANGE_PART 131072
-/* The change log written in order: its bytes go into `pending`, and each part is stored once full. */
+/*
+ * The change log written again from its start: its bytes go into
+ * `pending`, and each part is stored once full, where it differs from the
+ * part stored under its number (a log made again as it was writes nothing).
+ */
 struct store_change_writer {
 	struct strbuf pending;	/* bytes not stored yet */
 	int64_t part;		/* the next part's number */
-	int64_t stored;		/* bytes stored so far */
+	int64_t stored;		/* bytes of the log so far */
+	int64_t rewritten;	/* parts that differed from the stored ones */
 };
-#define STORE_CHANGE_WRITER_INIT { STRBUF_INIT, 0, 0 }
-/**
- * Store the full parts of w->pending, and with `last` what is left (the
- * log's last part); the rest moves to its front. 0 or a negative errno.
- */
-int store_change_writer_flush(struct store *st, struct store_change_writer *w, int last);
+#define STORE_CHANGE_WRITER_INIT { STRBUF_INIT, 0, 0, 0 }
+/** Store the full parts of w->pending; the rest moves to its front. 0 or a negative errno. */
+int store_change_writer_flush(struct store *st, struct store_change_writer *w);
+/** Store what is left as the log's last part, and forget the stored parts past it. */
+int store_change_writer_end(struct store *st, struct store_change_writer *w);
 /** Append the whole change log. */
 int store_changes_read(struct store *st, struct strbuf *out);
 /** Append bytes [off, off + len) of the change log: fewer at its end, none past it. */
@@ -663,6 +679,13 @@ int store_walk_put(struct store *st, const char *path, uint64_t hash, int64_t si
 int store_walk_end(struct store *st, int64_t now_ns, long *changed);
 /** Walk `path` with the hash the last walk stored for it (it did not change). */
 int store_walk_keep(struct store *st, const char *path);
+/**
+ * After store_walk_end(), a path hashed late (`changes`, made beside the
+ * walk; walked with store_walk_keep() so that it was not forgotten): its
+ * hash and size stored, with `now_ns` when the hash differs; `changed`
+ * counts it then.
+ */
+int store_walk_late(struct store *st, const char *path, uint64_t hash, int64_t size, int64_t now_ns, long *changed);
 /** How many paths the walk so far finds new, changed or gone, but for the n `prefixes` and what lies under them. */
 int store_walk_changed_outside(struct store *st, const char *const *prefixes, size_t n, long *changed);
 

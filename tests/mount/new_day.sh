@@ -26,12 +26,14 @@ fi
 today=$(date +%F)
 tomorrow=$(date -d "$today + 1 day" +%F)
 clock=$WORK/clock # the daemon's time, read again each second at most
+# One inventory for every pass: mounts and materialize only read it.
+db=$WORK/inv.db
+import_into "$db" "$SRC/tests/fixtures/small" >/dev/null
 
 # day_pass NAME COUNTER [MOUNT OPTION...]: COUNTER, the kind of refresh expected.
 # With NAME "bundle", the inventory is mounted as a signed bundle (immutable).
 day_pass() {
-  local db=$WORK/inv-$1.db map mount=$WORK/inv-$1.db
-  import_into "$db" "$SRC/tests/fixtures/small" >/dev/null
+  local map mount=$db
   if [[ $1 == bundle ]]; then
     "$NLETSFS" keygen -o "$WORK/key" >/dev/null || fail "keygen"
     "$NLETSFS" pack --db "$db" --key "$WORK/key.pem" -o "$WORK/inv.nlb" >/dev/null || fail "pack"
@@ -73,8 +75,7 @@ day_pass() {
 # tells shows. The README (stored by the import, the same both days) keeps
 # its pages across midnight; a map's show the new day.
 background_pass() {
-  local db=$WORK/inv-bg.db map
-  import_into "$db" "$SRC/tests/fixtures/small" >/dev/null
+  local map
   echo "$today 12:00:00" >"$clock"
   LD_PRELOAD=$faketime_lib FAKETIME_TIMESTAMP_FILE=$clock FAKETIME_CACHE_DURATION=1 \
     FAKETIME_DONT_FAKE_MONOTONIC=1 NO_FAKE_STAT=1 mount_background "$db"

@@ -556,19 +556,107 @@ static void test_store__derived_data_and_path_times(void **state)
 	store_close(st);
 }
 
+/* `total` bytes of letters that repeat in no short period: a change log's stand-in. */
+static char *made_log(size_t total)
+{
+	char *log = malloc(total);
+	size_t i;
+
+	assert_non_null(log);
+	for (i = 0; i < total; i++)
+		log[i] = (char)('a' + (i * 7 + i / 13) % 26);
+	return log;
+}
+
+/* Write `len` bytes of `log` through a change writer, in pieces as the lines come; gives the parts that differed. */
+static int64_t write_log(struct store *st, const char *log, size_t len)
+{
+	struct store_change_writer w = STORE_CHANGE_WRITER_INIT;
+	size_t at;
+
+	for (at = 0; at < len; at += 1000) {
+		strbuf_add(&w.pending, log + at, len - at < 1000 ? len - at : 1000);
+		assert_int_equal(store_change_writer_flush(st, &w), 0);
+		assert_true(w.pending.len < STORE_CHANGE_PART);
+	}
+	assert_int_equal(store_change_writer_end(st, &w), 0);
+	assert_int_equal(w.stored, (int64_t)len);
+	strbuf_release(&w.pending);
+	return w.rewritten;
+}
+
+/*
+ * The change log written again: only the parts that differ are stored,
+ * and those past its new end are forgotten (an import writes the log over
+ * the stored one instead of forgetting it first, fs/derive.c).
+ */
+static void test_store__change_log_written_again(void **state)
+{
+	const size_t part = STORE_CHANGE_PART, total = 3 * STORE_CHANGE_PART + 10;
+	struct store *st = test_store_new();
+	struct strbuf out = STRBUF_INIT;
+	char *log = made_log(total);
+
+	(void)state;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(write_log(st, log, total), 4);
+	/* The same bytes: nothing written. */
+	assert_int_equal(write_log(st, log, total), 0);
+	/* One byte of the second part moved, and the log is shorter: that part and the new last. */
+	log[part + 3] = '!';
+	assert_int_equal(write_log(st, log, 2 * part + 20), 2);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_changes_read(st, &out), 0);
+	assert_int_equal(out.len, 2 * part + 20);
+	assert_memory_equal(out.buf, log, 2 * part + 20);
+	strbuf_reset(&out);
+	assert_int_equal(store_changes_read_range(st, 2 * part, part, &out), 0);
+	assert_int_equal(out.len, 20);
+	/* Emptied: no part left. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(write_log(st, log, 0), 0);
+	assert_int_equal(store_commit(st), 0);
+	strbuf_reset(&out);
+	assert_int_equal(store_changes_read(st, &out), 0);
+	assert_int_equal(out.len, 0);
+	free(log);
+	strbuf_release(&out);
+	store_close(st);
+}
+
+/* A copy sees the writer's open transaction, and the writer's later writes do not reach it. */
+static void test_store__copy_sees_the_open_transaction(void **state)
+{
+	struct store *st = test_store_new(), *copy = NULL;
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_change_part_put(st, 0, "before\n", 7), 0);
+	assert_int_equal(store_open_copy(st, 1, &copy), -EFBIG);
+	assert_null(copy);
+	assert_int_equal(store_open_copy(st, INT64_MAX, &copy), 0);
+	assert_int_equal(store_change_part_put(st, 0, "after\n", 6), 0);
+	assert_int_equal(store_changes_read(copy, &out), 0);
+	assert_string_equal(out.buf, "before\n");
+	/* Read-only. */
+	assert_int_not_equal(store_change_part_put(copy, 1, "x", 1), 0);
+	store_close(copy);
+	store_rollback(st);
+	strbuf_release(&out);
+	store_close(st);
+}
+
 /* The change log in parts of STORE_CHANGE_PART bytes: a range is read from the parts that hold it, to the end and no further. */
 static void test_store__change_log_ranges(void **state)
 {
 	const size_t part = STORE_CHANGE_PART, total = 2 * STORE_CHANGE_PART + 100;
 	struct store *st = test_store_new();
 	struct strbuf out = STRBUF_INIT;
-	char *log = malloc(total);
+	char *log = made_log(total);
 	size_t i;
 
 	(void)state;
-	assert_non_null(log);
-	for (i = 0; i < total; i++)
-		log[i] = (char)('a' + (i * 7 + i / 13) % 26);
 	assert_int_equal(store_begin(st), 0);
 	/* Stored out of order: the log is by part number. */
 	assert_int_equal(store_change_part_put(st, 2, log + 2 * part, 100), 0);
@@ -699,6 +787,8 @@ int main(void)
 		cmocka_unit_test(test_store__check_reports_a_fact_without_source),
 		cmocka_unit_test(test_store__derived_data_and_path_times),
 		cmocka_unit_test(test_store__change_log_ranges),
+		cmocka_unit_test(test_store__change_log_written_again),
+		cmocka_unit_test(test_store__copy_sees_the_open_transaction),
 		cmocka_unit_test(test_store__schema_v7_change_log_migrates),
 	};
 
