@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "../util/io.h"
 #include "fs.h"
 #include "tree_i.h"
 
@@ -255,14 +255,14 @@ static void pass_end(struct derive *d)
 
 /*
  * Start the pass beside the walk, when a copy of the inventory takes at
- * most an eighth of the machine's memory; else (or when a thread or the
+ * most an eighth of the memory the process may have (the machine's, or
+ * its container's); else (or when a thread or the
  * copy cannot be had) the log is made after the walk, in this thread, as
  * it is the same log either way.
  */
 static void pass_start(struct derive *d)
 {
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	int64_t budget = pages > 0 && page > 0 ? (int64_t)pages * page / 8 : 0;
+	int64_t budget = (int64_t)(io_memory_bytes() / 8);
 	struct pass *p = calloc(1, sizeof(*p));
 
 	if (!p)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* io: small helpers over file descriptors. */
+/* io: small helpers over file descriptors, and what the system lets a process have. */
 #ifndef NLETSFS_IO_H
 #define NLETSFS_IO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "strbuf.h"
 
@@ -22,5 +23,11 @@ int io_write_all(int fd, const void *data, size_t len);
  */
 int io_read_all(int fd, struct strbuf *out, size_t max, int (*check)(void *arg, const struct strbuf *out),
 		void *arg);
+/**
+ * The memory this process may have, in bytes: the machine's, or its
+ * control group's limit where that is less (cgroup v2 memory.max, v1
+ * memory.limit_in_bytes; a container's). 0 when nothing says.
+ */
+uint64_t io_memory_bytes(void);
 
 #endif
