@@ -145,8 +145,9 @@ enum {
 	/*
 	 * The change log is made in a second thread beside the walk, from a
 	 * copy of the inventory in memory, when the copy takes at most an
-	 * eighth of the machine's memory; with this flag, after the walk in
-	 * the caller's thread (the same bytes either way).
+	 * eighth of the memory the process may have (io_memory_bytes); with
+	 * this flag, after the walk in the caller's thread (the same bytes
+	 * either way).
 	 */
 	FS_DERIVE_ONE_THREAD = 1,
 };
