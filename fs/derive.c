@@ -71,7 +71,8 @@ struct derive {
 
 /*
  * The change log made in a second thread while the walk runs: the two
- * are about as long, and independent (each computes from the facts alone).
+ * are the import's two halves (the pass the longer), and independent
+ * (each computes from the facts alone).
  * It reads a copy of the inventory as the import's transaction sees it
  * (store_open_copy), since no other connection sees those rows before the
  * commit, and hands its bytes to the import's thread, the one writer, in
