@@ -118,15 +118,16 @@ static int fact_moves(struct tree *t, const struct store_fact *f, unsigned *move
 
 /*
  * The part of route `r`'s tree that fact `f` moves (MOVED_*): :state is
- * the fact's state, the :param of the fact's own record its slug; the path
- * stops above the first :param the fact does not name. Nothing when the
- * fact names no state or record the route needs.
+ * the fact's state (jurisdiction j, fact_jurisdiction), the :param of the
+ * fact's own record its slug; the path stops above the first :param the
+ * fact does not name. Nothing when the fact names no state or record the
+ * route needs.
  */
-static int add_route_part(struct candidates *c, const struct route *r, const struct store_fact *f)
+static int add_route_part(struct candidates *c, const struct route *r, const struct store_fact *f, int j)
 {
 	struct strbuf path = STRBUF_INIT, slug = STRBUF_INIT;
 	const char *args[TREE_MAX_ARGS] = { NULL }, *p = r->pattern;
-	int n = 0, rc = 0, j = fact_jurisdiction(f);
+	int n = 0, rc = 0;
 
 	while ((p = strchr(p, ':')) != NULL && n < TREE_MAX_ARGS) {
 		size_t len = strcspn(p, "/");
@@ -164,12 +165,12 @@ out:
 static int fact_parts(struct candidates *c, const struct store_fact *f, const char *day)
 {
 	unsigned moves, questions;
-	int i, j, rc = fact_moves(c->t, f, &moves, &questions);
+	int i, j = fact_jurisdiction(f), rc = fact_moves(c->t, f, &moves, &questions);
 
 	for (i = 0; i < c->t->nroutes && !rc; i++)
 		if (c->t->routes[i].moves & moves)
-			rc = add_route_part(c, &c->t->routes[i], f);
-	if (!rc && day && questions && (j = fact_jurisdiction(f)) >= 0)
+			rc = add_route_part(c, &c->t->routes[i], f, j);
+	if (!rc && day && questions && j >= 0)
 		rc = tree_answers_moved(c->t, j, day, questions);
 	return rc ? rc : c->prefixes.oom ? -ENOMEM : 0;
 }

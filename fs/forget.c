@@ -174,7 +174,6 @@ struct day_printing {
 static void note_day_printing(void *arg, struct fs_inode *in)
 {
 	struct day_printing *d = arg;
-
 	const struct route *r = in->nlookup ? inodes_route(d->t, in) : NULL;
 
 	if (!d->rc && r && (r->moves & MOVED_UNLOGGED))

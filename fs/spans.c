@@ -260,6 +260,12 @@ void spans_free(struct spans *s)
 	free(s);
 }
 
+/* A relation list shown under at/: its lines follow the facts' days. */
+static int spans_file(const struct route *r)
+{
+	return (r->flags & ROUTE_SPANS) && r->type == NODE_FILE && !(r->flags & ROUTE_NOT_IN_AT);
+}
+
 int spans_open(struct tree *t, const char *before, const struct strlist *days, int reverse, struct spans **out)
 {
 	struct spans *s = calloc(1, sizeof(*s));
@@ -276,7 +282,7 @@ int spans_open(struct tree *t, const char *before, const struct strlist *days, i
 	for (r = 0; !rc && r < t->nroutes; r++) {
 		const struct route *route = &t->routes[r];
 
-		if (!(route->flags & ROUTE_SPANS) || route->type != NODE_FILE || (route->flags & ROUTE_NOT_IN_AT))
+		if (!spans_file(route))
 			continue;
 		s->route = route;
 		s->nchildren = 0;
@@ -294,8 +300,7 @@ int spans_open(struct tree *t, const char *before, const struct strlist *days, i
 		for (c = 0; c < t->nroutes; c++) {
 			const struct route *route = &t->routes[c];
 
-			if ((route->flags & ROUTE_SPANS) && route->type == NODE_FILE && !(route->flags & ROUTE_NOT_IN_AT) &&
-			    tree_parent_route(t->routes, t->nroutes, c) == r) {
+			if (spans_file(route) && tree_parent_route(t->routes, t->nroutes, c) == r) {
 				assert(s->nchildren < TREE_MAX_ROUTES);
 				s->children[s->nchildren++] = strrchr(route->pattern, '/') + 1;
 			}

@@ -604,6 +604,9 @@ int store_answers_some(struct store *st, const char *state, const char *date, un
 		ab[q] = (struct answer_builder)ANSWER_BUILDER_INIT;
 		out[q] = (struct store_answer)STORE_ANSWER_INIT;
 	}
+	/* A day of the pass on which no fact moved the state's answers asks none. */
+	if (!questions)
+		return 0;
 	if (!s)
 		return -EIO;
 	store_bind_text(s, 1, state, 0);

@@ -849,7 +849,6 @@ static int memo_keep(struct store *st, enum record_kind kind, const char *state,
 	struct record_memo *m = &st->memo[kind];
 
 	memo_clear(m);
-	m->kind = kind;
 	m->state = state ? strdup(state) : NULL;
 	m->slug = strdup(slug);
 	m->date = date ? strdup(date) : NULL;
@@ -875,7 +874,7 @@ int store_peek_by_slug(struct store *st, enum record_kind kind, const char *stat
 	m = &st->memo[kind];
 	if (!store_kind_has_valid_time(kind))
 		date = NULL; /* and every day shares the memo */
-	if (m->valid && m->kind == (int)kind && same(m->state, state) && same(m->slug, slug) &&
+	if (m->valid && same(m->state, state) && same(m->slug, slug) &&
 	    same(m->date, date)) {
 		*out = &m->rec;
 		return 0;

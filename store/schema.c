@@ -628,8 +628,6 @@ int store_open_copy(struct store *src, int64_t max_bytes, struct store **out)
 		snprintf(sql, sizeof(sql), "PRAGMA mmap_size = %lld", (long long)size);
 		rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 	}
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		store_close(st);
 		return store_sqlite_err(rc);

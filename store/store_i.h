@@ -87,7 +87,6 @@ enum kind_stmt {
  */
 struct record_memo {
 	int valid;
-	int kind;
 	char *state, *slug, *date;
 	struct record rec;
 };

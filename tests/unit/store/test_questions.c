@@ -480,29 +480,39 @@ static void assert_strlists_equal(const struct strlist *a, const struct strlist 
 		assert_string_equal(a->items[i], b->items[i]);
 }
 
+/* Days before, across and after the fixtures' facts, on which answers are compared. */
+static const char *const check_days[] = { "2000-01-01", "2019-06-01", "2020-01-01", "2021-06-01", "2026-11-27" };
+#define NCHECK_DAYS (sizeof(check_days) / sizeof(check_days[0]))
+
+/* Answer `a` (asked one way) is `b` (asked with every question): value, basis and sources. */
+static void assert_same_answer(const struct store_answer *a, const struct store_answer *b, const char *code, int q,
+			       const char *day)
+{
+	if (a->value != b->value)
+		fail_msg("%s %s on %s: %s asked so, %s with every question", code, store_question_id(q), day,
+			 store_answer_name(a->value), store_answer_name(b->value));
+	assert_strlists_equal(&a->basis, &b->basis);
+	assert_strlists_equal(&a->sources, &b->sources);
+}
+
 /* store_answers (every question in one query) gives what store_answer gives question by question. */
 static void test_questions__all_at_once(void **state)
 {
-	static const char *const days[] = { "2000-01-01", "2019-06-01", "2020-01-01", "2021-06-01", "2026-11-27" };
 	struct fixture *f = *state;
 	size_t d;
 	int j, q, decided = 0;
 
-	for (d = 0; d < sizeof(days) / sizeof(days[0]); d++)
+	for (d = 0; d < NCHECK_DAYS; d++)
 		for (j = 0; j < STORE_NJURISDICTIONS; j++) {
 			const char *code = store_jurisdiction_code(j);
 			struct store_answer all[STORE_NQUESTIONS];
 
-			assert_int_equal(store_answers(f->st, code, days[d], all), 0);
+			assert_int_equal(store_answers(f->st, code, check_days[d], all), 0);
 			for (q = 0; q < STORE_NQUESTIONS; q++) {
 				struct store_answer one = STORE_ANSWER_INIT;
 
-				assert_int_equal(store_answer(f->st, q, code, days[d], &one), 0);
-				if (one.value != all[q].value)
-					fail_msg("%s %s on %s: %s alone, %s with the others", code, store_question_id(q),
-						 days[d], store_answer_name(one.value), store_answer_name(all[q].value));
-				assert_strlists_equal(&one.basis, &all[q].basis);
-				assert_strlists_equal(&one.sources, &all[q].sources);
+				assert_int_equal(store_answer(f->st, q, code, check_days[d], &one), 0);
+				assert_same_answer(&one, &all[q], code, q, check_days[d]);
 				decided += one.value != ANSWER_UNKNOWN;
 				store_answer_release(&one);
 				store_answer_release(&all[q]);
@@ -528,7 +538,6 @@ static int put_questions(void *arg, const char *id, unsigned questions)
  */
 static void test_questions__some_in_a_pass(void **state)
 {
-	static const char *const days[] = { "2000-01-01", "2019-06-01", "2020-01-01", "2021-06-01", "2026-11-27" };
 	struct fixture *f = *state;
 	struct strlist outside = STRLIST_INIT, inside = STRLIST_INIT;
 	unsigned masks[STORE_NQUESTIONS + 2];
@@ -546,25 +555,19 @@ static void test_questions__some_in_a_pass(void **state)
 	strlist_sort_uniq(&inside);
 	assert_strlists_equal(&outside, &inside);
 	assert_true(inside.n > 0);
-	for (d = 0; d < sizeof(days) / sizeof(days[0]); d++)
+	for (d = 0; d < NCHECK_DAYS; d++)
 		for (j = 0; j < STORE_NJURISDICTIONS; j++) {
 			const char *code = store_jurisdiction_code(j);
 			struct store_answer all[STORE_NQUESTIONS];
 
-			assert_int_equal(store_answers(f->st, code, days[d], all), 0);
+			assert_int_equal(store_answers(f->st, code, check_days[d], all), 0);
 			for (m = 0; m < nmasks; m++) {
 				struct store_answer some[STORE_NQUESTIONS];
 
-				assert_int_equal(store_answers_some(f->st, code, days[d], masks[m], some), 0);
+				assert_int_equal(store_answers_some(f->st, code, check_days[d], masks[m], some), 0);
 				for (q = 0; q < STORE_NQUESTIONS; q++) {
 					if (masks[m] >> q & 1) {
-						if (some[q].value != all[q].value)
-							fail_msg("%s %s on %s: %s asked alone, %s with all", code,
-								 store_question_id(q), days[d],
-								 store_answer_name(some[q].value),
-								 store_answer_name(all[q].value));
-						assert_strlists_equal(&some[q].basis, &all[q].basis);
-						assert_strlists_equal(&some[q].sources, &all[q].sources);
+						assert_same_answer(&some[q], &all[q], code, q, check_days[d]);
 						decided += some[q].value != ANSWER_UNKNOWN;
 					} else {
 						assert_int_equal(some[q].value, ANSWER_UNKNOWN);
