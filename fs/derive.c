@@ -17,6 +17,8 @@
  *     only where it differs from the part stored. It is made in a second
  *     thread while the walk runs (struct pass), and kept as it is when
  *     the walk found nothing changed but imports/ (keeps_changes()).
+ *     While the import's thread waits for it, the pages written so far
+ *     go to SQLite's log (store_flush), which the commit would do after.
  *
  * The walk is exact by construction: a path's time moves only when its
  * bytes (or listing) moved. Its cost is one render of the root tree per
@@ -66,6 +68,7 @@ struct derive {
 	long paths;
 	struct pass *pass;	/* the import's: the change log made beside the walk, or NULL */
 	struct pass *to;	/* the pass's own: where its log's bytes go */
+	int64_t flushed;	/* the import's: log parts rewritten when its pages last went to the log (store_flush) */
 	char why[256];		/* the import's: SQLite's message of a failed pass */
 };
 
@@ -79,6 +82,7 @@ struct derive {
  * chunks of a part or more.
  */
 #define PASS_QUEUE 256		/* chunks waiting: 32 MiB or more, a few seconds of the pass */
+#define PASS_FLUSH_PARTS 64	/* parts written (8 MiB) before their pages go to the log while waiting */
 
 struct pass {
 	struct derive d;	/* its own tree, over `copy` */
@@ -214,6 +218,14 @@ static int pass_take(struct derive *d, int wait)
 		}
 		if (rc || !wait || p->done)
 			break;
+		/* About to wait for the pass: write the parts stored so far meanwhile, not at the commit. */
+		if (d->log.rewritten - d->flushed >= PASS_FLUSH_PARTS) {
+			d->flushed = d->log.rewritten;
+			pthread_mutex_unlock(&p->mu);
+			rc = store_flush(d->st);
+			pthread_mutex_lock(&p->mu);
+			continue;
+		}
 		pthread_cond_wait(&p->cond, &p->mu);
 	}
 	if (!rc && p->done && !p->n && p->rc) {
@@ -470,6 +482,11 @@ int fs_derive(struct store *st, unsigned flags, fs_derive_progress_fn progress, 
 		rc = store_derived_put(st, "files_until", until);
 	if (!rc)
 		rc = store_derived_done(st);
+	/* What the walk wrote goes to the log while the pass still runs, not at the commit. */
+	if (!rc && d.pass && !keep) {
+		rc = store_flush(st);
+		d.flushed = d.log.rewritten;
+	}
 	if (rc) {
 		strbuf_addf(err, "cannot derive the tree's files and times: %s",
 			    rc == -ENOMEM ? "out of memory" : store_errmsg(st));

@@ -82,7 +82,8 @@
  * The pieces of an evidence query; `q` and `same_q` are empty for one
  * question and carry the question's number for all of them at once.
  */
-#define EV_HEAD_OF(sf) "WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f WHERE " sf "), sfx AS (SELECT * FROM sf),"
+#define EV_HEAD_OF(sf) \
+	"WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f WHERE " sf "), sfx AS (SELECT * FROM sf), " SFR_OF_SFX ","
 #define EV_HEAD EV_HEAD_OF("f.from_state=?1 AND " LIVE_ON("f"))
 /*
  * Whether the state has a law in force on the day: a gate joined first, so
@@ -153,9 +154,17 @@
  */
 #define ACROSS(t) t ".from_system IN " DL_VR_SYSTEMS " AND lower(" t ".via)='nlets'"
 #define SAME_STATE_NLETS(cond) "EXISTS (SELECT 1 FROM sfx g WHERE " ACROSS("g") " AND " cond ")"
+/*
+ * The flows across that refuse DHS (sfr, of sfx): few states have one, so
+ * both halves look for them first, and a pass keeps them in a table of
+ * their own (temp.flow_refused): on most days of most states the state's
+ * flows across are then not read at all.
+ */
+#define REFUSES(t) ACROSS(t) " AND " t ".status='blocked' AND " t ".\"to\" IN (SELECT id FROM dhs)"
+#define SFR_OF_SFX "sfr AS (SELECT * FROM sfx f WHERE " REFUSES("f") ")"
 #define DHS_REFUSED \
-	FLOWS_ACROSS_IF(SAME_STATE_NLETS("g.status<>'blocked'"), "'partial'", "''", ACROSS("f") AND TO_DHS AND BLOCKED) OR \
-	FLOWS_ACROSS_IF(SAME_STATE_NLETS("g.status='blocked' AND g.\"to\" IN (SELECT id FROM dhs)"), "'partial'", "''", \
+	FLOWS_OF("sfr", "'partial'", "''", SAME_STATE_NLETS("g.status<>'blocked'")) OR \
+	FLOWS_ACROSS_IF("EXISTS (SELECT 1 FROM sfr)", "'partial'", "''", \
 			ACROSS("f") AND OPEN AND "f.\"to\" NOT IN (SELECT id FROM dhs)")
 
 static const struct rule {
@@ -463,17 +472,22 @@ static sqlite3_stmt *evidence_stmt(struct store *st, const void *key, const char
  * that hold, found by index. The rules run over no flow in sf, for their
  * participation rows and their rows across flows (sfx) only, and sfx holds
  * only the flows those read (ACROSS, kept in temp.flow_across): a state has
- * thousands of flows, a few of them evidence.
+ * thousands of flows, a few of them evidence. sfx and sfr are NOT
+ * MATERIALIZED: each place that reads them seeks the temp table where it
+ * is reached. Read twice, SQLite copied sfx whole up front on every call,
+ * also where the gate before its join fails (half of the call's time).
  */
 #define FLOW_EV_HEAD_OF(gate) \
-	"WITH RECURSIVE " DHS_CTE ", sfx AS (SELECT * FROM temp.flow_across f WHERE " gate "f.from_state=?1 AND " \
-	LIVE_ON("f") "), sf AS (SELECT * FROM flows f WHERE 0),"
+	"WITH RECURSIVE " DHS_CTE ", sfx AS NOT MATERIALIZED (SELECT * FROM temp.flow_across f WHERE " gate \
+	"f.from_state=?1 AND " LIVE_ON("f") "), sfr AS NOT MATERIALIZED (SELECT * FROM temp.flow_refused f WHERE " gate \
+	"f.from_state=?1 AND " LIVE_ON("f") "), sf AS (SELECT * FROM flows f WHERE 0),"
 #define FLOW_EV_HEAD FLOW_EV_HEAD_OF("")
 #define FLOW_EV_ROWS \
 	"SELECT e.q, e.vote, e.direct, e.kind, e.k, e.path, e.note FROM temp.flow_ev e WHERE e.from_state=?1" \
 	" AND e.valid_from<=?2 AND (e.valid_until IS NULL OR e.valid_until>?2)"
 /* Every flow in sf, and none across (sfx): each flow's own rows. */
-#define EACH_FLOW_HEAD "WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f), sfx AS (SELECT * FROM flows f WHERE 0),"
+#define EACH_FLOW_HEAD \
+	"WITH RECURSIVE " DHS_CTE ", sf AS (SELECT * FROM flows f), sfx AS (SELECT * FROM flows f WHERE 0), " SFR_OF_SFX ","
 
 static sqlite3_stmt *all_evidence_stmt(struct store *st)
 {
@@ -493,10 +507,11 @@ static sqlite3_stmt *some_evidence_stmt(struct store *st)
 	static const char key;
 	struct strbuf head = STRBUF_INIT;
 	sqlite3_stmt *s = store_stmt_find(st, &key);
+	unsigned across = across_questions();
 
 	if (s)
 		return s;
-	strbuf_addf(&head, FLOW_EV_HEAD_OF("(?3 & %u) <> 0 AND "), across_questions());
+	strbuf_addf(&head, FLOW_EV_HEAD_OF("(?3 & %u) <> 0 AND "), across, across);
 	s = strbuf_ok(&head) ? NULL : evidence_stmt(st, &key, head.buf, FLOW_EV_ROWS, NULL, 1);
 	strbuf_release(&head);
 	return s;
@@ -517,11 +532,15 @@ int store_answers_pass(struct store *st, int on)
 	static const char *const setup[] = {
 		"CREATE TEMP TABLE IF NOT EXISTS flow_ev(q, vote, direct, kind, k, path, note, from_state, valid_from,"
 		" valid_until)",
-		"CREATE INDEX IF NOT EXISTS temp.flow_ev_state ON flow_ev(from_state, valid_from)",
+		"CREATE INDEX IF NOT EXISTS temp.flow_ev_state ON flow_ev(from_state, valid_from, valid_until, q, vote, direct,"
+		" kind, k, path, note)",
 		"DELETE FROM temp.flow_ev",
 		"DROP TABLE IF EXISTS temp.flow_across",
 		"CREATE TEMP TABLE flow_across AS SELECT id, slug, \"from\", \"to\", via, \"transaction\", status, from_state, from_system, valid_from, valid_until FROM flows f WHERE " ACROSS("f"),
 		"CREATE INDEX temp.flow_across_state ON flow_across(from_state, valid_from, valid_until, status, \"to\", from_system, via, id, slug, \"from\", \"transaction\")",
+		"DROP TABLE IF EXISTS temp.flow_refused",
+		"CREATE TEMP TABLE flow_refused AS WITH RECURSIVE " DHS_CTE " SELECT * FROM temp.flow_across f WHERE " REFUSES("f"),
+		"CREATE INDEX temp.flow_refused_state ON flow_refused(from_state, valid_from)",
 	};
 	sqlite3_stmt *rows, *ins;
 	size_t i;

@@ -781,6 +781,13 @@ int store_settle(struct store *st)
 	return rc ? rc : store_refresh_slugs(st);
 }
 
+int store_flush(struct store *st)
+{
+	int rc = sqlite3_db_cacheflush(st->db);
+
+	return rc == SQLITE_OK ? 0 : store_sqlite_err(rc);
+}
+
 int store_commit(struct store *st)
 {
 	int rc = store_settle(st);

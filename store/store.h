@@ -82,6 +82,13 @@ int store_bulk_end(struct store *st);
  * were told apart named both records with the first's path).
  */
 int store_settle(struct store *st);
+/**
+ * In a write transaction: write the pages it changed to the log now
+ * (sqlite3_db_cacheflush), so that the commit writes only what changes
+ * after. Done by a thread that would otherwise wait (fs_derive, while its
+ * pass runs): at 100,000 flows the commit wrote 400 MB after everything.
+ */
+int store_flush(struct store *st);
 /** Begin / end a read snapshot, so several queries see one state. */
 int store_read_begin(struct store *st);
 void store_read_end(struct store *st);

@@ -19,8 +19,11 @@ export LC_ALL=C
 cleanup() {
   local rc=$? hook j
   # Background helpers of the test (readers, loops) first: they hold the mount busy.
+  # A helper `( cd mnt && timeout 120 find ... )` is a subshell: its children go too.
   for j in $(jobs -p); do
-    [[ $j == "$DAEMON_PID" ]] || kill "$j" 2>/dev/null || true
+    [[ $j == "$DAEMON_PID" ]] && continue
+    pkill -TERM -P "$j" 2>/dev/null || true
+    kill "$j" 2>/dev/null || true
   done
   if mountpoint -q "$MNT" 2>/dev/null; then
     fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
@@ -40,6 +43,11 @@ cleanup() {
   for hook in "${EXIT_HOOKS[@]}"; do
     eval "$hook" || true
   done
+  # A mount a hook could not unmount (still busy) is detached: rm -rf must not go into it.
+  local m
+  while read -r m; do
+    fusermount3 -uz "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done < <(findmnt -rn -o TARGET 2>/dev/null | grep -F "$WORK/" || true)
   rm -rf "$WORK"
   exit "$rc"
 }

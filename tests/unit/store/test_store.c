@@ -4,6 +4,7 @@
 #include "../../../store/store_i.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -647,6 +648,60 @@ static void test_store__copy_sees_the_open_transaction(void **state)
 	store_close(st);
 }
 
+/* A transaction's pages written to the log early (store_flush) are neither seen nor kept before its commit. */
+static void test_store__flush_then_rollback(void **state)
+{
+	char *dir = test_tmpdir(), *path = NULL, *wal = NULL;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct store *st = NULL, *reader = NULL;
+	char *log = made_log(STORE_CHANGE_PART);
+	struct stat before, after;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/inv.db", dir) > 0);
+	assert_true(asprintf(&wal, "%s-wal", path) > 0);
+	assert_int_equal(store_open(path, STORE_CREATE, &st, &err), 0);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_change_part_put(st, 0, "kept\n", 5), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_open(path, STORE_READONLY, &reader, &err), 0);
+
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_change_part_put(st, 0, log, STORE_CHANGE_PART), 0);
+	assert_int_equal(stat(wal, &before), 0);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(stat(wal, &after), 0);
+	assert_true(after.st_size >= before.st_size + STORE_CHANGE_PART); /* written now, not at the commit */
+	assert_int_equal(store_changes_read(reader, &out), 0);
+	assert_string_equal(out.buf, "kept\n");
+	store_rollback(st);
+
+	strbuf_reset(&out);
+	assert_int_equal(store_changes_read(reader, &out), 0);
+	assert_string_equal(out.buf, "kept\n");
+	strbuf_reset(&out);
+	assert_int_equal(store_changes_read(st, &out), 0);
+	assert_string_equal(out.buf, "kept\n");
+	/* And the next transaction commits as usual. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_change_part_put(st, 0, "next\n", 5), 0);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	strbuf_reset(&out);
+	assert_int_equal(store_changes_read(reader, &out), 0);
+	assert_string_equal(out.buf, "next\n");
+
+	store_close(reader);
+	store_close(st);
+	free(log);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	test_rmtree(dir);
+	free(dir);
+	free(path);
+	free(wal);
+}
+
 /* The change log in parts of STORE_CHANGE_PART bytes: a range is read from the parts that hold it, to the end and no further. */
 static void test_store__change_log_ranges(void **state)
 {
@@ -789,6 +844,7 @@ int main(void)
 		cmocka_unit_test(test_store__change_log_ranges),
 		cmocka_unit_test(test_store__change_log_written_again),
 		cmocka_unit_test(test_store__copy_sees_the_open_transaction),
+		cmocka_unit_test(test_store__flush_then_rollback),
 		cmocka_unit_test(test_store__schema_v7_change_log_migrates),
 	};
 
