@@ -12,6 +12,8 @@
  *    documents, and the README, then compared file by file.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +405,18 @@ struct changes {
 	size_t n, alloc;
 };
 
+static void changes_release(struct changes *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n; i++) {
+		free(cs->c[i].path);
+		free(cs->c[i].line);
+	}
+	free(cs->c);
+	*cs = (struct changes){ 0 };
+}
+
 static int gather(void *arg, char op, const char *path, const char *line)
 {
 	struct changes *cs = arg;
@@ -727,31 +741,43 @@ out:
 	return rc;
 }
 
+/*
+ * The second half of a pair of days (day `day` of `sp`), whose rendered
+ * files' changes `cs` holds (diff_files): the lists' changes from the
+ * spans, the lists derived from the answers, sorted by path, to `emit`.
+ * `cs` is released.
+ */
+static int pair_finish(struct tree *t, const char *prefix, struct spans *sp, size_t day, struct changes *cs,
+		       tree_change_fn emit, void *arg)
+{
+	size_t i, plen = strlen(prefix);
+	int rc = spans_next_day(sp, day, gather, cs);
+
+	if (!rc)
+		rc = derive_lists(t, cs);
+	if (!rc && cs->n)
+		qsort(cs->c, cs->n, sizeof(*cs->c), cmp_change);
+	for (i = 0; i < cs->n && !rc; i++)
+		if (!plen || !strncmp(cs->c[i].path, prefix, plen))
+			rc = emit(arg, cs->c[i].op, cs->c[i].path, cs->c[i].line);
+	changes_release(cs);
+	return rc;
+}
+
 /* The changes of one pair of days (day `day` of `sp`), sorted by path, to `emit`. */
 static int pair_changes(struct tree *t, const char *from, const char *to, const char *prefix,
 			struct candidates *c, struct diff_memo *memo, struct spans *sp, size_t day,
 			tree_change_fn emit, void *arg)
 {
 	struct changes cs = { 0 };
-	size_t i, plen = strlen(prefix);
-	int rc;
-
 	/* Lists under questions/ are derived from states/: compare those too. */
-	rc = diff_files(t, from, to, !strncmp(prefix, "questions", 9) ? "" : prefix, c, memo, gather, &cs);
-	if (!rc)
-		rc = spans_next_day(sp, day, gather, &cs);
-	if (!rc)
-		rc = derive_lists(t, &cs);
-	if (!rc && cs.n)
-		qsort(cs.c, cs.n, sizeof(*cs.c), cmp_change);
-	for (i = 0; i < cs.n; i++) {
-		if (!rc && (!plen || !strncmp(cs.c[i].path, prefix, plen)))
-			rc = emit(arg, cs.c[i].op, cs.c[i].path, cs.c[i].line);
-		free(cs.c[i].path);
-		free(cs.c[i].line);
+	int rc = diff_files(t, from, to, !strncmp(prefix, "questions", 9) ? "" : prefix, c, memo, gather, &cs);
+
+	if (rc) {
+		changes_release(&cs);
+		return rc;
 	}
-	free(cs.c);
-	return rc;
+	return pair_finish(t, prefix, sp, day, &cs, emit, arg);
 }
 
 /*
@@ -807,9 +833,45 @@ int tree_diff(struct tree *t, const char *from, const char *to, const char *pref
 }
 
 /*
+ * The spans read in a thread of their own (spans_open, a quarter of the
+ * pass at 100k flows), on a second tree over another connection to the
+ * same inventory, while the days' files are rendered.
+ */
+struct aside {
+	pthread_t thread;
+	struct tree *t;
+	const char *before;
+	const struct strlist *days;
+	struct spans *spans;
+	int rc;
+	atomic_int done;
+};
+
+static void *aside_main(void *arg)
+{
+	struct aside *a = arg;
+
+	pthread_setname_np(pthread_self(), "spans");
+	a->rc = spans_open(a->t, a->before, a->days, 0, &a->spans);
+	atomic_store(&a->done, 1);
+	return NULL;
+}
+
+/* A pair whose files are compared, waiting for the spans. */
+struct pending {
+	struct changes cs;
+	size_t day;
+};
+
+/* Bytes of changes held while the spans are read: past them, the renders wait. */
+#define SERIES_PENDING_MAX (64u << 20)
+
+/*
  * Every pair of consecutive days in one pass: the facts come in day order
  * from one query, and each pair is compared when the facts pass its last
- * day, with the renders of the day before kept (struct diff_memo).
+ * day, with the renders of the day before kept (struct diff_memo). With
+ * the spans read aside, the pairs' files are compared ahead and held
+ * (`pending`, in day order) until the spans are there.
  */
 struct series {
 	struct tree *t;
@@ -818,7 +880,12 @@ struct series {
 	size_t i;		/* the pair being gathered: (days[i-1], days[i]] */
 	struct candidates c;
 	struct diff_memo memo;
-	struct spans *spans;
+	struct spans *spans;	/* NULL until `aside` has read them */
+	struct aside *aside;	/* started, not joined yet; or NULL */
+	struct pending *pending;
+	size_t head, npending, apending;
+	size_t held;		/* bytes in pending (about) */
+	size_t emitting;	/* the day of the pair being emitted */
 	tree_day_change_fn emit;
 	void *arg;
 };
@@ -827,18 +894,78 @@ static int series_emit(void *arg, char op, const char *path, const char *line)
 {
 	struct series *s = arg;
 
-	return s->emit(s->arg, s->days->items[s->i], op, path, line);
+	return s->emit(s->arg, s->days->items[s->emitting], op, path, line);
 }
 
-/* Compare the pair gathered and start the next. */
+/* The spans from the thread that reads them, waiting for it when `wait`; 0 with none yet. */
+static int series_join(struct series *s, int wait)
+{
+	struct aside *a = s->aside;
+	int rc;
+
+	if (!a || (!wait && !atomic_load(&a->done)))
+		return 0;
+	pthread_join(a->thread, NULL);
+	s->aside = NULL;
+	s->spans = a->spans;
+	rc = a->rc;
+	free(a);
+	return rc;
+}
+
+/* Finish the pairs held, once the spans are there (waiting for them when `wait`). */
+static int series_flush(struct series *s, int wait)
+{
+	int rc = series_join(s, wait);
+
+	while (!rc && s->spans && s->head < s->npending) {
+		struct pending *p = &s->pending[s->head++];
+
+		s->emitting = p->day;
+		rc = pair_finish(s->t, "", s->spans, p->day, &p->cs, series_emit, s);
+	}
+	if (s->head == s->npending)
+		s->head = s->npending = s->held = 0;
+	return rc;
+}
+
+/* Compare the files of the pair gathered, hold it, and start the next. */
 static int series_next(struct series *s)
 {
 	const char *from = s->i ? s->days->items[s->i - 1] : s->before;
-	int rc = pair_changes(s->t, from, s->days->items[s->i], "", &s->c, &s->memo, s->spans, s->i, series_emit, s);
+	struct changes cs = { 0 };
+	size_t k;
+	int rc = diff_files(s->t, from, s->days->items[s->i], "", &s->c, &s->memo, gather, &cs);
 
+	if (!rc && array_reserve(&s->pending, s->npending, &s->apending, sizeof(*s->pending), 64))
+		rc = -ENOMEM;
+	if (rc) {
+		changes_release(&cs);
+	} else {
+		for (k = 0; k < cs.n; k++)
+			s->held += sizeof(cs.c[k]) + strlen(cs.c[k].path) + strlen(cs.c[k].line) + 2;
+		s->pending[s->npending++] = (struct pending){ cs, s->i };
+	}
 	candidates_release(&s->c);
 	s->i++;
+	if (!rc)
+		rc = series_flush(s, s->held > SERIES_PENDING_MAX);
 	return rc ? rc : candidates_start(&s->c);
+}
+
+/* What is left of a series: the spans' thread joined, the pairs held dropped. */
+static void series_release(struct series *s)
+{
+	size_t k;
+
+	if (s->aside)
+		series_join(s, 1);
+	for (k = s->head; k < s->npending; k++)
+		changes_release(&s->pending[k].cs);
+	free(s->pending);
+	candidates_release(&s->c);
+	memo_release(&s->memo);
+	spans_free(s->spans);
 }
 
 static int series_fact(void *arg, const struct store_fact *f)
@@ -853,11 +980,30 @@ static int series_fact(void *arg, const struct store_fact *f)
 	return rc;
 }
 
-int tree_changes(struct tree *t, const char *before, const struct strlist *days, tree_day_change_fn emit,
-		 void *arg)
+/* The spans of the series, read in a thread on `aside` when it can be had, else here. */
+static int series_spans(struct series *s, struct tree *aside)
 {
-	struct series s = { t, days, before, 0, { .t = t }, { HMAP_INIT }, NULL, emit, arg };
+	struct aside *a = aside ? calloc(1, sizeof(*a)) : NULL;
 
+	if (a) {
+		a->t = aside;
+		a->before = s->before;
+		a->days = s->days;
+		atomic_init(&a->done, 0);
+		if (!pthread_create(&a->thread, NULL, aside_main, a)) {
+			s->aside = a;
+			return 0;
+		}
+		free(a);
+	}
+	return spans_open(s->t, s->before, s->days, 0, &s->spans);
+}
+
+int tree_changes(struct tree *t, const char *before, const struct strlist *days, tree_day_change_fn emit,
+		 void *arg, struct tree *aside)
+{
+	struct series s = { .t = t, .days = days, .before = before, .c = { .t = t }, .memo = { HMAP_INIT },
+			    .emit = emit, .arg = arg };
 	long cache = 0;
 	int rc = 0;
 
@@ -868,7 +1014,7 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
 	if (!rc)
 		rc = candidates_start(&s.c);
 	if (!rc)
-		rc = spans_open(t, before, days, 0, &s.spans);
+		rc = series_spans(&s, aside);
 	/*
 	 * The checklist's answers of the days read each flow's evidence, found
 	 * once, and carry from day to day but for the questions facts moved.
@@ -889,14 +1035,14 @@ int tree_changes(struct tree *t, const char *before, const struct strlist *days,
 					  days->items[days->n - 1], series_fact, &s);
 	while (!rc && s.i < days->n)
 		rc = series_next(&s);
+	if (!rc)
+		rc = series_flush(&s, 1);
 	if (cache) {
 		int undo = store_cache_size(t->st, cache, NULL);
 
 		rc = rc ? rc : undo;
 	}
-	candidates_release(&s.c);
-	memo_release(&s.memo);
-	spans_free(s.spans);
+	series_release(&s);
 	free(t->counts);
 	t->counts = NULL;
 	t->count_days = NULL;

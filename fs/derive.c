@@ -15,8 +15,10 @@
  *     (tree_changes), stored as `changes` reads, in parts of
  *     STORE_CHANGE_PART bytes (store_change_writer_flush), each written
  *     only where it differs from the part stored. It is made in a second
- *     thread while the walk runs (struct pass), and kept as it is when
- *     the walk found nothing changed but imports/ (keeps_changes()).
+ *     thread while the walk runs (struct pass), the relation lists' spans
+ *     read in a third on a second connection (tree_changes), and kept as
+ *     it is when the walk found nothing changed but imports/
+ *     (keeps_changes()).
  *     While the import's thread waits for it, the pages written so far
  *     go to SQLite's log (store_flush), which the commit would do after.
  *
@@ -68,6 +70,7 @@ struct derive {
 	long paths;
 	struct pass *pass;	/* the import's: the change log made beside the walk, or NULL */
 	struct pass *to;	/* the pass's own: where its log's bytes go */
+	struct tree *aside;	/* the pass's own: a tree for tree_changes' spans thread, or NULL */
 	int64_t flushed;	/* the import's: log parts rewritten when its pages last went to the log (store_flush) */
 	char why[256];		/* the import's: SQLite's message of a failed pass */
 };
@@ -87,6 +90,8 @@ struct derive {
 struct pass {
 	struct derive d;	/* its own tree, over `copy` */
 	struct store *copy;
+	struct store *again;	/* a second connection to the copy, or NULL */
+	struct tree spans_tree;	/* over `again`: the spans read in a third thread (tree_changes) */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cond;	/* a chunk queued, or taken, or the pass done */
@@ -165,7 +170,7 @@ static int derive_changes(struct derive *d)
 	if (!rc && days.n)
 		rc = tree_canonical_date(&d->t, "1000-01-01", before);
 	if (!rc && days.n)
-		rc = tree_changes(&d->t, before, &days, gather_change, d);
+		rc = tree_changes(&d->t, before, &days, gather_change, d, d->aside);
 	strlist_release(&days);
 	return rc;
 }
@@ -244,6 +249,9 @@ static void pass_free(struct pass *p)
 		strbuf_release(&p->queue[(p->head + i) % PASS_QUEUE]);
 	tree_release(&p->d.t);
 	strbuf_release(&p->d.log.pending);
+	if (p->again)
+		tree_release(&p->spans_tree);
+	store_close(p->again); /* before the copy, whose bytes it reads */
 	store_close(p->copy);
 	pthread_cond_destroy(&p->cond);
 	pthread_mutex_destroy(&p->mu);
@@ -289,6 +297,14 @@ static void pass_start(struct derive *d)
 	p->d.t.use_changes = p->d.t.use_files = 0;
 	/* The day the import's walk shows, should midnight pass meanwhile. */
 	memcpy(p->d.t.today, d->t.today, sizeof(p->d.t.today));
+	/* Without a second connection, the pass reads the spans itself. */
+	if (!store_open_copy_again(p->copy, &p->again)) {
+		tree_init_routes(&p->spans_tree, p->again, d->t.routes, d->t.nroutes);
+		p->spans_tree.deriving = 1;
+		p->spans_tree.use_changes = p->spans_tree.use_files = 0;
+		memcpy(p->spans_tree.today, d->t.today, sizeof(p->spans_tree.today));
+		p->d.aside = &p->spans_tree;
+	}
 	p->d.st = p->copy;
 	p->d.progress = d->progress;
 	p->d.arg = d->arg;

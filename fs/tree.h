@@ -177,11 +177,14 @@ int tree_answer(struct tree *t, int q, int j, const char *date, const struct sto
  * Every change between consecutive days of `days` (sorted change days),
  * the first compared with `before`, oldest first: what tree_diff() gives
  * for each pair, with the day each change is seen on. Costs about what the
- * facts of the days cost, not days times the tree.
+ * facts of the days cost, not days times the tree. `aside`: a second tree
+ * over its own connection to the same inventory, on which a thread reads
+ * the relation lists' spans meanwhile (NULL: read here); it is not used
+ * after the call.
  */
 typedef int (*tree_day_change_fn)(void *arg, const char *day, char op, const char *path, const char *line);
 int tree_changes(struct tree *t, const char *before, const struct strlist *days, tree_day_change_fn emit,
-		 void *arg);
+		 void *arg, struct tree *aside);
 /**
  * List `rel` (REL_SYSTEM_FIELDS .. REL_SYSTEM_SOURCES) of the system with
  * id `system` in `state` on `date`, as store_relation() gives it (empty

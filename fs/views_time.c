@@ -89,7 +89,7 @@ int view_changes(const struct view_ctx *ctx, struct strbuf *out)
 	if (!rc && days.n)
 		rc = tree_canonical_date(ctx->tree, "1000-01-01", before);
 	if (!rc && days.n)
-		rc = tree_changes(ctx->tree, before, &days, add_change, out);
+		rc = tree_changes(ctx->tree, before, &days, add_change, out, NULL);
 	strlist_release(&days);
 	return rc;
 }

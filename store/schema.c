@@ -589,27 +589,19 @@ fail:
 	return rc ? rc : -EIO;
 }
 
-int store_open_copy(struct store *src, int64_t max_bytes, struct store **out)
+/*
+ * A read-only connection to an inventory's bytes in memory, `size` of them
+ * at `buf`: freed with it when `owned`, else kept by their owner until it
+ * is closed.
+ */
+static int open_bytes(unsigned char *buf, sqlite3_int64 size, int owned, struct store **out)
 {
-	sqlite3_int64 size = 0;
-	unsigned char *buf;
-	struct store *st;
-	int rc, pages = 0, page = 0;
+	struct store *st = calloc(1, sizeof(*st));
+	int rc;
 
-	*out = NULL;
-	if (pragma_int(src, "PRAGMA page_count", &pages) || pragma_int(src, "PRAGMA page_size", &page) ||
-	    (int64_t)pages * page > max_bytes)
-		return -EFBIG;
-	/* Through src's pager: its open transaction's pages as it sees them. */
-	buf = sqlite3_serialize(src->db, "main", &size, 0);
-	if (!buf)
-		return -ENOMEM;
-	/* A copy in memory has no WAL: bytes 18 and 19 of the header say the journal is a rollback one (1), not WAL (2). */
-	if (size >= 100)
-		buf[18] = buf[19] = 1;
-	st = calloc(1, sizeof(*st));
 	if (!st) {
-		sqlite3_free(buf);
+		if (owned)
+			sqlite3_free(buf);
 		return -ENOMEM;
 	}
 	st->flags = STORE_READONLY;
@@ -618,8 +610,8 @@ int store_open_copy(struct store *src, int64_t max_bytes, struct store **out)
 		rc = connection_setup(st);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_deserialize(st->db, "main", buf, size, size,
-					 SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
-	else
+					 (owned ? SQLITE_DESERIALIZE_FREEONCLOSE : 0) | SQLITE_DESERIALIZE_READONLY);
+	else if (owned)
 		sqlite3_free(buf);
 	/* SQLite reads the copy's pages where they are rather than into its page cache, a second copy. */
 	if (rc == SQLITE_OK) {
@@ -634,6 +626,36 @@ int store_open_copy(struct store *src, int64_t max_bytes, struct store **out)
 	}
 	*out = st;
 	return 0;
+}
+
+int store_open_copy(struct store *src, int64_t max_bytes, struct store **out)
+{
+	sqlite3_int64 size = 0;
+	unsigned char *buf;
+	int pages = 0, page = 0;
+
+	*out = NULL;
+	if (pragma_int(src, "PRAGMA page_count", &pages) || pragma_int(src, "PRAGMA page_size", &page) ||
+	    (int64_t)pages * page > max_bytes)
+		return -EFBIG;
+	/* Through src's pager: its open transaction's pages as it sees them. */
+	buf = sqlite3_serialize(src->db, "main", &size, 0);
+	if (!buf)
+		return -ENOMEM;
+	/* A copy in memory has no WAL: bytes 18 and 19 of the header say the journal is a rollback one (1), not WAL (2). */
+	if (size >= 100)
+		buf[18] = buf[19] = 1;
+	return open_bytes(buf, size, 1, out);
+}
+
+int store_open_copy_again(struct store *copy, struct store **out)
+{
+	sqlite3_int64 size = 0;
+	/* The copy's own bytes (a database in memory is one block), not copied: read-only both. */
+	unsigned char *buf = sqlite3_serialize(copy->db, "main", &size, SQLITE_SERIALIZE_NOCOPY);
+
+	*out = NULL;
+	return buf ? open_bytes(buf, size, 0, out) : -EINVAL;
 }
 
 int store_upgrade(const char *path, struct strbuf *err)

@@ -53,6 +53,11 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
  * the inventory is larger than `max_bytes`. Close it with store_close().
  */
 int store_open_copy(struct store *src, int64_t max_bytes, struct store **out);
+/**
+ * Another read-only connection to a copy's bytes (store_open_copy()), not
+ * copied again, for a third thread: close it before `copy`.
+ */
+int store_open_copy_again(struct store *copy, struct store **out);
 /** Close the handle (NULL is a no-op). */
 void store_close(struct store *st);
 /** The last SQLite error message of this handle. */

@@ -628,7 +628,7 @@ static void test_store__change_log_written_again(void **state)
 /* A copy sees the writer's open transaction, and the writer's later writes do not reach it. */
 static void test_store__copy_sees_the_open_transaction(void **state)
 {
-	struct store *st = test_store_new(), *copy = NULL;
+	struct store *st = test_store_new(), *copy = NULL, *again = NULL;
 	struct strbuf out = STRBUF_INIT;
 
 	(void)state;
@@ -642,6 +642,16 @@ static void test_store__copy_sees_the_open_transaction(void **state)
 	assert_string_equal(out.buf, "before\n");
 	/* Read-only. */
 	assert_int_not_equal(store_change_part_put(copy, 1, "x", 1), 0);
+	/* A second connection to the copy's bytes reads the same, read-only too. */
+	assert_int_equal(store_open_copy_again(copy, &again), 0);
+	strbuf_reset(&out);
+	assert_int_equal(store_changes_read(again, &out), 0);
+	assert_string_equal(out.buf, "before\n");
+	assert_int_not_equal(store_change_part_put(again, 1, "x", 1), 0);
+	store_close(again);
+	strbuf_reset(&out);
+	assert_int_equal(store_changes_read(copy, &out), 0);
+	assert_string_equal(out.buf, "before\n");
 	store_close(copy);
 	store_rollback(st);
 	strbuf_release(&out);
