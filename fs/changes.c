@@ -935,7 +935,12 @@ static int series_next(struct series *s)
 	const char *from = s->i ? s->days->items[s->i - 1] : s->before;
 	struct changes cs = { 0 };
 	size_t k;
-	int rc = diff_files(s->t, from, s->days->items[s->i], "", &s->c, &s->memo, gather, &cs);
+	int rc;
+
+	/* Held pairs emit nothing, the caller's way to stop: stopped here too. */
+	if (s->t->cancel && atomic_load_explicit(s->t->cancel, memory_order_relaxed))
+		return -ECANCELED;
+	rc = diff_files(s->t, from, s->days->items[s->i], "", &s->c, &s->memo, gather, &cs);
 
 	if (!rc && array_reserve(&s->pending, s->npending, &s->apending, sizeof(*s->pending), 64))
 		rc = -ENOMEM;

@@ -293,6 +293,7 @@ static void pass_start(struct derive *d)
 		return;
 	}
 	tree_init_routes(&p->d.t, p->copy, d->t.routes, d->t.nroutes);
+	p->d.t.cancel = &p->cancel;
 	p->d.t.deriving = 1;
 	p->d.t.use_changes = p->d.t.use_files = 0;
 	/* The day the import's walk shows, should midnight pass meanwhile. */
@@ -300,6 +301,7 @@ static void pass_start(struct derive *d)
 	/* Without a second connection, the pass reads the spans itself. */
 	if (!store_open_copy_again(p->copy, &p->again)) {
 		tree_init_routes(&p->spans_tree, p->again, d->t.routes, d->t.nroutes);
+		p->spans_tree.cancel = &p->cancel;
 		p->spans_tree.deriving = 1;
 		p->spans_tree.use_changes = p->spans_tree.use_files = 0;
 		memcpy(p->spans_tree.today, d->t.today, sizeof(p->spans_tree.today));

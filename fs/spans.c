@@ -210,6 +210,8 @@ static int line_span(void *arg, const char *a, const char *b, const char *line, 
 	size_t i, keep;
 	int rc;
 
+	if (s->t->cancel && atomic_load_explicit(s->t->cancel, memory_order_relaxed))
+		return -ECANCELED;
 	if (s->route->type != NODE_DIR)
 		args[b ? 2 : 1] = NULL;
 	rc = tree_route_path(s->route, args, &path);

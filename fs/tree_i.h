@@ -8,6 +8,8 @@
 #ifndef NLETSFS_TREE_I_H
 #define NLETSFS_TREE_I_H
 
+#include <stdatomic.h>
+
 #include "tree.h"
 
 struct tree_memo {
@@ -66,6 +68,8 @@ struct tree {
 	 */
 	signed char use_changes, use_files;
 	int deriving;
+	/* Set by a caller whose pass may be stopped (fs/derive.c): tree_changes and its spans end at it. */
+	const atomic_int *cancel;
 	/* the ids of the flows that can move a checklist answer (store_deciding_flows), for `changes` */
 	struct hmap *flow_decides;
 	/* The README's counts of every day of a pass over the change days (tree_changes), or NULL. */

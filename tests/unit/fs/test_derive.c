@@ -3,16 +3,21 @@
  * Unit tests of fs_derive (fs/derive.c): the change log made in a second
  * thread beside the walk, from a copy of the inventory, is the log made
  * after the walk in one thread, byte for byte, with the same counts; a
- * derive that finds nothing changed keeps the stored log.
+ * derive that finds nothing changed keeps the stored log; a pass told to
+ * stop ends at once, its spans' thread too.
  */
 #include "../testlib.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../../fs/fs.h"
+#include "../../../fs/tree_i.h"
 #include "../../../importers/importers.h"
 
 /* What fs_derive said, and from which threads. */
@@ -174,12 +179,76 @@ static void test_derive__slugs_told_apart_first(void **state)
 	free(dir);
 }
 
+static int count_line(void *arg, const char *day, char op, const char *path, const char *line)
+{
+	(void)day;
+	(void)op;
+	(void)path;
+	(void)line;
+	++*(long *)arg;
+	return 0;
+}
+
+/*
+ * tree_changes over every change day, its spans read aside (on a second
+ * connection to a copy) or here, with `stop` as the caller's cancel: the
+ * lines it emitted, or -1 when it ended with -ECANCELED.
+ */
+static long changes_with(struct store *st, int aside, int stop)
+{
+	struct store *copy = NULL, *again = NULL;
+	struct tree t, t2;
+	struct strlist days = STRLIST_INIT;
+	atomic_int cancel;
+	char before[11];
+	long lines = 0;
+	size_t i;
+	int rc;
+
+	atomic_init(&cancel, stop);
+	assert_int_equal(store_open_copy(st, INT64_MAX, &copy), 0);
+	assert_int_equal(store_open_copy_again(copy, &again), 0);
+	tree_init_routes(&t, copy, tree_routes, tree_nroutes);
+	tree_init_routes(&t2, again, tree_routes, tree_nroutes);
+	t.cancel = t2.cancel = &cancel;
+	for (i = 0; i < tree_change_dates(&t)->n; i++)
+		strlist_add(&days, tree_change_dates(&t)->items[i]);
+	assert_true(days.n > 3);
+	assert_int_equal(tree_canonical_date(&t, "1000-01-01", before), 0);
+	rc = tree_changes(&t, before, &days, count_line, &lines, aside ? &t2 : NULL);
+	assert_true(rc == 0 || rc == -ECANCELED);
+	strlist_release(&days);
+	tree_release(&t2);
+	tree_release(&t);
+	store_close(again);
+	store_close(copy);
+	return rc ? -1 : lines;
+}
+
+/* A pass told to stop ends at once, its spans' thread too, and emits nothing; else the same lines either way. */
+static void test_derive__a_stopped_pass_ends(void **state)
+{
+	char *dir = NULL;
+	struct store *st = test_fixture_inventory("small", NULL, &dir);
+	long here, aside;
+
+	(void)state;
+	here = changes_with(st, 0, 0);
+	aside = changes_with(st, 1, 0);
+	assert_true(here > 100);
+	assert_int_equal(here, aside);
+	assert_int_equal(changes_with(st, 0, 1), -1);
+	assert_int_equal(changes_with(st, 1, 1), -1);
+	test_fixture_release(st, dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_derive__beside_the_walk_as_after_it),
 		cmocka_unit_test(test_derive__nothing_changed_keeps_the_log),
 		cmocka_unit_test(test_derive__slugs_told_apart_first),
+		cmocka_unit_test(test_derive__a_stopped_pass_ends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
