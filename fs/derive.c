@@ -274,6 +274,17 @@ static void pass_end(struct derive *d)
 	d->pass = NULL;
 }
 
+/* A tree of the pass over `st`: computing everything, stopped with it, on the import's day `like` shows. */
+static void pass_tree(struct pass *p, struct tree *t, struct store *st, const struct tree *like)
+{
+	tree_init_routes(t, st, like->routes, like->nroutes);
+	t->cancel = &p->cancel;
+	t->deriving = 1;
+	t->use_changes = t->use_files = 0;
+	/* The day the import's walk shows, should midnight pass meanwhile. */
+	memcpy(t->today, like->today, sizeof(t->today));
+}
+
 /*
  * Start the pass beside the walk, when a copy of the inventory takes at
  * most an eighth of the memory the process may have (the machine's, or
@@ -292,19 +303,10 @@ static void pass_start(struct derive *d)
 		free(p);
 		return;
 	}
-	tree_init_routes(&p->d.t, p->copy, d->t.routes, d->t.nroutes);
-	p->d.t.cancel = &p->cancel;
-	p->d.t.deriving = 1;
-	p->d.t.use_changes = p->d.t.use_files = 0;
-	/* The day the import's walk shows, should midnight pass meanwhile. */
-	memcpy(p->d.t.today, d->t.today, sizeof(p->d.t.today));
+	pass_tree(p, &p->d.t, p->copy, &d->t);
 	/* Without a second connection, the pass reads the spans itself. */
 	if (!store_open_copy_again(p->copy, &p->again)) {
-		tree_init_routes(&p->spans_tree, p->again, d->t.routes, d->t.nroutes);
-		p->spans_tree.cancel = &p->cancel;
-		p->spans_tree.deriving = 1;
-		p->spans_tree.use_changes = p->spans_tree.use_files = 0;
-		memcpy(p->spans_tree.today, d->t.today, sizeof(p->spans_tree.today));
+		pass_tree(p, &p->spans_tree, p->again, &d->t);
 		p->d.aside = &p->spans_tree;
 	}
 	p->d.st = p->copy;
