@@ -480,7 +480,8 @@ static int derive_lists(const struct tree *t, struct changes *cs)
 				const struct route *to = &t->routes[r];
 				const char *qid[TREE_MAX_ARGS] = { args.items[1] };
 
-				if (!(to->moves & MOVED_WITH_ANSWERS) || strcmp(to->column, c->line + 8))
+				/* cs->c[i], not c: gather() below may move the array. */
+				if (!(to->moves & MOVED_WITH_ANSWERS) || strcmp(to->column, cs->c[i].line + 8))
 					continue;
 				rc = tree_route_path(to, qid, &path);
 				if (!rc)
