@@ -62,6 +62,7 @@
 #include "forget.h"
 #include "fs.h"
 #include "inodes.h"
+#include "pin.h"
 #include "views.h"
 #include "walk.h"
 
@@ -166,6 +167,9 @@ struct fs_state {
 	 */
 	uint64_t snap_seq;
 	struct ahead ahead;		/* the lister ahead (fs/ahead.c), under `lock` */
+	struct pins pins;		/* the change log's READs (fs/pin.c), their own lock */
+	uint64_t log_ino;		/* atomic: the number users see for `changes` once detached (user_ino) */
+	int64_t log_gen;		/* under `lock`: the generation last refreshed to (refresh()), or -1 */
 	struct evict evict;		/* the inode budget (fs/evict.c), under `lock` */
 
 	/*
@@ -219,6 +223,12 @@ static uint64_t version_of(int64_t generation, uint64_t era)
 {
 	assert(generation < ((int64_t)1 << 40) && era < ((uint64_t)1 << 23));
 	return (era << 40 | (uint64_t)(generation < 0 ? 0 : generation)) + 2;
+}
+
+/* The inventory's generation in version `v` (version_of). */
+static int64_t generation_of(uint64_t v)
+{
+	return (int64_t)((v - 2) & (((uint64_t)1 << 40) - 1));
 }
 
 /* ---- a request's life: a worker, a read transaction, a version ------------------------------ */
@@ -494,28 +504,49 @@ static struct timespec file_time(struct request *r, struct fs_inode *in)
 	return t;
 }
 
+/*
+ * The number users see (st_ino, d_ino) of inode `in`: its own, but for the
+ * change log, whose first number stays while each import that changes it
+ * gives it a new inode (detach_log), as a path's number must.
+ */
+static uint64_t user_ino(const struct fs_state *fs, const struct fs_inode *in)
+{
+	uint64_t log = __atomic_load_n(&fs->log_ino, __ATOMIC_RELAXED);
+
+	return log && route_is(fs, in, ROUTE_CHANGE_LOG) ? log : in->ino;
+}
+
 /* `how`: file_content()'s FILE_SIZE, or FILE_SIZE_PUSH where the bytes of a small file may be pushed next. */
 static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf, int how)
 {
 	struct fs_state *fs = r->fs;
 	uint64_t size = 0;
-	int rc;
+	int64_t gen;
+	int detached, rc = 0;
 
 	memset(stbuf, 0, sizeof(*stbuf));
-	stbuf->st_ino = in->ino;
+	stbuf->st_ino = user_ino(fs, in);
 	stbuf->st_uid = fs->uid;
 	stbuf->st_gid = fs->gid;
-	stbuf->st_mtim = file_time(r, in);
+	stbuf->st_blksize = 4096;
+	/* A change log an import replaced, still open: as its reader saw it (fs/pin.h). */
+	pthread_mutex_lock(&fs->lock);
+	detached = inodes_detached(in, &gen);
+	if (detached && !inodes_detached_stat(in, &size, &stbuf->st_mtim))
+		rc = -ESTALE;
+	pthread_mutex_unlock(&fs->lock);
+	if (rc)
+		return rc;
+	if (!detached)
+		stbuf->st_mtim = file_time(r, in);
 	stbuf->st_ctim = stbuf->st_mtim;
 	stbuf->st_atim = stbuf->st_mtim;
-	stbuf->st_blksize = 4096;
 	if (in->type == NODE_DIR) {
 		stbuf->st_mode = S_IFDIR | 0555;
 		stbuf->st_nlink = 2;
 		return 0;
 	}
-	rc = file_content(r, in, how, &size, NULL);
-	if (rc)
+	if (!detached && (rc = file_content(r, in, how, &size, NULL)) != 0)
 		return rc;
 	stbuf->st_mode = in->type == NODE_FILE ? (S_IFREG | 0444) : (S_IFLNK | 0777);
 	stbuf->st_nlink = 1;
@@ -775,6 +806,27 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	(void)fi;
 	if (!rc && (!in || in->type != NODE_FILE))
 		rc = in ? -EISDIR : -ENOENT;
+	/* The change log: from a pinned read transaction (fs/pin.h), the mounted one or a replaced one. */
+	if (!rc && route_is(r.fs, in, ROUTE_CHANGE_LOG)) {
+		struct strbuf *reply = &r.w->range;
+		int64_t gen = -1;
+		int detached, slot;
+
+		pthread_mutex_lock(&r.fs->lock);
+		detached = inodes_detached(in, &gen);
+		pthread_mutex_unlock(&r.fs->lock);
+		/* An old log whose reader was not in its middle at the import: nothing holds it. */
+		rc = detached && gen < 0 ? -ESTALE
+					 : pins_read(&r.fs->pins, gen, node_of(r.fs, in, &node), (uint64_t)off, size, reply,
+						     &slot);
+		if (!rc) {
+			fuse_reply_buf(req, reply->len ? reply->buf : NULL, reply->len);
+			pins_read_done(&r.fs->pins, slot);
+			goto out;
+		}
+		if (rc == -ENOSYS) /* the mounted log, not pinned: read as any file */
+			rc = 0;
+	}
 	if (!rc && tree_read_by_parts(r.w->tree, node_of(r.fs, in, &node))) {
 		rc = read_range(&r, req, &node, (uint64_t)off, size);
 		if (!rc)
@@ -864,6 +916,13 @@ static int listed_bare(struct fs_state *fs, const struct fs_inode *child, uint64
 
 	if (!route_is(fs, child, ROUTE_COSTLY))
 		return 0;
+	/*
+	 * The change log always: a listing made between an import's commit and
+	 * its refresh would give the kernel the new log's size for the inode a
+	 * reader is in the middle of, and the kernel would drop its pages (fs/pin.h).
+	 */
+	if (route_is(fs, child, ROUTE_CHANGE_LOG))
+		return 1;
 	pthread_mutex_lock(&fs->lock);
 	bare = !inodes_size(child, v, &size);
 	pthread_mutex_unlock(&fs->lock);
@@ -964,14 +1023,18 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			e.attr.st_mode = S_IFDIR;
 		} else if (!plus) {
 			/* A plain listing makes no inode: the number is the one a lookup gives. */
+			uint64_t log = __atomic_load_n(&fs->log_ino, __ATOMIC_RELAXED);
+
 			pthread_mutex_lock(&fs->lock);
 			e.attr.st_ino = inodes_number(&fs->inodes, in, name);
 			pthread_mutex_unlock(&fs->lock);
+			if (log && in->ino == INODES_ROOT && !strcmp(name, "changes")) /* user_ino() */
+				e.attr.st_ino = log;
 		} else {
 			rc = child_inode(&r, in, name, 1, &child);
 			if (!rc && listed_bare(fs, child, r.v)) {
 				e.attr.st_mode = S_IFREG;
-				e.attr.st_ino = child->ino;
+				e.attr.st_ino = user_ino(fs, child);
 			} else if (!rc) {
 				/* A walk that reads (grep -r) finds a small file's pages pushed (walk.h). */
 				rc = fill_entry(&r, child, &e, pushing ? FILE_SIZE_PUSH : FILE_SIZE);
@@ -1265,6 +1328,45 @@ static void forget_negatives(struct fs_state *fs, int tell)
 }
 
 /*
+ * An import (or a new inventory) replaced the change log: the inode the
+ * kernel holds of it is detached, before the kernel is told anything, so
+ * that no reply about the new log reaches it (a size that differs makes
+ * the kernel drop its pages): whoever has it open reads it to its end
+ * (fs/pin.h), with the size and time it had. `gen`: the generation of the
+ * log a reader is in the middle of (pins_keep), or -1. The next lookup of
+ * the name makes a new inode; user_ino() keeps the number users see.
+ * 1 when one was detached: the kernel is then told its name.
+ */
+static int detach_log(struct fs_state *fs, int64_t gen)
+{
+	struct fs_inode *root = inodes_get(&fs->inodes, INODES_ROOT);
+	struct fs_inode *in = root ? inodes_find(&fs->inodes, root, "changes") : NULL;
+	struct inode_stat stat;
+
+	if (!in || !in->nlookup || !route_is(fs, in, ROUTE_CHANGE_LOG))
+		return 0;
+	if (!fs->log_ino)
+		__atomic_store_n(&fs->log_ino, in->ino, __ATOMIC_RELAXED);
+	inodes_stat_of(in, &stat);
+	inodes_detach(&fs->inodes, in, gen, &stat);
+	return 1;
+}
+
+/* Whether the kernel is told to drop inode `ino`'s pages: not a detached one's, which its reader keeps. */
+static int drop_pages(struct fs_state *fs, uint64_t ino)
+{
+	struct fs_inode *in;
+	int64_t gen;
+	int drop;
+
+	pthread_mutex_lock(&fs->lock);
+	in = inodes_get(&fs->inodes, ino);
+	drop = !in || !inodes_detached(in, &gen);
+	pthread_mutex_unlock(&fs->lock);
+	return drop;
+}
+
+/*
  * Tell the kernel to forget every page, attribute and name it holds, the
  * names it holds as missing included. Without the lock: the workers answer
  * what the kernel asks meanwhile. The names go first, all at once where the
@@ -1286,12 +1388,13 @@ static void invalidate_kernel(struct fs_state *fs)
 
 	/* Pages and attributes: of files held open too, which no lookup refreshes. */
 	for (i = 0; i < snap.n; i++)
-		fuse_lowlevel_notify_inval_inode(fs->se, snap.e[i].ino, 0, 0);
+		if (drop_pages(fs, snap.e[i].ino))
+			fuse_lowlevel_notify_inval_inode(fs->se, snap.e[i].ino, 0, 0);
 	/* Parents first: dropping a folder's name drops the names below it. */
 	if (snap.names && snap.n)
 		qsort(snap.e, snap.n, sizeof(*snap.e), by_depth);
 	for (i = 0; i < snap.n; i++) {
-		if (snap.e[i].name)
+		if (snap.e[i].name && snap.e[i].parent)
 			fuse_lowlevel_notify_inval_entry(fs->se, snap.e[i].parent, snap.e[i].name,
 							 strlen(snap.e[i].name));
 		free(snap.e[i].name);
@@ -1314,7 +1417,7 @@ static int invalidate_changed(struct fs_state *fs, int64_t since, int day_moved)
 		return 0;
 	/* The inodes first: a name told goes with its pages where the kernel holds nothing else of it. */
 	for (i = 0; i < plan.count; i++)
-		if (!plan.n[i].name)
+		if (!plan.n[i].name && drop_pages(fs, plan.n[i].ino))
 			fuse_lowlevel_notify_inval_inode(fs->se, plan.n[i].ino, 0, 0);
 	for (i = 0; i < plan.count; i++)
 		if (plan.n[i].name)
@@ -1335,14 +1438,21 @@ static int invalidate_changed(struct fs_state *fs, int64_t since, int day_moved)
  * is asked before the first telling: one that replies during it, after its
  * part was told, is then told again too.
  */
-static void refresh(struct fs_state *fs, uint64_t v, int64_t since, int day_moved)
+static void refresh(struct fs_state *fs, uint64_t v, int64_t since, int day_moved, int new_db)
 {
 	struct timespec t0, t1;
-	int again, changed;
+	int64_t gen = generation_of(v), kept = -1;
+	int again, changed, detached = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	walk_drop(&fs->walk);
 	pthread_mutex_lock(&fs->lock);
+	/* A new log (a new generation, or inventory): whoever reads the old one keeps it. */
+	if (new_db || gen != fs->log_gen) {
+		kept = pins_keep(&fs->pins, gen);
+		detached = detach_log(fs, kept);
+	}
+	fs->log_gen = gen;
 	__atomic_store_n(&fs->snap_seq, fs->snap_seq + 1, __ATOMIC_RELEASE);
 	inodes_reset_caches(&fs->inodes);
 	again = old_readers(fs, v);
@@ -1351,6 +1461,8 @@ static void refresh(struct fs_state *fs, uint64_t v, int64_t since, int day_move
 	changed = invalidate_changed(fs, since, day_moved);
 	if (!changed)
 		invalidate_kernel(fs);
+	if (detached) /* the plan may not hold it: an import that left the log as it was */
+		fuse_lowlevel_notify_inval_entry(fs->se, INODES_ROOT, "changes", strlen("changes"));
 	__atomic_fetch_add(changed ? &fs->forgot_changed : &fs->forgot_all, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&fs->lock);
 	while (old_readers(fs, v))
@@ -1417,6 +1529,7 @@ static void wake_refresher(struct fs_state *fs)
 static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 {
 	struct store *st[FS_POOL] = { NULL }, *stale[FS_POOL] = { NULL }, *wst = NULL, *stale_w;
+	struct store *pst[PIN_MAX] = { NULL };
 	char *copy = strdup(db);
 	int64_t g = -1;
 	uint64_t v;
@@ -1427,6 +1540,8 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 		rc = store_open(db, STORE_READONLY | fs->store_flags, &st[i], err);
 	if (!rc && (fs->store_flags & STORE_IMMUTABLE))
 		rc = store_open(db, STORE_READONLY | fs->store_flags, &wst, err);
+	for (i = 0; !rc && i < (size_t)fs->pins.n; i++)
+		rc = store_open(db, STORE_READONLY | fs->store_flags, &pst[i], err);
 	if (!rc && (g = store_generation(st[0])) < 0) {
 		strbuf_addf(err, "%s: cannot read its generation", db);
 		rc = -EIO;
@@ -1435,6 +1550,8 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 		for (i = 0; i < FS_POOL; i++)
 			store_close(st[i]);
 		store_close(wst);
+		for (i = 0; i < PIN_MAX; i++)
+			store_close(pst[i]);
 		free(copy);
 		return rc;
 	}
@@ -1453,9 +1570,11 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 	for (i = 0; i < FS_POOL; i++)
 		store_close(stale[i]);
 	store_close(stale_w);
+	if (fs->pins.n)
+		pins_swap(&fs->pins, pst);
 	if (fs->unlink_db)
 		unlink(db); /* a private copy: it lives while a connection holds it */
-	refresh(fs, v, -1, 0);
+	refresh(fs, v, -1, 0, 1);
 	return 0;
 }
 
@@ -1641,6 +1760,7 @@ static void *watch(void *arg)
 		}
 		walk_idle(&fs->walk);
 		end_kept_snapshots(fs, 0);
+		pins_tick(&fs->pins);
 		set_read_ahead(fs);
 		take_swapped_store(fs, &seen, &g);
 		ng = fs->watch_st ? store_generation(fs->watch_st) : g;
@@ -1665,7 +1785,7 @@ static void *watch(void *arg)
 				g = ng;
 			seen = cur;
 			memcpy(day, now, sizeof(day));
-			refresh(fs, version_of(g, era), since, day_moved);
+			refresh(fs, version_of(g, era), since, day_moved, 0);
 		}
 	}
 	return NULL;
@@ -1836,6 +1956,7 @@ static int serve(struct fs_state *fs, struct strbuf *err)
 /* The workers' connections, opened in the daemon (after the fork). */
 static int open_workers(struct fs_state *fs, struct strbuf *err)
 {
+	struct store *st[PIN_MAX] = { NULL };
 	size_t i;
 	int rc;
 
@@ -1853,7 +1974,16 @@ static int open_workers(struct fs_state *fs, struct strbuf *err)
 		}
 		fs->free_workers[fs->nfree++] = w;
 	}
-	return 0;
+	for (i = 0; !rc && i < PIN_MAX; i++)
+		rc = store_open(fs->db, STORE_READONLY | fs->store_flags, &st[i], err);
+	if (rc) {
+		while (i--)
+			store_close(st[i]);
+		return rc;
+	}
+	if ((rc = pins_init(&fs->pins, st, PIN_MAX)) != 0)
+		strbuf_addstr(err, "out of memory");
+	return rc;
 }
 
 static void close_workers(struct fs_state *fs)
@@ -1872,6 +2002,7 @@ static void close_workers(struct fs_state *fs)
 		fs->workers[i].st = NULL;
 	}
 	fs->nfree = 0;
+	pins_release(&fs->pins);
 }
 
 /* 1 when the folder holds nothing, 0 when it does, or a negative errno. */
@@ -1959,6 +2090,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	memset(&fs, 0, sizeof(fs));
 	pthread_sigmask(SIG_BLOCK, NULL, &orig_mask);
 	fs.sigfd = -1;
+	fs.log_gen = -1;
 	fs.store_flags = o->store_flags;
 	fs.db = realpath(o->db, NULL);
 	pthread_mutex_init(&fs.lock, NULL);

@@ -675,7 +675,8 @@ size_t inodes_over(struct inode_table *t, uint64_t keep, struct inode_name *out,
 
 		t->hand &= t->by_ino.cap - 1; /* the index may have shrunk since */
 		in = index_at(&t->by_ino, t->hand++);
-		if (!in || !in->nlookup || in->pins || in->ino == INODES_ROOT)
+		/* A detached inode has no name to drop: its reader keeps it (inodes_detach). */
+		if (!in || !in->nlookup || in->pins || in->ino == INODES_ROOT || !in->parent)
 			continue;
 		if (in->used) {
 			in->used = 0;
@@ -706,12 +707,52 @@ void inodes_unpin(struct inode_table *t, struct fs_inode *in)
 	drop_if_unused(t, in);
 }
 
+void inodes_stat_of(const struct fs_inode *in, struct inode_stat *out)
+{
+	out->have = in->have;
+	out->size = in->size;
+	out->mtime_ns = in->mtime_ns;
+}
+
+void inodes_detach(struct inode_table *t, struct fs_inode *in, int64_t gen, const struct inode_stat *stat)
+{
+	(void)t;
+	assert(in->depth && in->parent);
+	/* No folder has number 0: by_name() never finds it again. */
+	in->parent = 0;
+	in->node_version = gen < 0 ? 0 : (uint64_t)gen + 1;
+	in->have = stat->have;
+	in->size = stat->size;
+	in->mtime_ns = stat->mtime_ns;
+}
+
+int inodes_detached(const struct fs_inode *in, int64_t *gen)
+{
+	if (!in->depth || in->parent)
+		return 0;
+	*gen = (int64_t)in->node_version - 1;
+	return 1;
+}
+
+int inodes_detached_stat(const struct fs_inode *in, uint64_t *size, struct timespec *ts)
+{
+	if ((in->have & (INODE_HAVE_SIZE | INODE_HAVE_MTIME)) != (INODE_HAVE_SIZE | INODE_HAVE_MTIME))
+		return 0;
+	*size = in->size;
+	ts->tv_sec = (time_t)(in->mtime_ns / 1000000000);
+	ts->tv_nsec = (long)(in->mtime_ns % 1000000000);
+	return 1;
+}
+
 static void reset_one(void *arg, struct fs_inode *in)
 {
 	struct inode_table *t = arg;
+	int64_t gen;
 
-	inodes_clear_stat(in);
-	in->node_version = 0;
+	if (!inodes_detached(in, &gen)) {
+		inodes_clear_stat(in);
+		in->node_version = 0;
+	}
 	inodes_keep_content(t, in, NULL);
 	inodes_keep_listing(t, in, NULL);
 }

@@ -71,10 +71,10 @@ void listing_put(struct listing *l);
  */
 struct fs_inode {
 	uint64_t ino;			/* first: the indexes read it through a pointer to either record */
-	uint64_t parent;		/* parent's ino (the root's is 1) */
+	uint64_t parent;		/* parent's ino (the root's is 1; 0: detached, inodes_detach) */
 	uint64_t nlookup : 40;		/* lookups the kernel holds */
 	uint64_t pins : 24;		/* requests using it now */
-	uint64_t node_version;		/* the version its existence was checked at (0: never) */
+	uint64_t node_version;		/* the version its existence was checked at (0: never); detached, its generation + 1 */
 	uint64_t stat_version;		/* the version of the size and time `have` says are known */
 	uint64_t size;			/* a file's size, if INODE_HAVE_SIZE */
 	int64_t mtime_ns;		/* its time, if INODE_HAVE_MTIME */
@@ -208,7 +208,27 @@ void inodes_keep_content(struct inode_table *t, struct fs_inode *in, struct blob
 /** A folder's names kept while a readdir is in progress, or NULL; the same for them. */
 struct listing *inodes_listing(const struct inode_table *t, const struct fs_inode *in);
 void inodes_keep_listing(struct inode_table *t, struct fs_inode *in, struct listing *l);
-/** Drop every cached size, content, listing and existence check (the inventory changed). */
+/* A file's size and time as its inode holds them, whatever their version. */
+struct inode_stat {
+	uint8_t have;			/* INODE_HAVE_* */
+	uint64_t size;
+	int64_t mtime_ns;
+};
+
+void inodes_stat_of(const struct fs_inode *in, struct inode_stat *out);
+/**
+ * `in` is no longer reached by its name: the next lookup of the name makes
+ * a new inode (another number), while the kernel keeps `in` for whoever has
+ * it open, with its pages. It keeps `stat` across inodes_reset_caches(),
+ * and the generation `gen` its bytes are of (-1: unknown), until the kernel
+ * forgets it. For a file an import replaced while it is read (fs/pin.h).
+ */
+void inodes_detach(struct inode_table *t, struct fs_inode *in, int64_t gen, const struct inode_stat *stat);
+/** Whether `in` was detached; with its generation in *gen (-1: unknown). */
+int inodes_detached(const struct fs_inode *in, int64_t *gen);
+/** A detached inode's size and time: 1, or 0 when it kept none. */
+int inodes_detached_stat(const struct fs_inode *in, uint64_t *size, struct timespec *ts);
+/** Drop every cached size, content, listing and existence check (the inventory changed); detached inodes keep their size and time. */
 void inodes_reset_caches(struct inode_table *t);
 /** Call `fn` for every inode (no adding or forgetting meanwhile). */
 void inodes_each(struct inode_table *t, void (*fn)(void *arg, struct fs_inode *in), void *arg);

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The change log's pins (fs/pin.c). `changes` runs to gigabytes, read in
+ * hundreds of READs, and an import may land between two of them. So an
+ * import gives `changes` a new inode (fs/fuse_ops.c): a reader who has the
+ * old one open keeps its pages, and its READs are served here, from a read
+ * transaction of a connection of its own, begun at the log's first READ
+ * and kept while a reader is in the middle of the log. A reader then reads
+ * the log it began, whole. A pin ends when a READ reached the log's end,
+ * or none came for PIN_IDLE_MS, or at most PIN_KEEP_MAX_MS after the
+ * import: a READ of the old log after that fails with ESTALE (its reader
+ * paused that long in pages the kernel no longer held). PIN_MAX
+ * connections: one for the mounted log, the others for replaced logs still
+ * read; when all are taken, the mounted log is read as any file.
+ * Private to the FUSE glue (fs/fuse_ops.c); knows nothing of FUSE.
+ */
+#ifndef NLETSFS_PIN_H
+#define NLETSFS_PIN_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "tree.h"
+
+/*
+ * A reader who sent no READ for this long is not in the middle of the log
+ * any more. A slow reader sends one a window of readahead (up to 1 MiB):
+ * at 100 KB/s, one each ten seconds.
+ */
+#define PIN_IDLE_MS 10000
+/* The longest a replaced log is served after the import that replaced it. */
+#define PIN_KEEP_MAX_MS 60000
+/* Connections: the mounted log's and replaced ones'. */
+#define PIN_MAX 3
+
+struct pin {
+	struct store *st;	/* its connection */
+	struct tree *tree;
+	struct store *next_st;	/* a new inventory's (fs/fuse_ops.c's swap_db), taken once not held */
+	int held;		/* a read transaction is open */
+	int at_end;		/* a READ reached the log's end since the last one from its start */
+	int inflight;		/* READs served and not yet replied to */
+	int64_t gen;		/* the held transaction's generation */
+	int64_t last_ns;	/* when the last READ came (CLOCK_MONOTONIC) */
+	int64_t kept_ns;	/* when an import replaced the held log (0: the mounted one) */
+};
+
+struct pins {
+	pthread_mutex_t mu;
+	int n;			/* connections (0: none; READs go to the workers' as before) */
+	struct pin p[PIN_MAX];
+};
+
+/** Take over the `n` connections of `st` (n <= PIN_MAX; 0: no pins): 0, or -ENOMEM (then they are closed). */
+int pins_init(struct pins *ps, struct store **st, int n);
+void pins_release(struct pins *ps);
+/** A new inventory's connections (as many as pins_init had), for READs once the old one's readers are done. */
+void pins_swap(struct pins *ps, struct store **st);
+/**
+ * READ [off, off + len) of the change log `node` into `out` (reset first).
+ * `gen` < 0: the mounted log, in its pin, begun now at the newest
+ * generation if none is held; -ENOSYS when no pin is free (or there are
+ * none, or the log is not stored): the caller reads it its own way. `gen`
+ * >= 0: a replaced log of that generation, -ESTALE when no pin holds it.
+ * After 0, call pins_read_done() with *slot once replied.
+ */
+int pins_read(struct pins *ps, int64_t gen, const struct tree_node *node, uint64_t off, size_t len,
+	      struct strbuf *out, int *slot);
+void pins_read_done(struct pins *ps, int slot);
+/**
+ * An import (or a new inventory) replaced the log with generation `gen`'s:
+ * the generation of the log a reader is in the middle of, kept for its
+ * READs, or -1 when nobody is (the kernel may hold its pages still).
+ */
+int64_t pins_keep(struct pins *ps, int64_t gen);
+/** The watcher's tick: end the transactions nobody is in the middle of, so that an idle mount holds no snapshot. */
+void pins_tick(struct pins *ps);
+
+#endif
