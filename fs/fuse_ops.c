@@ -817,15 +817,22 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 		pthread_mutex_unlock(&r.fs->lock);
 		/* An old log whose reader was not in its middle at the import: nothing holds it. */
 		rc = detached && gen < 0 ? -ESTALE
-					 : pins_read(&r.fs->pins, gen, node_of(r.fs, in, &node), (uint64_t)off, size, reply,
-						     &slot);
-		if (!rc) {
+					 : pins_read(&r.fs->pins, gen, r.w->gen, node_of(r.fs, in, &node), (uint64_t)off,
+						     size, reply, &slot);
+		if (rc == 1) { /* the worker's snapshot shows the pinned log: it reads it, beside others */
+			rc = read_range(&r, req, &node, (uint64_t)off, size);
+			pins_read_done(&r.fs->pins, slot);
+			if (!rc)
+				goto out;
+			if (rc == -ENOSYS) /* a log not stored: made below */
+				rc = 0;
+		} else if (!rc) {
 			fuse_reply_buf(req, reply->len ? reply->buf : NULL, reply->len);
 			pins_read_done(&r.fs->pins, slot);
 			goto out;
-		}
-		if (rc == -ENOSYS) /* the mounted log, not pinned: read as any file */
+		} else if (rc == -ENOSYS) { /* the mounted log, not pinned: read as any file */
 			rc = 0;
+		}
 	}
 	if (!rc && tree_read_by_parts(r.w->tree, node_of(r.fs, in, &node))) {
 		rc = read_range(&r, req, &node, (uint64_t)off, size);

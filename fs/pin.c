@@ -132,22 +132,25 @@ static struct pin *pin_for(struct pins *ps, int64_t gen)
 	return gen < 0 ? idle : NULL;
 }
 
-int pins_read(struct pins *ps, int64_t gen, const struct tree_node *node, uint64_t off, size_t len,
+int pins_read(struct pins *ps, int64_t gen, int64_t mine, const struct tree_node *node, uint64_t off, size_t len,
 	      struct strbuf *out, int *slot)
 {
 	struct pin *p;
 	uint64_t size;
-	int rc;
+	int rc, yours = 0;
 
 	if (!ps->n)
 		return gen < 0 ? -ENOSYS : -ESTALE;
 	pthread_mutex_lock(&ps->mu);
 	p = pin_for(ps, gen);
 	rc = p ? hold(p) : gen < 0 ? -ENOSYS : -ESTALE;
+	/* The caller's snapshot shows the same log: it reads it, beside the other READs. */
+	if (!rc && gen < 0 && p->gen == mine)
+		yours = 1;
 	strbuf_reset(out);
-	if (!rc)
+	if (!rc && !yours)
 		rc = strbuf_grow(out, len);
-	if (!rc)
+	if (!rc && !yours)
 		rc = tree_read_range(p->tree, node, off, len, out);
 	if (!rc) {
 		p->last_ns = mono_ns();
@@ -163,7 +166,7 @@ int pins_read(struct pins *ps, int64_t gen, const struct tree_node *node, uint64
 		*slot = (int)(p - ps->p);
 	}
 	pthread_mutex_unlock(&ps->mu);
-	return rc;
+	return rc ? rc : yours;
 }
 
 void pins_read_done(struct pins *ps, int slot)

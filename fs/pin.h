@@ -59,12 +59,15 @@ void pins_swap(struct pins *ps, struct store **st);
 /**
  * READ [off, off + len) of the change log `node` into `out` (reset first).
  * `gen` < 0: the mounted log, in its pin, begun now at the newest
- * generation if none is held; -ENOSYS when no pin is free (or there are
- * none, or the log is not stored): the caller reads it its own way. `gen`
- * >= 0: a replaced log of that generation, -ESTALE when no pin holds it.
- * After 0, call pins_read_done() with *slot once replied.
+ * generation if none is held: 1 without reading when the caller's own
+ * snapshot (generation `mine`) shows the same log, so that it reads it
+ * itself, beside other READs (one connection serves one at a time);
+ * -ENOSYS when no pin is free (or there are none, or the log is not
+ * stored): the caller reads it its own way. `gen` >= 0: a replaced log of
+ * that generation, -ESTALE when no pin holds it. After 0 or 1, call
+ * pins_read_done() with *slot once replied.
  */
-int pins_read(struct pins *ps, int64_t gen, const struct tree_node *node, uint64_t off, size_t len,
+int pins_read(struct pins *ps, int64_t gen, int64_t mine, const struct tree_node *node, uint64_t off, size_t len,
 	      struct strbuf *out, int *slot);
 void pins_read_done(struct pins *ps, int slot);
 /**
