@@ -1348,14 +1348,12 @@ static int detach_log(struct fs_state *fs, int64_t gen)
 {
 	struct fs_inode *root = inodes_get(&fs->inodes, INODES_ROOT);
 	struct fs_inode *in = root ? inodes_find(&fs->inodes, root, "changes") : NULL;
-	struct inode_stat stat;
 
 	if (!in || !in->nlookup || !route_is(fs, in, ROUTE_CHANGE_LOG))
 		return 0;
 	if (!fs->log_ino)
 		__atomic_store_n(&fs->log_ino, in->ino, __ATOMIC_RELAXED);
-	inodes_stat_of(in, &stat);
-	inodes_detach(&fs->inodes, in, gen, &stat);
+	inodes_detach(in, gen); /* before refresh() resets the caches: it keeps its size and time */
 	return 1;
 }
 

@@ -707,23 +707,12 @@ void inodes_unpin(struct inode_table *t, struct fs_inode *in)
 	drop_if_unused(t, in);
 }
 
-void inodes_stat_of(const struct fs_inode *in, struct inode_stat *out)
+void inodes_detach(struct fs_inode *in, int64_t gen)
 {
-	out->have = in->have;
-	out->size = in->size;
-	out->mtime_ns = in->mtime_ns;
-}
-
-void inodes_detach(struct inode_table *t, struct fs_inode *in, int64_t gen, const struct inode_stat *stat)
-{
-	(void)t;
 	assert(in->depth && in->parent);
 	/* No folder has number 0: by_name() never finds it again. */
 	in->parent = 0;
 	in->node_version = gen < 0 ? 0 : (uint64_t)gen + 1;
-	in->have = stat->have;
-	in->size = stat->size;
-	in->mtime_ns = stat->mtime_ns;
 }
 
 int inodes_detached(const struct fs_inode *in, int64_t *gen)

@@ -208,22 +208,15 @@ void inodes_keep_content(struct inode_table *t, struct fs_inode *in, struct blob
 /** A folder's names kept while a readdir is in progress, or NULL; the same for them. */
 struct listing *inodes_listing(const struct inode_table *t, const struct fs_inode *in);
 void inodes_keep_listing(struct inode_table *t, struct fs_inode *in, struct listing *l);
-/* A file's size and time as its inode holds them, whatever their version. */
-struct inode_stat {
-	uint8_t have;			/* INODE_HAVE_* */
-	uint64_t size;
-	int64_t mtime_ns;
-};
-
-void inodes_stat_of(const struct fs_inode *in, struct inode_stat *out);
 /**
  * `in` is no longer reached by its name: the next lookup of the name makes
  * a new inode (another number), while the kernel keeps `in` for whoever has
- * it open, with its pages. It keeps `stat` across inodes_reset_caches(),
- * and the generation `gen` its bytes are of (-1: unknown), until the kernel
- * forgets it. For a file an import replaced while it is read (fs/pin.h).
+ * it open, with its pages. It keeps its size and time across
+ * inodes_reset_caches(), and the generation `gen` its bytes are of (-1:
+ * unknown), until the kernel forgets it. For a file an import replaced
+ * while it is read (fs/pin.h); called before the caches are reset.
  */
-void inodes_detach(struct inode_table *t, struct fs_inode *in, int64_t gen, const struct inode_stat *stat);
+void inodes_detach(struct fs_inode *in, int64_t gen);
 /** Whether `in` was detached; with its generation in *gen (-1: unknown). */
 int inodes_detached(const struct fs_inode *in, int64_t *gen);
 /** A detached inode's size and time: 1, or 0 when it kept none. */
