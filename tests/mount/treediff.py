@@ -3,12 +3,14 @@
 """What `diff -r OLD NEW` sees, in nletsfs's change-line format:
 DATE<TAB>+|-<TAB>PATH<TAB>LINE for every line of every file that differs,
 paths in bytewise order, a file's removed lines before its added ones.
-Written apart from nletsfs, to check `nletsfs diff` and `changes`."""
+Written apart from nletsfs, to check `nletsfs diff` and `changes`.
+
+treediff.py OLD NEW DATE [PREFIX]: the lines of OLD to NEW, dated DATE.
+treediff.py --chain AT FIRST DAY...: FIRST to the first DAY, then each DAY
+to the next, the trees AT/FIRST, AT/DAY...; each tree is read once."""
 import os, sys
 from collections import Counter
 
-old_root, new_root, date = sys.argv[1], sys.argv[2], sys.argv[3]
-prefix = sys.argv[4] if len(sys.argv) > 4 else ''
 # maps/ draw questions/ and carry their day: `changes` and `nletsfs diff` leave them out.
 EXCLUDED = ('maps/',)
 
@@ -42,20 +44,31 @@ def missing(a, b):
             res.append(x)
     return res
 
-old, new = files(old_root), files(new_root)
+def diff(old, new, date, prefix, out):
+    for path in sorted(set(old) | set(new), key=lambda p: p.encode()):
+        if not path.startswith(prefix) or path.startswith(EXCLUDED):
+            continue
+        if path in old and path in new and old[path] == new[path]:
+            continue
+        a = lines(old[path]) if path in old else []
+        b = lines(new[path]) if path in new else []
+        rows = []
+        if path not in old and not b:
+            rows.append(('+', ''))
+        elif path not in new and not a:
+            rows.append(('-', ''))
+        rows += [('-', x) for x in missing(a, b)] + [('+', x) for x in missing(b, a)]
+        for op, x in rows:
+            out.write(('%s\t%s\t%s\t%s\n' % (date, op, path, x)).encode())
+
 out = sys.stdout.buffer
-for path in sorted(set(old) | set(new), key=lambda p: p.encode()):
-    if not path.startswith(prefix) or path.startswith(EXCLUDED):
-        continue
-    if path in old and path in new and old[path] == new[path]:
-        continue
-    a = lines(old[path]) if path in old else []
-    b = lines(new[path]) if path in new else []
-    rows = []
-    if path not in old and not b:
-        rows.append(('+', ''))
-    elif path not in new and not a:
-        rows.append(('-', ''))
-    rows += [('-', x) for x in missing(a, b)] + [('+', x) for x in missing(b, a)]
-    for op, x in rows:
-        out.write(('%s\t%s\t%s\t%s\n' % (date, op, path, x)).encode())
+if sys.argv[1] == '--chain':
+    at, days = sys.argv[2], sys.argv[3:]
+    old = files(os.path.join(at, days[0]))
+    for day in days[1:]:
+        new = files(os.path.join(at, day))
+        diff(old, new, day, '', out)
+        old = new
+else:
+    prefix = sys.argv[4] if len(sys.argv) > 4 else ''
+    diff(files(sys.argv[1]), files(sys.argv[2]), sys.argv[3], prefix, out)
