@@ -169,6 +169,7 @@ struct fs_state {
 	struct ahead ahead;		/* the lister ahead (fs/ahead.c), under `lock` */
 	struct pins pins;		/* the change log's READs (fs/pin.c), their own lock */
 	uint64_t log_ino;		/* atomic: the number users see for `changes` once detached (user_ino) */
+	const char *log_name;		/* `changes`: the root's name the route table gives the change log */
 	int64_t log_gen;		/* under `lock`: the generation last refreshed to (refresh()), or -1 */
 	struct evict evict;		/* the inode budget (fs/evict.c), under `lock` */
 
@@ -521,7 +522,7 @@ static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf,
 {
 	struct fs_state *fs = r->fs;
 	uint64_t size = 0;
-	int64_t gen;
+	int64_t key;
 	int detached, rc = 0;
 
 	memset(stbuf, 0, sizeof(*stbuf));
@@ -531,7 +532,7 @@ static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf,
 	stbuf->st_blksize = 4096;
 	/* A change log an import replaced, still open: as its reader saw it (fs/pin.h). */
 	pthread_mutex_lock(&fs->lock);
-	detached = inodes_detached(in, &gen);
+	detached = inodes_detached(in, &key);
 	if (detached && !inodes_detached_stat(in, &size, &stbuf->st_mtim))
 		rc = -ESTALE;
 	pthread_mutex_unlock(&fs->lock);
@@ -809,15 +810,15 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	/* The change log: from a pinned read transaction (fs/pin.h), the mounted one or a replaced one. */
 	if (!rc && route_is(r.fs, in, ROUTE_CHANGE_LOG)) {
 		struct strbuf *reply = &r.w->range;
-		int64_t gen = -1;
+		int64_t key = -1;
 		int detached, slot;
 
 		pthread_mutex_lock(&r.fs->lock);
-		detached = inodes_detached(in, &gen);
+		detached = inodes_detached(in, &key);
 		pthread_mutex_unlock(&r.fs->lock);
 		/* An old log whose reader was not in its middle at the import: nothing holds it. */
-		rc = detached && gen < 0 ? -ESTALE
-					 : pins_read(&r.fs->pins, gen, r.w->gen, node_of(r.fs, in, &node), (uint64_t)off,
+		rc = detached && key < 0 ? -ESTALE
+					 : pins_read(&r.fs->pins, key, r.w->gen, node_of(r.fs, in, &node), (uint64_t)off,
 						     size, reply, &slot);
 		if (rc == 1) { /* the worker's snapshot shows the pinned log: it reads it, beside others */
 			rc = read_range(&r, req, &node, (uint64_t)off, size);
@@ -1035,7 +1036,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			pthread_mutex_lock(&fs->lock);
 			e.attr.st_ino = inodes_number(&fs->inodes, in, name);
 			pthread_mutex_unlock(&fs->lock);
-			if (log && in->ino == INODES_ROOT && !strcmp(name, "changes")) /* user_ino() */
+			if (log && in->ino == INODES_ROOT && !strcmp(name, fs->log_name)) /* user_ino() */
 				e.attr.st_ino = log;
 		} else {
 			rc = child_inode(&r, in, name, 1, &child);
@@ -1339,34 +1340,49 @@ static void forget_negatives(struct fs_state *fs, int tell)
  * kernel holds of it is detached, before the kernel is told anything, so
  * that no reply about the new log reaches it (a size that differs makes
  * the kernel drop its pages): whoever has it open reads it to its end
- * (fs/pin.h), with the size and time it had. `gen`: the generation of the
- * log a reader is in the middle of (pins_keep), or -1. The next lookup of
+ * (fs/pin.h), with the size and time it had. `key`: the key of the log
+ * a reader is in the middle of (pins_keep), or -1. The next lookup of
  * the name makes a new inode; user_ino() keeps the number users see.
  * 1 when one was detached: the kernel is then told its name.
  */
-static int detach_log(struct fs_state *fs, int64_t gen)
+static int detach_log(struct fs_state *fs, int64_t key)
 {
 	struct fs_inode *root = inodes_get(&fs->inodes, INODES_ROOT);
-	struct fs_inode *in = root ? inodes_find(&fs->inodes, root, "changes") : NULL;
+	struct fs_inode *in = root ? inodes_find(&fs->inodes, root, fs->log_name) : NULL;
 
 	if (!in || !in->nlookup || !route_is(fs, in, ROUTE_CHANGE_LOG))
 		return 0;
 	if (!fs->log_ino)
 		__atomic_store_n(&fs->log_ino, in->ino, __ATOMIC_RELAXED);
-	inodes_detach(in, gen); /* before refresh() resets the caches: it keeps its size and time */
+	inodes_detach(in, key); /* before refresh() resets the caches: it keeps its size and time */
 	return 1;
+}
+
+/* The change log's name in the root, from the route table (one route, a child of the root). */
+static const char *change_log_name(void)
+{
+	const char *name = NULL;
+	int i;
+
+	for (i = 0; i < tree_nroutes; i++)
+		if (tree_routes[i].flags & ROUTE_CHANGE_LOG) {
+			assert(!name && tree_routes[i].pattern[0] == '/' && !strchr(tree_routes[i].pattern + 1, '/'));
+			name = tree_routes[i].pattern + 1;
+		}
+	assert(name);
+	return name;
 }
 
 /* Whether the kernel is told to drop inode `ino`'s pages: not a detached one's, which its reader keeps. */
 static int drop_pages(struct fs_state *fs, uint64_t ino)
 {
 	struct fs_inode *in;
-	int64_t gen;
+	int64_t key;
 	int drop;
 
 	pthread_mutex_lock(&fs->lock);
 	in = inodes_get(&fs->inodes, ino);
-	drop = !in || !inodes_detached(in, &gen);
+	drop = !in || !inodes_detached(in, &key);
 	pthread_mutex_unlock(&fs->lock);
 	return drop;
 }
@@ -1467,7 +1483,7 @@ static void refresh(struct fs_state *fs, uint64_t v, int64_t since, int day_move
 	if (!changed)
 		invalidate_kernel(fs);
 	if (detached) /* the plan may not hold it: an import that left the log as it was */
-		fuse_lowlevel_notify_inval_entry(fs->se, INODES_ROOT, "changes", strlen("changes"));
+		fuse_lowlevel_notify_inval_entry(fs->se, INODES_ROOT, fs->log_name, strlen(fs->log_name));
 	__atomic_fetch_add(changed ? &fs->forgot_changed : &fs->forgot_all, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&fs->lock);
 	while (old_readers(fs, v))
@@ -1571,12 +1587,13 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 	fs->db = copy;
 	fs->era++;
 	v = version_of(g, fs->era);
+	/* Before any worker takes its new connection: a pin's log is told apart from the new inventory's. */
+	if (fs->pins.n)
+		pins_swap(&fs->pins, pst);
 	pthread_mutex_unlock(&fs->lock);
 	for (i = 0; i < FS_POOL; i++)
 		store_close(stale[i]);
 	store_close(stale_w);
-	if (fs->pins.n)
-		pins_swap(&fs->pins, pst);
 	if (fs->unlink_db)
 		unlink(db); /* a private copy: it lives while a connection holds it */
 	refresh(fs, v, -1, 0, 1);
@@ -1748,6 +1765,8 @@ static void *watch(void *arg)
 	int64_t g = seen.gen >= 0 ? seen.gen : 0;
 	char day[11], now[11];
 
+	if (seen.gen >= 0)
+		pins_show(&fs->pins, seen.gen);
 	store_today(day);
 	while (!__atomic_load_n(&fs->stop, __ATOMIC_ACQUIRE)) {
 		struct pollfd p = { fs->sigfd, POLLIN, 0 };
@@ -2096,6 +2115,7 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	pthread_sigmask(SIG_BLOCK, NULL, &orig_mask);
 	fs.sigfd = -1;
 	fs.log_gen = -1;
+	fs.log_name = change_log_name();
 	fs.store_flags = o->store_flags;
 	fs.db = realpath(o->db, NULL);
 	pthread_mutex_init(&fs.lock, NULL);

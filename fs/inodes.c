@@ -707,19 +707,19 @@ void inodes_unpin(struct inode_table *t, struct fs_inode *in)
 	drop_if_unused(t, in);
 }
 
-void inodes_detach(struct fs_inode *in, int64_t gen)
+void inodes_detach(struct fs_inode *in, int64_t key)
 {
 	assert(in->depth && in->parent);
 	/* No folder has number 0: by_name() never finds it again. */
 	in->parent = 0;
-	in->node_version = gen < 0 ? 0 : (uint64_t)gen + 1;
+	in->node_version = key < 0 ? 0 : (uint64_t)key + 1;
 }
 
-int inodes_detached(const struct fs_inode *in, int64_t *gen)
+int inodes_detached(const struct fs_inode *in, int64_t *key)
 {
 	if (!in->depth || in->parent)
 		return 0;
-	*gen = (int64_t)in->node_version - 1;
+	*key = (int64_t)in->node_version - 1;
 	return 1;
 }
 

@@ -212,13 +212,14 @@ void inodes_keep_listing(struct inode_table *t, struct fs_inode *in, struct list
  * `in` is no longer reached by its name: the next lookup of the name makes
  * a new inode (another number), while the kernel keeps `in` for whoever has
  * it open, with its pages. It keeps its size and time across
- * inodes_reset_caches(), and the generation `gen` its bytes are of (-1:
- * unknown), until the kernel forgets it. For a file an import replaced
- * while it is read (fs/pin.h); called before the caches are reset.
+ * inodes_reset_caches(), and `key`, which bytes it shows (its generation
+ * and inventory, a pin's key: -1 unknown), until the kernel forgets it.
+ * For a file an import replaced while it is read (fs/pin.h); called
+ * before the caches are reset.
  */
-void inodes_detach(struct fs_inode *in, int64_t gen);
-/** Whether `in` was detached; with its generation in *gen (-1: unknown). */
-int inodes_detached(const struct fs_inode *in, int64_t *gen);
+void inodes_detach(struct fs_inode *in, int64_t key);
+/** Whether `in` was detached; with its key in *key (-1: unknown). */
+int inodes_detached(const struct fs_inode *in, int64_t *key);
 /** A detached inode's size and time: 1, or 0 when it kept none. */
 int inodes_detached_stat(const struct fs_inode *in, uint64_t *size, struct timespec *ts);
 /** Drop every cached size, content, listing and existence check (the inventory changed); detached inodes keep their size and time. */

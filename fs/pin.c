@@ -27,7 +27,7 @@ int pins_init(struct pins *ps, struct store **st, int n)
 	int i;
 
 	assert(n >= 0 && n <= PIN_MAX);
-	*ps = (struct pins){ .n = n };
+	*ps = (struct pins){ .n = n, .shown = -1 };
 	pthread_mutex_init(&ps->mu, NULL);
 	for (i = 0; i < n; i++) {
 		ps->p[i].st = st[i];
@@ -65,6 +65,7 @@ static void take_next(struct pin *p)
 	p->st = p->next_st;
 	p->tree = t;
 	p->next_st = NULL;
+	p->epoch = p->next_epoch;
 }
 
 void pins_release(struct pins *ps)
@@ -88,10 +89,14 @@ void pins_swap(struct pins *ps, struct store **st)
 	int i;
 
 	pthread_mutex_lock(&ps->mu);
+	ps->epoch++;
 	for (i = 0; i < ps->n; i++) {
-		store_close(ps->p[i].next_st);
-		ps->p[i].next_st = st[i];
-		take_next(&ps->p[i]);
+		struct pin *p = &ps->p[i];
+
+		store_close(p->next_st); /* one not taken yet: the newer replaces it */
+		p->next_st = st[i];
+		p->next_epoch = ps->epoch;
+		take_next(p);
 	}
 	pthread_mutex_unlock(&ps->mu);
 }
@@ -111,12 +116,25 @@ static int hold(struct pin *p)
 	}
 	p->held = 1;
 	p->at_end = 0;
+	p->sized = 0;
 	tree_invalidate(p->tree);
 	return 0;
 }
 
-/* The pin for READs of the mounted log (`gen` < 0) or of replaced log `gen`, or NULL (with the lock). */
-static struct pin *pin_for(struct pins *ps, int64_t gen)
+/* A log's key: its inventory and generation. */
+static int64_t make_key(uint64_t epoch, int64_t gen)
+{
+	assert(gen >= 0 && gen < ((int64_t)1 << 40));
+	return (int64_t)((epoch & 0x7fffff) << 40 | (uint64_t)gen);
+}
+
+static int64_t key_of(const struct pin *p)
+{
+	return make_key(p->epoch, p->gen);
+}
+
+/* The pin for READs of the mounted log (`key` < 0) or of replaced log `key`, or NULL (with the lock). */
+static struct pin *pin_for(struct pins *ps, int64_t key)
 {
 	struct pin *idle = NULL;
 	int i;
@@ -124,28 +142,37 @@ static struct pin *pin_for(struct pins *ps, int64_t gen)
 	for (i = 0; i < ps->n; i++) {
 		struct pin *p = &ps->p[i];
 
-		if (gen < 0 ? p->held && !p->kept_ns : p->held && p->gen == gen)
+		if (key < 0 ? p->held && !p->kept_ns : p->held && key_of(p) == key)
 			return p;
 		if (!p->held && !idle)
 			idle = p;
 	}
-	return gen < 0 ? idle : NULL;
+	return key < 0 ? idle : NULL;
 }
 
-int pins_read(struct pins *ps, int64_t gen, int64_t mine, const struct tree_node *node, uint64_t off, size_t len,
+int pins_read(struct pins *ps, int64_t key, int64_t mine, const struct tree_node *node, uint64_t off, size_t len,
 	      struct strbuf *out, int *slot)
 {
 	struct pin *p;
-	uint64_t size;
-	int rc, yours = 0;
+	int rc, yours = 0, began;
 
 	if (!ps->n)
-		return gen < 0 ? -ENOSYS : -ESTALE;
+		return key < 0 ? -ENOSYS : -ESTALE;
 	pthread_mutex_lock(&ps->mu);
-	p = pin_for(ps, gen);
-	rc = p ? hold(p) : gen < 0 ? -ENOSYS : -ESTALE;
-	/* The caller's snapshot shows the same log: it reads it, beside the other READs. */
-	if (!rc && gen < 0 && p->gen == mine)
+	p = pin_for(ps, key);
+	began = p && !p->held;
+	rc = p ? hold(p) : key < 0 ? -ENOSYS : -ESTALE;
+	/*
+	 * Begun past the start at another log than the mounted one shows: an
+	 * import committed and the kernel was not told yet. Its reader has pages
+	 * of the shown log, which no pin holds: stale, not the new log's bytes.
+	 */
+	if (!rc && began && off && ps->shown >= 0 && key_of(p) != ps->shown) {
+		end_held(p);
+		rc = -ESTALE;
+	}
+	/* The caller's snapshot shows the same log (of the same inventory): it reads it, beside the other READs. */
+	if (!rc && key < 0 && p->epoch == ps->epoch && p->gen == mine)
 		yours = 1;
 	strbuf_reset(out);
 	if (!rc && !yours)
@@ -160,7 +187,9 @@ int pins_read(struct pins *ps, int64_t gen, int64_t mine, const struct tree_node
 		 */
 		if (!off)
 			p->at_end = 0;
-		if (!tree_size(p->tree, node, &size) && off + len >= size)
+		if (!p->sized) /* a query: once per transaction, not at each READ */
+			p->sized = !tree_size(p->tree, node, &p->size);
+		if (p->sized && off + len >= p->size)
 			p->at_end = 1;
 		p->inflight++;
 		*slot = (int)(p - ps->p);
@@ -189,16 +218,30 @@ int64_t pins_keep(struct pins *ps, int64_t gen)
 	struct pin *p;
 
 	pthread_mutex_lock(&ps->mu);
+	ps->shown = make_key(ps->epoch, gen);
 	p = ps->n ? pin_for(ps, -1) : NULL;
-	if (p && p->held && in_middle(p, now)) {
-		kept = p->gen;
-		if (gen != p->gen || p->next_st)
-			p->kept_ns = now;
-	} else if (p && p->held && !p->inflight) {
-		end_held(p); /* a log nobody is in the middle of: the next READ begins at the new one */
+	if (p && p->held) {
+		int mid = in_middle(p, now);
+
+		if (mid)
+			kept = key_of(p);
+		/* Of a replaced log: kept for its reader, not the mounted log's READs. */
+		if (key_of(p) != ps->shown || p->next_st) {
+			if (mid || p->inflight) /* ended by the tick once its READs are through */
+				p->kept_ns = now;
+			else /* nobody is in its middle: the next READ begins at the new one */
+				end_held(p);
+		}
 	}
 	pthread_mutex_unlock(&ps->mu);
 	return kept;
+}
+
+void pins_show(struct pins *ps, int64_t gen)
+{
+	pthread_mutex_lock(&ps->mu);
+	ps->shown = make_key(ps->epoch, gen);
+	pthread_mutex_unlock(&ps->mu);
 }
 
 void pins_tick(struct pins *ps)
