@@ -337,15 +337,20 @@ static void split_lines(const struct file_entry *e, struct strlist *lines)
 	}
 }
 
-/* Lines of `a` not matched in `b` (counting repeats), emitted with `op`. */
-static int emit_missing(const struct strlist *a, const struct strlist *b, char op, const char *path,
+/*
+ * Lines of `a` not matched in `b` (counting repeats), emitted with `op`,
+ * both from line `from` on: their first `from` lines are the same, and
+ * match each other (a line of `a` matches the first unmatched of `b`'s
+ * count, so the same lines are emitted, in the same order).
+ */
+static int emit_missing(const struct strlist *a, const struct strlist *b, size_t from, char op, const char *path,
 			tree_change_fn emit, void *arg)
 {
-	struct hmap counts = HMAP_INIT;
+	struct hmap counts = HMAP_INIT_BORROWED; /* b's lines */
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < b->n; i++) {
+	for (i = from; i < b->n; i++) {
 		uint64_t n = 0;
 
 		hmap_get(&counts, b->items[i], &n);
@@ -354,7 +359,7 @@ static int emit_missing(const struct strlist *a, const struct strlist *b, char o
 			goto out;
 		}
 	}
-	for (i = 0; i < a->n && !rc; i++) {
+	for (i = from; i < a->n && !rc; i++) {
 		uint64_t n = 0;
 
 		if (hmap_get(&counts, a->items[i], &n) && n > 0)
@@ -371,6 +376,7 @@ static int diff_file(const struct file_entry *old, const struct file_entry *new,
 {
 	struct strlist a = STRLIST_INIT, b = STRLIST_INIT;
 	const char *path = old ? old->path : new->path;
+	size_t same = 0;
 	int rc = 0;
 
 	if (old && new && old->len == new->len && !memcmp(old->data, new->data, old->len))
@@ -384,10 +390,13 @@ static int diff_file(const struct file_entry *old, const struct file_entry *new,
 		rc = emit(arg, '+', path, "");
 	else if (!new && !a.n)
 		rc = emit(arg, '-', path, "");
+	/* The lines both begin with are not hashed (most changes add or drop a few lines of a long list). */
+	while (same < a.n && same < b.n && !strcmp(a.items[same], b.items[same]))
+		same++;
 	if (!rc)
-		rc = emit_missing(&a, &b, '-', path, emit, arg);
+		rc = emit_missing(&a, &b, same, '-', path, emit, arg);
 	if (!rc)
-		rc = emit_missing(&b, &a, '+', path, emit, arg);
+		rc = emit_missing(&b, &a, same, '+', path, emit, arg);
 	strlist_release(&a);
 	strlist_release(&b);
 	return rc;

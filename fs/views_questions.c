@@ -75,8 +75,11 @@ static void add_joined(struct strbuf *out, const struct strlist *l, const char *
 
 	if (!l->n)
 		strbuf_addstr(out, none);
-	for (i = 0; i < l->n; i++)
-		strbuf_addf(out, "%s%s", i ? "; " : "", l->items[i]);
+	for (i = 0; i < l->n; i++) { /* not strbuf_addf: a basis runs to thousands of paths, in every day's pass */
+		if (i)
+			strbuf_add(out, "; ", 2);
+		strbuf_addstr(out, l->items[i]);
+	}
 }
 
 /* Append record reference `ref` (n bytes) as the record's path. */
@@ -351,7 +354,10 @@ static const char *letter_name(struct letter *l, enum record_kind kind, const ch
 	const char *out = NULL;
 	uint64_t at;
 
-	strbuf_addf(&key, "%d\t%s", (int)kind, id);
+	/* The kind as one byte before the id (never NUL): formatting it cost more than the lookup. */
+	assert((int)kind >= 0 && (int)kind < 255);
+	strbuf_addch(&key, (int)kind + 1);
+	strbuf_addstr(&key, id);
 	if (key.oom)
 		goto out;
 	if (hmap_get(&l->index, key.buf, &at)) {

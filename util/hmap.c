@@ -65,7 +65,7 @@ int hmap_put(struct hmap *m, const char *key, uint64_t value)
 		return -ENOMEM;
 	s = find(m, key);
 	if (!s->key) {
-		s->key = strdup(key);
+		s->key = m->borrowed ? (char *)key : strdup(key);
 		if (!s->key)
 			return -ENOMEM;
 		m->n++;
@@ -84,7 +84,8 @@ int hmap_del(struct hmap *m, const char *key)
 	s = find(m, key);
 	if (!s->key)
 		return 0;
-	free(s->key);
+	if (!m->borrowed)
+		free(s->key);
 	s->key = NULL;
 	m->n--;
 	/* Shift back every entry of the probe run that now has a gap before its home. */
@@ -105,7 +106,7 @@ void hmap_release(struct hmap *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->cap; i++)
+	for (i = 0; i < m->cap && !m->borrowed; i++)
 		free(m->slots[i].key);
 	free(m->slots);
 	m->slots = NULL;

@@ -2,7 +2,8 @@
 /*
  * hmap: an open-addressing hash map from strings to 64-bit values.
  *
- * Keys are copied. Lookups, inserts and deletes are O(1) expected; the
+ * Keys are copied, or borrowed (HMAP_INIT_BORROWED: the caller's strings,
+ * which outlive the map, neither copied nor freed). Lookups, inserts and deletes are O(1) expected; the
  * table doubles at 50% load; deletion shifts later entries back, so there
  * are no tombstones to slow lookups down.
  */
@@ -20,9 +21,11 @@ struct hmap_slot {
 struct hmap {
 	struct hmap_slot *slots;
 	size_t cap, n;
+	int borrowed;	/* keys are the caller's */
 };
 
-#define HMAP_INIT { NULL, 0, 0 }
+#define HMAP_INIT { NULL, 0, 0, 0 }
+#define HMAP_INIT_BORROWED { NULL, 0, 0, 1 }
 
 /** 64-bit FNV-1a of a NUL-terminated string. */
 uint64_t hmap_hash(const char *s);
@@ -32,7 +35,7 @@ int hmap_get(const struct hmap *m, const char *key, uint64_t *value);
 int hmap_put(struct hmap *m, const char *key, uint64_t value);
 /** Remove `key`; returns 1 if it was there. */
 int hmap_del(struct hmap *m, const char *key);
-/** Free all keys and the table. */
+/** Free all keys (unless borrowed) and the table. */
 void hmap_release(struct hmap *m);
 
 #endif

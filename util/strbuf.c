@@ -97,14 +97,25 @@ void strbuf_addch(struct strbuf *sb, int c)
 
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 {
+	size_t room = sb->alloc ? sb->alloc - sb->len : 0; /* the NUL's byte included */
 	va_list ap;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || strbuf_grow(sb, (size_t)n))
+	if (sb->oom)
 		return;
+	/* Formatted once where it fits (most appends): a measuring pass cost as much as the writing. */
+	va_start(ap, fmt);
+	n = vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < room) {
+		sb->len += (size_t)n;
+		return;
+	}
+	if (n < 0 || strbuf_grow(sb, (size_t)n)) {
+		if (sb->alloc) /* a cut-short attempt wrote past len */
+			sb->buf[sb->len] = '\0';
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
