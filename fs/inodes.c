@@ -719,7 +719,8 @@ int inodes_detached(const struct fs_inode *in, int64_t *key)
 {
 	if (!in->depth || in->parent)
 		return 0;
-	*key = (int64_t)in->node_version - 1;
+	if (key)
+		*key = (int64_t)in->node_version - 1;
 	return 1;
 }
 
@@ -736,9 +737,7 @@ int inodes_detached_stat(const struct fs_inode *in, uint64_t *size, struct times
 static void reset_one(void *arg, struct fs_inode *in)
 {
 	struct inode_table *t = arg;
-	int64_t gen;
-
-	if (!inodes_detached(in, &gen)) {
+	if (!inodes_detached(in, NULL)) {
 		inodes_clear_stat(in);
 		in->node_version = 0;
 	}

@@ -218,7 +218,7 @@ void inodes_keep_listing(struct inode_table *t, struct fs_inode *in, struct list
  * before the caches are reset.
  */
 void inodes_detach(struct fs_inode *in, int64_t key);
-/** Whether `in` was detached; with its key in *key (-1: unknown). */
+/** Whether `in` was detached; with its key in *key (-1: unknown) when `key` is not NULL. */
 int inodes_detached(const struct fs_inode *in, int64_t *key);
 /** A detached inode's size and time: 1, or 0 when it kept none. */
 int inodes_detached_stat(const struct fs_inode *in, uint64_t *size, struct timespec *ts);

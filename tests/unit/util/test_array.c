@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-/*
- * util/array: growth by doubling, room for any index, and no wrapped size;
- * on top of it strbuf_addf, and hmap with borrowed keys.
- */
+/* util/array: growth by doubling, room for any index, and no wrapped size. */
 #include "../testlib.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "../../../util/array.h"
-#include "../../../util/hmap.h"
-#include "../../../util/strbuf.h"
 
 static void test_array__grows_by_doubling(void **state)
 {
@@ -68,71 +61,12 @@ static void test_array__overflow_is_enomem(void **state)
 	}
 }
 
-/* strbuf_addf formats in place where it fits, and grows where it does not: the same bytes either way. */
-static void test_array__strbuf_addf_fits_or_grows(void **state)
-{
-	struct strbuf sb = STRBUF_INIT, want = STRBUF_INIT;
-	char big[300];
-	int i;
-
-	(void)state;
-	memset(big, 'x', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	for (i = 0; i < 200; i++) { /* every remaining room, from none to more than enough */
-		const char *s = big + sizeof(big) - 1 - (size_t)(i % 97);
-
-		char num[16];
-
-		strbuf_addf(&sb, "%d:%s;", i, s);
-		snprintf(num, sizeof(num), "%d:", i);
-		strbuf_addstr(&want, num);
-		strbuf_addstr(&want, s);
-		strbuf_addch(&want, ';');
-		assert_int_equal(sb.len, want.len);
-		assert_int_equal(strlen(sb.buf), sb.len);
-		assert_string_equal(sb.buf, want.buf);
-	}
-	strbuf_addf(&sb, "%s", ""); /* nothing added: still terminated */
-	assert_int_equal(sb.len, want.len);
-	assert_int_equal(strlen(sb.buf), sb.len);
-	strbuf_release(&sb);
-	strbuf_release(&want);
-}
-
-/* A map of borrowed keys finds them, deletes them, and frees none of them (ASan would tell). */
-static void test_array__hmap_borrowed_keys(void **state)
-{
-	struct hmap m = HMAP_INIT_BORROWED;
-	char keys[200][8];
-	uint64_t v;
-	int i;
-
-	(void)state;
-	for (i = 0; i < 200; i++) { /* past the first table's 64 slots: it grows */
-		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
-		assert_int_equal(hmap_put(&m, keys[i], (uint64_t)i), 0);
-	}
-	for (i = 0; i < 200; i += 2)
-		assert_int_equal(hmap_del(&m, keys[i]), 1);
-	for (i = 0; i < 200; i++) {
-		assert_int_equal(hmap_get(&m, keys[i], &v), i % 2);
-		if (i % 2)
-			assert_int_equal(v, (uint64_t)i);
-	}
-	for (i = 0, v = 0; (size_t)i < m.cap; i++) /* the caller's strings themselves */
-		v += m.slots[i].key == keys[1];
-	assert_int_equal(v, 1);
-	hmap_release(&m);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_array__grows_by_doubling),
 		cmocka_unit_test(test_array__room_for_a_far_index),
 		cmocka_unit_test(test_array__overflow_is_enomem),
-		cmocka_unit_test(test_array__strbuf_addf_fits_or_grows),
-		cmocka_unit_test(test_array__hmap_borrowed_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
