@@ -62,6 +62,7 @@
 #include "forget.h"
 #include "fs.h"
 #include "inodes.h"
+#include "kept.h"
 #include "pin.h"
 #include "views.h"
 #include "walk.h"
@@ -168,6 +169,7 @@ struct fs_state {
 	uint64_t snap_seq;
 	struct ahead ahead;		/* the lister ahead (fs/ahead.c), under `lock` */
 	struct pins pins;		/* the change log's READs (fs/pin.c), their own lock */
+	struct kept kept;		/* under `lock`: other files read across an import (fs/kept.h) */
 	uint64_t log_ino;		/* atomic: the number users see for `changes` once detached (user_ino) */
 	const char *log_name;		/* `changes`: the root's name the route table gives the change log */
 	int64_t log_gen;		/* under `lock`: the generation last refreshed to (refresh()), or -1 */
@@ -467,13 +469,48 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 	return rc;
 }
 
-/* Let go of a file's bytes once read to the end: the page cache holds them now. */
-static void drop_content(struct fs_state *fs, struct fs_inode *in, const struct blob *b)
+/*
+ * A READ of `b`, the bytes of `in`, ended at `end`. Read to the end, they
+ * go: the page cache holds them now (a detached inode's, fs/kept.h, too).
+ * Short of it, a reader is in the middle of them, whom an import must not
+ * give the new rest (keep_read_files()).
+ */
+static void read_to(struct fs_state *fs, struct fs_inode *in, struct blob *b, size_t end)
 {
 	pthread_mutex_lock(&fs->lock);
-	if (inodes_content(&fs->inodes, in) == b)
+	if (end < b->len)
+		b->partly_ns = mono_ns();
+	else if (inodes_content(&fs->inodes, in) == b)
 		inodes_keep_content(&fs->inodes, in, NULL);
+	else if (inodes_detached(in, NULL))
+		kept_done(&fs->kept, in->ino);
 	pthread_mutex_unlock(&fs->lock);
+}
+
+/*
+ * The bytes a READ at `off` of `in` reads when not the request's version:
+ * a detached inode's, kept for its reader (-ESTALE when let go of); or,
+ * between an import's commit and its refresh, the older version a reader
+ * is in the middle of, which the refresh will keep for it. *out is NULL
+ * when the request's version is to be read.
+ */
+static int kept_content(struct request *r, struct fs_inode *in, uint64_t off, struct blob **out)
+{
+	struct fs_state *fs = r->fs;
+	int64_t now = mono_ns();
+	struct blob *b;
+	int rc = 0;
+
+	*out = NULL;
+	pthread_mutex_lock(&fs->lock);
+	if (inodes_detached(in, NULL)) {
+		*out = kept_bytes(&fs->kept, in->ino, now);
+		rc = *out ? 0 : -ESTALE;
+	} else if (off > 0 && (b = inodes_content(&fs->inodes, in)) && b->version < r->v && kept_reading(b, now)) {
+		*out = blob_get(b);
+	}
+	pthread_mutex_unlock(&fs->lock);
+	return rc;
 }
 
 /*
@@ -508,13 +545,39 @@ static struct timespec file_time(struct request *r, struct fs_inode *in)
 /*
  * The number users see (st_ino, d_ino) of inode `in`: its own, but for the
  * change log, whose first number stays while each import that changes it
- * gives it a new inode (detach_log), as a path's number must.
+ * gives it a new inode (detach_log), and for a file made for a path whose
+ * inode was detached while read (fs/kept.h): a path's number stays.
  */
-static uint64_t user_ino(const struct fs_state *fs, const struct fs_inode *in)
+static uint64_t user_ino(struct fs_state *fs, const struct fs_inode *in)
 {
-	uint64_t log = __atomic_load_n(&fs->log_ino, __ATOMIC_RELAXED);
+	uint64_t log = __atomic_load_n(&fs->log_ino, __ATOMIC_RELAXED), user;
 
-	return log && route_is(fs, in, ROUTE_CHANGE_LOG) ? log : in->ino;
+	if (log && route_is(fs, in, ROUTE_CHANGE_LOG))
+		return log;
+	if (!in->renumbered) /* set once, before the inode is seen: no lock */
+		return in->ino;
+	pthread_mutex_lock(&fs->lock);
+	user = inodes_user(&fs->inodes, in);
+	pthread_mutex_unlock(&fs->lock);
+	return user;
+}
+
+/* The number users see for `name` in folder `dir`, looked up or not (a plain READDIR makes no inode). */
+static uint64_t name_user_ino(struct fs_state *fs, const struct fs_inode *dir, const char *name)
+{
+	uint64_t log = __atomic_load_n(&fs->log_ino, __ATOMIC_RELAXED), user;
+	struct fs_inode *in;
+
+	if (log && dir->ino == INODES_ROOT && !strcmp(name, fs->log_name))
+		return log;
+	pthread_mutex_lock(&fs->lock);
+	in = inodes_find(&fs->inodes, dir, name);
+	if (in)
+		user = inodes_user(&fs->inodes, in);
+	else if (!kept_user(&fs->kept, dir->ino, name, &user))
+		user = inodes_number(&fs->inodes, dir, name);
+	pthread_mutex_unlock(&fs->lock);
+	return user;
 }
 
 /* `how`: file_content()'s FILE_SIZE, or FILE_SIZE_PUSH where the bytes of a small file may be pushed next. */
@@ -530,12 +593,12 @@ static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf,
 	stbuf->st_gid = fs->gid;
 	stbuf->st_blksize = 4096;
 	/*
-	 * A change log an import replaced, still open: as its reader saw it
-	 * (fs/pin.h). Only the log is ever detached: no other file takes the
-	 * lock here, which every attribute of a listing would.
+	 * A file an import replaced, still open: as its reader saw it
+	 * (fs/pin.h, fs/kept.h). Only a detached inode takes the lock here,
+	 * which every attribute of a listing would; its parent is 0 for good.
 	 */
 	detached = 0;
-	if (route_is(fs, in, ROUTE_CHANGE_LOG)) {
+	if (in->depth && !__atomic_load_n(&in->parent, __ATOMIC_RELAXED)) {
 		pthread_mutex_lock(&fs->lock);
 		detached = inodes_detached(in, NULL);
 		if (detached && !inodes_detached_stat(in, &size, &stbuf->st_mtim))
@@ -592,9 +655,14 @@ static int child_inode(struct request *r, struct fs_inode *parent, const char *n
 		return rc;
 	pthread_mutex_lock(&fs->lock);
 	in = inodes_find(&fs->inodes, parent, name);
-	if (!in)
+	if (!in) {
+		uint64_t user;
+
 		in = inodes_add(&fs->inodes, parent, name, &node);
-	else if (!in->pins && inodes_node_differs(&fs->inodes, in, &node))
+		/* Its path's old inode is kept for a reader (fs/kept.h): the number users saw stays. */
+		if (in && kept_user(&fs->kept, parent->ino, name, &user) && user != in->ino)
+			inodes_set_user(&fs->inodes, in, user);
+	} else if (!in->pins && inodes_node_differs(&fs->inodes, in, &node))
 		/* What a path resolves to changes only with its existence; the
 		 * node is replaced only while nobody reads it. */
 		in = inodes_set_node(&fs->inodes, in, &node);
@@ -846,7 +914,9 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 		if (!rc)
 			goto out;
 	} else if (!rc) {
-		rc = file_content(&r, in, FILE_BYTES, &len, &b);
+		rc = kept_content(&r, in, (uint64_t)off, &b);
+		if (!rc && !b)
+			rc = file_content(&r, in, FILE_BYTES, &len, &b);
 	}
 	if (rc) {
 		fuse_reply_err(req, -rc);
@@ -855,8 +925,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	n = (uint64_t)off >= b->len ? 0 : b->len - (size_t)off;
 	n = n < size ? n : size;
 	fuse_reply_buf(req, n ? b->data + off : NULL, n);
-	if ((size_t)off + n >= b->len)
-		drop_content(r.fs, in, b);
+	read_to(r.fs, in, b, (size_t)off + n);
 out:
 	blob_put(b);
 	put_inode(r.fs, in);
@@ -1037,13 +1106,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, i
 			e.attr.st_mode = S_IFDIR;
 		} else if (!plus) {
 			/* A plain listing makes no inode: the number is the one a lookup gives. */
-			uint64_t log = __atomic_load_n(&fs->log_ino, __ATOMIC_RELAXED);
-
-			pthread_mutex_lock(&fs->lock);
-			e.attr.st_ino = inodes_number(&fs->inodes, in, name);
-			pthread_mutex_unlock(&fs->lock);
-			if (log && in->ino == INODES_ROOT && !strcmp(name, fs->log_name)) /* user_ino() */
-				e.attr.st_ino = log;
+			e.attr.st_ino = name_user_ino(fs, in, name);
 		} else {
 			rc = child_inode(&r, in, name, 1, &child);
 			if (!rc && listed_bare(fs, child, r.v)) {
@@ -1364,6 +1427,54 @@ static int detach_log(struct fs_state *fs, int64_t key)
 	return 1;
 }
 
+/* What keep_read_files() gathers: the names the kernel is to forget. */
+struct keeping {
+	struct fs_state *fs;
+	uint64_t v;
+	int64_t now;
+	struct inode_name *names;
+	size_t n;
+};
+
+static void keep_one(void *arg, struct fs_inode *in, struct blob *b)
+{
+	struct keeping *k = arg;
+	struct fs_state *fs = k->fs;
+	uint64_t size;
+	struct timespec t;
+
+	if (in->type != NODE_FILE || !in->nlookup || b->version >= k->v || !kept_reading(b, k->now) ||
+	    route_is(fs, in, ROUTE_CHANGE_LOG) || k->n == KEPT_MAX)
+		return;
+	/* Its reader saw this size and time: the inode keeps them (inodes_detached_stat()). */
+	if (!inodes_size(in, b->version, &size) || size != b->len || !inodes_mtime(in, b->version, &t))
+		return;
+	k->names[k->n].parent = in->parent;
+	if (!(k->names[k->n].name = strdup(in->name)))
+		return;
+	if (kept_add(&fs->kept, in->ino, inodes_user(&fs->inodes, in), in->parent, in->name, b, k->now)) {
+		free(k->names[k->n].name);
+		return;
+	}
+	inodes_detach(in, -1);
+	k->n++;
+}
+
+/*
+ * An import (or a new day, or inventory) made version `v`: each file a
+ * reader is in the middle of, at an older version, is detached with the
+ * bytes it began (fs/kept.h), before the caches are reset. Under the
+ * lock. The names the kernel is to forget, once told of the rest, go in
+ * `names` (KEPT_MAX of them; each to be freed): how many.
+ */
+static size_t keep_read_files(struct fs_state *fs, uint64_t v, struct inode_name *names)
+{
+	struct keeping k = { fs, v, mono_ns(), names, 0 };
+
+	inodes_each_content(&fs->inodes, keep_one, &k);
+	return k.n;
+}
+
 /* The change log's name in the root, from the route table (one route, a child of the root). */
 static const char *change_log_name(void)
 {
@@ -1469,6 +1580,8 @@ static void refresh(struct fs_state *fs, uint64_t v, int64_t since, int day_move
 	struct timespec t0, t1;
 	int64_t gen = generation_of(v), kept = -1;
 	int again, changed, detached = 0;
+	struct inode_name names[KEPT_MAX];
+	size_t nnames, i;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	walk_drop(&fs->walk);
@@ -1479,6 +1592,7 @@ static void refresh(struct fs_state *fs, uint64_t v, int64_t since, int day_move
 		detached = detach_log(fs, kept);
 	}
 	fs->log_gen = gen;
+	nnames = keep_read_files(fs, v, names);
 	__atomic_store_n(&fs->snap_seq, fs->snap_seq + 1, __ATOMIC_RELEASE);
 	inodes_reset_caches(&fs->inodes);
 	again = old_readers(fs, v);
@@ -1489,6 +1603,10 @@ static void refresh(struct fs_state *fs, uint64_t v, int64_t since, int day_move
 		invalidate_kernel(fs);
 	if (detached) /* the plan may not hold it: an import that left the log as it was */
 		fuse_lowlevel_notify_inval_entry(fs->se, INODES_ROOT, fs->log_name, strlen(fs->log_name));
+	for (i = 0; i < nnames; i++) { /* the plan names no detached inode */
+		fuse_lowlevel_notify_inval_entry(fs->se, names[i].parent, names[i].name, strlen(names[i].name));
+		free(names[i].name);
+	}
 	__atomic_fetch_add(changed ? &fs->forgot_changed : &fs->forgot_all, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&fs->lock);
 	while (old_readers(fs, v))
@@ -1759,6 +1877,15 @@ static void take_swapped_store(struct fs_state *fs, struct stamp *seen, int64_t 
 	*g = seen->gen >= 0 ? seen->gen : 0;
 }
 
+/* For kept_tick(), under the lock: the kernel forgot the detached inode `ino`. */
+static int kept_gone(void *arg, uint64_t ino)
+{
+	struct fs_state *fs = arg;
+	struct fs_inode *in = inodes_get(&fs->inodes, ino);
+
+	return !in || !inodes_detached(in, NULL);
+}
+
 /*
  * The watcher: every FS_WATCH_MS, has an import committed, or has the day
  * changed? Then refresh. SIGUSR1 prints the request counts.
@@ -1790,6 +1917,9 @@ static void *watch(void *arg)
 		walk_idle(&fs->walk);
 		end_kept_snapshots(fs, 0);
 		pins_tick(&fs->pins);
+		pthread_mutex_lock(&fs->lock);
+		kept_tick(&fs->kept, mono_ns(), kept_gone, fs);
+		pthread_mutex_unlock(&fs->lock);
 		set_read_ahead(fs);
 		take_swapped_store(fs, &seen, &g);
 		ng = fs->watch_st ? store_generation(fs->watch_st) : g;
@@ -2088,6 +2218,7 @@ static void release_state(struct fs_state *fs)
 	size_t i;
 
 	close_workers(fs);
+	kept_release(&fs->kept);
 	inodes_release(&fs->inodes);
 	for (i = 0; i < fs->nneg; i++)
 		free(fs->neg[i].name);

@@ -158,6 +158,7 @@ struct blob *blob_new(struct strbuf *sb, uint64_t version)
 	}
 	b->refs = 1;
 	b->version = version;
+	b->partly_ns = 0;
 	return b;
 }
 
@@ -208,6 +209,7 @@ struct inode_extra {
 	uint64_t ino;			/* first, as an inode's */
 	struct blob *content;
 	struct listing *listing;
+	uint64_t user;			/* the number users see, if `renumbered` */
 };
 
 static struct inode_extra *extra_of(const struct inode_table *t, const struct fs_inode *in)
@@ -237,7 +239,7 @@ static struct inode_extra *extra_for(struct inode_table *t, struct fs_inode *in,
 /* An extra with nothing left in it goes (NULL is fine). */
 static void extra_trim(struct inode_table *t, struct fs_inode *in, struct inode_extra *x)
 {
-	if (!x || x->content || x->listing)
+	if (!x || x->content || x->listing || in->renumbered)
 		return;
 	index_remove(&t->extras, in->ino);
 	free(x);
@@ -279,12 +281,45 @@ void inodes_keep_listing(struct inode_table *t, struct fs_inode *in, struct list
 	extra_trim(t, in, x);
 }
 
+void inodes_each_content(struct inode_table *t, void (*fn)(void *arg, struct fs_inode *in, struct blob *b), void *arg)
+{
+	uint64_t i;
+
+	for (i = 0; i < t->extras.cap; i++) {
+		struct inode_extra *x = index_at(&t->extras, i);
+		struct fs_inode *in = x && x->content ? inodes_get(t, x->ino) : NULL;
+
+		if (in && !inodes_detached(in, NULL))
+			fn(arg, in, x->content);
+	}
+}
+
+uint64_t inodes_user(const struct inode_table *t, const struct fs_inode *in)
+{
+	struct inode_extra *x = in->renumbered ? extra_of(t, in) : NULL;
+
+	return x ? x->user : in->ino;
+}
+
+int inodes_set_user(struct inode_table *t, struct fs_inode *in, uint64_t user)
+{
+	struct inode_extra *x = extra_make(t, in);
+
+	if (!x)
+		return -ENOMEM;
+	x->user = user;
+	in->renumbered = 1;
+	return 0;
+}
+
 /* ---- life: held by the kernel, pinned by requests, idle, freed ---- */
 
 static void free_inode(struct inode_table *t, struct fs_inode *in)
 {
 	inodes_keep_content(t, in, NULL);
 	inodes_keep_listing(t, in, NULL);
+	in->renumbered = 0;
+	extra_trim(t, in, extra_of(t, in));
 	free(in);
 }
 
@@ -710,8 +745,8 @@ void inodes_unpin(struct inode_table *t, struct fs_inode *in)
 void inodes_detach(struct fs_inode *in, int64_t key)
 {
 	assert(in->depth && in->parent);
-	/* No folder has number 0: by_name() never finds it again. */
-	in->parent = 0;
+	/* No folder has number 0: by_name() never finds it again. Atomic: fill_attr() reads it unlocked. */
+	__atomic_store_n(&in->parent, 0, __ATOMIC_RELAXED);
 	in->node_version = key < 0 ? 0 : (uint64_t)key + 1;
 }
 

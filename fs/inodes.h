@@ -36,6 +36,7 @@ struct blob {
 	uint64_t version;
 	size_t len;
 	char *data;
+	int64_t partly_ns;		/* under the table's lock: when a READ last ended before the end (0: none did) */
 };
 
 /** A folder's names at one version, shared by the requests that list it. */
@@ -83,7 +84,8 @@ struct fs_inode {
 	uint8_t type;			/* enum node_type */
 	uint8_t nargs;
 	uint8_t args_name;		/* bit i: :param i is the name itself, not stored again */
-	uint8_t has_date;		/* the node's day (under at/) follows the :params */
+	uint8_t has_date : 1;		/* the node's day (under at/) follows the :params */
+	uint8_t renumbered : 1;		/* set when made: users see another number (inodes_user), kept in the side index */
 	uint8_t have;			/* INODE_HAVE_* at stat_version */
 	/* Changed under the table's lock, while the node's bytes above are read without it: apart. */
 	uint8_t used : 1;		/* used since the clock last passed it */
@@ -205,6 +207,16 @@ void inodes_unpin(struct inode_table *t, struct fs_inode *in);
 struct blob *inodes_content(const struct inode_table *t, const struct fs_inode *in);
 /** Cache `b` (its reference is taken over; NULL clears): the bytes cached before are let go of. Not cached without memory. */
 void inodes_keep_content(struct inode_table *t, struct fs_inode *in, struct blob *b);
+/** Call `fn` for each inode with bytes cached, but detached ones (no adding or forgetting meanwhile). */
+void inodes_each_content(struct inode_table *t, void (*fn)(void *arg, struct fs_inode *in, struct blob *b), void *arg);
+/**
+ * The number users see (st_ino, d_ino) for `in`: its own, or the one
+ * inodes_set_user() gave it, which a new inode made for a detached one's
+ * path takes over (fs/kept.h): a path's number stays while mounted.
+ */
+uint64_t inodes_user(const struct inode_table *t, const struct fs_inode *in);
+/** `in`, just made, shows `user`: 0, or -ENOMEM (then it shows its own). */
+int inodes_set_user(struct inode_table *t, struct fs_inode *in, uint64_t user);
 /** A folder's names kept while a readdir is in progress, or NULL; the same for them. */
 struct listing *inodes_listing(const struct inode_table *t, const struct fs_inode *in);
 void inodes_keep_listing(struct inode_table *t, struct fs_inode *in, struct listing *l);

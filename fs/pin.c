@@ -6,7 +6,7 @@
 #include "../store/store.h"
 #include "pin.h"
 
-static int64_t mono_ns(void)
+int64_t mono_ns(void)
 {
 	struct timespec ts;
 

@@ -56,6 +56,8 @@ struct pins {
 	struct pin p[PIN_MAX];
 };
 
+/** CLOCK_MONOTONIC in ns: the clock of the pins, and of the files kept for their readers (fs/kept.h). */
+int64_t mono_ns(void);
 /** Take over the `n` connections of `st` (n <= PIN_MAX; 0: no pins): 0, or -ENOMEM (then they are closed). */
 int pins_init(struct pins *ps, struct store **st, int n);
 void pins_release(struct pins *ps);

@@ -37,7 +37,7 @@ cleanup() {
     if kill -0 "$DAEMON_PID" 2>/dev/null && [[ -n ${FUSE_CONN:-} ]]; then
       [[ -d /sys/fs/fuse/connections/$FUSE_CONN ]] ||
         mount -t fusectl none /sys/fs/fuse/connections 2>/dev/null || true
-      echo 1 >"/sys/fs/fuse/connections/$FUSE_CONN/abort" 2>/dev/null || true
+      { echo 1 >"/sys/fs/fuse/connections/$FUSE_CONN/abort"; } 2>/dev/null || true
     fi
   fi
   for hook in "${EXIT_HOOKS[@]}"; do

@@ -177,6 +177,74 @@ static void life(void **state)
 	inodes_release(&t);
 }
 
+static void each_content(void *arg, struct fs_inode *in, struct blob *b)
+{
+	(void)b;
+	*(uint64_t *)arg = in->ino;
+}
+
+/*
+ * A file detached while read (fs/kept.h): its name finds a new inode with
+ * another number, which shows the old one's to users; the detached one
+ * keeps its size and time across a reset and is not among the inodes with
+ * bytes; a number given to users outlives the reset and goes with its inode.
+ */
+static void detach_and_renumber(void **state)
+{
+	struct inode_table t;
+	struct fs_inode *root, *old, *new;
+	struct timespec ts = { 1700000000, 5 }, back;
+	struct strbuf sb = STRBUF_INIT;
+	uint64_t size, seen = 0, n;
+
+	(void)state;
+	assert_int_equal(inodes_init(&t, tree_routes), 0);
+	root = inodes_get(&t, 1);
+	old = add(&t, root, "map.svg");
+	inodes_hold(&t, old);
+	inodes_set_size(old, 7, 3);
+	inodes_set_mtime(old, 7, &ts);
+	strbuf_addstr(&sb, "old");
+	inodes_keep_content(&t, old, blob_new(&sb, 7));
+	inodes_each_content(&t, each_content, &seen);
+	assert_int_equal(seen, old->ino);
+	assert_int_equal(inodes_user(&t, old), old->ino);
+
+	inodes_detach(old, -1);
+	inodes_reset_caches(&t);
+	assert_true(inodes_detached(old, NULL));
+	assert_true(inodes_detached_stat(old, &size, &back));
+	assert_int_equal(size, 3);
+	assert_int_equal(back.tv_nsec, 5);
+	seen = 0;
+	inodes_each_content(&t, each_content, &seen);
+	assert_int_equal(seen, 0);
+
+	new = add(&t, root, "map.svg");
+	assert_ptr_not_equal(new, old);
+	assert_int_not_equal(new->ino, old->ino);
+	assert_int_equal(inodes_set_user(&t, new, old->ino), 0);
+	assert_int_equal(inodes_user(&t, new), old->ino);
+	inodes_reset_caches(&t);
+	assert_int_equal(inodes_user(&t, new), old->ino);
+	/* The kernel forgets the new one: its number users saw goes with it, its extra too. */
+	n = new->ino;
+	inodes_hold(&t, new);
+	inodes_forget(&t, n, 1);
+	for (int i = 0; i < INODES_IDLE_MAX + 1; i++) { /* push it off the idle ring */
+		char name[32];
+		struct fs_inode *x;
+
+		snprintf(name, sizeof(name), "x%d", i);
+		x = add(&t, root, name);
+		inodes_hold(&t, x);
+		inodes_forget(&t, x->ino, 1);
+	}
+	assert_null(inodes_get(&t, n));
+	assert_int_equal(t.extras.n, 0);
+	inodes_release(&t);
+}
+
 /* The clock names the held inodes nobody used since it last passed, never a pinned one. */
 static void clock_names_the_unused(void **state)
 {
@@ -232,6 +300,7 @@ int main(void)
 		cmocka_unit_test(stat_cache),
 		cmocka_unit_test(life),
 		cmocka_unit_test(clock_names_the_unused),
+		cmocka_unit_test(detach_and_renumber),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
