@@ -469,6 +469,12 @@ static int file_content(struct request *r, struct fs_inode *in, int want_bytes, 
 	return rc;
 }
 
+/* Whether `in` may be detached (inodes_detach()), asked without the lock: its parent is 0 for good then. */
+static int maybe_detached(const struct fs_inode *in)
+{
+	return in->depth && !__atomic_load_n(&in->parent, __ATOMIC_RELAXED);
+}
+
 /*
  * A READ of `b`, the bytes of `in`, ended at `end`. Read to the end, they
  * go: the page cache holds them now (a detached inode's, fs/kept.h, too).
@@ -497,11 +503,14 @@ static void read_to(struct fs_state *fs, struct fs_inode *in, struct blob *b, si
 static int kept_content(struct request *r, struct fs_inode *in, uint64_t off, struct blob **out)
 {
 	struct fs_state *fs = r->fs;
-	int64_t now = mono_ns();
+	int64_t now;
 	struct blob *b;
 	int rc = 0;
 
 	*out = NULL;
+	if (!off && !maybe_detached(in)) /* a small file's one READ: no lock */
+		return 0;
+	now = mono_ns();
 	pthread_mutex_lock(&fs->lock);
 	if (inodes_detached(in, NULL)) {
 		*out = kept_bytes(&fs->kept, in->ino, now);
@@ -595,10 +604,10 @@ static int fill_attr(struct request *r, struct fs_inode *in, struct stat *stbuf,
 	/*
 	 * A file an import replaced, still open: as its reader saw it
 	 * (fs/pin.h, fs/kept.h). Only a detached inode takes the lock here,
-	 * which every attribute of a listing would; its parent is 0 for good.
+	 * which every attribute of a listing would.
 	 */
 	detached = 0;
-	if (in->depth && !__atomic_load_n(&in->parent, __ATOMIC_RELAXED)) {
+	if (maybe_detached(in)) {
 		pthread_mutex_lock(&fs->lock);
 		detached = inodes_detached(in, NULL);
 		if (detached && !inodes_detached_stat(in, &size, &stbuf->st_mtim))
