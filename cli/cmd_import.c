@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* nletsfs import: records bundles and documents into an inventory, all or nothing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,7 +32,8 @@ static void help(void)
 	       "is printed on stdout. All PATHs land in one transaction, or none does; each\n"
 	       "call is logged under imports/.\n"
 	       "\n"
-	       "  --db FILE     the inventory (created when missing)\n"
+	       "  --db FILE     the inventory (created when missing: built beside it as\n"
+	       "                FILE.new-XXXXXX and put in place whole)\n"
 	       "  --kind KIND   what PATH holds (default auto):\n"
 	       "                  auto     a folder or archive holding record CSV files is a\n"
 	       "                           records bundle; anything else is documents\n"
@@ -108,6 +111,72 @@ static int derive(void *arg, struct store *st, int quiet, struct strbuf *err)
 }
 
 /* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */
+/*
+ * A new inventory is built aside, in `aside` (DB.new-XXXXXX, beside it):
+ * nobody reads it until it is whole, so it needs no write-ahead log, and
+ * an import of one writes each page once instead of to the log and then
+ * again to the file. It gets the file mode a new file would. 0, or -errno
+ * with a message in `err`.
+ */
+static int aside_make(const char *db, struct strbuf *aside, struct strbuf *err)
+{
+	mode_t mask = umask(0);
+	int fd, rc;
+
+	umask(mask);
+	strbuf_addf(aside, "%s.new-XXXXXX", db);
+	if ((rc = strbuf_ok(aside)) != 0)
+		return rc;
+	fd = mkstemp(aside->buf);
+	if (fd < 0) {
+		rc = -errno;
+		strbuf_addf(err, "cannot create %s: %s", db, strerror(errno));
+		strbuf_reset(aside);
+		return rc;
+	}
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		rc = -errno;
+		strbuf_addf(err, "cannot create %s: %s", db, strerror(errno));
+	}
+	close(fd);
+	return rc;
+}
+
+/* The inventory built aside goes in place, unless another process made one there meanwhile. */
+static int aside_put(const char *aside, const char *db, struct strbuf *err)
+{
+	int fd = open(aside, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || fsync(fd) != 0)
+		rc = -errno;
+	if (fd >= 0)
+		close(fd);
+	/* link() and not rename(): a file made there since the start is not replaced. */
+	if (!rc && link(aside, db) != 0)
+		rc = -errno;
+	if (rc == -EEXIST)
+		strbuf_addf(err, "%s: error: made by another process during this import; nothing was imported: "
+				 "import again", db);
+	else if (rc)
+		strbuf_addf(err, "cannot create %s: %s", db, strerror(-rc));
+	return rc;
+}
+
+/* Remove what SQLite may leave of the file built aside. */
+static void aside_remove(const struct strbuf *aside)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	struct strbuf path = STRBUF_INIT;
+
+	for (size_t i = 0; aside->len && i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s%s", aside->buf, suffixes[i]);
+		if (!strbuf_ok(&path))
+			unlink(path.buf);
+	}
+	strbuf_release(&path);
+}
+
 static void report_failure(const char *db, int rc, const struct strbuf *err)
 {
 	if (rc == -ENOSPC)
@@ -135,11 +204,11 @@ int cmd_import(int argc, char **argv)
 	const char *db_opt = NULL, *db;
 	struct import_options o = { 0 };
 	struct import_report rep = { 0 };
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, aside = STRBUF_INIT;
 	struct store *st = NULL;
 	struct cli_files files = { 0 };
 	struct stat sb;
-	int c, rc, status = EXIT_DONE, k, tty = isatty(STDERR_FILENO);
+	int c, rc, status = EXIT_DONE, k, tty = isatty(STDERR_FILENO), fresh = 0;
 	long total = 0;
 
 	optind = 1;
@@ -193,7 +262,10 @@ int cmd_import(int argc, char **argv)
 	if ((o.flags & IMPORT_DRY_RUN) && stat(db, &sb) != 0)
 		db = ":memory:";
 	cli_files_note(db, &files);
-	rc = store_open(db, STORE_CREATE, &st, &err);
+	fresh = strcmp(db, ":memory:") && lstat(db, &sb) != 0 && errno == ENOENT;
+	rc = fresh ? aside_make(db, &aside, &err) : 0;
+	if (!rc)
+		rc = store_open(fresh ? aside.buf : db, STORE_CREATE | (fresh ? STORE_FRESH : 0), &st, &err);
 	if (rc) {
 		report_failure(db, rc, &err);
 		status = EXIT_BAD_DATA;
@@ -208,6 +280,14 @@ int cmd_import(int argc, char **argv)
 		rep.progress_ocr = progress_ocr;
 	}
 	rc = import_paths(st, &o, (const char *const *)argv + optind, (size_t)(argc - optind), &rep, &err);
+	/* A new inventory, whole: with the log a mount reads it with, in place. */
+	if (!rc && fresh) {
+		rc = store_use_wal(st, &err);
+		store_close(st);
+		st = NULL;
+		if (!rc)
+			rc = aside_put(aside.buf, db, &err);
+	}
 	import_report_print(&rep, stderr);
 	/* The ids of the sources made, one a line, whatever stdout is: a script takes them from here. */
 	for (size_t i = 0; !rc && !(o.flags & IMPORT_DRY_RUN) && i < rep.created.n; i++)
@@ -233,8 +313,10 @@ int cmd_import(int argc, char **argv)
 out:
 	import_report_release(&rep);
 	store_close(st);
-	/* A failed call into a new inventory leaves no inventory (its failed run with it). */
-	if (status != EXIT_DONE)
+	aside_remove(&aside); /* in place by its other name, or failed */
+	strbuf_release(&aside);
+	/* A failed call into a new inventory leaves no inventory (its failed run with it): built aside, none was made. */
+	if (status != EXIT_DONE && !fresh)
 		cli_files_restore(&files);
 	strbuf_release(&err);
 	return status;

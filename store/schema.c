@@ -536,7 +536,8 @@ int store_open(const char *path, unsigned flags, struct store **out, struct strb
 		goto fail;
 	}
 	if (!(flags & STORE_READONLY)) {
-		rc = exec(st, "PRAGMA journal_mode = WAL");
+		/* A fresh file's journal holds the little a rollback needs: its pages did not exist. */
+		rc = exec(st, (flags & STORE_FRESH) ? "PRAGMA journal_mode = MEMORY" : "PRAGMA journal_mode = WAL");
 		if (!rc)
 			rc = exec(st, "PRAGMA synchronous = NORMAL");
 		/* An import is one transaction: a page cache that holds it saves
@@ -685,6 +686,23 @@ int store_upgrade(const char *path, struct strbuf *err)
 			    store_errmsg(st));
 	store_close(st);
 	return rc;
+}
+
+int store_use_wal(struct store *st, struct strbuf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int ok = 0;
+
+	/* The pragma answers the mode it left the file in: the old one when it could not switch. */
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		ok = !sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	if (!ok) {
+		strbuf_addf(err, "cannot switch to a write-ahead log: %s", sqlite3_errmsg(st->db));
+		return -EIO;
+	}
+	return 0;
 }
 
 void store_close(struct store *st)

@@ -37,6 +37,13 @@ enum store_open_flags {
 	STORE_READONLY = 1,	/* open read-only (mount, check, export) */
 	STORE_CREATE = 2,	/* create the file and schema when missing */
 	STORE_IMMUTABLE = 4,	/* the file never changes while open (signed bundles) */
+	/*
+	 * A new file nobody reads yet (with STORE_CREATE), built aside and
+	 * put in place when done: no write-ahead log until store_use_wal(),
+	 * so an import writes each page once, where a log would take it and
+	 * give it back to the file (cli/cmd_import.c).
+	 */
+	STORE_FRESH = 8,
 };
 
 /**
@@ -46,6 +53,8 @@ enum store_open_flags {
  * has a newer schema, is refused with -EINVAL and a message in `err`.
  */
 int store_open(const char *path, unsigned flags, struct store **out, struct strbuf *err);
+/** Give a STORE_FRESH inventory the write-ahead log every other is opened with: 0, or -EIO with a message in `err`. */
+int store_use_wal(struct store *st, struct strbuf *err);
 /**
  * A read-only copy, in memory, of the inventory as `src` sees it (the
  * writes of its open transaction included), so that a second thread can

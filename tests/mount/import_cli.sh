@@ -89,3 +89,31 @@ done
 [[ ! -e $WORK/export ]] || fail "an export of what is not an inventory wrote files"
 sqlite3 "$WORK/other.db" 'SELECT count(*) FROM t' >/dev/null || fail "a foreign database was damaged"
 ok "check, import, export and mount refuse what is not an inventory, or of a newer schema"
+
+# A new inventory is built aside (DB.new-XXXXXX) and put in place whole, with
+# the write-ahead log a mount reads it with; a failed import leaves nothing;
+# one made at the path by another process meanwhile is not replaced.
+mkdir "$WORK/fresh"
+import_into "$WORK/fresh/inv.db" "$SRC/tests/fixtures/small" >/dev/null
+[[ $(sqlite3 "$WORK/fresh/inv.db" 'PRAGMA journal_mode') == wal ]] || fail "a new inventory is not in WAL mode"
+[[ $(sqlite3 "$WORK/fresh/inv.db" 'PRAGMA integrity_check') == ok ]] || fail "a new inventory fails integrity_check"
+[[ $(cd "$WORK/fresh" && echo *) == inv.db ]] || fail "a new inventory left: $(ls "$WORK/fresh")"
+mkdir "$WORK/fresh/bad"
+printf 'id,from,bogus\nx,y,z\n' >"$WORK/fresh/bad/flows.csv"
+s=0
+"$NLETSFS" import --db "$WORK/fresh/new.db" "$WORK/fresh/bad" >/dev/null 2>&1 || s=$?
+[[ $s == 1 ]] || fail "a bad bundle into a new inventory: exit $s, not 1"
+[[ $(cd "$WORK/fresh" && echo *) == "bad inv.db" ]] || fail "a failed import left: $(ls "$WORK/fresh")"
+python3 "$SRC/scripts/gen-inventory" 3000 "$WORK/fresh/gen" >/dev/null || fail "gen-inventory"
+s=0
+"$NLETSFS" import --db "$WORK/fresh/race.db" "$WORK/fresh/gen" >/dev/null 2>"$WORK/err" &
+ipid=$!
+wait_until 10000 compgen -G "$WORK/fresh/race.db.new-*" >/dev/null || fail "no inventory built aside"
+echo "made meanwhile" >"$WORK/fresh/race.db"
+wait "$ipid" || s=$?
+[[ $s == 1 ]] || fail "an inventory made during the import: exit $s, not 1"
+grep -q 'made by another process during this import; nothing was imported' "$WORK/err" ||
+  fail "no clear message: $(cat "$WORK/err")"
+[[ $(cat "$WORK/fresh/race.db") == "made meanwhile" ]] || fail "the file made meanwhile was replaced"
+! compgen -G "$WORK/fresh/race.db.new-*" >/dev/null || fail "the inventory built aside was left"
+ok "a new inventory is built aside and put in place whole, never over one made meanwhile"
