@@ -95,6 +95,15 @@ void strbuf_addch(struct strbuf *sb, int c)
 	strbuf_add(sb, &ch, 1);
 }
 
+/* Whether `fmt` has no conversion but %s and %%: appended without vsnprintf (see strbuf_addf). */
+static int strings_only(const char *fmt)
+{
+	for (const char *p = strchr(fmt, '%'); p; p = strchr(p + 2, '%'))
+		if (p[1] != 's' && p[1] != '%')
+			return 0;
+	return 1;
+}
+
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 {
 	size_t room = sb->alloc ? sb->alloc - sb->len : 0; /* the NUL's byte included */
@@ -103,6 +112,30 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 
 	if (sb->oom)
 		return;
+	/*
+	 * Most formats only join strings, and vsnprintf's set-up costs about a
+	 * thousand instructions a call, more than the copying (4% of an import).
+	 * The bytes are vsnprintf's, "(null)" for NULL included.
+	 */
+	if (strings_only(fmt)) {
+		const char *p = fmt, *pct;
+
+		va_start(ap, fmt);
+		while ((pct = strchr(p, '%'))) {
+			strbuf_add(sb, p, (size_t)(pct - p));
+			if (pct[1] == '%') {
+				strbuf_addch(sb, '%');
+			} else {
+				const char *arg = va_arg(ap, const char *);
+
+				strbuf_addstr(sb, arg ? arg : "(null)");
+			}
+			p = pct + 2;
+		}
+		va_end(ap);
+		strbuf_addstr(sb, p);
+		return;
+	}
 	/* Formatted once where it fits (most appends): a measuring pass cost as much as the writing. */
 	va_start(ap, fmt);
 	n = vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap);
