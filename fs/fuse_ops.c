@@ -170,7 +170,6 @@ struct fs_state {
 	struct ahead ahead;		/* the lister ahead (fs/ahead.c), under `lock` */
 	struct pins pins;		/* the change log's READs (fs/pin.c), their own lock */
 	struct kept kept;		/* under `lock`: other files read across an import (fs/kept.h) */
-	uint64_t log_ino;		/* atomic: the number users see for `changes` once detached (user_ino) */
 	const char *log_name;		/* `changes`: the root's name the route table gives the change log */
 	int64_t log_gen;		/* under `lock`: the generation last refreshed to (refresh()), or -1 */
 	struct evict evict;		/* the inode budget (fs/evict.c), under `lock` */
@@ -552,17 +551,15 @@ static struct timespec file_time(struct request *r, struct fs_inode *in)
 }
 
 /*
- * The number users see (st_ino, d_ino) of inode `in`: its own, but for the
- * change log, whose first number stays while each import that changes it
- * gives it a new inode (detach_log), and for a file made for a path whose
- * inode was detached while read (fs/kept.h): a path's number stays.
+ * The number users see (st_ino, d_ino) of inode `in`: its own, but for an
+ * inode made for a path whose inode was detached (the change log after
+ * each import that changes it, a file read across an import: fs/kept.h),
+ * which shows the number the path had: a path's number stays.
  */
 static uint64_t user_ino(struct fs_state *fs, const struct fs_inode *in)
 {
-	uint64_t log = __atomic_load_n(&fs->log_ino, __ATOMIC_RELAXED), user;
+	uint64_t user;
 
-	if (log && route_is(fs, in, ROUTE_CHANGE_LOG))
-		return log;
 	if (!in->renumbered) /* set once, before the inode is seen: no lock */
 		return in->ino;
 	pthread_mutex_lock(&fs->lock);
@@ -574,11 +571,9 @@ static uint64_t user_ino(struct fs_state *fs, const struct fs_inode *in)
 /* The number users see for `name` in folder `dir`, looked up or not (a plain READDIR makes no inode). */
 static uint64_t name_user_ino(struct fs_state *fs, const struct fs_inode *dir, const char *name)
 {
-	uint64_t log = __atomic_load_n(&fs->log_ino, __ATOMIC_RELAXED), user;
+	uint64_t user;
 	struct fs_inode *in;
 
-	if (log && dir->ino == INODES_ROOT && !strcmp(name, fs->log_name))
-		return log;
 	pthread_mutex_lock(&fs->lock);
 	in = inodes_find(&fs->inodes, dir, name);
 	if (in)
@@ -668,7 +663,7 @@ static int child_inode(struct request *r, struct fs_inode *parent, const char *n
 		uint64_t user;
 
 		in = inodes_add(&fs->inodes, parent, name, &node);
-		/* Its path's old inode is kept for a reader (fs/kept.h): the number users saw stays. */
+		/* Its path's old inode was detached (fs/kept.h): the number users saw stays. */
 		if (in && kept_user(&fs->kept, parent->ino, name, &user) && user != in->ino)
 			inodes_set_user(&fs->inodes, in, user);
 	} else if (!in->pins && inodes_node_differs(&fs->inodes, in, &node))
@@ -1420,7 +1415,8 @@ static void forget_negatives(struct fs_state *fs, int tell)
  * the kernel drop its pages): whoever has it open reads it to its end
  * (fs/pin.h), with the size and time it had. `key`: the key of the log
  * a reader is in the middle of (pins_keep), or -1. The next lookup of
- * the name makes a new inode; user_ino() keeps the number users see.
+ * the name makes a new inode, which shows the number the path had
+ * (fs/kept.h, with no bytes kept: the pins serve them). Under the lock.
  * 1 when one was detached: the kernel is then told its name.
  */
 static int detach_log(struct fs_state *fs, int64_t key)
@@ -1430,8 +1426,9 @@ static int detach_log(struct fs_state *fs, int64_t key)
 
 	if (!in || !in->nlookup || !route_is(fs, in, ROUTE_CHANGE_LOG))
 		return 0;
-	if (!fs->log_ino)
-		__atomic_store_n(&fs->log_ino, in->ino, __ATOMIC_RELAXED);
+	/* Without memory for it, the log's next inode shows a number of its own: still detached, its reader comes first. */
+	if (kept_add(&fs->kept, in->ino, inodes_user(&fs->inodes, in), in->parent, in->name, NULL, mono_ns()))
+		fs_log("out of memory: `%s` may show another inode number after this import", fs->log_name);
 	inodes_detach(in, key); /* before refresh() resets the caches: it keeps its size and time */
 	return 1;
 }

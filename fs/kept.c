@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/array.h"
 #include "kept.h"
 #include "pin.h"
 
@@ -16,7 +17,7 @@ int kept_reading(const struct blob *b, int64_t now)
 
 static struct kept_file *find(struct kept *k, uint64_t ino)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < k->n; i++)
 		if (k->f[i].ino == ino)
@@ -28,11 +29,14 @@ int kept_add(struct kept *k, uint64_t ino, uint64_t user, uint64_t parent, const
 	     int64_t now)
 {
 	struct kept_file *f;
+	size_t i, with_bytes = 0;
 	char *copy;
 
-	if (k->n == KEPT_MAX)
+	for (i = 0; b && i < k->n; i++)
+		with_bytes += k->f[i].bytes != NULL;
+	if (with_bytes == KEPT_MAX)
 		return -ENOSPC;
-	if (!(copy = strdup(name)))
+	if (array_reserve(&k->f, k->n, &k->alloc, sizeof(*k->f), 4) || !(copy = strdup(name)))
 		return -ENOMEM;
 	f = &k->f[k->n++];
 	*f = (struct kept_file){ .ino = ino, .user = user, .parent = parent, .name = copy,
@@ -66,7 +70,7 @@ void kept_done(struct kept *k, uint64_t ino)
 
 int kept_user(const struct kept *k, uint64_t parent, const char *name, uint64_t *user)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < k->n; i++)
 		if (k->f[i].parent == parent && !strcmp(k->f[i].name, name)) {
@@ -78,7 +82,7 @@ int kept_user(const struct kept *k, uint64_t parent, const char *name, uint64_t 
 
 void kept_tick(struct kept *k, int64_t now, int (*gone)(void *arg, uint64_t ino), void *arg)
 {
-	int i = 0;
+	size_t i = 0;
 
 	while (i < k->n) {
 		struct kept_file *f = &k->f[i];
@@ -98,11 +102,12 @@ void kept_tick(struct kept *k, int64_t now, int (*gone)(void *arg, uint64_t ino)
 
 void kept_release(struct kept *k)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < k->n; i++) {
 		blob_put(k->f[i].bytes);
 		free(k->f[i].name);
 	}
-	k->n = 0;
+	free(k->f);
+	*k = (struct kept){ 0 };
 }

@@ -10,11 +10,12 @@
  * gets a new inode and the new bytes, with the number the path had. The
  * bytes go when a READ reaches their end, or none came for PIN_IDLE_MS,
  * or PIN_KEEP_MAX_MS after the import: a READ of the old inode then fails
- * with ESTALE, as one of an old change log does (fs/pin.h, which the
- * change log's own READs go through instead). At most KEPT_MAX files at
- * once; past that, a reader may read the new rest after the old start,
- * as before. Private to the FUSE glue; no lock of its own: its caller's
- * (fs_state's) covers every call. Knows nothing of FUSE.
+ * with ESTALE, as one of an old change log does. The change log is
+ * detached here too, with no bytes: its READs go through its pins
+ * (fs/pin.h), and this keeps only its number. At most KEPT_MAX files'
+ * bytes at once; past that, a reader may read the new rest after the old
+ * start, as before. Private to the FUSE glue; no lock of its own: its
+ * caller's (fs_state's) covers every call. Knows nothing of FUSE.
  */
 #ifndef NLETSFS_KEPT_H
 #define NLETSFS_KEPT_H
@@ -23,6 +24,7 @@
 
 #include "inodes.h"
 
+/* Files whose bytes are kept at once. */
 #define KEPT_MAX 16
 
 struct kept_file {
@@ -30,22 +32,23 @@ struct kept_file {
 	uint64_t user;		/* the number users see for the path */
 	uint64_t parent;	/* the path, for the inode made for it next: its folder */
 	char *name;		/* and name */
-	struct blob *bytes;	/* the version its reader began; NULL once let go of */
+	struct blob *bytes;	/* the version its reader began; NULL once let go of, or none kept (the log) */
 	int64_t last_ns;	/* when its last READ came, or the import that detached it */
 	int64_t kept_ns;	/* when it was detached */
 };
 
+/* An entry lives while its detached inode does (kept_tick()): the path's number is needed that long. */
 struct kept {
-	struct kept_file f[KEPT_MAX];
-	int n;
+	struct kept_file *f;
+	size_t n, alloc;
 };
 
 /** Whether a reader is in the middle of `b` at `now` (CLOCK_MONOTONIC ns): worth keeping. */
 int kept_reading(const struct blob *b, int64_t now);
 /**
- * Keep `b` (a reference is taken) for detached inode `ino`, the path
- * `name` in folder `parent`, which users see as `user`: 0, -ENOSPC when
- * KEPT_MAX are kept, -ENOMEM.
+ * Keep `b` (a reference is taken; NULL: only the number) for detached
+ * inode `ino`, the path `name` in folder `parent`, which users see as
+ * `user`: 0, -ENOSPC when KEPT_MAX files' bytes are kept, -ENOMEM.
  */
 int kept_add(struct kept *k, uint64_t ino, uint64_t user, uint64_t parent, const char *name, struct blob *b,
 	     int64_t now);

@@ -4,7 +4,8 @@
  * (fs/kept.c): the bytes come back until read to the end, or idle for
  * PIN_IDLE_MS, or kept for PIN_KEEP_MAX_MS; the path's number is found by
  * its folder and name until the kernel forgets the old inode; at most
- * KEPT_MAX are kept. Time is given, not waited for. (A reader on a real
+ * KEPT_MAX files' bytes are kept, and a number alone (the change log's)
+ * always is. Time is given, not waited for. (A reader on a real
  * mount is tests/mount/read_across.sh.)
  */
 #include "../testlib.h"
@@ -116,12 +117,16 @@ static void done_keep_max_and_gone(void **state)
 	assert_int_equal(k.n, 1);
 	assert_false(kept_user(&k, 1, "a", &user));
 	assert_true(kept_user(&k, 1, "b", &user));
-	/* At most KEPT_MAX. */
-	for (i = k.n; i < KEPT_MAX; i++) {
+	/* At most KEPT_MAX files' bytes ("b"'s went); a number alone (the change log's) is always kept. */
+	for (i = 0; i < KEPT_MAX; i++) {
 		snprintf(name, sizeof(name), "f%d", i);
 		assert_int_equal(kept_add(&k, 100 + (uint64_t)i, 100 + (uint64_t)i, 1, name, b, t), 0);
 	}
 	assert_int_equal(kept_add(&k, 999, 999, 1, "full", b, t), -ENOSPC);
+	assert_int_equal(kept_add(&k, 998, 7, 1, "changes", NULL, t), 0);
+	assert_null(kept_bytes(&k, 998, t));
+	assert_true(kept_user(&k, 1, "changes", &user));
+	assert_int_equal(user, 7);
 	blob_put(b);
 	kept_release(&k);
 	assert_int_equal(k.n, 0);
