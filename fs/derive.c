@@ -472,8 +472,10 @@ int fs_derive(struct store *st, unsigned flags, fs_derive_progress_fn progress, 
 	rc = store_settle(st);
 	if (!rc)
 		rc = store_derived_begin(st);
+	/* The import's time: every path it makes or changes takes it, `changes` too. */
+	when = now_ns();
 	if (!rc)
-		rc = store_walk_begin(st);
+		rc = store_walk_begin(st, when);
 	if (!rc && !(flags & FS_DERIVE_ONE_THREAD))
 		pass_start(&d);
 	if (!rc)
@@ -488,9 +490,8 @@ int fs_derive(struct store *st, unsigned flags, fs_derive_progress_fn progress, 
 	 */
 	if (!rc)
 		rc = store_walk_keep(st, "changes");
-	when = now_ns();
 	if (!rc)
-		rc = store_walk_end(st, when, &changed);
+		rc = store_walk_end(st, &changed);
 	if (!rc)
 		rc = store_derived_put(st, "files_date", tree_today_key(&d.t));
 	/* The days the stored files serve too: no fact starts or stops between them and the import's. */

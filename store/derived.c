@@ -30,7 +30,8 @@
 
 enum {
 	DS_GET, DS_PUT, DS_PARTS_CUT, DS_PART_PUT, DS_PARTS_READ, DS_PART_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
-	DS_STAT_GET, DS_CHANGED_SINCE, DS_WALK_PUT, DS_WALK_KEEP, DS_WALK_LATE, DS_COUNT
+	DS_STAT_GET, DS_CHANGED_SINCE, DS_WALK_PUT, DS_WALK_DIRECT, DS_WALK_ANY, DS_WALK_KEEP, DS_WALK_LATE,
+	DS_COUNT
 };
 
 static const char *const sql[DS_COUNT] = {
@@ -52,6 +53,8 @@ static const char *const sql[DS_COUNT] = {
 	/* A scan, not an index on mtime: 50 ms at 934k paths, once per import, against an index every import keeps. */
 	[DS_CHANGED_SINCE] = "SELECT path FROM path_times WHERE mtime > ?1",
 	[DS_WALK_PUT] = "INSERT OR REPLACE INTO temp.walk(path, hash, size) VALUES(?1, ?2, ?3)",
+	[DS_WALK_DIRECT] = "INSERT OR REPLACE INTO path_times(path, hash, mtime, size) VALUES(?1, ?2, ?3, ?4)",
+	[DS_WALK_ANY] = "SELECT 1 FROM path_times LIMIT 1",
 	[DS_WALK_KEEP] = ("INSERT OR REPLACE INTO temp.walk(path, hash, size) SELECT path, hash, size FROM path_times"
 			  " WHERE path = ?1"),
 	/* store_walk_end()'s merge, for one path. */
@@ -414,35 +417,59 @@ int store_paths_changed_since(struct store *st, int64_t since_ns, int (*fn)(void
 	return rc;
 }
 
-int store_walk_begin(struct store *st)
+/*
+ * With no path stored yet (a new inventory), every path the walk puts is
+ * new: it goes straight into path_times with the import's time, with no
+ * temporary table to merge (a b-tree of every path, half the walk's store
+ * work, spilled to a temporary file at 100k flows).
+ */
+int store_walk_begin(struct store *st, int64_t now_ns)
 {
-	/* A temporary table: the walk's hashes, merged into path_times by store_walk_end(). */
-	int rc = store_sqlite_err(sqlite3_exec(st->db,
-					       "CREATE TEMP TABLE IF NOT EXISTS walk(path TEXT PRIMARY KEY,"
-					       " hash INTEGER NOT NULL, size INTEGER) WITHOUT ROWID; DELETE FROM temp.walk;",
-					       NULL, NULL, NULL));
+	sqlite3_stmt *s = stmt(st, DS_WALK_ANY);
+	int rc;
 
-	return rc;
+	if (!s)
+		return err_of(st);
+	rc = sqlite3_step(s);
+	store_stmt_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlite_err(rc);
+	st->walk_ns = now_ns;
+	st->walk_direct = rc == SQLITE_DONE;
+	if (st->walk_direct)
+		return 0;
+	/* A temporary table: the walk's hashes, merged into path_times by store_walk_end(). */
+	return store_sqlite_err(sqlite3_exec(st->db,
+					     "CREATE TEMP TABLE IF NOT EXISTS walk(path TEXT PRIMARY KEY,"
+					     " hash INTEGER NOT NULL, size INTEGER) WITHOUT ROWID; DELETE FROM temp.walk;",
+					     NULL, NULL, NULL));
 }
 
 int store_walk_put(struct store *st, const char *path, uint64_t hash, int64_t size)
 {
-	sqlite3_stmt *s = stmt(st, DS_WALK_PUT);
+	int direct = st->walk_direct;
+	sqlite3_stmt *s = stmt(st, direct ? DS_WALK_DIRECT : DS_WALK_PUT);
 
 	if (s) {
 		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, (int64_t)hash);
+		if (direct)
+			sqlite3_bind_int64(s, 3, st->walk_ns);
 		if (size >= 0)
-			sqlite3_bind_int64(s, 3, size);
+			sqlite3_bind_int64(s, 3 + direct, size);
 		else
-			sqlite3_bind_null(s, 3);
+			sqlite3_bind_null(s, 3 + direct);
 	}
 	return run(st, s);
 }
 
 int store_walk_keep(struct store *st, const char *path)
 {
-	sqlite3_stmt *s = stmt(st, DS_WALK_KEEP);
+	sqlite3_stmt *s;
+
+	if (st->walk_direct) /* nothing stored to keep */
+		return 0;
+	s = stmt(st, DS_WALK_KEEP);
 
 	if (s)
 		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
@@ -466,12 +493,18 @@ int store_walk_changed_outside(struct store *st, const char *const *prefixes, si
 	size_t i;
 	int rc;
 
-	strbuf_addstr(&sql, "SELECT (SELECT count(*) FROM temp.walk w LEFT JOIN path_times p ON p.path = w.path"
-			    " WHERE (p.hash IS NULL OR p.hash <> w.hash) AND ");
-	add_outside(&sql, "w.path", n);
-	strbuf_addstr(&sql, ") + (SELECT count(*) FROM path_times p WHERE p.path NOT IN (SELECT path FROM temp.walk) AND ");
-	add_outside(&sql, "p.path", n);
-	strbuf_addch(&sql, ')');
+	if (st->walk_direct) { /* every path is new */
+		strbuf_addstr(&sql, "SELECT count(*) FROM path_times p WHERE ");
+		add_outside(&sql, "p.path", n);
+	} else {
+		strbuf_addstr(&sql, "SELECT (SELECT count(*) FROM temp.walk w LEFT JOIN path_times p ON p.path = w.path"
+				    " WHERE (p.hash IS NULL OR p.hash <> w.hash) AND ");
+		add_outside(&sql, "w.path", n);
+		strbuf_addstr(&sql, ") + (SELECT count(*) FROM path_times p WHERE p.path NOT IN (SELECT path FROM temp.walk)"
+				    " AND ");
+		add_outside(&sql, "p.path", n);
+		strbuf_addch(&sql, ')');
+	}
 	rc = strbuf_ok(&sql) ? -ENOMEM : store_sqlite_err(sqlite3_prepare_v2(st->db, sql.buf, -1, &s, NULL));
 	for (i = 0; !rc && i < n; i++)
 		sqlite3_bind_text(s, (int)i + 1, prefixes[i], -1, SQLITE_STATIC);
@@ -503,12 +536,24 @@ int store_walk_late(struct store *st, const char *path, uint64_t hash, int64_t s
 	return rc;
 }
 
-int store_walk_end(struct store *st, int64_t now_ns, long *changed)
+int store_walk_end(struct store *st, long *changed)
 {
 	sqlite3_stmt *s = NULL;
 	long n = 0;
 	int rc;
 
+	if (st->walk_direct) { /* every path stored is new */
+		st->walk_direct = 0;
+		rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM path_times", -1, &s, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			n = (long)sqlite3_column_int64(s, 0);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+		if (changed)
+			*changed = n;
+		return store_sqlite_err(rc);
+	}
 	/* Paths gone from the tree lose their time: a path that comes back is new. */
 	rc = sqlite3_exec(st->db, "DELETE FROM path_times WHERE path NOT IN (SELECT path FROM temp.walk)", NULL,
 			  NULL, NULL);
@@ -521,7 +566,7 @@ int store_walk_end(struct store *st, int64_t now_ns, long *changed)
 					" mtime = excluded.mtime, size = excluded.size WHERE hash <> excluded.hash",
 					-1, &s, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, now_ns);
+		sqlite3_bind_int64(s, 1, st->walk_ns);
 		rc = sqlite3_step(s);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 		n += (long)sqlite3_changes(st->db);

@@ -689,15 +689,15 @@ int store_path_stat(struct store *st, const char *path, int64_t *ns, int64_t *si
 int store_paths_changed_since(struct store *st, int64_t since_ns, int (*fn)(void *arg, const char *path),
 			      void *arg);
 /**
- * A walk of the root tree: store_walk_put() each path with the hash of its
- * content (a folder: of its listing) and a file's size (-1: none), then
- * store_walk_end() gives `now_ns`
- * to every path new or whose hash changed, forgets paths not walked, and
- * tells how many paths changed (new, changed or gone).
+ * A walk of the root tree, the import's time `now_ns`: store_walk_put()
+ * each path with the hash of its content (a folder: of its listing) and a
+ * file's size (-1: none), then store_walk_end() gives `now_ns` to every
+ * path new or whose hash changed, forgets paths not walked, and tells how
+ * many paths changed (new, changed or gone).
  */
-int store_walk_begin(struct store *st);
+int store_walk_begin(struct store *st, int64_t now_ns);
 int store_walk_put(struct store *st, const char *path, uint64_t hash, int64_t size);
-int store_walk_end(struct store *st, int64_t now_ns, long *changed);
+int store_walk_end(struct store *st, long *changed);
 /** Walk `path` with the hash the last walk stored for it (it did not change). */
 int store_walk_keep(struct store *st, const char *path);
 /**

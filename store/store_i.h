@@ -114,6 +114,9 @@ struct store {
 	int answers_pass;	/* store_answers() reads temp.flow_ev (store_answers_pass) */
 	struct record_memo memo[REC_COUNT];
 	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
+	/* The walk under way (store_walk_begin): its time, and whether it writes path_times directly. */
+	int64_t walk_ns;
+	int walk_direct;
 };
 
 /**

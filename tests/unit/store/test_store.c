@@ -493,13 +493,22 @@ static void walk_paths(struct store *st, const char *const *paths, const uint64_
 	long got = -1;
 	size_t i;
 
-	assert_int_equal(store_walk_begin(st), 0);
+	assert_int_equal(store_walk_begin(st, now), 0);
 	for (i = 0; i < n; i++)
 		assert_int_equal(store_walk_put(st, paths[i], hashes[i], -1), 0);
-	assert_int_equal(store_walk_end(st, now, &got), 0);
+	assert_int_equal(store_walk_end(st, &got), 0);
 	assert_int_equal(got, changed);
 	assert_int_equal(store_derived_done(st), 0);
 	assert_int_equal(store_commit(st), 0);
+}
+
+/* `path`'s stored time is `want`. */
+static void assert_mtime(struct store *st, const char *path, int64_t want)
+{
+	int64_t ns = 0, size = 0;
+
+	assert_int_equal(store_path_stat(st, path, &ns, &size), 0);
+	assert_int_equal(ns, want);
 }
 
 /* Derived data: fresh only after a derive; a walk moves the time of what changed, new or gone. */
@@ -537,12 +546,9 @@ static void test_store__derived_data_and_path_times(void **state)
 	/* A second walk: README unchanged keeps 100, the root changed, `gone` went, `new` came. */
 	assert_int_equal(store_begin(st), 0);
 	walk_paths(st, (const char *const[]){ "", "README", "new" }, (const uint64_t[]){ 9, 2, 4 }, 3, 200, 3);
-	assert_int_equal(store_path_stat(st, "README", &ns, &size), 0);
-	assert_int_equal(ns, 100);
-	assert_int_equal(store_path_stat(st, "", &ns, &size), 0);
-	assert_int_equal(ns, 200);
-	assert_int_equal(store_path_stat(st, "new", &ns, &size), 0);
-	assert_int_equal(ns, 200);
+	assert_mtime(st, "README", 100);
+	assert_mtime(st, "", 200);
+	assert_mtime(st, "new", 200);
 	assert_int_equal(store_path_stat(st, "gone", &ns, &size), -ENOENT);
 
 	/* A write that does not derive leaves them stale; one that records a run only does not. */
@@ -554,6 +560,61 @@ static void test_store__derived_data_and_path_times(void **state)
 	assert_int_equal(store_commit(st), 0);
 	assert_false(store_derived_fresh(st));
 	strbuf_release(&out);
+	store_close(st);
+}
+
+/*
+ * A walk with no path stored yet writes path_times as it goes, one that
+ * finds paths stored merges at its end: both count what changed outside
+ * given prefixes the same way, and keep the time of what did not change.
+ */
+static void test_store__walk_first_and_next(void **state)
+{
+	static const char *const not_facts[] = { "imports", "changes" }; /* as fs_derive() asks */
+	const char *const paths[] = { "", "README", "imports", "imports/000001" };
+	struct store *st = test_store_new();
+	int64_t ns = 0, size = 0;
+	long moved = -1, changed = -1;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_derived_begin(st), 0);
+	assert_int_equal(store_walk_begin(st, 5), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(store_walk_put(st, paths[i], i + 1, i == 1 ? 7 : -1), 0);
+	assert_int_equal(store_walk_changed_outside(st, not_facts, 2, &moved), 0);
+	assert_int_equal(moved, 2); /* the root and README: all new */
+	assert_int_equal(store_walk_keep(st, "changes"), 0); /* nothing stored to keep */
+	assert_int_equal(store_walk_end(st, &changed), 0);
+	assert_int_equal(changed, 4);
+	assert_int_equal(store_walk_late(st, "changes", 40, 3, 5, &changed), 0);
+	assert_int_equal(changed, 5);
+	assert_int_equal(store_derived_done(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_path_stat(st, "README", &ns, &size), 0);
+	assert_int_equal(ns, 5);
+	assert_int_equal(size, 7);
+	assert_mtime(st, "changes", 5);
+
+	/* The next walk: only imports/ moved; `changes` kept as it was. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_derived_begin(st), 0);
+	assert_int_equal(store_walk_begin(st, 9), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(store_walk_put(st, paths[i], i == 2 ? 30 : i + 1, i == 1 ? 7 : -1), 0);
+	assert_int_equal(store_walk_put(st, "imports/000002", 50, 1), 0);
+	assert_int_equal(store_walk_changed_outside(st, not_facts, 2, &moved), 0);
+	assert_int_equal(moved, 0);
+	assert_int_equal(store_walk_keep(st, "changes"), 0);
+	assert_int_equal(store_walk_end(st, &changed), 0);
+	assert_int_equal(changed, 2);
+	assert_int_equal(store_derived_done(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_mtime(st, "README", 5);
+	assert_mtime(st, "imports", 9);
+	assert_mtime(st, "imports/000002", 9);
+	assert_mtime(st, "changes", 5);
 	store_close(st);
 }
 
@@ -851,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_store__state_system_lists_are_the_relations),
 		cmocka_unit_test(test_store__check_reports_a_fact_without_source),
 		cmocka_unit_test(test_store__derived_data_and_path_times),
+		cmocka_unit_test(test_store__walk_first_and_next),
 		cmocka_unit_test(test_store__change_log_ranges),
 		cmocka_unit_test(test_store__change_log_written_again),
 		cmocka_unit_test(test_store__copy_sees_the_open_transaction),
