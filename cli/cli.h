@@ -80,6 +80,8 @@ void cli_source_release(struct cli_source *s);
  * created beside it.
  */
 #define CLI_FILES_N 4	/* the database, -wal, -shm, -journal */
+/** What SQLite may put beside a database, appended to its name: "" (itself), "-wal", "-shm", "-journal". */
+extern const char *const cli_db_suffixes[CLI_FILES_N];
 struct cli_files {
 	const char *db;
 	int existed[CLI_FILES_N];

@@ -12,6 +12,7 @@
 
 #include "../fs/fs.h"
 #include "../importers/importers.h"
+#include "../util/cleanup.h"
 #include "../util/escape.h"
 #include "cli.h"
 
@@ -33,7 +34,8 @@ static void help(void)
 	       "call is logged under imports/.\n"
 	       "\n"
 	       "  --db FILE     the inventory (created when missing: built beside it as\n"
-	       "                FILE.new-XXXXXX and put in place whole)\n"
+	       "                FILE.new-XXXXXX, put in place whole, removed should the\n"
+	       "                import fail or be interrupted)\n"
 	       "  --kind KIND   what PATH holds (default auto):\n"
 	       "                  auto     a folder or archive holding record CSV files is a\n"
 	       "                           records bundle; anything else is documents\n"
@@ -110,7 +112,27 @@ static int derive(void *arg, struct store *st, int quiet, struct strbuf *err)
 	return fs_derive(st, 0, show ? progress_derive : NULL, NULL, err);
 }
 
-/* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */
+/* Call `fn` with each name of what SQLite may make of the file built aside (cli_db_suffixes). */
+static void aside_names(const struct strbuf *aside, int (*fn)(const char *path))
+{
+	struct strbuf path = STRBUF_INIT;
+
+	for (size_t i = 0; aside->len && i < CLI_FILES_N; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s%s", aside->buf, cli_db_suffixes[i]);
+		if (!strbuf_ok(&path))
+			fn(path.buf);
+	}
+	strbuf_release(&path);
+}
+
+static int remove_name(const char *path)
+{
+	unlink(path);
+	cleanup_forget(path);
+	return 0;
+}
+
 /*
  * A new inventory is built aside, in `aside` (DB.new-XXXXXX, beside it):
  * nobody reads it until it is whole, so it needs no write-ahead log, and
@@ -139,6 +161,9 @@ static int aside_make(const char *db, struct strbuf *aside, struct strbuf *err)
 		strbuf_addf(err, "cannot create %s: %s", db, strerror(errno));
 	}
 	close(fd);
+	/* Ctrl-C, kill or a closed terminal leave nothing of it either (cli/main.c guards them). */
+	aside_names(aside, cleanup_add);
+	cleanup_say("nletsfs import: interrupted; nothing was imported\n");
 	return rc;
 }
 
@@ -162,21 +187,13 @@ static int aside_put(const char *aside, const char *db, struct strbuf *err)
 	return rc;
 }
 
-/* Remove what SQLite may leave of the file built aside. */
+/* Remove what SQLite may leave of the file built aside: no longer the signals' to remove. */
 static void aside_remove(const struct strbuf *aside)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	struct strbuf path = STRBUF_INIT;
-
-	for (size_t i = 0; aside->len && i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s%s", aside->buf, suffixes[i]);
-		if (!strbuf_ok(&path))
-			unlink(path.buf);
-	}
-	strbuf_release(&path);
+	aside_names(aside, remove_name);
 }
 
+/* A system failure; a full disk is the user's to fix, so it names the inventory plainly. */
 static void report_failure(const char *db, int rc, const struct strbuf *err)
 {
 	if (rc == -ENOSPC)
@@ -287,6 +304,8 @@ int cmd_import(int argc, char **argv)
 		st = NULL;
 		if (!rc)
 			rc = aside_put(aside.buf, db, &err);
+		if (!rc) /* in place: a signal now leaves it whole, and removes only its name aside */
+			cleanup_say(NULL);
 	}
 	import_report_print(&rep, stderr);
 	/* The ids of the sources made, one a line, whatever stdout is: a script takes them from here. */
@@ -314,6 +333,7 @@ out:
 	import_report_release(&rep);
 	store_close(st);
 	aside_remove(&aside); /* in place by its other name, or failed */
+	cleanup_say(NULL);
 	strbuf_release(&aside);
 	/* A failed call into a new inventory leaves no inventory (its failed run with it): built aside, none was made. */
 	if (status != EXIT_DONE && !fresh)

@@ -9,6 +9,7 @@
 
 #include "../fs/fs.h"
 #include "../store/store.h"
+#include "../util/cleanup.h"
 #include "cli.h"
 
 static void help(void)
@@ -218,8 +219,11 @@ static int mount_url(const char *url, const char *trust, struct mount_args *m, s
 	if (st >= 0)
 		return st;
 	rc = net_sub_open(&so, &sub, &err);
+	/* What the first fetch makes is not left by a signal; the daemon's signals are libfuse's. */
+	cleanup_guard();
 	if (!rc)
 		rc = net_sub_start(sub, &db, &err);
+	cleanup_unguard();
 	if (!rc) {
 		refresh.arg = sub;
 		o->db = db;
@@ -339,7 +343,10 @@ int cmd_mount(int argc, char **argv)
 					 "for a bundle given by URL");
 		goto out;
 	}
+	/* A bundle's inventory extracted meanwhile is not left by a signal; the daemon's signals are libfuse's. */
+	cleanup_guard();
 	status = cli_source_prepare("mount", cli_db_path(db_opt), trust, m.no_verify, &src);
+	cleanup_unguard();
 	if (status != EXIT_DONE)
 		goto out;
 	o.db = src.db;

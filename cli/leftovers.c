@@ -18,7 +18,7 @@
 #include "../util/strbuf.h"
 #include "cli.h"
 
-static const char *const suffixes[CLI_FILES_N] = { "", "-wal", "-shm", "-journal" };
+const char *const cli_db_suffixes[CLI_FILES_N] = { "", "-wal", "-shm", "-journal" };
 
 void cli_files_note(const char *db, struct cli_files *f)
 {
@@ -28,7 +28,7 @@ void cli_files_note(const char *db, struct cli_files *f)
 	for (int i = 0; i < CLI_FILES_N; i++) {
 		struct strbuf path = STRBUF_INIT;
 
-		strbuf_addf(&path, "%s%s", db, suffixes[i]);
+		strbuf_addf(&path, "%s%s", db, cli_db_suffixes[i]);
 		/* Unknown (out of memory, or a path we cannot stat) counts as there: never removed. */
 		f->existed[i] = strbuf_ok(&path) || lstat(path.buf, &sb) == 0 || errno != ENOENT;
 		strbuf_release(&path);
@@ -58,7 +58,7 @@ void cli_files_restore(const struct cli_files *f)
 		return;
 	for (i = 0; i < CLI_FILES_N; i++) {
 		strbuf_init(&path[i]);
-		strbuf_addf(&path[i], "%s%s", f->db, suffixes[i]);
+		strbuf_addf(&path[i], "%s%s", f->db, cli_db_suffixes[i]);
 		busy |= strbuf_ok(&path[i]) || locked(path[i].buf);
 	}
 	/* A -wal we did not find may hold another process's commits: only an empty one goes. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/cleanup.h"
 #include "cli.h"
 
 static const struct {
@@ -57,9 +58,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
 		return cli_version();
+	/*
+	 * A signal leaves no temporary file of a command behind (util/cleanup.h).
+	 * The mount guards only while it fetches its source: its daemon's
+	 * signals are libfuse's, which takes them only where they are untouched.
+	 */
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			if (commands[i].run != cmd_mount)
+				cleanup_guard();
 			return commands[i].run(argc - 1, argv + 1);
+		}
 	/* mount.fuse3 runs "nletsfs SOURCE MOUNTPOINT -o OPTIONS": a mount. */
 	if (argc >= 3 && argv[1][0] != '-') {
 		char **margv = calloc((size_t)argc + 3, sizeof(*margv));

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../nlb/nlb.h"
+#include "../util/cleanup.h"
 #include "cli.h"
 
 int cli_source_prepare(const char *cmd, const char *path, const char *trust, int no_verify, struct cli_source *out)
@@ -52,8 +53,10 @@ int cli_source_prepare(const char *cmd, const char *path, const char *trust, int
 
 void cli_source_release(struct cli_source *s)
 {
-	if (s->tmp)
+	if (s->tmp) {
 		unlink(s->tmp);
+		cleanup_forget(s->tmp);
+	}
 	free(s->tmp);
 	s->tmp = NULL;
 }

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "../nlb/nlb.h"
+#include "../util/cleanup.h"
 #include "../util/io.h"
 
 /* What is known of one bundle: its bytes' hash and its MANIFEST's header. */
@@ -227,6 +228,7 @@ static int replace_file(const char *path, const void *data, size_t len, int src_
 		rc = -errno;
 		goto out;
 	}
+	cleanup_add(tmp); /* util/cleanup.h */
 	if (src_fd >= 0) {
 		char buf[65536];
 		ssize_t n;
@@ -249,6 +251,7 @@ static int replace_file(const char *path, const void *data, size_t len, int src_
 		rc = -errno;
 	if (rc)
 		unlink(tmp);
+	cleanup_forget(tmp); /* renamed into place, or removed */
 out:
 	if (rc)
 		strbuf_addf(err, "cannot write %s: %s", path, strerror(-rc));
@@ -505,6 +508,7 @@ static int fetch_into_cache(struct net_sub *s, struct state *st, int want_db, ch
 		free(tmp);
 		return rc;
 	}
+	cleanup_add(tmp); /* util/cleanup.h */
 	rc = net_fetch(s->url, &s->net, have ? &st->v : NULL, fd, &res, err);
 	if (rc > 0 && fsync(fd)) { /* whole on disk before it may be renamed into the cache */
 		rc = -errno;
@@ -544,10 +548,12 @@ static int fetch_into_cache(struct net_sub *s, struct state *st, int want_db, ch
 out:
 	if (rc < 0 && want_db && *fresh_db) {
 		unlink(*fresh_db);
+		cleanup_forget(*fresh_db);
 		free(*fresh_db);
 		*fresh_db = NULL;
 	}
 	unlink(tmp); /* gone already when renamed */
+	cleanup_forget(tmp);
 	free(tmp);
 	return rc < 0 ? rc : 0;
 }

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/cleanup.h"
+
 #define COPY_CHUNK 65536
 
 /* Hash a whole file from its start. */
@@ -207,7 +209,7 @@ int nlb_pack(struct store *st, const struct nlb_pack_options *o, const char *out
 	struct strbuf manifest = STRBUF_INIT;
 	unsigned char sig[NLB_SIG_LEN];
 	EVP_PKEY *key = NULL;
-	char *snap = NULL, *tmp = NULL, *outdir = NULL, db_sha[65];
+	char *snap = NULL, *snap_journal = NULL, *tmp = NULL, *outdir = NULL, db_sha[65];
 	int snap_fd = -1, fd = -1, rc;
 	uint64_t db_size = 0;
 
@@ -228,6 +230,13 @@ int nlb_pack(struct store *st, const struct nlb_pack_options *o, const char *out
 		rc = snap_fd;
 		goto out;
 	}
+	/* SQLite's journal of the snapshot while VACUUM INTO writes it: not left by a signal either. */
+	if (asprintf(&snap_journal, "%s-journal", snap) < 0) {
+		snap_journal = NULL;
+		rc = -ENOMEM;
+		goto out;
+	}
+	cleanup_add(snap_journal);
 	rc = store_snapshot(st, snap, err);
 	if (!rc)
 		rc = hash_fd(snap_fd, &db_size, db_sha);
@@ -259,10 +268,19 @@ out:
 		close(fd);
 	if (rc && tmp)
 		unlink(tmp);
+	if (tmp) /* renamed into place, or removed */
+		cleanup_forget(tmp);
 	if (snap_fd >= 0)
 		close(snap_fd);
-	if (snap)
+	if (snap) {
 		unlink(snap);
+		cleanup_forget(snap);
+	}
+	if (snap_journal) { /* SQLite removed it, unless VACUUM INTO failed */
+		unlink(snap_journal);
+		cleanup_forget(snap_journal);
+		free(snap_journal);
+	}
 	free(snap);
 	free(tmp);
 	free(outdir);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/cleanup.h"
 #include "../util/io.h"
 
 #define MANIFEST_MAX (1u << 20)
@@ -323,6 +324,7 @@ int nlb_extract(const char *path, const char *trust, char **db_path, struct nlb_
 		if (!err->len)
 			strbuf_addf(err, "cannot extract %s: %s", path, strerror(-rc));
 		unlink(*db_path);
+		cleanup_forget(*db_path);
 		free(*db_path);
 		*db_path = NULL;
 	}

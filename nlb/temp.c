@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/cleanup.h"
+
 int nlb_temp_file(const char *dir, const char *base, char **path, struct strbuf *err)
 {
 	int fd, rc;
@@ -29,6 +31,8 @@ int nlb_temp_file(const char *dir, const char *base, char **path, struct strbuf 
 		*path = NULL;
 		return rc;
 	}
+	/* Gone with the process should a guarded signal end it (util/cleanup.h); its owner forgets it. */
+	cleanup_add(*path);
 	return fd;
 }
 

@@ -117,3 +117,22 @@ grep -q 'made by another process during this import; nothing was imported' "$WOR
 [[ $(cat "$WORK/fresh/race.db") == "made meanwhile" ]] || fail "the file made meanwhile was replaced"
 ! compgen -G "$WORK/fresh/race.db.new-*" >/dev/null || fail "the inventory built aside was left"
 ok "a new inventory is built aside and put in place whole, never over one made meanwhile"
+
+# An import into a new inventory ended by a signal leaves nothing, says so,
+# and dies of the signal (a shell sees 128 + its number). A script's
+# background job starts with SIGINT ignored, which the import keeps so;
+# Ctrl-C reaches a foreground one with it not ignored: so it is started here.
+for sig in INT TERM HUP; do
+  s=0
+  python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+    "$NLETSFS" import --db "$WORK/fresh/cut.db" "$WORK/fresh/gen" >/dev/null 2>"$WORK/err" &
+  ipid=$!
+  wait_until 10000 compgen -G "$WORK/fresh/cut.db.new-*" >/dev/null || fail "SIG$sig: no inventory built aside"
+  kill -s "$sig" "$ipid"
+  wait "$ipid" || s=$?
+  [[ $s == $((128 + $(kill -l "$sig"))) ]] || fail "an import sent SIG$sig: exit $s"
+  ! compgen -G "$WORK/fresh/cut.db*" >/dev/null || fail "an import sent SIG$sig left: $(ls "$WORK/fresh")"
+  grep -q '^nletsfs import: interrupted; nothing was imported$' "$WORK/err" ||
+    fail "an import sent SIG$sig: no clear message: $(cat "$WORK/err")"
+done
+ok "an import into a new inventory ended by SIGINT, SIGTERM or SIGHUP leaves nothing"
