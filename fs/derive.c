@@ -334,8 +334,10 @@ static int walk(struct derive *d, const struct tree_node *node, struct strbuf *p
 
 	if (node->type != NODE_DIR) {
 		rc = tree_render(&d->t, node, &body);
-		if (rc == -ENOENT) /* listed but with nothing to show: as materialize, no file */
+		if (rc == -ENOENT) { /* listed but with nothing to show: as materialize, no file */
+			rc = store_walk_gone(d->st, path->buf);
 			goto out;
+		}
 		h = hash_add(hash_start(node->type == NODE_FILE ? 'F' : 'L'), body.buf, body.len);
 		if (!rc && node->type == NODE_FILE && (node->route->flags & ROUTE_DERIVED))
 			rc = store_derived_file_put(d->st, path->buf, body.buf, body.len);
@@ -352,12 +354,12 @@ static int walk(struct derive *d, const struct tree_node *node, struct strbuf *p
 	for (i = 0; !rc && i < names.n; i++)
 		h = hash_add(h, names.items[i], strlen(names.items[i]) + 1);
 	if (!rc)
-		rc = store_walk_put(d->st, path->buf, h, -1);
+		rc = store_walk_put_dir(d->st, path->buf, h, &names);
 	d->paths++;
 	if (d->progress && d->paths % 100000 == 0)
 		d->progress(d->arg, "paths walked", d->paths, 0);
 	for (i = 0; !rc && i < names.n; i++) {
-		struct tree_node child;
+		struct tree_node child = { 0 };
 
 		/*
 		 * search/QUERY/ is any query: none is walked (docs/time.md).
@@ -365,18 +367,15 @@ static int walk(struct derive *d, const struct tree_node *node, struct strbuf *p
 		 */
 		if (!path->len && (!strcmp(names.items[i], "search") || !strcmp(names.items[i], "changes")))
 			continue;
-		rc = tree_child_listed(&d->t, node, names.items[i], &child);
-		if (rc == -ENOENT) {
-			rc = 0;
-			continue;
-		}
-		if (rc)
-			break;
 		if (path->len)
 			strbuf_addch(path, '/');
 		strbuf_addstr(path, names.items[i]);
 		rc = strbuf_ok(path);
 		if (!rc)
+			rc = tree_child_listed(&d->t, node, names.items[i], &child);
+		if (rc == -ENOENT) /* listed, not there: as materialize, no path */
+			rc = store_walk_gone(d->st, path->buf);
+		else if (!rc)
 			rc = walk(d, &child, path);
 		path->len = keep;
 		if (path->alloc)
@@ -488,8 +487,6 @@ int fs_derive(struct store *st, unsigned flags, fs_derive_progress_fn progress, 
 	 * The walk's times are stored while the pass, if any, goes on. Until
 	 * the log is made, `changes` keeps the time it has.
 	 */
-	if (!rc)
-		rc = store_walk_keep(st, "changes");
 	if (!rc)
 		rc = store_walk_end(st, &changed);
 	if (!rc)

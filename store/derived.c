@@ -26,12 +26,15 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../util/array.h"
 
 enum {
 	DS_GET, DS_PUT, DS_PARTS_CUT, DS_PART_PUT, DS_PARTS_READ, DS_PART_READ, DS_FILES_CLEAR, DS_FILE_PUT, DS_FILE_GET,
-	DS_STAT_GET, DS_CHANGED_SINCE, DS_WALK_PUT, DS_WALK_DIRECT, DS_WALK_ANY, DS_WALK_KEEP, DS_WALK_LATE,
-	DS_COUNT
+	DS_STAT_GET, DS_CHANGED_SINCE, DS_WALK_ANY, DS_WALK_GET, DS_WALK_SET, DS_WALK_SIZE, DS_WALK_DROP,
+	DS_WALK_DROP_UNDER, DS_WALK_NEXT, DS_WALK_NEXT_UNDER, DS_WALK_LATE, DS_COUNT
 };
 
 static const char *const sql[DS_COUNT] = {
@@ -52,12 +55,16 @@ static const char *const sql[DS_COUNT] = {
 	[DS_STAT_GET] = "SELECT mtime, size FROM path_times WHERE path = ?1",
 	/* A scan, not an index on mtime: 50 ms at 934k paths, once per import, against an index every import keeps. */
 	[DS_CHANGED_SINCE] = "SELECT path FROM path_times WHERE mtime > ?1",
-	[DS_WALK_PUT] = "INSERT OR REPLACE INTO temp.walk(path, hash, size) VALUES(?1, ?2, ?3)",
-	[DS_WALK_DIRECT] = "INSERT OR REPLACE INTO path_times(path, hash, mtime, size) VALUES(?1, ?2, ?3, ?4)",
 	[DS_WALK_ANY] = "SELECT 1 FROM path_times LIMIT 1",
-	[DS_WALK_KEEP] = ("INSERT OR REPLACE INTO temp.walk(path, hash, size) SELECT path, hash, size FROM path_times"
-			  " WHERE path = ?1"),
-	/* store_walk_end()'s merge, for one path. */
+	[DS_WALK_GET] = "SELECT hash, size FROM path_times WHERE path = ?1",
+	[DS_WALK_SET] = "INSERT OR REPLACE INTO path_times(path, hash, mtime, size) VALUES(?1, ?2, ?3, ?4)",
+	[DS_WALK_SIZE] = "UPDATE path_times SET size = ?2 WHERE path = ?1",
+	[DS_WALK_DROP] = "DELETE FROM path_times WHERE path = ?1",
+	[DS_WALK_DROP_UNDER] = "DELETE FROM path_times WHERE path >= ?1 AND path < ?2",
+	/* The first key from ?1 on (within ?2): a folder's next stored child, found by a seek. */
+	[DS_WALK_NEXT] = "SELECT path FROM path_times WHERE path >= ?1 ORDER BY path LIMIT 1",
+	[DS_WALK_NEXT_UNDER] = "SELECT path FROM path_times WHERE path >= ?1 AND path < ?2 ORDER BY path LIMIT 1",
+	/* A path hashed after the walk (`changes`): its time moves when its hash does. */
 	[DS_WALK_LATE] = ("INSERT INTO path_times(path, hash, mtime, size) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(path)"
 			  " DO UPDATE SET hash = excluded.hash, mtime = excluded.mtime, size = excluded.size"
 			  " WHERE hash <> excluded.hash"),
@@ -418,11 +425,52 @@ int store_paths_changed_since(struct store *st, int64_t since_ns, int (*fn)(void
 }
 
 /*
- * With no path stored yet (a new inventory), every path the walk puts is
- * new: it goes straight into path_times with the import's time, with no
- * temporary table to merge (a b-tree of every path, half the walk's store
- * work, spilled to a temporary file at 100k flows).
+ * The walk writes path_times as it goes: each path is looked up by its key
+ * and written only when new or changed, with the import's time. A path
+ * leaves the table when its folder's listing no longer names it (asked of
+ * a folder whose listing changed), when it is listed but shows nothing
+ * (store_walk_gone), or when a file takes the place of a folder. With no
+ * path stored yet (a new inventory) nothing is looked up. What changed is
+ * counted by the path's first name, for store_walk_changed_outside().
+ * (A temporary table of every path merged at the end cost twice as much,
+ * and spilled to a temporary file at 100k flows.)
  */
+static int walk_count(struct store *st, const char *path, long n)
+{
+	size_t len = strcspn(path, "/"), i = st->walk.last;
+
+	st->walk.changed += n;
+	/* The walk's paths come a folder at a time: most share the last one's first name. */
+	if (i >= st->walk.ntops || strlen(st->walk.tops[i].name) != len || strncmp(st->walk.tops[i].name, path, len))
+		for (i = 0; i < st->walk.ntops; i++)
+			if (strlen(st->walk.tops[i].name) == len && !strncmp(st->walk.tops[i].name, path, len))
+				break;
+	if (i == st->walk.ntops) {
+		char *name = strndup(path, len);
+
+		if (!name || array_reserve(&st->walk.tops, i, &st->walk.atops, sizeof(*st->walk.tops), 16)) {
+			free(name);
+			return -ENOMEM;
+		}
+		st->walk.tops[st->walk.ntops++] = (struct walk_top){ name, 0 };
+	}
+	st->walk.tops[i].n += n;
+	st->walk.last = i;
+	return 0;
+}
+
+void store_walk_release(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->walk.ntops; i++)
+		free(st->walk.tops[i].name);
+	free(st->walk.tops);
+	st->walk.tops = NULL;
+	st->walk.ntops = st->walk.atops = st->walk.last = 0;
+	st->walk.changed = 0;
+}
+
 int store_walk_begin(struct store *st, int64_t now_ns)
 {
 	sqlite3_stmt *s = stmt(st, DS_WALK_ANY);
@@ -434,89 +482,226 @@ int store_walk_begin(struct store *st, int64_t now_ns)
 	store_stmt_done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sqlite_err(rc);
-	st->walk_ns = now_ns;
-	st->walk_direct = rc == SQLITE_DONE;
-	if (st->walk_direct)
-		return 0;
-	/* A temporary table: the walk's hashes, merged into path_times by store_walk_end(). */
-	return store_sqlite_err(sqlite3_exec(st->db,
-					     "CREATE TEMP TABLE IF NOT EXISTS walk(path TEXT PRIMARY KEY,"
-					     " hash INTEGER NOT NULL, size INTEGER) WITHOUT ROWID; DELETE FROM temp.walk;",
-					     NULL, NULL, NULL));
+	store_walk_release(st);
+	st->walk.ns = now_ns;
+	st->walk.direct = rc == SQLITE_DONE;
+	return 0;
 }
 
-int store_walk_put(struct store *st, const char *path, uint64_t hash, int64_t size)
+/* Remove `path` and everything under it; counted. */
+static int walk_drop(struct store *st, const char *path, int with_path)
 {
-	int direct = st->walk_direct;
-	sqlite3_stmt *s = stmt(st, direct ? DS_WALK_DIRECT : DS_WALK_PUT);
+	struct strbuf lo = STRBUF_INIT, hi = STRBUF_INIT;
+	sqlite3_stmt *s;
+	long n = 0;
+	int rc = 0;
+
+	if (with_path) {
+		s = stmt(st, DS_WALK_DROP);
+		if (s)
+			sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+		rc = run(st, s);
+		n += rc ? 0 : (long)sqlite3_changes(st->db);
+	}
+	/* Under "P/": from "P/" up to "P0" ('0' follows '/'). */
+	strbuf_addf(&lo, "%s/", path);
+	strbuf_addf(&hi, "%s0", path);
+	rc = rc ? rc : strbuf_ok(&lo) ? strbuf_ok(&lo) : strbuf_ok(&hi);
+	if (!rc) {
+		s = stmt(st, DS_WALK_DROP_UNDER);
+		if (s) {
+			sqlite3_bind_text(s, 1, lo.buf, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, 2, hi.buf, -1, SQLITE_STATIC);
+		}
+		rc = run(st, s);
+		n += rc ? 0 : (long)sqlite3_changes(st->db);
+	}
+	if (!rc && n)
+		rc = walk_count(st, path, n);
+	strbuf_release(&lo);
+	strbuf_release(&hi);
+	return rc;
+}
+
+/* Of a stored path: 1 when its hash is `hash` (its size stored, should the row have none), 0 when it differs or is new. */
+static int walk_same(struct store *st, const char *path, uint64_t hash, int64_t size, int *had)
+{
+	sqlite3_stmt *s = stmt(st, DS_WALK_GET);
+	int rc, same = 0, no_size = 0;
+
+	*had = 0;
+	if (!s)
+		return err_of(st);
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*had = 1;
+		same = sqlite3_column_int64(s, 0) == (int64_t)hash;
+		no_size = sqlite3_column_type(s, 1) == SQLITE_NULL;
+	}
+	store_stmt_done(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlite_err(rc);
+	/* Sizes an older walk did not keep (schema 6): the same content, so not a change. */
+	if (same && no_size && size >= 0) {
+		s = stmt(st, DS_WALK_SIZE);
+		if (s) {
+			sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 2, size);
+		}
+		rc = run(st, s);
+		if (rc)
+			return rc;
+	}
+	return same;
+}
+
+static int walk_set(struct store *st, const char *path, uint64_t hash, int64_t size)
+{
+	sqlite3_stmt *s = stmt(st, DS_WALK_SET);
+	int rc;
 
 	if (s) {
 		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, (int64_t)hash);
-		if (direct)
-			sqlite3_bind_int64(s, 3, st->walk_ns);
+		sqlite3_bind_int64(s, 3, st->walk.ns);
 		if (size >= 0)
-			sqlite3_bind_int64(s, 3 + direct, size);
+			sqlite3_bind_int64(s, 4, size);
 		else
-			sqlite3_bind_null(s, 3 + direct);
+			sqlite3_bind_null(s, 4);
 	}
-	return run(st, s);
+	rc = run(st, s);
+	return rc ? rc : walk_count(st, path, 1);
 }
 
-int store_walk_keep(struct store *st, const char *path)
+int store_walk_put(struct store *st, const char *path, uint64_t hash, int64_t size)
 {
-	sqlite3_stmt *s;
+	int had = 0, rc = st->walk.direct ? 0 : walk_same(st, path, hash, size, &had);
 
-	if (st->walk_direct) /* nothing stored to keep */
-		return 0;
-	s = stmt(st, DS_WALK_KEEP);
-
-	if (s)
-		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-	return run(st, s);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	rc = walk_set(st, path, hash, size);
+	/* A file or link where a folder was: what was under it went with it. */
+	return !rc && had ? walk_drop(st, path, 0) : rc;
 }
 
-/* "`col` is none of the n prefixes (?1..?n) and under none of them". */
-static void add_outside(struct strbuf *sql, const char *col, size_t n)
+static int cmp_name(const void *a, const void *b)
 {
-	size_t i;
-
-	strbuf_addstr(sql, "1");
-	for (i = 1; i <= n; i++)
-		strbuf_addf(sql, " AND %s <> ?%zu AND substr(%s, 1, length(?%zu) + 1) <> ?%zu || '/'", col, i, col, i, i);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int store_walk_changed_outside(struct store *st, const char *const *prefixes, size_t n, long *changed)
+/*
+ * The stored children of folder `path` (prefix `pre`: "path/", or "" for
+ * the root) that `names` (sorted) does not list, removed with all under
+ * them. Children in key order, a seek each: past a child kept, to the
+ * first key after its subtree.
+ */
+static int walk_prune(struct store *st, const char *pre, char *const *names, size_t n)
 {
-	struct strbuf sql = STRBUF_INIT;
-	sqlite3_stmt *s = NULL;
-	size_t i;
-	int rc;
+	struct strbuf from = STRBUF_INIT, child = STRBUF_INIT, hi = STRBUF_INIT;
+	size_t plen = strlen(pre);
+	int rc = 0;
 
-	if (st->walk_direct) { /* every path is new */
-		strbuf_addstr(&sql, "SELECT count(*) FROM path_times p WHERE ");
-		add_outside(&sql, "p.path", n);
-	} else {
-		strbuf_addstr(&sql, "SELECT (SELECT count(*) FROM temp.walk w LEFT JOIN path_times p ON p.path = w.path"
-				    " WHERE (p.hash IS NULL OR p.hash <> w.hash) AND ");
-		add_outside(&sql, "w.path", n);
-		strbuf_addstr(&sql, ") + (SELECT count(*) FROM path_times p WHERE p.path NOT IN (SELECT path FROM temp.walk)"
-				    " AND ");
-		add_outside(&sql, "p.path", n);
-		strbuf_addch(&sql, ')');
+	/* Keys of the folder's subtree: from "path/" up to "path0"; the root's, all but "". */
+	strbuf_addstr(&from, pre);
+	if (plen) {
+		strbuf_add(&hi, pre, plen - 1);
+		strbuf_addch(&hi, '0');
 	}
-	rc = strbuf_ok(&sql) ? -ENOMEM : store_sqlite_err(sqlite3_prepare_v2(st->db, sql.buf, -1, &s, NULL));
-	for (i = 0; !rc && i < n; i++)
-		sqlite3_bind_text(s, (int)i + 1, prefixes[i], -1, SQLITE_STATIC);
-	if (!rc) {
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW)
-			*changed = (long)sqlite3_column_int64(s, 0);
-		rc = rc == SQLITE_ROW ? 0 : store_sqlite_err(rc);
+	if (!plen)
+		strbuf_addch(&from, '\001'); /* past "", the root's own key */
+	rc = strbuf_ok(&from) ? strbuf_ok(&from) : strbuf_ok(&hi);
+	while (!rc) {
+		sqlite3_stmt *s = stmt(st, plen ? DS_WALK_NEXT_UNDER : DS_WALK_NEXT);
+		const char *key, *name;
+		int step, under = 0;
+
+		if (!s) {
+			rc = err_of(st);
+			break;
+		}
+		sqlite3_bind_text(s, 1, from.buf, -1, SQLITE_STATIC);
+		if (plen)
+			sqlite3_bind_text(s, 2, hi.buf, -1, SQLITE_STATIC);
+		step = sqlite3_step(s);
+		key = step == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+		strbuf_reset(&child);
+		if (key) { /* the child: the key's first name past the prefix */
+			strbuf_add(&child, key, plen + strcspn(key + plen, "/"));
+			under = key[child.len] == '/';
+		}
+		store_stmt_done(s);
+		if (step != SQLITE_ROW) {
+			rc = step == SQLITE_DONE ? 0 : store_sqlite_err(step);
+			break;
+		}
+		if ((rc = strbuf_ok(&child)) != 0)
+			break;
+		name = child.buf + plen;
+		/* bsearch() wants an array, even of none. */
+		if (!(n && bsearch(&name, names, n, sizeof(*names), cmp_name)) && (rc = walk_drop(st, child.buf, 1)) != 0)
+			break;
+		/*
+		 * On: from the child itself to the next key ("child-x", a sibling,
+		 * sorts before "child/..."); from a key under it, past them all
+		 * ('0' follows '/').
+		 */
+		strbuf_reset(&from);
+		strbuf_add(&from, child.buf, child.len);
+		strbuf_addch(&from, under ? '0' : '\001');
+		if ((rc = strbuf_ok(&from)) != 0)
+			break;
 	}
-	sqlite3_finalize(s);
-	strbuf_release(&sql);
+	strbuf_release(&from);
+	strbuf_release(&child);
+	strbuf_release(&hi);
 	return rc;
+}
+
+int store_walk_put_dir(struct store *st, const char *path, uint64_t hash, const struct strlist *names)
+{
+	struct strbuf pre = STRBUF_INIT;
+	char **sorted = NULL;
+	int had = 0, rc = st->walk.direct ? 0 : walk_same(st, path, hash, -1, &had);
+
+	if (rc)
+		return rc < 0 ? rc : 0;
+	rc = walk_set(st, path, hash, -1);
+	/* Its listing changed: the names it no longer lists leave, with what was under them. */
+	if (!rc && had) {
+		if (names->n && !(sorted = malloc(names->n * sizeof(*sorted)))) {
+			rc = -ENOMEM;
+		} else if (names->n) {
+			memcpy(sorted, names->items, names->n * sizeof(*sorted));
+			qsort(sorted, names->n, sizeof(*sorted), cmp_name);
+		}
+		if (!rc && *path) {
+			strbuf_addf(&pre, "%s/", path);
+			rc = strbuf_ok(&pre);
+		}
+		if (!rc)
+			rc = walk_prune(st, *path ? pre.buf : "", sorted, names->n);
+	}
+	free(sorted);
+	strbuf_release(&pre);
+	return rc;
+}
+
+int store_walk_gone(struct store *st, const char *path)
+{
+	return st->walk.direct ? 0 : walk_drop(st, path, 1);
+}
+
+int store_walk_changed_outside(struct store *st, const char *const *names, size_t n, long *changed)
+{
+	size_t i, j;
+
+	*changed = st->walk.changed;
+	for (i = 0; i < st->walk.ntops; i++)
+		for (j = 0; j < n; j++)
+			if (!strcmp(st->walk.tops[i].name, names[j]))
+				*changed -= st->walk.tops[i].n;
+	return 0;
 }
 
 int store_walk_late(struct store *st, const char *path, uint64_t hash, int64_t size, int64_t now_ns, long *changed)
@@ -538,47 +723,8 @@ int store_walk_late(struct store *st, const char *path, uint64_t hash, int64_t s
 
 int store_walk_end(struct store *st, long *changed)
 {
-	sqlite3_stmt *s = NULL;
-	long n = 0;
-	int rc;
-
-	if (st->walk_direct) { /* every path stored is new */
-		st->walk_direct = 0;
-		rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM path_times", -1, &s, NULL);
-		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-			n = (long)sqlite3_column_int64(s, 0);
-			rc = SQLITE_OK;
-		}
-		sqlite3_finalize(s);
-		if (changed)
-			*changed = n;
-		return store_sqlite_err(rc);
-	}
-	/* Paths gone from the tree lose their time: a path that comes back is new. */
-	rc = sqlite3_exec(st->db, "DELETE FROM path_times WHERE path NOT IN (SELECT path FROM temp.walk)", NULL,
-			  NULL, NULL);
-	if (rc == SQLITE_OK)
-		n = (long)sqlite3_changes(st->db);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(st->db,
-					"INSERT INTO path_times(path, hash, mtime, size) SELECT path, hash, ?1, size"
-					" FROM temp.walk WHERE true ON CONFLICT(path) DO UPDATE SET hash = excluded.hash,"
-					" mtime = excluded.mtime, size = excluded.size WHERE hash <> excluded.hash",
-					-1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, st->walk_ns);
-		rc = sqlite3_step(s);
-		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-		n += (long)sqlite3_changes(st->db);
-	}
-	sqlite3_finalize(s);
-	/* Sizes an older walk did not keep (schema 6): the same content, so not a change. */
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->db, "UPDATE path_times SET size = (SELECT w.size FROM temp.walk w"
-				  " WHERE w.path = path_times.path) WHERE size IS NULL", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(st->db, "DELETE FROM temp.walk", NULL, NULL, NULL);
 	if (changed)
-		*changed = n;
-	return store_sqlite_err(rc);
+		*changed = st->walk.changed;
+	store_walk_release(st);
+	return 0;
 }

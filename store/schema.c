@@ -713,6 +713,7 @@ void store_close(struct store *st)
 	store_stmt_cache_release(st);
 	sqlite3_close(st->db);
 	strlist_release(&st->bulk_indexes);
+	store_walk_release(st);
 	free(st);
 }
 

@@ -690,25 +690,27 @@ int store_paths_changed_since(struct store *st, int64_t since_ns, int (*fn)(void
 			      void *arg);
 /**
  * A walk of the root tree, the import's time `now_ns`: store_walk_put()
- * each path with the hash of its content (a folder: of its listing) and a
- * file's size (-1: none), then store_walk_end() gives `now_ns` to every
- * path new or whose hash changed, forgets paths not walked, and tells how
- * many paths changed (new, changed or gone).
+ * each file and link with the hash of its content and a file's size (-1:
+ * none), store_walk_put_dir() each folder with the hash of its listing and
+ * the listing, store_walk_gone() each name listed that shows nothing; then
+ * store_walk_end() tells how many paths changed (new, changed or gone).
+ * A path new or whose hash changed takes `now_ns`; a path a folder no
+ * longer lists is forgotten, with all under it. Written as the walk goes,
+ * in the caller's transaction.
  */
 int store_walk_begin(struct store *st, int64_t now_ns);
 int store_walk_put(struct store *st, const char *path, uint64_t hash, int64_t size);
+int store_walk_put_dir(struct store *st, const char *path, uint64_t hash, const struct strlist *names);
+int store_walk_gone(struct store *st, const char *path);
 int store_walk_end(struct store *st, long *changed);
-/** Walk `path` with the hash the last walk stored for it (it did not change). */
-int store_walk_keep(struct store *st, const char *path);
 /**
  * After store_walk_end(), a path hashed late (`changes`, made beside the
- * walk; walked with store_walk_keep() so that it was not forgotten): its
- * hash and size stored, with `now_ns` when the hash differs; `changed`
- * counts it then.
+ * walk, which its folder's listing keeps): its hash and size stored, with
+ * `now_ns` when the hash differs; `changed` counts it then.
  */
 int store_walk_late(struct store *st, const char *path, uint64_t hash, int64_t size, int64_t now_ns, long *changed);
-/** How many paths the walk so far finds new, changed or gone, but for the n `prefixes` and what lies under them. */
-int store_walk_changed_outside(struct store *st, const char *const *prefixes, size_t n, long *changed);
+/** How many paths the walk so far made, changed or forgot, but for those under the n top-level `names`. */
+int store_walk_changed_outside(struct store *st, const char *const *names, size_t n, long *changed);
 
 /* ---- checks ------------------------------------------------------------ */
 

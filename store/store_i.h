@@ -114,9 +114,17 @@ struct store {
 	int answers_pass;	/* store_answers() reads temp.flow_ev (store_answers_pass) */
 	struct record_memo memo[REC_COUNT];
 	struct strlist bulk_indexes;	/* CREATE INDEX statements that store_bulk_begin() dropped */
-	/* The walk under way (store_walk_begin): its time, and whether it writes path_times directly. */
-	int64_t walk_ns;
-	int walk_direct;
+	/* The walk under way (store_walk_begin): its time, what it changed, and by first name. */
+	struct {
+		int64_t ns;
+		int direct;	/* path_times was empty: every path is new, none looked up */
+		long changed;
+		struct walk_top {
+			char *name;
+			long n;
+		} *tops;
+		size_t ntops, atops, last;	/* last: the entry counted last */
+	} walk;
 };
 
 /**
@@ -127,6 +135,8 @@ int store_changes_recut(struct store *st);
 /** Store part `part` of the change log: STORE_CHANGE_PART bytes, fewer for the last (1 or more); the writer's, and tests'. */
 int store_change_part_put(struct store *st, int64_t part, const char *body, size_t len);
 
+/** What a walk (store_walk_begin) keeps: freed by store_walk_end(), and by store_close() after a failed one. */
+void store_walk_release(struct store *st);
 /** Forget the memo (a write, or a new read transaction). */
 void store_memo_clear(struct store *st);
 

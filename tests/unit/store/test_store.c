@@ -486,15 +486,24 @@ static void test_store__check_reports_a_fact_without_source(void **state)
 	free(dir);
 }
 
-/* A walk of `n` paths with their hashes at time `now`, which must change `changed` paths; then commit. */
+/*
+ * A walk of the root (paths[0], "") listing the files paths[1..n-1], with
+ * their hashes, at time `now`, which must change `changed` paths; then
+ * commit.
+ */
 static void walk_paths(struct store *st, const char *const *paths, const uint64_t *hashes, size_t n, int64_t now,
 		       long changed)
 {
+	struct strlist names = STRLIST_INIT;
 	long got = -1;
 	size_t i;
 
+	for (i = 1; i < n; i++)
+		strlist_add(&names, paths[i]);
 	assert_int_equal(store_walk_begin(st, now), 0);
-	for (i = 0; i < n; i++)
+	assert_int_equal(store_walk_put_dir(st, paths[0], hashes[0], &names), 0);
+	strlist_release(&names);
+	for (i = 1; i < n; i++)
 		assert_int_equal(store_walk_put(st, paths[i], hashes[i], -1), 0);
 	assert_int_equal(store_walk_end(st, &got), 0);
 	assert_int_equal(got, changed);
@@ -563,33 +572,61 @@ static void test_store__derived_data_and_path_times(void **state)
 	store_close(st);
 }
 
+/* A folder `path` listing the n `names`, walked with `hash`. */
+static void walk_dir(struct store *st, const char *path, uint64_t hash, const char *const *names, size_t n)
+{
+	struct strlist l = STRLIST_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		strlist_add(&l, names[i]);
+	assert_int_equal(store_walk_put_dir(st, path, hash, &l), 0);
+	strlist_release(&l);
+}
+
+/* The walk's changes outside imports/ and changes, and in all, once it ends. */
+static void walk_done(struct store *st, long outside, long changed)
+{
+	static const char *const not_facts[] = { "imports", "changes" }; /* as fs_derive() asks */
+	long got = -1;
+
+	assert_int_equal(store_walk_changed_outside(st, not_facts, 2, &got), 0);
+	assert_int_equal(got, outside);
+	assert_int_equal(store_walk_end(st, &got), 0);
+	assert_int_equal(got, changed);
+}
+
 /*
- * A walk with no path stored yet writes path_times as it goes, one that
- * finds paths stored merges at its end: both count what changed outside
- * given prefixes the same way, and keep the time of what did not change.
+ * The walk writes path_times as it goes: a new path takes the import's
+ * time, an unchanged one keeps its own; a name its folder no longer lists
+ * goes with all under it, as does a name listed that shows nothing, and
+ * what was under a folder that became a file; `changes`, listed but hashed
+ * late, keeps its time. What changed is counted, in all and outside
+ * imports/ and changes.
  */
 static void test_store__walk_first_and_next(void **state)
 {
-	static const char *const not_facts[] = { "imports", "changes" }; /* as fs_derive() asks */
-	const char *const paths[] = { "", "README", "imports", "imports/000001" };
 	struct store *st = test_store_new();
 	int64_t ns = 0, size = 0;
-	long moved = -1, changed = -1;
-	size_t i;
+	long changed = 0;
 
 	(void)state;
+	/* A new inventory: nothing stored, nothing looked up. */
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_derived_begin(st), 0);
 	assert_int_equal(store_walk_begin(st, 5), 0);
-	for (i = 0; i < 4; i++)
-		assert_int_equal(store_walk_put(st, paths[i], i + 1, i == 1 ? 7 : -1), 0);
-	assert_int_equal(store_walk_changed_outside(st, not_facts, 2, &moved), 0);
-	assert_int_equal(moved, 2); /* the root and README: all new */
-	assert_int_equal(store_walk_keep(st, "changes"), 0); /* nothing stored to keep */
-	assert_int_equal(store_walk_end(st, &changed), 0);
-	assert_int_equal(changed, 4);
+	walk_dir(st, "", 1, (const char *const[]){ "README", "changes", "imports", "maps" }, 4);
+	assert_int_equal(store_walk_put(st, "README", 2, 7), 0);
+	walk_dir(st, "imports", 3, (const char *const[]){ "000001" }, 1);
+	assert_int_equal(store_walk_put(st, "imports/000001", 4, 1), 0);
+	walk_dir(st, "maps", 5, (const char *const[]){ "a.svg", "b.svg", "b.svg-old" }, 3);
+	walk_dir(st, "maps/a.svg", 6, NULL, 0); /* a folder, for now */
+	assert_int_equal(store_walk_put(st, "maps/a.svg/x", 7, 1), 0);
+	assert_int_equal(store_walk_put(st, "maps/b.svg", 8, 1), 0);
+	assert_int_equal(store_walk_put(st, "maps/b.svg-old", 9, 1), 0);
+	walk_done(st, 7, 9);
 	assert_int_equal(store_walk_late(st, "changes", 40, 3, 5, &changed), 0);
-	assert_int_equal(changed, 5);
+	assert_int_equal(changed, 1);
 	assert_int_equal(store_derived_done(st), 0);
 	assert_int_equal(store_commit(st), 0);
 	assert_int_equal(store_path_stat(st, "README", &ns, &size), 0);
@@ -597,24 +634,49 @@ static void test_store__walk_first_and_next(void **state)
 	assert_int_equal(size, 7);
 	assert_mtime(st, "changes", 5);
 
-	/* The next walk: only imports/ moved; `changes` kept as it was. */
+	/* The next: imports/ moved; maps/a.svg is a file now, b.svg shows nothing, b.svg-old stays. */
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_derived_begin(st), 0);
 	assert_int_equal(store_walk_begin(st, 9), 0);
-	for (i = 0; i < 4; i++)
-		assert_int_equal(store_walk_put(st, paths[i], i == 2 ? 30 : i + 1, i == 1 ? 7 : -1), 0);
+	walk_dir(st, "", 1, (const char *const[]){ "README", "changes", "imports", "maps" }, 4);
+	assert_int_equal(store_walk_put(st, "README", 2, 7), 0);
+	walk_dir(st, "imports", 30, (const char *const[]){ "000001", "000002" }, 2);
+	assert_int_equal(store_walk_put(st, "imports/000001", 4, 1), 0);
 	assert_int_equal(store_walk_put(st, "imports/000002", 50, 1), 0);
-	assert_int_equal(store_walk_changed_outside(st, not_facts, 2, &moved), 0);
-	assert_int_equal(moved, 0);
-	assert_int_equal(store_walk_keep(st, "changes"), 0);
-	assert_int_equal(store_walk_end(st, &changed), 0);
-	assert_int_equal(changed, 2);
+	walk_dir(st, "maps", 5, (const char *const[]){ "a.svg", "b.svg", "b.svg-old" }, 3);
+	assert_int_equal(store_walk_put(st, "maps/a.svg", 60, 2), 0);
+	assert_int_equal(store_walk_gone(st, "maps/b.svg"), 0);
+	assert_int_equal(store_walk_put(st, "maps/b.svg-old", 9, 1), 0);
+	walk_done(st, 3, 5); /* a.svg, a.svg/x, b.svg; imports and 000002 */
 	assert_int_equal(store_derived_done(st), 0);
 	assert_int_equal(store_commit(st), 0);
 	assert_mtime(st, "README", 5);
 	assert_mtime(st, "imports", 9);
 	assert_mtime(st, "imports/000002", 9);
+	assert_mtime(st, "maps/a.svg", 9);
+	assert_mtime(st, "maps/b.svg-old", 5);
 	assert_mtime(st, "changes", 5);
+	assert_int_equal(store_path_stat(st, "maps/a.svg/x", &ns, &size), -ENOENT);
+	assert_int_equal(store_path_stat(st, "maps/b.svg", &ns, &size), -ENOENT);
+
+	/* And one whose listings dropped names: maps/ with all under it, all of imports/. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_derived_begin(st), 0);
+	assert_int_equal(store_walk_begin(st, 12), 0);
+	walk_dir(st, "", 10, (const char *const[]){ "README", "changes", "imports" }, 3);
+	assert_int_equal(store_walk_put(st, "README", 2, 7), 0);
+	walk_dir(st, "imports", 31, NULL, 0);
+	walk_done(st, 4, 7); /* the root, maps, its a.svg and b.svg-old; imports, 000001 and 000002 */
+	assert_int_equal(store_derived_done(st), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_mtime(st, "", 12);
+	assert_mtime(st, "README", 5);
+	assert_mtime(st, "changes", 5);
+	assert_int_equal(store_path_stat(st, "maps", &ns, &size), -ENOENT);
+	assert_int_equal(store_path_stat(st, "maps/b.svg-old", &ns, &size), -ENOENT);
+	assert_int_equal(store_path_stat(st, "imports/000001", &ns, &size), -ENOENT);
+	assert_int_equal(store_path_stat(st, "imports/000002", &ns, &size), -ENOENT);
+	assert_mtime(st, "imports", 12);
 	store_close(st);
 }
 
