@@ -235,8 +235,10 @@ static int mount_url(const char *url, const char *trust, struct mount_args *m, s
 	}
 	if (rc)
 		fprintf(stderr, "nletsfs mount: %s\n", err.len ? err.buf : strerror(-rc));
-	if (db)
-		unlink(db); /* when the mount failed before the daemon took it (gone already otherwise) */
+	if (db) { /* when the mount failed before the daemon took it (gone already otherwise) */
+		unlink(db);
+		cleanup_forget(db);
+	}
 	free(db);
 	net_sub_close(sub);
 	strbuf_release(&err);

@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "../util/array.h"
+#include "../util/cleanup.h"
 #include "ahead.h"
 #include "bdi.h"
 #include "evict.h"
@@ -1723,8 +1724,10 @@ static int swap_db(struct fs_state *fs, const char *db, struct strbuf *err)
 	for (i = 0; i < FS_POOL; i++)
 		store_close(stale[i]);
 	store_close(stale_w);
-	if (fs->unlink_db)
+	if (fs->unlink_db) {
 		unlink(db); /* a private copy: it lives while a connection holds it */
+		cleanup_forget(db);
+	}
 	refresh(fs, v, -1, 0, 1);
 	return 0;
 }
@@ -2354,8 +2357,10 @@ int fs_mount(const struct fs_mount_options *o, struct strbuf *err)
 	if (!rc && (fs.store_flags & STORE_IMMUTABLE))
 		rc = store_open(fs.db, STORE_READONLY | fs.store_flags, &fs.watch_st, err);
 	/* A private copy (a bundle's) goes once every connection holds it open. */
-	if (o->unlink_db)
+	if (o->unlink_db) {
 		unlink(fs.db);
+		cleanup_forget(fs.db);
+	}
 	if (rc)
 		goto out;
 	/* Blocked in every thread started below: the loop's main thread alone takes them. */

@@ -591,6 +591,7 @@ int net_sub_check(struct net_sub *s, char **db, struct strbuf *err)
 				rc = newer_than(s, &b, &served, "mounted", err);
 			if (rc && *db) {
 				unlink(*db);
+				cleanup_forget(*db);
 				free(*db);
 				*db = NULL;
 			}

@@ -4,8 +4,9 @@
  * files (an inventory built aside, a bundle being written, a snapshot) are
  * removed should SIGINT, SIGTERM, SIGHUP or SIGPIPE end the process, which
  * then dies of that signal as it would have. Files are listed wherever
- * they are made; the signals are caught only where a command guards them
- * (cli/), never in the mount's daemon, whose signals libfuse handles.
+ * they are made and forgotten wherever they are renamed or removed; the
+ * signals are caught only where a command guards them (cli/), never in
+ * the mount's daemon, whose signals libfuse handles.
  */
 #ifndef NLETSFS_CLEANUP_H
 #define NLETSFS_CLEANUP_H
