@@ -506,7 +506,8 @@ static int walk_drop(struct store *st, const char *path, int with_path)
 	/* Under "P/": from "P/" up to "P0" ('0' follows '/'). */
 	strbuf_addf(&lo, "%s/", path);
 	strbuf_addf(&hi, "%s0", path);
-	rc = rc ? rc : strbuf_ok(&lo) ? strbuf_ok(&lo) : strbuf_ok(&hi);
+	if (!rc && (strbuf_ok(&lo) || strbuf_ok(&hi)))
+		rc = -ENOMEM;
 	if (!rc) {
 		s = stmt(st, DS_WALK_DROP_UNDER);
 		if (s) {
@@ -523,7 +524,11 @@ static int walk_drop(struct store *st, const char *path, int with_path)
 	return rc;
 }
 
-/* Of a stored path: 1 when its hash is `hash` (its size stored, should the row have none), 0 when it differs or is new. */
+/*
+ * Of a stored path: 1 when its hash is `hash` (its size stored, should the
+ * row have none), 0 when it differs or is new. *had: the row was there, 2
+ * when with no size (a folder, a link, or a row of schema 6).
+ */
 static int walk_same(struct store *st, const char *path, uint64_t hash, int64_t size, int *had)
 {
 	sqlite3_stmt *s = stmt(st, DS_WALK_GET);
@@ -535,9 +540,9 @@ static int walk_same(struct store *st, const char *path, uint64_t hash, int64_t 
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*had = 1;
 		same = sqlite3_column_int64(s, 0) == (int64_t)hash;
 		no_size = sqlite3_column_type(s, 1) == SQLITE_NULL;
+		*had = 1 + no_size;
 	}
 	store_stmt_done(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -581,8 +586,8 @@ int store_walk_put(struct store *st, const char *path, uint64_t hash, int64_t si
 	if (rc)
 		return rc < 0 ? rc : 0;
 	rc = walk_set(st, path, hash, size);
-	/* A file or link where a folder was: what was under it went with it. */
-	return !rc && had ? walk_drop(st, path, 0) : rc;
+	/* A file or link where a folder was (a row with no size): what was under it went with it. */
+	return !rc && had == 2 ? walk_drop(st, path, 0) : rc;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -610,7 +615,8 @@ static int walk_prune(struct store *st, const char *pre, char *const *names, siz
 	}
 	if (!plen)
 		strbuf_addch(&from, '\001'); /* past "", the root's own key */
-	rc = strbuf_ok(&from) ? strbuf_ok(&from) : strbuf_ok(&hi);
+	if (strbuf_ok(&from) || strbuf_ok(&hi))
+		rc = -ENOMEM;
 	while (!rc) {
 		sqlite3_stmt *s = stmt(st, plen ? DS_WALK_NEXT_UNDER : DS_WALK_NEXT);
 		const char *key, *name;
